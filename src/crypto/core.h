@@ -121,6 +121,11 @@ bool core_alg_intersect(psa_algorithm_t a, psa_algorithm_t b, psa_key_type_t typ
 
 /* ---- helpers for family files -------------------------------------------------------------- */
 
+/* The length field of a truncated or at-least-this-length MAC algorithm (0: full length). */
+#define CORE_MAC_TRUNCATED_LENGTH(alg) ((size_t)(((alg) >> 16) & 0x3fu))
+/* The tag length field of an AEAD algorithm (the minimum, for an at-least-this-length policy). */
+#define CORE_AEAD_TAG_LENGTH(alg) ((size_t)(((alg) >> 16) & 0x3fu))
+
 /* Wipes and frees (OPENSSL_clear_free). */
 void core_free_secret(void *p, size_t n);
 /* Maps OpenSSL EVP_MD / EVP_CIPHER for PSA algorithms; fetched once per process, never freed
@@ -308,5 +313,14 @@ psa_status_t core_key_agreement(const core_caller_t *caller, psa_key_id_t privat
                                 const uint8_t *peer_key, size_t peer_key_length,
                                 psa_algorithm_t alg, const psa_key_attributes_t *attributes,
                                 psa_key_id_t *key);
+
+/* pake.c: no PAKE algorithm is built yet; setup validates its arguments and answers
+ * NOT_SUPPORTED, so no PAKE operation ever becomes active. */
+psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *operation,
+                             psa_key_id_t password_key,
+                             const psa_pake_cipher_suite_t *cipher_suite);
+/* Every other PAKE call on an inactive operation: BAD_STATE (abort: success). */
+psa_status_t core_pake_inactive_call(const psa_pake_operation_t *operation);
+psa_status_t core_pake_abort(psa_pake_operation_t *operation);
 
 #endif /* CORE_H */
