@@ -329,6 +329,14 @@
             PSA__ECC_ELEMENT_BYTES(key_type, key_bits) : \
         PSA__ECC_POINT_MAX_SIZE(key_bits)))
 
+/* SPAKE2+ public key: w0 (private-key format) || L (public-key format). */
+#define PSA__SPAKE2P_PUBLIC_KEY_SIZE(key_type, key_bits) \
+    ((size_t)(PSA__ECC_ELEMENT_BYTES(key_type, key_bits) + \
+        ((PSA_KEY_TYPE_SPAKE2P_GET_FAMILY(key_type) == PSA_ECC_FAMILY_MONTGOMERY || \
+          PSA_KEY_TYPE_SPAKE2P_GET_FAMILY(key_type) == PSA_ECC_FAMILY_TWISTED_EDWARDS) ? \
+             PSA__ECC_ELEMENT_BYTES(key_type, key_bits) : \
+             PSA__ECC_POINT_MAX_SIZE(key_bits))))
+
 /* ======================================================================== */
 /* Asymmetric signature and encryption                                      */
 /* ======================================================================== */
@@ -383,8 +391,7 @@
         PSA_KEY_TYPE_IS_SPAKE2P_KEY_PAIR(key_type) ? \
             2u * PSA__ECC_ELEMENT_BYTES(key_type, key_bits) : \
         PSA_KEY_TYPE_IS_SPAKE2P_PUBLIC_KEY(key_type) ? \
-            PSA__ECC_ELEMENT_BYTES(key_type, key_bits) + \
-            PSA__ECC_POINT_MAX_SIZE((size_t)(key_bits) + 1u) : \
+            PSA__SPAKE2P_PUBLIC_KEY_SIZE(key_type, key_bits) : \
         0u))
 
 #define PSA_EXPORT_PUBLIC_KEY_OUTPUT_SIZE(key_type, key_bits) \
@@ -395,8 +402,7 @@
                                      key_bits) : \
         PSA_KEY_TYPE_IS_DH(key_type) ? PSA_BITS_TO_BYTES(key_bits) : \
         PSA_KEY_TYPE_IS_SPAKE2P(key_type) ? \
-            PSA__ECC_ELEMENT_BYTES(key_type, key_bits) + \
-            PSA__ECC_POINT_MAX_SIZE((size_t)(key_bits) + 1u) : \
+            PSA__SPAKE2P_PUBLIC_KEY_SIZE(key_type, key_bits) : \
         0u))
 
 #define PSA_EXPORT_KEY_PAIR_MAX_SIZE \
@@ -410,7 +416,7 @@
         PSA__SIZE_MAX2(PSA__RSA_PUBLIC_KEY_DER_MAX_SIZE(PSA_VENDOR_RSA_MAX_KEY_BITS), \
                        PSA_BITS_TO_BYTES(PSA_VENDOR_FFDH_MAX_KEY_BITS)), \
         PSA_BITS_TO_BYTES(PSA_VENDOR_ECC_MAX_CURVE_BITS + 1u) + \
-        PSA__ECC_POINT_MAX_SIZE(PSA_VENDOR_ECC_MAX_CURVE_BITS + 1u))
+        PSA__ECC_POINT_MAX_SIZE(PSA_VENDOR_ECC_MAX_CURVE_BITS))
 
 /* Introduced by Crypto API 1.3; provided for forward compatibility. */
 #define PSA_EXPORT_ASYMMETRIC_KEY_MAX_SIZE \

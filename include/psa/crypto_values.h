@@ -240,10 +240,15 @@
 
 /* -- AEAD algorithms. Bits 16-21: tag length; bit 15: at-least-this-length. -- */
 #define PSA_ALG_CCM                     ((psa_algorithm_t)0x05500100)
+/* Policy-only wildcard: CCM* without tag (cipher) and CCM with any tag length. */
 #define PSA_ALG_CCM_STAR_ANY_TAG        ((psa_algorithm_t)0x04c09300)
 #define PSA_ALG_GCM                     ((psa_algorithm_t)0x05500200)
 #define PSA_ALG_CHACHA20_POLY1305       ((psa_algorithm_t)0x05100500)
 #define PSA_ALG_XCHACHA20_POLY1305      ((psa_algorithm_t)0x05100600)
+
+/* Implementation helper: tag length encoded in an AEAD algorithm. */
+#define PSA_ALG_AEAD_GET_TAG_LENGTH(aead_alg) \
+    ((size_t)(((aead_alg) >> 16) & 0x3fu))
 
 #define PSA_ALG_IS_AEAD_ON_BLOCK_CIPHER(alg) \
     (((alg) & 0x7f400000) == 0x05400000)
