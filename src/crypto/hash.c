@@ -1,0 +1,332 @@
+/* PSA hash family on OpenSSL EVP_MD: algorithm table, one-shot and multi-part hashing. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/provider.h>
+
+#include "core.h"
+
+/* Largest digest any supported algorithm produces (SHA-512, SHA3-512, SHAKE256-512). */
+#define HASH_MAX_LENGTH 64u
+
+typedef struct hash_info {
+    psa_algorithm_t alg;
+    const char *name; /* OpenSSL fetch name */
+    size_t length;    /* output length in bytes */
+    bool xof;         /* finished with EVP_DigestFinalXOF */
+} hash_info_t;
+
+static const hash_info_t hash_table[] = {
+    {PSA_ALG_MD5, "MD5", 16, false},
+    {PSA_ALG_RIPEMD160, "RIPEMD160", 20, false},
+    {PSA_ALG_SHA_1, "SHA1", 20, false},
+    {PSA_ALG_SHA_224, "SHA2-224", 28, false},
+    {PSA_ALG_SHA_256, "SHA2-256", 32, false},
+    {PSA_ALG_SHA_384, "SHA2-384", 48, false},
+    {PSA_ALG_SHA_512, "SHA2-512", 64, false},
+    {PSA_ALG_SHA_512_224, "SHA2-512/224", 28, false},
+    {PSA_ALG_SHA_512_256, "SHA2-512/256", 32, false},
+    {PSA_ALG_SHA3_224, "SHA3-224", 28, false},
+    {PSA_ALG_SHA3_256, "SHA3-256", 32, false},
+    {PSA_ALG_SHA3_384, "SHA3-384", 48, false},
+    {PSA_ALG_SHA3_512, "SHA3-512", 64, false},
+    {PSA_ALG_SM3, "SM3", 32, false},
+    {PSA_ALG_SHAKE256_512, "SHAKE256", 64, true},
+};
+
+#define HASH_COUNT (sizeof(hash_table) / sizeof(hash_table[0]))
+
+/* Fetched once; read-only afterwards, so lookups need no lock. */
+static EVP_MD *hash_md[HASH_COUNT];
+static pthread_once_t hash_fetch_once = PTHREAD_ONCE_INIT;
+
+static void hash_fetch_all(void)
+{
+    for (size_t i = 0; i < HASH_COUNT; i++) {
+        hash_md[i] = EVP_MD_fetch(NULL, hash_table[i].name, NULL);
+        if (hash_md[i] == NULL && hash_table[i].alg == PSA_ALG_RIPEMD160) {
+            /* OpenSSL 3.0 before 3.0.7 keeps RIPEMD-160 in the legacy provider only; loading it
+             * with fallbacks retained keeps the default provider in place. */
+            if (OSSL_PROVIDER_try_load(NULL, "legacy", 1) != NULL) {
+                hash_md[i] = EVP_MD_fetch(NULL, hash_table[i].name, NULL);
+            }
+        }
+    }
+}
+
+static const hash_info_t *hash_lookup(psa_algorithm_t alg, const EVP_MD **md)
+{
+    pthread_once(&hash_fetch_once, hash_fetch_all);
+    for (size_t i = 0; i < HASH_COUNT; i++) {
+        if (hash_table[i].alg == alg) {
+            if (hash_md[i] == NULL) {
+                return NULL;
+            }
+            *md = hash_md[i];
+            return &hash_table[i];
+        }
+    }
+    return NULL;
+}
+
+const struct evp_md_st *core_hash_md(psa_algorithm_t hash_alg)
+{
+    const EVP_MD *md = NULL;
+    return hash_lookup(hash_alg, &md) != NULL ? md : NULL;
+}
+
+/* A hash algorithm value that is not a specific hash (another category, or the ANY_HASH
+ * wildcard) is an invalid argument; a specific hash we lack is not supported. */
+static psa_status_t hash_resolve(psa_algorithm_t alg, const hash_info_t **info, const EVP_MD **md)
+{
+    if (!PSA_ALG_IS_HASH(alg) || alg == PSA_ALG_ANY_HASH) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    *info = hash_lookup(alg, md);
+    return *info != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
+}
+
+/* ---- one-shot ------------------------------------------------------------------------------ */
+
+/* One EVP_MD_CTX per thread serves every one-shot call, so hashing a short message costs no
+ * allocation; the pthread key frees it when the thread exits. */
+static pthread_key_t hash_tls_key;
+static pthread_once_t hash_tls_once = PTHREAD_ONCE_INIT;
+static __thread EVP_MD_CTX *hash_tls_ctx;
+
+static void hash_tls_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
+
+static void hash_tls_init(void)
+{
+    (void)pthread_key_create(&hash_tls_key, hash_tls_free);
+}
+
+static EVP_MD_CTX *hash_thread_ctx(void)
+{
+    if (hash_tls_ctx == NULL) {
+        pthread_once(&hash_tls_once, hash_tls_init);
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        if (ctx == NULL) {
+            return NULL;
+        }
+        if (pthread_setspecific(hash_tls_key, ctx) != 0) {
+            EVP_MD_CTX_free(ctx);
+            return NULL;
+        }
+        hash_tls_ctx = ctx;
+    }
+    return hash_tls_ctx;
+}
+
+static psa_status_t hash_final(EVP_MD_CTX *ctx, const hash_info_t *info, uint8_t *out)
+{
+    int ok;
+    if (info->xof) {
+        ok = EVP_DigestFinalXOF(ctx, out, info->length);
+    } else {
+        unsigned int n = 0;
+        ok = EVP_DigestFinal_ex(ctx, out, &n) && n == info->length;
+    }
+    return ok ? PSA_SUCCESS : PSA_ERROR_GENERIC_ERROR;
+}
+
+/* Hashes input into out (info->length bytes). */
+static psa_status_t hash_oneshot(const hash_info_t *info, const EVP_MD *md, const uint8_t *input,
+                                 size_t input_length, uint8_t *out)
+{
+    EVP_MD_CTX *ctx = hash_thread_ctx();
+    if (ctx == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    if (!EVP_DigestInit_ex2(ctx, md, NULL) || !EVP_DigestUpdate(ctx, input, input_length)) {
+        return PSA_ERROR_GENERIC_ERROR;
+    }
+    return hash_final(ctx, info, out);
+}
+
+psa_status_t core_hash_compute(psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+                               uint8_t *hash, size_t hash_size, size_t *hash_length)
+{
+    const hash_info_t *info = NULL;
+    const EVP_MD *md = NULL;
+    *hash_length = 0;
+    psa_status_t status = hash_resolve(alg, &info, &md);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    if (hash_size < info->length) {
+        return PSA_ERROR_BUFFER_TOO_SMALL;
+    }
+    status = hash_oneshot(info, md, input, input_length, hash);
+    if (status == PSA_SUCCESS) {
+        *hash_length = info->length;
+    }
+    return status;
+}
+
+psa_status_t core_hash_compare(psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+                               const uint8_t *hash, size_t hash_length)
+{
+    const hash_info_t *info = NULL;
+    const EVP_MD *md = NULL;
+    uint8_t actual[HASH_MAX_LENGTH];
+    psa_status_t status = hash_resolve(alg, &info, &md);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = hash_oneshot(info, md, input, input_length, actual);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    /* The length is public; only the content comparison must not leak timing. */
+    if (hash_length != info->length || CRYPTO_memcmp(actual, hash, info->length) != 0) {
+        return PSA_ERROR_INVALID_SIGNATURE;
+    }
+    return PSA_SUCCESS;
+}
+
+/* ---- multi-part ---------------------------------------------------------------------------- */
+
+typedef struct hash_op {
+    const hash_info_t *info;
+    EVP_MD_CTX *md_ctx;
+    bool failed; /* error state: only abort is accepted */
+} hash_op_t;
+
+static void hash_op_free(hash_op_t *op)
+{
+    if (op != NULL) {
+        EVP_MD_CTX_free(op->md_ctx);
+        free(op);
+    }
+}
+
+/* The operation is usable: set up, and not in the error state. */
+static hash_op_t *hash_op_active(const psa_hash_operation_t *operation)
+{
+    hash_op_t *op = operation->ctx;
+    return op != NULL && !op->failed ? op : NULL;
+}
+
+psa_status_t core_hash_abort(psa_hash_operation_t *operation)
+{
+    hash_op_free(operation->ctx);
+    memset(operation, 0, sizeof(*operation));
+    return PSA_SUCCESS;
+}
+
+psa_status_t core_hash_setup(psa_hash_operation_t *operation, psa_algorithm_t alg)
+{
+    const hash_info_t *info = NULL;
+    const EVP_MD *md = NULL;
+    if (operation->ctx != NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    psa_status_t status = hash_resolve(alg, &info, &md);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    hash_op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    op->info = info;
+    op->md_ctx = EVP_MD_CTX_new();
+    if (op->md_ctx == NULL) {
+        hash_op_free(op);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    if (!EVP_DigestInit_ex2(op->md_ctx, md, NULL)) {
+        hash_op_free(op);
+        return PSA_ERROR_GENERIC_ERROR;
+    }
+    operation->ctx = op;
+    return PSA_SUCCESS;
+}
+
+psa_status_t core_hash_update(psa_hash_operation_t *operation, const uint8_t *input,
+                              size_t input_length)
+{
+    hash_op_t *op = hash_op_active(operation);
+    if (op == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    if (input_length != 0 && !EVP_DigestUpdate(op->md_ctx, input, input_length)) {
+        op->failed = true;
+        return PSA_ERROR_GENERIC_ERROR;
+    }
+    return PSA_SUCCESS;
+}
+
+psa_status_t core_hash_finish(psa_hash_operation_t *operation, uint8_t *hash, size_t hash_size,
+                              size_t *hash_length)
+{
+    hash_op_t *op = hash_op_active(operation);
+    *hash_length = 0;
+    if (op == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    if (hash_size < op->info->length) {
+        op->failed = true;
+        return PSA_ERROR_BUFFER_TOO_SMALL;
+    }
+    psa_status_t status = hash_final(op->md_ctx, op->info, hash);
+    if (status != PSA_SUCCESS) {
+        op->failed = true;
+        return status;
+    }
+    *hash_length = op->info->length;
+    return core_hash_abort(operation);
+}
+
+psa_status_t core_hash_verify(psa_hash_operation_t *operation, const uint8_t *hash,
+                              size_t hash_length)
+{
+    uint8_t actual[HASH_MAX_LENGTH];
+    hash_op_t *op = hash_op_active(operation);
+    if (op == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    psa_status_t status = hash_final(op->md_ctx, op->info, actual);
+    if (status == PSA_SUCCESS &&
+        (hash_length != op->info->length ||
+         CRYPTO_memcmp(actual, hash, op->info->length) != 0)) {
+        status = PSA_ERROR_INVALID_SIGNATURE;
+    }
+    if (status != PSA_SUCCESS) {
+        op->failed = true;
+        return status;
+    }
+    return core_hash_abort(operation);
+}
+
+psa_status_t core_hash_clone(const psa_hash_operation_t *source_operation,
+                             psa_hash_operation_t *target_operation)
+{
+    const hash_op_t *src = hash_op_active(source_operation);
+    if (src == NULL || target_operation->ctx != NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    hash_op_t *op = calloc(1, sizeof(*op));
+    if (op == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    op->info = src->info;
+    op->md_ctx = EVP_MD_CTX_new();
+    if (op->md_ctx == NULL) {
+        hash_op_free(op);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    if (!EVP_MD_CTX_copy_ex(op->md_ctx, src->md_ctx)) {
+        hash_op_free(op);
+        return PSA_ERROR_GENERIC_ERROR;
+    }
+    target_operation->ctx = op;
+    return PSA_SUCCESS;
+}
