@@ -1,0 +1,38 @@
+/* Timing helpers shared by the benchmarks: run a body repeatedly, take medians, print a table. */
+#ifndef BENCH_UTIL_H
+#define BENCH_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+static inline double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline int bench_compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static inline double bench_median(double *values, int n)
+{
+    qsort(values, (size_t)n, sizeof(double), bench_compare_doubles);
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+static inline void bench_table_header(void)
+{
+    printf("%-34s %14s %14s %8s\n", "operation", "ours ops/s", "baseline ops/s", "ratio");
+}
+
+static inline void bench_table_row(const char *name, double ours, double baseline)
+{
+    printf("%-34s %14.0f %14.0f %8.2f\n", name, ours, baseline, ours / baseline);
+}
+
+#endif /* BENCH_UTIL_H */

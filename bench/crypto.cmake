@@ -1,0 +1,3 @@
+# PSA one-shot crypto against OpenSSL EVP.
+add_executable(crypto_bench ${CMAKE_CURRENT_LIST_DIR}/crypto_bench.c)
+target_link_libraries(crypto_bench PRIVATE psa-local-static OpenSSL::Crypto)
