@@ -1,0 +1,28 @@
+/* PSA Internal Trusted Storage API 1.0: the calls an application makes on trusted storage. */
+#ifndef PSA_INTERNAL_TRUSTED_STORAGE_H
+#define PSA_INTERNAL_TRUSTED_STORAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <psa/error.h>
+#include <psa/storage_common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PSA_ITS_API_VERSION_MAJOR 1
+#define PSA_ITS_API_VERSION_MINOR 0
+
+psa_status_t psa_its_set(psa_storage_uid_t uid, size_t data_length, const void *p_data,
+                         psa_storage_create_flags_t create_flags);
+psa_status_t psa_its_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
+                         void *p_data, size_t *p_data_length);
+psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info);
+psa_status_t psa_its_remove(psa_storage_uid_t uid);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PSA_INTERNAL_TRUSTED_STORAGE_H */

@@ -1,0 +1,420 @@
+/* Internal Trusted Storage engine: one atomically replaced record file per (namespace, owner, UID). */
+#include "storage/its_store.h"
+#include "storage/its_format.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <openssl/crypto.h>
+
+/* Records larger than this are rejected as corrupt whatever the configured limit. */
+#define ITS_HARD_MAX_OBJECT (UINT32_MAX - ITS_RECORD_OVERHEAD)
+
+/*
+ * Lock order: `lock` (threads of this process) then flock(lock_fd) (other processes sharing the
+ * directory). Both are held for the whole of every call, so a call sees and leaves a consistent
+ * directory.
+ */
+struct its_store {
+    char *dir;
+    size_t max_object_size;
+    size_t owner_capacity;
+    storage_io_t io;
+    pthread_mutex_t lock;
+    int lock_fd;
+};
+
+static const char ns_prefix[] = {'u', 'k'};
+
+static int valid_ns(its_namespace_t ns)
+{
+    return ns == ITS_NS_USER || ns == ITS_NS_KEY;
+}
+
+static void object_name(char *buf, size_t size, its_namespace_t ns, int32_t owner,
+                        psa_storage_uid_t uid)
+{
+    snprintf(buf, size, "%c_%08" PRIx32 "_%016" PRIx64, ns_prefix[ns], (uint32_t)owner, uid);
+}
+
+static psa_status_t object_path(const its_store_t *its, char *buf, size_t size, its_namespace_t ns,
+                                int32_t owner, psa_storage_uid_t uid)
+{
+    char name[64];
+    object_name(name, sizeof(name), ns, owner, uid);
+    if (snprintf(buf, size, "%s/%s", its->dir, name) >= (int)size) {
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    return PSA_SUCCESS;
+}
+
+static void store_lock(its_store_t *its)
+{
+    pthread_mutex_lock(&its->lock);
+    while (flock(its->lock_fd, LOCK_EX) != 0 && errno == EINTR) {
+    }
+}
+
+static void store_unlock(its_store_t *its)
+{
+    flock(its->lock_fd, LOCK_UN);
+    pthread_mutex_unlock(&its->lock);
+}
+
+/* True for names this engine writes as temporaries ("u_..._....tmp", "k_..._....tmp"). */
+static int is_own_temp(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && (name[0] == 'u' || name[0] == 'k') && name[1] == '_' &&
+           strcmp(name + n - 4, ".tmp") == 0;
+}
+
+static psa_status_t remove_leftovers(its_store_t *its)
+{
+    DIR *d = opendir(its->dir);
+    if (d == NULL) {
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    int removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (is_own_temp(e->d_name)) {
+            char path[PATH_MAX];
+            if (snprintf(path, sizeof(path), "%s/%s", its->dir, e->d_name) < (int)sizeof(path)) {
+                its->io.unlink(its->io.ctx, path);
+                removed = 1;
+            }
+        }
+    }
+    closedir(d);
+    return removed ? storage_fsync_dir(&its->io, its->dir) : PSA_SUCCESS;
+}
+
+psa_status_t its_store_open(const its_store_config_t *config, its_store_t **out)
+{
+    if (config == NULL || config->dir == NULL || out == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    *out = NULL;
+    psa_status_t status = storage_mkdir_p(config->dir);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    its_store_t *its = calloc(1, sizeof(*its));
+    if (its == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    its->dir = strdup(config->dir);
+    its->max_object_size = config->max_object_size ? config->max_object_size
+                                                   : ITS_DEFAULT_MAX_OBJECT_SIZE;
+    if (its->max_object_size > ITS_HARD_MAX_OBJECT) {
+        its->max_object_size = ITS_HARD_MAX_OBJECT;
+    }
+    its->owner_capacity = config->owner_capacity ? config->owner_capacity
+                                                 : ITS_DEFAULT_OWNER_CAPACITY;
+    its->io = config->io ? *config->io : *storage_io_posix();
+    pthread_mutex_init(&its->lock, NULL);
+    its->lock_fd = -1;
+    char path[PATH_MAX];
+    if (its->dir == NULL ||
+        snprintf(path, sizeof(path), "%s/.its.lock", its->dir) >= (int)sizeof(path)) {
+        its_store_close(its);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    its->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (its->lock_fd < 0) {
+        its_store_close(its);
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    store_lock(its);
+    status = remove_leftovers(its);
+    store_unlock(its);
+    if (status != PSA_SUCCESS) {
+        its_store_close(its);
+        return status;
+    }
+    *out = its;
+    return PSA_SUCCESS;
+}
+
+void its_store_close(its_store_t *its)
+{
+    if (its == NULL) {
+        return;
+    }
+    if (its->lock_fd >= 0) {
+        close(its->lock_fd);
+    }
+    pthread_mutex_destroy(&its->lock);
+    free(its->dir);
+    free(its);
+}
+
+/* Reads and checks just the header of an existing record (flags, size, identity). */
+static psa_status_t read_header(its_store_t *its, its_namespace_t ns, int32_t owner,
+                                psa_storage_uid_t uid, its_record_t *rec)
+{
+    char path[PATH_MAX];
+    psa_status_t status = object_path(its, path, sizeof(path), ns, owner, uid);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    int fd = its->io.open(its->io.ctx, path, O_RDONLY, 0);
+    if (fd < 0) {
+        return errno == ENOENT ? PSA_ERROR_DOES_NOT_EXIST : PSA_ERROR_STORAGE_FAILURE;
+    }
+    uint8_t header[ITS_RECORD_HEADER_SIZE];
+    struct stat st;
+    status = fstat(fd, &st) == 0 ? PSA_SUCCESS : PSA_ERROR_STORAGE_FAILURE;
+    if (status == PSA_SUCCESS) {
+        status = storage_read_exact(&its->io, fd, header, sizeof(header), 0);
+    }
+    its->io.close(its->io.ctx, fd);
+    if (status == PSA_SUCCESS) {
+        status = its_record_decode_header(header, sizeof(header), rec);
+    }
+    if (status == PSA_SUCCESS &&
+        ((uint64_t)st.st_size != ITS_RECORD_OVERHEAD + (uint64_t)rec->size || rec->ns != ns ||
+         rec->owner != owner || rec->uid != uid)) {
+        status = PSA_ERROR_DATA_CORRUPT;
+    }
+    return status;
+}
+
+/* Reads and fully verifies a record; *buf holds the file (free() it), rec points into it. */
+static psa_status_t read_record(its_store_t *its, its_namespace_t ns, int32_t owner,
+                                psa_storage_uid_t uid, uint8_t **buf, its_record_t *rec)
+{
+    char path[PATH_MAX];
+    size_t len;
+    psa_status_t status = object_path(its, path, sizeof(path), ns, owner, uid);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = storage_read_file(&its->io, path, (size_t)UINT32_MAX, buf, &len);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = its_record_decode(*buf, len, rec);
+    if (status == PSA_SUCCESS && (rec->ns != ns || rec->owner != owner || rec->uid != uid)) {
+        status = PSA_ERROR_DATA_CORRUPT;
+    }
+    if (status != PSA_SUCCESS) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return status;
+}
+
+/* Sum of the data sizes of an owner's objects in one namespace, except `skip_uid`'s. */
+static psa_status_t owner_usage(its_store_t *its, its_namespace_t ns, int32_t owner,
+                                psa_storage_uid_t skip_uid, uint64_t *usage)
+{
+    char prefix[16];
+    char skip[64];
+    snprintf(prefix, sizeof(prefix), "%c_%08" PRIx32 "_", ns_prefix[ns], (uint32_t)owner);
+    object_name(skip, sizeof(skip), ns, owner, skip_uid);
+    size_t prefix_len = strlen(prefix);
+    DIR *d = opendir(its->dir);
+    if (d == NULL) {
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    uint64_t total = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, prefix_len) != 0 || strlen(e->d_name) != prefix_len + 16 ||
+            strcmp(e->d_name, skip) == 0) {
+            continue;
+        }
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
+            (uint64_t)st.st_size > ITS_RECORD_OVERHEAD) {
+            total += (uint64_t)st.st_size - ITS_RECORD_OVERHEAD;
+        }
+    }
+    closedir(d);
+    *usage = total;
+    return PSA_SUCCESS;
+}
+
+static psa_status_t set_locked(its_store_t *its, its_namespace_t ns, int32_t owner,
+                               psa_storage_uid_t uid, size_t length, const void *data,
+                               psa_storage_create_flags_t flags, int exclusive)
+{
+    its_record_t old;
+    psa_status_t status = read_header(its, ns, owner, uid, &old);
+    if (status == PSA_SUCCESS) {
+        if (exclusive) {
+            return PSA_ERROR_ALREADY_EXISTS;
+        }
+        if (old.flags & PSA_STORAGE_FLAG_WRITE_ONCE) {
+            return PSA_ERROR_NOT_PERMITTED;
+        }
+    } else if (status != PSA_ERROR_DOES_NOT_EXIST) {
+        return status;
+    }
+    if (length > its->max_object_size) {
+        return PSA_ERROR_INSUFFICIENT_STORAGE;
+    }
+    uint64_t usage;
+    status = owner_usage(its, ns, owner, uid, &usage);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    if (usage + length > its->owner_capacity) {
+        return PSA_ERROR_INSUFFICIENT_STORAGE;
+    }
+    its_record_t rec = {
+        .ns = (uint8_t)ns, .owner = owner, .uid = uid, .flags = flags,
+        .size = (uint32_t)length, .data = data,
+    };
+    uint8_t *buf;
+    size_t buf_len;
+    status = its_record_encode(&rec, &buf, &buf_len);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    char name[64];
+    object_name(name, sizeof(name), ns, owner, uid);
+    status = storage_write_file_atomic(&its->io, its->dir, name, buf, buf_len);
+    if (ns == ITS_NS_KEY) {
+        OPENSSL_cleanse(buf, buf_len);
+    }
+    free(buf);
+    return status;
+}
+
+psa_status_t its_store_ns_set(its_store_t *its, its_namespace_t ns, int32_t owner,
+                              psa_storage_uid_t uid, size_t length, const void *data,
+                              psa_storage_create_flags_t flags, int exclusive)
+{
+    if (its == NULL || !valid_ns(ns) || uid == 0 || (data == NULL && length > 0)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if ((flags & ~ITS_KNOWN_FLAGS) != 0) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    store_lock(its);
+    psa_status_t status = set_locked(its, ns, owner, uid, length, data, flags, exclusive);
+    store_unlock(its);
+    return status;
+}
+
+psa_status_t its_store_ns_get(its_store_t *its, its_namespace_t ns, int32_t owner,
+                              psa_storage_uid_t uid, size_t offset, size_t length, void *data,
+                              size_t *data_length)
+{
+    if (its == NULL || !valid_ns(ns) || uid == 0 || data_length == NULL ||
+        (data == NULL && length > 0)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    *data_length = 0;
+    uint8_t *buf = NULL;
+    its_record_t rec;
+    store_lock(its);
+    psa_status_t status = read_record(its, ns, owner, uid, &buf, &rec);
+    store_unlock(its);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    if (offset > rec.size) {
+        status = PSA_ERROR_INVALID_ARGUMENT;
+    } else {
+        size_t n = rec.size - offset;
+        if (n > length) {
+            n = length;
+        }
+        if (n > 0) {
+            memcpy(data, rec.data + offset, n);
+        }
+        *data_length = n;
+    }
+    if (ns == ITS_NS_KEY) {
+        OPENSSL_cleanse(buf, ITS_RECORD_OVERHEAD + (size_t)rec.size);
+    }
+    free(buf);
+    return status;
+}
+
+psa_status_t its_store_ns_get_info(its_store_t *its, its_namespace_t ns, int32_t owner,
+                                   psa_storage_uid_t uid, struct psa_storage_info_t *info)
+{
+    if (its == NULL || !valid_ns(ns) || uid == 0 || info == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t *buf = NULL;
+    its_record_t rec;
+    store_lock(its);
+    psa_status_t status = read_record(its, ns, owner, uid, &buf, &rec);
+    store_unlock(its);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    info->capacity = rec.size;
+    info->size = rec.size;
+    info->flags = rec.flags;
+    if (ns == ITS_NS_KEY) {
+        OPENSSL_cleanse(buf, ITS_RECORD_OVERHEAD + (size_t)rec.size);
+    }
+    free(buf);
+    return PSA_SUCCESS;
+}
+
+psa_status_t its_store_ns_remove(its_store_t *its, its_namespace_t ns, int32_t owner,
+                                 psa_storage_uid_t uid)
+{
+    if (its == NULL || !valid_ns(ns) || uid == 0) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    its_record_t rec;
+    char path[PATH_MAX];
+    store_lock(its);
+    psa_status_t status = read_header(its, ns, owner, uid, &rec);
+    if (status == PSA_SUCCESS && (rec.flags & PSA_STORAGE_FLAG_WRITE_ONCE)) {
+        status = PSA_ERROR_NOT_PERMITTED;
+    }
+    if (status == PSA_SUCCESS) {
+        status = object_path(its, path, sizeof(path), ns, owner, uid);
+    }
+    if (status == PSA_SUCCESS) {
+        if (its->io.unlink(its->io.ctx, path) != 0) {
+            status = storage_status_from_errno(errno);
+        } else {
+            status = storage_fsync_dir(&its->io, its->dir);
+        }
+    }
+    store_unlock(its);
+    return status;
+}
+
+psa_status_t its_store_set(its_store_t *its, int32_t owner, psa_storage_uid_t uid, size_t length,
+                           const void *data, psa_storage_create_flags_t flags)
+{
+    return its_store_ns_set(its, ITS_NS_USER, owner, uid, length, data, flags, 0);
+}
+
+psa_status_t its_store_get(its_store_t *its, int32_t owner, psa_storage_uid_t uid, size_t offset,
+                           size_t length, void *data, size_t *data_length)
+{
+    return its_store_ns_get(its, ITS_NS_USER, owner, uid, offset, length, data, data_length);
+}
+
+psa_status_t its_store_get_info(its_store_t *its, int32_t owner, psa_storage_uid_t uid,
+                                struct psa_storage_info_t *info)
+{
+    return its_store_ns_get_info(its, ITS_NS_USER, owner, uid, info);
+}
+
+psa_status_t its_store_remove(its_store_t *its, int32_t owner, psa_storage_uid_t uid)
+{
+    return its_store_ns_remove(its, ITS_NS_USER, owner, uid);
+}

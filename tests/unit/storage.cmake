@@ -1,0 +1,11 @@
+# Storage engine unit tests (cmocka): ITS, PS, fault injection. Included by tests/unit/CMakeLists.txt.
+add_library(ss_storage_test_util STATIC ${CMAKE_CURRENT_LIST_DIR}/storage_test_util.c)
+target_link_libraries(ss_storage_test_util PUBLIC ss_storage)
+target_include_directories(ss_storage_test_util PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+foreach(t test_its test_ps test_storage_faults)
+  if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
+    add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
+    target_link_libraries(${t} PRIVATE ss_storage_test_util PkgConfig::CMOCKA)
+    add_test(NAME storage_unit_${t} COMMAND ${t})
+  endif()
+endforeach()
