@@ -1,0 +1,52 @@
+/* The contract between rssd's partition manager and each service it hosts (crypto, ITS, PS, ...). */
+#ifndef ENCLAVE_SERVICE_H
+#define ENCLAVE_SERVICE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <psa/client.h>
+
+/*
+ * Who a request is for, as established by the partition manager (never taken from the message
+ * alone): the PSA client id that owns persistent keys and storage UIDs, and the session that owns
+ * volatile keys and multi-part operations (one client process; for a forwarder, one asserted
+ * client id behind that forwarder process).
+ */
+typedef struct enclave_caller {
+    int32_t client_id;
+    uint64_t session;
+} enclave_caller_t;
+
+/*
+ * A service's handler runs on a worker thread. Input vectors are read-only and bounds are already
+ * checked by the transport; the handler writes at most out[i].len bytes to out[i].base and sets
+ * out[i].len to the number of bytes written. It returns the psa_call status. A handler must not
+ * keep pointers into the vectors after it returns.
+ */
+typedef psa_status_t (*enclave_handler_t)(const enclave_caller_t *caller, int32_t type,
+                                          const psa_invec *in, size_t in_len, psa_outvec *out,
+                                          size_t out_len);
+
+typedef struct enclave_service {
+    const char *name;
+    uint32_t sid;         /* TF-M service id */
+    psa_handle_t handle;  /* TF-M stateless handle, e.g. 0x40000100 for crypto */
+    uint32_t version;
+    enclave_handler_t call;
+    /* Frees everything `session` of `client_id` held (volatile keys, operations); called when the
+     * last connection of a client process closes. May be NULL. */
+    void (*release_session)(const enclave_caller_t *caller);
+} enclave_service_t;
+
+/* TF-M's SIDs and stateless handles (reference sheet §3.1). */
+#define ENCLAVE_SID_CRYPTO 0x00000080u
+#define ENCLAVE_SID_PS 0x00000060u
+#define ENCLAVE_SID_ITS 0x00000070u
+#define ENCLAVE_SID_ATTESTATION 0x00000020u
+#define ENCLAVE_HANDLE_CRYPTO ((psa_handle_t)0x40000100)
+#define ENCLAVE_HANDLE_PS ((psa_handle_t)0x40000101)
+#define ENCLAVE_HANDLE_ITS ((psa_handle_t)0x40000102)
+#define ENCLAVE_HANDLE_ATTESTATION ((psa_handle_t)0x40000103)
+
+#endif /* ENCLAVE_SERVICE_H */
