@@ -283,8 +283,11 @@ static psa_status_t read_object(ps_store_t *ps, const ps_table_entry_t *e, uint8
     if (!path_join(path, sizeof(path), ps->external_dir, name)) {
         return PSA_ERROR_STORAGE_FAILURE;
     }
-    psa_status_t status = storage_read_file(&ps->io, path,
-                                            (size_t)e->size + PS_OBJECT_OVERHEAD, &file, &len);
+    /* Bound the read by the larger of the expected size and the configured limit, so a foreign
+     * file is parsed (and reported by identity) rather than rejected by size alone. */
+    size_t bound = e->size > ps->max_object_size ? e->size : ps->max_object_size;
+    psa_status_t status = storage_read_file(&ps->io, path, bound + PS_OBJECT_OVERHEAD, &file,
+                                            &len);
     if (status == PSA_ERROR_DOES_NOT_EXIST) {
         return PSA_ERROR_DATA_CORRUPT; /* the table names a file that is gone */
     }

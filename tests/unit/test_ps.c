@@ -1,0 +1,524 @@
+/* Unit tests of the PS engine: Secure Storage API 1.0 behaviour, tamper and rollback detection. */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "storage/ps_store.h"
+#include "storage_test_util.h"
+
+typedef struct fixture {
+    char *root;
+    char trusted[1024];
+    char external[1024];
+    ps_store_t *ps;
+    ps_store_config_t cfg;
+} fixture_t;
+
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof(*f));
+    f->root = stt_mkdtemp();
+    snprintf(f->trusted, sizeof(f->trusted), "%s/its", f->root);
+    snprintf(f->external, sizeof(f->external), "%s/ps", f->root);
+    f->cfg.trusted_dir = f->trusted;
+    f->cfg.external_dir = f->external;
+    f->cfg.max_object_size = 1024;
+    f->cfg.owner_capacity = 4096;
+    assert_int_equal(ps_store_open(&f->cfg, &f->ps), PSA_SUCCESS);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+    ps_store_close(f->ps);
+    stt_rmtree(f->root);
+    free(f->root);
+    free(f);
+    return 0;
+}
+
+static void reopen(fixture_t *f)
+{
+    ps_store_close(f->ps);
+    f->ps = NULL;
+    assert_int_equal(ps_store_open(&f->cfg, &f->ps), PSA_SUCCESS);
+}
+
+static void expect_ps_value(ps_store_t *ps, int32_t owner, uint64_t uid, const void *v, size_t n)
+{
+    uint8_t buf[2048];
+    size_t got = 12345;
+    assert_int_equal(ps_store_get(ps, owner, uid, 0, sizeof(buf), buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, n);
+    if (n > 0) {
+        assert_memory_equal(buf, v, n);
+    }
+}
+
+static psa_status_t get_status(ps_store_t *ps, int32_t owner, uint64_t uid)
+{
+    uint8_t buf[2048];
+    size_t got;
+    return ps_store_get(ps, owner, uid, 0, sizeof(buf), buf, &got);
+}
+
+static char *object_file(fixture_t *f, int32_t owner, uint64_t uid)
+{
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "%08x_%016llx_", (unsigned)owner, (unsigned long long)uid);
+    return stt_find_file(f->external, prefix);
+}
+
+static void test_set_get_roundtrip(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(ps_store_set(f->ps, 1, 7, 5, "hello", 0), PSA_SUCCESS);
+    expect_ps_value(f->ps, 1, 7, "hello", 5);
+    assert_int_equal(ps_store_set(f->ps, 1, 7, 3, "abc", 0), PSA_SUCCESS);
+    expect_ps_value(f->ps, 1, 7, "abc", 3);
+    reopen(f);
+    expect_ps_value(f->ps, 1, 7, "abc", 3);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 1);
+}
+
+static void test_get_offsets(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t buf[16];
+    size_t got;
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 10, "0123456789", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_get(f->ps, 1, 1, 2, 3, buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, 3);
+    assert_memory_equal(buf, "234", 3);
+    assert_int_equal(ps_store_get(f->ps, 1, 1, 7, 10, buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, 3);
+    assert_memory_equal(buf, "789", 3);
+    assert_int_equal(ps_store_get(f->ps, 1, 1, 10, 4, buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, 0);
+    assert_int_equal(ps_store_get(f->ps, 1, 1, 11, 4, buf, &got), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_get(f->ps, 1, 1, 0, 0, NULL, &got), PSA_SUCCESS);
+    assert_int_equal(got, 0);
+    assert_int_equal(ps_store_get(f->ps, 1, 1, 0, 4, buf, NULL), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_get(f->ps, 1, 1, 0, 4, NULL, &got), PSA_ERROR_INVALID_ARGUMENT);
+}
+
+static void test_zero_length_and_uid_zero(void **state)
+{
+    fixture_t *f = *state;
+    struct psa_storage_info_t info;
+    uint8_t buf[4];
+    size_t got = 1;
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 0, NULL, 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_get(f->ps, 1, 2, 0, 4, buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, 0);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 2, &info), PSA_SUCCESS);
+    assert_int_equal(info.size, 0);
+    assert_int_equal(info.capacity, 0);
+    assert_int_equal(ps_store_set(f->ps, 1, 0, 1, "x", 0), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_get(f->ps, 1, 0, 0, 4, buf, &got), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 0, &info), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_remove(f->ps, 1, 0), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_create(f->ps, 1, 0, 8, 0), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 0, 0, 1, "x"), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set(f->ps, 1, 3, 1, NULL, 0), PSA_ERROR_INVALID_ARGUMENT);
+}
+
+static void test_does_not_exist(void **state)
+{
+    fixture_t *f = *state;
+    struct psa_storage_info_t info;
+    assert_int_equal(get_status(f->ps, 1, 5), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 5, &info), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(ps_store_remove(f->ps, 1, 5), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 5, 0, 1, "x"), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(ps_store_set(f->ps, 1, 5, 1, "x", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_remove(f->ps, 1, 5), PSA_SUCCESS);
+    assert_int_equal(get_status(f->ps, 1, 5), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 0);
+}
+
+static void test_flags_and_info(void **state)
+{
+    fixture_t *f = *state;
+    struct psa_storage_info_t info;
+    assert_int_equal(ps_store_set(f->ps, 1, 3, 1, "x", 1u << 3), PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 3, &info), PSA_ERROR_DOES_NOT_EXIST);
+    uint32_t fl = PSA_STORAGE_FLAG_NO_CONFIDENTIALITY | PSA_STORAGE_FLAG_NO_REPLAY_PROTECTION;
+    assert_int_equal(ps_store_set(f->ps, 1, 3, 4, "abcd", fl), PSA_SUCCESS);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 3, &info), PSA_SUCCESS);
+    assert_int_equal(info.flags, fl);
+    assert_int_equal(info.size, 4);
+    assert_int_equal(info.capacity, 4);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 3, NULL), PSA_ERROR_INVALID_ARGUMENT);
+}
+
+static void test_write_once(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(ps_store_set(f->ps, 1, 9, 4, "once", PSA_STORAGE_FLAG_WRITE_ONCE),
+                     PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 9, 4, "twic", 0), PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(ps_store_remove(f->ps, 1, 9), PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 9, 0, 1, "x"), PSA_ERROR_NOT_PERMITTED);
+    reopen(f);
+    assert_int_equal(ps_store_set(f->ps, 1, 9, 4, "twic", 0), PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(ps_store_remove(f->ps, 1, 9), PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(ps_store_create(f->ps, 1, 9, 8, 0), PSA_ERROR_ALREADY_EXISTS);
+    expect_ps_value(f->ps, 1, 9, "once", 4);
+}
+
+static void test_owner_isolation(void **state)
+{
+    fixture_t *f = *state;
+    struct psa_storage_info_t info;
+    assert_int_equal(ps_store_set(f->ps, 10, 42, 3, "AAA", 0), PSA_SUCCESS);
+    assert_int_equal(get_status(f->ps, 11, 42), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(ps_store_get_info(f->ps, 11, 42, &info), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(ps_store_remove(f->ps, 11, 42), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(ps_store_set(f->ps, 11, 42, 2, "BB", 0), PSA_SUCCESS);
+    expect_ps_value(f->ps, 10, 42, "AAA", 3);
+    expect_ps_value(f->ps, 11, 42, "BB", 2);
+    /* A file copied to the other owner's name does not authenticate there. */
+    char *a = object_file(f, 10, 42);
+    char *b = object_file(f, 11, 42);
+    stt_copy_file(a, b);
+    assert_int_equal(get_status(f->ps, 11, 42), PSA_ERROR_INVALID_SIGNATURE);
+    expect_ps_value(f->ps, 10, 42, "AAA", 3);
+    free(a);
+    free(b);
+}
+
+static void test_limits(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t blob[1025];
+    memset(blob, 0x44, sizeof(blob));
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 3, "old", 0), PSA_SUCCESS);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ps_store_set(f->ps, 1, 1, 1025, blob, 0),
+                         PSA_ERROR_INSUFFICIENT_STORAGE);
+        assert_int_equal(ps_store_create(f->ps, 1, 2, 1025, 0), PSA_ERROR_INSUFFICIENT_STORAGE);
+        expect_ps_value(f->ps, 1, 1, "old", 3);
+    }
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 1024, blob, 0), PSA_SUCCESS);
+    for (uint64_t uid = 2; uid <= 4; uid++) {
+        assert_int_equal(ps_store_set(f->ps, 1, uid, 1000, blob, 0), PSA_SUCCESS);
+    }
+    /* 4024 of 4096 used. */
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ps_store_set(f->ps, 1, 5, 73, blob, 0), PSA_ERROR_INSUFFICIENT_STORAGE);
+        assert_int_equal(ps_store_create(f->ps, 1, 5, 73, 0), PSA_ERROR_INSUFFICIENT_STORAGE);
+        assert_int_equal(ps_store_set(f->ps, 1, 4, 1073, blob, 0),
+                         PSA_ERROR_INSUFFICIENT_STORAGE);
+        expect_ps_value(f->ps, 1, 4, blob, 1000);
+        reopen(f);
+    }
+    assert_int_equal(ps_store_create(f->ps, 1, 5, 72, 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 2, 5, 1000, blob, 0), PSA_SUCCESS);
+}
+
+static void test_create_and_set_extended(void **state)
+{
+    fixture_t *f = *state;
+    struct psa_storage_info_t info;
+    uint8_t buf[32];
+    size_t got;
+    assert_int_equal(ps_store_get_support(f->ps), PSA_STORAGE_SUPPORT_SET_EXTENDED);
+    assert_int_equal(ps_store_create(f->ps, 1, 20, 16, PSA_STORAGE_FLAG_WRITE_ONCE),
+                     PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(ps_store_create(f->ps, 1, 20, 16, 1u << 5), PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(ps_store_create(f->ps, 1, 20, 16, PSA_STORAGE_FLAG_NO_CONFIDENTIALITY),
+                     PSA_SUCCESS);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 20, &info), PSA_SUCCESS);
+    assert_int_equal(info.capacity, 16);
+    assert_int_equal(info.size, 0);
+    assert_int_equal(info.flags, PSA_STORAGE_FLAG_NO_CONFIDENTIALITY);
+    assert_int_equal(ps_store_create(f->ps, 1, 20, 16, 0), PSA_ERROR_ALREADY_EXISTS);
+    assert_int_equal(ps_store_get(f->ps, 1, 20, 0, sizeof(buf), buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, 0);
+    /* Writes must start at or before the end and stay within the capacity. */
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 1, 2, "xy"), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 0, 17, buf), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 0, 1, NULL), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 0, 6, "abcdef"), PSA_SUCCESS);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 6, 4, "ghij"), PSA_SUCCESS);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 2, 2, "CD"), PSA_SUCCESS);
+    expect_ps_value(f->ps, 1, 20, "abCDefghij", 10);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 10, 6, "klmnop"), PSA_SUCCESS);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 16, 0, NULL), PSA_SUCCESS);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 16, 1, "q"), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, SIZE_MAX, 2, "qq"),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 20, &info), PSA_SUCCESS);
+    assert_int_equal(info.capacity, 16);
+    assert_int_equal(info.size, 16);
+    reopen(f);
+    expect_ps_value(f->ps, 1, 20, "abCDefghijklmnop", 16);
+    /* psa_ps_set replaces the object, capacity included. */
+    assert_int_equal(ps_store_set(f->ps, 1, 20, 3, "new", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 20, &info), PSA_SUCCESS);
+    assert_int_equal(info.capacity, 3);
+    assert_int_equal(info.size, 3);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 20, 3, 1, "!"), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 1);
+}
+
+static void test_files_are_encrypted(void **state)
+{
+    fixture_t *f = *state;
+    const char secret[] = "very-secret-plaintext-marker";
+    assert_int_equal(ps_store_set(f->ps, 1, 1, sizeof(secret), secret,
+                                  PSA_STORAGE_FLAG_NO_CONFIDENTIALITY),
+                     PSA_SUCCESS);
+    char *path = object_file(f, 1, 1);
+    FILE *fp = fopen(path, "rb");
+    char buf[512];
+    size_t n = fread(buf, 1, sizeof(buf), fp);
+    fclose(fp);
+    assert_null(memmem(buf, n, "secret-plaintext", 16));
+    free(path);
+    char huk[4096];
+    struct stat st;
+    snprintf(huk, sizeof(huk), "%s/ps.huk", f->trusted);
+    assert_int_equal(stat(huk, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(st.st_size, 32);
+}
+
+static void test_tamper_flip_byte(void **state)
+{
+    fixture_t *f = *state;
+    struct psa_storage_info_t info;
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 8, "object-1", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 8, "object-2", 0), PSA_SUCCESS);
+    char *path = object_file(f, 1, 1);
+    FILE *fp = fopen(path, "r+b");
+    fseek(fp, 54, SEEK_SET); /* inside the ciphertext */
+    int c = fgetc(fp);
+    fseek(fp, 54, SEEK_SET);
+    fputc(c ^ 0x01, fp);
+    fclose(fp);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 1, 0, 1, "x"),
+                     PSA_ERROR_INVALID_SIGNATURE);
+    expect_ps_value(f->ps, 1, 2, "object-2", 8);
+    /* The tag itself. */
+    struct stat st;
+    stat(path, &st);
+    fp = fopen(path, "r+b");
+    fseek(fp, st.st_size - 1, SEEK_SET);
+    fputc(0, fp);
+    fclose(fp);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_INVALID_SIGNATURE);
+    /* A damaged object can still be inspected, removed and rewritten. */
+    assert_int_equal(ps_store_get_info(f->ps, 1, 1, &info), PSA_SUCCESS);
+    assert_int_equal(ps_store_remove(f->ps, 1, 1), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 3, "new", 0), PSA_SUCCESS);
+    expect_ps_value(f->ps, 1, 1, "new", 3);
+    free(path);
+}
+
+static void test_tamper_structure(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 8, "object-1", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 8, "object-2", 0), PSA_SUCCESS);
+    char *path = object_file(f, 1, 1);
+    assert_int_equal(truncate(path, 30), 0);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    expect_ps_value(f->ps, 1, 2, "object-2", 8);
+    free(path);
+}
+
+static void test_swap_files(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 8, "object-1", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 8, "object-2", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 3, 8, "object-3", 0), PSA_SUCCESS);
+    char *a = object_file(f, 1, 1);
+    char *b = object_file(f, 1, 2);
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s/swap", f->root);
+    assert_int_equal(rename(a, tmp), 0);
+    assert_int_equal(rename(b, a), 0);
+    assert_int_equal(rename(tmp, b), 0);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(get_status(f->ps, 1, 2), PSA_ERROR_INVALID_SIGNATURE);
+    expect_ps_value(f->ps, 1, 3, "object-3", 8);
+    free(a);
+    free(b);
+}
+
+static void test_rollback_one_object(void **state)
+{
+    fixture_t *f = *state;
+    char saved[4096];
+    snprintf(saved, sizeof(saved), "%s/saved", f->root);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "first", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 5, "other", 0), PSA_SUCCESS);
+    char *old = object_file(f, 1, 1);
+    stt_copy_file(old, saved);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 6, "second", 0), PSA_SUCCESS);
+    char *cur = object_file(f, 1, 1);
+    /* The old copy put back under the current name, and under its own name. */
+    stt_copy_file(saved, cur);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    unlink(cur);
+    stt_copy_file(saved, old);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    reopen(f); /* recovery must not resurrect the old version */
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    expect_ps_value(f->ps, 1, 2, "other", 5);
+    free(old);
+    free(cur);
+}
+
+static void test_rollback_whole_dir(void **state)
+{
+    fixture_t *f = *state;
+    char snap[4096];
+    snprintf(snap, sizeof(snap), "%s/snapshot", f->root);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "one-1", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 5, "two-1", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 3, 5, "thr-1", 0), PSA_SUCCESS);
+    stt_copy_dir(f->external, snap);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "one-2", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_remove(f->ps, 1, 3), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 4, 5, "fou-1", 0), PSA_SUCCESS);
+    ps_store_close(f->ps);
+    f->ps = NULL;
+    stt_rmtree(f->external);
+    stt_copy_dir(snap, f->external);
+    assert_int_equal(ps_store_open(&f->cfg, &f->ps), PSA_SUCCESS);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT); /* rolled back */
+    expect_ps_value(f->ps, 1, 2, "two-1", 5);                         /* unchanged */
+    assert_int_equal(get_status(f->ps, 1, 3), PSA_ERROR_DOES_NOT_EXIST); /* stays removed */
+    assert_int_equal(get_status(f->ps, 1, 4), PSA_ERROR_DATA_CORRUPT); /* lost by the restore */
+}
+
+static void test_truncated_table(void **state)
+{
+    fixture_t *f = *state;
+    struct psa_storage_info_t info;
+    char table[4096];
+    snprintf(table, sizeof(table), "%s/ps.table", f->trusted);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "one-1", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 5, "two-1", 0), PSA_SUCCESS);
+    assert_int_equal(truncate(table, 100), 0);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(ps_store_get_info(f->ps, 1, 2, &info), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(ps_store_set(f->ps, 1, 3, 1, "x", 0), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(ps_store_remove(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    reopen(f);
+    /* Damage never triggers clean-up: the object files are all still there. */
+    assert_int_equal(stt_count_files(f->external, ".ps"), 2);
+    assert_int_equal(get_status(f->ps, 1, 2), PSA_ERROR_DATA_CORRUPT);
+    unlink(table);
+    reopen(f);
+    assert_int_equal(get_status(f->ps, 1, 2), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 2);
+}
+
+static void test_torn_table_slot_falls_back(void **state)
+{
+    fixture_t *f = *state;
+    char table[4096];
+    snprintf(table, sizeof(table), "%s/ps.table", f->trusted);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "one-1", 0), PSA_SUCCESS); /* slot B */
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 5, "two-1", 0), PSA_SUCCESS); /* slot A */
+    /* Damage slot A (the latest): slot B is older, so object 2 is unknown there and its
+     * file is a leftover; object 1 is intact. This is what a torn slot write looks like. */
+    FILE *fp = fopen(table, "r+b");
+    fseek(fp, 8, SEEK_SET);
+    fputc(0xFF, fp);
+    fclose(fp);
+    reopen(f);
+    expect_ps_value(f->ps, 1, 1, "one-1", 5);
+    assert_int_equal(get_status(f->ps, 1, 2), PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 1);
+}
+
+static void test_recovery_removes_leftovers(void **state)
+{
+    fixture_t *f = *state;
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "one-1", 0), PSA_SUCCESS);
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/00000001_0000000000000001_00000000000000ff.ps", f->external);
+    stt_copy_file(object_file(f, 1, 1), path);
+    snprintf(path, sizeof(path), "%s/keep-me.txt", f->external);
+    FILE *fp = fopen(path, "wb");
+    fclose(fp);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 2);
+    reopen(f);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 1);
+    assert_int_equal(stt_count_files(f->external, ".txt"), 1);
+    expect_ps_value(f->ps, 1, 1, "one-1", 5);
+}
+
+static void test_damaged_huk(void **state)
+{
+    fixture_t *f = *state;
+    char huk[4096];
+    ps_store_close(f->ps);
+    f->ps = NULL;
+    snprintf(huk, sizeof(huk), "%s/ps.huk", f->trusted);
+    assert_int_equal(truncate(huk, 16), 0);
+    assert_int_equal(ps_store_open(&f->cfg, &f->ps), PSA_ERROR_DATA_CORRUPT);
+    assert_null(f->ps);
+}
+
+static void test_many_objects_grow_table(void **state)
+{
+    fixture_t *f = *state;
+    f->cfg.owner_capacity = 1u << 20;
+    reopen(f);
+    for (uint64_t uid = 1; uid <= 200; uid++) {
+        assert_int_equal(ps_store_set(f->ps, 7, uid, 8, &uid, 0), PSA_SUCCESS);
+    }
+    reopen(f);
+    for (uint64_t uid = 1; uid <= 200; uid++) {
+        expect_ps_value(f->ps, 7, uid, &uid, 8);
+    }
+    assert_int_equal(stt_count_files(f->external, ".ps"), 200);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_set_get_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_length_and_uid_zero, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_does_not_exist, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_flags_and_info, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_owner_isolation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_create_and_set_extended, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_files_are_encrypted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tamper_flip_byte, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tamper_structure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_swap_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_one_object, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_rollback_whole_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_truncated_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_torn_table_slot_falls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recovery_removes_leftovers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_huk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_many_objects_grow_table, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("ps", tests, NULL, NULL);
+}
