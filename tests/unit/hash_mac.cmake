@@ -1,0 +1,6 @@
+# Hash and MAC tests, through libpsa-local's public API.
+foreach(t test_hash test_mac)
+  add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
+  target_link_libraries(${t} PRIVATE psa-local-static PkgConfig::CMOCKA Threads::Threads)
+  add_test(NAME ${t} COMMAND ${t})
+endforeach()
