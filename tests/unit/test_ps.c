@@ -458,7 +458,9 @@ static void test_recovery_removes_leftovers(void **state)
     assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "one-1", 0), PSA_SUCCESS);
     char path[4096];
     snprintf(path, sizeof(path), "%s/00000001_0000000000000001_00000000000000ff.ps", f->external);
-    stt_copy_file(object_file(f, 1, 1), path);
+    char *cur = object_file(f, 1, 1);
+    stt_copy_file(cur, path);
+    free(cur);
     snprintf(path, sizeof(path), "%s/keep-me.txt", f->external);
     FILE *fp = fopen(path, "wb");
     fclose(fp);
