@@ -295,8 +295,7 @@ psa_status_t core_hash_verify(psa_hash_operation_t *operation, const uint8_t *ha
     }
     psa_status_t status = hash_final(op->md_ctx, op->info, actual);
     if (status == PSA_SUCCESS &&
-        (hash_length != op->info->length ||
-         CRYPTO_memcmp(actual, hash, op->info->length) != 0)) {
+        (hash_length != op->info->length || CRYPTO_memcmp(actual, hash, op->info->length) != 0)) {
         status = PSA_ERROR_INVALID_SIGNATURE;
     }
     if (status != PSA_SUCCESS) {

@@ -1,4 +1,4 @@
-/* PSA MAC family: HMAC and CMAC on OpenSSL EVP_MAC, CBC-MAC on an EVP CBC cipher, with truncation. */
+/* PSA MAC family: HMAC and CMAC on OpenSSL EVP_MAC, CBC-MAC on an EVP CBC cipher, truncation. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +25,11 @@ typedef enum mac_family { MAC_HMAC, MAC_CMAC, MAC_CBC } mac_family_t;
 /* What an algorithm means for a given key, resolved once per call. */
 typedef struct mac_spec {
     mac_family_t family;
-    psa_algorithm_t base;     /* full-length algorithm: also the key cache kind */
-    const EVP_MD *md;         /* HMAC */
-    int cipher_index;         /* CMAC, CBC-MAC: index into mac_ciphers */
-    size_t full_length;       /* untruncated MAC length */
-    size_t length;            /* output length after truncation */
+    psa_algorithm_t base; /* full-length algorithm: also the key cache kind */
+    const EVP_MD *md;     /* HMAC */
+    int cipher_index;     /* CMAC, CBC-MAC: index into mac_ciphers */
+    size_t full_length;   /* untruncated MAC length */
+    size_t length;        /* output length after truncation */
 } mac_spec_t;
 
 /* ---- block ciphers ------------------------------------------------------------------------- */
@@ -77,8 +77,8 @@ static void mac_fetch_all(void)
 
 static bool mac_is_block_cipher_type(psa_key_type_t type)
 {
-    return type == PSA_KEY_TYPE_AES || type == PSA_KEY_TYPE_ARIA ||
-           type == PSA_KEY_TYPE_CAMELLIA || type == PSA_KEY_TYPE_SM4 || type == PSA_KEY_TYPE_DES;
+    return type == PSA_KEY_TYPE_AES || type == PSA_KEY_TYPE_ARIA || type == PSA_KEY_TYPE_CAMELLIA ||
+           type == PSA_KEY_TYPE_SM4 || type == PSA_KEY_TYPE_DES;
 }
 
 /* ---- algorithm resolution ------------------------------------------------------------------ */
@@ -278,8 +278,7 @@ static bool mac_cbc_blocks(EVP_CIPHER_CTX *ctx, size_t block, const uint8_t *inp
 static psa_status_t mac_oneshot(core_key_t *key, const mac_spec_t *spec, const uint8_t *input,
                                 size_t input_length, uint8_t *out)
 {
-    if (spec->family == MAC_CBC &&
-        (input_length == 0 || input_length % spec->full_length != 0)) {
+    if (spec->family == MAC_CBC && (input_length == 0 || input_length % spec->full_length != 0)) {
         /* CBC-MAC is defined on whole blocks only (no padding scheme is specified). */
         return PSA_ERROR_INVALID_ARGUMENT;
     }
@@ -357,8 +356,7 @@ psa_status_t core_mac_verify(const core_caller_t *caller, psa_key_id_t key, psa_
     core_key_t *slot = NULL;
     mac_spec_t spec;
     uint8_t full[MAC_MAX_LENGTH];
-    psa_status_t status =
-        mac_prepare(caller, key, PSA_KEY_USAGE_VERIFY_MESSAGE, alg, &slot, &spec);
+    psa_status_t status = mac_prepare(caller, key, PSA_KEY_USAGE_VERIFY_MESSAGE, alg, &slot, &spec);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -376,9 +374,9 @@ psa_status_t core_mac_verify(const core_caller_t *caller, psa_key_id_t key, psa_
 
 typedef struct mac_op {
     mac_spec_t spec;
-    void *engine;   /* EVP_MAC_CTX (HMAC, CMAC) or EVP_CIPHER_CTX (CBC-MAC), owned */
+    void *engine; /* EVP_MAC_CTX (HMAC, CMAC) or EVP_CIPHER_CTX (CBC-MAC), owned */
     bool is_sign;
-    bool failed;    /* error state: only abort is accepted */
+    bool failed; /* error state: only abort is accepted */
     /* CBC-MAC: bytes of an incomplete block, and the last cipher block produced. */
     uint8_t pending[MAC_MAX_BLOCK];
     size_t pending_length;

@@ -88,8 +88,7 @@ psa_status_t psa_hash_resume(psa_hash_operation_t *operation, const uint8_t *has
 }
 
 psa_status_t psa_mac_compute(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *input,
-                             size_t input_length, uint8_t *mac, size_t mac_size,
-                             size_t *mac_length)
+                             size_t input_length, uint8_t *mac, size_t mac_size, size_t *mac_length)
 {
     *mac_length = 0;
     LOCAL_REQUIRE_INIT();

@@ -111,13 +111,12 @@ static void test_compute_every_alg(void **state)
         /* The exact size is enough; one byte less is not, and nothing is written then. */
         length = 99;
         memset(out, 0xa5, sizeof(out));
-        assert_int_equal(psa_hash_compute(hash_cases[i].alg, abc, 3, out, expected_length - 1,
-                                          &length),
-                         PSA_ERROR_BUFFER_TOO_SMALL);
+        assert_int_equal(
+            psa_hash_compute(hash_cases[i].alg, abc, 3, out, expected_length - 1, &length),
+            PSA_ERROR_BUFFER_TOO_SMALL);
         assert_int_equal(length, 0);
         assert_int_equal(out[0], 0xa5);
-        assert_int_equal(psa_hash_compute(hash_cases[i].alg, abc, 3, out, expected_length,
-                                          &length),
+        assert_int_equal(psa_hash_compute(hash_cases[i].alg, abc, 3, out, expected_length, &length),
                          PSA_SUCCESS);
         assert_memory_equal(out, expected, expected_length);
 
@@ -129,15 +128,15 @@ static void test_compute_every_alg(void **state)
 static void test_compute_empty_and_long(void **state)
 {
     (void)state;
-    static const uint8_t sha256_empty[32] = {
-        0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9,
-        0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52,
-        0xb8, 0x55};
+    static const uint8_t sha256_empty[32] = {0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14,
+                                             0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+                                             0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c,
+                                             0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
     /* FIPS 180-2 appendix: one million 'a'. */
-    static const uint8_t sha256_million_a[32] = {
-        0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92, 0x81, 0xa1, 0xc7, 0xe2, 0x84, 0xd7, 0x3e,
-        0x67, 0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97, 0x20, 0x0e, 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11,
-        0x2c, 0xd0};
+    static const uint8_t sha256_million_a[32] = {0xcd, 0xc7, 0x6e, 0x5c, 0x99, 0x14, 0xfb, 0x92,
+                                                 0x81, 0xa1, 0xc7, 0xe2, 0x84, 0xd7, 0x3e, 0x67,
+                                                 0xf1, 0x80, 0x9a, 0x48, 0xa4, 0x97, 0x20, 0x0e,
+                                                 0x04, 0x6d, 0x39, 0xcc, 0xc7, 0x11, 0x2c, 0xd0};
     uint8_t out[32];
     size_t length = 0;
     assert_int_equal(psa_hash_compute(PSA_ALG_SHA_256, NULL, 0, out, sizeof(out), &length),
@@ -147,8 +146,7 @@ static void test_compute_empty_and_long(void **state)
     uint8_t *million = malloc(1000000);
     assert_non_null(million);
     memset(million, 'a', 1000000);
-    assert_int_equal(psa_hash_compute(PSA_ALG_SHA_256, million, 1000000, out, sizeof(out),
-                                      &length),
+    assert_int_equal(psa_hash_compute(PSA_ALG_SHA_256, million, 1000000, out, sizeof(out), &length),
                      PSA_SUCCESS);
     assert_memory_equal(out, sha256_million_a, 32);
 
@@ -170,11 +168,20 @@ static void test_invalid_algorithms(void **state)
 {
     (void)state;
     static const psa_algorithm_t invalid[] = {
-        0, PSA_ALG_ANY_HASH, PSA_ALG_HMAC(PSA_ALG_SHA_256), PSA_ALG_CMAC, PSA_ALG_CTR,
-        PSA_ALG_GCM, PSA_ALG_HKDF(PSA_ALG_SHA_256), PSA_ALG_ECDSA(PSA_ALG_SHA_256),
+        0,
+        PSA_ALG_ANY_HASH,
+        PSA_ALG_HMAC(PSA_ALG_SHA_256),
+        PSA_ALG_CMAC,
+        PSA_ALG_CTR,
+        PSA_ALG_GCM,
+        PSA_ALG_HKDF(PSA_ALG_SHA_256),
+        PSA_ALG_ECDSA(PSA_ALG_SHA_256),
     };
     static const psa_algorithm_t unsupported[] = {
-        PSA_ALG_MD2, PSA_ALG_MD4, PSA_ALG_AES_MMO_ZIGBEE, (psa_algorithm_t)0x020000fe,
+        PSA_ALG_MD2,
+        PSA_ALG_MD4,
+        PSA_ALG_AES_MMO_ZIGBEE,
+        (psa_algorithm_t)0x020000fe,
         (psa_algorithm_t)0x02000016,
     };
     uint8_t out[64];
@@ -372,8 +379,10 @@ static void test_clone(void **state)
     assert_int_equal(psa_hash_update(&busy, abc, 3), PSA_SUCCESS);
     assert_int_equal(psa_hash_finish(&busy, out, sizeof(out), &length), PSA_SUCCESS);
     assert_int_equal(length, 20);
-    assert_memory_equal(out, "\xa9\x99\x3e\x36\x47\x06\x81\x6a\xba\x3e\x25\x71\x78\x50\xc2\x6c"
-                             "\x9c\xd0\xd8\x9d", 20);
+    assert_memory_equal(out,
+                        "\xa9\x99\x3e\x36\x47\x06\x81\x6a\xba\x3e\x25\x71\x78\x50\xc2\x6c"
+                        "\x9c\xd0\xd8\x9d",
+                        20);
 
     assert_int_equal(psa_hash_clone(&source, &target), PSA_SUCCESS);
     /* The two continue independently. */
@@ -436,8 +445,7 @@ static void test_threads(void **state)
     (void)state;
     pthread_t threads[HASH_CASE_COUNT];
     for (size_t i = 0; i < HASH_CASE_COUNT; i++) {
-        assert_int_equal(pthread_create(&threads[i], NULL, hash_thread, (void *)&hash_cases[i]),
-                         0);
+        assert_int_equal(pthread_create(&threads[i], NULL, hash_thread, (void *)&hash_cases[i]), 0);
     }
     for (size_t i = 0; i < HASH_CASE_COUNT; i++) {
         void *result = (void *)1;

@@ -1,4 +1,4 @@
-/* Unit tests of the PSA MAC calls through libpsa-local: results, policy, statuses, state machine. */
+/* Unit tests of the PSA MAC calls through libpsa-local: results, policy, statuses, states. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,8 +36,9 @@ static const uint8_t hmac_sha256_hi_there[32] = {
 /* RFC 4493 / SP 800-38B AES-128 key. */
 static const uint8_t aes_key[16] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
                                     0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
-static const char *sp800_38a_blocks = "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
-                                      "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
+static const char *sp800_38a_blocks =
+    "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+    "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710";
 
 typedef struct hmac_case {
     psa_algorithm_t hash;
@@ -90,8 +91,8 @@ static void assert_hmac_sha256_works(psa_key_id_t key)
 {
     uint8_t mac[32];
     size_t length = 0;
-    assert_int_equal(psa_mac_compute(key, PSA_ALG_HMAC(PSA_ALG_SHA_256), hi_there,
-                                     sizeof(hi_there), mac, sizeof(mac), &length),
+    assert_int_equal(psa_mac_compute(key, PSA_ALG_HMAC(PSA_ALG_SHA_256), hi_there, sizeof(hi_there),
+                                     mac, sizeof(mac), &length),
                      PSA_SUCCESS);
     assert_int_equal(length, 32);
     assert_memory_equal(mac, hmac_sha256_hi_there, 32);
@@ -141,15 +142,15 @@ static void test_hmac_every_hash(void **state)
         /* Twice: the second run goes through the context parked on the key. */
         for (int round = 0; round < 2; round++) {
             memset(mac, 0xa5, sizeof(mac));
-            assert_int_equal(psa_mac_compute(key, alg, hi_there, sizeof(hi_there), mac,
-                                             sizeof(mac), &length),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_mac_compute(key, alg, hi_there, sizeof(hi_there), mac, sizeof(mac), &length),
+                PSA_SUCCESS);
             assert_int_equal(length, expected_length);
             assert_memory_equal(mac, expected, expected_length);
             assert_int_equal(mac[expected_length], 0xa5);
-            assert_int_equal(psa_mac_verify(key, alg, hi_there, sizeof(hi_there), expected,
-                                            expected_length),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_mac_verify(key, alg, hi_there, sizeof(hi_there), expected, expected_length),
+                PSA_SUCCESS);
         }
         /* Multi-part, in pieces. */
         psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
@@ -182,26 +183,26 @@ static void test_hmac_truncated_and_long_key(void **state)
 
     memset(key_data, 0x0c, 20);
     psa_key_id_t key = import_key(PSA_KEY_TYPE_HMAC, SIGN_VERIFY, trunc, key_data, 20);
-    assert_int_equal(psa_mac_compute(key, trunc, (const uint8_t *)"Test With Truncation", 20, mac,
-                                     16, &length),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_mac_compute(key, trunc, (const uint8_t *)"Test With Truncation", 20, mac, 16, &length),
+        PSA_SUCCESS);
     assert_int_equal(length, 16);
     unhex("a3b6167473100ee06e0c796c2955552b", expected);
     assert_memory_equal(mac, expected, 16);
-    assert_int_equal(psa_mac_compute(key, trunc, (const uint8_t *)"Test With Truncation", 20, mac,
-                                     15, &length),
-                     PSA_ERROR_BUFFER_TOO_SMALL);
+    assert_int_equal(
+        psa_mac_compute(key, trunc, (const uint8_t *)"Test With Truncation", 20, mac, 15, &length),
+        PSA_ERROR_BUFFER_TOO_SMALL);
     assert_int_equal(length, 0);
-    assert_int_equal(psa_mac_verify(key, trunc, (const uint8_t *)"Test With Truncation", 20,
-                                    expected, 16),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_mac_verify(key, trunc, (const uint8_t *)"Test With Truncation", 20, expected, 16),
+        PSA_SUCCESS);
     /* The full-length MAC is not the truncated one, for length and for policy. */
-    assert_int_equal(psa_mac_verify(key, trunc, (const uint8_t *)"Test With Truncation", 20,
-                                    expected, 32),
-                     PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(
+        psa_mac_verify(key, trunc, (const uint8_t *)"Test With Truncation", 20, expected, 32),
+        PSA_ERROR_INVALID_SIGNATURE);
     assert_int_equal(psa_mac_compute(key, PSA_ALG_HMAC(PSA_ALG_SHA_256),
-                                     (const uint8_t *)"Test With Truncation", 20, mac,
-                                     sizeof(mac), &length),
+                                     (const uint8_t *)"Test With Truncation", 20, mac, sizeof(mac),
+                                     &length),
                      PSA_ERROR_NOT_PERMITTED);
     assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
 
@@ -210,8 +211,8 @@ static void test_hmac_truncated_and_long_key(void **state)
                      sizeof(key_data));
     static const char msg[] = "Test Using Larger Than Block-Size Key - Hash Key First";
     memcpy(data, msg, sizeof(msg) - 1);
-    assert_int_equal(psa_mac_compute(key, PSA_ALG_HMAC(PSA_ALG_SHA_256), data, sizeof(msg) - 1,
-                                     mac, sizeof(mac), &length),
+    assert_int_equal(psa_mac_compute(key, PSA_ALG_HMAC(PSA_ALG_SHA_256), data, sizeof(msg) - 1, mac,
+                                     sizeof(mac), &length),
                      PSA_SUCCESS);
     unhex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54", expected);
     assert_int_equal(length, 32);
@@ -239,9 +240,9 @@ static void test_cmac(void **state)
     psa_key_id_t key = import_key(PSA_KEY_TYPE_AES, SIGN_VERIFY, PSA_ALG_CMAC, aes_key, 16);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         unhex(cases[i].mac_hex, expected);
-        assert_int_equal(psa_mac_compute(key, PSA_ALG_CMAC, msg, cases[i].length, mac,
-                                         sizeof(mac), &length),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            psa_mac_compute(key, PSA_ALG_CMAC, msg, cases[i].length, mac, sizeof(mac), &length),
+            PSA_SUCCESS);
         assert_int_equal(length, 16);
         assert_memory_equal(mac, expected, 16);
         assert_int_equal(psa_mac_verify(key, PSA_ALG_CMAC, msg, cases[i].length, expected, 16),
@@ -278,8 +279,7 @@ static void test_cmac(void **state)
         size_t key_length = unhex(ciphers[i].key_hex, key_data);
         size_t mac_length = unhex(ciphers[i].mac_hex, expected);
         key = import_key(ciphers[i].type, SIGN_VERIFY, PSA_ALG_CMAC, key_data, key_length);
-        assert_int_equal(psa_mac_compute(key, PSA_ALG_CMAC, hi_there, 8, mac, sizeof(mac),
-                                         &length),
+        assert_int_equal(psa_mac_compute(key, PSA_ALG_CMAC, hi_there, 8, mac, sizeof(mac), &length),
                          PSA_SUCCESS);
         assert_int_equal(length, mac_length);
         assert_memory_equal(mac, expected, mac_length);
@@ -318,15 +318,13 @@ static void test_cbc_mac(void **state)
 
     /* One block: the block's encryption (SP 800-38A F.1.1). */
     unhex("3ad77bb40d7a3660a89ecaf32466ef97", expected);
-    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 16, mac, 16, &length),
-                     PSA_SUCCESS);
+    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 16, mac, 16, &length), PSA_SUCCESS);
     assert_int_equal(length, 16);
     assert_memory_equal(mac, expected, 16);
 
     /* Two blocks: the last block of CBC encryption with a zero IV. */
     unhex("b148c17f309ee692287ae57cf12add49", expected);
-    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 32, mac, 16, &length),
-                     PSA_SUCCESS);
+    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 32, mac, 16, &length), PSA_SUCCESS);
     assert_memory_equal(mac, expected, 16);
     assert_int_equal(psa_mac_verify(key, PSA_ALG_CBC_MAC, msg, 32, expected, 16), PSA_SUCCESS);
     psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
@@ -351,8 +349,7 @@ static void test_cbc_mac(void **state)
     assert_int_equal(psa_mac_abort(&op), PSA_SUCCESS);
 
     /* Still fine after the errors. */
-    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 32, mac, 16, &length),
-                     PSA_SUCCESS);
+    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 32, mac, 16, &length), PSA_SUCCESS);
     assert_memory_equal(mac, expected, 16);
     assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
 
@@ -362,8 +359,7 @@ static void test_cbc_mac(void **state)
                                      0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x01, 0x23};
     key = import_key(PSA_KEY_TYPE_DES, SIGN_VERIFY, PSA_ALG_CBC_MAC, des3, sizeof(des3));
     unhex("a66687569156f45a", expected);
-    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 16, mac, 8, &length),
-                     PSA_SUCCESS);
+    assert_int_equal(psa_mac_compute(key, PSA_ALG_CBC_MAC, msg, 16, mac, 8, &length), PSA_SUCCESS);
     assert_int_equal(length, 8);
     assert_memory_equal(mac, expected, 8);
     assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
@@ -378,17 +374,12 @@ static void test_verify_mismatch(void **state)
     memcpy(wrong, hmac_sha256_hi_there, 32);
     wrong[32] = 0;
     wrong[31] ^= 1;
-    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 32),
-                     PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 32), PSA_ERROR_INVALID_SIGNATURE);
     wrong[31] ^= 1;
-    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 31),
-                     PSA_ERROR_INVALID_SIGNATURE);
-    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 33),
-                     PSA_ERROR_INVALID_SIGNATURE);
-    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 0),
-                     PSA_ERROR_INVALID_SIGNATURE);
-    assert_int_equal(psa_mac_verify(key, alg, hi_there, 7, wrong, 32),
-                     PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 31), PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 33), PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, wrong, 0), PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(psa_mac_verify(key, alg, hi_there, 7, wrong, 32), PSA_ERROR_INVALID_SIGNATURE);
 
     psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
     wrong[0] ^= 0x80;
@@ -494,7 +485,11 @@ static void test_invalid_algorithms(void **state)
 
     /* Not a MAC algorithm at all, or a policy wildcard: checked before the key. */
     static const psa_algorithm_t not_mac[] = {
-        0, PSA_ALG_SHA_256, PSA_ALG_CBC_NO_PADDING, PSA_ALG_GCM, PSA_ALG_HKDF(PSA_ALG_SHA_256),
+        0,
+        PSA_ALG_SHA_256,
+        PSA_ALG_CBC_NO_PADDING,
+        PSA_ALG_GCM,
+        PSA_ALG_HKDF(PSA_ALG_SHA_256),
         PSA_ALG_AT_LEAST_THIS_LENGTH_MAC(PSA_ALG_HMAC(PSA_ALG_SHA_256), 16),
     };
     for (size_t i = 0; i < sizeof(not_mac) / sizeof(not_mac[0]); i++) {
@@ -588,8 +583,7 @@ static void test_policy(void **state)
                      PSA_ERROR_NOT_PERMITTED);
     assert_int_equal(psa_mac_sign_setup(&op, key, alg), PSA_ERROR_NOT_PERMITTED);
     assert_null(op.ctx);
-    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, hmac_sha256_hi_there, 32),
-                     PSA_SUCCESS);
+    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, hmac_sha256_hi_there, 32), PSA_SUCCESS);
     assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
 
     /* Usage for something else entirely. */
@@ -600,8 +594,7 @@ static void test_policy(void **state)
     /* SIGN_HASH / VERIFY_HASH imply the message usages. */
     key = import_hmac(PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH, alg);
     assert_hmac_sha256_works(key);
-    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, hmac_sha256_hi_there, 32),
-                     PSA_SUCCESS);
+    assert_int_equal(psa_mac_verify(key, alg, hi_there, 8, hmac_sha256_hi_there, 32), PSA_SUCCESS);
     assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
 
     /* Wrong algorithm for the policy: another hash, a truncation, another family. */
@@ -624,9 +617,9 @@ static void test_policy(void **state)
                      PSA_SUCCESS);
     assert_int_equal(length, 20);
     assert_memory_equal(mac, hmac_sha256_hi_there, 20);
-    assert_int_equal(psa_mac_verify(key, PSA_ALG_TRUNCATED_MAC(alg, 20), hi_there, 8,
-                                    hmac_sha256_hi_there, 20),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_mac_verify(key, PSA_ALG_TRUNCATED_MAC(alg, 20), hi_there, 8, hmac_sha256_hi_there, 20),
+        PSA_SUCCESS);
     assert_hmac_sha256_works(key);
     assert_all_refuse(key, PSA_ALG_TRUNCATED_MAC(alg, 15), PSA_ERROR_NOT_PERMITTED);
     assert_all_refuse(key, PSA_ALG_TRUNCATED_MAC(alg, 8), PSA_ERROR_NOT_PERMITTED);
@@ -674,14 +667,13 @@ static void *mac_thread(void *p)
         uint8_t mac[32];
         size_t length = 0;
         psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
-        if (psa_mac_compute(arg->key, PSA_ALG_HMAC(PSA_ALG_SHA_256), hi_there, 8, mac,
-                            sizeof(mac), &length) != PSA_SUCCESS ||
+        if (psa_mac_compute(arg->key, PSA_ALG_HMAC(PSA_ALG_SHA_256), hi_there, 8, mac, sizeof(mac),
+                            &length) != PSA_SUCCESS ||
             length != 32 || memcmp(mac, hmac_sha256_hi_there, 32) != 0) {
             arg->failures++;
         }
         if (i % 10 == 0) {
-            if (psa_mac_verify_setup(&op, arg->key, PSA_ALG_HMAC(PSA_ALG_SHA_256)) !=
-                    PSA_SUCCESS ||
+            if (psa_mac_verify_setup(&op, arg->key, PSA_ALG_HMAC(PSA_ALG_SHA_256)) != PSA_SUCCESS ||
                 psa_mac_update(&op, hi_there, 8) != PSA_SUCCESS ||
                 psa_mac_verify_finish(&op, hmac_sha256_hi_there, 32) != PSA_SUCCESS) {
                 arg->failures++;

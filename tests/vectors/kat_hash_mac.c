@@ -1,4 +1,4 @@
-/* Known-answer driver for the PSA hash and MAC calls over the CAVP and RFC files of cryptography_vectors. */
+/* Known-answer driver for the PSA hash and MAC calls over the CAVP and RFC vector files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +13,10 @@ static vf_tally_t tally;
 
 /* How a hash file's records carry the expected output. */
 typedef enum hash_kind {
-    HASH_MSG,         /* Len, Msg, MD */
-    HASH_XOF_MSG,     /* Len, Msg, Output (an XOF prefix, length from [Outputlen]) */
-    HASH_MONTE_SHA2,  /* SHAVS Monte Carlo: Seed, then COUNT / MD, 3-digest chaining */
-    HASH_MONTE_SHA3,  /* SHA3VS Monte Carlo: Seed, then COUNT / MD, digest-of-digest chaining */
+    HASH_MSG,        /* Len, Msg, MD */
+    HASH_XOF_MSG,    /* Len, Msg, Output (an XOF prefix, length from [Outputlen]) */
+    HASH_MONTE_SHA2, /* SHAVS Monte Carlo: Seed, then COUNT / MD, 3-digest chaining */
+    HASH_MONTE_SHA3, /* SHA3VS Monte Carlo: Seed, then COUNT / MD, digest-of-digest chaining */
 } hash_kind_t;
 
 typedef struct hash_file {
@@ -148,9 +148,8 @@ static void run_hash_msg(vf_file_t *file, const hash_file_t *spec)
             continue;
         }
         unsigned long long output_bits = 0;
-        if (spec->kind == HASH_XOF_MSG &&
-            (!vf_get_uint(&record, "Outputlen", &output_bits) ||
-             output_bits != expected_length * 8)) {
+        if (spec->kind == HASH_XOF_MSG && (!vf_get_uint(&record, "Outputlen", &output_bits) ||
+                                           output_bits != expected_length * 8)) {
             vf_fail(&tally, &record, "Outputlen does not match Output");
         } else {
             check_hash(&record, spec->alg, msg, msg_length, expected, expected_length,
@@ -247,7 +246,7 @@ typedef enum mac_kind {
 typedef struct mac_file {
     const char *path;
     mac_kind_t kind;
-    psa_algorithm_t alg;   /* full-length algorithm */
+    psa_algorithm_t alg; /* full-length algorithm */
     psa_key_type_t type;
 } mac_file_t;
 
@@ -312,8 +311,7 @@ static void check_mac(const vf_record_t *record, const mac_file_t *spec, const u
         alg = PSA_ALG_TRUNCATED_MAC(spec->alg, expected_length);
     }
     psa_set_key_type(&attributes, spec->type);
-    psa_set_key_usage_flags(&attributes,
-                            PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE);
+    psa_set_key_usage_flags(&attributes, PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE);
     psa_set_key_algorithm(&attributes, alg);
     psa_status_t status = psa_import_key(&attributes, key_data, key_length, &key);
     if (status != PSA_SUCCESS) {
@@ -377,8 +375,7 @@ static void run_mac_file(vf_file_t *file, const mac_file_t *spec)
         if (!ok) {
             vf_fail(&tally, &record, "cannot read the record");
         } else {
-            check_mac(&record, spec, key, key_length, msg, msg_length, expected,
-                      expected_length);
+            check_mac(&record, spec, key, key_length, msg, msg_length, expected, expected_length);
         }
         free(key);
         free(msg);
