@@ -234,6 +234,11 @@ static psa_status_t cipher_resolve(psa_key_type_t type, size_t bits, psa_algorit
         if (type != PSA_KEY_TYPE_AES) {
             return PSA_ERROR_NOT_SUPPORTED;
         }
+        /* Two AES keys: 256 bits is AES-128-XTS, 512 bits AES-256-XTS; OpenSSL has no
+         * AES-192-XTS (384 bits), and other sizes cannot be split into two AES keys. */
+        if (bits == 384) {
+            return PSA_ERROR_NOT_SUPPORTED;
+        }
         if (bits != 256 && bits != 512) {
             return PSA_ERROR_INVALID_ARGUMENT;
         }
