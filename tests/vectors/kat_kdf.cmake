@@ -1,0 +1,4 @@
+# Key derivation known-answer driver: HKDF (RFC 5869, generated) and PBKDF2 (RFC 6070) files.
+add_executable(kat_kdf ${CMAKE_CURRENT_LIST_DIR}/kat_kdf.c)
+target_link_libraries(kat_kdf PRIVATE psa-local-static ss_vectors)
+add_test(NAME kat_kdf COMMAND kat_kdf)
