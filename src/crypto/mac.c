@@ -25,52 +25,22 @@ typedef enum mac_family { MAC_HMAC, MAC_CMAC, MAC_CBC } mac_family_t;
 /* What an algorithm means for a given key, resolved once per call. */
 typedef struct mac_spec {
     mac_family_t family;
-    psa_algorithm_t base; /* full-length algorithm: also the key cache kind */
-    const EVP_MD *md;     /* HMAC */
-    int cipher_index;     /* CMAC, CBC-MAC: index into mac_ciphers */
-    size_t full_length;   /* untruncated MAC length */
-    size_t length;        /* output length after truncation */
+    psa_algorithm_t base;  /* full-length algorithm: also the key cache kind */
+    const EVP_MD *md;      /* HMAC */
+    const EVP_CIPHER *cbc; /* CMAC, CBC-MAC: the block cipher in CBC mode */
+    size_t full_length;    /* untruncated MAC length */
+    size_t length;         /* output length after truncation */
 } mac_spec_t;
 
-/* ---- block ciphers ------------------------------------------------------------------------- */
+/* ---- OpenSSL objects ----------------------------------------------------------------------- */
 
-typedef struct mac_cipher_info {
-    psa_key_type_t type;
-    size_t key_bytes;
-    const char *name; /* CBC-mode cipher: CMAC's cipher parameter and CBC-MAC's engine */
-    size_t block;
-} mac_cipher_info_t;
-
-static const mac_cipher_info_t mac_ciphers[] = {
-    {PSA_KEY_TYPE_AES, 16, "AES-128-CBC", 16},
-    {PSA_KEY_TYPE_AES, 24, "AES-192-CBC", 16},
-    {PSA_KEY_TYPE_AES, 32, "AES-256-CBC", 16},
-    {PSA_KEY_TYPE_ARIA, 16, "ARIA-128-CBC", 16},
-    {PSA_KEY_TYPE_ARIA, 24, "ARIA-192-CBC", 16},
-    {PSA_KEY_TYPE_ARIA, 32, "ARIA-256-CBC", 16},
-    {PSA_KEY_TYPE_CAMELLIA, 16, "CAMELLIA-128-CBC", 16},
-    {PSA_KEY_TYPE_CAMELLIA, 24, "CAMELLIA-192-CBC", 16},
-    {PSA_KEY_TYPE_CAMELLIA, 32, "CAMELLIA-256-CBC", 16},
-    {PSA_KEY_TYPE_SM4, 16, "SM4-CBC", 16},
-    /* Two-key and three-key triple DES; single DES lives in OpenSSL's legacy provider and is
-     * not offered for MACs. */
-    {PSA_KEY_TYPE_DES, 16, "DES-EDE-CBC", 8},
-    {PSA_KEY_TYPE_DES, 24, "DES-EDE3-CBC", 8},
-};
-
-#define MAC_CIPHER_COUNT (sizeof(mac_ciphers) / sizeof(mac_ciphers[0]))
-
-/* Fetched once per process and read-only afterwards. */
-static EVP_CIPHER *mac_cipher_evp[MAC_CIPHER_COUNT];
+/* Fetched once per process and read-only afterwards; block ciphers come from core_cipher_evp. */
 static EVP_MAC *mac_evp_hmac;
 static EVP_MAC *mac_evp_cmac;
 static pthread_once_t mac_fetch_once = PTHREAD_ONCE_INIT;
 
 static void mac_fetch_all(void)
 {
-    for (size_t i = 0; i < MAC_CIPHER_COUNT; i++) {
-        mac_cipher_evp[i] = EVP_CIPHER_fetch(NULL, mac_ciphers[i].name, NULL);
-    }
     mac_evp_hmac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL);
     mac_evp_cmac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_CMAC, NULL);
 }
@@ -100,7 +70,6 @@ static psa_status_t mac_resolve(const core_key_t *key, psa_algorithm_t alg, mac_
     pthread_once(&mac_fetch_once, mac_fetch_all);
     memset(spec, 0, sizeof(*spec));
     spec->base = PSA_ALG_FULL_LENGTH_MAC(alg);
-    spec->cipher_index = -1;
 
     if (PSA_ALG_IS_HMAC(spec->base)) {
         if (type != PSA_KEY_TYPE_HMAC) {
@@ -118,20 +87,19 @@ static psa_status_t mac_resolve(const core_key_t *key, psa_algorithm_t alg, mac_
         if (!mac_is_block_cipher_type(type)) {
             return PSA_ERROR_INVALID_ARGUMENT;
         }
-        for (size_t i = 0; i < MAC_CIPHER_COUNT; i++) {
-            if (mac_ciphers[i].type == type && mac_ciphers[i].key_bytes == key->material_length &&
-                mac_cipher_evp[i] != NULL) {
-                spec->cipher_index = (int)i;
-            }
+        /* Single DES lives in OpenSSL's legacy provider, which the CMAC implementation of the
+         * default library context cannot use; it is not offered for either MAC. */
+        if (type != PSA_KEY_TYPE_DES || key->attr.bits != 64) {
+            spec->cbc = core_cipher_evp(type, key->attr.bits, "CBC");
         }
-        if (spec->cipher_index < 0) {
+        if (spec->cbc == NULL) {
             return PSA_ERROR_NOT_SUPPORTED;
         }
         spec->family = spec->base == PSA_ALG_CMAC ? MAC_CMAC : MAC_CBC;
         if (spec->family == MAC_CMAC && mac_evp_cmac == NULL) {
             return PSA_ERROR_NOT_SUPPORTED;
         }
-        spec->full_length = mac_ciphers[spec->cipher_index].block;
+        spec->full_length = (size_t)EVP_CIPHER_get_block_size(spec->cbc);
     } else {
         return PSA_ERROR_NOT_SUPPORTED;
     }
@@ -171,8 +139,7 @@ static void *mac_engine_new(const core_key_t *key, const mac_spec_t *spec)
         if (ctx == NULL) {
             return NULL;
         }
-        if (!EVP_EncryptInit_ex2(ctx, mac_cipher_evp[spec->cipher_index], key->material,
-                                 mac_zero_iv, NULL) ||
+        if (!EVP_EncryptInit_ex2(ctx, spec->cbc, key->material, mac_zero_iv, NULL) ||
             !EVP_CIPHER_CTX_set_padding(ctx, 0)) {
             EVP_CIPHER_CTX_free(ctx);
             return NULL;
@@ -188,8 +155,8 @@ static void *mac_engine_new(const core_key_t *key, const mac_spec_t *spec)
                                                      (char *)EVP_MD_get0_name(spec->md), 0);
     } else {
         ctx = EVP_MAC_CTX_new(mac_evp_cmac);
-        params[0] = OSSL_PARAM_construct_utf8_string(
-            OSSL_MAC_PARAM_CIPHER, (char *)mac_ciphers[spec->cipher_index].name, 0);
+        params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
+                                                     (char *)EVP_CIPHER_get0_name(spec->cbc), 0);
     }
     params[1] = OSSL_PARAM_construct_end();
     if (ctx == NULL) {
