@@ -1,4 +1,4 @@
-/* Key derivation: HKDF (and Extract/Expand), TLS 1.2 PRF and PSK-to-MS, PBKDF2-HMAC and PBKDF2-AES-CMAC-PRF-128. */
+/* Key derivation: HKDF (+Extract/Expand), TLS 1.2 PRF and PSK-to-MS, PBKDF2-HMAC and -AES-CMAC. */
 #include "kdf_internal.h"
 
 #include <string.h>
@@ -40,12 +40,12 @@ enum {
 
 /* How an input arrived: its source decides which outputs are permitted later. */
 typedef enum kdf_source {
-    KDF_SOURCE_DIRECT,      /* input_bytes / input_integer */
-    KDF_SOURCE_KEY_DERIVE,  /* a key with PSA_KEY_USAGE_DERIVE, or a key agreement */
-    KDF_SOURCE_KEY_VERIFY,  /* a key with only PSA_KEY_USAGE_VERIFY_DERIVATION */
+    KDF_SOURCE_DIRECT,     /* input_bytes / input_integer */
+    KDF_SOURCE_KEY_DERIVE, /* a key with PSA_KEY_USAGE_DERIVE, or a key agreement */
+    KDF_SOURCE_KEY_VERIFY, /* a key with only PSA_KEY_USAGE_VERIFY_DERIVATION */
 } kdf_source_t;
 
-#define KDF_BLOCK_MAX 64 /* largest PRF output: HMAC-SHA-512 */
+#define KDF_BLOCK_MAX       64 /* largest PRF output: HMAC-SHA-512 */
 #define KDF_CMAC_PRF_LENGTH 16
 
 typedef struct kdf_ctx {
@@ -73,11 +73,11 @@ typedef struct kdf_ctx {
     uint8_t block[KDF_BLOCK_MAX]; /* current PRF block; HKDF's T(n-1) */
     size_t block_length;
     size_t block_pos;
-    uint32_t counter;            /* index of the last block computed */
-    uint8_t a[KDF_BLOCK_MAX];    /* TLS P_hash A(i) */
+    uint32_t counter;         /* index of the last block computed */
+    uint8_t a[KDF_BLOCK_MAX]; /* TLS P_hash A(i) */
 } kdf_ctx_t;
 
-/* ---- fetched once ----------------------------------------------------------------------------- */
+/* ---- fetched once ---------------------------------------------------------------------------- */
 
 static pthread_once_t kdf_fetch_once = PTHREAD_ONCE_INIT;
 static EVP_MAC *kdf_hmac;
@@ -89,7 +89,7 @@ static void kdf_fetch(void)
     kdf_cmac = EVP_MAC_fetch(NULL, "CMAC", NULL);
 }
 
-/* ---- small helpers ---------------------------------------------------------------------------- */
+/* ---- small helpers --------------------------------------------------------------------------- */
 
 static kdf_ctx_t *kdf_ctx(const psa_key_derivation_operation_t *operation)
 {
@@ -266,7 +266,7 @@ static psa_status_t kdf_set_key(kdf_ctx_t *c, const uint8_t *key, size_t key_len
     return PSA_SUCCESS;
 }
 
-/* ---- inputs ----------------------------------------------------------------------------------- */
+/* ---- inputs ---------------------------------------------------------------------------------- */
 
 /* HKDF-Extract: PRK = HMAC(salt, IKM), an absent salt being HashLen zero bytes (RFC 5869 2.2). */
 static psa_status_t kdf_hkdf_extract(kdf_ctx_t *c, const uint8_t *ikm, size_t ikm_length,
@@ -470,7 +470,7 @@ static void kdf_note_source(kdf_ctx_t *c, unsigned bit, kdf_source_t source)
     }
 }
 
-/* ---- output stream ---------------------------------------------------------------------------- */
+/* ---- output stream --------------------------------------------------------------------------- */
 
 /* PBKDF2's F(P, S, c, i) (RFC 8018 5.2) for the next block index. */
 static psa_status_t kdf_pbkdf2_block(kdf_ctx_t *c)
@@ -508,16 +508,15 @@ static psa_status_t kdf_next_block(kdf_ctx_t *c)
             return PSA_ERROR_CORRUPTION_DETECTED; /* capacity stops the stream before this */
         }
         uint8_t n = (uint8_t)(c->counter + 1);
-        status = kdf_prf(c, c->block, c->counter > 0 ? c->hash_length : 0, c->info,
-                         c->info_length, &n, 1, c->block);
+        status = kdf_prf(c, c->block, c->counter > 0 ? c->hash_length : 0, c->info, c->info_length,
+                         &n, 1, c->block);
         break;
     }
     case KDF_TLS12_PRF:
     case KDF_TLS12_PSK_TO_MS:
         /* P_hash: A(i) = HMAC(secret, A(i-1)), A(0) = seed; block = HMAC(secret, A(i) || seed). */
-        status = c->counter == 0
-                     ? kdf_prf(c, c->seed, c->seed_length, NULL, 0, NULL, 0, c->a)
-                     : kdf_prf(c, c->a, c->hash_length, NULL, 0, NULL, 0, c->a);
+        status = c->counter == 0 ? kdf_prf(c, c->seed, c->seed_length, NULL, 0, NULL, 0, c->a)
+                                 : kdf_prf(c, c->a, c->hash_length, NULL, 0, NULL, 0, c->a);
         if (status == PSA_SUCCESS) {
             status = kdf_prf(c, c->a, c->hash_length, c->seed, c->seed_length, NULL, 0, c->block);
         }
@@ -599,7 +598,7 @@ static psa_status_t kdf_fail(kdf_ctx_t *c, psa_status_t status)
     return status;
 }
 
-/* ---- entry points ----------------------------------------------------------------------------- */
+/* ---- entry points ---------------------------------------------------------------------------- */
 
 static void kdf_ctx_free(kdf_ctx_t *c)
 {
@@ -726,9 +725,8 @@ psa_status_t core_key_derivation_setup(psa_key_derivation_operation_t *operation
     case KDF_PBKDF2_HMAC:
     case KDF_PBKDF2_CMAC:
         /* RFC 8018: dkLen <= (2^32 - 1) * hLen. */
-        c->capacity = SIZE_MAX / UINT32_MAX >= c->hash_length
-                          ? (size_t)UINT32_MAX * c->hash_length
-                          : SIZE_MAX;
+        c->capacity = SIZE_MAX / UINT32_MAX >= c->hash_length ? (size_t)UINT32_MAX * c->hash_length
+                                                              : SIZE_MAX;
         break;
     }
     operation->ctx = c;
@@ -1089,8 +1087,7 @@ static psa_status_t kdf_verify(kdf_ctx_t *c, const uint8_t *expected, size_t len
 }
 
 psa_status_t core_key_derivation_verify_bytes(psa_key_derivation_operation_t *operation,
-                                              const uint8_t *expected_output,
-                                              size_t output_length)
+                                              const uint8_t *expected_output, size_t output_length)
 {
     kdf_ctx_t *c = kdf_ctx(operation);
     psa_status_t status = kdf_check_output_state(c);

@@ -1,4 +1,4 @@
-/* Internal hooks of the key derivation family, for key agreement (part 2) to feed a shared secret. */
+/* Internal hooks of the key derivation family, for key agreement to feed a shared secret. */
 #ifndef KDF_INTERNAL_H
 #define KDF_INTERNAL_H
 

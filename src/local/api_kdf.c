@@ -4,11 +4,11 @@
 extern const core_caller_t psa_local_caller;
 
 /* The specification requires psa_crypto_init() before any other crypto call; abort included. */
-#define KDF_REQUIRE_INIT()                                                                        \
-    do {                                                                                          \
-        if (!core_is_initialised()) {                                                             \
-            return PSA_ERROR_BAD_STATE;                                                           \
-        }                                                                                         \
+#define KDF_REQUIRE_INIT()                                                                         \
+    do {                                                                                           \
+        if (!core_is_initialised()) {                                                              \
+            return PSA_ERROR_BAD_STATE;                                                            \
+        }                                                                                          \
     } while (0)
 
 psa_status_t psa_key_derivation_setup(psa_key_derivation_operation_t *operation,

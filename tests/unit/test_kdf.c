@@ -1,5 +1,4 @@
-/* Unit tests of key derivation through libpsa-local: every algorithm, input ordering, capacity,
- * policy, outputs to keys, verification, and the status codes of every error path. */
+/* Unit tests of key derivation via libpsa-local: algorithms, ordering, capacity, policy, errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +16,7 @@
 
 static char state_dir[] = "/tmp/ss-test-kdf-XXXXXX";
 
-/* ---- helpers ---------------------------------------------------------------------------------- */
+/* ---- helpers --------------------------------------------------------------------------------- */
 
 static size_t unhex(const char *hex, uint8_t *out, size_t out_size)
 {
@@ -57,11 +56,11 @@ static void assert_error_state(psa_key_derivation_operation_t *op)
 }
 
 /* RFC 5869 A.1 (HKDF-SHA-256, basic case). */
-#define RFC5869_IKM "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+#define RFC5869_IKM  "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
 #define RFC5869_SALT "000102030405060708090a0b0c"
 #define RFC5869_INFO "f0f1f2f3f4f5f6f7f8f9"
-#define RFC5869_PRK "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"
-#define RFC5869_OKM                                                                               \
+#define RFC5869_PRK  "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5"
+#define RFC5869_OKM                                                                                \
     "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
 
 typedef struct rfc5869 {
@@ -83,15 +82,15 @@ static rfc5869_t rfc5869(void)
 static void hkdf_setup_bytes(psa_key_derivation_operation_t *op, const rfc5869_t *v)
 {
     assert_int_equal(psa_key_derivation_setup(op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_SALT, v->salt,
-                                                    sizeof(v->salt)),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_SECRET, v->ikm,
-                                                    sizeof(v->ikm)),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_INFO, v->info,
-                                                    sizeof(v->info)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_SALT, v->salt, sizeof(v->salt)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_SECRET, v->ikm, sizeof(v->ikm)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_INFO, v->info, sizeof(v->info)),
+        PSA_SUCCESS);
 }
 
 /* Same, with the secret in a DERIVE key. */
@@ -99,14 +98,14 @@ static void hkdf_setup_key(psa_key_derivation_operation_t *op, const rfc5869_t *
                            psa_key_id_t secret)
 {
     assert_int_equal(psa_key_derivation_setup(op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_SALT, v->salt,
-                                                    sizeof(v->salt)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_SALT, v->salt, sizeof(v->salt)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_key(op, PSA_KEY_DERIVATION_INPUT_SECRET, secret),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_INFO, v->info,
-                                                    sizeof(v->info)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_INFO, v->info, sizeof(v->info)),
+        PSA_SUCCESS);
 }
 
 static psa_key_id_t hkdf_secret_key(psa_key_usage_t usage)
@@ -116,7 +115,7 @@ static psa_key_id_t hkdf_secret_key(psa_key_usage_t usage)
                       sizeof(v.ikm));
 }
 
-/* ---- library state and setup ------------------------------------------------------------------ */
+/* ---- library state and setup ----------------------------------------------------------------- */
 
 static void test_calls_before_init_are_bad_state(void **state)
 {
@@ -196,7 +195,7 @@ static void test_inactive_operation(void **state)
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 }
 
-/* ---- HKDF family ------------------------------------------------------------------------------ */
+/* ---- HKDF family ----------------------------------------------------------------------------- */
 
 static void test_hkdf_rfc5869_bytes_and_streaming(void **state)
 {
@@ -233,9 +232,9 @@ static void test_hkdf_rfc5869_bytes_and_streaming(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, NULL, 0),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm,
-                                                    sizeof(v.ikm)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
     assert_memory_equal(out, okm3, sizeof(out));
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
@@ -291,42 +290,45 @@ static void test_hkdf_ordering(void **state)
 
     /* Out-of-order and repeated steps are BAD_STATE and leave the operation usable. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt,
-                                                    sizeof(v.salt)),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt,
-                                                    sizeof(v.salt)),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm,
-                                                    sizeof(v.ikm)),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt,
-                                                    sizeof(v.salt)),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm,
-                                                    sizeof(v.ikm)),
-                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_ERROR_BAD_STATE);
     /* Output before INFO: not all inputs given. */
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info,
-                                                    sizeof(v.info)),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info,
-                                                    sizeof(v.info)),
-                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
     assert_memory_equal(out, v.okm, sizeof(out));
     /* No input once output has started. */
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info,
-                                                    sizeof(v.info)),
-                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     /* Steps HKDF does not take: INVALID_ARGUMENT, then the error state. */
-    const psa_key_derivation_step_t foreign[] = {
-        PSA_KEY_DERIVATION_INPUT_SEED, PSA_KEY_DERIVATION_INPUT_LABEL,
-        PSA_KEY_DERIVATION_INPUT_PASSWORD, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET,
-        PSA_KEY_DERIVATION_INPUT_COST, PSA_KEY_DERIVATION_INPUT_CONTEXT, 0x7777};
+    const psa_key_derivation_step_t foreign[] = {PSA_KEY_DERIVATION_INPUT_SEED,
+                                                 PSA_KEY_DERIVATION_INPUT_LABEL,
+                                                 PSA_KEY_DERIVATION_INPUT_PASSWORD,
+                                                 PSA_KEY_DERIVATION_INPUT_OTHER_SECRET,
+                                                 PSA_KEY_DERIVATION_INPUT_COST,
+                                                 PSA_KEY_DERIVATION_INPUT_CONTEXT,
+                                                 0x7777};
     for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
         assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
         assert_int_equal(psa_key_derivation_input_bytes(&op, foreign[i], v.salt, 4),
@@ -357,16 +359,16 @@ static void test_hkdf_extract_and_expand(void **state)
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
     assert_int_equal(cap, 32);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm,
-                                                    sizeof(v.ikm)),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt,
-                                                    sizeof(v.salt)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm,
-                                                    sizeof(v.ikm)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 32), PSA_SUCCESS);
     assert_memory_equal(out, v.prk, 32);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_INSUFFICIENT_DATA);
@@ -374,9 +376,9 @@ static void test_hkdf_extract_and_expand(void **state)
 
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF_EXTRACT(PSA_ALG_SHA_256)),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info,
-                                                    sizeof(v.info)),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
 
     /* Expand: SECRET (the PRK) then INFO. */
@@ -384,29 +386,29 @@ static void test_hkdf_extract_and_expand(void **state)
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
     assert_int_equal(cap, 255 * 32);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info,
-                                                    sizeof(v.info)),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.prk,
-                                                    sizeof(v.prk)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.prk, sizeof(v.prk)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info,
-                                                    sizeof(v.info)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
     assert_memory_equal(out, v.okm, sizeof(out));
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF_EXPAND(PSA_ALG_SHA_256)),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt,
-                                                    sizeof(v.salt)),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
 }
 
-/* ---- TLS 1.2 ---------------------------------------------------------------------------------- */
+/* ---- TLS 1.2 --------------------------------------------------------------------------------- */
 
 /* Published TLS 1.2 PRF vectors (IETF TLS WG list, www.ietf.org/mail-archive/web/tls/current/
  * msg03416.html), label "test label". */
@@ -511,8 +513,8 @@ static void check_psk_to_ms(psa_algorithm_t hash, bool with_other, const char *m
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, seed, sizeof(seed)),
         PSA_SUCCESS);
     if (with_other) {
-        assert_int_equal(psa_key_derivation_input_bytes(
-                             &op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET, other, sizeof(other)),
+        assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET,
+                                                        other, sizeof(other)),
                          PSA_SUCCESS);
     }
     assert_int_equal(
@@ -557,9 +559,9 @@ static void test_tls12_psk_to_ms(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, psk, 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, psk,
-                                                    sizeof(psk)),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, psk, sizeof(psk)),
+        PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
 
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
@@ -569,7 +571,7 @@ static void test_tls12_psk_to_ms(void **state)
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 }
 
-/* ---- PBKDF2 ----------------------------------------------------------------------------------- */
+/* ---- PBKDF2 ---------------------------------------------------------------------------------- */
 
 static void pbkdf2_bytes(psa_algorithm_t alg, uint64_t cost, const uint8_t *salt, size_t salt_len,
                          const uint8_t *pw, size_t pw_len, uint8_t *out, size_t out_len)
@@ -624,9 +626,9 @@ static void test_pbkdf2_hmac(void **state)
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
                                                     (const uint8_t *)"password", 8),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
-                                                    (const uint8_t *)"x", 1),
-                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, (const uint8_t *)"x", 1),
+        PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
                                                     (const uint8_t *)"x", 1),
                      PSA_ERROR_BAD_STATE);
@@ -707,7 +709,7 @@ static void test_pbkdf2_aes_cmac_prf_128(void **state)
     assert_memory_equal(out, expected, 32);
 }
 
-/* ---- keys as inputs: policy and types --------------------------------------------------------- */
+/* ---- keys as inputs: policy and types -------------------------------------------------------- */
 
 static void test_input_key_policy_and_types(void **state)
 {
@@ -718,14 +720,14 @@ static void test_input_key_policy_and_types(void **state)
     uint8_t out[42];
 
     psa_key_id_t good = hkdf_secret_key(PSA_KEY_USAGE_DERIVE);
-    psa_key_id_t no_derive = import_key(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_EXPORT, alg, v.ikm,
-                                        sizeof(v.ikm));
+    psa_key_id_t no_derive =
+        import_key(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_EXPORT, alg, v.ikm, sizeof(v.ikm));
     psa_key_id_t other_alg = import_key(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE,
                                         PSA_ALG_HKDF(PSA_ALG_SHA_1), v.ikm, sizeof(v.ikm));
-    psa_key_id_t raw = import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_DERIVE, alg, v.ikm,
-                                  sizeof(v.ikm));
-    psa_key_id_t password = import_key(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, alg, v.ikm,
-                                       sizeof(v.ikm));
+    psa_key_id_t raw =
+        import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_DERIVE, alg, v.ikm, sizeof(v.ikm));
+    psa_key_id_t password =
+        import_key(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, alg, v.ikm, sizeof(v.ikm));
     const struct {
         psa_key_derivation_step_t step;
         psa_key_id_t key;
@@ -748,10 +750,10 @@ static void test_input_key_policy_and_types(void **state)
     }
 
     /* RAW_DATA keys are accepted for the non-secret steps, and the good key still works. */
-    psa_key_id_t salt = import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_DERIVE, alg, v.salt,
-                                   sizeof(v.salt));
-    psa_key_id_t info = import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_DERIVE, alg, v.info,
-                                   sizeof(v.info));
+    psa_key_id_t salt =
+        import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_DERIVE, alg, v.salt, sizeof(v.salt));
+    psa_key_id_t info =
+        import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_DERIVE, alg, v.info, sizeof(v.info));
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SALT, salt),
                      PSA_SUCCESS);
@@ -769,8 +771,8 @@ static void test_input_key_policy_and_types(void **state)
                                      (const uint8_t *)"password", 8);
     psa_key_id_t pw_derive = import_key(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE, pbkdf2,
                                         (const uint8_t *)"password", 8);
-    psa_key_id_t pepper = import_key(PSA_KEY_TYPE_PEPPER, PSA_KEY_USAGE_DERIVE, pbkdf2,
-                                     (const uint8_t *)"lt", 2);
+    psa_key_id_t pepper =
+        import_key(PSA_KEY_TYPE_PEPPER, PSA_KEY_USAGE_DERIVE, pbkdf2, (const uint8_t *)"lt", 2);
     uint8_t expected[20];
     unhex("ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957", expected, sizeof(expected));
     psa_key_id_t passwords[] = {pw_key, pw_derive};
@@ -795,21 +797,21 @@ static void test_input_key_policy_and_types(void **state)
         assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
     }
     /* A PEPPER key is not an HKDF salt (HKDF's compatible types are DERIVE and RAW_DATA). */
-    psa_key_id_t hkdf_pepper = import_key(PSA_KEY_TYPE_PEPPER, PSA_KEY_USAGE_DERIVE, alg, v.salt,
-                                          sizeof(v.salt));
+    psa_key_id_t hkdf_pepper =
+        import_key(PSA_KEY_TYPE_PEPPER, PSA_KEY_USAGE_DERIVE, alg, v.salt, sizeof(v.salt));
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SALT, hkdf_pepper),
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
 
-    psa_key_id_t all[] = {good,  no_derive, other_alg, raw,       password, salt,
-                          info,  pw_key,    pw_derive, pepper,    hkdf_pepper};
+    psa_key_id_t all[] = {good, no_derive, other_alg, raw,    password,   salt,
+                          info, pw_key,    pw_derive, pepper, hkdf_pepper};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         assert_int_equal(psa_destroy_key(all[i]), PSA_SUCCESS);
     }
 }
 
-/* ---- outputs: permissions, keys, verification ------------------------------------------------- */
+/* ---- outputs: permissions, keys, verification ------------------------------------------------ */
 
 static void test_output_permissions(void **state)
 {
@@ -854,8 +856,7 @@ static void test_output_permissions(void **state)
     assert_int_equal(psa_key_derivation_output_key(&attr, &op, &id), PSA_SUCCESS);
     uint8_t exported[16];
     size_t exported_length = 0;
-    assert_int_equal(psa_export_key(id, exported, sizeof(exported), &exported_length),
-                     PSA_SUCCESS);
+    assert_int_equal(psa_export_key(id, exported, sizeof(exported), &exported_length), PSA_SUCCESS);
     assert_int_equal(exported_length, 16);
     assert_memory_equal(exported, v.okm + 10, 16);
     psa_key_attributes_t got = PSA_KEY_ATTRIBUTES_INIT;
@@ -1052,14 +1053,13 @@ static void test_password_hash_and_verify_key(void **state)
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     /* Errors of the expected key. */
-    psa_key_id_t not_hash = import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_VERIFY_DERIVATION,
-                                       alg, expected, sizeof(expected));
+    psa_key_id_t not_hash = import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_VERIFY_DERIVATION, alg,
+                                       expected, sizeof(expected));
     psa_key_id_t no_usage = import_key(PSA_KEY_TYPE_PASSWORD_HASH, PSA_KEY_USAGE_DERIVE, alg,
                                        expected, sizeof(expected));
-    psa_key_id_t other_alg = import_key(PSA_KEY_TYPE_PASSWORD_HASH,
-                                        PSA_KEY_USAGE_VERIFY_DERIVATION,
-                                        PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_1), expected,
-                                        sizeof(expected));
+    psa_key_id_t other_alg =
+        import_key(PSA_KEY_TYPE_PASSWORD_HASH, PSA_KEY_USAGE_VERIFY_DERIVATION,
+                   PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_1), expected, sizeof(expected));
     const struct {
         psa_key_id_t key;
         psa_status_t expected;
@@ -1086,7 +1086,7 @@ static void test_password_hash_and_verify_key(void **state)
     }
 }
 
-/* ---- key agreement (part 1: no agreement algorithm built) ------------------------------------- */
+/* ---- key agreement (part 1: no agreement algorithm built) ------------------------------------ */
 
 static void test_key_agreement_part1(void **state)
 {
@@ -1099,8 +1099,8 @@ static void test_key_agreement_part1(void **state)
 
     /* Not a key agreement operation. */
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET,
-                                                      aes_key, peer, sizeof(peer)),
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes_key,
+                                                      peer, sizeof(peer)),
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     /* A step that cannot take a shared secret. */
@@ -1113,25 +1113,25 @@ static void test_key_agreement_part1(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes, 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET,
-                                                      aes_key, peer, sizeof(peer)),
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes_key,
+                                                      peer, sizeof(peer)),
                      PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
     /* Bad handle; a key that is not an ECC key pair. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, 0,
-                                                      peer, sizeof(peer)),
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, 0, peer,
+                                                      sizeof(peer)),
                      PSA_ERROR_INVALID_HANDLE);
     assert_error_state(&op);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET,
-                                                      aes_key, peer, sizeof(peer)),
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes_key,
+                                                      peer, sizeof(peer)),
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     assert_int_equal(psa_destroy_key(aes_key), PSA_SUCCESS);
 }
 
-/* ---- threads ---------------------------------------------------------------------------------- */
+/* ---- threads --------------------------------------------------------------------------------- */
 
 static void *thread_pbkdf2(void *arg)
 {

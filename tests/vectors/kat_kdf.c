@@ -1,4 +1,4 @@
-/* Key derivation known-answer driver: RFC 5869 HKDF and RFC 6070 PBKDF2 files, through libpsa-local. */
+/* Key derivation known-answer driver: RFC 5869 HKDF and RFC 6070 PBKDF2 files, via libpsa-local. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
