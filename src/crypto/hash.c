@@ -59,17 +59,29 @@ static void hash_fetch_all(void)
 
 static const hash_info_t *hash_lookup(psa_algorithm_t alg, const EVP_MD **md)
 {
-    pthread_once(&hash_fetch_once, hash_fetch_all);
-    for (size_t i = 0; i < HASH_COUNT; i++) {
-        if (hash_table[i].alg == alg) {
-            if (hash_md[i] == NULL) {
-                return NULL;
-            }
-            *md = hash_md[i];
-            return &hash_table[i];
-        }
+    /* Hash algorithm values differ only in their low byte; index by it so one-shot calls on
+     * short messages do not pay for a search. */
+    static const uint8_t slot_by_low_byte[0x16] = {
+        [PSA_ALG_MD5 & 0xff] = 1,           [PSA_ALG_RIPEMD160 & 0xff] = 2,
+        [PSA_ALG_SHA_1 & 0xff] = 3,         [PSA_ALG_SHA_224 & 0xff] = 4,
+        [PSA_ALG_SHA_256 & 0xff] = 5,       [PSA_ALG_SHA_384 & 0xff] = 6,
+        [PSA_ALG_SHA_512 & 0xff] = 7,       [PSA_ALG_SHA_512_224 & 0xff] = 8,
+        [PSA_ALG_SHA_512_256 & 0xff] = 9,   [PSA_ALG_SHA3_224 & 0xff] = 10,
+        [PSA_ALG_SHA3_256 & 0xff] = 11,     [PSA_ALG_SHA3_384 & 0xff] = 12,
+        [PSA_ALG_SHA3_512 & 0xff] = 13,     [PSA_ALG_SM3 & 0xff] = 14,
+        [PSA_ALG_SHAKE256_512 & 0xff] = 15,
+    };
+    if ((alg & ~(psa_algorithm_t)0xff) != (PSA_ALG_SHA_256 & ~(psa_algorithm_t)0xff) ||
+        (alg & 0xff) >= sizeof(slot_by_low_byte) || slot_by_low_byte[alg & 0xff] == 0) {
+        return NULL;
     }
-    return NULL;
+    size_t i = slot_by_low_byte[alg & 0xff] - 1u;
+    pthread_once(&hash_fetch_once, hash_fetch_all);
+    if (hash_md[i] == NULL || hash_table[i].alg != alg) {
+        return NULL;
+    }
+    *md = hash_md[i];
+    return &hash_table[i];
 }
 
 const struct evp_md_st *core_hash_md(psa_algorithm_t hash_alg)
