@@ -1,34 +1,24 @@
 /* libpsa-local: the psa_key_derivation_* functions, dispatched to the in-process crypto core. */
-#include "crypto/core.h"
-
-extern const core_caller_t psa_local_caller;
-
-/* The specification requires psa_crypto_init() before any other crypto call; abort included. */
-#define KDF_REQUIRE_INIT()                                                                         \
-    do {                                                                                           \
-        if (!core_is_initialised()) {                                                              \
-            return PSA_ERROR_BAD_STATE;                                                            \
-        }                                                                                          \
-    } while (0)
+#include "local_api.h"
 
 psa_status_t psa_key_derivation_setup(psa_key_derivation_operation_t *operation,
                                       psa_algorithm_t alg)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_setup(operation, alg);
 }
 
 psa_status_t psa_key_derivation_get_capacity(const psa_key_derivation_operation_t *operation,
                                              size_t *capacity)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_get_capacity(operation, capacity);
 }
 
 psa_status_t psa_key_derivation_set_capacity(psa_key_derivation_operation_t *operation,
                                              size_t capacity)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_set_capacity(operation, capacity);
 }
 
@@ -36,21 +26,21 @@ psa_status_t psa_key_derivation_input_bytes(psa_key_derivation_operation_t *oper
                                             psa_key_derivation_step_t step, const uint8_t *data,
                                             size_t data_length)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_input_bytes(operation, step, data, data_length);
 }
 
 psa_status_t psa_key_derivation_input_integer(psa_key_derivation_operation_t *operation,
                                               psa_key_derivation_step_t step, uint64_t value)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_input_integer(operation, step, value);
 }
 
 psa_status_t psa_key_derivation_input_key(psa_key_derivation_operation_t *operation,
                                           psa_key_derivation_step_t step, psa_key_id_t key)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_input_key(&psa_local_caller, operation, step, key);
 }
 
@@ -59,7 +49,7 @@ psa_status_t psa_key_derivation_key_agreement(psa_key_derivation_operation_t *op
                                               psa_key_id_t private_key, const uint8_t *peer_key,
                                               size_t peer_key_length)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_key_agreement(&psa_local_caller, operation, step, private_key,
                                              peer_key, peer_key_length);
 }
@@ -67,7 +57,7 @@ psa_status_t psa_key_derivation_key_agreement(psa_key_derivation_operation_t *op
 psa_status_t psa_key_derivation_output_bytes(psa_key_derivation_operation_t *operation,
                                              uint8_t *output, size_t output_length)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_output_bytes(operation, output, output_length);
 }
 
@@ -75,26 +65,26 @@ psa_status_t psa_key_derivation_output_key(const psa_key_attributes_t *attribute
                                            psa_key_derivation_operation_t *operation,
                                            psa_key_id_t *key)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_output_key(&psa_local_caller, attributes, operation, key);
 }
 
 psa_status_t psa_key_derivation_verify_bytes(psa_key_derivation_operation_t *operation,
                                              const uint8_t *expected_output, size_t output_length)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_verify_bytes(operation, expected_output, output_length);
 }
 
 psa_status_t psa_key_derivation_verify_key(psa_key_derivation_operation_t *operation,
                                            psa_key_id_t expected)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_verify_key(&psa_local_caller, operation, expected);
 }
 
 psa_status_t psa_key_derivation_abort(psa_key_derivation_operation_t *operation)
 {
-    KDF_REQUIRE_INIT();
+    LOCAL_REQUIRE_INIT();
     return core_key_derivation_abort(operation);
 }
