@@ -1,0 +1,215 @@
+/* The one table of crypto calls: function ids, iovec header, vector layout per call, codecs. */
+#ifndef COMMS_CRYPTO_CALLS_H
+#define COMMS_CRYPTO_CALLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <psa/client.h>
+#include <psa/crypto.h>
+
+/*
+ * Every crypto call is psa_call(0x40000100, PSA_IPC_CALL, in, in_len, out, out_len) with the
+ * 56-byte iovec header (TF-M's struct tfm_crypto_pack_iovec) as in_vec[0]. The header's
+ * function_id picks a row of crypto_call_table; the row says which header fields the call uses
+ * and what each further in_vec and each out_vec carries. libpsa's marshalling and rssd's
+ * unmarshalling both read the row, so the two ends cannot drift apart.
+ * Ids are TF-M's (reference sheet section 3.4); the extensions of this project are listed in
+ * docs/crypto-calls.md.
+ */
+
+/* ---- function ids: (group << 8) | index --------------------------------------------------- */
+#define CRYPTO_FID_GENERATE_RANDOM 0x0100u
+#define CRYPTO_FID_GET_KEY_ATTRIBUTES 0x0200u
+#define CRYPTO_FID_OPEN_KEY 0x0201u  /* abandoned API: NOT_SUPPORTED */
+#define CRYPTO_FID_CLOSE_KEY 0x0202u /* abandoned API: NOT_SUPPORTED */
+#define CRYPTO_FID_IMPORT_KEY 0x0203u
+#define CRYPTO_FID_DESTROY_KEY 0x0204u
+#define CRYPTO_FID_EXPORT_KEY 0x0205u
+#define CRYPTO_FID_EXPORT_PUBLIC_KEY 0x0206u
+#define CRYPTO_FID_PURGE_KEY 0x0207u
+#define CRYPTO_FID_COPY_KEY 0x0208u
+#define CRYPTO_FID_GENERATE_KEY 0x0209u
+#define CRYPTO_FID_HASH_COMPUTE 0x0300u
+#define CRYPTO_FID_HASH_COMPARE 0x0301u
+#define CRYPTO_FID_HASH_SETUP 0x0302u
+#define CRYPTO_FID_HASH_UPDATE 0x0303u
+#define CRYPTO_FID_HASH_CLONE 0x0304u
+#define CRYPTO_FID_HASH_FINISH 0x0305u
+#define CRYPTO_FID_HASH_VERIFY 0x0306u
+#define CRYPTO_FID_HASH_ABORT 0x0307u
+#define CRYPTO_FID_MAC_COMPUTE 0x0400u
+#define CRYPTO_FID_MAC_VERIFY 0x0401u
+#define CRYPTO_FID_MAC_SIGN_SETUP 0x0402u
+#define CRYPTO_FID_MAC_VERIFY_SETUP 0x0403u
+#define CRYPTO_FID_MAC_UPDATE 0x0404u
+#define CRYPTO_FID_MAC_SIGN_FINISH 0x0405u
+#define CRYPTO_FID_MAC_VERIFY_FINISH 0x0406u
+#define CRYPTO_FID_MAC_ABORT 0x0407u
+#define CRYPTO_FID_CIPHER_ENCRYPT 0x0500u
+#define CRYPTO_FID_CIPHER_DECRYPT 0x0501u
+#define CRYPTO_FID_CIPHER_ENCRYPT_SETUP 0x0502u
+#define CRYPTO_FID_CIPHER_DECRYPT_SETUP 0x0503u
+#define CRYPTO_FID_CIPHER_GENERATE_IV 0x0504u
+#define CRYPTO_FID_CIPHER_SET_IV 0x0505u
+#define CRYPTO_FID_CIPHER_UPDATE 0x0506u
+#define CRYPTO_FID_CIPHER_FINISH 0x0507u
+#define CRYPTO_FID_CIPHER_ABORT 0x0508u
+#define CRYPTO_FID_AEAD_ENCRYPT 0x0600u
+#define CRYPTO_FID_AEAD_DECRYPT 0x0601u
+#define CRYPTO_FID_AEAD_ENCRYPT_SETUP 0x0602u
+#define CRYPTO_FID_AEAD_DECRYPT_SETUP 0x0603u
+#define CRYPTO_FID_AEAD_GENERATE_NONCE 0x0604u
+#define CRYPTO_FID_AEAD_SET_NONCE 0x0605u
+#define CRYPTO_FID_AEAD_SET_LENGTHS 0x0606u
+#define CRYPTO_FID_AEAD_UPDATE_AD 0x0607u
+#define CRYPTO_FID_AEAD_UPDATE 0x0608u
+#define CRYPTO_FID_AEAD_FINISH 0x0609u
+#define CRYPTO_FID_AEAD_VERIFY 0x060Au
+#define CRYPTO_FID_AEAD_ABORT 0x060Bu
+#define CRYPTO_FID_SIGN_MESSAGE 0x0700u
+#define CRYPTO_FID_VERIFY_MESSAGE 0x0701u
+#define CRYPTO_FID_SIGN_HASH 0x0702u
+#define CRYPTO_FID_VERIFY_HASH 0x0703u
+#define CRYPTO_FID_ASYMMETRIC_ENCRYPT 0x0800u
+#define CRYPTO_FID_ASYMMETRIC_DECRYPT 0x0801u
+#define CRYPTO_FID_RAW_KEY_AGREEMENT 0x0900u
+#define CRYPTO_FID_KEY_DERIVATION_SETUP 0x0901u
+#define CRYPTO_FID_KEY_DERIVATION_GET_CAPACITY 0x0902u
+#define CRYPTO_FID_KEY_DERIVATION_SET_CAPACITY 0x0903u
+#define CRYPTO_FID_KEY_DERIVATION_INPUT_BYTES 0x0904u
+#define CRYPTO_FID_KEY_DERIVATION_INPUT_KEY 0x0905u
+#define CRYPTO_FID_KEY_DERIVATION_INPUT_INTEGER 0x0906u
+#define CRYPTO_FID_KEY_DERIVATION_KEY_AGREEMENT 0x0907u
+#define CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES 0x0908u
+#define CRYPTO_FID_KEY_DERIVATION_OUTPUT_KEY 0x0909u
+#define CRYPTO_FID_KEY_DERIVATION_ABORT 0x090Au
+/* Extensions (not carried by TF-M): see docs/crypto-calls.md. */
+#define CRYPTO_FID_KEY_DERIVATION_VERIFY_BYTES 0x090Bu
+#define CRYPTO_FID_KEY_DERIVATION_VERIFY_KEY 0x090Cu
+#define CRYPTO_FID_KEY_AGREEMENT 0x090Du
+#define CRYPTO_FID_PAKE_SETUP 0x0A00u
+#define CRYPTO_FID_PAKE_SET_ROLE 0x0A01u
+#define CRYPTO_FID_PAKE_SET_USER 0x0A02u
+#define CRYPTO_FID_PAKE_SET_PEER 0x0A03u
+#define CRYPTO_FID_PAKE_SET_CONTEXT 0x0A04u
+#define CRYPTO_FID_PAKE_OUTPUT 0x0A05u
+#define CRYPTO_FID_PAKE_INPUT 0x0A06u
+#define CRYPTO_FID_PAKE_GET_SHARED_KEY 0x0A07u
+#define CRYPTO_FID_PAKE_ABORT 0x0A08u
+
+/* ---- the iovec header (in_vec[0]) --------------------------------------------------------- */
+
+#define CRYPTO_IOVEC_SIZE 56u
+#define CRYPTO_IOVEC_NONCE_MAX 16u
+
+/* Host view of tfm_crypto_pack_iovec; the wire layout is fixed by crypto_iovec_encode/decode,
+ * never by this struct. `value` holds the union: capacity is its low 32 bits on the wire. */
+typedef struct crypto_iovec {
+    uint32_t key_id;
+    uint32_t alg;
+    uint32_t op_handle;
+    uint32_t ad_length;
+    uint32_t plaintext_length;
+    uint8_t nonce[CRYPTO_IOVEC_NONCE_MAX];
+    uint32_t nonce_length;
+    uint16_t function_id;
+    uint16_t step;
+    uint64_t value;
+} crypto_iovec_t;
+
+/* Header fields a call uses (the marshaller zeroes the others). */
+#define CRYPTO_IOV_KEY_ID 0x01u
+#define CRYPTO_IOV_ALG 0x02u
+#define CRYPTO_IOV_OP_HANDLE 0x04u
+#define CRYPTO_IOV_LENGTHS 0x08u /* ad_length, plaintext_length */
+#define CRYPTO_IOV_NONCE 0x10u   /* nonce, nonce_length */
+#define CRYPTO_IOV_STEP 0x20u
+#define CRYPTO_IOV_VALUE 0x40u   /* capacity / integer input / PAKE role */
+
+void crypto_iovec_encode(const crypto_iovec_t *iov, uint8_t out[CRYPTO_IOVEC_SIZE]);
+/* PSA_ERROR_PROGRAMMER_ERROR unless length is exactly CRYPTO_IOVEC_SIZE (as TF-M checks). */
+psa_status_t crypto_iovec_decode(const uint8_t *data, size_t length, crypto_iovec_t *iov);
+
+/* ---- key attributes: the 24-byte client view (sheet section 6) ----------------------------- */
+
+#define CRYPTO_ATTRIBUTES_SIZE 24u
+/* type u16 @0, bits u16 @2, lifetime u32 @4, usage u32 @8, alg u32 @12, alg2 u32 @16 (always 0
+ * here), id u32 @20. Bits beyond 16 bits are sent as 0xffff, which no key type accepts. */
+void crypto_attributes_encode(const psa_key_attributes_t *attributes,
+                              uint8_t out[CRYPTO_ATTRIBUTES_SIZE]);
+psa_status_t crypto_attributes_decode(const uint8_t *data, size_t length,
+                                      psa_key_attributes_t *attributes);
+
+/* PAKE cipher suite: algorithm u32 @0, primitive u32 @4, key_confirmation u32 @8. */
+#define CRYPTO_PAKE_SUITE_SIZE 12u
+void crypto_pake_suite_encode(const psa_pake_cipher_suite_t *suite,
+                              uint8_t out[CRYPTO_PAKE_SUITE_SIZE]);
+psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
+                                      psa_pake_cipher_suite_t *suite);
+
+/* ---- vectors -------------------------------------------------------------------------------- */
+
+typedef enum crypto_vec_kind {
+    CRYPTO_VEC_NONE = 0,
+    CRYPTO_VEC_BYTES,      /* any length (data in, buffer out) */
+    CRYPTO_VEC_ATTRIBUTES, /* exactly CRYPTO_ATTRIBUTES_SIZE */
+    CRYPTO_VEC_KEY_ID,     /* exactly 4: u32 key id */
+    CRYPTO_VEC_HANDLE,     /* exactly 4: u32 operation handle */
+    CRYPTO_VEC_SIZE,       /* 4 (TF-M's rot_size_t, saturated) or 8 (this project's libpsa) */
+    CRYPTO_VEC_PAKE_SUITE, /* exactly CRYPTO_PAKE_SUITE_SIZE */
+} crypto_vec_kind_t;
+
+#define CRYPTO_CALL_MAX_IN 3u  /* besides the header */
+#define CRYPTO_CALL_MAX_OUT 3u
+
+typedef struct crypto_call_desc {
+    uint16_t function_id;
+    const char *name;
+    uint8_t iov_fields; /* CRYPTO_IOV_* */
+    uint8_t in_count;   /* vectors after the header */
+    uint8_t out_count;
+    uint8_t in[CRYPTO_CALL_MAX_IN];   /* crypto_vec_kind_t of in_vec[1 + i] */
+    uint8_t out[CRYPTO_CALL_MAX_OUT]; /* crypto_vec_kind_t of out_vec[i] */
+} crypto_call_desc_t;
+
+extern const crypto_call_desc_t crypto_call_table[];
+extern const size_t crypto_call_table_size;
+
+/* The row of a function id, or NULL for an id this project does not carry. */
+const crypto_call_desc_t *crypto_call_find(uint16_t function_id);
+
+/*
+ * The vectors of one call, decoded on the service side. Vectors the caller trimmed or omitted
+ * read as empty (NULL, 0), which is what TF-M's trimming of trailing empty vectors amounts to.
+ */
+typedef struct crypto_call_args {
+    const crypto_call_desc_t *desc;
+    crypto_iovec_t iov;
+    const uint8_t *in[CRYPTO_CALL_MAX_IN];
+    size_t in_len[CRYPTO_CALL_MAX_IN];
+    uint8_t *out[CRYPTO_CALL_MAX_OUT];
+    size_t out_size[CRYPTO_CALL_MAX_OUT];
+} crypto_call_args_t;
+
+/*
+ * Service side: trims trailing zero-length vectors, decodes the header, finds the row and checks
+ * every vector against it. PROGRAMMER_ERROR: no header, header not 56 bytes, more vectors than
+ * the row has, a fixed-size vector of the wrong size. NOT_SUPPORTED: unknown function id.
+ */
+psa_status_t crypto_call_unmarshal(const psa_invec *in, size_t in_len, psa_outvec *out,
+                                   size_t out_len, crypto_call_args_t *args);
+
+/*
+ * Client side: builds the vectors of a call from the row. `iov` is copied and its unused fields
+ * zeroed; in[i]/in_len[i] are the data of in_vec[1 + i]; out[i]/out_size[i] the buffers. Trailing
+ * empty vectors are dropped. Fills in_vec/out_vec (with storage in `header`) and the counts.
+ * PROGRAMMER_ERROR if a fixed-size vector has the wrong size (a bug in the caller).
+ */
+psa_status_t crypto_call_marshal(const crypto_iovec_t *iov, const void *const *in,
+                                 const size_t *in_len, void *const *out, const size_t *out_size,
+                                 uint8_t header[CRYPTO_IOVEC_SIZE], psa_invec *in_vec,
+                                 size_t *in_vec_len, psa_outvec *out_vec, size_t *out_vec_len);
+
+#endif /* COMMS_CRYPTO_CALLS_H */

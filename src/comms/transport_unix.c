@@ -1,0 +1,274 @@
+/* The Linux transport: AF_UNIX SOCK_SEQPACKET (one message per packet) and memfd shared memory. */
+#define _GNU_SOURCE
+#include "transport.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+/* The descriptor itself is the context, stored in the pointer. */
+static int ctx_fd(void *ctx)
+{
+    return (int)(intptr_t)ctx - 1;
+}
+
+static void *fd_ctx(int fd)
+{
+    return (void *)(intptr_t)(fd + 1);
+}
+
+ssize_t rss_unix_recv_packet(int sock, uint8_t *buf, size_t size, int *fd)
+{
+    union {
+        struct cmsghdr align;
+        uint8_t space[CMSG_SPACE(sizeof(int) * 4)];
+    } control;
+    struct iovec iov = {.iov_base = buf, .iov_len = size};
+    struct msghdr msg = {
+        .msg_iov = &iov,
+        .msg_iovlen = 1,
+        .msg_control = control.space,
+        .msg_controllen = sizeof(control.space),
+    };
+    *fd = -1;
+    ssize_t n;
+    do {
+        /* MSG_TRUNC makes recvmsg report the packet's real length even when it was cut. */
+        n = recvmsg(sock, &msg, MSG_TRUNC | MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        return -1;
+    }
+    if (msg.msg_controllen > 0) {
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+            if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) {
+                continue;
+            }
+            size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (size_t i = 0; i < count; i++) {
+                int received;
+                memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                if (*fd < 0) {
+                    *fd = received;
+                } else {
+                    close(received); /* only one descriptor is ever expected */
+                }
+            }
+        }
+    }
+    return n;
+}
+
+bool rss_unix_send_packet(int sock, const uint8_t *msg, size_t length, int fd)
+{
+    struct iovec iov = {.iov_base = (void *)msg, .iov_len = length};
+    union {
+        struct cmsghdr align;
+        uint8_t space[CMSG_SPACE(sizeof(int))];
+    } control;
+    struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+    if (fd >= 0) {
+        memset(&control, 0, sizeof(control));
+        m.msg_control = control.space;
+        m.msg_controllen = sizeof(control.space);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    ssize_t n;
+    do {
+        n = sendmsg(sock, &m, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n == (ssize_t)length;
+}
+
+static psa_status_t unix_send(void *ctx, const uint8_t *msg, size_t length, int fd)
+{
+    return rss_unix_send_packet(ctx_fd(ctx), msg, length, fd) ? PSA_SUCCESS
+                                                              : PSA_ERROR_COMMUNICATION_FAILURE;
+}
+
+static psa_status_t unix_recv(void *ctx, uint8_t *buf, size_t size, size_t *length)
+{
+    ssize_t n;
+    do {
+        n = recv(ctx_fd(ctx), buf, size, MSG_TRUNC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    if ((size_t)n > size) {
+        *length = size;
+        return PSA_ERROR_BUFFER_TOO_SMALL;
+    }
+    *length = (size_t)n;
+    return PSA_SUCCESS;
+}
+
+static void unix_close(void *ctx)
+{
+    close(ctx_fd(ctx));
+}
+
+static const rss_transport_ops_t rss_unix_ops = {
+    .send = unix_send,
+    .recv = unix_recv,
+    .close = unix_close,
+};
+
+psa_status_t rss_unix_wrap(int fd, rss_transport_t *out)
+{
+    if (fd < 0) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    out->ops = &rss_unix_ops;
+    out->ctx = fd_ctx(fd);
+    return PSA_SUCCESS;
+}
+
+int rss_unix_fd(const rss_transport_t *t)
+{
+    return t->ops == &rss_unix_ops ? ctx_fd(t->ctx) : -1;
+}
+
+static bool fill_address(struct sockaddr_un *addr, const char *path)
+{
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof(addr->sun_path)) {
+        return false;
+    }
+    memcpy(addr->sun_path, path, n);
+    return true;
+}
+
+psa_status_t rss_unix_connect(const char *path, rss_transport_t *out)
+{
+    struct sockaddr_un addr;
+    if (!fill_address(&addr, path)) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    int rc;
+    do {
+        rc = connect(fd, (const struct sockaddr *)&addr, sizeof(addr));
+    } while (rc < 0 && errno == EINTR);
+    if (rc < 0) {
+        close(fd);
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    return rss_unix_wrap(fd, out);
+}
+
+int rss_unix_listen(const char *path, mode_t mode, int backlog)
+{
+    struct sockaddr_un addr;
+    if (!fill_address(&addr, path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    /* A socket file left by a daemon that died is in the way; a live daemon would answer. */
+    int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (probe >= 0) {
+        if (connect(probe, (const struct sockaddr *)&addr, sizeof(addr)) == 0) {
+            close(probe);
+            close(fd);
+            errno = EADDRINUSE;
+            return -1;
+        }
+        close(probe);
+    }
+    unlink(path);
+    if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, mode) < 0 ||
+        listen(fd, backlog) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+psa_status_t rss_shm_create(size_t size, rss_shm_t *out)
+{
+    if (size == 0 || size > RSS_SHM_MAX_SIZE) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    int fd = memfd_create("rss-comms", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd < 0) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    if (ftruncate(fd, (off_t)size) < 0 ||
+        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+        close(fd);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    void *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        close(fd);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    out->fd = fd;
+    out->base = base;
+    out->size = size;
+    return PSA_SUCCESS;
+}
+
+psa_status_t rss_shm_map_peer(int fd, uint64_t size, rss_shm_t *out)
+{
+    struct stat st;
+    int seals = fcntl(fd, F_GET_SEALS);
+    if (size == 0 || size > RSS_SHM_MAX_SIZE || seals < 0 || (seals & F_SEAL_SHRINK) == 0 ||
+        fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < size) {
+        close(fd);
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    void *base = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+        close(fd);
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    /* The mapping keeps the memory alive; the descriptor is not needed any more. */
+    close(fd);
+    out->fd = -1;
+    out->base = base;
+    out->size = (size_t)size;
+    return PSA_SUCCESS;
+}
+
+void rss_shm_destroy(rss_shm_t *shm)
+{
+    if (shm->base != NULL) {
+        munmap(shm->base, shm->size);
+    }
+    if (shm->fd >= 0) {
+        close(shm->fd);
+    }
+    shm->base = NULL;
+    shm->size = 0;
+    shm->fd = -1;
+}
+
+bool rss_shm_range_ok(const rss_shm_t *shm, uint64_t offset, uint64_t length)
+{
+    if (length == 0) {
+        return true;
+    }
+    return shm->base != NULL && offset <= shm->size && length <= shm->size - offset;
+}

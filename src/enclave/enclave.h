@@ -1,0 +1,48 @@
+/* rssd's partition manager: the service table, the storage the services run on, and dispatch. */
+#ifndef ENCLAVE_H
+#define ENCLAVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "enclave/service.h"
+#include "storage/its_store.h"
+#include "storage/ps_store.h"
+
+/* The services, one table (services.c). enclave_crypto_service lives in crypto_service.c. */
+extern const enclave_service_t enclave_crypto_service;
+extern const enclave_service_t enclave_ps_service;
+extern const enclave_service_t enclave_its_service;
+extern const enclave_service_t enclave_attestation_service;
+
+extern const enclave_service_t *const enclave_services[];
+extern const size_t enclave_service_count;
+
+/* The service a stateless handle names, or NULL (bad handle, unknown index, version mismatch:
+ * the caller answers PSA_ERROR_PROGRAMMER_ERROR, as TF-M's SPM does). */
+const enclave_service_t *enclave_service_by_handle(psa_handle_t handle);
+const enclave_service_t *enclave_service_by_sid(uint32_t sid);
+
+/* Runs one call: handle lookup, type check, then the service's handler. */
+psa_status_t enclave_dispatch(const enclave_caller_t *caller, psa_handle_t handle, int32_t type,
+                              const psa_invec *in, size_t in_len, psa_outvec *out,
+                              size_t out_len);
+
+/* Tells every service that a session ended (its process's last connection closed). */
+void enclave_release_session(const enclave_caller_t *caller);
+
+/* Storage engines the ITS and PS services use; set by main before workers start. */
+void enclave_storage_set(its_store_t *its, ps_store_t *ps);
+its_store_t *enclave_its_store(void);
+ps_store_t *enclave_ps_store(void);
+
+/* PS message types rssd adds to TF-M's (which carries neither call): docs/rss-comms-linux.md. */
+#define ENCLAVE_STORAGE_SET 1001
+#define ENCLAVE_STORAGE_GET 1002
+#define ENCLAVE_STORAGE_GET_INFO 1003
+#define ENCLAVE_STORAGE_REMOVE 1004
+#define ENCLAVE_PS_GET_SUPPORT 1005
+#define ENCLAVE_PS_CREATE 1006
+#define ENCLAVE_PS_SET_EXTENDED 1007
+
+#endif /* ENCLAVE_H */

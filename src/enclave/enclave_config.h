@@ -1,0 +1,36 @@
+/* rssd's run-time configuration, set once by main before any worker starts; read by services. */
+#ifndef ENCLAVE_CONFIG_H
+#define ENCLAVE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <psa/crypto.h>
+
+/* Volatile key ids rssd's core hands out: disjoint from CORE_LOCAL_VOLATILE_ID_MIN..MAX
+ * (0x7ff00000..0x7fffffff, libpsa-local and libpsa's split mode), so a key id alone tells a
+ * client library where a volatile key lives. */
+#define ENCLAVE_VOLATILE_ID_MIN ((psa_key_id_t)0x7fe00000)
+#define ENCLAVE_VOLATILE_ID_MAX ((psa_key_id_t)0x7fefffff)
+
+#define ENCLAVE_DEFAULT_MAX_VOLATILE_KEYS 64u
+#define ENCLAVE_DEFAULT_MAX_OPERATIONS 32u
+#define ENCLAVE_DEFAULT_WORKERS 4u
+
+typedef struct enclave_config {
+    /* Per session (client process, or asserted client behind a forwarder process). 0: no
+     * limit. The core enforces the key limit (core_config_t.max_volatile_keys_per_session);
+     * the crypto service enforces the operation limit with PSA_ERROR_INSUFFICIENT_MEMORY. */
+    size_t max_volatile_keys_per_session;
+    size_t max_operations_per_session;
+    size_t embed_limit; /* RSS comms embed payload limit, default RSS_MSG_DEFAULT_EMBED_LIMIT */
+    unsigned workers;
+} enclave_config_t;
+
+/* The configuration in force; never NULL (defaults before enclave_config_set). Workers only
+ * read it, so no lock is needed. */
+const enclave_config_t *enclave_config(void);
+/* Called by main before the worker pool and services start. */
+void enclave_config_set(const enclave_config_t *config);
+
+#endif /* ENCLAVE_CONFIG_H */
