@@ -3,42 +3,13 @@
 
 #include <string.h>
 
-/* Little-endian fixed-offset access; callers have checked the length of the whole block. */
-static void put_u16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
+#include "comms/wire.h"
 
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++) {
-        p[i] = (uint8_t)(v >> (8 * i));
-    }
-}
-
-static uint16_t get_u16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-           ((uint32_t)p[3] << 24);
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-    return (uint64_t)get_u32(p) | ((uint64_t)get_u32(p + 4) << 32);
-}
+/* Encoders write at fixed offsets into blocks of a known size (wire_store_*); decoders read peer
+ * bytes only through the bounds-checked wire reader. */
+#define put_u16 wire_store_u16
+#define put_u32 wire_store_u32
+#define put_u64 wire_store_u64
 
 /* ---- iovec header: offsets of tfm_crypto_pack_iovec (sheet section 3.3) ---------------------- */
 enum {
@@ -76,17 +47,20 @@ psa_status_t crypto_iovec_decode(const uint8_t *data, size_t length, crypto_iove
     if (data == NULL || length != CRYPTO_IOVEC_SIZE) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
-    iov->key_id = get_u32(data + IOV_OFF_KEY_ID);
-    iov->alg = get_u32(data + IOV_OFF_ALG);
-    iov->op_handle = get_u32(data + IOV_OFF_OP_HANDLE);
-    iov->ad_length = get_u32(data + IOV_OFF_AD_LENGTH);
-    iov->plaintext_length = get_u32(data + IOV_OFF_PLAINTEXT_LENGTH);
-    memcpy(iov->nonce, data + IOV_OFF_NONCE, CRYPTO_IOVEC_NONCE_MAX);
-    iov->nonce_length = get_u32(data + IOV_OFF_NONCE_LENGTH);
-    iov->function_id = get_u16(data + IOV_OFF_FUNCTION_ID);
-    iov->step = get_u16(data + IOV_OFF_STEP);
-    iov->value = get_u64(data + IOV_OFF_VALUE);
-    return PSA_SUCCESS;
+    wire_reader_t r;
+    wire_reader_init(&r, data, length);
+    wire_get_u32(&r, &iov->key_id);
+    wire_get_u32(&r, &iov->alg);
+    wire_get_u32(&r, &iov->op_handle);
+    wire_get_u32(&r, &iov->ad_length);
+    wire_get_u32(&r, &iov->plaintext_length);
+    wire_get_bytes(&r, iov->nonce, CRYPTO_IOVEC_NONCE_MAX);
+    wire_get_u32(&r, &iov->nonce_length);
+    wire_get_u16(&r, &iov->function_id);
+    wire_get_u16(&r, &iov->step);
+    wire_skip(&r, 4); /* padding before the 8-byte-aligned union */
+    wire_get_u64(&r, &iov->value);
+    return wire_reader_done(&r) ? PSA_SUCCESS : PSA_ERROR_PROGRAMMER_ERROR;
 }
 
 /* ---- key attributes ------------------------------------------------------------------------ */
@@ -111,15 +85,22 @@ psa_status_t crypto_attributes_decode(const uint8_t *data, size_t length,
     if (data == NULL || length != CRYPTO_ATTRIBUTES_SIZE) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
+    wire_reader_t r;
+    wire_reader_init(&r, data, length);
+    uint16_t type = 0, bits = 0;
+    uint32_t alg2 = 0;
     /* Fields are stored directly: the setters would tie id and lifetime together, and the
      * receiver must see exactly what the sender's attributes object held. */
-    attributes->type = get_u16(data + 0);
-    attributes->bits = get_u16(data + 2);
-    attributes->lifetime = get_u32(data + 4);
-    attributes->usage = get_u32(data + 8);
-    attributes->alg = get_u32(data + 12);
-    attributes->id = get_u32(data + 20);
-    return PSA_SUCCESS;
+    wire_get_u16(&r, &type);
+    wire_get_u16(&r, &bits);
+    wire_get_u32(&r, &attributes->lifetime);
+    wire_get_u32(&r, &attributes->usage);
+    wire_get_u32(&r, &attributes->alg);
+    wire_get_u32(&r, &alg2); /* ignored: not part of the PSA API */
+    wire_get_u32(&r, &attributes->id);
+    attributes->type = type;
+    attributes->bits = bits;
+    return wire_reader_done(&r) ? PSA_SUCCESS : PSA_ERROR_PROGRAMMER_ERROR;
 }
 
 void crypto_pake_suite_encode(const psa_pake_cipher_suite_t *suite,
@@ -137,10 +118,16 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
     if (data == NULL || length != CRYPTO_PAKE_SUITE_SIZE) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
-    psa_pake_cs_set_algorithm(suite, get_u32(data + 0));
-    psa_pake_cs_set_primitive(suite, get_u32(data + 4));
-    psa_pake_cs_set_key_confirmation(suite, get_u32(data + 8));
-    return PSA_SUCCESS;
+    wire_reader_t r;
+    wire_reader_init(&r, data, length);
+    uint32_t alg = 0, primitive = 0, confirmation = 0;
+    wire_get_u32(&r, &alg);
+    wire_get_u32(&r, &primitive);
+    wire_get_u32(&r, &confirmation);
+    psa_pake_cs_set_algorithm(suite, alg);
+    psa_pake_cs_set_primitive(suite, primitive);
+    psa_pake_cs_set_key_confirmation(suite, confirmation);
+    return wire_reader_done(&r) ? PSA_SUCCESS : PSA_ERROR_PROGRAMMER_ERROR;
 }
 
 /* ---- the table ------------------------------------------------------------------------------ */
