@@ -131,7 +131,9 @@ static void cipher_vector(const vf_record_t *rec, psa_key_type_t type, psa_algor
         }
     }
     if (what == NULL && oneshot_iv) {
-        memcpy(in, iv, iv_length);
+        if (iv_length > 0) {
+            memcpy(in, iv, iv_length);
+        }
         memcpy(in + iv_length, ct, ct_length);
         status = psa_cipher_decrypt(id, alg, in, iv_length + ct_length, out, cap, &n);
         if (status != PSA_SUCCESS || n != pt_length || memcmp(out, pt, pt_length) != 0) {
