@@ -561,6 +561,15 @@ psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key,
 
 /* ---- multi-part ------------------------------------------------------------------------------ */
 
+/*
+ * ECB/CBC keep at most one block here (OpenSSL's padding is off, PKCS#7 is done here), so update
+ * outputs exactly the whole blocks available: for PKCS#7 decryption the last whole block is held
+ * back until finish. Stream modes output what they take. XTS cannot be streamed by OpenSSL (each
+ * call is one data unit), so a multi-part XTS operation buffers the whole message and outputs
+ * all of it at finish: update writes nothing, and finish needs room for the whole message (more
+ * than PSA_CIPHER_FINISH_OUTPUT_SIZE).
+ */
+
 typedef struct cipher_ctx {
     EVP_CIPHER_CTX *evp;
     cipher_mode_t mode;
