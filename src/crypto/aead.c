@@ -1,4 +1,5 @@
-/* AEAD family of the PSA core (GCM, CCM, ChaCha20-Poly1305) on OpenSSL EVP: one-shot, multi-part. */
+/* AEAD family of the PSA core (GCM, CCM, ChaCha20-Poly1305) on OpenSSL EVP: one-shot, multi-part.
+ */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@ typedef struct aead_mode {
     size_t bits;
 } aead_mode_t;
 
-#define AEAD_TAG_LENGTH(alg) ((size_t)(((alg) >> 16) & 0x3fu))
+#define AEAD_TAG_LENGTH(alg)      ((size_t)(((alg) >> 16) & 0x3fu))
 #define AEAD_AT_LEAST_THIS_LENGTH 0x00008000u
 /* OpenSSL keeps at most 128 bytes of GCM IV. */
 #define AEAD_GCM_NONCE_MAX 128u
@@ -167,8 +168,7 @@ static aead_cached_t *aead_oneshot_ctx(core_key_t *key, const aead_mode_t *m, ui
     }
     /* CCM fixes the tag length (M) when the key is set. */
     if (ok && m->base == PSA_ALG_CCM) {
-        ok = EVP_CIPHER_CTX_ctrl(cached->ctx, EVP_CTRL_AEAD_SET_TAG, (int)m->tag_length, NULL) >
-             0;
+        ok = EVP_CIPHER_CTX_ctrl(cached->ctx, EVP_CTRL_AEAD_SET_TAG, (int)m->tag_length, NULL) > 0;
     }
     if (ok) {
         ok = EVP_CipherInit_ex2(cached->ctx, NULL, key->material, nonce, encrypt, NULL) == 1;
@@ -265,8 +265,7 @@ psa_status_t core_aead_encrypt(const core_caller_t *caller, psa_key_id_t key, ps
     if (ccm) {
         ok = EVP_CipherUpdate(ctx, NULL, &n, NULL, (int)plaintext_length) == 1;
         if (ok && additional_data_length > 0) {
-            ok = EVP_CipherUpdate(ctx, NULL, &n, additional_data,
-                                  (int)additional_data_length) == 1;
+            ok = EVP_CipherUpdate(ctx, NULL, &n, additional_data, (int)additional_data_length) == 1;
         }
         ok = ok && EVP_CipherUpdate(ctx, ciphertext, &n, pt, (int)plaintext_length) == 1;
     } else {
@@ -296,8 +295,7 @@ psa_status_t core_aead_decrypt(const core_caller_t *caller, psa_key_id_t key, ps
                                const uint8_t *nonce, size_t nonce_length,
                                const uint8_t *additional_data, size_t additional_data_length,
                                const uint8_t *ciphertext, size_t ciphertext_length,
-                               uint8_t *plaintext, size_t plaintext_size,
-                               size_t *plaintext_length)
+                               uint8_t *plaintext, size_t plaintext_size, size_t *plaintext_length)
 {
     *plaintext_length = 0;
     core_key_t *k = NULL;
@@ -331,14 +329,12 @@ psa_status_t core_aead_decrypt(const core_caller_t *caller, psa_key_id_t key, ps
     const uint8_t *tag = ciphertext + body;
     int n = 0;
     /* The tag is copied into the context before any data is processed. */
-    bool ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)m.tag_length,
-                                  (void *)tag) > 0;
+    bool ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, (int)m.tag_length, (void *)tag) > 0;
     bool authentic = false;
     if (ok && ccm) {
         ok = EVP_CipherUpdate(ctx, NULL, &n, NULL, (int)body) == 1;
         if (ok && additional_data_length > 0) {
-            ok = EVP_CipherUpdate(ctx, NULL, &n, additional_data,
-                                  (int)additional_data_length) == 1;
+            ok = EVP_CipherUpdate(ctx, NULL, &n, additional_data, (int)additional_data_length) == 1;
         }
         /* CCM checks the tag inside this update. */
         authentic = ok && EVP_CipherUpdate(ctx, plaintext, &n, body != 0 ? ciphertext : aead_empty,
@@ -742,8 +738,8 @@ psa_status_t core_aead_update(psa_aead_operation_t *operation, const uint8_t *in
     if (c == NULL || !aead_ready(c)) {
         return PSA_ERROR_BAD_STATE;
     }
-    if (c->lengths_set && (c->ad_total != c->ad_expected ||
-                           input_length > c->pt_expected - c->pt_total)) {
+    if (c->lengths_set &&
+        (c->ad_total != c->ad_expected || input_length > c->pt_expected - c->pt_total)) {
         return aead_fail(c, PSA_ERROR_INVALID_ARGUMENT);
     }
     if (output_size < input_length) {
@@ -823,8 +819,8 @@ psa_status_t core_aead_finish(psa_aead_operation_t *operation, uint8_t *cipherte
         uint8_t scratch[16];
         int n = 0;
         if (EVP_CipherFinal_ex(c->evp, scratch, &n) != 1 || n != 0 ||
-            EVP_CIPHER_CTX_ctrl(c->evp, EVP_CTRL_AEAD_GET_TAG, (int)c->mode.tag_length,
-                                full_tag) <= 0) {
+            EVP_CIPHER_CTX_ctrl(c->evp, EVP_CTRL_AEAD_GET_TAG, (int)c->mode.tag_length, full_tag) <=
+                0) {
             return aead_fail(c, PSA_ERROR_CORRUPTION_DETECTED);
         }
     }
@@ -863,8 +859,7 @@ psa_status_t core_aead_verify(psa_aead_operation_t *operation, uint8_t *plaintex
         /* OpenSSL compares the tag in constant time inside Final. */
         uint8_t scratch[16];
         int n = 0;
-        if (EVP_CIPHER_CTX_ctrl(c->evp, EVP_CTRL_AEAD_SET_TAG, (int)tag_length, (void *)tag) <=
-            0) {
+        if (EVP_CIPHER_CTX_ctrl(c->evp, EVP_CTRL_AEAD_SET_TAG, (int)tag_length, (void *)tag) <= 0) {
             return aead_fail(c, PSA_ERROR_CORRUPTION_DETECTED);
         }
         if (EVP_CipherFinal_ex(c->evp, scratch, &n) != 1) {

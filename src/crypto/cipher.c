@@ -27,8 +27,11 @@ typedef struct cipher_entry {
     bool legacy;
 } cipher_entry_t;
 
-#define CIPHER_SIZES(T, t, m, n) {T, 128, m, t "-128-" n, false}, {T, 192, m, t "-192-" n, false}, \
-                                 {T, 256, m, t "-256-" n, false}
+#define CIPHER_SIZES(T, t, m, n)                                                                   \
+    {T, 128, m, t "-128-" n, false}, {T, 192, m, t "-192-" n, false},                              \
+    {                                                                                              \
+        T, 256, m, t "-256-" n, false                                                              \
+    }
 
 static const cipher_entry_t cipher_entries[] = {
     CIPHER_SIZES(PSA_KEY_TYPE_AES, "AES", "ECB", "ECB"),
@@ -153,7 +156,7 @@ typedef struct cipher_mode {
 
 /* CCM* without tag uses a 13-byte nonce, so the counter field is 2 bytes (L = 2). */
 #define CCM_STAR_NONCE_LENGTH 13u
-#define CCM_STAR_MAX_INPUT (65535u * 16u)
+#define CCM_STAR_MAX_INPUT    (65535u * 16u)
 /* OpenSSL's XTS refuses data units above 2^20 blocks. */
 #define XTS_MAX_INPUT ((size_t)1 << 24)
 
@@ -318,8 +321,7 @@ static psa_status_t cipher_check_length(const cipher_mode_t *m, bool encrypt, si
         }
         return PSA_SUCCESS;
     case CIPHER_KIND_XTS:
-        return (length >= 16 && length <= XTS_MAX_INPUT) ? PSA_SUCCESS
-                                                           : PSA_ERROR_INVALID_ARGUMENT;
+        return (length >= 16 && length <= XTS_MAX_INPUT) ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     case CIPHER_KIND_STREAM:
     default:
         if (m->ccm_star && length > CCM_STAR_MAX_INPUT) {
@@ -371,8 +373,7 @@ static bool cipher_evp_run(EVP_CIPHER_CTX *ctx, const uint8_t *in, size_t length
     while (length > 0) {
         size_t chunk = length > ((size_t)1 << 30) ? ((size_t)1 << 30) : length;
         int written = 0;
-        if (EVP_CipherUpdate(ctx, out, &written, in, (int)chunk) != 1 ||
-            (size_t)written != chunk) {
+        if (EVP_CipherUpdate(ctx, out, &written, in, (int)chunk) != 1 || (size_t)written != chunk) {
             return false;
         }
         in += chunk;
@@ -396,9 +397,9 @@ static size_t cipher_pkcs7_pad_length(const uint8_t *block, size_t bs)
     return bad ? 0 : pad;
 }
 
-psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key,
-                                 psa_algorithm_t alg, const uint8_t *input, size_t input_length,
-                                 uint8_t *output, size_t output_size, size_t *output_length)
+psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
+                                 const uint8_t *input, size_t input_length, uint8_t *output,
+                                 size_t output_size, size_t *output_length)
 {
     *output_length = 0;
     if (!PSA_ALG_IS_CIPHER(alg)) {
@@ -427,9 +428,8 @@ psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key,
     }
 
     uint8_t evp_iv[16];
-    if (m.iv_length != 0 &&
-        (RAND_bytes(output, (int)m.iv_length) != 1 ||
-         cipher_evp_iv(&m, output, m.iv_length, evp_iv) != PSA_SUCCESS)) {
+    if (m.iv_length != 0 && (RAND_bytes(output, (int)m.iv_length) != 1 ||
+                             cipher_evp_iv(&m, output, m.iv_length, evp_iv) != PSA_SUCCESS)) {
         core_key_release(k);
         return PSA_ERROR_INSUFFICIENT_ENTROPY;
     }
@@ -462,9 +462,9 @@ psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key,
     return status;
 }
 
-psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key,
-                                 psa_algorithm_t alg, const uint8_t *input, size_t input_length,
-                                 uint8_t *output, size_t output_size, size_t *output_length)
+psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
+                                 const uint8_t *input, size_t input_length, uint8_t *output,
+                                 size_t output_size, size_t *output_length)
 {
     *output_length = 0;
     if (!PSA_ALG_IS_CIPHER(alg)) {
@@ -487,8 +487,7 @@ psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key,
     /* With PKCS#7 the plaintext is at least one byte shorter: the exact size is known only after
      * decryption, so a tighter buffer goes through a scratch copy. */
     size_t need = m.pkcs7 ? body - 1 : body;
-    if (status == PSA_SUCCESS && m.pkcs7 && body >= 1 &&
-        output_size < body - m.block_size) {
+    if (status == PSA_SUCCESS && m.pkcs7 && body >= 1 && output_size < body - m.block_size) {
         status = PSA_ERROR_BUFFER_TOO_SMALL;
     } else if (status == PSA_SUCCESS && !m.pkcs7 && output_size < need) {
         status = PSA_ERROR_BUFFER_TOO_SMALL;
@@ -575,7 +574,7 @@ typedef struct cipher_ctx {
     cipher_mode_t mode;
     bool encrypt;
     bool iv_set;
-    bool failed;      /* an error happened: only abort is allowed */
+    bool failed; /* an error happened: only abort is allowed */
     size_t partial_length;
     uint8_t partial[16]; /* ECB/CBC: bytes of an incomplete (or held-back) block */
     size_t total;        /* bytes accepted so far (CCM* limit) */
@@ -686,8 +685,8 @@ static psa_status_t cipher_apply_iv(cipher_ctx_t *c, const uint8_t *iv, size_t i
     return PSA_SUCCESS;
 }
 
-psa_status_t core_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *iv,
-                                     size_t iv_size, size_t *iv_length)
+psa_status_t core_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *iv, size_t iv_size,
+                                     size_t *iv_length)
 {
     *iv_length = 0;
     cipher_ctx_t *c = cipher_active(operation);

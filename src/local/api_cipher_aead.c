@@ -35,8 +35,8 @@ psa_status_t psa_cipher_decrypt_setup(psa_cipher_operation_t *operation, psa_key
     return core_cipher_decrypt_setup(&psa_local_caller, operation, key, alg);
 }
 
-psa_status_t psa_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *iv,
-                                    size_t iv_size, size_t *iv_length)
+psa_status_t psa_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *iv, size_t iv_size,
+                                    size_t *iv_length)
 {
     *iv_length = 0;
     LOCAL_REQUIRE_INIT();
@@ -56,8 +56,7 @@ psa_status_t psa_cipher_update(psa_cipher_operation_t *operation, const uint8_t 
 {
     *output_length = 0;
     LOCAL_REQUIRE_INIT();
-    return core_cipher_update(operation, input, input_length, output, output_size,
-                              output_length);
+    return core_cipher_update(operation, input, input_length, output, output_size, output_length);
 }
 
 psa_status_t psa_cipher_finish(psa_cipher_operation_t *operation, uint8_t *output,
@@ -77,8 +76,8 @@ psa_status_t psa_cipher_abort(psa_cipher_operation_t *operation)
 psa_status_t psa_aead_encrypt(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *nonce,
                               size_t nonce_length, const uint8_t *additional_data,
                               size_t additional_data_length, const uint8_t *plaintext,
-                              size_t plaintext_length, uint8_t *ciphertext,
-                              size_t ciphertext_size, size_t *ciphertext_length)
+                              size_t plaintext_length, uint8_t *ciphertext, size_t ciphertext_size,
+                              size_t *ciphertext_length)
 {
     *ciphertext_length = 0;
     LOCAL_REQUIRE_INIT();

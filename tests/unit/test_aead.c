@@ -13,7 +13,7 @@
 
 #include <psa/crypto.h>
 
-#define ENC_DEC (PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT)
+#define ENC_DEC    (PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT)
 #define GCM_TAG(n) PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_GCM, n)
 #define CCM_TAG(n) PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, n)
 
@@ -69,8 +69,8 @@ static const exact_case_t exact_cases[] = {
      "588c979a61c663d2f066d0c2c0f989806d5f6b61dac38417e8d12cfdf926e0"},
     /* RFC 7539 section 2.8.2. */
     {PSA_KEY_TYPE_CHACHA20, PSA_ALG_CHACHA20_POLY1305,
-     "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f",
-     "070000004041424344454647", "50515253c0c1c2c3c4c5c6c7",
+     "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f", "070000004041424344454647",
+     "50515253c0c1c2c3c4c5c6c7",
      "4c616469657320616e642047656e746c656d656e206f662074686520636c617373206f66202739393a204966"
      "204920636f756c64206f6666657220796f75206f6e6c79206f6e652074697020666f7220746865206675747572"
      "652c2073756e73637265656e20776f756c642062652069742e",
@@ -88,8 +88,8 @@ static psa_status_t run_multipart(psa_key_id_t id, psa_algorithm_t alg, bool enc
                                   size_t *out_length, uint8_t *tag, size_t *tag_length)
 {
     psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
-    psa_status_t status = encrypt ? psa_aead_encrypt_setup(&op, id, alg)
-                                  : psa_aead_decrypt_setup(&op, id, alg);
+    psa_status_t status =
+        encrypt ? psa_aead_encrypt_setup(&op, id, alg) : psa_aead_decrypt_setup(&op, id, alg);
     if (status == PSA_SUCCESS && with_lengths && lengths_first) {
         status = psa_aead_set_lengths(&op, ad_length, length);
     }
@@ -174,13 +174,18 @@ static void test_multipart_equals_oneshot(void **state)
         size_t nonce_length;
     } mode_case_t;
     static const mode_case_t cases[] = {
-        {PSA_KEY_TYPE_AES, 16, PSA_ALG_GCM, 12},   {PSA_KEY_TYPE_AES, 24, GCM_TAG(4), 1},
-        {PSA_KEY_TYPE_AES, 32, GCM_TAG(13), 60},   {PSA_KEY_TYPE_AES, 16, GCM_TAG(15), 128},
-        {PSA_KEY_TYPE_AES, 16, PSA_ALG_CCM, 13},   {PSA_KEY_TYPE_AES, 24, CCM_TAG(4), 7},
-        {PSA_KEY_TYPE_AES, 32, CCM_TAG(6), 8},     {PSA_KEY_TYPE_AES, 16, CCM_TAG(10), 11},
-        {PSA_KEY_TYPE_AES, 16, CCM_TAG(14), 12},   {PSA_KEY_TYPE_ARIA, 16, PSA_ALG_GCM, 12},
-        {PSA_KEY_TYPE_ARIA, 32, CCM_TAG(12), 10},  {PSA_KEY_TYPE_CHACHA20, 32,
-                                                    PSA_ALG_CHACHA20_POLY1305, 12},
+        {PSA_KEY_TYPE_AES, 16, PSA_ALG_GCM, 12},
+        {PSA_KEY_TYPE_AES, 24, GCM_TAG(4), 1},
+        {PSA_KEY_TYPE_AES, 32, GCM_TAG(13), 60},
+        {PSA_KEY_TYPE_AES, 16, GCM_TAG(15), 128},
+        {PSA_KEY_TYPE_AES, 16, PSA_ALG_CCM, 13},
+        {PSA_KEY_TYPE_AES, 24, CCM_TAG(4), 7},
+        {PSA_KEY_TYPE_AES, 32, CCM_TAG(6), 8},
+        {PSA_KEY_TYPE_AES, 16, CCM_TAG(10), 11},
+        {PSA_KEY_TYPE_AES, 16, CCM_TAG(14), 12},
+        {PSA_KEY_TYPE_ARIA, 16, PSA_ALG_GCM, 12},
+        {PSA_KEY_TYPE_ARIA, 32, CCM_TAG(12), 10},
+        {PSA_KEY_TYPE_CHACHA20, 32, PSA_ALG_CHACHA20_POLY1305, 12},
     };
     static const size_t sizes[][2] = {{0, 0}, {0, 17}, {19, 0}, {1, 1}, {33, 100}, {300, 271}};
     static const size_t pieces[] = {1, 7, 16, 1000};
@@ -220,9 +225,8 @@ static void test_multipart_equals_oneshot(void **state)
                 assert_memory_equal(tag, oneshot + pt_length, t);
                 t = tag_length;
                 assert_int_equal(run_multipart(id, mc->alg, false, !first, with_lengths, nonce,
-                                               mc->nonce_length, ad, ad_length, oneshot,
-                                               pt_length, pieces[p], back, &m,
-                                               oneshot + pt_length, &t),
+                                               mc->nonce_length, ad, ad_length, oneshot, pt_length,
+                                               pieces[p], back, &m, oneshot + pt_length, &t),
                                  PSA_SUCCESS);
                 assert_int_equal(m, pt_length);
                 assert_memory_equal(back, pt, m);
@@ -248,13 +252,13 @@ static void test_nonce_length_changes(void **state)
             assert_int_equal(psa_aead_encrypt(cached, algs[i], nonce, lengths[l], NULL, 0, pt, 20,
                                               a, sizeof(a), &n),
                              PSA_SUCCESS);
-            assert_int_equal(psa_aead_encrypt(fresh, algs[i], nonce, lengths[l], NULL, 0, pt, 20,
-                                              b, sizeof(b), &m),
+            assert_int_equal(psa_aead_encrypt(fresh, algs[i], nonce, lengths[l], NULL, 0, pt, 20, b,
+                                              sizeof(b), &m),
                              PSA_SUCCESS);
             assert_int_equal(n, m);
             assert_memory_equal(a, b, n);
-            assert_int_equal(psa_aead_decrypt(cached, algs[i], nonce, lengths[l], NULL, 0, a, n,
-                                              b, sizeof(b), &m),
+            assert_int_equal(psa_aead_decrypt(cached, algs[i], nonce, lengths[l], NULL, 0, a, n, b,
+                                              sizeof(b), &m),
                              PSA_SUCCESS);
             assert_memory_equal(b, pt, 20);
             psa_destroy_key(fresh);
@@ -330,13 +334,13 @@ static void test_bad_tag_and_buffers(void **state)
         psa_key_id_t id = import_key(type, ENC_DEC, algs[i], key, i == 2 ? 32 : 16);
         size_t tag_length = PSA_AEAD_TAG_LENGTH(type, 0, algs[i]);
         size_t n = 77, m = 0;
-        assert_int_equal(psa_aead_encrypt(id, algs[i], nonce, 12, ad, 5, pt, 40, ct,
-                                          40 + tag_length - 1, &n),
-                         PSA_ERROR_BUFFER_TOO_SMALL);
+        assert_int_equal(
+            psa_aead_encrypt(id, algs[i], nonce, 12, ad, 5, pt, 40, ct, 40 + tag_length - 1, &n),
+            PSA_ERROR_BUFFER_TOO_SMALL);
         assert_int_equal(n, 0);
-        assert_int_equal(psa_aead_encrypt(id, algs[i], nonce, 12, ad, 5, pt, 40, ct, sizeof(ct),
-                                          &n),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            psa_aead_encrypt(id, algs[i], nonce, 12, ad, 5, pt, 40, ct, sizeof(ct), &n),
+            PSA_SUCCESS);
         assert_int_equal(psa_aead_decrypt(id, algs[i], nonce, 12, ad, 5, ct, n, out, 39, &m),
                          PSA_ERROR_BUFFER_TOO_SMALL);
         assert_int_equal(psa_aead_decrypt(id, algs[i], nonce, 12, ad, 5, ct, tag_length - 1, out,
@@ -354,9 +358,9 @@ static void test_bad_tag_and_buffers(void **state)
                 bad_ad[4] ^= 4;
             }
             memset(out, 0, sizeof(out));
-            assert_int_equal(psa_aead_decrypt(id, algs[i], nonce, 12, bad_ad, 5, ct, n, out,
-                                              sizeof(out), &m),
-                             PSA_ERROR_INVALID_SIGNATURE);
+            assert_int_equal(
+                psa_aead_decrypt(id, algs[i], nonce, 12, bad_ad, 5, ct, n, out, sizeof(out), &m),
+                PSA_ERROR_INVALID_SIGNATURE);
             assert_int_equal(m, 0);
             assert_memory_not_equal(out, pt, 40);
             if (which == 0) {
@@ -376,17 +380,17 @@ static void test_bad_tag_and_buffers(void **state)
             assert_int_equal(psa_aead_set_nonce(&op, nonce, 12), PSA_SUCCESS);
             assert_int_equal(psa_aead_update_ad(&op, ad, 5), PSA_SUCCESS);
             assert_int_equal(psa_aead_update(&op, ct, 40, out, sizeof(out), &m), PSA_SUCCESS);
-            assert_int_equal(psa_aead_verify(&op, out, sizeof(out), &m, tag,
-                                             tag_length - (size_t)variant),
-                             PSA_ERROR_INVALID_SIGNATURE);
+            assert_int_equal(
+                psa_aead_verify(&op, out, sizeof(out), &m, tag, tag_length - (size_t)variant),
+                PSA_ERROR_INVALID_SIGNATURE);
             assert_int_equal(psa_aead_verify(&op, out, sizeof(out), &m, tag, tag_length),
                              PSA_ERROR_BAD_STATE);
             assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
         }
         /* Nothing changed: the key still decrypts the genuine message. */
-        assert_int_equal(psa_aead_decrypt(id, algs[i], nonce, 12, ad, 5, ct, n, out, sizeof(out),
-                                          &m),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            psa_aead_decrypt(id, algs[i], nonce, 12, ad, 5, ct, n, out, sizeof(out), &m),
+            PSA_SUCCESS);
         assert_int_equal(m, 40);
         assert_memory_equal(out, pt, 40);
         psa_destroy_key(id);
@@ -419,9 +423,9 @@ static void test_key_type_and_policy(void **state)
         assert_int_equal(psa_aead_encrypt(id, c->alg, nonce, nonce_length, NULL, 0, pt, 16, out,
                                           sizeof(out), &n),
                          c->expected);
-        assert_int_equal(psa_aead_decrypt(id, c->alg, nonce, nonce_length, NULL, 0, out, 32, pt,
-                                          sizeof(pt), &n),
-                         c->expected);
+        assert_int_equal(
+            psa_aead_decrypt(id, c->alg, nonce, nonce_length, NULL, 0, out, 32, pt, sizeof(pt), &n),
+            c->expected);
         psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
         assert_int_equal(psa_aead_encrypt_setup(&op, id, c->alg), c->expected);
         assert_null(op.ctx);
@@ -446,38 +450,37 @@ static void test_key_type_and_policy(void **state)
     assert_int_equal(psa_aead_encrypt(id, at_least, nonce, 12, NULL, 0, pt, 16, out, 64, &n),
                      PSA_ERROR_INVALID_ARGUMENT);
     /* Not an AEAD algorithm. */
-    assert_int_equal(psa_aead_encrypt(id, PSA_ALG_CBC_NO_PADDING, nonce, 12, NULL, 0, pt, 16, out,
-                                      64, &n),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_aead_encrypt(id, PSA_ALG_CBC_NO_PADDING, nonce, 12, NULL, 0, pt, 16, out, 64, &n),
+        PSA_ERROR_INVALID_ARGUMENT);
     psa_destroy_key(id);
 
     /* Usage flags. */
-    psa_key_id_t enc_only = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_GCM, key,
-                                       16);
-    psa_key_id_t dec_only = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DECRYPT, PSA_ALG_GCM, key,
-                                       16);
+    psa_key_id_t enc_only =
+        import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_GCM, key, 16);
+    psa_key_id_t dec_only =
+        import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DECRYPT, PSA_ALG_GCM, key, 16);
     psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
-    assert_int_equal(psa_aead_encrypt(dec_only, PSA_ALG_GCM, nonce, 12, NULL, 0, pt, 16, out, 64,
-                                      &n),
-                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(
+        psa_aead_encrypt(dec_only, PSA_ALG_GCM, nonce, 12, NULL, 0, pt, 16, out, 64, &n),
+        PSA_ERROR_NOT_PERMITTED);
     assert_int_equal(psa_aead_encrypt_setup(&op, dec_only, PSA_ALG_GCM), PSA_ERROR_NOT_PERMITTED);
     assert_int_equal(psa_aead_decrypt_setup(&op, enc_only, PSA_ALG_GCM), PSA_ERROR_NOT_PERMITTED);
-    assert_int_equal(psa_aead_encrypt(enc_only, PSA_ALG_GCM, nonce, 12, NULL, 0, pt, 16, out, 64,
-                                      &n),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_aead_encrypt(enc_only, PSA_ALG_GCM, nonce, 12, NULL, 0, pt, 16, out, 64, &n),
+        PSA_SUCCESS);
     size_t m = 0;
     uint8_t back[16];
-    assert_int_equal(psa_aead_decrypt(enc_only, PSA_ALG_GCM, nonce, 12, NULL, 0, out, n, back, 16,
-                                      &m),
-                     PSA_ERROR_NOT_PERMITTED);
-    assert_int_equal(psa_aead_decrypt(dec_only, PSA_ALG_GCM, nonce, 12, NULL, 0, out, n, back, 16,
-                                      &m),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_aead_decrypt(enc_only, PSA_ALG_GCM, nonce, 12, NULL, 0, out, n, back, 16, &m),
+        PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(
+        psa_aead_decrypt(dec_only, PSA_ALG_GCM, nonce, 12, NULL, 0, out, n, back, 16, &m),
+        PSA_SUCCESS);
     assert_memory_equal(back, pt, 16);
     assert_int_equal(psa_aead_encrypt(0, PSA_ALG_GCM, nonce, 12, NULL, 0, pt, 16, out, 64, &n),
                      PSA_ERROR_INVALID_HANDLE);
-    assert_int_equal(psa_aead_encrypt_setup(&op, 0x7654321, PSA_ALG_GCM),
-                     PSA_ERROR_INVALID_HANDLE);
+    assert_int_equal(psa_aead_encrypt_setup(&op, 0x7654321, PSA_ALG_GCM), PSA_ERROR_INVALID_HANDLE);
     psa_destroy_key(enc_only);
     psa_destroy_key(dec_only);
 }
@@ -545,7 +548,8 @@ static void test_state_machine(void **state)
     assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
 
     /* Declared lengths are enforced: too much AD, too much data, AD short at data, short at
-     * finish; and a too small output buffer. Each error leaves the operation usable only for abort. */
+     * finish; and a too small output buffer. Each error leaves the operation usable only for abort.
+     */
     psa_key_id_t keys[] = {gcm, ccm};
     psa_algorithm_t algs[] = {PSA_ALG_GCM, PSA_ALG_CCM};
     for (size_t k = 0; k < 2; k++) {
@@ -597,8 +601,8 @@ static void *aead_thread(void *p)
         memset(in, i + 1, sizeof(in));
         if (psa_aead_encrypt(arg->id, PSA_ALG_GCM, nonce, 12, nonce, 3, in, 64, out, sizeof(out),
                              &n) != PSA_SUCCESS ||
-            psa_aead_decrypt(arg->id, PSA_ALG_GCM, nonce, 12, nonce, 3, out, n, back,
-                             sizeof(back), &m) != PSA_SUCCESS ||
+            psa_aead_decrypt(arg->id, PSA_ALG_GCM, nonce, 12, nonce, 3, out, n, back, sizeof(back),
+                             &m) != PSA_SUCCESS ||
             m != 64 || memcmp(back, in, 64) != 0) {
             arg->failures++;
         }

@@ -1,4 +1,5 @@
-/* Unit tests of the PSA unauthenticated cipher calls through libpsa-local: bytes, statuses, states. */
+/* Unit tests of the PSA unauthenticated cipher calls through libpsa-local: bytes, statuses, states.
+ */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -84,8 +85,8 @@ static psa_status_t run_multipart(psa_key_id_t id, psa_algorithm_t alg, bool enc
                                   uint8_t *out, size_t *out_length)
 {
     psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
-    psa_status_t status = encrypt ? psa_cipher_encrypt_setup(&op, id, alg)
-                                  : psa_cipher_decrypt_setup(&op, id, alg);
+    psa_status_t status =
+        encrypt ? psa_cipher_encrypt_setup(&op, id, alg) : psa_cipher_decrypt_setup(&op, id, alg);
     if (status == PSA_SUCCESS && iv_length > 0) {
         status = psa_cipher_set_iv(&op, iv, iv_length);
     }
@@ -126,8 +127,7 @@ static void test_sp800_38a_exact(void **state)
         size_t iv_length = c->iv ? unhex(c->iv, iv) : 0;
         size_t n = 0;
         static const size_t pieces[] = {1, 15, 17, 3};
-        assert_int_equal(run_multipart(id, c->alg, true, iv, iv_length, pt, 64, pieces, 4, out,
-                                       &n),
+        assert_int_equal(run_multipart(id, c->alg, true, iv, iv_length, pt, 64, pieces, 4, out, &n),
                          PSA_SUCCESS);
         assert_int_equal(n, 64);
         assert_memory_equal(out, ct, 64);
@@ -154,8 +154,9 @@ static void test_sp800_38a_exact(void **state)
 static void test_oneshot_iv_and_roundtrip(void **state)
 {
     (void)state;
-    static const psa_algorithm_t algs[] = {PSA_ALG_CBC_NO_PADDING, PSA_ALG_CBC_PKCS7, PSA_ALG_CTR,
-                                           PSA_ALG_CFB, PSA_ALG_OFB, PSA_ALG_CCM_STAR_NO_TAG};
+    static const psa_algorithm_t algs[] = {
+        PSA_ALG_CBC_NO_PADDING, PSA_ALG_CBC_PKCS7, PSA_ALG_CTR, PSA_ALG_CFB, PSA_ALG_OFB,
+        PSA_ALG_CCM_STAR_NO_TAG};
     uint8_t key[16], pt[64], out[128], again[128], back[128];
     unhex(sp_key, key);
     unhex(sp_pt, pt);
@@ -169,9 +170,9 @@ static void test_oneshot_iv_and_roundtrip(void **state)
                          PSA_SUCCESS);
         assert_int_equal(n, expect);
         static const size_t pieces[] = {5};
-        assert_int_equal(run_multipart(id, algs[i], true, out, iv_length, pt, length, pieces, 1,
-                                       again, &m),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            run_multipart(id, algs[i], true, out, iv_length, pt, length, pieces, 1, again, &m),
+            PSA_SUCCESS);
         assert_int_equal(m, n - iv_length);
         assert_memory_equal(again, out + iv_length, m);
         assert_int_equal(psa_cipher_decrypt(id, algs[i], out, n, back, sizeof(back), &m),
@@ -216,8 +217,8 @@ static void test_multipart_equals_oneshot(void **state)
         {PSA_KEY_TYPE_DES, 24, PSA_ALG_OFB, 77},
         {PSA_KEY_TYPE_CHACHA20, 32, PSA_ALG_STREAM_CIPHER, 201},
     };
-    static const size_t chunkings[][4] = {{1, 1, 1, 1}, {3, 5, 7, 11}, {15, 16, 17, 2},
-                                          {0, 33, 0, 64}};
+    static const size_t chunkings[][4] = {
+        {1, 1, 1, 1}, {3, 5, 7, 11}, {15, 16, 17, 2}, {0, 33, 0, 64}};
     uint8_t key[32], pt[256], oneshot[320], multi[320], back[320];
     for (size_t i = 0; i < sizeof(key); i++) {
         key[i] = (uint8_t)(0x41 + 7 * i);
@@ -230,9 +231,9 @@ static void test_multipart_equals_oneshot(void **state)
         psa_key_id_t id = import_key(mc->type, ENC_DEC, mc->alg, key, mc->key_length);
         size_t iv_length = PSA_CIPHER_IV_LENGTH(mc->type, mc->alg);
         size_t n = 0;
-        assert_int_equal(psa_cipher_encrypt(id, mc->alg, pt, mc->length, oneshot,
-                                            sizeof(oneshot), &n),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            psa_cipher_encrypt(id, mc->alg, pt, mc->length, oneshot, sizeof(oneshot), &n),
+            PSA_SUCCESS);
         assert_int_equal(n, PSA_CIPHER_ENCRYPT_OUTPUT_SIZE(mc->type, mc->alg, mc->length));
         for (size_t k = 0; k < sizeof(chunkings) / sizeof(chunkings[0]); k++) {
             size_t m = 0;
@@ -311,14 +312,14 @@ static void test_pkcs7(void **state)
     static const size_t lengths[] = {0, 1, 15, 16, 17, 32};
     for (size_t i = 0; i < 6; i++) {
         size_t n = 0, m = 0;
-        assert_int_equal(psa_cipher_encrypt(id, PSA_ALG_CBC_PKCS7, pt, lengths[i], out,
-                                            sizeof(out), &n),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            psa_cipher_encrypt(id, PSA_ALG_CBC_PKCS7, pt, lengths[i], out, sizeof(out), &n),
+            PSA_SUCCESS);
         assert_int_equal(n, 16 + (lengths[i] / 16 + 1) * 16);
         /* The padding is visible through the unpadded algorithm. */
-        assert_int_equal(psa_cipher_decrypt(raw, PSA_ALG_CBC_NO_PADDING, out, n, back,
-                                            sizeof(back), &m),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            psa_cipher_decrypt(raw, PSA_ALG_CBC_NO_PADDING, out, n, back, sizeof(back), &m),
+            PSA_SUCCESS);
         uint8_t pad = (uint8_t)(16 - lengths[i] % 16);
         for (size_t b = lengths[i]; b < m; b++) {
             assert_int_equal(back[b], pad);
@@ -329,9 +330,9 @@ static void test_pkcs7(void **state)
         assert_int_equal(m, lengths[i]);
         assert_memory_equal(back, pt, m);
         if (lengths[i] > 0) {
-            assert_int_equal(psa_cipher_decrypt(id, PSA_ALG_CBC_PKCS7, out, n, back,
-                                                lengths[i] - 1, &m),
-                             PSA_ERROR_BUFFER_TOO_SMALL);
+            assert_int_equal(
+                psa_cipher_decrypt(id, PSA_ALG_CBC_PKCS7, out, n, back, lengths[i] - 1, &m),
+                PSA_ERROR_BUFFER_TOO_SMALL);
             assert_int_equal(m, 0);
         }
     }
@@ -342,29 +343,26 @@ static void test_pkcs7(void **state)
         size_t n = 0, m = 0;
         memset(block, 0x02, sizeof(block));
         block[31] = bad_last[i];
-        assert_int_equal(psa_cipher_encrypt(raw, PSA_ALG_CBC_NO_PADDING, block, 32, out,
-                                            sizeof(out), &n),
-                         PSA_SUCCESS);
-        assert_int_equal(psa_cipher_decrypt(id, PSA_ALG_CBC_PKCS7, out, n, back, sizeof(back),
-                                            &m),
+        assert_int_equal(
+            psa_cipher_encrypt(raw, PSA_ALG_CBC_NO_PADDING, block, 32, out, sizeof(out), &n),
+            PSA_SUCCESS);
+        assert_int_equal(psa_cipher_decrypt(id, PSA_ALG_CBC_PKCS7, out, n, back, sizeof(back), &m),
                          PSA_ERROR_INVALID_PADDING);
         assert_int_equal(m, 0);
         psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
         assert_int_equal(psa_cipher_decrypt_setup(&op, id, PSA_ALG_CBC_PKCS7), PSA_SUCCESS);
         assert_int_equal(psa_cipher_set_iv(&op, out, 16), PSA_SUCCESS);
-        assert_int_equal(psa_cipher_update(&op, out + 16, 32, back, sizeof(back), &m),
-                         PSA_SUCCESS);
+        assert_int_equal(psa_cipher_update(&op, out + 16, 32, back, sizeof(back), &m), PSA_SUCCESS);
         assert_int_equal(m, 16);
-        assert_int_equal(psa_cipher_finish(&op, back, sizeof(back), &m),
-                         PSA_ERROR_INVALID_PADDING);
+        assert_int_equal(psa_cipher_finish(&op, back, sizeof(back), &m), PSA_ERROR_INVALID_PADDING);
         assert_int_equal(psa_cipher_finish(&op, back, sizeof(back), &m), PSA_ERROR_BAD_STATE);
         assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
     }
     /* Ciphertext that is not whole blocks, or empty: invalid. */
     size_t m = 0;
-    assert_int_equal(psa_cipher_decrypt(id, PSA_ALG_CBC_PKCS7, out, 16 + 15, back, sizeof(back),
-                                        &m),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_cipher_decrypt(id, PSA_ALG_CBC_PKCS7, out, 16 + 15, back, sizeof(back), &m),
+        PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(psa_cipher_decrypt(id, PSA_ALG_CBC_PKCS7, out, 16, back, sizeof(back), &m),
                      PSA_ERROR_INVALID_ARGUMENT);
     psa_destroy_key(id);
@@ -390,8 +388,7 @@ static void test_partial_blocks(void **state)
         }
         assert_int_equal(psa_cipher_update(&op, in, 20, out, sizeof(out), &n), PSA_SUCCESS);
         assert_int_equal(n, 16);
-        assert_int_equal(psa_cipher_finish(&op, out, sizeof(out), &n),
-                         PSA_ERROR_INVALID_ARGUMENT);
+        assert_int_equal(psa_cipher_finish(&op, out, sizeof(out), &n), PSA_ERROR_INVALID_ARGUMENT);
         assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
         psa_destroy_key(id);
     }
@@ -498,13 +495,13 @@ static void test_iv_lengths(void **state)
     /* A 16-byte IV with counter 1 continues the 12-byte IV's stream one block later. */
     size_t n = 0;
     static const size_t whole[] = {80};
-    assert_int_equal(run_multipart(cc, PSA_ALG_STREAM_CIPHER, true, iv, 12, in, 80, whole, 1, ref,
-                                   &n),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        run_multipart(cc, PSA_ALG_STREAM_CIPHER, true, iv, 12, in, 80, whole, 1, ref, &n),
+        PSA_SUCCESS);
     uint8_t iv16[16] = {1, 0, 0, 0};
-    assert_int_equal(run_multipart(cc, PSA_ALG_STREAM_CIPHER, true, iv16, 16, in, 16, whole, 1,
-                                   out, &n),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        run_multipart(cc, PSA_ALG_STREAM_CIPHER, true, iv16, 16, in, 16, whole, 1, out, &n),
+        PSA_SUCCESS);
     assert_memory_equal(out, ref + 64, 16);
     /* generate_iv gives the default 12 bytes. */
     assert_int_equal(psa_cipher_encrypt_setup(&op, cc, PSA_ALG_STREAM_CIPHER), PSA_SUCCESS);
@@ -523,9 +520,9 @@ static void test_iv_lengths(void **state)
     assert_int_equal(psa_aead_encrypt(ccm, PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, 4), iv, 13,
                                       NULL, 0, in, 40, ref, sizeof(ref), &n),
                      PSA_SUCCESS);
-    assert_int_equal(run_multipart(star, PSA_ALG_CCM_STAR_NO_TAG, true, iv, 13, in, 40, whole, 1,
-                                   out, &n),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        run_multipart(star, PSA_ALG_CCM_STAR_NO_TAG, true, iv, 13, in, 40, whole, 1, out, &n),
+        PSA_SUCCESS);
     assert_int_equal(n, 40);
     assert_memory_equal(out, ref, 40);
     psa_destroy_key(star);
@@ -558,10 +555,8 @@ static void test_key_type_errors(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const type_case_t *c = &cases[i];
         psa_key_id_t id = import_key(c->type, ENC_DEC, c->alg, key, c->key_length);
-        assert_int_equal(psa_cipher_encrypt(id, c->alg, in, 32, out, sizeof(out), &n),
-                         c->expected);
-        assert_int_equal(psa_cipher_decrypt(id, c->alg, in, 32, out, sizeof(out), &n),
-                         c->expected);
+        assert_int_equal(psa_cipher_encrypt(id, c->alg, in, 32, out, sizeof(out), &n), c->expected);
+        assert_int_equal(psa_cipher_decrypt(id, c->alg, in, 32, out, sizeof(out), &n), c->expected);
         psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
         assert_int_equal(psa_cipher_encrypt_setup(&op, id, c->alg), c->expected);
         assert_null(op.ctx);
@@ -584,29 +579,25 @@ static void test_policy_and_handles(void **state)
     (void)state;
     uint8_t key[16] = {5}, in[32] = {0}, out[64], ct[64];
     size_t n = 0, m = 0;
-    psa_key_id_t enc_only = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_CTR, key,
-                                       16);
-    psa_key_id_t dec_only = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DECRYPT, PSA_ALG_CTR, key,
-                                       16);
+    psa_key_id_t enc_only =
+        import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_CTR, key, 16);
+    psa_key_id_t dec_only =
+        import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DECRYPT, PSA_ALG_CTR, key, 16);
     psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
     assert_int_equal(psa_cipher_decrypt(enc_only, PSA_ALG_CTR, in, 32, out, 64, &n),
                      PSA_ERROR_NOT_PERMITTED);
-    assert_int_equal(psa_cipher_decrypt_setup(&op, enc_only, PSA_ALG_CTR),
-                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_cipher_decrypt_setup(&op, enc_only, PSA_ALG_CTR), PSA_ERROR_NOT_PERMITTED);
     assert_int_equal(psa_cipher_encrypt(dec_only, PSA_ALG_CTR, in, 16, out, 64, &n),
                      PSA_ERROR_NOT_PERMITTED);
-    assert_int_equal(psa_cipher_encrypt_setup(&op, dec_only, PSA_ALG_CTR),
-                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_cipher_encrypt_setup(&op, dec_only, PSA_ALG_CTR), PSA_ERROR_NOT_PERMITTED);
     /* Algorithm not the key's. */
     assert_int_equal(psa_cipher_encrypt(enc_only, PSA_ALG_CFB, in, 16, out, 64, &n),
                      PSA_ERROR_NOT_PERMITTED);
-    assert_int_equal(psa_cipher_encrypt_setup(&op, enc_only, PSA_ALG_OFB),
-                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_cipher_encrypt_setup(&op, enc_only, PSA_ALG_OFB), PSA_ERROR_NOT_PERMITTED);
     /* Bad handles. */
     assert_int_equal(psa_cipher_encrypt(0, PSA_ALG_CTR, in, 16, out, 64, &n),
                      PSA_ERROR_INVALID_HANDLE);
-    assert_int_equal(psa_cipher_encrypt_setup(&op, 0x12345, PSA_ALG_CTR),
-                     PSA_ERROR_INVALID_HANDLE);
+    assert_int_equal(psa_cipher_encrypt_setup(&op, 0x12345, PSA_ALG_CTR), PSA_ERROR_INVALID_HANDLE);
     /* Nothing changed: the keys still work together. */
     assert_int_equal(psa_cipher_encrypt(enc_only, PSA_ALG_CTR, in, 32, ct, sizeof(ct), &n),
                      PSA_SUCCESS);

@@ -10,9 +10,10 @@
 
 /*
  * Files read, and why (everything else under ciphers/ is not opened):
- *   AES/{CBC,ECB,OFB}/<mode>{GFSbox,KeySbox,MMT,VarKey,VarTxt}{128,192,256}.rsp, AES/CFB/CFB128<kind><bits>.rsp
- *     (CFB1 and CFB8 are not PSA algorithms: PSA_ALG_CFB is full-block feedback),
- *   AES/CTR/aes-{128,192,256}-ctr.txt, AES/XTS/tweak-{128hexstr,dataunitseqno}/XTSGenAES{128,256}.rsp,
+ *   AES/{CBC,ECB,OFB}/<mode>{GFSbox,KeySbox,MMT,VarKey,VarTxt}{128,192,256}.rsp,
+ * AES/CFB/CFB128<kind><bits>.rsp (CFB1 and CFB8 are not PSA algorithms: PSA_ALG_CFB is full-block
+ * feedback), AES/CTR/aes-{128,192,256}-ctr.txt,
+ * AES/XTS/tweak-{128hexstr,dataunitseqno}/XTSGenAES{128,256}.rsp,
  *   AES/GCM/gcm{EncryptExtIV,Decrypt}{128,192,256}.rsp, AES/CCM/{VADT,VNT,VPT,VTT,DVPT}*.rsp,
  *   3DES/{CBC/TCBC,ECB/TECB,OFB/TOFB,CFB/TCFB64}{MMT1,MMT2,MMT3,invperm,permop,subtab,varkey,
  *     vartext}.rsp (the interleaved TCBCI/TOFBI, the pipelined TCFBP and the 1/8-bit CFB files
@@ -45,10 +46,10 @@ static void pass(void)
     current_group->passed++;
 }
 
-#define FAIL(rec, ...)                                                                            \
-    do {                                                                                          \
-        vf_fail(&tally, rec, __VA_ARGS__);                                                        \
-        current_group->failed++;                                                                  \
+#define FAIL(rec, ...)                                                                             \
+    do {                                                                                           \
+        vf_fail(&tally, rec, __VA_ARGS__);                                                         \
+        current_group->failed++;                                                                   \
     } while (0)
 
 static void skip_not_expressible(void)
@@ -75,8 +76,8 @@ static psa_status_t cipher_multipart(psa_key_id_t id, psa_algorithm_t alg, bool 
                                      size_t length, size_t step, uint8_t *out, size_t *out_length)
 {
     psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
-    psa_status_t status = encrypt ? psa_cipher_encrypt_setup(&op, id, alg)
-                                  : psa_cipher_decrypt_setup(&op, id, alg);
+    psa_status_t status =
+        encrypt ? psa_cipher_encrypt_setup(&op, id, alg) : psa_cipher_decrypt_setup(&op, id, alg);
     size_t total = 0;
     if (status == PSA_SUCCESS && iv_length > 0) {
         status = psa_cipher_set_iv(&op, iv, iv_length);
@@ -186,8 +187,8 @@ static void run_nist_cipher_file(const char *path, psa_key_type_t type, psa_algo
             ok = get_hex(&rec, "IV", &iv, &iv_length);
         }
         if (ok) {
-            cipher_vector(&rec, type, alg, key, key_length, iv, iv_length, true, pt, pt_length,
-                          ct, ct_length);
+            cipher_vector(&rec, type, alg, key, key_length, iv, iv_length, true, pt, pt_length, ct,
+                          ct_length);
         }
         free(key), free(iv), free(pt), free(ct);
     }
@@ -280,8 +281,8 @@ static void aes_xts(void)
                 ok = false;
             }
             if (ok) {
-                cipher_vector(&rec, PSA_KEY_TYPE_AES, PSA_ALG_XTS, key, key_length, tweak, 16,
-                              true, pt, pt_length, ct, ct_length);
+                cipher_vector(&rec, PSA_KEY_TYPE_AES, PSA_ALG_XTS, key, key_length, tweak, 16, true,
+                              pt, pt_length, ct, ct_length);
             }
             free(key), free(pt), free(ct), free(tweak_hex);
         }
@@ -298,8 +299,8 @@ static psa_status_t aead_multipart(psa_key_id_t id, psa_algorithm_t alg, bool en
                                    size_t *out_length, uint8_t *tag, size_t *tag_length)
 {
     psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
-    psa_status_t status = encrypt ? psa_aead_encrypt_setup(&op, id, alg)
-                                  : psa_aead_decrypt_setup(&op, id, alg);
+    psa_status_t status =
+        encrypt ? psa_aead_encrypt_setup(&op, id, alg) : psa_aead_decrypt_setup(&op, id, alg);
     size_t total = 0;
     /* Lengths after the nonce on purpose: CCM must accept either order. */
     if (status == PSA_SUCCESS) {
@@ -344,9 +345,9 @@ static psa_status_t aead_multipart(psa_key_id_t id, psa_algorithm_t alg, bool en
  * multi-part. A must-fail record passes when both decryptions report INVALID_SIGNATURE. */
 static void aead_vector(const vf_record_t *rec, psa_key_type_t type, psa_algorithm_t alg,
                         const uint8_t *key, size_t key_length, const uint8_t *nonce,
-                        size_t nonce_length, const uint8_t *ad, size_t ad_length,
-                        const uint8_t *pt, size_t pt_length, const uint8_t *ct, size_t ct_length,
-                        const uint8_t *tag, size_t tag_length, bool must_fail)
+                        size_t nonce_length, const uint8_t *ad, size_t ad_length, const uint8_t *pt,
+                        size_t pt_length, const uint8_t *ct, size_t ct_length, const uint8_t *tag,
+                        size_t tag_length, bool must_fail)
 {
     psa_status_t status;
     psa_key_id_t id = import(type, alg, key, key_length, &status);
@@ -366,8 +367,7 @@ static void aead_vector(const vf_record_t *rec, psa_key_type_t type, psa_algorit
     if (!must_fail) {
         status = psa_aead_encrypt(id, alg, nonce, nonce_length, ad, ad_length, pt, pt_length, out,
                                   cap, &n);
-        if (status != PSA_SUCCESS || n != ct_length + tag_length ||
-            memcmp(out, in, n) != 0) {
+        if (status != PSA_SUCCESS || n != ct_length + tag_length || memcmp(out, in, n) != 0) {
             what = "one-shot encryption";
         }
         if (what == NULL) {
@@ -424,11 +424,10 @@ static void aes_gcm(void)
             size_t key_length = 0, iv_length = 0, ad_length = 0, ct_length = 0, tag_length = 0,
                    pt_length = 0;
             bool must_fail = vf_has(&rec, "FAIL");
-            bool ok = get_hex(&rec, "Key", &key, &key_length) &&
-                      get_hex(&rec, "IV", &iv, &iv_length) &&
-                      get_hex(&rec, "AAD", &ad, &ad_length) &&
-                      get_hex(&rec, "CT", &ct, &ct_length) &&
-                      get_hex(&rec, "Tag", &tag, &tag_length);
+            bool ok =
+                get_hex(&rec, "Key", &key, &key_length) && get_hex(&rec, "IV", &iv, &iv_length) &&
+                get_hex(&rec, "AAD", &ad, &ad_length) && get_hex(&rec, "CT", &ct, &ct_length) &&
+                get_hex(&rec, "Tag", &tag, &tag_length);
             if (ok && !must_fail) {
                 ok = get_hex(&rec, "PT", &pt, &pt_length);
             }
@@ -517,7 +516,8 @@ static void aes_ccm(void)
     }
 }
 
-/* ---- 3DES, Camellia, SM4, ChaCha20 ------------------------------------------------------------ */
+/* ---- 3DES, Camellia, SM4, ChaCha20 ------------------------------------------------------------
+ */
 
 static void tdes(void)
 {
@@ -530,7 +530,7 @@ static void tdes(void)
         {"OFB/TOFB", PSA_ALG_OFB},
         {"CFB/TCFB64", PSA_ALG_CFB},
     };
-    static const char *const kinds[] = {"MMT1",   "MMT2",  "MMT3",   "invperm",
+    static const char *const kinds[] = {"MMT1",   "MMT2",   "MMT3",   "invperm",
                                         "permop", "subtab", "varkey", "vartext"};
     char path[64];
     for (size_t m = 0; m < 4; m++) {
@@ -661,8 +661,11 @@ static void sm4(void)
         const char *mode;
         psa_algorithm_t alg;
     } modes[] = {
-        {"ecb", PSA_ALG_ECB_NO_PADDING}, {"cbc", PSA_ALG_CBC_NO_PADDING}, {"cfb", PSA_ALG_CFB},
-        {"ofb", PSA_ALG_OFB},            {"ctr", PSA_ALG_CTR},
+        {"ecb", PSA_ALG_ECB_NO_PADDING},
+        {"cbc", PSA_ALG_CBC_NO_PADDING},
+        {"cfb", PSA_ALG_CFB},
+        {"ofb", PSA_ALG_OFB},
+        {"ctr", PSA_ALG_CTR},
     };
     char path[96];
     for (size_t m = 0; m < 5; m++) {
@@ -765,9 +768,9 @@ static void chacha20_poly1305(void)
             } else if (ok) {
                 /* openssl.txt marks a record whose tag must be rejected with a Result line. */
                 bool must_fail = vf_has(&rec, "Result");
-                aead_vector(&rec, PSA_KEY_TYPE_CHACHA20, PSA_ALG_CHACHA20_POLY1305, key,
-                            key_length, nonce, nonce_length, ad, ad_length, pt, pt_length, ct,
-                            ct_length, tag, tag_length, must_fail);
+                aead_vector(&rec, PSA_KEY_TYPE_CHACHA20, PSA_ALG_CHACHA20_POLY1305, key, key_length,
+                            nonce, nonce_length, ad, ad_length, pt, pt_length, ct, ct_length, tag,
+                            tag_length, must_fail);
             }
             free(key), free(nonce), free(ad), free(pt), free(ct), free(tag);
         }
@@ -792,8 +795,8 @@ int main(void)
         {"ChaCha20", 0, 0, 0},
         {"ChaCha20-Poly1305", 0, 0, 0},
     };
-    void (*runs[])(void) = {aes_block_modes, aes_xts, aes_gcm, aes_ccm, tdes,
-                            camellia, sm4, chacha20, chacha20_poly1305};
+    void (*runs[])(void) = {aes_block_modes, aes_xts, aes_gcm,  aes_ccm,          tdes,
+                            camellia,        sm4,     chacha20, chacha20_poly1305};
     for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
         current_group = &groups[i];
         runs[i]();
