@@ -1,5 +1,6 @@
 /* Per-key-type rules: which material is valid for a type, how keys are generated and exported. */
 #include "key_types.h"
+#include "asym_internal.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -30,6 +31,10 @@ static psa_status_t check_cipher_key_bits(psa_key_type_t type, size_t bits)
 {
     switch (type) {
     case PSA_KEY_TYPE_AES:
+        /* 384 and 512 bits are the two-key forms used by XTS (AES-192-XTS, AES-256-XTS). */
+        return bits == 128 || bits == 192 || bits == 256 || bits == 384 || bits == 512
+                   ? PSA_SUCCESS
+                   : PSA_ERROR_INVALID_ARGUMENT;
     case PSA_KEY_TYPE_ARIA:
     case PSA_KEY_TYPE_CAMELLIA:
         return bits == 128 || bits == 192 || bits == 256 ? PSA_SUCCESS
@@ -50,7 +55,9 @@ static psa_status_t check_cipher_key_bits(psa_key_type_t type, size_t bits)
 psa_status_t core_key_types_validate(psa_key_type_t type, const uint8_t *data, size_t length,
                                      size_t *bits)
 {
-    (void)data;
+    if (PSA_KEY_TYPE_IS_ASYMMETRIC(type)) {
+        return asym_key_validate(type, data, length, bits);
+    }
     if (!core_key_type_is_unstructured(type)) {
         return PSA_ERROR_NOT_SUPPORTED;
     }
@@ -84,6 +91,9 @@ static void set_des_parity(uint8_t *key, size_t length)
 psa_status_t core_key_types_generate(psa_key_type_t type, size_t bits, uint8_t **material,
                                      size_t *length)
 {
+    if (PSA_KEY_TYPE_IS_ASYMMETRIC(type)) {
+        return asym_key_generate(type, bits, material, length);
+    }
     if (!core_key_type_is_unstructured(type)) {
         return PSA_ERROR_NOT_SUPPORTED;
     }
@@ -116,21 +126,30 @@ psa_status_t core_key_types_generate(psa_key_type_t type, size_t bits, uint8_t *
 
 psa_status_t core_key_types_load_asym(core_key_t *key)
 {
-    (void)key;
-    return PSA_SUCCESS;
+    if (!PSA_KEY_TYPE_IS_ASYMMETRIC(key->attr.type)) {
+        return PSA_SUCCESS;
+    }
+    EVP_PKEY *pkey = NULL;
+    psa_status_t status = asym_key_load(key->attr.type, key->attr.bits, key->material,
+                                        key->material_length, &pkey);
+    if (status == PSA_SUCCESS) {
+        key->asym = pkey;
+    }
+    return status;
 }
 
 void core_key_types_free_asym(core_key_t *key)
 {
-    (void)key;
+    EVP_PKEY_free(asym_pkey(key));
+    key->asym = NULL;
 }
 
 psa_status_t core_key_types_export_public(const core_key_t *key, uint8_t *data, size_t data_size,
                                           size_t *data_length)
 {
-    (void)key;
-    (void)data;
-    (void)data_size;
     *data_length = 0;
-    return PSA_ERROR_NOT_SUPPORTED;
+    if (!PSA_KEY_TYPE_IS_ASYMMETRIC(key->attr.type) || key->asym == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    return asym_key_export_public(key, data, data_size, data_length);
 }

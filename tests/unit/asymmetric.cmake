@@ -1,0 +1,4 @@
+# Asymmetric key formats, signatures, encryption and key agreement, through libpsa-local.
+add_executable(test_asymmetric ${CMAKE_CURRENT_LIST_DIR}/test_asymmetric.c)
+target_link_libraries(test_asymmetric PRIVATE psa-local-static PkgConfig::CMOCKA)
+add_test(NAME test_asymmetric COMMAND test_asymmetric)

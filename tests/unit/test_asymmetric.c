@@ -1,0 +1,849 @@
+/* Unit tests of the asymmetric families through libpsa-local: key formats, signatures, RSA
+ * encryption, key agreement and their error paths. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <psa/crypto.h>
+
+#define ECC_PAIR(f) PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_##f)
+#define ECC_PUB(f) PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_##f)
+#define DH_PAIR PSA_KEY_TYPE_DH_KEY_PAIR(PSA_DH_FAMILY_RFC7919)
+#define DH_PUB PSA_KEY_TYPE_DH_PUBLIC_KEY(PSA_DH_FAMILY_RFC7919)
+
+#define ALL_USAGE                                                                              \
+    (PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH |              \
+     PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT | PSA_KEY_USAGE_DERIVE)
+
+static size_t unhex(const char *hex, uint8_t *out)
+{
+    size_t n = strlen(hex) / 2;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        sscanf(hex + 2 * i, "%2x", &v);
+        out[i] = (uint8_t)v;
+    }
+    return n;
+}
+
+static psa_key_attributes_t attributes(psa_key_type_t type, size_t bits, psa_key_usage_t usage,
+                                       psa_algorithm_t alg)
+{
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, type);
+    psa_set_key_bits(&attr, bits);
+    psa_set_key_usage_flags(&attr, usage);
+    psa_set_key_algorithm(&attr, alg);
+    return attr;
+}
+
+static psa_key_id_t generate(psa_key_type_t type, size_t bits, psa_key_usage_t usage,
+                             psa_algorithm_t alg)
+{
+    psa_key_attributes_t attr = attributes(type, bits, usage, alg);
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_generate_key(&attr, &id), PSA_SUCCESS);
+    return id;
+}
+
+static psa_key_id_t import(psa_key_type_t type, psa_key_usage_t usage, psa_algorithm_t alg,
+                           const uint8_t *data, size_t length)
+{
+    psa_key_attributes_t attr = attributes(type, 0, usage, alg);
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_import_key(&attr, data, length, &id), PSA_SUCCESS);
+    return id;
+}
+
+/* Imports the public half of a pair, with the given usage and algorithm. */
+static psa_key_id_t import_public_of(psa_key_id_t pair, psa_key_usage_t usage, psa_algorithm_t alg)
+{
+    uint8_t pub[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE];
+    size_t n = 0;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    assert_int_equal(psa_get_key_attributes(pair, &attr), PSA_SUCCESS);
+    assert_int_equal(psa_export_public_key(pair, pub, sizeof(pub), &n), PSA_SUCCESS);
+    return import(PSA_KEY_TYPE_PUBLIC_KEY_OF_KEY_PAIR(psa_get_key_type(&attr)), usage, alg, pub, n);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return psa_crypto_init() == PSA_SUCCESS ? 0 : -1;
+}
+
+/* ---- key formats ------------------------------------------------------------------------------ */
+
+typedef struct key_case {
+    psa_key_type_t type;
+    size_t bits;
+    size_t pair_length;   /* 0: variable (RSA) */
+    size_t public_length; /* 0: variable (RSA) */
+} key_case_t;
+
+static const key_case_t key_cases[] = {
+    {ECC_PAIR(SECP_R1), 192, 24, 49},       {ECC_PAIR(SECP_R1), 224, 28, 57},
+    {ECC_PAIR(SECP_R1), 256, 32, 65},       {ECC_PAIR(SECP_R1), 384, 48, 97},
+    {ECC_PAIR(SECP_R1), 521, 66, 133},      {ECC_PAIR(SECP_K1), 256, 32, 65},
+    {ECC_PAIR(BRAINPOOL_P_R1), 256, 32, 65}, {ECC_PAIR(BRAINPOOL_P_R1), 384, 48, 97},
+    {ECC_PAIR(BRAINPOOL_P_R1), 512, 64, 129}, {ECC_PAIR(MONTGOMERY), 255, 32, 32},
+    {ECC_PAIR(MONTGOMERY), 448, 56, 56},    {ECC_PAIR(TWISTED_EDWARDS), 255, 32, 32},
+    {ECC_PAIR(TWISTED_EDWARDS), 448, 57, 57}, {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, 0, 0},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1032, 0, 0}, {DH_PAIR, 2048, 256, 256},
+    {DH_PAIR, 3072, 384, 384},
+};
+
+static void test_generate_export_import(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(key_cases) / sizeof(key_cases[0]); i++) {
+        const key_case_t *c = &key_cases[i];
+        psa_key_id_t pair = generate(c->type, c->bits, PSA_KEY_USAGE_EXPORT, 0);
+        psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+        assert_int_equal(psa_get_key_attributes(pair, &attr), PSA_SUCCESS);
+        assert_int_equal(psa_get_key_bits(&attr), c->bits);
+
+        uint8_t exported[PSA_EXPORT_KEY_PAIR_MAX_SIZE], again[PSA_EXPORT_KEY_PAIR_MAX_SIZE];
+        size_t n = 0, m = 0;
+        assert_int_equal(psa_export_key(pair, exported, sizeof(exported), &n), PSA_SUCCESS);
+        assert_true(n <= PSA_EXPORT_KEY_OUTPUT_SIZE(c->type, c->bits));
+        if (c->pair_length != 0) {
+            assert_int_equal(n, c->pair_length);
+        }
+        /* Re-import gives the same key: same export, same public key. */
+        psa_key_id_t copy = import(c->type, PSA_KEY_USAGE_EXPORT, 0, exported, n);
+        assert_int_equal(psa_export_key(copy, again, sizeof(again), &m), PSA_SUCCESS);
+        assert_memory_equal(exported, again, n);
+        assert_int_equal(m, n);
+
+        uint8_t pub[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE], pub2[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE];
+        size_t pn = 0, pm = 0;
+        assert_int_equal(psa_export_public_key(pair, pub, sizeof(pub), &pn), PSA_SUCCESS);
+        assert_true(pn <= PSA_EXPORT_PUBLIC_KEY_OUTPUT_SIZE(c->type, c->bits));
+        if (c->public_length != 0) {
+            assert_int_equal(pn, c->public_length);
+            /* Exact-size buffer works, one byte less reports BUFFER_TOO_SMALL. */
+            assert_int_equal(psa_export_public_key(pair, pub2, pn - 1, &pm),
+                             PSA_ERROR_BUFFER_TOO_SMALL);
+            assert_int_equal(pm, 0);
+        }
+        assert_int_equal(psa_export_public_key(copy, pub2, pn, &pm), PSA_SUCCESS);
+        assert_memory_equal(pub, pub2, pn);
+        psa_key_id_t pub_id = import(PSA_KEY_TYPE_PUBLIC_KEY_OF_KEY_PAIR(c->type),
+                                     PSA_KEY_USAGE_EXPORT, 0, pub, pn);
+        assert_int_equal(psa_export_key(pub_id, pub2, sizeof(pub2), &pm), PSA_SUCCESS);
+        assert_int_equal(pm, pn);
+        assert_memory_equal(pub, pub2, pn);
+        assert_int_equal(psa_export_public_key(pub_id, pub2, sizeof(pub2), &pm), PSA_SUCCESS);
+        assert_memory_equal(pub, pub2, pn);
+        /* The private key does not leave without EXPORT, the public key always does. */
+        psa_key_id_t no_export = import(c->type, 0, 0, exported, n);
+        assert_int_equal(psa_export_key(no_export, again, sizeof(again), &m),
+                         PSA_ERROR_NOT_PERMITTED);
+        assert_int_equal(psa_export_public_key(no_export, pub2, sizeof(pub2), &pm), PSA_SUCCESS);
+        if (c->pair_length != 0) {
+            assert_int_equal(psa_export_key(pair, again, n - 1, &m), PSA_ERROR_BUFFER_TOO_SMALL);
+        }
+        psa_destroy_key(pair);
+        psa_destroy_key(copy);
+        psa_destroy_key(pub_id);
+        psa_destroy_key(no_export);
+    }
+}
+
+/* P-256 order n, and a point (the generator) of P-256. */
+static const char p256_n[] =
+    "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+static const char p256_g[] =
+    "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+    "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+
+static void expect_import(psa_key_type_t type, size_t bits, const uint8_t *data, size_t length,
+                          psa_status_t expected)
+{
+    psa_key_attributes_t attr = attributes(type, bits, PSA_KEY_USAGE_EXPORT, 0);
+    psa_key_id_t id = 123;
+    assert_int_equal(psa_import_key(&attr, data, length, &id), expected);
+    if (expected != PSA_SUCCESS) {
+        assert_int_equal(id, PSA_KEY_ID_NULL);
+    } else {
+        psa_destroy_key(id);
+    }
+}
+
+static void test_import_invalid(void **state)
+{
+    (void)state;
+    uint8_t b[1100];
+    size_t n = 0;
+    /* Weierstrass private scalar: 0, n and n+1 are out of range, n-1 is fine. */
+    memset(b, 0, 32);
+    expect_import(ECC_PAIR(SECP_R1), 0, b, 32, PSA_ERROR_INVALID_ARGUMENT);
+    n = unhex(p256_n, b);
+    expect_import(ECC_PAIR(SECP_R1), 0, b, n, PSA_ERROR_INVALID_ARGUMENT);
+    b[31] = 0x52;
+    expect_import(ECC_PAIR(SECP_R1), 0, b, n, PSA_ERROR_INVALID_ARGUMENT);
+    b[31] = 0x50;
+    expect_import(ECC_PAIR(SECP_R1), 0, b, n, PSA_SUCCESS);
+    /* A size no curve of the family has; a declared size that disagrees with the data. */
+    expect_import(ECC_PAIR(SECP_R1), 0, b, 31, PSA_ERROR_INVALID_ARGUMENT);
+    expect_import(ECC_PAIR(SECP_R1), 384, b, 32, PSA_ERROR_INVALID_ARGUMENT);
+    /* Public points: valid, off the curve, compressed, truncated, infinity. */
+    n = unhex(p256_g, b);
+    expect_import(ECC_PUB(SECP_R1), 256, b, n, PSA_SUCCESS);
+    b[64] ^= 1;
+    expect_import(ECC_PUB(SECP_R1), 0, b, n, PSA_ERROR_INVALID_ARGUMENT);
+    b[64] ^= 1;
+    b[0] = 0x03;
+    expect_import(ECC_PUB(SECP_R1), 0, b, 33, PSA_ERROR_INVALID_ARGUMENT);
+    b[0] = 0x04;
+    expect_import(ECC_PUB(SECP_R1), 0, b, n - 1, PSA_ERROR_INVALID_ARGUMENT);
+    b[0] = 0x00;
+    expect_import(ECC_PUB(SECP_R1), 0, b, 1, PSA_ERROR_INVALID_ARGUMENT);
+    /* Families and sizes this core does not build. */
+    memset(b, 0x11, 64);
+    expect_import(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECT_K1), 0, b, 21,
+                  PSA_ERROR_NOT_SUPPORTED);
+    expect_import(ECC_PAIR(SECP_K1), 0, b, 29, PSA_ERROR_NOT_SUPPORTED);
+    /* Montgomery / Edwards: only the length is checked. */
+    expect_import(ECC_PAIR(MONTGOMERY), 0, b, 31, PSA_ERROR_INVALID_ARGUMENT);
+    expect_import(ECC_PAIR(TWISTED_EDWARDS), 0, b, 56, PSA_ERROR_INVALID_ARGUMENT);
+    expect_import(ECC_PAIR(TWISTED_EDWARDS), 0, b, 57, PSA_SUCCESS);
+    /* RSA: garbage, a public key given as a pair, trailing bytes after the DER. */
+    expect_import(PSA_KEY_TYPE_RSA_KEY_PAIR, 0, b, 64, PSA_ERROR_INVALID_ARGUMENT);
+    psa_key_id_t rsa = generate(PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_KEY_USAGE_EXPORT, 0);
+    uint8_t der[PSA_EXPORT_KEY_PAIR_MAX_SIZE + 1];
+    size_t der_length = 0;
+    assert_int_equal(psa_export_public_key(rsa, der, sizeof(der), &der_length), PSA_SUCCESS);
+    expect_import(PSA_KEY_TYPE_RSA_KEY_PAIR, 0, der, der_length, PSA_ERROR_INVALID_ARGUMENT);
+    der[der_length] = 0;
+    expect_import(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 0, der, der_length + 1,
+                  PSA_ERROR_INVALID_ARGUMENT);
+    expect_import(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 1024, der, der_length, PSA_SUCCESS);
+    assert_int_equal(psa_export_key(rsa, der, sizeof(der), &der_length), PSA_SUCCESS);
+    der[der_length] = 0;
+    expect_import(PSA_KEY_TYPE_RSA_KEY_PAIR, 0, der, der_length + 1, PSA_ERROR_INVALID_ARGUMENT);
+    /* Flip a bit inside the last CRT value (the coefficient): the structure no longer holds. */
+    der[der_length - 3] ^= 0x01;
+    expect_import(PSA_KEY_TYPE_RSA_KEY_PAIR, 0, der, der_length, PSA_ERROR_INVALID_ARGUMENT);
+    der[der_length - 3] ^= 0x01;
+    expect_import(PSA_KEY_TYPE_RSA_KEY_PAIR, 0, der, der_length, PSA_SUCCESS);
+    psa_destroy_key(rsa);
+    /* DH values 1 and p-1 are refused, 2 is accepted; sizes other than a group are invalid. */
+    memset(b, 0, 256);
+    b[255] = 1;
+    expect_import(DH_PAIR, 0, b, 256, PSA_ERROR_INVALID_ARGUMENT);
+    expect_import(DH_PUB, 0, b, 256, PSA_ERROR_INVALID_ARGUMENT);
+    b[255] = 2;
+    expect_import(DH_PUB, 0, b, 256, PSA_SUCCESS);
+    memset(b, 0xff, 256);
+    b[255] = 0xfe; /* ffdhe2048's p ends in ...ff, so p-1 ends in ...fe */
+    expect_import(DH_PUB, 0, b, 256, PSA_ERROR_INVALID_ARGUMENT);
+    expect_import(DH_PUB, 0, b, 255, PSA_ERROR_INVALID_ARGUMENT);
+    /* Generating a public key, or a size not built. */
+    psa_key_attributes_t attr = attributes(ECC_PUB(SECP_R1), 256, 0, 0);
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_generate_key(&attr, &id), PSA_ERROR_INVALID_ARGUMENT);
+    attr = attributes(ECC_PAIR(SECP_R1), 200, 0, 0);
+    assert_int_equal(psa_generate_key(&attr, &id), PSA_ERROR_NOT_SUPPORTED);
+    attr = attributes(PSA_KEY_TYPE_RSA_KEY_PAIR, 1028, 0, 0);
+    assert_int_equal(psa_generate_key(&attr, &id), PSA_ERROR_NOT_SUPPORTED);
+    attr = attributes(DH_PAIR, 1024, 0, 0);
+    assert_int_equal(psa_generate_key(&attr, &id), PSA_ERROR_NOT_SUPPORTED);
+}
+
+/* ---- signatures ------------------------------------------------------------------------------ */
+
+typedef struct sign_case {
+    psa_key_type_t type;
+    size_t bits;
+    psa_algorithm_t alg;
+} sign_case_t;
+
+static const sign_case_t sign_cases[] = {
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_1)},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256)},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_512)},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA3_256)},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PKCS1V15_SIGN_RAW},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PSS(PSA_ALG_SHA_256)},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PSS(PSA_ALG_SHA_512)},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PSS_ANY_SALT(PSA_ALG_SHA_384)},
+    {ECC_PAIR(SECP_R1), 192, PSA_ALG_ECDSA(PSA_ALG_SHA_256)},
+    {ECC_PAIR(SECP_R1), 224, PSA_ALG_ECDSA(PSA_ALG_SHA_224)},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_ECDSA(PSA_ALG_SHA_256)},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256)},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_ECDSA_ANY},
+    {ECC_PAIR(SECP_R1), 384, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_384)},
+    {ECC_PAIR(SECP_R1), 521, PSA_ALG_ECDSA(PSA_ALG_SHA_512)},
+    {ECC_PAIR(SECP_R1), 521, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_512)},
+    {ECC_PAIR(SECP_K1), 256, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256)},
+    {ECC_PAIR(BRAINPOOL_P_R1), 256, PSA_ALG_ECDSA(PSA_ALG_SHA_256)},
+    {ECC_PAIR(BRAINPOOL_P_R1), 384, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_384)},
+    {ECC_PAIR(BRAINPOOL_P_R1), 512, PSA_ALG_ECDSA(PSA_ALG_SHA_512)},
+    {ECC_PAIR(TWISTED_EDWARDS), 255, PSA_ALG_PURE_EDDSA},
+    {ECC_PAIR(TWISTED_EDWARDS), 448, PSA_ALG_PURE_EDDSA},
+};
+
+static const uint8_t message[] = "the quick brown fox jumps over the lazy dog";
+
+static void test_sign_verify_round_trips(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(sign_cases) / sizeof(sign_cases[0]); i++) {
+        const sign_case_t *c = &sign_cases[i];
+        psa_algorithm_t hash_alg = PSA_ALG_IS_SIGN_HASH(c->alg) && c->alg != PSA_ALG_ECDSA_ANY &&
+                                           c->alg != PSA_ALG_RSA_PKCS1V15_SIGN_RAW
+                                       ? PSA_ALG_SIGN_GET_HASH(c->alg)
+                                       : PSA_ALG_SHA_256;
+        psa_key_id_t pair = generate(c->type, c->bits,
+                                     PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH, c->alg);
+        psa_key_id_t pub = import_public_of(pair, PSA_KEY_USAGE_VERIFY_HASH, c->alg);
+        size_t expected_length = PSA_SIGN_OUTPUT_SIZE(c->type, c->bits, c->alg);
+        uint8_t sig[PSA_SIGNATURE_MAX_SIZE], sig2[PSA_SIGNATURE_MAX_SIZE];
+        size_t n = 0, m = 0;
+
+        if (PSA_ALG_IS_SIGN_MESSAGE(c->alg)) {
+            assert_int_equal(psa_sign_message(pair, c->alg, message, sizeof(message), sig,
+                                              sizeof(sig), &n),
+                             PSA_SUCCESS);
+            assert_int_equal(n, expected_length);
+            assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig, n),
+                             PSA_SUCCESS);
+            assert_int_equal(psa_verify_message(pair, c->alg, message, sizeof(message), sig, n),
+                             PSA_SUCCESS);
+            sig[n / 2] ^= 0x40;
+            assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig, n),
+                             PSA_ERROR_INVALID_SIGNATURE);
+            sig[n / 2] ^= 0x40;
+            assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message) - 1, sig,
+                                                n),
+                             PSA_ERROR_INVALID_SIGNATURE);
+            assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig, n - 1),
+                             PSA_ERROR_INVALID_SIGNATURE);
+            /* Exact buffer works; one byte less is too small. */
+            assert_int_equal(psa_sign_message(pair, c->alg, message, sizeof(message), sig2,
+                                              expected_length - 1, &m),
+                             PSA_ERROR_BUFFER_TOO_SMALL);
+            assert_int_equal(m, 0);
+            assert_int_equal(psa_sign_message(pair, c->alg, message, sizeof(message), sig2,
+                                              expected_length, &m),
+                             PSA_SUCCESS);
+            bool deterministic = PSA_ALG_IS_DETERMINISTIC_ECDSA(c->alg) ||
+                                 c->alg == PSA_ALG_PURE_EDDSA ||
+                                 PSA_ALG_IS_RSA_PKCS1V15_SIGN(c->alg);
+            if (deterministic) {
+                assert_memory_equal(sig, sig2, n);
+            }
+        }
+        if (PSA_ALG_IS_SIGN_HASH(c->alg)) {
+            uint8_t hash[64];
+            size_t hash_length = 0;
+            assert_int_equal(psa_hash_compute(hash_alg, message, sizeof(message), hash,
+                                              sizeof(hash), &hash_length),
+                             PSA_SUCCESS);
+            assert_int_equal(psa_sign_hash(pair, c->alg, hash, hash_length, sig, sizeof(sig), &n),
+                             PSA_SUCCESS);
+            assert_int_equal(n, expected_length);
+            assert_int_equal(psa_verify_hash(pub, c->alg, hash, hash_length, sig, n),
+                             PSA_SUCCESS);
+            if (PSA_ALG_IS_SIGN_MESSAGE(c->alg)) {
+                /* sign_hash over H(m) and verify_message over m agree. */
+                assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig,
+                                                    n),
+                                 PSA_SUCCESS);
+            }
+            hash[0] ^= 1;
+            assert_int_equal(psa_verify_hash(pub, c->alg, hash, hash_length, sig, n),
+                             PSA_ERROR_INVALID_SIGNATURE);
+            hash[0] ^= 1;
+            sig[n - 1] ^= 0x01;
+            assert_int_equal(psa_verify_hash(pub, c->alg, hash, hash_length, sig, n),
+                             PSA_ERROR_INVALID_SIGNATURE);
+            /* A hash of the wrong length for a hash-specific algorithm is an argument error. */
+            if (PSA_ALG_SIGN_GET_HASH(c->alg) != PSA_ALG_NONE) {
+                assert_int_equal(psa_sign_hash(pair, c->alg, hash, hash_length - 1, sig,
+                                               sizeof(sig), &n),
+                                 PSA_ERROR_INVALID_ARGUMENT);
+                assert_int_equal(psa_verify_hash(pub, c->alg, hash, hash_length + 1, sig,
+                                                 expected_length),
+                                 PSA_ERROR_INVALID_ARGUMENT);
+            }
+        }
+        /* A public key never signs. */
+        assert_int_equal(psa_destroy_key(pub), PSA_SUCCESS);
+        pub = import_public_of(pair, PSA_KEY_USAGE_SIGN_HASH, c->alg);
+        if (PSA_ALG_IS_SIGN_MESSAGE(c->alg)) {
+            assert_int_equal(psa_sign_message(pub, c->alg, message, sizeof(message), sig,
+                                              sizeof(sig), &n),
+                             PSA_ERROR_INVALID_ARGUMENT);
+        }
+        psa_destroy_key(pair);
+        psa_destroy_key(pub);
+    }
+}
+
+static void check_rfc6979(psa_ecc_family_t family, size_t bits, const char *x_hex,
+                          const char *msg, const char *r_hex, const char *s_hex)
+{
+    uint8_t x[66], expected[132], sig[132];
+    size_t xn = unhex(x_hex, x);
+    size_t rn = unhex(r_hex, expected);
+    size_t sn = unhex(s_hex, expected + rn);
+    psa_algorithm_t alg = PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256);
+    psa_key_attributes_t attr = attributes(PSA_KEY_TYPE_ECC_KEY_PAIR(family), bits,
+                                           PSA_KEY_USAGE_SIGN_MESSAGE, alg);
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_import_key(&attr, x, xn, &id), PSA_SUCCESS);
+    size_t n = 0;
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(psa_sign_message(id, alg, (const uint8_t *)msg, strlen(msg), sig,
+                                          sizeof(sig), &n),
+                         PSA_SUCCESS);
+        assert_int_equal(n, rn + sn);
+        assert_memory_equal(sig, expected, n);
+    }
+    psa_destroy_key(id);
+}
+
+/* RFC 6979 appendix A.2.5 (P-256) and A.2.6 (P-384), SHA-256, messages "sample" and "test". */
+static void test_deterministic_ecdsa_rfc6979(void **state)
+{
+    (void)state;
+    static const char x256[] = "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721";
+    check_rfc6979(PSA_ECC_FAMILY_SECP_R1, 256, x256, "sample",
+                  "EFD48B2AACB6A8FD1140DD9CD45E81D69D2C877B56AAF991C34D0EA84EAF3716",
+                  "F7CB1C942D657C41D436C7A1B6E29F65F3E900DBB9AFF4064DC4AB2F843ACDA8");
+    check_rfc6979(PSA_ECC_FAMILY_SECP_R1, 256, x256, "test",
+                  "F1ABB023518351CD71D881567B1EA663ED3EFCF6C5132B354F28D3B0B7D38367",
+                  "019F4113742A2B14BD25926B49C649155F267E60D3814B4C0CC84250E46F0083");
+    static const char x384[] = "6B9D3DAD2E1B8C1C05B19875B6659F4DE23C3B667BF297BA9AA47740787137D8"
+                               "96D5724E4C70A825F872C9EA60D2EDF5";
+    check_rfc6979(PSA_ECC_FAMILY_SECP_R1, 384, x384, "sample",
+                  "21B13D1E013C7FA1392D03C5F99AF8B30C570C6F98D4EA8E354B63A21D3DAA33"
+                  "BDE1E888E63355D92FA2B3C36D8FB2CD",
+                  "F3AA443FB107745BF4BD77CB3891674632068A10CA67E3D45DB2266FA7D1FEEB"
+                  "EFDC63ECCD1AC42EC0CB8668A4FA0AB0");
+    check_rfc6979(PSA_ECC_FAMILY_SECP_R1, 384, x384, "test",
+                  "6D6DEFAC9AB64DABAFE36C6BF510352A4CC27001263638E5B16D9BB51D451559"
+                  "F918EEDAF2293BE5B475CC8F0188636B",
+                  "2D46F3BECBCC523D5F1A1256BF0C9B024D879BA9E838144C8BA6BAEB4B53B47D"
+                  "51AB373F9845C0514EEFB14024787265");
+}
+
+static void test_sign_errors(void **state)
+{
+    (void)state;
+    psa_algorithm_t ecdsa = PSA_ALG_ECDSA(PSA_ALG_SHA_256);
+    psa_key_id_t ec = generate(ECC_PAIR(SECP_R1), 256,
+                               PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH, ecdsa);
+    uint8_t hash[32] = {1}, sig[PSA_SIGNATURE_MAX_SIZE];
+    size_t n = 99;
+    /* Not a signature algorithm, a wildcard, or pure EdDSA through sign_hash. */
+    assert_int_equal(psa_sign_hash(ec, PSA_ALG_SHA_256, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(n, 0);
+    assert_int_equal(psa_sign_hash(ec, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), hash, 32, sig,
+                                   sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_sign_hash(ec, PSA_ALG_PURE_EDDSA, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_sign_message(ec, PSA_ALG_ECDSA_ANY, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    /* Policy: another algorithm, a missing usage flag, an unknown key. */
+    assert_int_equal(psa_sign_hash(ec, PSA_ALG_ECDSA(PSA_ALG_SHA_384), hash, 48, sig,
+                                   sizeof(sig), &n),
+                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_sign_hash(0x1234, ecdsa, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_INVALID_HANDLE);
+    psa_key_id_t verify_only = import_public_of(ec, PSA_KEY_USAGE_VERIFY_HASH, ecdsa);
+    assert_int_equal(psa_sign_hash(verify_only, ecdsa, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_NOT_PERMITTED);
+    /* Wrong key type for the algorithm. */
+    psa_algorithm_t pss = PSA_ALG_RSA_PSS(PSA_ALG_SHA_256);
+    psa_key_id_t ec_any = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_SIGN_HASH, pss);
+    assert_int_equal(psa_sign_hash(ec_any, pss, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    psa_key_id_t x25519 = generate(ECC_PAIR(MONTGOMERY), 255, PSA_KEY_USAGE_SIGN_HASH, ecdsa);
+    assert_int_equal(psa_sign_hash(x25519, ecdsa, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    psa_key_id_t ed = generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_SIGN_MESSAGE,
+                               PSA_ALG_ED448PH);
+    assert_int_equal(psa_sign_message(ed, PSA_ALG_ED448PH, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    psa_key_id_t ed_ph = generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_SIGN_MESSAGE,
+                                  PSA_ALG_ED25519PH);
+    assert_int_equal(psa_sign_message(ed_ph, PSA_ALG_ED25519PH, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_NOT_SUPPORTED);
+    /* Buffer too small, with the exact size working; the key still works afterwards. */
+    assert_int_equal(psa_sign_hash(ec, ecdsa, hash, 32, sig, 63, &n), PSA_ERROR_BUFFER_TOO_SMALL);
+    assert_int_equal(n, 0);
+    assert_int_equal(psa_sign_hash(ec, ecdsa, hash, 32, sig, 64, &n), PSA_SUCCESS);
+    assert_int_equal(n, 64);
+    assert_int_equal(psa_verify_hash(ec, ecdsa, hash, 32, sig, 64), PSA_SUCCESS);
+    assert_int_equal(psa_verify_hash(verify_only, ecdsa, hash, 32, sig, 64), PSA_SUCCESS);
+    /* Signatures with r or s zero or out of range are invalid, not errors. */
+    memset(sig, 0, 64);
+    assert_int_equal(psa_verify_hash(ec, ecdsa, hash, 32, sig, 64), PSA_ERROR_INVALID_SIGNATURE);
+    memset(sig, 0xff, 64);
+    assert_int_equal(psa_verify_hash(ec, ecdsa, hash, 32, sig, 64), PSA_ERROR_INVALID_SIGNATURE);
+    /* SIGN_HASH implies SIGN_MESSAGE; SIGN_MESSAGE alone does not permit sign_hash. */
+    assert_int_equal(psa_sign_message(ec, ecdsa, message, sizeof(message), sig, sizeof(sig), &n),
+                     PSA_SUCCESS);
+    psa_key_id_t msg_only = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_SIGN_MESSAGE, ecdsa);
+    assert_int_equal(psa_sign_hash(msg_only, ecdsa, hash, 32, sig, sizeof(sig), &n),
+                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_sign_message(msg_only, ecdsa, message, sizeof(message), sig, sizeof(sig),
+                                      &n),
+                     PSA_SUCCESS);
+    /* A policy with ANY_HASH permits every specific hash. */
+    psa_key_id_t any = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_SIGN_HASH,
+                                PSA_ALG_ECDSA(PSA_ALG_ANY_HASH));
+    assert_int_equal(psa_sign_hash(any, PSA_ALG_ECDSA(PSA_ALG_SHA_1), hash, 20, sig, sizeof(sig),
+                                   &n),
+                     PSA_SUCCESS);
+    /* RSA raw PKCS#1 v1.5: the input must leave room for the padding. */
+    psa_key_id_t rsa = generate(PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_KEY_USAGE_SIGN_HASH,
+                                PSA_ALG_RSA_PKCS1V15_SIGN_RAW);
+    uint8_t big[128] = {0};
+    assert_int_equal(psa_sign_hash(rsa, PSA_ALG_RSA_PKCS1V15_SIGN_RAW, big, 118, sig,
+                                   sizeof(sig), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_sign_hash(rsa, PSA_ALG_RSA_PKCS1V15_SIGN_RAW, big, 117, sig, 127, &n),
+                     PSA_ERROR_BUFFER_TOO_SMALL);
+    assert_int_equal(psa_sign_hash(rsa, PSA_ALG_RSA_PKCS1V15_SIGN_RAW, big, 117, sig, 128, &n),
+                     PSA_SUCCESS);
+    psa_key_id_t ids[] = {ec, verify_only, ec_any, x25519, ed, ed_ph, msg_only, any, rsa};
+    for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+        assert_int_equal(psa_destroy_key(ids[i]), PSA_SUCCESS);
+    }
+}
+
+/* ---- RSA encryption -------------------------------------------------------------------------- */
+
+static void test_rsa_encryption(void **state)
+{
+    (void)state;
+    static const psa_algorithm_t algs[] = {
+        PSA_ALG_RSA_PKCS1V15_CRYPT,         PSA_ALG_RSA_OAEP(PSA_ALG_SHA_1),
+        PSA_ALG_RSA_OAEP(PSA_ALG_SHA_224),  PSA_ALG_RSA_OAEP(PSA_ALG_SHA_256),
+        PSA_ALG_RSA_OAEP(PSA_ALG_SHA_384),  PSA_ALG_RSA_OAEP(PSA_ALG_SHA_512),
+        PSA_ALG_RSA_OAEP(PSA_ALG_SHA3_256),
+    };
+    psa_key_id_t pair = generate(PSA_KEY_TYPE_RSA_KEY_PAIR, 2048, PSA_KEY_USAGE_EXPORT, 0);
+    uint8_t der[PSA_EXPORT_KEY_PAIR_MAX_SIZE];
+    size_t der_length = 0;
+    assert_int_equal(psa_export_key(pair, der, sizeof(der), &der_length), PSA_SUCCESS);
+    static const uint8_t label[] = "label";
+    for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+        psa_algorithm_t alg = algs[i];
+        psa_key_id_t key = import(PSA_KEY_TYPE_RSA_KEY_PAIR,
+                                  PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT, alg, der,
+                                  der_length);
+        psa_key_id_t pub = import_public_of(key, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT,
+                                            alg);
+        size_t max = alg == PSA_ALG_RSA_PKCS1V15_CRYPT
+                         ? 256 - 11
+                         : 256 - 2 * PSA_HASH_LENGTH(PSA_ALG_GET_HASH(alg)) - 2;
+        uint8_t plain[256], ct[256], out[256];
+        memset(plain, 0x5c, sizeof(plain));
+        size_t n = 0, m = 0;
+        for (int labelled = 0; labelled < 2; labelled++) {
+            const uint8_t *salt = labelled ? label : NULL;
+            size_t salt_length = labelled ? sizeof(label) : 0;
+            if (labelled && alg == PSA_ALG_RSA_PKCS1V15_CRYPT) {
+                assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, 10, salt, salt_length,
+                                                        ct, sizeof(ct), &n),
+                                 PSA_ERROR_INVALID_ARGUMENT);
+                continue;
+            }
+            assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, max, salt, salt_length, ct,
+                                                    sizeof(ct), &n),
+                             PSA_SUCCESS);
+            assert_int_equal(n, 256);
+            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
+                                                    sizeof(out), &m),
+                             PSA_SUCCESS);
+            assert_int_equal(m, max);
+            assert_memory_equal(out, plain, m);
+            /* The plaintext length is what the output buffer must hold. */
+            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
+                                                    max - 1, &m),
+                             PSA_ERROR_BUFFER_TOO_SMALL);
+            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out, max,
+                                                    &m),
+                             PSA_SUCCESS);
+            /* Empty plaintext, and a tampered ciphertext. */
+            assert_int_equal(psa_asymmetric_encrypt(key, alg, plain, 0, salt, salt_length, ct,
+                                                    sizeof(ct), &n),
+                             PSA_SUCCESS);
+            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
+                                                    sizeof(out), &m),
+                             PSA_SUCCESS);
+            assert_int_equal(m, 0);
+            ct[100] ^= 0x20;
+            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
+                                                    sizeof(out), &m),
+                             PSA_ERROR_INVALID_PADDING);
+        }
+        if (alg != PSA_ALG_RSA_PKCS1V15_CRYPT) {
+            /* A wrong label fails like a wrong padding. */
+            assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, 5, label, 3, ct, sizeof(ct),
+                                                    &n),
+                             PSA_SUCCESS);
+            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, label, 4, out, sizeof(out),
+                                                    &m),
+                             PSA_ERROR_INVALID_PADDING);
+        }
+        assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, max + 1, NULL, 0, ct,
+                                                sizeof(ct), &n),
+                         PSA_ERROR_INVALID_ARGUMENT);
+        assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, 1, NULL, 0, ct, 255, &n),
+                         PSA_ERROR_BUFFER_TOO_SMALL);
+        assert_int_equal(psa_asymmetric_decrypt(pub, alg, ct, 256, NULL, 0, out, sizeof(out),
+                                                &m),
+                         PSA_ERROR_INVALID_ARGUMENT);
+        assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, 255, NULL, 0, out, sizeof(out),
+                                                &m),
+                         PSA_ERROR_INVALID_ARGUMENT);
+        psa_destroy_key(key);
+        psa_destroy_key(pub);
+    }
+    /* Not an encryption algorithm; an ECC key; a policy for another algorithm. */
+    uint8_t buf[256];
+    size_t n = 0;
+    psa_key_id_t key = import(PSA_KEY_TYPE_RSA_KEY_PAIR, PSA_KEY_USAGE_ENCRYPT,
+                              PSA_ALG_RSA_PKCS1V15_CRYPT, der, der_length);
+    assert_int_equal(psa_asymmetric_encrypt(key, PSA_ALG_RSA_PSS(PSA_ALG_SHA_256), buf, 1, NULL,
+                                            0, buf, sizeof(buf), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_asymmetric_encrypt(key, PSA_ALG_RSA_OAEP(PSA_ALG_SHA_256), buf, 1, NULL,
+                                            0, buf, sizeof(buf), &n),
+                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_asymmetric_decrypt(key, PSA_ALG_RSA_PKCS1V15_CRYPT, buf, 256, NULL, 0,
+                                            buf, sizeof(buf), &n),
+                     PSA_ERROR_NOT_PERMITTED);
+    psa_key_id_t ec = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_ENCRYPT,
+                               PSA_ALG_RSA_PKCS1V15_CRYPT);
+    assert_int_equal(psa_asymmetric_encrypt(ec, PSA_ALG_RSA_PKCS1V15_CRYPT, buf, 1, NULL, 0, buf,
+                                            sizeof(buf), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    psa_destroy_key(key);
+    psa_destroy_key(ec);
+    psa_destroy_key(pair);
+}
+
+/* ---- key agreement --------------------------------------------------------------------------- */
+
+static const key_case_t agreement_cases[] = {
+    {ECC_PAIR(SECP_R1), 192, 24, 0},       {ECC_PAIR(SECP_R1), 256, 32, 0},
+    {ECC_PAIR(SECP_R1), 521, 66, 0},       {ECC_PAIR(SECP_K1), 256, 32, 0},
+    {ECC_PAIR(BRAINPOOL_P_R1), 512, 64, 0}, {ECC_PAIR(MONTGOMERY), 255, 32, 0},
+    {ECC_PAIR(MONTGOMERY), 448, 56, 0},    {DH_PAIR, 2048, 256, 0},
+};
+
+static void test_key_agreement(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(agreement_cases) / sizeof(agreement_cases[0]); i++) {
+        const key_case_t *c = &agreement_cases[i];
+        psa_algorithm_t alg = PSA_KEY_TYPE_IS_DH(c->type) ? PSA_ALG_FFDH : PSA_ALG_ECDH;
+        psa_key_id_t a = generate(c->type, c->bits, PSA_KEY_USAGE_DERIVE, alg);
+        psa_key_id_t b = generate(c->type, c->bits, PSA_KEY_USAGE_DERIVE,
+                                  PSA_ALG_KEY_AGREEMENT(alg, PSA_ALG_HKDF(PSA_ALG_SHA_256)));
+        uint8_t pa[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE], pb[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE];
+        size_t na = 0, nb = 0;
+        assert_int_equal(psa_export_public_key(a, pa, sizeof(pa), &na), PSA_SUCCESS);
+        assert_int_equal(psa_export_public_key(b, pb, sizeof(pb), &nb), PSA_SUCCESS);
+        uint8_t sa[1024], sb[1024];
+        size_t la = 0, lb = 0;
+        assert_int_equal(psa_raw_key_agreement(alg, a, pb, nb, sa, sizeof(sa), &la), PSA_SUCCESS);
+        assert_int_equal(psa_raw_key_agreement(alg, b, pa, na, sb, c->pair_length, &lb),
+                         PSA_SUCCESS);
+        assert_int_equal(la, c->pair_length);
+        assert_int_equal(lb, la);
+        assert_memory_equal(sa, sb, la);
+        assert_int_equal(la, PSA_RAW_KEY_AGREEMENT_OUTPUT_SIZE(c->type, c->bits));
+        /* Buffer one byte short; a corrupted peer; a peer of the wrong size. */
+        assert_int_equal(psa_raw_key_agreement(alg, a, pb, nb, sa, la - 1, &la),
+                         PSA_ERROR_BUFFER_TOO_SMALL);
+        assert_int_equal(la, 0);
+        assert_int_equal(psa_raw_key_agreement(alg, a, pb, nb - 1, sa, sizeof(sa), &la),
+                         PSA_ERROR_INVALID_ARGUMENT);
+        if (c->type == ECC_PAIR(SECP_R1) || PSA_KEY_TYPE_IS_DH(c->type)) {
+            uint8_t bad[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE];
+            memcpy(bad, pb, nb);
+            if (PSA_KEY_TYPE_IS_DH(c->type)) {
+                memset(bad, 0, nb); /* 0 is out of range */
+            } else {
+                bad[nb - 1] ^= 1; /* off the curve */
+            }
+            assert_int_equal(psa_raw_key_agreement(alg, a, bad, nb, sa, sizeof(sa), &la),
+                             PSA_ERROR_INVALID_ARGUMENT);
+        }
+        /* The standalone agreement stores the same secret in a new key. */
+        psa_key_attributes_t attr = attributes(PSA_KEY_TYPE_DERIVE, 0, PSA_KEY_USAGE_EXPORT, 0);
+        psa_key_id_t k = 0;
+        assert_int_equal(psa_key_agreement(a, pb, nb, alg, &attr, &k), PSA_SUCCESS);
+        uint8_t stored[1024];
+        size_t ls = 0;
+        assert_int_equal(psa_export_key(k, stored, sizeof(stored), &ls), PSA_SUCCESS);
+        assert_int_equal(ls, lb);
+        assert_memory_equal(stored, sb, ls);
+        psa_destroy_key(k);
+        attr = attributes(PSA_KEY_TYPE_DERIVE, 8 * lb + 8, PSA_KEY_USAGE_EXPORT, 0);
+        assert_int_equal(psa_key_agreement(a, pb, nb, alg, &attr, &k), PSA_ERROR_INVALID_ARGUMENT);
+        attr = attributes(PSA_KEY_TYPE_RSA_KEY_PAIR, 0, PSA_KEY_USAGE_EXPORT, 0);
+        assert_int_equal(psa_key_agreement(a, pb, nb, alg, &attr, &k), PSA_ERROR_INVALID_ARGUMENT);
+        /* Another agreement algorithm is not permitted by the policy. */
+        psa_algorithm_t other = alg == PSA_ALG_ECDH ? PSA_ALG_FFDH : PSA_ALG_ECDH;
+        assert_int_equal(psa_raw_key_agreement(other, a, pb, nb, sa, sizeof(sa), &la),
+                         PSA_ERROR_NOT_PERMITTED);
+        psa_destroy_key(a);
+        psa_destroy_key(b);
+    }
+    /* Not an agreement algorithm; an Edwards key; a key without DERIVE. */
+    uint8_t out[64], peer[32] = {9};
+    size_t n = 0;
+    psa_key_id_t ed = generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_DERIVE,
+                               PSA_ALG_ECDH);
+    assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, ed, peer, 32, out, sizeof(out), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_raw_key_agreement(PSA_ALG_HKDF(PSA_ALG_SHA_256), ed, peer, 32, out,
+                                           sizeof(out), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    psa_key_id_t x = generate(ECC_PAIR(MONTGOMERY), 255, PSA_KEY_USAGE_EXPORT, PSA_ALG_ECDH);
+    assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, x, peer, 32, out, sizeof(out), &n),
+                     PSA_ERROR_NOT_PERMITTED);
+    /* X25519 with a small-order peer (all-zero shared secret) is refused. */
+    psa_key_id_t x2 = generate(ECC_PAIR(MONTGOMERY), 255, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH);
+    memset(peer, 0, sizeof(peer));
+    assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, x2, peer, 32, out, sizeof(out), &n),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    peer[0] = 9; /* the base point: a valid peer, and the key keeps working */
+    assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, x2, peer, 32, out, sizeof(out), &n),
+                     PSA_SUCCESS);
+    psa_destroy_key(ed);
+    psa_destroy_key(x);
+    psa_destroy_key(x2);
+}
+
+/* Key agreement inside key derivation: HKDF over the ECDH secret equals HKDF over the raw secret
+ * fed as bytes, and TLS 1.2 PSK-to-MS takes the agreement as its other secret. */
+static void test_key_derivation_agreement(void **state)
+{
+    (void)state;
+    psa_algorithm_t ka = PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH, PSA_ALG_HKDF(PSA_ALG_SHA_256));
+    psa_key_id_t a = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_DERIVE, ka);
+    psa_key_id_t b = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH);
+    uint8_t pa[65], pb[65], secret[32];
+    size_t n = 0;
+    assert_int_equal(psa_export_public_key(a, pa, sizeof(pa), &n), PSA_SUCCESS);
+    assert_int_equal(psa_export_public_key(b, pb, sizeof(pb), &n), PSA_SUCCESS);
+    assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, b, pa, 65, secret, 32, &n), PSA_SUCCESS);
+
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    uint8_t out1[42], out2[42];
+    assert_int_equal(psa_key_derivation_setup(&op, ka), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"salt", 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb,
+                                                      65),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO,
+                                                    (const uint8_t *)"info", 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out1, sizeof(out1)), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+
+    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"salt", 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret,
+                                                    32),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO,
+                                                    (const uint8_t *)"info", 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out2, sizeof(out2)), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    assert_memory_equal(out1, out2, sizeof(out1));
+
+    /* A bad peer key puts the operation in the error state. */
+    assert_int_equal(psa_key_derivation_setup(&op, ka), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"salt", 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb,
+                                                      64),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb,
+                                                      65),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+
+    /* TLS 1.2 ECDHE-PSK: the agreement is the other secret of PSK-to-MS. */
+    psa_algorithm_t psk_ka = PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH,
+                                                   PSA_ALG_TLS12_PSK_TO_MS(PSA_ALG_SHA_256));
+    psa_key_id_t c = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_DERIVE, psk_ka);
+    uint8_t pc[65];
+    assert_int_equal(psa_export_public_key(c, pc, sizeof(pc), &n), PSA_SUCCESS);
+    assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, b, pc, 65, secret, 32, &n), PSA_SUCCESS);
+    static const uint8_t psk[] = "psk", seed[] = "seed", label[] = "master secret";
+    uint8_t ms1[48], ms2[48];
+    assert_int_equal(psa_key_derivation_setup(&op, psk_ka), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, seed, 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET,
+                                                      c, pb, 65),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, psk, 3),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label,
+                                                    13),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, ms1, 48), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    psa_algorithm_t psk_alg = PSA_ALG_TLS12_PSK_TO_MS(PSA_ALG_SHA_256);
+    assert_int_equal(psa_key_derivation_setup(&op, psk_alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, seed, 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET,
+                                                    secret, 32),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, psk, 3),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label,
+                                                    13),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, ms2, 48), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    assert_memory_equal(ms1, ms2, 48);
+    psa_destroy_key(a);
+    psa_destroy_key(b);
+    psa_destroy_key(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_generate_export_import),
+        cmocka_unit_test(test_import_invalid),
+        cmocka_unit_test(test_sign_verify_round_trips),
+        cmocka_unit_test(test_deterministic_ecdsa_rfc6979),
+        cmocka_unit_test(test_sign_errors),
+        cmocka_unit_test(test_rsa_encryption),
+        cmocka_unit_test(test_key_agreement),
+        cmocka_unit_test(test_key_derivation_agreement),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
