@@ -1,0 +1,169 @@
+/* libpsa's ITS and PS APIs: each call marshalled to rssd with TF-M's types and vector layouts. */
+#include <psa/internal_trusted_storage.h>
+#include <psa/protected_storage.h>
+
+#include "client/client_call.h"
+#include "comms/wire.h"
+
+/* Message types: TF-M's (reference sheet §3.2), plus rssd's PS create and set_extended
+ * (docs/rss-comms-linux.md). */
+#define STORAGE_SET 1001
+#define STORAGE_GET 1002
+#define STORAGE_GET_INFO 1003
+#define STORAGE_REMOVE 1004
+#define PS_GET_SUPPORT 1005
+#define PS_CREATE 1006
+#define PS_SET_EXTENDED 1007
+
+static psa_status_t storage_set(psa_handle_t handle, psa_storage_uid_t uid, size_t data_length,
+                                const void *p_data, psa_storage_create_flags_t create_flags)
+{
+    uint8_t uid_le[8], flags_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(flags_le, create_flags);
+    if (data_length > 0 && p_data == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    psa_invec in[3] = {{uid_le, 8}, {p_data, data_length}, {flags_le, 4}};
+    return client_call(handle, STORAGE_SET, in, 3, NULL, 0);
+}
+
+static psa_status_t storage_get(psa_handle_t handle, psa_storage_uid_t uid, size_t data_offset,
+                                size_t data_length, void *p_data, size_t *p_data_length)
+{
+    if (p_data_length == NULL || (data_length > 0 && p_data == NULL)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    *p_data_length = 0;
+    /* Offsets are 32-bit on the wire (rot_size_t): a larger one cannot name stored data. */
+    if (data_offset > UINT32_MAX) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t uid_le[8], offset_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(offset_le, (uint32_t)data_offset);
+    psa_invec in[2] = {{uid_le, 8}, {offset_le, 4}};
+    psa_outvec out[1] = {{p_data, data_length}};
+    psa_status_t status = client_call(handle, STORAGE_GET, in, 2, out, 1);
+    if (status == PSA_SUCCESS) {
+        *p_data_length = out[0].len;
+    }
+    return status;
+}
+
+static psa_status_t storage_get_info(psa_handle_t handle, psa_storage_uid_t uid,
+                                     struct psa_storage_info_t *p_info)
+{
+    if (p_info == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t uid_le[8], info_le[12];
+    wire_store_u64(uid_le, uid);
+    psa_invec in[1] = {{uid_le, 8}};
+    psa_outvec out[1] = {{info_le, sizeof(info_le)}};
+    psa_status_t status = client_call(handle, STORAGE_GET_INFO, in, 1, out, 1);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    wire_reader_t r;
+    wire_reader_init(&r, info_le, out[0].len);
+    uint32_t capacity = 0, size = 0, flags = 0;
+    if (!wire_get_u32(&r, &capacity) || !wire_get_u32(&r, &size) || !wire_get_u32(&r, &flags) ||
+        !wire_reader_done(&r)) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    p_info->capacity = capacity;
+    p_info->size = size;
+    p_info->flags = flags;
+    return PSA_SUCCESS;
+}
+
+static psa_status_t storage_remove(psa_handle_t handle, psa_storage_uid_t uid)
+{
+    uint8_t uid_le[8];
+    wire_store_u64(uid_le, uid);
+    psa_invec in[1] = {{uid_le, 8}};
+    return client_call(handle, STORAGE_REMOVE, in, 1, NULL, 0);
+}
+
+psa_status_t psa_its_set(psa_storage_uid_t uid, size_t data_length, const void *p_data,
+                         psa_storage_create_flags_t create_flags)
+{
+    return storage_set(CLIENT_HANDLE_ITS, uid, data_length, p_data, create_flags);
+}
+
+psa_status_t psa_its_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
+                         void *p_data, size_t *p_data_length)
+{
+    return storage_get(CLIENT_HANDLE_ITS, uid, data_offset, data_length, p_data, p_data_length);
+}
+
+psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
+{
+    return storage_get_info(CLIENT_HANDLE_ITS, uid, p_info);
+}
+
+psa_status_t psa_its_remove(psa_storage_uid_t uid)
+{
+    return storage_remove(CLIENT_HANDLE_ITS, uid);
+}
+
+psa_status_t psa_ps_set(psa_storage_uid_t uid, size_t data_length, const void *p_data,
+                        psa_storage_create_flags_t create_flags)
+{
+    return storage_set(CLIENT_HANDLE_PS, uid, data_length, p_data, create_flags);
+}
+
+psa_status_t psa_ps_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
+                        void *p_data, size_t *p_data_length)
+{
+    return storage_get(CLIENT_HANDLE_PS, uid, data_offset, data_length, p_data, p_data_length);
+}
+
+psa_status_t psa_ps_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
+{
+    return storage_get_info(CLIENT_HANDLE_PS, uid, p_info);
+}
+
+psa_status_t psa_ps_remove(psa_storage_uid_t uid)
+{
+    return storage_remove(CLIENT_HANDLE_PS, uid);
+}
+
+psa_status_t psa_ps_create(psa_storage_uid_t uid, size_t capacity,
+                           psa_storage_create_flags_t create_flags)
+{
+    if (capacity > UINT32_MAX) {
+        return PSA_ERROR_INSUFFICIENT_STORAGE;
+    }
+    uint8_t uid_le[8], capacity_le[4], flags_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(capacity_le, (uint32_t)capacity);
+    wire_store_u32(flags_le, create_flags);
+    psa_invec in[3] = {{uid_le, 8}, {capacity_le, 4}, {flags_le, 4}};
+    return client_call(CLIENT_HANDLE_PS, PS_CREATE, in, 3, NULL, 0);
+}
+
+psa_status_t psa_ps_set_extended(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
+                                 const void *p_data)
+{
+    if (data_offset > UINT32_MAX || (data_length > 0 && p_data == NULL)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t uid_le[8], offset_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(offset_le, (uint32_t)data_offset);
+    psa_invec in[3] = {{uid_le, 8}, {offset_le, 4}, {p_data, data_length}};
+    return client_call(CLIENT_HANDLE_PS, PS_SET_EXTENDED, in, 3, NULL, 0);
+}
+
+uint32_t psa_ps_get_support(void)
+{
+    uint8_t flags_le[4];
+    psa_outvec out[1] = {{flags_le, sizeof(flags_le)}};
+    if (client_call(CLIENT_HANDLE_PS, PS_GET_SUPPORT, NULL, 0, out, 1) != PSA_SUCCESS ||
+        out[0].len != 4) {
+        return 0;
+    }
+    return wire_load_u32(flags_le);
+}

@@ -1,0 +1,45 @@
+/* Who is on the other end of a connection: peer credentials, the policy file, client ids. */
+#ifndef ENCLAVE_IDENTITY_H
+#define ENCLAVE_IDENTITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <psa/error.h>
+
+typedef enum enclave_role {
+    ENCLAVE_ROLE_CLIENT = 0,    /* its client id is derived from its uid */
+    ENCLAVE_ROLE_FORWARDER = 1, /* may assert the client id of a caller it serves */
+    ENCLAVE_ROLE_REFUSED = 2,   /* every call answered with PSA_ERROR_CONNECTION_REFUSED */
+} enclave_role_t;
+
+typedef struct enclave_policy enclave_policy_t;
+
+/*
+ * Policy file (docs/rssd.md): one rule per line, '#' starts a comment.
+ *   uid <number|user name> client|forwarder|refused
+ *   default client|refused
+ * Later rules for the same uid replace earlier ones. path NULL: the built-in policy (everyone is a
+ * client). Errors name the line in *error_line (0 when the file cannot be read).
+ */
+psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsigned *error_line);
+void enclave_policy_free(enclave_policy_t *policy);
+enclave_role_t enclave_policy_role(const enclave_policy_t *policy, uid_t uid);
+
+/*
+ * A uid's client id: -(0x10000 + uid). A pure function of the uid, so ids are stable across
+ * restarts without a table that could be lost or corrupted; negative as TF-M's non-secure
+ * client ids are; and ids -1..-0xFFFF stay free for forwarders that map small ids (FF-A endpoint
+ * ids, mailbox header ids) as TF-M's mailbox agent does. uids above 0x7FFEFFFF have no id.
+ */
+#define ENCLAVE_CLIENT_ID_UID_BASE 0x10000
+bool enclave_client_id_for_uid(uid_t uid, int32_t *client_id);
+/* Ids a forwarder may assert: any negative id (0 and positive ids are TF-M's secure side). */
+bool enclave_client_id_assertable(int32_t client_id);
+
+/* The start time of a process (field 22 of /proc/<pid>/stat, clock ticks since boot), which
+ * with the pid names a process for the whole uptime even if the pid is reused later. */
+bool enclave_process_start_time(pid_t pid, uint64_t *start_time);
+
+#endif /* ENCLAVE_IDENTITY_H */

@@ -1,0 +1,521 @@
+/* rssd's connection server: epoll, a worker pool, one request in flight per connection. */
+#define _GNU_SOURCE
+#include "enclave/server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "comms/rss_msg.h"
+#include "comms/transport.h"
+#include "enclave/enclave.h"
+#include "enclave/enclave_config.h"
+#include "enclave/log.h"
+#include "enclave/sessions.h"
+
+/*
+ * Threads: N workers block in epoll_wait on one epoll set. Every connection is registered with
+ * EPOLLONESHOT, so exactly one worker owns a connection from the moment its packet is reported
+ * until the worker re-arms it after replying: one request in flight per connection, and a
+ * connection's state (shared memory, asserted id) is only touched by its owner. A call costs
+ * epoll_wait, one recvmsg, one sendmsg and the re-arm; buffers are per worker, so nothing is
+ * allocated per call.
+ *
+ * Lock order: server->lock (connection list) is taken alone, never around a service call.
+ */
+
+struct enclave_conn {
+    enclave_conn_t *prev, *next; /* server->conns, under server->lock */
+    int fd;
+    enclave_role_t role;
+    uid_t uid;
+    pid_t pid;
+    enclave_process_t *process; /* NULL for refused connections and detached ones */
+    enclave_caller_t caller;    /* own, or the client id a forwarder asserted */
+    rss_shm_t shm;
+};
+
+struct enclave_server {
+    int listen_fd;
+    int epoll_fd;
+    int stop_fd;
+    char *socket_path;
+    const enclave_policy_t *policy;
+    unsigned worker_count;
+    pthread_t *workers;
+    atomic_bool stopping;
+    pthread_mutex_t lock; /* guards conns */
+    enclave_conn_t *conns;
+};
+
+/* epoll data of the two non-connection descriptors. */
+static char listen_marker, stop_marker;
+
+static size_t embed_limit(void)
+{
+    return enclave_config()->embed_limit;
+}
+
+/* ---- message handling (no sockets below this line until the worker loop) ------------------- */
+
+static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length, int *fd,
+                         uint8_t *reply, size_t reply_size)
+{
+    rss_ctrl_msg_t ctrl;
+    psa_status_t status = rss_msg_decode_ctrl(msg, length, &ctrl);
+    if (status == PSA_ERROR_COMMUNICATION_FAILURE) {
+        return 0;
+    }
+    if (status != PSA_SUCCESS) {
+        return rss_msg_encode_ctrl_reply(&ctrl.header, status, reply, reply_size);
+    }
+    if (conn->role == ENCLAVE_ROLE_REFUSED) {
+        return rss_msg_encode_ctrl_reply(&ctrl.header, PSA_ERROR_CONNECTION_REFUSED, reply,
+                                         reply_size);
+    }
+    if (ctrl.header.protocol_ver == RSS_CTRL_SHM_SETUP) {
+        if (*fd < 0) {
+            status = PSA_ERROR_INVALID_ARGUMENT;
+        } else {
+            rss_shm_t shm;
+            status = rss_shm_map_peer(*fd, ctrl.shm_size, &shm);
+            *fd = -1; /* consumed, mapped or closed */
+            if (status == PSA_SUCCESS) {
+                rss_shm_destroy(&conn->shm);
+                conn->shm = shm;
+            }
+        }
+    } else { /* RSS_CTRL_ASSERT_CLIENT */
+        if (conn->role != ENCLAVE_ROLE_FORWARDER || conn->process == NULL) {
+            status = PSA_ERROR_NOT_PERMITTED;
+        } else if (ctrl.client_id == 0) {
+            conn->caller = enclave_process_caller(conn->process);
+            status = PSA_SUCCESS;
+        } else if (!enclave_client_id_assertable(ctrl.client_id)) {
+            status = PSA_ERROR_INVALID_ARGUMENT;
+        } else {
+            status = enclave_process_asserted_caller(conn->process, ctrl.client_id, &conn->caller);
+        }
+    }
+    return rss_msg_encode_ctrl_reply(&ctrl.header, status, reply, reply_size);
+}
+
+/* Whether two non-empty ranges of the shared memory overlap. */
+static bool ranges_overlap(uint64_t a, uint32_t a_len, uint64_t b, uint32_t b_len)
+{
+    return a_len > 0 && b_len > 0 && a < b + b_len && b < a + a_len;
+}
+
+size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t length,
+                             size_t full_length, int fd, uint8_t *reply, size_t reply_size)
+{
+    if (rss_msg_is_ctrl(msg, length)) {
+        size_t n = 0;
+        if (full_length == length) {
+            n = serve_ctrl(conn, msg, length, &fd, reply, reply_size);
+        } else if (length >= RSS_MSG_HEADER_SIZE) {
+            rss_ctrl_msg_t ctrl;
+            rss_msg_decode_ctrl(msg, RSS_MSG_HEADER_SIZE, &ctrl);
+            n = rss_msg_encode_ctrl_reply(&ctrl.header, PSA_ERROR_PROGRAMMER_ERROR, reply,
+                                          reply_size);
+        }
+        if (fd >= 0) {
+            close(fd);
+        }
+        return n;
+    }
+    if (fd >= 0) {
+        close(fd); /* descriptors only travel with SHM_SETUP */
+    }
+
+    rss_msg_call_t call;
+    psa_status_t status = rss_msg_decode_call(msg, length, embed_limit(), &call);
+    if (status == PSA_ERROR_COMMUNICATION_FAILURE) {
+        return 0; /* no header or unknown protocol: nothing to answer to (sheet §1.7) */
+    }
+    if (full_length > length) {
+        /* Longer than any valid message: the header is known, so answer rather than leave the
+         * client waiting (TF-M's MHU drops such frames because it knows nothing of them). */
+        status = PSA_ERROR_CONNECTION_BUSY;
+    }
+    if (status != PSA_SUCCESS) {
+        return rss_msg_encode_error_reply(&call.header, status, reply, reply_size);
+    }
+    if (conn->role == ENCLAVE_ROLE_REFUSED) {
+        return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_REFUSED, reply,
+                                          reply_size);
+    }
+
+    psa_invec in[RSS_MSG_MAX_IOVEC];
+    psa_outvec out[RSS_MSG_MAX_IOVEC];
+    if (call.header.protocol_ver == RSS_PROTOCOL_EMBED) {
+        for (uint32_t i = 0; i < call.in_len; i++) {
+            in[i] = (psa_invec){call.in_data[i], call.in_size[i]};
+        }
+        /* Outputs are carved from the reply buffer right where the reply's data goes; the
+         * decoder has checked that they fit in the embed limit. */
+        size_t offset = RSS_MSG_EMBED_REPLY_FIXED;
+        for (uint32_t i = 0; i < call.out_len; i++) {
+            out[i] = (psa_outvec){reply + offset, call.out_size[i]};
+            offset += call.out_size[i];
+        }
+        if (offset > reply_size) {
+            return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_BUSY, reply,
+                                              reply_size);
+        }
+    } else {
+        /* Every vector must lie inside this connection's shared memory (the comms layer's
+         * memory check: CONNECTION_BUSY, sheet §1.7). */
+        for (uint32_t i = 0; i < call.in_len; i++) {
+            if (!rss_shm_range_ok(&conn->shm, call.in_addr[i], call.in_size[i])) {
+                return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_BUSY, reply,
+                                                  reply_size);
+            }
+            in[i] = (psa_invec){call.in_size[i] ? conn->shm.base + call.in_addr[i] : NULL,
+                                call.in_size[i]};
+        }
+        for (uint32_t i = 0; i < call.out_len; i++) {
+            if (!rss_shm_range_ok(&conn->shm, call.out_addr[i], call.out_size[i])) {
+                return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_BUSY, reply,
+                                                  reply_size);
+            }
+            out[i] = (psa_outvec){call.out_size[i] ? conn->shm.base + call.out_addr[i] : NULL,
+                                  call.out_size[i]};
+        }
+        /* An output overlapping an input or another output would let a service read what it
+         * has just written: the SPM's PROGRAMMER_ERROR (sheet §2.3). */
+        for (uint32_t i = 0; i < call.out_len; i++) {
+            for (uint32_t j = 0; j < call.in_len; j++) {
+                if (ranges_overlap(call.out_addr[i], call.out_size[i], call.in_addr[j],
+                                   call.in_size[j])) {
+                    return rss_msg_encode_error_reply(&call.header, PSA_ERROR_PROGRAMMER_ERROR,
+                                                      reply, reply_size);
+                }
+            }
+            for (uint32_t j = 0; j < i; j++) {
+                if (ranges_overlap(call.out_addr[i], call.out_size[i], call.out_addr[j],
+                                   call.out_size[j])) {
+                    return rss_msg_encode_error_reply(&call.header, PSA_ERROR_PROGRAMMER_ERROR,
+                                                      reply, reply_size);
+                }
+            }
+        }
+    }
+
+    status = enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len, out,
+                              call.out_len);
+
+    rss_msg_reply_t rep = {.header = call.header, .status = status, .out_len = call.out_len};
+    for (uint32_t i = 0; i < call.out_len; i++) {
+        if (out[i].len > call.out_size[i]) {
+            /* A service wrote past its vector's length: report it, leak nothing. */
+            enclave_log(ENCLAVE_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
+                        out[i].len, call.out_size[i]);
+            return rss_msg_encode_error_reply(&call.header, PSA_ERROR_GENERIC_ERROR, reply,
+                                              reply_size);
+        }
+        rep.out_size[i] = (uint32_t)out[i].len;
+        rep.out_data[i] = out[i].base;
+    }
+    size_t n = 0;
+    if (rss_msg_encode_reply(&rep, reply, reply_size, &n) != PSA_SUCCESS) {
+        return rss_msg_encode_error_reply(&call.header, PSA_ERROR_GENERIC_ERROR, reply,
+                                          reply_size);
+    }
+    return n;
+}
+
+enclave_conn_t *enclave_conn_new_detached(int32_t client_id, uint64_t session)
+{
+    enclave_conn_t *conn = calloc(1, sizeof(*conn));
+    if (conn != NULL) {
+        conn->fd = -1;
+        conn->shm.fd = -1;
+        conn->role = ENCLAVE_ROLE_CLIENT;
+        conn->caller = (enclave_caller_t){client_id, session};
+    }
+    return conn;
+}
+
+void enclave_conn_free_detached(enclave_conn_t *conn)
+{
+    rss_shm_destroy(&conn->shm);
+    free(conn);
+}
+
+/* ---- connections ---------------------------------------------------------------------------- */
+
+static void conn_close(enclave_server_t *server, enclave_conn_t *conn)
+{
+    pthread_mutex_lock(&server->lock);
+    if (conn->prev != NULL) {
+        conn->prev->next = conn->next;
+    } else {
+        server->conns = conn->next;
+    }
+    if (conn->next != NULL) {
+        conn->next->prev = conn->prev;
+    }
+    pthread_mutex_unlock(&server->lock);
+    close(conn->fd); /* also leaves the epoll set */
+    rss_shm_destroy(&conn->shm);
+    if (conn->process != NULL) {
+        enclave_process_detach(conn->process);
+    }
+    enclave_log(ENCLAVE_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
+                (int)conn->pid);
+    free(conn);
+}
+
+static void accept_one(enclave_server_t *server, int fd)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        close(fd);
+        return;
+    }
+    enclave_conn_t *conn = calloc(1, sizeof(*conn));
+    if (conn == NULL) {
+        close(fd);
+        return;
+    }
+    conn->fd = fd;
+    conn->shm.fd = -1;
+    conn->uid = cred.uid;
+    conn->pid = cred.pid;
+    conn->role = enclave_policy_role(server->policy, cred.uid);
+    int32_t client_id = 0;
+    uint64_t start_time = 0;
+    if (conn->role != ENCLAVE_ROLE_REFUSED &&
+        (!enclave_client_id_for_uid(cred.uid, &client_id) ||
+         !enclave_process_start_time(cred.pid, &start_time) ||
+         enclave_process_attach(cred.pid, start_time, client_id, &conn->process) !=
+             PSA_SUCCESS)) {
+        /* No id for this uid, or the process is already gone: nothing it may do. */
+        conn->role = ENCLAVE_ROLE_REFUSED;
+    }
+    if (conn->process != NULL) {
+        conn->caller = enclave_process_caller(conn->process);
+    }
+    enclave_log(ENCLAVE_LOG_DEBUG, "connection from uid %u pid %d: %s", (unsigned)cred.uid,
+                (int)cred.pid,
+                conn->role == ENCLAVE_ROLE_CLIENT      ? "client"
+                : conn->role == ENCLAVE_ROLE_FORWARDER ? "forwarder"
+                                                       : "refused");
+
+    pthread_mutex_lock(&server->lock);
+    conn->next = server->conns;
+    if (server->conns != NULL) {
+        server->conns->prev = conn;
+    }
+    server->conns = conn;
+    pthread_mutex_unlock(&server->lock);
+
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, .data.ptr = conn};
+    if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+        conn_close(server, conn);
+    }
+}
+
+static void accept_all(enclave_server_t *server)
+{
+    for (;;) {
+        int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) {
+                continue;
+            }
+            if (errno != EAGAIN) {
+                enclave_log(ENCLAVE_LOG_WARNING, "accept: %s", strerror(errno));
+            }
+            break;
+        }
+        accept_one(server, fd);
+    }
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = &listen_marker};
+    epoll_ctl(server->epoll_fd, EPOLL_CTL_MOD, server->listen_fd, &ev);
+}
+
+typedef struct worker_buffers {
+    size_t rx_size, tx_size;
+    uint8_t *rx, *tx;
+} worker_buffers_t;
+
+/* Serves one readable connection; false when the connection is finished. */
+static bool serve_connection(enclave_conn_t *conn, worker_buffers_t *b)
+{
+    int fd = -1;
+    ssize_t n = rss_unix_recv_packet(conn->fd, b->rx, b->rx_size, &fd);
+    if (n < 0) {
+        return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    if (n == 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return false;
+    }
+    size_t kept = (size_t)n < b->rx_size ? (size_t)n : b->rx_size;
+    size_t reply = enclave_serve_message(conn, b->rx, kept, (size_t)n, fd, b->tx, b->tx_size);
+    if (reply > 0 && !rss_unix_send_packet(conn->fd, b->tx, reply, -1)) {
+        /* Gone, or not reading its replies (more than one request in flight): drop it rather
+         * than block a worker. */
+        return false;
+    }
+    return true;
+}
+
+static void *worker_main(void *arg)
+{
+    enclave_server_t *server = arg;
+    worker_buffers_t b;
+    b.rx_size = RSS_MSG_EMBED_CALL_FIXED + embed_limit();
+    b.tx_size = RSS_MSG_EMBED_REPLY_FIXED + embed_limit();
+    if (b.rx_size < RSS_MSG_POINTER_CALL_SIZE) {
+        b.rx_size = RSS_MSG_POINTER_CALL_SIZE;
+    }
+    if (b.tx_size < RSS_MSG_POINTER_REPLY_SIZE) {
+        b.tx_size = RSS_MSG_POINTER_REPLY_SIZE;
+    }
+    b.rx = malloc(b.rx_size);
+    b.tx = malloc(b.tx_size);
+    if (b.rx == NULL || b.tx == NULL) {
+        enclave_log(ENCLAVE_LOG_ERROR, "worker: out of memory");
+        free(b.rx);
+        free(b.tx);
+        return NULL;
+    }
+    while (!atomic_load(&server->stopping)) {
+        struct epoll_event ev;
+        int n = epoll_wait(server->epoll_fd, &ev, 1, -1);
+        if (n <= 0) {
+            continue;
+        }
+        if (ev.data.ptr == &stop_marker) {
+            break;
+        }
+        if (ev.data.ptr == &listen_marker) {
+            accept_all(server);
+            continue;
+        }
+        enclave_conn_t *conn = ev.data.ptr;
+        /* A hang-up with data still queued is reported with EPOLLIN: serve the data first; the
+         * next wake-up then reads end-of-stream and closes. */
+        bool keep = (ev.events & EPOLLIN) != 0 && serve_connection(conn, &b);
+        if (keep) {
+            struct epoll_event re = {.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT,
+                                     .data.ptr = conn};
+            if (epoll_ctl(server->epoll_fd, EPOLL_CTL_MOD, conn->fd, &re) == 0) {
+                continue;
+            }
+        }
+        conn_close(server, conn);
+    }
+    free(b.rx);
+    free(b.tx);
+    return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------------------------ */
+
+psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
+                                   enclave_server_t **out)
+{
+    enclave_server_t *server = calloc(1, sizeof(*server));
+    if (server == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    server->listen_fd = server->epoll_fd = server->stop_fd = -1;
+    server->policy = policy;
+    pthread_mutex_init(&server->lock, NULL);
+    server->socket_path = strdup(socket_path);
+    if (server->socket_path == NULL) {
+        enclave_server_destroy(server);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    server->listen_fd = rss_unix_listen(socket_path, 0666, 128);
+    if (server->listen_fd < 0) {
+        enclave_log(ENCLAVE_LOG_ERROR, "cannot listen on %s: %s", socket_path, strerror(errno));
+        free(server->socket_path);
+        server->socket_path = NULL; /* not ours: do not unlink it */
+        enclave_server_destroy(server);
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    server->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+    server->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event lev = {.events = EPOLLIN | EPOLLONESHOT, .data.ptr = &listen_marker};
+    /* Level-triggered and never read: once written, every worker sees it. */
+    struct epoll_event sev = {.events = EPOLLIN, .data.ptr = &stop_marker};
+    if (server->epoll_fd < 0 || server->stop_fd < 0 ||
+        epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, server->listen_fd, &lev) < 0 ||
+        epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, server->stop_fd, &sev) < 0) {
+        enclave_server_destroy(server);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    *out = server;
+    return PSA_SUCCESS;
+}
+
+psa_status_t enclave_server_start(enclave_server_t *server)
+{
+    unsigned count = enclave_config()->workers > 0 ? enclave_config()->workers : 1;
+    server->workers = calloc(count, sizeof(pthread_t));
+    if (server->workers == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        if (pthread_create(&server->workers[i], NULL, worker_main, server) != 0) {
+            enclave_server_stop(server);
+            return PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        server->worker_count++;
+    }
+    return PSA_SUCCESS;
+}
+
+void enclave_server_stop(enclave_server_t *server)
+{
+    atomic_store(&server->stopping, true);
+    uint64_t one = 1;
+    ssize_t ignored = write(server->stop_fd, &one, sizeof(one));
+    (void)ignored;
+}
+
+void enclave_server_destroy(enclave_server_t *server)
+{
+    if (server == NULL) {
+        return;
+    }
+    enclave_server_stop(server);
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        pthread_join(server->workers[i], NULL);
+    }
+    free(server->workers);
+    /* Workers are gone: the remaining connections are ours alone. */
+    while (server->conns != NULL) {
+        conn_close(server, server->conns);
+    }
+    if (server->listen_fd >= 0) {
+        close(server->listen_fd);
+    }
+    if (server->socket_path != NULL) {
+        unlink(server->socket_path);
+        free(server->socket_path);
+    }
+    if (server->epoll_fd >= 0) {
+        close(server->epoll_fd);
+    }
+    if (server->stop_fd >= 0) {
+        close(server->stop_fd);
+    }
+    pthread_mutex_destroy(&server->lock);
+    free(server);
+}

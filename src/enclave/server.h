@@ -1,0 +1,37 @@
+/* rssd's connection server: accept, identify, and serve RSS comms messages on a worker pool. */
+#ifndef ENCLAVE_SERVER_H
+#define ENCLAVE_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <psa/error.h>
+
+#include "enclave/identity.h"
+
+typedef struct enclave_server enclave_server_t;
+
+/* Listens on socket_path (mode 0666: identity comes from SO_PEERCRED, not file permissions). */
+psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
+                                   enclave_server_t **out);
+/* Starts the workers (enclave_config()->workers of them). */
+psa_status_t enclave_server_start(enclave_server_t *server);
+/* Asks the workers to stop after their current call; safe from any thread. */
+void enclave_server_stop(enclave_server_t *server);
+/* Joins the workers, closes every connection (releasing sessions), removes the socket file. */
+void enclave_server_destroy(enclave_server_t *server);
+
+/*
+ * Serves one received packet of a connection and writes the reply into reply (reply_size bytes,
+ * at least RSS_MSG_EMBED_REPLY_FIXED + embed limit). The transport-free core of a worker, also
+ * used by the fuzzer. Returns the reply length, 0 for no reply.
+ */
+typedef struct enclave_conn enclave_conn_t;
+size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t length,
+                             size_t full_length, int fd, uint8_t *reply, size_t reply_size);
+
+/* A connection object without a socket, for the fuzzer: role client, the given caller. */
+enclave_conn_t *enclave_conn_new_detached(int32_t client_id, uint64_t session);
+void enclave_conn_free_detached(enclave_conn_t *conn);
+
+#endif /* ENCLAVE_SERVER_H */
