@@ -1,5 +1,6 @@
 /* Key derivation: HKDF (+Extract/Expand), TLS 1.2 PRF and PSK-to-MS, PBKDF2-HMAC and -AES-CMAC. */
 #include "kdf_internal.h"
+#include "asym_internal.h"
 
 #include <string.h>
 
@@ -888,25 +889,22 @@ psa_status_t core_key_derivation_key_agreement(const core_caller_t *caller,
                                                psa_key_id_t private_key, const uint8_t *peer_key,
                                                size_t peer_key_length)
 {
-    (void)peer_key;
-    (void)peer_key_length;
     kdf_ctx_t *c = kdf_ctx(operation);
     psa_algorithm_t ka_alg = 0;
     psa_status_t status = core_kdf_agreement_check(operation, step, &ka_alg);
     if (status != PSA_SUCCESS) {
         return kdf_fail(c, status);
     }
-    core_key_t *k = NULL;
-    status = core_key_acquire(caller, private_key, PSA_KEY_USAGE_DERIVE, c->alg, &k);
-    if (status != PSA_SUCCESS) {
-        return kdf_fail(c, status);
+    /* The key's policy is checked against the operation's combined algorithm. */
+    uint8_t secret[PSA_RAW_KEY_AGREEMENT_OUTPUT_MAX_SIZE];
+    size_t secret_length = 0;
+    status = core_asym_agreement_secret(caller, c->alg, ka_alg, private_key, peer_key,
+                                        peer_key_length, secret, sizeof(secret), &secret_length);
+    if (status == PSA_SUCCESS) {
+        status = core_kdf_input_secret_internal(operation, step, secret, secret_length);
     }
-    psa_key_type_t type = k->attr.type;
-    bool fits = PSA_ALG_IS_ECDH(ka_alg) ? PSA_KEY_TYPE_IS_ECC_KEY_PAIR(type)
-                                        : PSA_KEY_TYPE_IS_DH_KEY_PAIR(type);
-    core_key_release(k);
-    /* Part 2 computes the shared secret here and passes it to core_kdf_input_secret_internal(). */
-    return kdf_fail(c, fits ? PSA_ERROR_NOT_SUPPORTED : PSA_ERROR_INVALID_ARGUMENT);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    return kdf_fail(c, status);
 }
 
 psa_status_t core_key_derivation_output_bytes(psa_key_derivation_operation_t *operation,
@@ -1015,6 +1013,12 @@ static psa_status_t kdf_draw_key(kdf_ctx_t *c, psa_key_type_t type, uint8_t *dat
     return PSA_SUCCESS;
 }
 
+/* Stream reader for asymmetric key derivation (asym_key_derive). */
+static psa_status_t kdf_draw_bytes(void *stream, uint8_t *output, size_t length)
+{
+    return kdf_draw_key(stream, PSA_KEY_TYPE_RAW_DATA, output, length);
+}
+
 psa_status_t core_key_derivation_output_key(const core_caller_t *caller,
                                             const psa_key_attributes_t *attributes,
                                             psa_key_derivation_operation_t *operation,
@@ -1036,7 +1040,15 @@ psa_status_t core_key_derivation_output_key(const core_caller_t *caller,
         return kdf_fail(c, PSA_ERROR_INVALID_ARGUMENT);
     }
     if (PSA_KEY_TYPE_IS_ASYMMETRIC(type)) {
-        return kdf_fail(c, PSA_ERROR_NOT_SUPPORTED); /* key pairs: part 2 */
+        /* ECC pairs by the specification's procedure per family; RSA and DH: NOT_SUPPORTED. */
+        uint8_t *material = NULL;
+        size_t material_length = 0;
+        status = asym_key_derive(type, bits, kdf_draw_bytes, c, &material, &material_length);
+        if (status == PSA_SUCCESS) {
+            status = core_key_create(caller, attributes, material, material_length, key);
+            core_free_secret(material, material_length);
+        }
+        return kdf_fail(c, status);
     }
     if (!kdf_is_byte_key_type(type)) {
         return kdf_fail(c, PSA_ERROR_NOT_SUPPORTED);
