@@ -68,12 +68,21 @@ static inline EVP_PKEY *asym_pkey(const core_key_t *key)
  * exactly the secret length, which must fit `output_size` (checked by the caller). */
 psa_status_t asym_agree(core_key_t *key, const uint8_t *peer_key, size_t peer_key_length,
                         uint8_t *output, size_t output_size, size_t *output_length);
-/* The whole raw agreement for the key derivation family: acquires `private_key` with DERIVE
- * and `alg`, checks its type and computes the secret (same statuses as psa_raw_key_agreement). */
-psa_status_t core_asym_agreement_secret(const core_caller_t *caller, psa_algorithm_t alg,
-                                        psa_key_id_t private_key, const uint8_t *peer_key,
-                                        size_t peer_key_length, uint8_t *output,
-                                        size_t output_size, size_t *output_length);
+/* The whole raw agreement `alg` for the key derivation family: acquires `private_key` with
+ * DERIVE and the operation's algorithm `policy_alg`, checks the key type and computes the secret
+ * (same statuses as psa_raw_key_agreement). */
+psa_status_t core_asym_agreement_secret(const core_caller_t *caller, psa_algorithm_t policy_alg,
+                                        psa_algorithm_t alg, psa_key_id_t private_key,
+                                        const uint8_t *peer_key, size_t peer_key_length,
+                                        uint8_t *output, size_t output_size,
+                                        size_t *output_length);
+
+/* Draws `length` bytes of a key derivation stream (taking them off its capacity). */
+typedef psa_status_t (*asym_draw_t)(void *stream, uint8_t *output, size_t length);
+/* Derives the material of an asymmetric key pair from a stream, by the specification's procedure
+ * for the type (ECC families); NOT_SUPPORTED for RSA and DH. Caller frees with core_free_secret. */
+psa_status_t asym_key_derive(psa_key_type_t type, size_t bits, asym_draw_t draw, void *stream,
+                             uint8_t **material, size_t *length);
 /* Shared secret length of a key pair for its agreement algorithm (0: not an agreement key). */
 size_t asym_agreement_length(psa_key_type_t type, size_t bits);
 

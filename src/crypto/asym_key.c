@@ -791,3 +791,68 @@ psa_status_t asym_key_export_public(const core_key_t *key, uint8_t *data, size_t
     *data_length = n;
     return PSA_SUCCESS;
 }
+
+/* ---- derivation from a key derivation stream ------------------------------------------------- */
+
+psa_status_t asym_key_derive(psa_key_type_t type, size_t bits, asym_draw_t draw, void *stream,
+                             uint8_t **material, size_t *length)
+{
+    const asym_curve_t *curve = PSA_KEY_TYPE_IS_ECC_KEY_PAIR(type)
+                                    ? asym_curve_find(PSA_KEY_TYPE_ECC_GET_FAMILY(type), bits)
+                                    : NULL;
+    if (curve == NULL) {
+        /* RSA and DH key derivation is implementation-defined; this core offers none. */
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    size_t n = curve->private_length;
+    uint8_t *p = OPENSSL_malloc(n);
+    if (p == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    psa_status_t status = PSA_SUCCESS;
+    if (curve->kind == ASYM_CURVE_EDWARDS) {
+        status = draw(stream, p, n); /* the private key is the drawn string itself */
+    } else if (curve->kind == ASYM_CURVE_MONTGOMERY) {
+        status = draw(stream, p, n);
+        if (n == 32) { /* RFC 7748 clamping of an X25519 scalar */
+            p[0] &= 0xf8;
+            p[31] = (uint8_t)((p[31] & 0x7f) | 0x40);
+        } else { /* X448 */
+            p[0] &= 0xfc;
+            p[55] |= 0x80;
+        }
+    } else {
+        /* Draw ceil(m/8) bytes, clear the bits above m, retry while k > n-2, output k+1. */
+        const BIGNUM *order = EC_GROUP_get0_order(asym_curve_group(curve));
+        int m = BN_num_bits(order);
+        size_t draw_length = (size_t)(m + 7) / 8;
+        BIGNUM *k = BN_secure_new();
+        BIGNUM *limit = BN_dup(order);
+        if (k == NULL || limit == NULL || draw_length > n || !BN_sub_word(limit, 2)) {
+            status = PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        while (status == PSA_SUCCESS) {
+            status = draw(stream, p, draw_length);
+            if (status != PSA_SUCCESS) {
+                break;
+            }
+            p[0] &= (uint8_t)(0xffu >> (8 * draw_length - (size_t)m));
+            if (BN_bin2bn(p, (int)draw_length, k) == NULL) {
+                status = PSA_ERROR_INSUFFICIENT_MEMORY;
+            } else if (BN_cmp(k, limit) <= 0) {
+                status = BN_add_word(k, 1) ? asym_bn_to_bytes(k, p, n)
+                                           : PSA_ERROR_INSUFFICIENT_MEMORY;
+                break;
+            }
+        }
+        BN_clear_free(k);
+        BN_free(limit);
+    }
+    if (status != PSA_SUCCESS) {
+        OPENSSL_clear_free(p, n);
+        return status;
+    }
+    *material = p;
+    *length = n;
+    return PSA_SUCCESS;
+}

@@ -340,13 +340,14 @@ static psa_status_t agreement_check_key(const core_key_t *key, psa_algorithm_t a
 }
 
 /* Acquires the private key of a raw agreement and computes the shared secret into `output`. */
-static psa_status_t agreement_compute(const core_caller_t *caller, psa_algorithm_t alg,
-                                      psa_key_id_t private_key, const uint8_t *peer_key,
+static psa_status_t agreement_compute(const core_caller_t *caller, psa_algorithm_t policy_alg,
+                                      psa_algorithm_t alg, psa_key_id_t private_key, const uint8_t *peer_key,
                                       size_t peer_key_length, uint8_t *output, size_t output_size,
                                       size_t *output_length)
 {
     core_key_t *key = NULL;
-    psa_status_t status = core_key_acquire(caller, private_key, PSA_KEY_USAGE_DERIVE, alg, &key);
+    psa_status_t status = core_key_acquire(caller, private_key, PSA_KEY_USAGE_DERIVE, policy_alg,
+                                           &key);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -367,7 +368,7 @@ psa_status_t core_raw_key_agreement(const core_caller_t *caller, psa_algorithm_t
     if (!PSA_ALG_IS_RAW_KEY_AGREEMENT(alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
-    return agreement_compute(caller, alg, private_key, peer_key, peer_key_length, output,
+    return agreement_compute(caller, alg, alg, private_key, peer_key, peer_key_length, output,
                              output_size, output_length);
 }
 
@@ -398,8 +399,9 @@ psa_status_t core_key_agreement(const core_caller_t *caller, psa_key_id_t privat
     }
     uint8_t secret[PSA_RAW_KEY_AGREEMENT_OUTPUT_MAX_SIZE];
     size_t secret_length = 0;
-    psa_status_t status = agreement_compute(caller, alg, private_key, peer_key, peer_key_length,
-                                            secret, sizeof(secret), &secret_length);
+    psa_status_t status = agreement_compute(caller, alg, alg, private_key, peer_key,
+                                            peer_key_length, secret, sizeof(secret),
+                                            &secret_length);
     if (status == PSA_SUCCESS) {
         status = agreement_check_output_type(attributes->type);
     }
@@ -410,12 +412,13 @@ psa_status_t core_key_agreement(const core_caller_t *caller, psa_key_id_t privat
     return status;
 }
 
-psa_status_t core_asym_agreement_secret(const core_caller_t *caller, psa_algorithm_t alg,
-                                        psa_key_id_t private_key, const uint8_t *peer_key,
-                                        size_t peer_key_length, uint8_t *output,
-                                        size_t output_size, size_t *output_length)
+psa_status_t core_asym_agreement_secret(const core_caller_t *caller, psa_algorithm_t policy_alg,
+                                        psa_algorithm_t alg, psa_key_id_t private_key,
+                                        const uint8_t *peer_key, size_t peer_key_length,
+                                        uint8_t *output, size_t output_size,
+                                        size_t *output_length)
 {
     *output_length = 0;
-    return agreement_compute(caller, alg, private_key, peer_key, peer_key_length, output,
-                             output_size, output_length);
+    return agreement_compute(caller, policy_alg, alg, private_key, peer_key, peer_key_length,
+                             output, output_size, output_length);
 }

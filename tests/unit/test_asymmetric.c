@@ -656,8 +656,7 @@ static void test_key_agreement(void **state)
         const key_case_t *c = &agreement_cases[i];
         psa_algorithm_t alg = PSA_KEY_TYPE_IS_DH(c->type) ? PSA_ALG_FFDH : PSA_ALG_ECDH;
         psa_key_id_t a = generate(c->type, c->bits, PSA_KEY_USAGE_DERIVE, alg);
-        psa_key_id_t b = generate(c->type, c->bits, PSA_KEY_USAGE_DERIVE,
-                                  PSA_ALG_KEY_AGREEMENT(alg, PSA_ALG_HKDF(PSA_ALG_SHA_256)));
+        psa_key_id_t b = generate(c->type, c->bits, PSA_KEY_USAGE_DERIVE, alg);
         uint8_t pa[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE], pb[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE];
         size_t na = 0, nb = 0;
         assert_int_equal(psa_export_public_key(a, pa, sizeof(pa), &na), PSA_SUCCESS);
@@ -833,6 +832,84 @@ static void test_key_derivation_agreement(void **state)
     psa_destroy_key(c);
 }
 
+/* Sets up HKDF-SHA-256 over a DERIVE key with a fixed secret. */
+static void hkdf_start(psa_key_derivation_operation_t *op, psa_key_id_t secret)
+{
+    *op = psa_key_derivation_operation_init();
+    assert_int_equal(psa_key_derivation_setup(op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_key(op, PSA_KEY_DERIVATION_INPUT_SECRET, secret),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(op, PSA_KEY_DERIVATION_INPUT_INFO,
+                                                    (const uint8_t *)"ecc", 3),
+                     PSA_SUCCESS);
+}
+
+/* psa_key_derivation_output_key for key pairs follows the specification's per-family procedure:
+ * Weierstrass k+1 from ceil(m/8) bytes, Montgomery clamped bytes, Edwards raw bytes. */
+static void test_derive_key_pairs(void **state)
+{
+    (void)state;
+    uint8_t ikm[32];
+    memset(ikm, 0x0b, sizeof(ikm));
+    psa_key_id_t secret = import(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE,
+                                 PSA_ALG_HKDF(PSA_ALG_SHA_256), ikm, sizeof(ikm));
+    static const struct {
+        psa_key_type_t type;
+        size_t bits;
+        size_t length;
+    } cases[] = {{ECC_PAIR(SECP_R1), 256, 32},      {ECC_PAIR(SECP_R1), 521, 66},
+                 {ECC_PAIR(MONTGOMERY), 255, 32},   {ECC_PAIR(MONTGOMERY), 448, 56},
+                 {ECC_PAIR(TWISTED_EDWARDS), 255, 32}, {ECC_PAIR(BRAINPOOL_P_R1), 384, 48}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        psa_key_derivation_operation_t op;
+        uint8_t expected[66], got[66];
+        size_t n = 0;
+        hkdf_start(&op, secret);
+        assert_int_equal(psa_key_derivation_output_bytes(&op, expected, cases[i].length),
+                         PSA_SUCCESS);
+        psa_key_derivation_abort(&op);
+        if (cases[i].type == ECC_PAIR(MONTGOMERY) && cases[i].bits == 255) {
+            expected[0] &= 0xf8;
+            expected[31] = (uint8_t)((expected[31] & 0x7f) | 0x40);
+        } else if (cases[i].type == ECC_PAIR(MONTGOMERY)) {
+            expected[0] &= 0xfc;
+            expected[55] |= 0x80;
+        } else if (cases[i].type != ECC_PAIR(TWISTED_EDWARDS)) {
+            if (cases[i].bits == 521) {
+                expected[0] &= 0x01;
+            }
+            /* k + 1 (k is far below n - 2 for these fixed inputs' leading bytes). */
+            for (size_t j = cases[i].length; j-- > 0;) {
+                if (++expected[j] != 0) {
+                    break;
+                }
+            }
+        }
+        hkdf_start(&op, secret);
+        psa_key_attributes_t attr = attributes(cases[i].type, cases[i].bits,
+                                               PSA_KEY_USAGE_EXPORT, 0);
+        psa_key_id_t key = 0;
+        assert_int_equal(psa_key_derivation_output_key(&attr, &op, &key), PSA_SUCCESS);
+        psa_key_derivation_abort(&op);
+        assert_int_equal(psa_export_key(key, got, sizeof(got), &n), PSA_SUCCESS);
+        assert_int_equal(n, cases[i].length);
+        if (cases[i].type == ECC_PAIR(SECP_R1) || cases[i].type == ECC_PAIR(BRAINPOOL_P_R1)) {
+            /* Valid only when k <= n-2, which the first byte (below 0xff / 0x8c) guarantees. */
+            assert_true(expected[0] < 0x8c || cases[i].bits == 521);
+        }
+        assert_memory_equal(got, expected, n);
+        psa_destroy_key(key);
+    }
+    /* RSA and DH pairs cannot be derived here (implementation-defined: NOT_SUPPORTED). */
+    psa_key_derivation_operation_t op;
+    hkdf_start(&op, secret);
+    psa_key_attributes_t attr = attributes(PSA_KEY_TYPE_RSA_KEY_PAIR, 2048, 0, 0);
+    psa_key_id_t key = 0;
+    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &key), PSA_ERROR_NOT_SUPPORTED);
+    psa_key_derivation_abort(&op);
+    psa_destroy_key(secret);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -844,6 +921,7 @@ int main(void)
         cmocka_unit_test(test_rsa_encryption),
         cmocka_unit_test(test_key_agreement),
         cmocka_unit_test(test_key_derivation_agreement),
+        cmocka_unit_test(test_derive_key_pairs),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
