@@ -132,13 +132,13 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
 
 /* ---- the table ------------------------------------------------------------------------------ */
 
-#define K CRYPTO_IOV_KEY_ID
-#define A CRYPTO_IOV_ALG
-#define H CRYPTO_IOV_OP_HANDLE
-#define L CRYPTO_IOV_LENGTHS
-#define N CRYPTO_IOV_NONCE
-#define S CRYPTO_IOV_STEP
-#define V CRYPTO_IOV_VALUE
+#define K   CRYPTO_IOV_KEY_ID
+#define A   CRYPTO_IOV_ALG
+#define H   CRYPTO_IOV_OP_HANDLE
+#define L   CRYPTO_IOV_LENGTHS
+#define N   CRYPTO_IOV_NONCE
+#define S   CRYPTO_IOV_STEP
+#define V   CRYPTO_IOV_VALUE
 #define BYT CRYPTO_VEC_BYTES
 #define ATT CRYPTO_VEC_ATTRIBUTES
 #define KID CRYPTO_VEC_KEY_ID
@@ -147,13 +147,27 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
 #define SUI CRYPTO_VEC_PAKE_SUITE
 
 /* ROW(name, header fields, number of in vectors, number of out vectors, {ins}, {outs}) */
-#define ROW(id, fields, nin, nout, ins, outs)                                                     \
-    {.function_id = CRYPTO_FID_##id, .name = #id, .iov_fields = (fields), .in_count = (nin),      \
-     .out_count = (nout), .in = ins, .out = outs}
-#define V0 {0}
-#define V1(a) {a}
-#define V2(a, b) {a, b}
-#define V3(a, b, c) {a, b, c}
+#define ROW(id, fields, nin, nout, ins, outs)                                                      \
+    {                                                                                              \
+        .function_id = CRYPTO_FID_##id, .name = #id, .iov_fields = (fields), .in_count = (nin),    \
+        .out_count = (nout), .in = ins, .out = outs                                                \
+    }
+#define V0                                                                                         \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#define V1(a)                                                                                      \
+    {                                                                                              \
+        a                                                                                          \
+    }
+#define V2(a, b)                                                                                   \
+    {                                                                                              \
+        a, b                                                                                       \
+    }
+#define V3(a, b, c)                                                                                \
+    {                                                                                              \
+        a, b, c                                                                                    \
+    }
 
 /* Sorted by function id (crypto_call_find relies on it). Layouts follow sheet section 3.5. */
 const crypto_call_desc_t crypto_call_table[] = {

@@ -20,88 +20,88 @@
  */
 
 /* ---- function ids: (group << 8) | index --------------------------------------------------- */
-#define CRYPTO_FID_GENERATE_RANDOM 0x0100u
-#define CRYPTO_FID_GET_KEY_ATTRIBUTES 0x0200u
-#define CRYPTO_FID_OPEN_KEY 0x0201u  /* abandoned API: NOT_SUPPORTED */
-#define CRYPTO_FID_CLOSE_KEY 0x0202u /* abandoned API: NOT_SUPPORTED */
-#define CRYPTO_FID_IMPORT_KEY 0x0203u
-#define CRYPTO_FID_DESTROY_KEY 0x0204u
-#define CRYPTO_FID_EXPORT_KEY 0x0205u
-#define CRYPTO_FID_EXPORT_PUBLIC_KEY 0x0206u
-#define CRYPTO_FID_PURGE_KEY 0x0207u
-#define CRYPTO_FID_COPY_KEY 0x0208u
-#define CRYPTO_FID_GENERATE_KEY 0x0209u
-#define CRYPTO_FID_HASH_COMPUTE 0x0300u
-#define CRYPTO_FID_HASH_COMPARE 0x0301u
-#define CRYPTO_FID_HASH_SETUP 0x0302u
-#define CRYPTO_FID_HASH_UPDATE 0x0303u
-#define CRYPTO_FID_HASH_CLONE 0x0304u
-#define CRYPTO_FID_HASH_FINISH 0x0305u
-#define CRYPTO_FID_HASH_VERIFY 0x0306u
-#define CRYPTO_FID_HASH_ABORT 0x0307u
-#define CRYPTO_FID_MAC_COMPUTE 0x0400u
-#define CRYPTO_FID_MAC_VERIFY 0x0401u
-#define CRYPTO_FID_MAC_SIGN_SETUP 0x0402u
-#define CRYPTO_FID_MAC_VERIFY_SETUP 0x0403u
-#define CRYPTO_FID_MAC_UPDATE 0x0404u
-#define CRYPTO_FID_MAC_SIGN_FINISH 0x0405u
-#define CRYPTO_FID_MAC_VERIFY_FINISH 0x0406u
-#define CRYPTO_FID_MAC_ABORT 0x0407u
-#define CRYPTO_FID_CIPHER_ENCRYPT 0x0500u
-#define CRYPTO_FID_CIPHER_DECRYPT 0x0501u
-#define CRYPTO_FID_CIPHER_ENCRYPT_SETUP 0x0502u
-#define CRYPTO_FID_CIPHER_DECRYPT_SETUP 0x0503u
-#define CRYPTO_FID_CIPHER_GENERATE_IV 0x0504u
-#define CRYPTO_FID_CIPHER_SET_IV 0x0505u
-#define CRYPTO_FID_CIPHER_UPDATE 0x0506u
-#define CRYPTO_FID_CIPHER_FINISH 0x0507u
-#define CRYPTO_FID_CIPHER_ABORT 0x0508u
-#define CRYPTO_FID_AEAD_ENCRYPT 0x0600u
-#define CRYPTO_FID_AEAD_DECRYPT 0x0601u
-#define CRYPTO_FID_AEAD_ENCRYPT_SETUP 0x0602u
-#define CRYPTO_FID_AEAD_DECRYPT_SETUP 0x0603u
-#define CRYPTO_FID_AEAD_GENERATE_NONCE 0x0604u
-#define CRYPTO_FID_AEAD_SET_NONCE 0x0605u
-#define CRYPTO_FID_AEAD_SET_LENGTHS 0x0606u
-#define CRYPTO_FID_AEAD_UPDATE_AD 0x0607u
-#define CRYPTO_FID_AEAD_UPDATE 0x0608u
-#define CRYPTO_FID_AEAD_FINISH 0x0609u
-#define CRYPTO_FID_AEAD_VERIFY 0x060Au
-#define CRYPTO_FID_AEAD_ABORT 0x060Bu
-#define CRYPTO_FID_SIGN_MESSAGE 0x0700u
-#define CRYPTO_FID_VERIFY_MESSAGE 0x0701u
-#define CRYPTO_FID_SIGN_HASH 0x0702u
-#define CRYPTO_FID_VERIFY_HASH 0x0703u
-#define CRYPTO_FID_ASYMMETRIC_ENCRYPT 0x0800u
-#define CRYPTO_FID_ASYMMETRIC_DECRYPT 0x0801u
-#define CRYPTO_FID_RAW_KEY_AGREEMENT 0x0900u
-#define CRYPTO_FID_KEY_DERIVATION_SETUP 0x0901u
-#define CRYPTO_FID_KEY_DERIVATION_GET_CAPACITY 0x0902u
-#define CRYPTO_FID_KEY_DERIVATION_SET_CAPACITY 0x0903u
-#define CRYPTO_FID_KEY_DERIVATION_INPUT_BYTES 0x0904u
-#define CRYPTO_FID_KEY_DERIVATION_INPUT_KEY 0x0905u
+#define CRYPTO_FID_GENERATE_RANDOM              0x0100u
+#define CRYPTO_FID_GET_KEY_ATTRIBUTES           0x0200u
+#define CRYPTO_FID_OPEN_KEY                     0x0201u /* abandoned API: NOT_SUPPORTED */
+#define CRYPTO_FID_CLOSE_KEY                    0x0202u /* abandoned API: NOT_SUPPORTED */
+#define CRYPTO_FID_IMPORT_KEY                   0x0203u
+#define CRYPTO_FID_DESTROY_KEY                  0x0204u
+#define CRYPTO_FID_EXPORT_KEY                   0x0205u
+#define CRYPTO_FID_EXPORT_PUBLIC_KEY            0x0206u
+#define CRYPTO_FID_PURGE_KEY                    0x0207u
+#define CRYPTO_FID_COPY_KEY                     0x0208u
+#define CRYPTO_FID_GENERATE_KEY                 0x0209u
+#define CRYPTO_FID_HASH_COMPUTE                 0x0300u
+#define CRYPTO_FID_HASH_COMPARE                 0x0301u
+#define CRYPTO_FID_HASH_SETUP                   0x0302u
+#define CRYPTO_FID_HASH_UPDATE                  0x0303u
+#define CRYPTO_FID_HASH_CLONE                   0x0304u
+#define CRYPTO_FID_HASH_FINISH                  0x0305u
+#define CRYPTO_FID_HASH_VERIFY                  0x0306u
+#define CRYPTO_FID_HASH_ABORT                   0x0307u
+#define CRYPTO_FID_MAC_COMPUTE                  0x0400u
+#define CRYPTO_FID_MAC_VERIFY                   0x0401u
+#define CRYPTO_FID_MAC_SIGN_SETUP               0x0402u
+#define CRYPTO_FID_MAC_VERIFY_SETUP             0x0403u
+#define CRYPTO_FID_MAC_UPDATE                   0x0404u
+#define CRYPTO_FID_MAC_SIGN_FINISH              0x0405u
+#define CRYPTO_FID_MAC_VERIFY_FINISH            0x0406u
+#define CRYPTO_FID_MAC_ABORT                    0x0407u
+#define CRYPTO_FID_CIPHER_ENCRYPT               0x0500u
+#define CRYPTO_FID_CIPHER_DECRYPT               0x0501u
+#define CRYPTO_FID_CIPHER_ENCRYPT_SETUP         0x0502u
+#define CRYPTO_FID_CIPHER_DECRYPT_SETUP         0x0503u
+#define CRYPTO_FID_CIPHER_GENERATE_IV           0x0504u
+#define CRYPTO_FID_CIPHER_SET_IV                0x0505u
+#define CRYPTO_FID_CIPHER_UPDATE                0x0506u
+#define CRYPTO_FID_CIPHER_FINISH                0x0507u
+#define CRYPTO_FID_CIPHER_ABORT                 0x0508u
+#define CRYPTO_FID_AEAD_ENCRYPT                 0x0600u
+#define CRYPTO_FID_AEAD_DECRYPT                 0x0601u
+#define CRYPTO_FID_AEAD_ENCRYPT_SETUP           0x0602u
+#define CRYPTO_FID_AEAD_DECRYPT_SETUP           0x0603u
+#define CRYPTO_FID_AEAD_GENERATE_NONCE          0x0604u
+#define CRYPTO_FID_AEAD_SET_NONCE               0x0605u
+#define CRYPTO_FID_AEAD_SET_LENGTHS             0x0606u
+#define CRYPTO_FID_AEAD_UPDATE_AD               0x0607u
+#define CRYPTO_FID_AEAD_UPDATE                  0x0608u
+#define CRYPTO_FID_AEAD_FINISH                  0x0609u
+#define CRYPTO_FID_AEAD_VERIFY                  0x060Au
+#define CRYPTO_FID_AEAD_ABORT                   0x060Bu
+#define CRYPTO_FID_SIGN_MESSAGE                 0x0700u
+#define CRYPTO_FID_VERIFY_MESSAGE               0x0701u
+#define CRYPTO_FID_SIGN_HASH                    0x0702u
+#define CRYPTO_FID_VERIFY_HASH                  0x0703u
+#define CRYPTO_FID_ASYMMETRIC_ENCRYPT           0x0800u
+#define CRYPTO_FID_ASYMMETRIC_DECRYPT           0x0801u
+#define CRYPTO_FID_RAW_KEY_AGREEMENT            0x0900u
+#define CRYPTO_FID_KEY_DERIVATION_SETUP         0x0901u
+#define CRYPTO_FID_KEY_DERIVATION_GET_CAPACITY  0x0902u
+#define CRYPTO_FID_KEY_DERIVATION_SET_CAPACITY  0x0903u
+#define CRYPTO_FID_KEY_DERIVATION_INPUT_BYTES   0x0904u
+#define CRYPTO_FID_KEY_DERIVATION_INPUT_KEY     0x0905u
 #define CRYPTO_FID_KEY_DERIVATION_INPUT_INTEGER 0x0906u
 #define CRYPTO_FID_KEY_DERIVATION_KEY_AGREEMENT 0x0907u
-#define CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES 0x0908u
-#define CRYPTO_FID_KEY_DERIVATION_OUTPUT_KEY 0x0909u
-#define CRYPTO_FID_KEY_DERIVATION_ABORT 0x090Au
+#define CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES  0x0908u
+#define CRYPTO_FID_KEY_DERIVATION_OUTPUT_KEY    0x0909u
+#define CRYPTO_FID_KEY_DERIVATION_ABORT         0x090Au
 /* Extensions (not carried by TF-M): see docs/crypto-calls.md. */
 #define CRYPTO_FID_KEY_DERIVATION_VERIFY_BYTES 0x090Bu
-#define CRYPTO_FID_KEY_DERIVATION_VERIFY_KEY 0x090Cu
-#define CRYPTO_FID_KEY_AGREEMENT 0x090Du
-#define CRYPTO_FID_PAKE_SETUP 0x0A00u
-#define CRYPTO_FID_PAKE_SET_ROLE 0x0A01u
-#define CRYPTO_FID_PAKE_SET_USER 0x0A02u
-#define CRYPTO_FID_PAKE_SET_PEER 0x0A03u
-#define CRYPTO_FID_PAKE_SET_CONTEXT 0x0A04u
-#define CRYPTO_FID_PAKE_OUTPUT 0x0A05u
-#define CRYPTO_FID_PAKE_INPUT 0x0A06u
-#define CRYPTO_FID_PAKE_GET_SHARED_KEY 0x0A07u
-#define CRYPTO_FID_PAKE_ABORT 0x0A08u
+#define CRYPTO_FID_KEY_DERIVATION_VERIFY_KEY   0x090Cu
+#define CRYPTO_FID_KEY_AGREEMENT               0x090Du
+#define CRYPTO_FID_PAKE_SETUP                  0x0A00u
+#define CRYPTO_FID_PAKE_SET_ROLE               0x0A01u
+#define CRYPTO_FID_PAKE_SET_USER               0x0A02u
+#define CRYPTO_FID_PAKE_SET_PEER               0x0A03u
+#define CRYPTO_FID_PAKE_SET_CONTEXT            0x0A04u
+#define CRYPTO_FID_PAKE_OUTPUT                 0x0A05u
+#define CRYPTO_FID_PAKE_INPUT                  0x0A06u
+#define CRYPTO_FID_PAKE_GET_SHARED_KEY         0x0A07u
+#define CRYPTO_FID_PAKE_ABORT                  0x0A08u
 
 /* ---- the iovec header (in_vec[0]) --------------------------------------------------------- */
 
-#define CRYPTO_IOVEC_SIZE 56u
+#define CRYPTO_IOVEC_SIZE      56u
 #define CRYPTO_IOVEC_NONCE_MAX 16u
 
 /* Host view of tfm_crypto_pack_iovec; the wire layout is fixed by crypto_iovec_encode/decode,
@@ -120,13 +120,13 @@ typedef struct crypto_iovec {
 } crypto_iovec_t;
 
 /* Header fields a call uses (the marshaller zeroes the others). */
-#define CRYPTO_IOV_KEY_ID 0x01u
-#define CRYPTO_IOV_ALG 0x02u
+#define CRYPTO_IOV_KEY_ID    0x01u
+#define CRYPTO_IOV_ALG       0x02u
 #define CRYPTO_IOV_OP_HANDLE 0x04u
-#define CRYPTO_IOV_LENGTHS 0x08u /* ad_length, plaintext_length */
-#define CRYPTO_IOV_NONCE 0x10u   /* nonce, nonce_length */
-#define CRYPTO_IOV_STEP 0x20u
-#define CRYPTO_IOV_VALUE 0x40u   /* capacity / integer input / PAKE role */
+#define CRYPTO_IOV_LENGTHS   0x08u /* ad_length, plaintext_length */
+#define CRYPTO_IOV_NONCE     0x10u /* nonce, nonce_length */
+#define CRYPTO_IOV_STEP      0x20u
+#define CRYPTO_IOV_VALUE     0x40u /* capacity / integer input / PAKE role */
 
 void crypto_iovec_encode(const crypto_iovec_t *iov, uint8_t out[CRYPTO_IOVEC_SIZE]);
 /* PSA_ERROR_PROGRAMMER_ERROR unless length is exactly CRYPTO_IOVEC_SIZE (as TF-M checks). */
@@ -161,7 +161,7 @@ typedef enum crypto_vec_kind {
     CRYPTO_VEC_PAKE_SUITE, /* exactly CRYPTO_PAKE_SUITE_SIZE */
 } crypto_vec_kind_t;
 
-#define CRYPTO_CALL_MAX_IN 3u  /* besides the header */
+#define CRYPTO_CALL_MAX_IN  3u /* besides the header */
 #define CRYPTO_CALL_MAX_OUT 3u
 
 typedef struct crypto_call_desc {

@@ -55,8 +55,8 @@ typedef struct svc_session {
     struct svc_session *next;
     int32_t client_id;
     uint64_t session;
-    unsigned refs;  /* calls in flight on one of its operations */
-    bool released;  /* unlinked by release_session; freed when refs drops to 0 */
+    unsigned refs; /* calls in flight on one of its operations */
+    bool released; /* unlinked by release_session; freed when refs drops to 0 */
     size_t op_count;
     svc_op_t *ops;
 } svc_session_t;
@@ -268,10 +268,10 @@ static psa_status_t op_done(svc_call_t *c, svc_op_t *op, psa_status_t status, in
 
 typedef psa_status_t (*svc_handler_t)(svc_call_t *c);
 
-#define IOV (c->a.iov)
-#define IN(i) (c->a.in[i])
-#define IN_LEN(i) (c->a.in_len[i])
-#define OUT(i) (c->a.out[i])
+#define IOV         (c->a.iov)
+#define IN(i)       (c->a.in[i])
+#define IN_LEN(i)   (c->a.in_len[i])
+#define OUT(i)      (c->a.out[i])
 #define OUT_SIZE(i) (c->a.out_size[i])
 
 static psa_status_t h_generate_random(svc_call_t *c)
@@ -310,21 +310,24 @@ static psa_status_t h_import_key(svc_call_t *c)
 {
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    return out_key_id(c, core_import_key(&c->caller, &attr, IN(1), IN_LEN(1), &id), id);
+    psa_status_t status = core_import_key(&c->caller, &attr, IN(1), IN_LEN(1), &id);
+    return out_key_id(c, status, id);
 }
 
 static psa_status_t h_generate_key(svc_call_t *c)
 {
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    return out_key_id(c, core_generate_key(&c->caller, &attr, &id), id);
+    psa_status_t status = core_generate_key(&c->caller, &attr, &id);
+    return out_key_id(c, status, id);
 }
 
 static psa_status_t h_copy_key(svc_call_t *c)
 {
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    return out_key_id(c, core_copy_key(&c->caller, IOV.key_id, &attr, &id), id);
+    psa_status_t status = core_copy_key(&c->caller, IOV.key_id, &attr, &id);
+    return out_key_id(c, status, id);
 }
 
 static psa_status_t h_destroy_key(svc_call_t *c)
@@ -443,8 +446,8 @@ static psa_status_t h_hash_abort(svc_call_t *c)
 /* mac */
 static psa_status_t h_mac_compute(svc_call_t *c)
 {
-    return core_mac_compute(&c->caller, IOV.key_id, IOV.alg, IN(0), IN_LEN(0), OUT(0),
-                            OUT_SIZE(0), &c->out_len[0]);
+    return core_mac_compute(&c->caller, IOV.key_id, IOV.alg, IN(0), IN_LEN(0), OUT(0), OUT_SIZE(0),
+                            &c->out_len[0]);
 }
 
 static psa_status_t h_mac_verify(svc_call_t *c)
@@ -532,9 +535,8 @@ static psa_status_t cipher_setup(svc_call_t *c, bool encrypt)
     if (status != PSA_SUCCESS) {
         return status;
     }
-    status = encrypt
-                 ? core_cipher_encrypt_setup(&c->caller, &op->u.cipher, IOV.key_id, IOV.alg)
-                 : core_cipher_decrypt_setup(&c->caller, &op->u.cipher, IOV.key_id, IOV.alg);
+    status = encrypt ? core_cipher_encrypt_setup(&c->caller, &op->u.cipher, IOV.key_id, IOV.alg)
+                     : core_cipher_decrypt_setup(&c->caller, &op->u.cipher, IOV.key_id, IOV.alg);
     return op_done(c, op, status, 0);
 }
 
@@ -576,8 +578,8 @@ static psa_status_t h_cipher_update(svc_call_t *c)
     if (status != PSA_SUCCESS) {
         return status;
     }
-    status = core_cipher_update(&op->u.cipher, IN(0), IN_LEN(0), OUT(0), OUT_SIZE(0),
-                                &c->out_len[0]);
+    status =
+        core_cipher_update(&op->u.cipher, IN(0), IN_LEN(0), OUT(0), OUT_SIZE(0), &c->out_len[0]);
     return op_done(c, op, status, -1);
 }
 
@@ -688,8 +690,7 @@ static psa_status_t h_aead_update(svc_call_t *c)
     if (status != PSA_SUCCESS) {
         return status;
     }
-    status = core_aead_update(&op->u.aead, IN(0), IN_LEN(0), OUT(0), OUT_SIZE(0),
-                              &c->out_len[0]);
+    status = core_aead_update(&op->u.aead, IN(0), IN_LEN(0), OUT(0), OUT_SIZE(0), &c->out_len[0]);
     return op_done(c, op, status, -1);
 }
 
@@ -701,8 +702,8 @@ static psa_status_t h_aead_finish(svc_call_t *c)
         put_u32(c, 0, 0);
         return status;
     }
-    status = core_aead_finish(&op->u.aead, OUT(2), OUT_SIZE(2), &c->out_len[2], OUT(1),
-                              OUT_SIZE(1), &c->out_len[1]);
+    status = core_aead_finish(&op->u.aead, OUT(2), OUT_SIZE(2), &c->out_len[2], OUT(1), OUT_SIZE(1),
+                              &c->out_len[1]);
     return op_done(c, op, status, 0);
 }
 
@@ -714,8 +715,7 @@ static psa_status_t h_aead_verify(svc_call_t *c)
         put_u32(c, 0, 0);
         return status;
     }
-    status = core_aead_verify(&op->u.aead, OUT(1), OUT_SIZE(1), &c->out_len[1], IN(0),
-                              IN_LEN(0));
+    status = core_aead_verify(&op->u.aead, OUT(1), OUT_SIZE(1), &c->out_len[1], IN(0), IN_LEN(0));
     return op_done(c, op, status, 0);
 }
 
@@ -727,14 +727,13 @@ static psa_status_t h_aead_abort(svc_call_t *c)
 /* asymmetric */
 static psa_status_t h_sign_message(svc_call_t *c)
 {
-    return core_sign_message(&c->caller, IOV.key_id, IOV.alg, IN(0), IN_LEN(0), OUT(0),
-                             OUT_SIZE(0), &c->out_len[0]);
+    return core_sign_message(&c->caller, IOV.key_id, IOV.alg, IN(0), IN_LEN(0), OUT(0), OUT_SIZE(0),
+                             &c->out_len[0]);
 }
 
 static psa_status_t h_verify_message(svc_call_t *c)
 {
-    return core_verify_message(&c->caller, IOV.key_id, IOV.alg, IN(0), IN_LEN(0), IN(1),
-                               IN_LEN(1));
+    return core_verify_message(&c->caller, IOV.key_id, IOV.alg, IN(0), IN_LEN(0), IN(1), IN_LEN(1));
 }
 
 static psa_status_t h_sign_hash(svc_call_t *c)
@@ -859,8 +858,8 @@ static psa_status_t h_kdf_key_agreement(svc_call_t *c)
     if (status != PSA_SUCCESS) {
         return status;
     }
-    status = core_key_derivation_key_agreement(&c->caller, &op->u.kdf, IOV.step, IOV.key_id,
-                                               IN(0), IN_LEN(0));
+    status = core_key_derivation_key_agreement(&c->caller, &op->u.kdf, IOV.step, IOV.key_id, IN(0),
+                                               IN_LEN(0));
     return op_done(c, op, status, -1);
 }
 
@@ -952,9 +951,9 @@ static psa_status_t h_pake_abort(svc_call_t *c)
 }
 
 /* Handlers by group (function id >> 8) and index (function id & 0xff). */
-#define SVC_GROUPS 11
+#define SVC_GROUPS  11
 #define SVC_INDICES 16
-#define AT(fid) [(CRYPTO_FID_##fid) >> 8][(CRYPTO_FID_##fid) & 0xff]
+#define AT(fid)     [(CRYPTO_FID_##fid) >> 8][(CRYPTO_FID_##fid) & 0xff]
 
 static const svc_handler_t svc_handlers[SVC_GROUPS][SVC_INDICES] = {
     AT(GENERATE_RANDOM) = h_generate_random,

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Runs a command against a private rssd: temporary state dir and socket, clean stop checked.
+# Usage: with_rssd.sh RSSD_BINARY COMMAND [ARGS...]
+# The command sees RSS_SOCKET (and RSSD_STATE_DIR, for tests that inspect the files). rssd gets
+# SIGTERM afterwards and must exit with status 0 (under the sanitizers this includes a clean
+# LeakSanitizer report). The exit status is the command's, or 1 if rssd misbehaved.
+set -u
+
+rssd=$1
+shift
+dir=$(mktemp -d "${TMPDIR:-/tmp}/ss-rssd-XXXXXX") || exit 1
+mkdir -m 700 "$dir/state"
+sock="$dir/rss.sock"
+
+"$rssd" --state-dir "$dir/state" --socket "$sock" --foreground 2>"$dir/rssd.log" &
+pid=$!
+
+# rssd creates the socket once it is listening; give it up to 10 s.
+tries=0
+while [ ! -S "$sock" ]; do
+    if ! kill -0 "$pid" 2>/dev/null || [ "$tries" -ge 200 ]; then
+        echo "with_rssd: rssd did not start; its log:" >&2
+        cat "$dir/rssd.log" >&2
+        kill -KILL "$pid" 2>/dev/null
+        rm -rf "$dir"
+        exit 1
+    fi
+    sleep 0.05
+    tries=$((tries + 1))
+done
+
+RSS_SOCKET="$sock" RSSD_STATE_DIR="$dir/state" "$@"
+rc=$?
+
+kill -TERM "$pid"
+wait "$pid"
+rssd_rc=$?
+if [ "$rssd_rc" -ne 0 ]; then
+    echo "with_rssd: rssd exited with status $rssd_rc; its log:" >&2
+    cat "$dir/rssd.log" >&2
+    [ "$rc" -eq 0 ] && rc=1
+fi
+rm -rf "$dir"
+exit "$rc"
