@@ -1,0 +1,13 @@
+# rssd end-to-end tests: a private daemon per program, driven through libpsa and raw messages.
+if(TARGET rssd AND TARGET psa-static)
+  add_library(ss_rssd_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/rssd_harness.c)
+  target_compile_definitions(ss_rssd_harness PRIVATE RSSD_PATH="$<TARGET_FILE:rssd>")
+  target_include_directories(ss_rssd_harness PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+  add_dependencies(ss_rssd_harness rssd)
+
+  add_executable(test_rssd ${CMAKE_CURRENT_LIST_DIR}/test_rssd.c)
+  target_link_libraries(test_rssd PRIVATE ss_rssd_harness psa-static PkgConfig::CMOCKA
+                        Threads::Threads)
+  add_test(NAME rssd_integration COMMAND test_rssd)
+  set_tests_properties(rssd_integration PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()

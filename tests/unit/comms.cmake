@@ -1,0 +1,6 @@
+# RSS comms codec unit tests (cmocka). Included by tests/unit/CMakeLists.txt.
+if(TARGET ss_comms)
+  add_executable(test_rss_msg ${CMAKE_CURRENT_LIST_DIR}/test_rss_msg.c)
+  target_link_libraries(test_rss_msg PRIVATE ss_comms PkgConfig::CMOCKA)
+  add_test(NAME comms_unit_test_rss_msg COMMAND test_rss_msg)
+endif()
