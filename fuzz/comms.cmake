@@ -1,0 +1,10 @@
+# Fuzz harnesses for the RSS comms decoders and rssd's message and ITS/PS argument handling.
+add_executable(fuzz_rss_msg ${CMAKE_CURRENT_LIST_DIR}/fuzz_rss_msg.c)
+target_link_libraries(fuzz_rss_msg PRIVATE ss_comms)
+target_link_options(fuzz_rss_msg PRIVATE -fsanitize=fuzzer)
+
+if(TARGET ss_enclave)
+  add_executable(fuzz_rssd_message ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_message.c)
+  target_link_libraries(fuzz_rssd_message PRIVATE ss_enclave)
+  target_link_options(fuzz_rssd_message PRIVATE -fsanitize=fuzzer)
+endif()
