@@ -12,8 +12,10 @@
  * When a call needs rssd (a key that lives there, or an output key that must be created there:
  * persistent or asymmetric), the operation moves to rssd by replaying its transcript -- setup,
  * every input and capacity change, and as many output bytes as were already read, which the KDF
- * reproduces because it is deterministic. An operation that has taken an in-process key cannot
- * move (its secret would have to leave its key object): such a call answers NOT_SUPPORTED.
+ * reproduces because it is deterministic. An in-process key that was an input is replayed as a
+ * temporary rssd volatile key with the same attributes (so rssd applies the same policy), used
+ * and destroyed at once; the same happens when an rssd derivation is given an in-process key.
+ * The secret moves from the caller's process into rssd, never the other way.
  * In enclave mode every derivation runs in rssd from the start.
  */
 
@@ -22,6 +24,7 @@ typedef enum kdf_event_kind {
     KDF_EVENT_INTEGER,
     KDF_EVENT_CAPACITY,
     KDF_EVENT_OUTPUT,
+    KDF_EVENT_KEY, /* an in-process key: attributes and material copied at input time */
 } kdf_event_kind_t;
 
 typedef struct kdf_event {
@@ -30,6 +33,7 @@ typedef struct kdf_event {
     uint64_t value; /* integer, capacity, or number of output bytes */
     uint8_t *data;
     size_t length;
+    psa_key_attributes_t key_attributes;
 } kdf_event_t;
 
 /* An in-process derivation in split mode: operation->ctx points here, route is LOCAL. */
@@ -39,7 +43,6 @@ typedef struct kdf_local {
     kdf_event_t *events;
     size_t count;
     size_t capacity;
-    bool has_local_key;
 } kdf_local_t;
 
 static void kdf_local_free(kdf_local_t *k)
@@ -95,6 +98,26 @@ static kdf_local_t *kdf_local(const psa_key_derivation_operation_t *operation)
     return operation->route == CRYPTO_ROUTE_LOCAL ? operation->ctx : NULL;
 }
 
+static psa_status_t kdf_copy_local_key(psa_key_id_t id, psa_key_attributes_t *attributes,
+                                       uint8_t **material, size_t *length);
+
+/* Records an in-process key input with a copy of the key, for a later move to rssd. */
+static psa_status_t kdf_record_key(kdf_local_t *k, psa_key_derivation_step_t step, psa_key_id_t id)
+{
+    psa_key_attributes_t attributes;
+    uint8_t *material = NULL;
+    size_t length = 0;
+    psa_status_t status = kdf_copy_local_key(id, &attributes, &material, &length);
+    if (status == PSA_SUCCESS) {
+        status = kdf_record(k, KDF_EVENT_KEY, step, 0, material, length);
+        if (status == PSA_SUCCESS) {
+            k->events[k->count - 1].key_attributes = attributes;
+        }
+        OPENSSL_clear_free(material, length);
+    }
+    return status;
+}
+
 /* ---- rssd side ----------------------------------------------------------------------------------
  */
 
@@ -146,13 +169,70 @@ static psa_status_t kdf_remote_output(psa_key_derivation_operation_t *operation,
     return status;
 }
 
+/* A copy of an in-process key: its attributes (volatile, no id) and material. */
+static psa_status_t kdf_copy_local_key(psa_key_id_t id, psa_key_attributes_t *attributes,
+                                       uint8_t **material, size_t *length)
+{
+    core_key_t *key = NULL;
+    psa_status_t status = core_key_acquire(&crypto_client_local_caller, id, 0, 0, &key);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    *attributes = key->attr;
+    psa_set_key_lifetime(attributes, PSA_KEY_LIFETIME_VOLATILE);
+    *material = OPENSSL_malloc(key->material_length != 0 ? key->material_length : 1);
+    if (*material == NULL) {
+        status = PSA_ERROR_INSUFFICIENT_MEMORY;
+    } else {
+        memcpy(*material, key->material, key->material_length);
+        *length = key->material_length;
+    }
+    core_key_release(key);
+    return status;
+}
+
+/* input_key / verify_key on an rssd derivation with a key given as attributes and material:
+ * imported into rssd as a temporary volatile key, used once and destroyed. */
+static psa_status_t kdf_remote_with_copy(psa_key_derivation_operation_t *operation,
+                                         uint16_t function_id, psa_key_derivation_step_t step,
+                                         const psa_key_attributes_t *attributes,
+                                         const uint8_t *material, size_t length)
+{
+    psa_key_id_t temporary = PSA_KEY_ID_NULL;
+    crypto_iovec_t import = {.function_id = CRYPTO_FID_IMPORT_KEY};
+    psa_status_t status = crypto_remote_new_key(&import, attributes, material, length, &temporary);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    crypto_iovec_t iov = {.function_id = function_id, .step = step, .key_id = temporary};
+    crypto_vecs_t v = {0};
+    status = kdf_remote(&iov, &v, operation);
+    crypto_iovec_t destroy = {.function_id = CRYPTO_FID_DESTROY_KEY, .key_id = temporary};
+    crypto_vecs_t none = {0};
+    (void)crypto_remote(&destroy, &none);
+    return status;
+}
+
+/* The same with an in-process key named by id. */
+static psa_status_t kdf_remote_with_local_key(psa_key_derivation_operation_t *operation,
+                                              uint16_t function_id, psa_key_derivation_step_t step,
+                                              psa_key_id_t key)
+{
+    psa_key_attributes_t attributes;
+    uint8_t *material = NULL;
+    size_t length = 0;
+    psa_status_t status = kdf_copy_local_key(key, &attributes, &material, &length);
+    if (status == PSA_SUCCESS) {
+        status = kdf_remote_with_copy(operation, function_id, step, &attributes, material, length);
+        OPENSSL_clear_free(material, length);
+    }
+    return status;
+}
+
 /* Moves an in-process derivation to rssd (see the comment at the top). */
 static psa_status_t kdf_migrate(psa_key_derivation_operation_t *operation)
 {
     kdf_local_t *k = kdf_local(operation);
-    if (k->has_local_key) {
-        return PSA_ERROR_NOT_SUPPORTED;
-    }
     psa_key_derivation_operation_t remote = PSA_KEY_DERIVATION_OPERATION_INIT;
     psa_status_t status = kdf_remote_setup(&remote, k->alg);
     for (size_t i = 0; i < k->count && status == PSA_SUCCESS; i++) {
@@ -173,6 +253,10 @@ static psa_status_t kdf_migrate(psa_key_derivation_operation_t *operation)
         case KDF_EVENT_CAPACITY:
             iov.function_id = CRYPTO_FID_KEY_DERIVATION_SET_CAPACITY;
             status = kdf_remote(&iov, &v, &remote);
+            break;
+        case KDF_EVENT_KEY:
+            status = kdf_remote_with_copy(&remote, CRYPTO_FID_KEY_DERIVATION_INPUT_KEY, e->step,
+                                          &e->key_attributes, e->data, e->length);
             break;
         case KDF_EVENT_OUTPUT: {
             uint8_t scratch[256];
@@ -314,7 +398,8 @@ psa_status_t psa_key_derivation_input_integer(psa_key_derivation_operation_t *op
 
 /* Input of a key (input_key, key_agreement's private key, verify_key's expected key): runs where
  * the key lives, moving an in-process derivation to rssd when the key is there. Returns
- * PSA_SUCCESS with *local set when the caller should use the in-process core. */
+ * PSA_SUCCESS with *local set when the caller should use the in-process core. An rssd derivation
+ * given an in-process key takes a temporary copy of it (kdf_remote_with_local_key). */
 static psa_status_t kdf_place_for_key(psa_key_derivation_operation_t *operation, psa_key_id_t key,
                                       bool *local)
 {
@@ -342,8 +427,13 @@ psa_status_t psa_key_derivation_input_key(psa_key_derivation_operation_t *operat
     if (local) {
         kdf_local_t *k = kdf_local(operation);
         status = core_key_derivation_input_key(&crypto_client_local_caller, &k->core, step, key);
-        k->has_local_key = k->has_local_key || status == PSA_SUCCESS;
+        if (status == PSA_SUCCESS) {
+            status = kdf_record_key(k, step, key);
+        }
         return status;
+    }
+    if (crypto_key_is_local(key)) {
+        return kdf_remote_with_local_key(operation, CRYPTO_FID_KEY_DERIVATION_INPUT_KEY, step, key);
     }
     crypto_iovec_t iov = {
         .function_id = CRYPTO_FID_KEY_DERIVATION_INPUT_KEY, .step = step, .key_id = key};
@@ -366,7 +456,6 @@ psa_status_t psa_key_derivation_key_agreement(psa_key_derivation_operation_t *op
         kdf_local_t *k = kdf_local(operation);
         status = core_key_derivation_key_agreement(&crypto_client_local_caller, &k->core, step,
                                                    private_key, peer_key, peer_key_length);
-        k->has_local_key = k->has_local_key || status == PSA_SUCCESS;
         return status;
     }
     crypto_iovec_t iov = {.function_id = CRYPTO_FID_KEY_DERIVATION_KEY_AGREEMENT,
@@ -456,6 +545,10 @@ psa_status_t psa_key_derivation_verify_key(psa_key_derivation_operation_t *opera
     if (local) {
         kdf_local_t *k = kdf_local(operation);
         return core_key_derivation_verify_key(&crypto_client_local_caller, &k->core, expected);
+    }
+    if (crypto_key_is_local(expected)) {
+        return kdf_remote_with_local_key(operation, CRYPTO_FID_KEY_DERIVATION_VERIFY_KEY, 0,
+                                         expected);
     }
     crypto_iovec_t iov = {.function_id = CRYPTO_FID_KEY_DERIVATION_VERIFY_KEY, .key_id = expected};
     crypto_vecs_t v = {0};

@@ -94,6 +94,7 @@ static void test_malformed_calls(void **state)
                      PSA_ERROR_PROGRAMMER_ERROR);
     psa_invec ok[1] = {{h, 56}};
     assert_int_equal(psa_call(CRYPTO_HANDLE, 7, ok, 1, o, 1), PSA_ERROR_PROGRAMMER_ERROR);
+    o[0].len = sizeof(out); /* each failed call reported 0 bytes written */
     assert_int_equal(psa_call(CRYPTO_HANDLE, PSA_IPC_CALL, ok, 1, o, 1), PSA_SUCCESS);
     assert_int_equal(o[0].len, sizeof(out));
     header(h, 0x0201, 0, 0); /* abandoned open_key */
@@ -102,6 +103,7 @@ static void test_malformed_calls(void **state)
     assert_int_equal(psa_call(CRYPTO_HANDLE, PSA_IPC_CALL, ok, 1, o, 1), PSA_ERROR_NOT_SUPPORTED);
     /* rssd keeps serving. */
     header(h, FID_GENERATE_RANDOM, 0, 0);
+    o[0].len = sizeof(out);
     assert_int_equal(psa_call(CRYPTO_HANDLE, PSA_IPC_CALL, ok, 1, o, 1), PSA_SUCCESS);
 }
 
