@@ -1,0 +1,187 @@
+/* Crypto suite, PAKE (Crypto API 1.2): operation states, setup checks and a full EC J-PAKE exchange. */
+#include <string.h>
+
+#include "runner.h"
+
+#define TEST(name) static void name(test_state_t *T)
+
+#define JPAKE256 PSA_ALG_JPAKE(PSA_ALG_SHA_256)
+
+static psa_pake_cipher_suite_t jpake_suite(void)
+{
+    psa_pake_cipher_suite_t cs = PSA_PAKE_CIPHER_SUITE_INIT;
+    psa_pake_cs_set_algorithm(&cs, JPAKE256);
+    psa_pake_cs_set_primitive(&cs,
+                              PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC,
+                                                 PSA_ECC_FAMILY_SECP_R1, 256));
+    psa_pake_cs_set_key_confirmation(&cs, PSA_PAKE_UNCONFIRMED_KEY);
+    return cs;
+}
+
+TEST(t_abort_inactive)
+{
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    CHECK_OK(psa_pake_abort(&op));
+    CHECK_OK(psa_pake_abort(&op));
+cleanup:;
+}
+
+TEST(t_set_role_inactive)
+{
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    CHECK_STATUS(psa_pake_set_role(&op, PSA_PAKE_ROLE_CLIENT), PSA_ERROR_BAD_STATE);
+cleanup:
+    psa_pake_abort(&op);
+}
+
+TEST(t_output_inactive)
+{
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    uint8_t out[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+    CHECK_STATUS(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, out, sizeof(out), &len),
+                 PSA_ERROR_BAD_STATE);
+cleanup:
+    psa_pake_abort(&op);
+}
+
+TEST(t_setup_not_pake)
+{
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_id_t pw = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw));
+    psa_pake_cs_set_algorithm(&cs, PSA_ALG_SHA_256);
+    CHECK_STATUS(psa_pake_setup(&op, pw, &cs), PSA_ERROR_INVALID_ARGUMENT);
+cleanup:
+    psa_pake_abort(&op);
+    tk_destroy(&pw);
+}
+
+TEST(t_setup_no_derive)
+{
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_id_t pw = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_EXPORT, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw));
+    CHECK_STATUS(psa_pake_setup(&op, pw, &cs), PSA_ERROR_NOT_PERMITTED);
+cleanup:
+    psa_pake_abort(&op);
+    tk_destroy(&pw);
+}
+
+/* Moves one step's message from one operation to the other. */
+static psa_status_t pass(psa_pake_operation_t *from, psa_pake_operation_t *to,
+                         psa_pake_step_t step)
+{
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+    psa_status_t s = psa_pake_output(from, step, buf, sizeof(buf), &len);
+    return s != PSA_SUCCESS ? s : psa_pake_input(to, step, buf, len);
+}
+
+static psa_status_t pass_round(psa_pake_operation_t *from, psa_pake_operation_t *to, int parts)
+{
+    psa_status_t s = PSA_SUCCESS;
+    for (int i = 0; i < parts && s == PSA_SUCCESS; i++) {
+        s = pass(from, to, PSA_PAKE_STEP_KEY_SHARE);
+        if (s == PSA_SUCCESS) {
+            s = pass(from, to, PSA_PAKE_STEP_ZK_PUBLIC);
+        }
+        if (s == PSA_SUCCESS) {
+            s = pass(from, to, PSA_PAKE_STEP_ZK_PROOF);
+        }
+    }
+    return s;
+}
+
+TEST(t_jpake_exchange)
+{
+    psa_pake_operation_t a = PSA_PAKE_OPERATION_INIT, b = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t pw = 0, ka = 0, kb = 0;
+    uint8_t ea[64], eb[64];
+    size_t la = 0, lb = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw));
+    CHECK_OK(psa_pake_setup(&a, pw, &cs));
+    CHECK_OK(psa_pake_setup(&b, pw, &cs));
+    CHECK_OK(psa_pake_set_user(&a, (const uint8_t *)"client", 6));
+    CHECK_OK(psa_pake_set_peer(&a, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_user(&b, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_peer(&b, (const uint8_t *)"client", 6));
+    CHECK_OK(pass_round(&a, &b, 2));
+    CHECK_OK(pass_round(&b, &a, 2));
+    CHECK_OK(pass_round(&a, &b, 1));
+    CHECK_OK(pass_round(&b, &a, 1));
+    psa_set_key_type(&attr, PSA_KEY_TYPE_DERIVE);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
+    CHECK_OK(psa_pake_get_shared_key(&a, &attr, &ka));
+    CHECK_OK(psa_pake_get_shared_key(&b, &attr, &kb));
+    CHECK_OK(psa_export_key(ka, ea, sizeof(ea), &la));
+    CHECK_OK(psa_export_key(kb, eb, sizeof(eb), &lb));
+    CHECK_BYTES(ea, la, eb, lb);
+cleanup:
+    psa_pake_abort(&a);
+    psa_pake_abort(&b);
+    tk_destroy(&pw);
+    tk_destroy(&ka);
+    tk_destroy(&kb);
+}
+
+TEST(t_jpake_wrong_password)
+{
+    psa_pake_operation_t a = PSA_PAKE_OPERATION_INIT, b = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t pw1 = 0, pw2 = 0, ka = 0, kb = 0;
+    uint8_t ea[64], eb[64];
+    size_t la = 0, lb = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw1));
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secreT", 6, &pw2));
+    CHECK_OK(psa_pake_setup(&a, pw1, &cs));
+    CHECK_OK(psa_pake_setup(&b, pw2, &cs));
+    CHECK_OK(psa_pake_set_user(&a, (const uint8_t *)"client", 6));
+    CHECK_OK(psa_pake_set_peer(&a, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_user(&b, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_peer(&b, (const uint8_t *)"client", 6));
+    CHECK_OK(pass_round(&a, &b, 2));
+    CHECK_OK(pass_round(&b, &a, 2));
+    CHECK_OK(pass_round(&a, &b, 1));
+    CHECK_OK(pass_round(&b, &a, 1));
+    /* Unconfirmed keys: the exchange completes, and different passwords give different keys. */
+    psa_set_key_type(&attr, PSA_KEY_TYPE_DERIVE);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
+    CHECK_OK(psa_pake_get_shared_key(&a, &attr, &ka));
+    CHECK_OK(psa_pake_get_shared_key(&b, &attr, &kb));
+    CHECK_OK(psa_export_key(ka, ea, sizeof(ea), &la));
+    CHECK_OK(psa_export_key(kb, eb, sizeof(eb), &lb));
+    CHECK(la != lb || memcmp(ea, eb, la) != 0);
+cleanup:
+    psa_pake_abort(&a);
+    psa_pake_abort(&b);
+    tk_destroy(&pw1);
+    tk_destroy(&pw2);
+    tk_destroy(&ka);
+    tk_destroy(&kb);
+}
+
+const test_case_t crypto_pake_tests[] = {
+    {"C-PAKE-001", "psa_pake_abort on an inactive operation succeeds, twice", t_abort_inactive},
+    {"C-PAKE-002", "psa_pake_set_role on an inactive operation is BAD_STATE", t_set_role_inactive},
+    {"C-PAKE-003", "psa_pake_output on an inactive operation is BAD_STATE", t_output_inactive},
+    {"C-PAKE-004", "psa_pake_setup with a hash as PAKE algorithm is INVALID_ARGUMENT",
+     t_setup_not_pake},
+    {"C-PAKE-005", "psa_pake_setup with a password key lacking DERIVE is NOT_PERMITTED",
+     t_setup_no_derive},
+    {"C-PAKE-006", "EC J-PAKE (P-256, SHA-256): both sides get the same shared key",
+     t_jpake_exchange},
+    {"C-PAKE-007", "EC J-PAKE with different passwords gives different shared keys",
+     t_jpake_wrong_password},
+    {NULL, NULL, NULL},
+};

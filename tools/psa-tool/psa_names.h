@@ -1,0 +1,36 @@
+/* Names of PSA status codes, algorithms, key types and usage flags, as the specifications spell them. */
+#ifndef PSA_NAMES_H
+#define PSA_NAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <psa/crypto.h>
+
+/* "PSA_ERROR_NOT_PERMITTED"; "PSA_ERROR_UNKNOWN" for values the API does not define. */
+const char *psa_names_status(psa_status_t status);
+/* One sentence saying what the status means to a user. */
+const char *psa_names_status_sentence(psa_status_t status);
+
+/*
+ * Algorithms are written as in the specification's PSA_ALG_xxx names, lower case with '-':
+ * "sha-256", "hmac:sha-256", "ecdsa:sha-256", "rsa-pss:sha-256", "gcm", "hkdf:sha-256",
+ * "key-agreement:ecdh:hkdf:sha-256". Returns false for a name it does not know.
+ */
+bool psa_names_parse_alg(const char *name, psa_algorithm_t *alg);
+/* Writes the name of alg into buf ("0x06000609" when it has no name). */
+const char *psa_names_alg(psa_algorithm_t alg, char *buf, size_t size);
+
+/* Key types: "aes", "hmac", "ecc-key-pair:secp-r1", "rsa-public-key", "dh-key-pair:rfc7919". */
+bool psa_names_parse_type(const char *name, psa_key_type_t *type);
+const char *psa_names_type(psa_key_type_t type, char *buf, size_t size);
+
+/* Usage flags: comma-separated "sign-hash,verify-hash,export". */
+bool psa_names_parse_usage(const char *list, psa_key_usage_t *usage);
+const char *psa_names_usage(psa_key_usage_t usage, char *buf, size_t size);
+
+/* Lists the known names on a stream, for --help. */
+void psa_names_list_algs(void *stream);
+void psa_names_list_types(void *stream);
+
+#endif /* PSA_NAMES_H */
