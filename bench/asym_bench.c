@@ -47,8 +47,8 @@ static double bench_rate(bench_body_t body, void *ctx, double seconds)
 typedef struct asym_case {
     psa_key_id_t key;
     psa_algorithm_t alg;
-    EVP_PKEY_CTX *pctx;  /* baseline: initialised once */
-    EVP_MD_CTX *mctx;    /* baseline for EdDSA */
+    EVP_PKEY_CTX *pctx; /* baseline: initialised once */
+    EVP_MD_CTX *mctx;   /* baseline for EdDSA */
     const uint8_t *in;
     size_t in_length;
     uint8_t sig[512];
@@ -86,8 +86,8 @@ static int psa_agree(void *arg)
 {
     asym_case_t *c = arg;
     size_t n = 0;
-    return psa_raw_key_agreement(PSA_ALG_ECDH, c->key, c->peer, 32, c->sig, sizeof(c->sig),
-                                 &n) != PSA_SUCCESS;
+    return psa_raw_key_agreement(PSA_ALG_ECDH, c->key, c->peer, 32, c->sig, sizeof(c->sig), &n) !=
+           PSA_SUCCESS;
 }
 
 static int evp_sign(void *arg)
@@ -233,7 +233,8 @@ int main(int argc, char **argv)
     EVP_PKEY *ed_key = make_key(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_TWISTED_EDWARDS), 255,
                                 ed.alg, PSA_KEY_USAGE_SIGN_MESSAGE, &ed.key);
     ed.mctx = EVP_MD_CTX_new();
-    if (ed_key == NULL || EVP_DigestSignInit_ex(ed.mctx, NULL, NULL, NULL, NULL, ed_key, NULL) != 1) {
+    if (ed_key == NULL ||
+        EVP_DigestSignInit_ex(ed.mctx, NULL, NULL, NULL, NULL, ed_key, NULL) != 1) {
         return fail("Ed25519 set-up");
     }
     rc |= row("Ed25519 sign 64 B", psa_sign_msg, evp_digest_sign, &ed, seconds);
@@ -242,10 +243,10 @@ int main(int argc, char **argv)
     psa_destroy_key(ed.key);
 
     /* RSA-2048 PKCS#1 v1.5 with SHA-256, over a precomputed digest. */
-    asym_case_t rsa = {.alg = PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256), .in = digest,
-                       .in_length = 32};
-    EVP_PKEY *rsa_key = make_key(PSA_KEY_TYPE_RSA_KEY_PAIR, 2048, rsa.alg,
-                                 PSA_KEY_USAGE_SIGN_HASH, &rsa.key);
+    asym_case_t rsa = {
+        .alg = PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256), .in = digest, .in_length = 32};
+    EVP_PKEY *rsa_key =
+        make_key(PSA_KEY_TYPE_RSA_KEY_PAIR, 2048, rsa.alg, PSA_KEY_USAGE_SIGN_HASH, &rsa.key);
     rsa.pctx = rsa_key != NULL ? EVP_PKEY_CTX_new(rsa_key, NULL) : NULL;
     if (rsa.pctx == NULL || EVP_PKEY_sign_init(rsa.pctx) != 1 ||
         EVP_PKEY_CTX_set_rsa_padding(rsa.pctx, RSA_PKCS1_PADDING) != 1 ||

@@ -16,13 +16,13 @@ typedef enum asym_curve_kind {
 
 typedef struct asym_curve {
     psa_ecc_family_t family;
-    size_t bits;            /* PSA key size */
+    size_t bits; /* PSA key size */
     asym_curve_kind_t kind;
-    const char *name;       /* OpenSSL group name (Weierstrass) or key type name (others) */
-    int nid;                /* curve NID of Weierstrass curves, 0 otherwise */
-    size_t private_length;  /* export format of the key pair */
-    size_t public_length;   /* export format of the public key */
-    size_t secret_length;   /* raw ECDH output (x coordinate or u) */
+    const char *name;      /* OpenSSL group name (Weierstrass) or key type name (others) */
+    int nid;               /* curve NID of Weierstrass curves, 0 otherwise */
+    size_t private_length; /* export format of the key pair */
+    size_t public_length;  /* export format of the public key */
+    size_t secret_length;  /* raw ECDH output (x coordinate or u) */
 } asym_curve_t;
 
 /* The curve of a family and PSA key size, or NULL when the pair is not built. */
@@ -74,8 +74,7 @@ psa_status_t asym_agree(core_key_t *key, const uint8_t *peer_key, size_t peer_ke
 psa_status_t core_asym_agreement_secret(const core_caller_t *caller, psa_algorithm_t policy_alg,
                                         psa_algorithm_t alg, psa_key_id_t private_key,
                                         const uint8_t *peer_key, size_t peer_key_length,
-                                        uint8_t *output, size_t output_size,
-                                        size_t *output_length);
+                                        uint8_t *output, size_t output_size, size_t *output_length);
 
 /* Draws `length` bytes of a key derivation stream (taking them off its capacity). */
 typedef psa_status_t (*asym_draw_t)(void *stream, uint8_t *output, size_t length);
@@ -90,8 +89,7 @@ size_t asym_agreement_length(psa_key_type_t type, size_t bits);
 psa_status_t rsa_sign_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
                            size_t hash_length, uint8_t *signature, size_t *signature_length);
 psa_status_t rsa_verify_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
-                             size_t hash_length, const uint8_t *signature,
-                             size_t signature_length);
+                             size_t hash_length, const uint8_t *signature, size_t signature_length);
 psa_status_t rsa_encrypt(core_key_t *key, psa_algorithm_t alg, const uint8_t *input,
                          size_t input_length, const uint8_t *label, size_t label_length,
                          uint8_t *output, size_t output_size, size_t *output_length);
@@ -113,11 +111,11 @@ psa_status_t eddsa_verify(core_key_t *key, psa_algorithm_t alg, const uint8_t *i
                           size_t input_length, const uint8_t *signature, size_t signature_length);
 
 /* Key cache kinds: the algorithm with a tag in the top bits for the direction. */
-#define ASYM_CACHE_SIGN 0x10000000u
-#define ASYM_CACHE_VERIFY 0x20000000u
-#define ASYM_CACHE_ENCRYPT 0x30000000u
-#define ASYM_CACHE_DECRYPT 0x40000000u
-#define ASYM_CACHE_KIND(dir, alg) ((uint32_t)(dir) | ((uint32_t)(alg) & 0x0fffffffu))
+#define ASYM_CACHE_SIGN           0x10000000u
+#define ASYM_CACHE_VERIFY         0x20000000u
+#define ASYM_CACHE_ENCRYPT        0x30000000u
+#define ASYM_CACHE_DECRYPT        0x40000000u
+#define ASYM_CACHE_KIND(dir, alg) ((uint32_t)(dir) | ((uint32_t)(alg)&0x0fffffffu))
 
 void asym_free_pkey_ctx(void *ctx);
 void asym_free_md_ctx(void *ctx);

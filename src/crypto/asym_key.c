@@ -18,20 +18,15 @@
 /* ---- tables ------------------------------------------------------------------------------- */
 
 static const asym_curve_t asym_curves[] = {
-    {PSA_ECC_FAMILY_SECP_R1, 192, ASYM_CURVE_WEIERSTRASS, "prime192v1", NID_X9_62_prime192v1,
-     24, 49, 24},
-    {PSA_ECC_FAMILY_SECP_R1, 224, ASYM_CURVE_WEIERSTRASS, "secp224r1", NID_secp224r1, 28, 57,
-     28},
-    {PSA_ECC_FAMILY_SECP_R1, 256, ASYM_CURVE_WEIERSTRASS, "prime256v1", NID_X9_62_prime256v1,
-     32, 65, 32},
-    {PSA_ECC_FAMILY_SECP_R1, 384, ASYM_CURVE_WEIERSTRASS, "secp384r1", NID_secp384r1, 48, 97,
-     48},
-    {PSA_ECC_FAMILY_SECP_R1, 521, ASYM_CURVE_WEIERSTRASS, "secp521r1", NID_secp521r1, 66, 133,
-     66},
-    {PSA_ECC_FAMILY_SECP_K1, 192, ASYM_CURVE_WEIERSTRASS, "secp192k1", NID_secp192k1, 24, 49,
-     24},
-    {PSA_ECC_FAMILY_SECP_K1, 256, ASYM_CURVE_WEIERSTRASS, "secp256k1", NID_secp256k1, 32, 65,
-     32},
+    {PSA_ECC_FAMILY_SECP_R1, 192, ASYM_CURVE_WEIERSTRASS, "prime192v1", NID_X9_62_prime192v1, 24,
+     49, 24},
+    {PSA_ECC_FAMILY_SECP_R1, 224, ASYM_CURVE_WEIERSTRASS, "secp224r1", NID_secp224r1, 28, 57, 28},
+    {PSA_ECC_FAMILY_SECP_R1, 256, ASYM_CURVE_WEIERSTRASS, "prime256v1", NID_X9_62_prime256v1, 32,
+     65, 32},
+    {PSA_ECC_FAMILY_SECP_R1, 384, ASYM_CURVE_WEIERSTRASS, "secp384r1", NID_secp384r1, 48, 97, 48},
+    {PSA_ECC_FAMILY_SECP_R1, 521, ASYM_CURVE_WEIERSTRASS, "secp521r1", NID_secp521r1, 66, 133, 66},
+    {PSA_ECC_FAMILY_SECP_K1, 192, ASYM_CURVE_WEIERSTRASS, "secp192k1", NID_secp192k1, 24, 49, 24},
+    {PSA_ECC_FAMILY_SECP_K1, 256, ASYM_CURVE_WEIERSTRASS, "secp256k1", NID_secp256k1, 32, 65, 32},
     {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 160, ASYM_CURVE_WEIERSTRASS, "brainpoolP160r1",
      NID_brainpoolP160r1, 20, 41, 20},
     {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 192, ASYM_CURVE_WEIERSTRASS, "brainpoolP192r1",
@@ -74,9 +69,9 @@ static BIGNUM *asym_fetch_dh_prime(const char *name)
     BIGNUM *p = NULL;
     EVP_PKEY *params = NULL;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
-    OSSL_PARAM set[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                                         (char *)name, 0),
-                        OSSL_PARAM_construct_end()};
+    OSSL_PARAM set[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)name, 0),
+        OSSL_PARAM_construct_end()};
     if (ctx != NULL && EVP_PKEY_paramgen_init(ctx) == 1 && EVP_PKEY_CTX_set_params(ctx, set) == 1 &&
         EVP_PKEY_paramgen(ctx, &params) == 1) {
         EVP_PKEY_get_bn_param(params, OSSL_PKEY_PARAM_FFC_P, &p);
@@ -200,8 +195,8 @@ static psa_status_t rsa_decode(bool pair, const uint8_t *data, size_t length, EV
 {
     EVP_PKEY *pkey = NULL;
     int selection = pair ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
-    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", "type-specific", "RSA",
-                                                           selection, NULL, NULL);
+    OSSL_DECODER_CTX *dctx =
+        OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", "type-specific", "RSA", selection, NULL, NULL);
     if (dctx == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
@@ -292,8 +287,7 @@ static psa_status_t rsa_validate(psa_key_type_t type, const uint8_t *data, size_
     }
     int key_bits = EVP_PKEY_get_bits(pkey);
     BIGNUM *e = NULL;
-    if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) || !BN_is_odd(e) ||
-        BN_is_one(e)) {
+    if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) || !BN_is_odd(e) || BN_is_one(e)) {
         status = PSA_ERROR_INVALID_ARGUMENT;
     } else if (key_bits < (int)ASYM_RSA_MIN_BITS || key_bits > PSA_VENDOR_RSA_MAX_KEY_BITS) {
         status = PSA_ERROR_NOT_SUPPORTED;
@@ -338,8 +332,8 @@ static psa_status_t rsa_generate(size_t bits, uint8_t **material, size_t *length
 /* ---- ECC ------------------------------------------------------------------------------------ */
 
 /* Checks 1 <= d <= n-1 for a Weierstrass private scalar. */
-static psa_status_t ecc_check_scalar(const asym_curve_t *curve, const uint8_t *data,
-                                     size_t length, BIGNUM **out)
+static psa_status_t ecc_check_scalar(const asym_curve_t *curve, const uint8_t *data, size_t length,
+                                     BIGNUM **out)
 {
     const EC_GROUP *group = asym_curve_group(curve);
     if (group == NULL) {
@@ -384,8 +378,7 @@ static psa_status_t ecc_check_point(const asym_curve_t *curve, const uint8_t *da
 }
 
 /* Uncompressed public point d*G of a Weierstrass scalar. */
-static psa_status_t ecc_public_from_scalar(const asym_curve_t *curve, const BIGNUM *d,
-                                           uint8_t *out)
+static psa_status_t ecc_public_from_scalar(const asym_curve_t *curve, const BIGNUM *d, uint8_t *out)
 {
     const EC_GROUP *group = asym_curve_group(curve);
     EC_POINT *point = EC_POINT_new(group);
@@ -416,8 +409,8 @@ static psa_status_t ecc_weierstrass_pkey(const asym_curve_t *curve, const BIGNUM
         goto done;
     }
     if (EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, &pkey, d != NULL ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY,
-                          params) != 1) {
+        EVP_PKEY_fromdata(ctx, &pkey, d != NULL ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params) !=
+            1) {
         goto done;
     }
     *out = pkey;
@@ -434,10 +427,9 @@ static psa_status_t ecc_load(psa_key_type_t type, const asym_curve_t *curve, con
 {
     bool pair = PSA_KEY_TYPE_IS_ECC_KEY_PAIR(type);
     if (curve->kind != ASYM_CURVE_WEIERSTRASS) {
-        EVP_PKEY *pkey = pair ? EVP_PKEY_new_raw_private_key_ex(NULL, curve->name, NULL, data,
-                                                                length)
-                              : EVP_PKEY_new_raw_public_key_ex(NULL, curve->name, NULL, data,
-                                                               length);
+        EVP_PKEY *pkey =
+            pair ? EVP_PKEY_new_raw_private_key_ex(NULL, curve->name, NULL, data, length)
+                 : EVP_PKEY_new_raw_public_key_ex(NULL, curve->name, NULL, data, length);
         if (pkey == NULL) {
             return PSA_ERROR_INSUFFICIENT_MEMORY;
         }
@@ -561,8 +553,8 @@ static psa_status_t dh_load(psa_key_type_t type, size_t bits, const uint8_t *dat
     OSSL_PARAM *params = NULL;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
     psa_status_t status = PSA_ERROR_INSUFFICIENT_MEMORY;
-    if (x == NULL || (pair && y == NULL) || g == NULL || bn == NULL || bld == NULL ||
-        ctx == NULL || BN_bin2bn(data, (int)length, x) == NULL || !BN_set_word(g, 2)) {
+    if (x == NULL || (pair && y == NULL) || g == NULL || bn == NULL || bld == NULL || ctx == NULL ||
+        BN_bin2bn(data, (int)length, x) == NULL || !BN_set_word(g, 2)) {
         goto done;
     }
     status = dh_check_range(x, p);
@@ -629,9 +621,9 @@ static psa_status_t dh_generate(psa_key_type_t type, size_t bits, uint8_t **mate
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
     EVP_PKEY *pkey = NULL;
     BIGNUM *x = NULL;
-    OSSL_PARAM set[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-                                                         (char *)name, 0),
-                        OSSL_PARAM_construct_end()};
+    OSSL_PARAM set[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)name, 0),
+        OSSL_PARAM_construct_end()};
     size_t n = PSA_BITS_TO_BYTES(bits);
     uint8_t *p = OPENSSL_malloc(n);
     psa_status_t status = PSA_ERROR_INSUFFICIENT_ENTROPY;
@@ -672,8 +664,7 @@ psa_status_t asym_key_validate(psa_key_type_t type, const uint8_t *data, size_t 
     return PSA_ERROR_NOT_SUPPORTED;
 }
 
-psa_status_t asym_key_generate(psa_key_type_t type, size_t bits, uint8_t **material,
-                               size_t *length)
+psa_status_t asym_key_generate(psa_key_type_t type, size_t bits, uint8_t **material, size_t *length)
 {
     if (type == PSA_KEY_TYPE_RSA_KEY_PAIR) {
         return bits == 0 ? PSA_ERROR_INVALID_ARGUMENT : rsa_generate(bits, material, length);
@@ -704,7 +695,7 @@ psa_status_t asym_key_load(psa_key_type_t type, size_t bits, const uint8_t *data
     }
     if (PSA_KEY_TYPE_IS_ECC(type)) {
         const asym_curve_t *curve = asym_curve_find(PSA_KEY_TYPE_ECC_GET_FAMILY(type), bits);
-        size_t expected = curve == NULL ? 0
+        size_t expected = curve == NULL                        ? 0
                           : PSA_KEY_TYPE_IS_ECC_KEY_PAIR(type) ? curve->private_length
                                                                : curve->public_length;
         if (curve == NULL || expected != length) {
@@ -771,8 +762,7 @@ psa_status_t asym_key_export_public(const core_key_t *key, uint8_t *data, size_t
         const asym_curve_t *curve = asym_curve_find(PSA_KEY_TYPE_ECC_GET_FAMILY(type), bits);
         size_t got = n;
         int ok = curve->kind == ASYM_CURVE_WEIERSTRASS
-                     ? EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, data, n,
-                                                       &got)
+                     ? EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, data, n, &got)
                      : EVP_PKEY_get_raw_public_key(pkey, data, &got);
         if (ok != 1 || got != n) {
             return asym_openssl_status();
@@ -840,8 +830,8 @@ psa_status_t asym_key_derive(psa_key_type_t type, size_t bits, asym_draw_t draw,
             if (BN_bin2bn(p, (int)draw_length, k) == NULL) {
                 status = PSA_ERROR_INSUFFICIENT_MEMORY;
             } else if (BN_cmp(k, limit) <= 0) {
-                status = BN_add_word(k, 1) ? asym_bn_to_bytes(k, p, n)
-                                           : PSA_ERROR_INSUFFICIENT_MEMORY;
+                status =
+                    BN_add_word(k, 1) ? asym_bn_to_bytes(k, p, n) : PSA_ERROR_INSUFFICIENT_MEMORY;
                 break;
             }
         }

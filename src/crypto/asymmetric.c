@@ -72,8 +72,8 @@ static psa_status_t sign_check_hash_length(const core_key_t *key, psa_algorithm_
 }
 
 static psa_status_t sign_hash_dispatch(core_key_t *key, sign_family_t family, psa_algorithm_t alg,
-                                       const uint8_t *hash, size_t hash_length,
-                                       uint8_t *signature, size_t *signature_length)
+                                       const uint8_t *hash, size_t hash_length, uint8_t *signature,
+                                       size_t *signature_length)
 {
     if (family == SIGN_RSA) {
         return rsa_sign_hash(key, alg, hash, hash_length, signature, signature_length);
@@ -81,10 +81,9 @@ static psa_status_t sign_hash_dispatch(core_key_t *key, sign_family_t family, ps
     return ecdsa_sign_hash(key, alg, hash, hash_length, signature, signature_length);
 }
 
-static psa_status_t verify_hash_dispatch(core_key_t *key, sign_family_t family,
-                                         psa_algorithm_t alg, const uint8_t *hash,
-                                         size_t hash_length, const uint8_t *signature,
-                                         size_t signature_length)
+static psa_status_t verify_hash_dispatch(core_key_t *key, sign_family_t family, psa_algorithm_t alg,
+                                         const uint8_t *hash, size_t hash_length,
+                                         const uint8_t *signature, size_t signature_length)
 {
     if (family == SIGN_RSA) {
         return rsa_verify_hash(key, alg, hash, hash_length, signature, signature_length);
@@ -135,8 +134,7 @@ psa_status_t core_sign_hash(const core_caller_t *caller, psa_key_id_t id, psa_al
     }
     core_key_t *key = NULL;
     sign_family_t family;
-    psa_status_t status = sign_begin(caller, id, PSA_KEY_USAGE_SIGN_HASH, alg, true, &key,
-                                     &family);
+    psa_status_t status = sign_begin(caller, id, PSA_KEY_USAGE_SIGN_HASH, alg, true, &key, &family);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -146,8 +144,8 @@ psa_status_t core_sign_hash(const core_caller_t *caller, psa_key_id_t id, psa_al
         status = PSA_ERROR_BUFFER_TOO_SMALL;
     }
     if (status == PSA_SUCCESS) {
-        status = sign_hash_dispatch(key, family, alg, hash, hash_length, signature,
-                                    signature_length);
+        status =
+            sign_hash_dispatch(key, family, alg, hash, hash_length, signature, signature_length);
     }
     core_key_release(key);
     return status;
@@ -162,15 +160,15 @@ psa_status_t core_verify_hash(const core_caller_t *caller, psa_key_id_t id, psa_
     }
     core_key_t *key = NULL;
     sign_family_t family;
-    psa_status_t status = sign_begin(caller, id, PSA_KEY_USAGE_VERIFY_HASH, alg, false, &key,
-                                     &family);
+    psa_status_t status =
+        sign_begin(caller, id, PSA_KEY_USAGE_VERIFY_HASH, alg, false, &key, &family);
     if (status != PSA_SUCCESS) {
         return status;
     }
     status = sign_check_hash_length(key, alg, hash_length);
     if (status == PSA_SUCCESS) {
-        status = verify_hash_dispatch(key, family, alg, hash, hash_length, signature,
-                                      signature_length);
+        status =
+            verify_hash_dispatch(key, family, alg, hash, hash_length, signature, signature_length);
     }
     core_key_release(key);
     return status;
@@ -186,8 +184,8 @@ psa_status_t core_sign_message(const core_caller_t *caller, psa_key_id_t id, psa
     }
     core_key_t *key = NULL;
     sign_family_t family;
-    psa_status_t status = sign_begin(caller, id, PSA_KEY_USAGE_SIGN_MESSAGE, alg, true, &key,
-                                     &family);
+    psa_status_t status =
+        sign_begin(caller, id, PSA_KEY_USAGE_SIGN_MESSAGE, alg, true, &key, &family);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -208,8 +206,8 @@ psa_status_t core_sign_message(const core_caller_t *caller, psa_key_id_t id, psa
     return status;
 }
 
-psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t id,
-                                 psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t id, psa_algorithm_t alg,
+                                 const uint8_t *input, size_t input_length,
                                  const uint8_t *signature, size_t signature_length)
 {
     if (!PSA_ALG_IS_SIGN_MESSAGE(alg) || PSA_ALG_IS_WILDCARD(alg)) {
@@ -217,8 +215,8 @@ psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t id,
     }
     core_key_t *key = NULL;
     sign_family_t family;
-    psa_status_t status = sign_begin(caller, id, PSA_KEY_USAGE_VERIFY_MESSAGE, alg, false, &key,
-                                     &family);
+    psa_status_t status =
+        sign_begin(caller, id, PSA_KEY_USAGE_VERIFY_MESSAGE, alg, false, &key, &family);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -243,9 +241,8 @@ static psa_status_t crypt_begin(const core_caller_t *caller, psa_key_id_t id, ps
                                 bool encrypt, size_t salt_length, core_key_t **out)
 {
     core_key_t *key = NULL;
-    psa_status_t status = core_key_acquire(caller, id,
-                                           encrypt ? PSA_KEY_USAGE_ENCRYPT : PSA_KEY_USAGE_DECRYPT,
-                                           alg, &key);
+    psa_status_t status = core_key_acquire(
+        caller, id, encrypt ? PSA_KEY_USAGE_ENCRYPT : PSA_KEY_USAGE_DECRYPT, alg, &key);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -256,8 +253,8 @@ static psa_status_t crypt_begin(const core_caller_t *caller, psa_key_id_t id, ps
         /* PKCS#1 v1.5 has no label. */
         status = salt_length == 0 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     } else if (PSA_ALG_IS_RSA_OAEP(alg)) {
-        status = core_hash_md(PSA_ALG_GET_HASH(alg)) != NULL ? PSA_SUCCESS
-                                                             : PSA_ERROR_NOT_SUPPORTED;
+        status =
+            core_hash_md(PSA_ALG_GET_HASH(alg)) != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
         if (status == PSA_SUCCESS && rsa_max_plaintext(alg, key->attr.bits) == 0) {
             status = PSA_ERROR_INVALID_ARGUMENT; /* modulus too small for the hash */
         }
@@ -273,9 +270,9 @@ static psa_status_t crypt_begin(const core_caller_t *caller, psa_key_id_t id, ps
 }
 
 psa_status_t core_asymmetric_encrypt(const core_caller_t *caller, psa_key_id_t id,
-                                     psa_algorithm_t alg, const uint8_t *input,
-                                     size_t input_length, const uint8_t *salt, size_t salt_length,
-                                     uint8_t *output, size_t output_size, size_t *output_length)
+                                     psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+                                     const uint8_t *salt, size_t salt_length, uint8_t *output,
+                                     size_t output_size, size_t *output_length)
 {
     *output_length = 0;
     if (!PSA_ALG_IS_ASYMMETRIC_ENCRYPTION(alg)) {
@@ -288,21 +285,21 @@ psa_status_t core_asymmetric_encrypt(const core_caller_t *caller, psa_key_id_t i
     }
     if (input_length > rsa_max_plaintext(alg, key->attr.bits)) {
         status = PSA_ERROR_INVALID_ARGUMENT;
-    } else if (output_size < PSA_ASYMMETRIC_ENCRYPT_OUTPUT_SIZE(key->attr.type, key->attr.bits,
-                                                                alg)) {
+    } else if (output_size <
+               PSA_ASYMMETRIC_ENCRYPT_OUTPUT_SIZE(key->attr.type, key->attr.bits, alg)) {
         status = PSA_ERROR_BUFFER_TOO_SMALL;
     } else {
-        status = rsa_encrypt(key, alg, input, input_length, salt, salt_length, output,
-                             output_size, output_length);
+        status = rsa_encrypt(key, alg, input, input_length, salt, salt_length, output, output_size,
+                             output_length);
     }
     core_key_release(key);
     return status;
 }
 
 psa_status_t core_asymmetric_decrypt(const core_caller_t *caller, psa_key_id_t id,
-                                     psa_algorithm_t alg, const uint8_t *input,
-                                     size_t input_length, const uint8_t *salt, size_t salt_length,
-                                     uint8_t *output, size_t output_size, size_t *output_length)
+                                     psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+                                     const uint8_t *salt, size_t salt_length, uint8_t *output,
+                                     size_t output_size, size_t *output_length)
 {
     *output_length = 0;
     if (!PSA_ALG_IS_ASYMMETRIC_ENCRYPTION(alg)) {
@@ -341,13 +338,13 @@ static psa_status_t agreement_check_key(const core_key_t *key, psa_algorithm_t a
 
 /* Acquires the private key of a raw agreement and computes the shared secret into `output`. */
 static psa_status_t agreement_compute(const core_caller_t *caller, psa_algorithm_t policy_alg,
-                                      psa_algorithm_t alg, psa_key_id_t private_key, const uint8_t *peer_key,
-                                      size_t peer_key_length, uint8_t *output, size_t output_size,
-                                      size_t *output_length)
+                                      psa_algorithm_t alg, psa_key_id_t private_key,
+                                      const uint8_t *peer_key, size_t peer_key_length,
+                                      uint8_t *output, size_t output_size, size_t *output_length)
 {
     core_key_t *key = NULL;
-    psa_status_t status = core_key_acquire(caller, private_key, PSA_KEY_USAGE_DERIVE, policy_alg,
-                                           &key);
+    psa_status_t status =
+        core_key_acquire(caller, private_key, PSA_KEY_USAGE_DERIVE, policy_alg, &key);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -399,9 +396,9 @@ psa_status_t core_key_agreement(const core_caller_t *caller, psa_key_id_t privat
     }
     uint8_t secret[PSA_RAW_KEY_AGREEMENT_OUTPUT_MAX_SIZE];
     size_t secret_length = 0;
-    psa_status_t status = agreement_compute(caller, alg, alg, private_key, peer_key,
-                                            peer_key_length, secret, sizeof(secret),
-                                            &secret_length);
+    psa_status_t status =
+        agreement_compute(caller, alg, alg, private_key, peer_key, peer_key_length, secret,
+                          sizeof(secret), &secret_length);
     if (status == PSA_SUCCESS) {
         status = agreement_check_output_type(attributes->type);
     }
@@ -415,8 +412,7 @@ psa_status_t core_key_agreement(const core_caller_t *caller, psa_key_id_t privat
 psa_status_t core_asym_agreement_secret(const core_caller_t *caller, psa_algorithm_t policy_alg,
                                         psa_algorithm_t alg, psa_key_id_t private_key,
                                         const uint8_t *peer_key, size_t peer_key_length,
-                                        uint8_t *output, size_t output_size,
-                                        size_t *output_length)
+                                        uint8_t *output, size_t output_size, size_t *output_length)
 {
     *output_length = 0;
     return agreement_compute(caller, policy_alg, alg, private_key, peer_key, peer_key_length,

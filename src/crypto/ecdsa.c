@@ -233,8 +233,8 @@ psa_status_t ecdsa_sign_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t
         if (md == NULL) {
             return PSA_ERROR_NOT_SUPPORTED;
         }
-        psa_status_t status = ecdsa_sign_deterministic(key, curve, md, hash, hash_length,
-                                                       signature);
+        psa_status_t status =
+            ecdsa_sign_deterministic(key, curve, md, hash, hash_length, signature);
         if (status == PSA_SUCCESS) {
             *signature_length = 2 * scalar;
         }

@@ -15,11 +15,11 @@ static EVP_MD_CTX *eddsa_context(core_key_t *key, uint32_t dir)
         return ctx;
     }
     ctx = EVP_MD_CTX_new();
-    int ok = ctx != NULL &&
-             (dir == ASYM_CACHE_SIGN
-                  ? EVP_DigestSignInit_ex(ctx, NULL, NULL, NULL, NULL, asym_pkey(key), NULL)
-                  : EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, asym_pkey(key),
-                                            NULL)) == 1;
+    int ok =
+        ctx != NULL &&
+        (dir == ASYM_CACHE_SIGN
+             ? EVP_DigestSignInit_ex(ctx, NULL, NULL, NULL, NULL, asym_pkey(key), NULL)
+             : EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, asym_pkey(key), NULL)) == 1;
     if (!ok) {
         EVP_MD_CTX_free(ctx);
         return NULL;

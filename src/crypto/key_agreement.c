@@ -6,7 +6,7 @@
 
 #include <openssl/core_names.h>
 
-#define ASYM_CACHE_DERIVE 0x50000000u
+#define ASYM_CACHE_DERIVE       0x50000000u
 #define ASYM_CACHE_PEER_BUILDER 0x60000000u
 
 size_t asym_agreement_length(psa_key_type_t type, size_t bits)
@@ -78,8 +78,7 @@ psa_status_t asym_agree(core_key_t *key, const uint8_t *peer_key, size_t peer_ke
     psa_status_t status =
         PSA_KEY_TYPE_ECC_GET_FAMILY(key->attr.type) == PSA_ECC_FAMILY_MONTGOMERY
             ? agree_montgomery_peer(key, peer_key, peer_key_length, &peer)
-            : asym_peer_key_load(key->attr.type, key->attr.bits, peer_key, peer_key_length,
-                                 &peer);
+            : asym_peer_key_load(key->attr.type, key->attr.bits, peer_key, peer_key_length, &peer);
     if (status != PSA_SUCCESS) {
         return status;
     }

@@ -37,13 +37,11 @@ static psa_status_t check_cipher_key_bits(psa_key_type_t type, size_t bits)
                    : PSA_ERROR_INVALID_ARGUMENT;
     case PSA_KEY_TYPE_ARIA:
     case PSA_KEY_TYPE_CAMELLIA:
-        return bits == 128 || bits == 192 || bits == 256 ? PSA_SUCCESS
-                                                         : PSA_ERROR_INVALID_ARGUMENT;
+        return bits == 128 || bits == 192 || bits == 256 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     case PSA_KEY_TYPE_SM4:
         return bits == 128 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     case PSA_KEY_TYPE_DES:
-        return bits == 64 || bits == 128 || bits == 192 ? PSA_SUCCESS
-                                                        : PSA_ERROR_INVALID_ARGUMENT;
+        return bits == 64 || bits == 128 || bits == 192 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     case PSA_KEY_TYPE_CHACHA20:
         return bits == 256 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     default:
@@ -130,8 +128,8 @@ psa_status_t core_key_types_load_asym(core_key_t *key)
         return PSA_SUCCESS;
     }
     EVP_PKEY *pkey = NULL;
-    psa_status_t status = asym_key_load(key->attr.type, key->attr.bits, key->material,
-                                        key->material_length, &pkey);
+    psa_status_t status =
+        asym_key_load(key->attr.type, key->attr.bits, key->material, key->material_length, &pkey);
     if (status == PSA_SUCCESS) {
         key->asym = pkey;
     }

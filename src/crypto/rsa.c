@@ -97,8 +97,8 @@ static psa_status_t rsa_context(core_key_t *key, uint32_t dir, psa_algorithm_t a
     return PSA_SUCCESS;
 }
 
-static void rsa_context_done(core_key_t *key, uint32_t dir, psa_algorithm_t alg,
-                             EVP_PKEY_CTX *ctx, bool reusable)
+static void rsa_context_done(core_key_t *key, uint32_t dir, psa_algorithm_t alg, EVP_PKEY_CTX *ctx,
+                             bool reusable)
 {
     if (reusable) {
         core_key_cache_give(key, ASYM_CACHE_KIND(dir, alg), ctx, asym_free_pkey_ctx);
@@ -127,8 +127,7 @@ psa_status_t rsa_sign_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *
 }
 
 psa_status_t rsa_verify_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
-                             size_t hash_length, const uint8_t *signature,
-                             size_t signature_length)
+                             size_t hash_length, const uint8_t *signature, size_t signature_length)
 {
     if (signature_length != PSA_BITS_TO_BYTES(key->attr.bits)) {
         return PSA_ERROR_INVALID_SIGNATURE;
@@ -153,10 +152,10 @@ static bool rsa_set_label(EVP_PKEY_CTX *ctx, psa_algorithm_t alg, const uint8_t 
         return true;
     }
     static const uint8_t empty[1];
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
-                                          (void *)(label_length ? label : empty), label_length),
-        OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL,
+                                                             (void *)(label_length ? label : empty),
+                                                             label_length),
+                           OSSL_PARAM_construct_end()};
     return EVP_PKEY_CTX_set_params(ctx, params) == 1;
 }
 

@@ -14,12 +14,12 @@
 #include <psa/crypto.h>
 
 #define ECC_PAIR(f) PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_##f)
-#define ECC_PUB(f) PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_##f)
-#define DH_PAIR PSA_KEY_TYPE_DH_KEY_PAIR(PSA_DH_FAMILY_RFC7919)
-#define DH_PUB PSA_KEY_TYPE_DH_PUBLIC_KEY(PSA_DH_FAMILY_RFC7919)
+#define ECC_PUB(f)  PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_##f)
+#define DH_PAIR     PSA_KEY_TYPE_DH_KEY_PAIR(PSA_DH_FAMILY_RFC7919)
+#define DH_PUB      PSA_KEY_TYPE_DH_PUBLIC_KEY(PSA_DH_FAMILY_RFC7919)
 
-#define ALL_USAGE                                                                              \
-    (PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH |              \
+#define ALL_USAGE                                                                                  \
+    (PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH |                  \
      PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT | PSA_KEY_USAGE_DERIVE)
 
 static size_t unhex(const char *hex, uint8_t *out)
@@ -79,7 +79,8 @@ static int setup(void **state)
     return psa_crypto_init() == PSA_SUCCESS ? 0 : -1;
 }
 
-/* ---- key formats ------------------------------------------------------------------------------ */
+/* ---- key formats ------------------------------------------------------------------------------
+ */
 
 typedef struct key_case {
     psa_key_type_t type;
@@ -89,14 +90,22 @@ typedef struct key_case {
 } key_case_t;
 
 static const key_case_t key_cases[] = {
-    {ECC_PAIR(SECP_R1), 192, 24, 49},       {ECC_PAIR(SECP_R1), 224, 28, 57},
-    {ECC_PAIR(SECP_R1), 256, 32, 65},       {ECC_PAIR(SECP_R1), 384, 48, 97},
-    {ECC_PAIR(SECP_R1), 521, 66, 133},      {ECC_PAIR(SECP_K1), 256, 32, 65},
-    {ECC_PAIR(BRAINPOOL_P_R1), 256, 32, 65}, {ECC_PAIR(BRAINPOOL_P_R1), 384, 48, 97},
-    {ECC_PAIR(BRAINPOOL_P_R1), 512, 64, 129}, {ECC_PAIR(MONTGOMERY), 255, 32, 32},
-    {ECC_PAIR(MONTGOMERY), 448, 56, 56},    {ECC_PAIR(TWISTED_EDWARDS), 255, 32, 32},
-    {ECC_PAIR(TWISTED_EDWARDS), 448, 57, 57}, {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, 0, 0},
-    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1032, 0, 0}, {DH_PAIR, 2048, 256, 256},
+    {ECC_PAIR(SECP_R1), 192, 24, 49},
+    {ECC_PAIR(SECP_R1), 224, 28, 57},
+    {ECC_PAIR(SECP_R1), 256, 32, 65},
+    {ECC_PAIR(SECP_R1), 384, 48, 97},
+    {ECC_PAIR(SECP_R1), 521, 66, 133},
+    {ECC_PAIR(SECP_K1), 256, 32, 65},
+    {ECC_PAIR(BRAINPOOL_P_R1), 256, 32, 65},
+    {ECC_PAIR(BRAINPOOL_P_R1), 384, 48, 97},
+    {ECC_PAIR(BRAINPOOL_P_R1), 512, 64, 129},
+    {ECC_PAIR(MONTGOMERY), 255, 32, 32},
+    {ECC_PAIR(MONTGOMERY), 448, 56, 56},
+    {ECC_PAIR(TWISTED_EDWARDS), 255, 32, 32},
+    {ECC_PAIR(TWISTED_EDWARDS), 448, 57, 57},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, 0, 0},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1032, 0, 0},
+    {DH_PAIR, 2048, 256, 256},
     {DH_PAIR, 3072, 384, 384},
 };
 
@@ -136,8 +145,8 @@ static void test_generate_export_import(void **state)
         }
         assert_int_equal(psa_export_public_key(copy, pub2, pn, &pm), PSA_SUCCESS);
         assert_memory_equal(pub, pub2, pn);
-        psa_key_id_t pub_id = import(PSA_KEY_TYPE_PUBLIC_KEY_OF_KEY_PAIR(c->type),
-                                     PSA_KEY_USAGE_EXPORT, 0, pub, pn);
+        psa_key_id_t pub_id =
+            import(PSA_KEY_TYPE_PUBLIC_KEY_OF_KEY_PAIR(c->type), PSA_KEY_USAGE_EXPORT, 0, pub, pn);
         assert_int_equal(psa_export_key(pub_id, pub2, sizeof(pub2), &pm), PSA_SUCCESS);
         assert_int_equal(pm, pn);
         assert_memory_equal(pub, pub2, pn);
@@ -159,11 +168,9 @@ static void test_generate_export_import(void **state)
 }
 
 /* P-256 order n, and a point (the generator) of P-256. */
-static const char p256_n[] =
-    "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
-static const char p256_g[] =
-    "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
-    "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
+static const char p256_n[] = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+static const char p256_g[] = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+                             "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
 
 static void expect_import(psa_key_type_t type, size_t bits, const uint8_t *data, size_t length,
                           psa_status_t expected)
@@ -224,8 +231,7 @@ static void test_import_invalid(void **state)
     assert_int_equal(psa_export_public_key(rsa, der, sizeof(der), &der_length), PSA_SUCCESS);
     expect_import(PSA_KEY_TYPE_RSA_KEY_PAIR, 0, der, der_length, PSA_ERROR_INVALID_ARGUMENT);
     der[der_length] = 0;
-    expect_import(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 0, der, der_length + 1,
-                  PSA_ERROR_INVALID_ARGUMENT);
+    expect_import(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 0, der, der_length + 1, PSA_ERROR_INVALID_ARGUMENT);
     expect_import(PSA_KEY_TYPE_RSA_PUBLIC_KEY, 1024, der, der_length, PSA_SUCCESS);
     assert_int_equal(psa_export_key(rsa, der, sizeof(der), &der_length), PSA_SUCCESS);
     der[der_length] = 0;
@@ -303,17 +309,17 @@ static void test_sign_verify_round_trips(void **state)
                                            c->alg != PSA_ALG_RSA_PKCS1V15_SIGN_RAW
                                        ? PSA_ALG_SIGN_GET_HASH(c->alg)
                                        : PSA_ALG_SHA_256;
-        psa_key_id_t pair = generate(c->type, c->bits,
-                                     PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH, c->alg);
+        psa_key_id_t pair =
+            generate(c->type, c->bits, PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH, c->alg);
         psa_key_id_t pub = import_public_of(pair, PSA_KEY_USAGE_VERIFY_HASH, c->alg);
         size_t expected_length = PSA_SIGN_OUTPUT_SIZE(c->type, c->bits, c->alg);
         uint8_t sig[PSA_SIGNATURE_MAX_SIZE], sig2[PSA_SIGNATURE_MAX_SIZE];
         size_t n = 0, m = 0;
 
         if (PSA_ALG_IS_SIGN_MESSAGE(c->alg)) {
-            assert_int_equal(psa_sign_message(pair, c->alg, message, sizeof(message), sig,
-                                              sizeof(sig), &n),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_sign_message(pair, c->alg, message, sizeof(message), sig, sizeof(sig), &n),
+                PSA_SUCCESS);
             assert_int_equal(n, expected_length);
             assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig, n),
                              PSA_SUCCESS);
@@ -323,8 +329,7 @@ static void test_sign_verify_round_trips(void **state)
             assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig, n),
                              PSA_ERROR_INVALID_SIGNATURE);
             sig[n / 2] ^= 0x40;
-            assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message) - 1, sig,
-                                                n),
+            assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message) - 1, sig, n),
                              PSA_ERROR_INVALID_SIGNATURE);
             assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig, n - 1),
                              PSA_ERROR_INVALID_SIGNATURE);
@@ -333,9 +338,9 @@ static void test_sign_verify_round_trips(void **state)
                                               expected_length - 1, &m),
                              PSA_ERROR_BUFFER_TOO_SMALL);
             assert_int_equal(m, 0);
-            assert_int_equal(psa_sign_message(pair, c->alg, message, sizeof(message), sig2,
-                                              expected_length, &m),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_sign_message(pair, c->alg, message, sizeof(message), sig2, expected_length, &m),
+                PSA_SUCCESS);
             bool deterministic = PSA_ALG_IS_DETERMINISTIC_ECDSA(c->alg) ||
                                  c->alg == PSA_ALG_PURE_EDDSA ||
                                  PSA_ALG_IS_RSA_PKCS1V15_SIGN(c->alg);
@@ -352,12 +357,10 @@ static void test_sign_verify_round_trips(void **state)
             assert_int_equal(psa_sign_hash(pair, c->alg, hash, hash_length, sig, sizeof(sig), &n),
                              PSA_SUCCESS);
             assert_int_equal(n, expected_length);
-            assert_int_equal(psa_verify_hash(pub, c->alg, hash, hash_length, sig, n),
-                             PSA_SUCCESS);
+            assert_int_equal(psa_verify_hash(pub, c->alg, hash, hash_length, sig, n), PSA_SUCCESS);
             if (PSA_ALG_IS_SIGN_MESSAGE(c->alg)) {
                 /* sign_hash over H(m) and verify_message over m agree. */
-                assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig,
-                                                    n),
+                assert_int_equal(psa_verify_message(pub, c->alg, message, sizeof(message), sig, n),
                                  PSA_SUCCESS);
             }
             hash[0] ^= 1;
@@ -369,44 +372,44 @@ static void test_sign_verify_round_trips(void **state)
                              PSA_ERROR_INVALID_SIGNATURE);
             /* A hash of the wrong length for a hash-specific algorithm is an argument error. */
             if (PSA_ALG_SIGN_GET_HASH(c->alg) != PSA_ALG_NONE) {
-                assert_int_equal(psa_sign_hash(pair, c->alg, hash, hash_length - 1, sig,
-                                               sizeof(sig), &n),
-                                 PSA_ERROR_INVALID_ARGUMENT);
-                assert_int_equal(psa_verify_hash(pub, c->alg, hash, hash_length + 1, sig,
-                                                 expected_length),
-                                 PSA_ERROR_INVALID_ARGUMENT);
+                assert_int_equal(
+                    psa_sign_hash(pair, c->alg, hash, hash_length - 1, sig, sizeof(sig), &n),
+                    PSA_ERROR_INVALID_ARGUMENT);
+                assert_int_equal(
+                    psa_verify_hash(pub, c->alg, hash, hash_length + 1, sig, expected_length),
+                    PSA_ERROR_INVALID_ARGUMENT);
             }
         }
         /* A public key never signs. */
         assert_int_equal(psa_destroy_key(pub), PSA_SUCCESS);
         pub = import_public_of(pair, PSA_KEY_USAGE_SIGN_HASH, c->alg);
         if (PSA_ALG_IS_SIGN_MESSAGE(c->alg)) {
-            assert_int_equal(psa_sign_message(pub, c->alg, message, sizeof(message), sig,
-                                              sizeof(sig), &n),
-                             PSA_ERROR_INVALID_ARGUMENT);
+            assert_int_equal(
+                psa_sign_message(pub, c->alg, message, sizeof(message), sig, sizeof(sig), &n),
+                PSA_ERROR_INVALID_ARGUMENT);
         }
         psa_destroy_key(pair);
         psa_destroy_key(pub);
     }
 }
 
-static void check_rfc6979(psa_ecc_family_t family, size_t bits, const char *x_hex,
-                          const char *msg, const char *r_hex, const char *s_hex)
+static void check_rfc6979(psa_ecc_family_t family, size_t bits, const char *x_hex, const char *msg,
+                          const char *r_hex, const char *s_hex)
 {
     uint8_t x[66], expected[132], sig[132];
     size_t xn = unhex(x_hex, x);
     size_t rn = unhex(r_hex, expected);
     size_t sn = unhex(s_hex, expected + rn);
     psa_algorithm_t alg = PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256);
-    psa_key_attributes_t attr = attributes(PSA_KEY_TYPE_ECC_KEY_PAIR(family), bits,
-                                           PSA_KEY_USAGE_SIGN_MESSAGE, alg);
+    psa_key_attributes_t attr =
+        attributes(PSA_KEY_TYPE_ECC_KEY_PAIR(family), bits, PSA_KEY_USAGE_SIGN_MESSAGE, alg);
     psa_key_id_t id = 0;
     assert_int_equal(psa_import_key(&attr, x, xn, &id), PSA_SUCCESS);
     size_t n = 0;
     for (int round = 0; round < 2; round++) {
-        assert_int_equal(psa_sign_message(id, alg, (const uint8_t *)msg, strlen(msg), sig,
-                                          sizeof(sig), &n),
-                         PSA_SUCCESS);
+        assert_int_equal(
+            psa_sign_message(id, alg, (const uint8_t *)msg, strlen(msg), sig, sizeof(sig), &n),
+            PSA_SUCCESS);
         assert_int_equal(n, rn + sn);
         assert_memory_equal(sig, expected, n);
     }
@@ -450,17 +453,17 @@ static void test_sign_errors(void **state)
     assert_int_equal(psa_sign_hash(ec, PSA_ALG_SHA_256, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(n, 0);
-    assert_int_equal(psa_sign_hash(ec, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), hash, 32, sig,
-                                   sizeof(sig), &n),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_sign_hash(ec, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), hash, 32, sig, sizeof(sig), &n),
+        PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(psa_sign_hash(ec, PSA_ALG_PURE_EDDSA, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(psa_sign_message(ec, PSA_ALG_ECDSA_ANY, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
     /* Policy: another algorithm, a missing usage flag, an unknown key. */
-    assert_int_equal(psa_sign_hash(ec, PSA_ALG_ECDSA(PSA_ALG_SHA_384), hash, 48, sig,
-                                   sizeof(sig), &n),
-                     PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(
+        psa_sign_hash(ec, PSA_ALG_ECDSA(PSA_ALG_SHA_384), hash, 48, sig, sizeof(sig), &n),
+        PSA_ERROR_NOT_PERMITTED);
     assert_int_equal(psa_sign_hash(0x1234, ecdsa, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_INVALID_HANDLE);
     psa_key_id_t verify_only = import_public_of(ec, PSA_KEY_USAGE_VERIFY_HASH, ecdsa);
@@ -474,12 +477,12 @@ static void test_sign_errors(void **state)
     psa_key_id_t x25519 = generate(ECC_PAIR(MONTGOMERY), 255, PSA_KEY_USAGE_SIGN_HASH, ecdsa);
     assert_int_equal(psa_sign_hash(x25519, ecdsa, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
-    psa_key_id_t ed = generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_SIGN_MESSAGE,
-                               PSA_ALG_ED448PH);
+    psa_key_id_t ed =
+        generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_SIGN_MESSAGE, PSA_ALG_ED448PH);
     assert_int_equal(psa_sign_message(ed, PSA_ALG_ED448PH, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
-    psa_key_id_t ed_ph = generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_SIGN_MESSAGE,
-                                  PSA_ALG_ED25519PH);
+    psa_key_id_t ed_ph =
+        generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_SIGN_MESSAGE, PSA_ALG_ED25519PH);
     assert_int_equal(psa_sign_message(ed_ph, PSA_ALG_ED25519PH, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_NOT_SUPPORTED);
     /* Buffer too small, with the exact size working; the key still works afterwards. */
@@ -500,22 +503,22 @@ static void test_sign_errors(void **state)
     psa_key_id_t msg_only = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_SIGN_MESSAGE, ecdsa);
     assert_int_equal(psa_sign_hash(msg_only, ecdsa, hash, 32, sig, sizeof(sig), &n),
                      PSA_ERROR_NOT_PERMITTED);
-    assert_int_equal(psa_sign_message(msg_only, ecdsa, message, sizeof(message), sig, sizeof(sig),
-                                      &n),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_sign_message(msg_only, ecdsa, message, sizeof(message), sig, sizeof(sig), &n),
+        PSA_SUCCESS);
     /* A policy with ANY_HASH permits every specific hash. */
-    psa_key_id_t any = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_SIGN_HASH,
-                                PSA_ALG_ECDSA(PSA_ALG_ANY_HASH));
-    assert_int_equal(psa_sign_hash(any, PSA_ALG_ECDSA(PSA_ALG_SHA_1), hash, 20, sig, sizeof(sig),
-                                   &n),
-                     PSA_SUCCESS);
+    psa_key_id_t any =
+        generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_SIGN_HASH, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH));
+    assert_int_equal(
+        psa_sign_hash(any, PSA_ALG_ECDSA(PSA_ALG_SHA_1), hash, 20, sig, sizeof(sig), &n),
+        PSA_SUCCESS);
     /* RSA raw PKCS#1 v1.5: the input must leave room for the padding. */
     psa_key_id_t rsa = generate(PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_KEY_USAGE_SIGN_HASH,
                                 PSA_ALG_RSA_PKCS1V15_SIGN_RAW);
     uint8_t big[128] = {0};
-    assert_int_equal(psa_sign_hash(rsa, PSA_ALG_RSA_PKCS1V15_SIGN_RAW, big, 118, sig,
-                                   sizeof(sig), &n),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_sign_hash(rsa, PSA_ALG_RSA_PKCS1V15_SIGN_RAW, big, 118, sig, sizeof(sig), &n),
+        PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(psa_sign_hash(rsa, PSA_ALG_RSA_PKCS1V15_SIGN_RAW, big, 117, sig, 127, &n),
                      PSA_ERROR_BUFFER_TOO_SMALL);
     assert_int_equal(psa_sign_hash(rsa, PSA_ALG_RSA_PKCS1V15_SIGN_RAW, big, 117, sig, 128, &n),
@@ -544,11 +547,11 @@ static void test_rsa_encryption(void **state)
     static const uint8_t label[] = "label";
     for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
         psa_algorithm_t alg = algs[i];
-        psa_key_id_t key = import(PSA_KEY_TYPE_RSA_KEY_PAIR,
-                                  PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT, alg, der,
-                                  der_length);
-        psa_key_id_t pub = import_public_of(key, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT,
-                                            alg);
+        psa_key_id_t key =
+            import(PSA_KEY_TYPE_RSA_KEY_PAIR, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT, alg,
+                   der, der_length);
+        psa_key_id_t pub =
+            import_public_of(key, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT, alg);
         size_t max = alg == PSA_ALG_RSA_PKCS1V15_CRYPT
                          ? 256 - 11
                          : 256 - 2 * PSA_HASH_LENGTH(PSA_ALG_GET_HASH(alg)) - 2;
@@ -559,59 +562,57 @@ static void test_rsa_encryption(void **state)
             const uint8_t *salt = labelled ? label : NULL;
             size_t salt_length = labelled ? sizeof(label) : 0;
             if (labelled && alg == PSA_ALG_RSA_PKCS1V15_CRYPT) {
-                assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, 10, salt, salt_length,
-                                                        ct, sizeof(ct), &n),
+                assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, 10, salt, salt_length, ct,
+                                                        sizeof(ct), &n),
                                  PSA_ERROR_INVALID_ARGUMENT);
                 continue;
             }
-            assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, max, salt, salt_length, ct,
-                                                    sizeof(ct), &n),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_asymmetric_encrypt(pub, alg, plain, max, salt, salt_length, ct, sizeof(ct), &n),
+                PSA_SUCCESS);
             assert_int_equal(n, 256);
-            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
-                                                    sizeof(out), &m),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out, sizeof(out), &m),
+                PSA_SUCCESS);
             assert_int_equal(m, max);
             assert_memory_equal(out, plain, m);
             /* The plaintext length is what the output buffer must hold. */
-            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
-                                                    max - 1, &m),
-                             PSA_ERROR_BUFFER_TOO_SMALL);
-            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out, max,
-                                                    &m),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out, max - 1, &m),
+                PSA_ERROR_BUFFER_TOO_SMALL);
+            assert_int_equal(
+                psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out, max, &m),
+                PSA_SUCCESS);
             /* Empty plaintext, and a tampered ciphertext. */
-            assert_int_equal(psa_asymmetric_encrypt(key, alg, plain, 0, salt, salt_length, ct,
-                                                    sizeof(ct), &n),
-                             PSA_SUCCESS);
-            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
-                                                    sizeof(out), &m),
-                             PSA_SUCCESS);
+            assert_int_equal(
+                psa_asymmetric_encrypt(key, alg, plain, 0, salt, salt_length, ct, sizeof(ct), &n),
+                PSA_SUCCESS);
+            assert_int_equal(
+                psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out, sizeof(out), &m),
+                PSA_SUCCESS);
             assert_int_equal(m, 0);
             ct[100] ^= 0x20;
-            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out,
-                                                    sizeof(out), &m),
-                             PSA_ERROR_INVALID_PADDING);
+            assert_int_equal(
+                psa_asymmetric_decrypt(key, alg, ct, n, salt, salt_length, out, sizeof(out), &m),
+                PSA_ERROR_INVALID_PADDING);
         }
         if (alg != PSA_ALG_RSA_PKCS1V15_CRYPT) {
             /* A wrong label fails like a wrong padding. */
-            assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, 5, label, 3, ct, sizeof(ct),
-                                                    &n),
-                             PSA_SUCCESS);
-            assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, n, label, 4, out, sizeof(out),
-                                                    &m),
-                             PSA_ERROR_INVALID_PADDING);
+            assert_int_equal(
+                psa_asymmetric_encrypt(pub, alg, plain, 5, label, 3, ct, sizeof(ct), &n),
+                PSA_SUCCESS);
+            assert_int_equal(
+                psa_asymmetric_decrypt(key, alg, ct, n, label, 4, out, sizeof(out), &m),
+                PSA_ERROR_INVALID_PADDING);
         }
-        assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, max + 1, NULL, 0, ct,
-                                                sizeof(ct), &n),
-                         PSA_ERROR_INVALID_ARGUMENT);
+        assert_int_equal(
+            psa_asymmetric_encrypt(pub, alg, plain, max + 1, NULL, 0, ct, sizeof(ct), &n),
+            PSA_ERROR_INVALID_ARGUMENT);
         assert_int_equal(psa_asymmetric_encrypt(pub, alg, plain, 1, NULL, 0, ct, 255, &n),
                          PSA_ERROR_BUFFER_TOO_SMALL);
-        assert_int_equal(psa_asymmetric_decrypt(pub, alg, ct, 256, NULL, 0, out, sizeof(out),
-                                                &m),
+        assert_int_equal(psa_asymmetric_decrypt(pub, alg, ct, 256, NULL, 0, out, sizeof(out), &m),
                          PSA_ERROR_INVALID_ARGUMENT);
-        assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, 255, NULL, 0, out, sizeof(out),
-                                                &m),
+        assert_int_equal(psa_asymmetric_decrypt(key, alg, ct, 255, NULL, 0, out, sizeof(out), &m),
                          PSA_ERROR_INVALID_ARGUMENT);
         psa_destroy_key(key);
         psa_destroy_key(pub);
@@ -621,17 +622,17 @@ static void test_rsa_encryption(void **state)
     size_t n = 0;
     psa_key_id_t key = import(PSA_KEY_TYPE_RSA_KEY_PAIR, PSA_KEY_USAGE_ENCRYPT,
                               PSA_ALG_RSA_PKCS1V15_CRYPT, der, der_length);
-    assert_int_equal(psa_asymmetric_encrypt(key, PSA_ALG_RSA_PSS(PSA_ALG_SHA_256), buf, 1, NULL,
-                                            0, buf, sizeof(buf), &n),
+    assert_int_equal(psa_asymmetric_encrypt(key, PSA_ALG_RSA_PSS(PSA_ALG_SHA_256), buf, 1, NULL, 0,
+                                            buf, sizeof(buf), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
-    assert_int_equal(psa_asymmetric_encrypt(key, PSA_ALG_RSA_OAEP(PSA_ALG_SHA_256), buf, 1, NULL,
-                                            0, buf, sizeof(buf), &n),
-                     PSA_ERROR_NOT_PERMITTED);
-    assert_int_equal(psa_asymmetric_decrypt(key, PSA_ALG_RSA_PKCS1V15_CRYPT, buf, 256, NULL, 0,
+    assert_int_equal(psa_asymmetric_encrypt(key, PSA_ALG_RSA_OAEP(PSA_ALG_SHA_256), buf, 1, NULL, 0,
                                             buf, sizeof(buf), &n),
                      PSA_ERROR_NOT_PERMITTED);
-    psa_key_id_t ec = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_ENCRYPT,
-                               PSA_ALG_RSA_PKCS1V15_CRYPT);
+    assert_int_equal(psa_asymmetric_decrypt(key, PSA_ALG_RSA_PKCS1V15_CRYPT, buf, 256, NULL, 0, buf,
+                                            sizeof(buf), &n),
+                     PSA_ERROR_NOT_PERMITTED);
+    psa_key_id_t ec =
+        generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_RSA_PKCS1V15_CRYPT);
     assert_int_equal(psa_asymmetric_encrypt(ec, PSA_ALG_RSA_PKCS1V15_CRYPT, buf, 1, NULL, 0, buf,
                                             sizeof(buf), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
@@ -643,10 +644,10 @@ static void test_rsa_encryption(void **state)
 /* ---- key agreement --------------------------------------------------------------------------- */
 
 static const key_case_t agreement_cases[] = {
-    {ECC_PAIR(SECP_R1), 192, 24, 0},       {ECC_PAIR(SECP_R1), 256, 32, 0},
-    {ECC_PAIR(SECP_R1), 521, 66, 0},       {ECC_PAIR(SECP_K1), 256, 32, 0},
+    {ECC_PAIR(SECP_R1), 192, 24, 0},        {ECC_PAIR(SECP_R1), 256, 32, 0},
+    {ECC_PAIR(SECP_R1), 521, 66, 0},        {ECC_PAIR(SECP_K1), 256, 32, 0},
     {ECC_PAIR(BRAINPOOL_P_R1), 512, 64, 0}, {ECC_PAIR(MONTGOMERY), 255, 32, 0},
-    {ECC_PAIR(MONTGOMERY), 448, 56, 0},    {DH_PAIR, 2048, 256, 0},
+    {ECC_PAIR(MONTGOMERY), 448, 56, 0},     {DH_PAIR, 2048, 256, 0},
 };
 
 static void test_key_agreement(void **state)
@@ -711,13 +712,12 @@ static void test_key_agreement(void **state)
     /* Not an agreement algorithm; an Edwards key; a key without DERIVE. */
     uint8_t out[64], peer[32] = {9};
     size_t n = 0;
-    psa_key_id_t ed = generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_DERIVE,
-                               PSA_ALG_ECDH);
+    psa_key_id_t ed = generate(ECC_PAIR(TWISTED_EDWARDS), 255, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH);
     assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, ed, peer, 32, out, sizeof(out), &n),
                      PSA_ERROR_INVALID_ARGUMENT);
-    assert_int_equal(psa_raw_key_agreement(PSA_ALG_HKDF(PSA_ALG_SHA_256), ed, peer, 32, out,
-                                           sizeof(out), &n),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_raw_key_agreement(PSA_ALG_HKDF(PSA_ALG_SHA_256), ed, peer, 32, out, sizeof(out), &n),
+        PSA_ERROR_INVALID_ARGUMENT);
     psa_key_id_t x = generate(ECC_PAIR(MONTGOMERY), 255, PSA_KEY_USAGE_EXPORT, PSA_ALG_ECDH);
     assert_int_equal(psa_raw_key_agreement(PSA_ALG_ECDH, x, peer, 32, out, sizeof(out), &n),
                      PSA_ERROR_NOT_PERMITTED);
@@ -754,9 +754,9 @@ static void test_key_derivation_agreement(void **state)
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
                                                     (const uint8_t *)"salt", 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb,
-                                                      65),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb, 65),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO,
                                                     (const uint8_t *)"info", 4),
                      PSA_SUCCESS);
@@ -767,9 +767,9 @@ static void test_key_derivation_agreement(void **state)
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
                                                     (const uint8_t *)"salt", 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret,
-                                                    32),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret, 32),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO,
                                                     (const uint8_t *)"info", 4),
                      PSA_SUCCESS);
@@ -782,17 +782,17 @@ static void test_key_derivation_agreement(void **state)
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
                                                     (const uint8_t *)"salt", 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb,
-                                                      64),
-                     PSA_ERROR_INVALID_ARGUMENT);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb,
-                                                      65),
-                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb, 64),
+        PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, a, pb, 65),
+        PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     /* TLS 1.2 ECDHE-PSK: the agreement is the other secret of PSK-to-MS. */
-    psa_algorithm_t psk_ka = PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH,
-                                                   PSA_ALG_TLS12_PSK_TO_MS(PSA_ALG_SHA_256));
+    psa_algorithm_t psk_ka =
+        PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH, PSA_ALG_TLS12_PSK_TO_MS(PSA_ALG_SHA_256));
     psa_key_id_t c = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_DERIVE, psk_ka);
     uint8_t pc[65];
     assert_int_equal(psa_export_public_key(c, pc, sizeof(pc), &n), PSA_SUCCESS);
@@ -802,13 +802,12 @@ static void test_key_derivation_agreement(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, psk_ka), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, seed, 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET,
-                                                      c, pb, 65),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET, c, pb, 65),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, psk, 3),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label,
-                                                    13),
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label, 13),
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, ms1, 48), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
@@ -816,13 +815,12 @@ static void test_key_derivation_agreement(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, psk_alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, seed, 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET,
-                                                    secret, 32),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET, secret, 32),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, psk, 3),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label,
-                                                    13),
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label, 13),
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, ms2, 48), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
@@ -857,8 +855,8 @@ static void test_derive_key_pairs(void **state)
         psa_key_type_t type;
         size_t bits;
         size_t length;
-    } cases[] = {{ECC_PAIR(SECP_R1), 256, 32},      {ECC_PAIR(SECP_R1), 521, 66},
-                 {ECC_PAIR(MONTGOMERY), 255, 32},   {ECC_PAIR(MONTGOMERY), 448, 56},
+    } cases[] = {{ECC_PAIR(SECP_R1), 256, 32},         {ECC_PAIR(SECP_R1), 521, 66},
+                 {ECC_PAIR(MONTGOMERY), 255, 32},      {ECC_PAIR(MONTGOMERY), 448, 56},
                  {ECC_PAIR(TWISTED_EDWARDS), 255, 32}, {ECC_PAIR(BRAINPOOL_P_R1), 384, 48}};
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         psa_key_derivation_operation_t op;
@@ -886,8 +884,8 @@ static void test_derive_key_pairs(void **state)
             }
         }
         hkdf_start(&op, secret);
-        psa_key_attributes_t attr = attributes(cases[i].type, cases[i].bits,
-                                               PSA_KEY_USAGE_EXPORT, 0);
+        psa_key_attributes_t attr =
+            attributes(cases[i].type, cases[i].bits, PSA_KEY_USAGE_EXPORT, 0);
         psa_key_id_t key = 0;
         assert_int_equal(psa_key_derivation_output_key(&attr, &op, &key), PSA_SUCCESS);
         psa_key_derivation_abort(&op);

@@ -13,7 +13,7 @@
 #include "vector_file.h"
 
 #define ECC_PAIR(f) PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_##f)
-#define ECC_PUB(f) PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_##f)
+#define ECC_PUB(f)  PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_##f)
 
 typedef struct family {
     const char *name;
@@ -22,15 +22,18 @@ typedef struct family {
 } family_t;
 
 static family_t fam_ecdsa_ver = {.name = "ecdsa-sigver"}, fam_ecdsa_gen = {.name = "ecdsa-siggen"},
-                fam_k256 = {.name = "ecdsa-secp256k1"}, fam_rsa15_ver = {.name = "rsa-pkcs1v15-verify"},
-                fam_rsa15_sign = {.name = "rsa-pkcs1v15-sign"}, fam_pss = {.name = "rsa-pss-verify"},
-                fam_oaep = {.name = "rsa-oaep-decrypt"}, fam_rsa15_crypt = {.name = "rsa-pkcs1v15-decrypt"},
-                fam_ed25519 = {.name = "ed25519"}, fam_ed448 = {.name = "ed448"}, fam_x25519 = {.name = "x25519"},
-                fam_x448 = {.name = "x448"}, fam_ecdh = {.name = "ecdh"};
+                fam_k256 = {.name = "ecdsa-secp256k1"},
+                fam_rsa15_ver = {.name = "rsa-pkcs1v15-verify"},
+                fam_rsa15_sign = {.name = "rsa-pkcs1v15-sign"},
+                fam_pss = {.name = "rsa-pss-verify"}, fam_oaep = {.name = "rsa-oaep-decrypt"},
+                fam_rsa15_crypt = {.name = "rsa-pkcs1v15-decrypt"},
+                fam_ed25519 = {.name = "ed25519"}, fam_ed448 = {.name = "ed448"},
+                fam_x25519 = {.name = "x25519"}, fam_x448 = {.name = "x448"},
+                fam_ecdh = {.name = "ecdh"};
 
-static family_t *families[] = {&fam_ecdsa_ver, &fam_ecdsa_gen,   &fam_k256,    &fam_rsa15_ver,
-                               &fam_rsa15_sign, &fam_pss,        &fam_oaep,    &fam_rsa15_crypt,
-                               &fam_ed25519,   &fam_ed448,       &fam_x25519,  &fam_x448,
+static family_t *families[] = {&fam_ecdsa_ver,  &fam_ecdsa_gen, &fam_k256,   &fam_rsa15_ver,
+                               &fam_rsa15_sign, &fam_pss,       &fam_oaep,   &fam_rsa15_crypt,
+                               &fam_ed25519,    &fam_ed448,     &fam_x25519, &fam_x448,
                                &fam_ecdh};
 
 /* A file that cannot be opened counts as one failure of its family. */
@@ -104,7 +107,8 @@ static bool get_hex(const vf_record_t *rec, const char *key, uint8_t **out, size
     return ok;
 }
 
-/* ---- ECDSA ------------------------------------------------------------------------------------ */
+/* ---- ECDSA ------------------------------------------------------------------------------------
+ */
 
 typedef struct nist_curve {
     const char *name; /* NIST section prefix */
@@ -131,8 +135,8 @@ static const nist_curve_t *section_curve(const vf_record_t *rec, psa_algorithm_t
     *hash = comma != NULL ? hash_by_name(comma + 1) : PSA_ALG_SHA_1;
     for (size_t i = 0; i < sizeof(nist_curves) / sizeof(nist_curves[0]); i++) {
         size_t n = strlen(nist_curves[i].name);
-        if (strncmp(section, nist_curves[i].name, n) == 0 && (section[n] == ',' ||
-                                                              section[n] == '\0')) {
+        if (strncmp(section, nist_curves[i].name, n) == 0 &&
+            (section[n] == ',' || section[n] == '\0')) {
             return &nist_curves[i];
         }
     }
@@ -196,9 +200,9 @@ static void run_ecdsa_sigver(const char *path)
         bool valid = result[0] == 'P';
         psa_algorithm_t alg = PSA_ALG_ECDSA(hash);
         psa_status_t status;
-        psa_key_id_t key = import_key(PSA_KEY_TYPE_ECC_PUBLIC_KEY(curve->family),
-                                      PSA_KEY_USAGE_VERIFY_MESSAGE, alg, point,
-                                      1 + 2 * curve->length, &status);
+        psa_key_id_t key =
+            import_key(PSA_KEY_TYPE_ECC_PUBLIC_KEY(curve->family), PSA_KEY_USAGE_VERIFY_MESSAGE,
+                       alg, point, 1 + 2 * curve->length, &status);
         if (status == PSA_SUCCESS) {
             status = psa_verify_message(key, alg, msg, msg_length, sig, 2 * curve->length);
         }
@@ -234,15 +238,14 @@ static void run_ecdsa_siggen(family_t *f, const char *path, bool deterministic)
         size_t msg_length = 0, d_length = 0, n = 0;
         if (curve == NULL || hash == 0 || !build_point(&rec, "Qx", "Qy", curve->length, point) ||
             !build_rs(&rec, curve->length, sig) || !get_hex(&rec, "Msg", &msg, &msg_length) ||
-            !get_hex(&rec, "d", &d, &d_length) ||
-            !pad_to(d, d_length, scalar, curve->length)) {
+            !get_hex(&rec, "d", &d, &d_length) || !pad_to(d, d_length, scalar, curve->length)) {
             vf_fail(&f->tally, &rec, "cannot map record");
             free(msg);
             free(d);
             continue;
         }
-        psa_algorithm_t alg = deterministic ? PSA_ALG_DETERMINISTIC_ECDSA(hash)
-                                            : PSA_ALG_ECDSA(hash);
+        psa_algorithm_t alg =
+            deterministic ? PSA_ALG_DETERMINISTIC_ECDSA(hash) : PSA_ALG_ECDSA(hash);
         psa_status_t status;
         psa_key_id_t key = import_key(PSA_KEY_TYPE_ECC_KEY_PAIR(curve->family),
                                       PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE,
@@ -256,10 +259,9 @@ static void run_ecdsa_siggen(family_t *f, const char *path, bool deterministic)
         } else if (psa_verify_message(key, alg, msg, msg_length, sig, 2 * curve->length) !=
                    PSA_SUCCESS) {
             why = "verify";
-        } else if (deterministic &&
-                   (psa_sign_message(key, alg, msg, msg_length, out, sizeof(out), &n) !=
-                        PSA_SUCCESS ||
-                    n != 2 * curve->length || memcmp(out, sig, n) != 0)) {
+        } else if (deterministic && (psa_sign_message(key, alg, msg, msg_length, out, sizeof(out),
+                                                      &n) != PSA_SUCCESS ||
+                                     n != 2 * curve->length || memcmp(out, sig, n) != 0)) {
             why = "deterministic signature";
         }
         if (why == NULL) {
@@ -274,7 +276,8 @@ static void run_ecdsa_siggen(family_t *f, const char *path, bool deterministic)
     vf_close(file);
 }
 
-/* ---- RSA: DER builders ------------------------------------------------------------------------ */
+/* ---- RSA: DER builders ------------------------------------------------------------------------
+ */
 
 typedef struct der {
     uint8_t data[4096];
@@ -340,8 +343,8 @@ static psa_key_id_t rsa_public_from(const vf_record_t *rec, psa_algorithm_t alg,
     if (get_hex(rec, "n", &n, &nn) && get_hex(rec, "e", &e, &en)) {
         der_t der;
         rsa_public_der(n, nn, e, en, &der);
-        key = import_key(PSA_KEY_TYPE_RSA_PUBLIC_KEY, PSA_KEY_USAGE_VERIFY_MESSAGE, alg,
-                         der.data, der.length, status);
+        key = import_key(PSA_KEY_TYPE_RSA_PUBLIC_KEY, PSA_KEY_USAGE_VERIFY_MESSAGE, alg, der.data,
+                         der.length, status);
     }
     free(n);
     free(e);
@@ -558,10 +561,9 @@ static void run_pkcs1_file(family_t *f, const char *relpath, char kind, psa_algo
         size_t n = 0;
         if (status == PSA_SUCCESS) {
             status = is_signature
-                         ? psa_sign_message(key, alg, message, message_length, out, sizeof(out),
-                                            &n)
-                         : psa_asymmetric_decrypt(key, alg, r->value, r->value_length, NULL, 0,
-                                                  out, sizeof(out), &n);
+                         ? psa_sign_message(key, alg, message, message_length, out, sizeof(out), &n)
+                         : psa_asymmetric_decrypt(key, alg, r->value, r->value_length, NULL, 0, out,
+                                                  sizeof(out), &n);
         }
         const uint8_t *expected = is_signature ? r->value : message;
         size_t expected_length = is_signature ? r->value_length : message_length;
@@ -627,8 +629,8 @@ static void run_oaep_label(const char *path)
             uint8_t out[512];
             size_t n = 0;
             if (status == PSA_SUCCESS) {
-                status = psa_asymmetric_decrypt(key, alg, ct, ct_length, label, label_length,
-                                                out, sizeof(out), &n);
+                status = psa_asymmetric_decrypt(key, alg, ct, ct_length, label, label_length, out,
+                                                sizeof(out), &n);
             }
             if (status == PSA_SUCCESS && n == expected_length && memcmp(out, expected, n) == 0) {
                 vf_pass(&f->tally);
@@ -645,7 +647,8 @@ static void run_oaep_label(const char *path)
     vf_close(file);
 }
 
-/* ---- EdDSA -------------------------------------------------------------------------------------- */
+/* ---- EdDSA --------------------------------------------------------------------------------------
+ */
 
 static bool eddsa_check(psa_key_type_t type, const uint8_t *secret, size_t secret_length,
                         const uint8_t *pub, size_t pub_length, const uint8_t *msg,
@@ -659,8 +662,8 @@ static bool eddsa_check(psa_key_type_t type, const uint8_t *secret, size_t secre
     *why = NULL;
     if (status != PSA_SUCCESS) {
         *why = "import";
-    } else if (psa_export_public_key(key, out, sizeof(out), &n) != PSA_SUCCESS ||
-               n != pub_length || memcmp(out, pub, n) != 0) {
+    } else if (psa_export_public_key(key, out, sizeof(out), &n) != PSA_SUCCESS || n != pub_length ||
+               memcmp(out, pub, n) != 0) {
         *why = "public key";
     } else if (psa_sign_message(key, PSA_ALG_PURE_EDDSA, msg, msg_length, out, sizeof(out), &n) !=
                    PSA_SUCCESS ||
@@ -754,7 +757,8 @@ static void run_ed448(const char *path)
     vf_close(file);
 }
 
-/* ---- key agreement ------------------------------------------------------------------------------ */
+/* ---- key agreement ------------------------------------------------------------------------------
+ */
 
 /* Agrees `priv` (export format of a pair) with `peer` and compares with `expected`; a NULL
  * expected means the agreement must fail with INVALID_ARGUMENT. */
@@ -764,8 +768,8 @@ static const char *agree_check(psa_key_type_t type, const uint8_t *priv, size_t 
                                size_t expected_public_length, bool public_must_match)
 {
     psa_status_t status;
-    psa_key_id_t key = import_key(type, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH, priv, priv_length,
-                                  &status);
+    psa_key_id_t key =
+        import_key(type, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH, priv, priv_length, &status);
     uint8_t out[200];
     size_t n = 0;
     const char *why = NULL;
@@ -777,8 +781,7 @@ static const char *agree_check(psa_key_type_t type, const uint8_t *priv, size_t 
                     public_must_match)) {
         why = "public key";
     } else {
-        status = psa_raw_key_agreement(PSA_ALG_ECDH, key, peer, peer_length, out, sizeof(out),
-                                       &n);
+        status = psa_raw_key_agreement(PSA_ALG_ECDH, key, peer, peer_length, out, sizeof(out), &n);
         if (expected == NULL) {
             why = status == PSA_ERROR_INVALID_ARGUMENT ? NULL : "invalid peer accepted";
         } else if (status != PSA_SUCCESS) {
@@ -799,9 +802,8 @@ static void run_x_rfc7748(family_t *f, const char *path, size_t length)
         uint8_t *scalar = NULL, *u = NULL, *out = NULL;
         size_t sn = 0, un = 0, on = 0;
         const char *why = "cannot map record";
-        if (get_hex(&rec, "INPUT_SCALAR", &scalar, &sn) &&
-            get_hex(&rec, "INPUT_U", &u, &un) && get_hex(&rec, "OUTPUT_U", &out, &on) &&
-            sn == length && un == length) {
+        if (get_hex(&rec, "INPUT_SCALAR", &scalar, &sn) && get_hex(&rec, "INPUT_U", &u, &un) &&
+            get_hex(&rec, "OUTPUT_U", &out, &on) && sn == length && un == length) {
             why = agree_check(ECC_PAIR(MONTGOMERY), scalar, sn, u, un, out, on, NULL, 0, true);
         }
         if (why == NULL) {
@@ -863,8 +865,7 @@ static void run_ecdh_kas(const char *path)
                 why = NULL; /* the agreement itself is fine, or d is out of range */
             }
         } else if (reason == 8) {
-            why = agree_check(type, priv, curve->length, peer, point_length, z, zn, NULL, 0,
-                              false);
+            why = agree_check(type, priv, curve->length, peer, point_length, z, zn, NULL, 0, false);
         } else {
             why = "unknown failure reason";
         }
@@ -898,8 +899,8 @@ static void run_ecdh_brainpool(const char *path)
             psa_key_type_t type = ECC_PAIR(BRAINPOOL_P_R1);
             why = agree_check(type, da, dan, qb, 1 + 2 * length, z, zn, qa, 1 + 2 * length, true);
             if (why == NULL) {
-                why = agree_check(type, db, dbn, qa, 1 + 2 * length, z, zn, qb, 1 + 2 * length,
-                                  true);
+                why =
+                    agree_check(type, db, dbn, qa, 1 + 2 * length, z, zn, qb, 1 + 2 * length, true);
             }
         }
         if (why == NULL) {
