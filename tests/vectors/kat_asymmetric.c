@@ -107,6 +107,18 @@ static bool get_hex(const vf_record_t *rec, const char *key, uint8_t **out, size
     return ok;
 }
 
+/* Full path of a vector file, resolved the way vf_open resolves it (SS_VECTOR_DIR). */
+static bool vector_path(const char *relpath, char *out, size_t size)
+{
+    vf_file_t *file = vf_open(relpath, "unused");
+    if (file == NULL) {
+        return false;
+    }
+    snprintf(out, size, "%s", vf_path(file));
+    vf_close(file);
+    return true;
+}
+
 /* ---- ECDSA ------------------------------------------------------------------------------------
  */
 
@@ -523,14 +535,12 @@ static psa_key_id_t rsa_pair_from_parts(const rsa_key_parts_t *k, psa_key_usage_
  * Every signature or ciphertext in the file is one vector. */
 static void run_pkcs1_file(family_t *f, const char *relpath, char kind, psa_algorithm_t alg)
 {
-    const char *dir = getenv("SS_VECTOR_DIR");
     char path[1024];
-    snprintf(path, sizeof(path), "%s/%s", dir != NULL && dir[0] ? dir : SS_VECTOR_DIR, relpath);
     pkcs1_reader_t *r = calloc(1, sizeof(*r));
     rsa_key_parts_t *k = calloc(1, sizeof(*k));
-    r->fp = fopen(path, "r");
+    r->fp = vector_path(relpath, path, sizeof(path)) ? fopen(path, "r") : NULL;
     if (r->fp == NULL) {
-        fprintf(stderr, "%s: cannot open\n", path);
+        fprintf(stderr, "%s: cannot open\n", relpath);
         f->tally.failed++;
         free(r);
         free(k);
@@ -681,12 +691,10 @@ static bool eddsa_check(psa_key_type_t type, const uint8_t *secret, size_t secre
 static void run_ed25519(const char *relpath)
 {
     family_t *f = &fam_ed25519;
-    const char *dir = getenv("SS_VECTOR_DIR");
     char path[1024];
-    snprintf(path, sizeof(path), "%s/%s", dir != NULL && dir[0] ? dir : SS_VECTOR_DIR, relpath);
-    FILE *fp = fopen(path, "r");
+    FILE *fp = vector_path(relpath, path, sizeof(path)) ? fopen(path, "r") : NULL;
     if (fp == NULL) {
-        fprintf(stderr, "%s: cannot open\n", path);
+        fprintf(stderr, "%s: cannot open\n", relpath);
         f->tally.failed++;
         return;
     }
