@@ -27,8 +27,9 @@ static bool policy_is_hash_wildcard_pair(psa_algorithm_t policy, psa_algorithm_t
     if (PSA_ALG_SIGN_GET_HASH(policy) != PSA_ALG_ANY_HASH) {
         return false;
     }
+    /* Hash 0 is the raw form (PKCS#1 v1.5 raw, ECDSA-any), which the wildcard also permits. */
     psa_algorithm_t hash = PSA_ALG_SIGN_GET_HASH(alg);
-    if (!PSA_ALG_IS_HASH(hash) || hash == PSA_ALG_ANY_HASH) {
+    if (hash == PSA_ALG_ANY_HASH || (hash != 0 && !PSA_ALG_IS_HASH(hash))) {
         return false;
     }
     return (policy & ~PSA_ALG_HASH_MASK) == (alg & ~PSA_ALG_HASH_MASK);
@@ -85,9 +86,10 @@ bool core_alg_permits(psa_algorithm_t policy, psa_key_type_t type, psa_algorithm
     if (PSA_ALG_IS_AEAD(policy) && PSA_ALG_IS_AEAD(alg)) {
         return policy_aead_permits(policy, alg);
     }
-    /* A key for "key agreement + KDF" may also do the raw agreement of the same kind. */
-    if (PSA_ALG_IS_KEY_AGREEMENT(policy) && PSA_ALG_IS_RAW_KEY_AGREEMENT(alg)) {
-        return PSA_ALG_KEY_AGREEMENT_GET_BASE(policy) == alg;
+    /* A standalone key agreement policy also permits that agreement combined with any KDF. */
+    if (PSA_ALG_IS_RAW_KEY_AGREEMENT(policy) && PSA_ALG_IS_KEY_AGREEMENT(alg) &&
+        !PSA_ALG_IS_RAW_KEY_AGREEMENT(alg)) {
+        return PSA_ALG_KEY_AGREEMENT_GET_BASE(alg) == policy;
     }
     return false;
 }

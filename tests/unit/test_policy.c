@@ -45,6 +45,10 @@ static void test_any_hash(void **state)
                                  PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_1)));
     assert_false(core_alg_permits(PSA_ALG_ECDSA(PSA_ALG_SHA_256), ec,
                                   PSA_ALG_ECDSA(PSA_ALG_SHA_384)));
+    assert_true(core_alg_permits(PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_ANY_HASH), rsa,
+                                 PSA_ALG_RSA_PKCS1V15_SIGN_RAW));
+    assert_false(core_alg_permits(PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256), rsa,
+                                  PSA_ALG_RSA_PKCS1V15_SIGN_RAW));
 }
 
 static void test_mac_lengths(void **state)
@@ -90,9 +94,14 @@ static void test_key_agreement(void **state)
     psa_algorithm_t ka = PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH, PSA_ALG_HKDF(PSA_ALG_SHA_256));
     psa_key_type_t ec = PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1);
     assert_true(core_alg_permits(ka, ec, ka));
-    assert_true(core_alg_permits(ka, ec, PSA_ALG_ECDH));
+    /* A combined policy permits only that combination; a standalone one permits any KDF. */
+    assert_false(core_alg_permits(ka, ec, PSA_ALG_ECDH));
+    assert_true(core_alg_permits(PSA_ALG_ECDH, ec, ka));
+    assert_true(core_alg_permits(PSA_ALG_ECDH, ec,
+                                 PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH, PSA_ALG_TLS12_PRF(
+                                                                         PSA_ALG_SHA_384))));
+    assert_false(core_alg_permits(PSA_ALG_FFDH, ec, ka));
     assert_false(core_alg_permits(ka, ec, PSA_ALG_FFDH));
-    assert_false(core_alg_permits(PSA_ALG_ECDH, ec, ka));
 }
 
 static void test_intersection(void **state)
