@@ -1,4 +1,4 @@
-/* Crypto suite, key agreement: raw ECDH (RFC 5903), X25519 (RFC 7748), FFDH, psa_key_agreement, KDF input. */
+/* Crypto suite, key agreement: ECDH (RFC 5903), X25519 (RFC 7748), FFDH, key agreement into KDF. */
 #include <string.h>
 
 #include "runner.h"

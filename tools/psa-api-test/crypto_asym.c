@@ -18,8 +18,8 @@
 /* RFC 6979 A.2.5: P-256 key, SHA-256 signature of "sample". */
 #define R6979_X "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
 #define R6979_Q                                                                                   \
-    "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628" \
-    "bc64f2f1b20c2d7e9f5177a3c294d4462299"
+    "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6" \
+    "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"
 #define R6979_SIG                                                                                 \
     "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716f7cb1c942d657c41d436c7a1b6e2" \
     "9f65f3e900dbb9aff4064dc4ab2f843acda8"

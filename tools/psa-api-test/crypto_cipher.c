@@ -1,4 +1,4 @@
-/* Crypto suite, unauthenticated ciphers: AES ECB/CBC/CTR (FIPS 197, SP 800-38A), multi-part and errors. */
+/* Crypto suite, unauthenticated ciphers: AES ECB/CBC/CTR (FIPS 197, SP 800-38A) and errors. */
 #include <string.h>
 
 #include "runner.h"

@@ -1,4 +1,4 @@
-/* Crypto suite, message digests: one-shot, compare, multi-part, clone, suspend/resume and errors. */
+/* Crypto suite, message digests: one-shot, compare, multi-part, clone, suspend/resume, errors. */
 #include <string.h>
 
 #include "runner.h"

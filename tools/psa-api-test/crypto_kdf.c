@@ -1,4 +1,4 @@
-/* Crypto suite, key derivation: HKDF (RFC 5869), TLS 1.2 PRF, PBKDF2 (RFC 7914), capacity, verify, errors. */
+/* Crypto suite, key derivation: HKDF (RFC 5869), TLS 1.2 PRF, PBKDF2 (RFC 7914), verify, errors. */
 #include <string.h>
 
 #include "runner.h"

@@ -1,4 +1,4 @@
-/* Crypto suite, key management: init, attributes, import, generate, export, destroy, purge, copy, random. */
+/* Crypto suite, key management: attributes, import, generate, export, destroy, purge, copy, RNG. */
 #include <string.h>
 
 #include "runner.h"

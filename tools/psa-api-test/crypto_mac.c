@@ -1,4 +1,4 @@
-/* Crypto suite, MACs: HMAC (RFC 4231) and CMAC (RFC 4493), one-shot and multi-part, policy and errors. */
+/* Crypto suite, MACs: HMAC (RFC 4231) and CMAC (RFC 4493), one-shot, multi-part, policy, errors. */
 #include <string.h>
 
 #include "runner.h"

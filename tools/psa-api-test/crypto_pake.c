@@ -1,4 +1,4 @@
-/* Crypto suite, PAKE (Crypto API 1.2): operation states, setup checks and a full EC J-PAKE exchange. */
+/* Crypto suite, PAKE (Crypto API 1.2): operation states, setup checks, an EC J-PAKE exchange. */
 #include <string.h>
 
 #include "runner.h"

@@ -1,4 +1,4 @@
-/* Storage suites: the rules ITS and PS share (set, get, get_info, remove, offsets, flags, limits). */
+/* Storage suites: the rules ITS and PS share (set, get, info, remove, offsets, flags, limits). */
 #include <stdlib.h>
 #include <string.h>
 

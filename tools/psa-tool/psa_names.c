@@ -1,4 +1,4 @@
-/* Names of PSA status codes, algorithms, key types and usage flags, as the specifications spell them. */
+/* Names of PSA statuses, algorithms, key types and usage flags, spelt as in the specifications. */
 #include "psa_names.h"
 
 #include <stdio.h>
@@ -271,7 +271,8 @@ static const struct value_name ecc_families[] = {
     {PSA_ECC_FAMILY_SECP_R2, "secp-r2"},         {PSA_ECC_FAMILY_SECT_K1, "sect-k1"},
     {PSA_ECC_FAMILY_SECT_R1, "sect-r1"},         {PSA_ECC_FAMILY_SECT_R2, "sect-r2"},
     {PSA_ECC_FAMILY_BRAINPOOL_P_R1, "brainpool-p-r1"}, {PSA_ECC_FAMILY_FRP, "frp"},
-    {PSA_ECC_FAMILY_MONTGOMERY, "montgomery"},   {PSA_ECC_FAMILY_TWISTED_EDWARDS, "twisted-edwards"},
+    {PSA_ECC_FAMILY_MONTGOMERY, "montgomery"},
+    {PSA_ECC_FAMILY_TWISTED_EDWARDS, "twisted-edwards"},
 };
 
 static const struct value_name dh_families[] = {{PSA_DH_FAMILY_RFC7919, "rfc7919"}};

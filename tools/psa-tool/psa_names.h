@@ -1,4 +1,4 @@
-/* Names of PSA status codes, algorithms, key types and usage flags, as the specifications spell them. */
+/* Names of PSA statuses, algorithms, key types and usage flags, spelt as in the specifications. */
 #ifndef PSA_NAMES_H
 #define PSA_NAMES_H
 

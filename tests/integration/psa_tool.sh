@@ -1,0 +1,167 @@
+#!/bin/sh
+# Integration test of psa-tool against a running rssd (RSS_SOCKET set by with_rssd.sh): openssl
+# verifies what psa-tool signs and the reverse (ECDSA P-256, Ed25519, RSA-PSS), AEAD round trip
+# through files, 1 MiB ITS/PS objects through stdin/stdout, errors and --help.
+# Usage: psa_tool.sh PSA_TOOL
+set -u
+tool=$1
+work=$(mktemp -d "${TMPDIR:-/tmp}/ss-psa-tool-XXXXXX") || exit 1
+trap 'rm -rf "$work"' EXIT
+cd "$work" || exit 1
+failures=0
+n=0
+
+check() { # check DESCRIPTION COMMAND...: runs the command, reports ok/not ok
+    desc=$1
+    shift
+    n=$((n + 1))
+    if "$@" >"out.$n" 2>&1; then
+        echo "ok $n - $desc"
+    else
+        echo "not ok $n - $desc"
+        sed 's/^/    /' "out.$n"
+        failures=$((failures + 1))
+    fi
+}
+
+fails_with() { # fails_with STATUS-NAME COMMAND...: the command exits 1 and names the status
+    want=$1
+    shift
+    "$@" >fw.out 2>&1
+    rc=$?
+    cat fw.out
+    [ "$rc" -eq 1 ] && grep -q "$want" fw.out
+}
+
+printf 'The quick brown fox jumps over the lazy dog\n' >msg
+printf 'The quick brown fox jumps over the lazy cat\n' >msg.bad
+
+check "status reaches rssd" "$tool" status
+
+# --- ECDSA P-256 ---------------------------------------------------------------------------
+check "generate ECDSA P-256 key" "$tool" key generate --id 0x101 --type ecc-key-pair:secp-r1 \
+    --bits 256 --usage sign-message,verify-message --alg ecdsa:sha-256
+check "key info shows the type" sh -c "'$tool' key info --id 0x101 | grep -q 'ecc-key-pair:secp-r1'"
+check "export ECDSA public key as PEM" "$tool" key export-public --id 0x101 --format pem \
+    --out ec.pub.pem
+check "psa-tool ECDSA signature (DER)" "$tool" sign --id 0x101 --alg ecdsa:sha-256 --in msg \
+    --out ec.sig --format der
+check "openssl verifies the ECDSA signature" openssl dgst -sha256 -verify ec.pub.pem \
+    -signature ec.sig msg
+check "openssl refuses it on another message" sh -c \
+    "! openssl dgst -sha256 -verify ec.pub.pem -signature ec.sig msg.bad"
+check "psa-tool verifies its own raw ECDSA signature" sh -c \
+    "'$tool' sign --id 0x101 --alg ecdsa:sha-256 --in msg --out ec.raw && \
+     '$tool' verify --id 0x101 --alg ecdsa:sha-256 --in msg --sig ec.raw"
+openssl ecparam -name prime256v1 -genkey -noout -out ossl.ec.pem 2>/dev/null
+openssl ec -in ossl.ec.pem -pubout -out ossl.ec.pub.pem 2>/dev/null
+openssl dgst -sha256 -sign ossl.ec.pem -out ossl.ec.sig msg
+check "import an openssl ECDSA public key (PEM)" "$tool" key import --id 0x102 --format pem \
+    --in ossl.ec.pub.pem --usage verify-message --alg ecdsa:sha-256
+check "psa-tool verifies an openssl ECDSA signature" "$tool" verify --id 0x102 \
+    --alg ecdsa:sha-256 --in msg --sig ossl.ec.sig --format der
+check "psa-tool refuses it on another message" fails_with PSA_ERROR_INVALID_SIGNATURE \
+    "$tool" verify --id 0x102 --alg ecdsa:sha-256 --in msg.bad --sig ossl.ec.sig --format der
+
+# --- Ed25519 -------------------------------------------------------------------------------
+check "generate Ed25519 key" "$tool" key generate --id 0x201 \
+    --type ecc-key-pair:twisted-edwards --bits 255 --usage sign-message,verify-message \
+    --alg pure-eddsa
+check "export Ed25519 public key as PEM" "$tool" key export-public --id 0x201 --out ed.pub.pem
+check "psa-tool Ed25519 signature" "$tool" sign --id 0x201 --alg pure-eddsa --in msg \
+    --out ed.sig
+check "openssl verifies the Ed25519 signature" openssl pkeyutl -verify -pubin \
+    -inkey ed.pub.pem -rawin -in msg -sigfile ed.sig
+openssl genpkey -algorithm ed25519 -out ossl.ed.pem 2>/dev/null
+openssl pkey -in ossl.ed.pem -pubout -out ossl.ed.pub.pem 2>/dev/null
+openssl pkeyutl -sign -inkey ossl.ed.pem -rawin -in msg -out ossl.ed.sig 2>/dev/null
+check "import an openssl Ed25519 public key (PEM)" "$tool" key import --id 0x202 \
+    --format pem --in ossl.ed.pub.pem --usage verify-message --alg pure-eddsa
+check "psa-tool verifies an openssl Ed25519 signature" "$tool" verify --id 0x202 \
+    --alg pure-eddsa --in msg --sig ossl.ed.sig
+check "import an openssl Ed25519 private key (PEM) and sign" sh -c \
+    "'$tool' key import --id 0x203 --format pem --in ossl.ed.pem \
+        --usage sign-message --alg pure-eddsa && \
+     '$tool' sign --id 0x203 --alg pure-eddsa --in msg --out ed2.sig && cmp ed2.sig ossl.ed.sig"
+
+# --- RSA-PSS -------------------------------------------------------------------------------
+check "generate RSA-2048 PSS key" "$tool" key generate --id 0x301 --type rsa-key-pair \
+    --bits 2048 --usage sign-message,verify-message --alg rsa-pss:sha-256
+check "export RSA public key as DER" "$tool" key export-public --id 0x301 --format der \
+    --out rsa.pub.der
+check "psa-tool RSA-PSS signature" "$tool" sign --id 0x301 --alg rsa-pss:sha-256 --in msg \
+    --out rsa.sig
+check "openssl verifies the RSA-PSS signature" openssl dgst -sha256 -keyform DER \
+    -verify rsa.pub.der -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:auto \
+    -signature rsa.sig msg
+openssl genrsa -out ossl.rsa.pem 2048 2>/dev/null
+openssl rsa -in ossl.rsa.pem -pubout -out ossl.rsa.pub.pem 2>/dev/null
+openssl dgst -sha256 -sign ossl.rsa.pem -sigopt rsa_padding_mode:pss \
+    -sigopt rsa_pss_saltlen:digest -out ossl.rsa.sig msg
+check "import an openssl RSA public key (PEM)" "$tool" key import --id 0x302 --format pem \
+    --in ossl.rsa.pub.pem --usage verify-message --alg rsa-pss:sha-256
+check "psa-tool verifies an openssl RSA-PSS signature" "$tool" verify --id 0x302 \
+    --alg rsa-pss:sha-256 --in msg --sig ossl.rsa.sig
+check "psa-tool refuses it on another message" fails_with PSA_ERROR_INVALID_SIGNATURE \
+    "$tool" verify --id 0x302 --alg rsa-pss:sha-256 --in msg.bad --sig ossl.rsa.sig
+
+# --- AEAD and asymmetric encryption -------------------------------------------------------
+head -c 100000 /dev/urandom >plain
+printf 'header' >aad
+check "generate AES-256-GCM key" "$tool" key generate --id 0x401 --type aes --bits 256 \
+    --usage encrypt,decrypt --alg gcm
+check "AEAD encrypt a file" "$tool" encrypt --id 0x401 --alg gcm --aad aad --in plain \
+    --out cipher
+check "AEAD output is nonce + ciphertext + tag" sh -c \
+    "[ \$(wc -c <cipher) -eq \$((100000 + 12 + 16)) ]"
+check "AEAD decrypt gives the file back" sh -c \
+    "'$tool' decrypt --id 0x401 --alg gcm --aad aad --in cipher --out back && cmp plain back"
+printf 'X' | dd of=cipher bs=1 seek=500 conv=notrunc 2>/dev/null
+check "AEAD decrypt of a modified file fails" fails_with PSA_ERROR_INVALID_SIGNATURE \
+    "$tool" decrypt --id 0x401 --alg gcm --aad aad --in cipher --out back2
+check "RSA-OAEP round trip" sh -c \
+    "'$tool' key generate --id 0x402 --type rsa-key-pair --bits 2048 --usage encrypt,decrypt \
+        --alg rsa-oaep:sha-256 && \
+     '$tool' encrypt --id 0x402 --alg rsa-oaep:sha-256 --label L --in msg --out msg.oaep && \
+     '$tool' decrypt --id 0x402 --alg rsa-oaep:sha-256 --label L --in msg.oaep --out msg.dec && \
+     cmp msg msg.dec"
+
+# --- hash, random --------------------------------------------------------------------------
+check "hash matches sha256sum" sh -c \
+    "[ \"\$('$tool' hash --alg sha-256 --in msg)\" = \"\$(sha256sum msg | cut -d' ' -f1)\" ]"
+check "random writes 64 bytes" sh -c "[ \$('$tool' random 64 | wc -c) -eq 64 ]"
+
+# --- ITS and PS through stdin and stdout --------------------------------------------------
+head -c 1048576 /dev/urandom >big
+for area in its ps; do
+    check "$area set of 1 MiB from stdin" sh -c "'$tool' $area set 0x1001 <big"
+    check "$area info reports 1 MiB" sh -c "'$tool' $area info 0x1001 | grep -q 'size: *1048576'"
+    check "$area get of 1 MiB to stdout" sh -c \
+        "'$tool' $area get 0x1001 >big.$area && cmp big big.$area"
+    check "$area remove" "$tool" $area remove 0x1001
+    check "$area get after remove fails" fails_with PSA_ERROR_DOES_NOT_EXIST \
+        "$tool" $area get 0x1001
+done
+check "ps create, set-extended and get" sh -c \
+    "'$tool' ps create 0x2001 --capacity 32 && printf abcd | '$tool' ps set-extended 0x2001 \
+        --offset 0 && printf ef | '$tool' ps set-extended 0x2001 --offset 4 && \
+     [ \"\$('$tool' ps get 0x2001)\" = abcdef ]"
+check "ps support reports set-extended" sh -c "'$tool' ps support | grep -q set-extended"
+
+# --- errors and help -----------------------------------------------------------------------
+check "info of a missing key names the status" fails_with PSA_ERROR_INVALID_HANDLE \
+    "$tool" key info --id 0x7777
+check "unknown algorithm is a usage error" sh -c \
+    "'$tool' hash --alg sha-999 --in msg; [ \$? -eq 2 ]"
+for c in "key generate" "key import" "key export-public" "key destroy" "key info" sign verify \
+    encrypt decrypt hash random "its set" "its get" "its info" "its remove" "ps set" "ps get" \
+    "ps info" "ps remove" "ps create" "ps set-extended" "ps support" status; do
+    check "--help of $c" sh -c "'$tool' $c --help | grep -q usage"
+done
+for id in 0x101 0x102 0x201 0x202 0x203 0x301 0x302 0x401 0x402; do
+    "$tool" key destroy --id $id >/dev/null 2>&1
+done
+check "destroyed keys are gone" fails_with PSA_ERROR_INVALID_HANDLE "$tool" key info --id 0x101
+
+echo "$((n - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]

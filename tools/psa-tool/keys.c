@@ -1,0 +1,309 @@
+/* psa-tool key: generate, import (raw, DER, PEM), export-public (raw, DER, PEM), destroy, info. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "psa_names.h"
+#include "tool.h"
+
+/* Fills the policy and type options common to generate and import. */
+static bool policy_from_args(const tool_args_t *args, psa_key_attributes_t *attr, bool need_type)
+{
+    const char *type = tool_opt(args, "type"), *bits = tool_opt(args, "bits");
+    const char *usage = tool_opt(args, "usage"), *alg = tool_opt(args, "alg");
+    psa_key_type_t t;
+    psa_key_usage_t u;
+    psa_algorithm_t a;
+    uint64_t b;
+    if (type == NULL && need_type) {
+        tool_usage_error("--type is required (e.g. --type ecc-key-pair:secp-r1)");
+        return false;
+    }
+    if (type != NULL) {
+        if (!psa_names_parse_type(type, &t)) {
+            tool_usage_error("unknown key type '%s' (see psa-tool key --help)", type);
+            return false;
+        }
+        psa_set_key_type(attr, t);
+    }
+    if (bits != NULL) {
+        if (!tool_parse_u64(bits, &b) || b > 65536) {
+            tool_usage_error("'%s' is not a key size in bits", bits);
+            return false;
+        }
+        psa_set_key_bits(attr, (size_t)b);
+    }
+    if (usage != NULL) {
+        if (!psa_names_parse_usage(usage, &u)) {
+            tool_usage_error("unknown usage in '%s'", usage);
+            return false;
+        }
+        psa_set_key_usage_flags(attr, u);
+    }
+    if (alg != NULL) {
+        if (!psa_names_parse_alg(alg, &a)) {
+            tool_usage_error("unknown algorithm '%s' (see psa-tool key --help)", alg);
+            return false;
+        }
+        psa_set_key_algorithm(attr, a);
+    }
+    return true;
+}
+
+static bool set_id(const tool_args_t *args, psa_key_attributes_t *attr)
+{
+    psa_key_id_t id;
+    if (!tool_require_key_id(args, &id)) {
+        return false;
+    }
+    /* Each psa-tool run is a new process: only persistent keys outlive it. */
+    psa_set_key_id(attr, id);
+    return true;
+}
+
+static const char *const generate_opts[] = {"id", "type", "bits", "usage", "alg", NULL};
+
+static int cmd_generate(int argc, char **argv)
+{
+    tool_args_t args;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t key = 0;
+    if (!tool_parse(argc, argv, generate_opts, &args)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_help(&args, "key generate", tool_key_commands[0].help)) {
+        return TOOL_EXIT_OK;
+    }
+    if (!set_id(&args, &attr) || !policy_from_args(&args, &attr, true)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_opt(&args, "bits") == NULL) {
+        return tool_usage_error("--bits is required to generate a key");
+    }
+    if (!tool_crypto_init()) {
+        return TOOL_EXIT_FAILED;
+    }
+    psa_status_t s = psa_generate_key(&attr, &key);
+    if (s != PSA_SUCCESS) {
+        return tool_fail("psa_generate_key", s);
+    }
+    printf("generated key 0x%08x\n", (unsigned)key);
+    return TOOL_EXIT_OK;
+}
+
+static const char *const import_opts[] = {"id", "type", "bits", "usage", "alg", "format", "in",
+                                          NULL};
+
+static int cmd_import(int argc, char **argv)
+{
+    tool_args_t args;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t key = 0;
+    uint8_t *file = NULL, *data = NULL;
+    size_t file_len = 0, data_len = 0;
+    int rc = TOOL_EXIT_FAILED;
+    if (!tool_parse(argc, argv, import_opts, &args)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_help(&args, "key import", tool_key_commands[1].help)) {
+        return TOOL_EXIT_OK;
+    }
+    const char *format = tool_opt(&args, "format");
+    if (format == NULL) {
+        format = "raw";
+    }
+    bool raw = strcmp(format, "raw") == 0;
+    if (!raw && strcmp(format, "der") != 0 && strcmp(format, "pem") != 0) {
+        return tool_usage_error("--format must be raw, der or pem");
+    }
+    if (!set_id(&args, &attr) || !policy_from_args(&args, &attr, raw)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (!tool_read_input(tool_opt(&args, "in"), &file, &file_len)) {
+        return TOOL_EXIT_FAILED;
+    }
+    if (raw) {
+        data = file;
+        data_len = file_len;
+        file = NULL;
+    } else {
+        psa_key_type_t type;
+        size_t bits;
+        psa_status_t s = tool_key_from_file(file, file_len, format[0] == 'p', &type, &bits,
+                                            &data, &data_len);
+        if (s != PSA_SUCCESS) {
+            rc = tool_fail("reading the key file", s);
+            goto out;
+        }
+        if (tool_opt(&args, "type") != NULL && psa_get_key_type(&attr) != type) {
+            char want[48], got[48];
+            rc = tool_error("the file holds a %s key, not %s", psa_names_type(type, got, 48),
+                            psa_names_type(psa_get_key_type(&attr), want, 48));
+            goto out;
+        }
+        psa_set_key_type(&attr, type);
+        psa_set_key_bits(&attr, bits);
+    }
+    if (!tool_crypto_init()) {
+        goto out;
+    }
+    psa_status_t s = psa_import_key(&attr, data, data_len, &key);
+    if (s != PSA_SUCCESS) {
+        rc = tool_fail("psa_import_key", s);
+        goto out;
+    }
+    printf("imported key 0x%08x\n", (unsigned)key);
+    rc = TOOL_EXIT_OK;
+out:
+    if (file != NULL) {
+        OPENSSL_cleanse(file, file_len);
+        free(file);
+    }
+    if (data != NULL) {
+        OPENSSL_cleanse(data, data_len);
+        /* raw data came from malloc, converted data from OPENSSL_malloc */
+        if (raw) {
+            free(data);
+        } else {
+            OPENSSL_free(data);
+        }
+    }
+    return rc;
+}
+
+static const char *const export_opts[] = {"id", "format", "out", NULL};
+
+static int cmd_export_public(int argc, char **argv)
+{
+    tool_args_t args;
+    psa_key_id_t key;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    uint8_t pub[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE];
+    size_t len = 0;
+    if (!tool_parse(argc, argv, export_opts, &args)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_help(&args, "key export-public", tool_key_commands[2].help)) {
+        return TOOL_EXIT_OK;
+    }
+    const char *format = tool_opt(&args, "format");
+    if (format == NULL) {
+        format = "pem";
+    }
+    if (strcmp(format, "raw") != 0 && strcmp(format, "der") != 0 && strcmp(format, "pem") != 0) {
+        return tool_usage_error("--format must be raw, der or pem");
+    }
+    if (!tool_require_key_id(&args, &key)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (!tool_crypto_init()) {
+        return TOOL_EXIT_FAILED;
+    }
+    psa_status_t s = psa_get_key_attributes(key, &attr);
+    if (s != PSA_SUCCESS) {
+        return tool_fail("psa_get_key_attributes", s);
+    }
+    s = psa_export_public_key(key, pub, sizeof(pub), &len);
+    if (s != PSA_SUCCESS) {
+        return tool_fail("psa_export_public_key", s);
+    }
+    if (strcmp(format, "raw") == 0) {
+        return tool_write_output(tool_opt(&args, "out"), pub, len) ? TOOL_EXIT_OK
+                                                                   : TOOL_EXIT_FAILED;
+    }
+    uint8_t *spki = NULL;
+    size_t spki_len = 0;
+    s = tool_public_key_to_spki(psa_get_key_type(&attr), psa_get_key_bits(&attr), pub, len,
+                                format[0] == 'p', &spki, &spki_len);
+    if (s != PSA_SUCCESS) {
+        return tool_fail("building the SubjectPublicKeyInfo", s);
+    }
+    bool ok = tool_write_output(tool_opt(&args, "out"), spki, spki_len);
+    OPENSSL_free(spki);
+    return ok ? TOOL_EXIT_OK : TOOL_EXIT_FAILED;
+}
+
+static const char *const id_opts[] = {"id", NULL};
+
+static int cmd_destroy(int argc, char **argv)
+{
+    tool_args_t args;
+    psa_key_id_t key;
+    if (!tool_parse(argc, argv, id_opts, &args)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_help(&args, "key destroy", tool_key_commands[3].help)) {
+        return TOOL_EXIT_OK;
+    }
+    if (!tool_require_key_id(&args, &key)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (!tool_crypto_init()) {
+        return TOOL_EXIT_FAILED;
+    }
+    psa_status_t s = psa_destroy_key(key);
+    if (s != PSA_SUCCESS) {
+        return tool_fail("psa_destroy_key", s);
+    }
+    printf("destroyed key 0x%08x\n", (unsigned)key);
+    return TOOL_EXIT_OK;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    tool_args_t args;
+    psa_key_id_t key;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    char type[48], usage[160], alg[64];
+    if (!tool_parse(argc, argv, id_opts, &args)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_help(&args, "key info", tool_key_commands[4].help)) {
+        return TOOL_EXIT_OK;
+    }
+    if (!tool_require_key_id(&args, &key)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (!tool_crypto_init()) {
+        return TOOL_EXIT_FAILED;
+    }
+    psa_status_t s = psa_get_key_attributes(key, &attr);
+    if (s != PSA_SUCCESS) {
+        return tool_fail("psa_get_key_attributes", s);
+    }
+    psa_key_lifetime_t lifetime = psa_get_key_lifetime(&attr);
+    printf("id:        0x%08x\n", (unsigned)psa_get_key_id(&attr));
+    printf("type:      %s\n", psa_names_type(psa_get_key_type(&attr), type, sizeof(type)));
+    printf("bits:      %zu\n", psa_get_key_bits(&attr));
+    printf("lifetime:  0x%08x (%s, location 0x%06x)\n", (unsigned)lifetime,
+           PSA_KEY_LIFETIME_IS_VOLATILE(lifetime) ? "volatile" : "persistent",
+           (unsigned)PSA_KEY_LIFETIME_GET_LOCATION(lifetime));
+    printf("usage:     %s\n", psa_names_usage(psa_get_key_usage_flags(&attr), usage,
+                                              sizeof(usage)));
+    printf("algorithm: %s\n", psa_names_alg(psa_get_key_algorithm(&attr), alg, sizeof(alg)));
+    return TOOL_EXIT_OK;
+}
+
+const tool_command_t tool_key_commands[] = {
+    {"generate", cmd_generate, "generate a persistent key in the service",
+     "  --id ID --type TYPE --bits N [--usage U,...] [--alg ALG]\n"
+     "Generates a persistent key with the given id and policy, for example\n"
+     "  psa-tool key generate --id 1 --type ecc-key-pair:secp-r1 --bits 256 \\\n"
+     "      --usage sign-hash,verify-hash --alg ecdsa:sha-256\n"},
+    {"import", cmd_import, "import a key from a raw, DER or PEM file",
+     "  --id ID [--format raw|der|pem] [--in FILE|-] [--type TYPE] [--bits N] [--usage U,...]\n"
+     "  [--alg ALG]\n"
+     "raw is the PSA import format and needs --type. der and pem read a private key (PKCS#8 or\n"
+     "the traditional RSA/EC forms) or a SubjectPublicKeyInfo; the type and size come from the\n"
+     "file. Reads standard input without --in.\n"},
+    {"export-public", cmd_export_public, "export a public key as raw, DER or PEM",
+     "  --id ID [--format pem|der|raw] [--out FILE|-]\n"
+     "pem and der write a SubjectPublicKeyInfo that openssl reads; raw writes the PSA format\n"
+     "(an uncompressed point, a raw 32-byte key, or an RSAPublicKey).\n"},
+    {"destroy", cmd_destroy, "destroy a key", "  --id ID\nDestroys the key and its storage.\n"},
+    {"info", cmd_info, "show the attributes of a key",
+     "  --id ID\nPrints the type, size, lifetime, usage flags and algorithm of a key.\n"},
+    {NULL, NULL, NULL, NULL},
+};

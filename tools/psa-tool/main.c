@@ -1,0 +1,172 @@
+/* psa-tool: command line for PSA keys, signatures, encryption, hashes and ITS/PS objects. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef PSA_TOOL_HAVE_CLIENT
+#include <psa/client.h>
+#endif
+
+#include "psa_names.h"
+#include "tool.h"
+
+static void print_commands(FILE *out, const char *group, const tool_command_t *cmds)
+{
+    for (const tool_command_t *c = cmds; c->name != NULL; c++) {
+        char name[48];
+        snprintf(name, sizeof(name), "%s%s%s", group, group[0] != '\0' ? " " : "", c->name);
+        fprintf(out, "  %-20s %s\n", name, c->summary);
+    }
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: psa-tool COMMAND [OPTIONS]    (psa-tool COMMAND --help for details)\n"
+                 "\n");
+    print_commands(out, "key", tool_key_commands);
+    print_commands(out, "", tool_crypto_commands);
+    print_commands(out, "its", tool_its_commands);
+    print_commands(out, "ps", tool_ps_commands);
+    fprintf(out, "  %-20s %s\n", "status", "show the service reached and its versions");
+    fprintf(out, "\nAlgorithm names (--alg):\n");
+    psa_names_list_algs(out);
+    fprintf(out, "Key types (--type):\n");
+    psa_names_list_types(out);
+    fprintf(out,
+            "Usage flags (--usage, comma-separated): export copy cache encrypt decrypt\n"
+            "  sign-message verify-message sign-hash verify-hash derive verify-derivation\n"
+            "\nExit status: 0 success, 1 a PSA call failed (its status is printed), 2 usage.\n"
+#ifdef PSA_TOOL_HAVE_CLIENT
+            "The service is rssd at $RSS_SOCKET (default /run/rss/rss.sock for root, else\n"
+            "$XDG_RUNTIME_DIR/rss/rss.sock); $PSA_ROUTING=enclave|split chooses the routing.\n"
+#else
+            "This build runs the PSA APIs in-process (libpsa-local) on $PSA_STATE_DIR.\n"
+#endif
+    );
+}
+
+#ifdef PSA_TOOL_HAVE_CLIENT
+static void print_version(const char *name, uint32_t sid)
+{
+    uint32_t v = psa_version(sid);
+    if (v == PSA_VERSION_NONE) {
+        printf("  %-12s sid 0x%08x  not available\n", name, (unsigned)sid);
+    } else {
+        printf("  %-12s sid 0x%08x  version %u\n", name, (unsigned)sid, (unsigned)v);
+    }
+}
+#endif
+
+static int cmd_status(int argc, char **argv)
+{
+    tool_args_t args;
+    static const char *const opts[] = {NULL};
+    if (!tool_parse(argc, argv, opts, &args)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_help(&args, "status",
+                  "\nShows which service psa-tool reaches, the framework version and the\n"
+                  "version of each service; exits 1 when the service cannot be reached.\n")) {
+        return TOOL_EXIT_OK;
+    }
+#ifdef PSA_TOOL_HAVE_CLIENT
+    const char *sock = getenv("RSS_SOCKET");
+    const char *routing = getenv("PSA_ROUTING");
+    printf("library:     libpsa (RSS comms to rssd), routing %s\n",
+           routing != NULL && routing[0] != '\0' ? routing : "enclave");
+    if (sock != NULL && sock[0] != '\0') {
+        printf("socket:      %s\n", sock);
+    } else if (geteuid() == 0 || getenv("XDG_RUNTIME_DIR") == NULL) {
+        printf("socket:      /run/rss/rss.sock (default)\n");
+    } else {
+        printf("socket:      %s/rss/rss.sock (default)\n", getenv("XDG_RUNTIME_DIR"));
+    }
+#else
+    const char *state = getenv("PSA_STATE_DIR");
+    printf("library:     libpsa-local (in-process)\n");
+    printf("state dir:   %s\n",
+           state != NULL ? state : "(default: $XDG_STATE_HOME/secure-services)");
+#endif
+    psa_status_t s = psa_crypto_init();
+    if (s != PSA_SUCCESS) {
+        return tool_fail("psa_crypto_init", s);
+    }
+    printf("service:     reached (psa_crypto_init: PSA_SUCCESS)\n");
+    printf("crypto API:  %d.%d\n", PSA_CRYPTO_API_VERSION_MAJOR, PSA_CRYPTO_API_VERSION_MINOR);
+    printf("storage API: ITS %d.%d, PS %d.%d\n", PSA_ITS_API_VERSION_MAJOR,
+           PSA_ITS_API_VERSION_MINOR, PSA_PS_API_VERSION_MAJOR, PSA_PS_API_VERSION_MINOR);
+#ifdef PSA_TOOL_HAVE_CLIENT
+    uint32_t fw = psa_framework_version();
+    printf("framework:   0x%04x (FF-M %u.%u)\n", (unsigned)fw, (unsigned)(fw >> 8),
+           (unsigned)(fw & 0xff));
+    printf("services:\n");
+    print_version("crypto", 0x40000100u);
+    print_version("ps", 0x40000101u);
+    print_version("its", 0x40000102u);
+    print_version("attestation", 0x40000103u);
+#endif
+    return TOOL_EXIT_OK;
+}
+
+static const tool_command_t *find(const tool_command_t *cmds, const char *name)
+{
+    for (const tool_command_t *c = cmds; c->name != NULL; c++) {
+        if (strcmp(c->name, name) == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static int run_group(const char *group, const tool_command_t *cmds, int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf(out, "usage: psa-tool %s SUBCOMMAND [OPTIONS]\n", group);
+        print_commands(out, group, cmds);
+        if (strcmp(group, "key") == 0) {
+            fprintf(out, "Key types (--type):\n");
+            psa_names_list_types(out);
+            fprintf(out, "Algorithm names (--alg):\n");
+            psa_names_list_algs(out);
+        }
+        return argc < 2 ? TOOL_EXIT_USAGE : TOOL_EXIT_OK;
+    }
+    const tool_command_t *c = find(cmds, argv[1]);
+    if (c == NULL) {
+        return tool_usage_error("unknown command '%s %s' (see psa-tool %s --help)", group,
+                                argv[1], group);
+    }
+    return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TOOL_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (strcmp(cmd, "key") == 0 || strcmp(cmd, "keys") == 0) {
+        return run_group("key", tool_key_commands, argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "its") == 0) {
+        return run_group("its", tool_its_commands, argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "ps") == 0) {
+        return run_group("ps", tool_ps_commands, argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "status") == 0) {
+        return cmd_status(argc - 1, argv + 1);
+    }
+    const tool_command_t *c = find(tool_crypto_commands, cmd);
+    if (c == NULL) {
+        return tool_usage_error("unknown command '%s' (see psa-tool --help)", cmd);
+    }
+    return c->run(argc - 1, argv + 1);
+}
