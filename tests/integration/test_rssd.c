@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include <psa/client.h>
+#include <psa/crypto.h>
 #include <psa/internal_trusted_storage.h>
 #include <psa/protected_storage.h>
 
@@ -540,6 +541,53 @@ static void test_client_dies_mid_call(void **state)
                 (status == PSA_SUCCESS && info.size == 300000));
 }
 
+/* A process that holds volatile keys and open operations and then disappears: rssd releases
+ * them with its last connection (the sanitized build's LeakSanitizer checks nothing is left at
+ * shutdown) and keeps serving. */
+static void test_client_disappears_with_operations(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 3; round++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            client_disconnect_all();
+            if (psa_crypto_init() != PSA_SUCCESS) {
+                _exit(1);
+            }
+            psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+            psa_set_key_type(&attr, PSA_KEY_TYPE_HMAC);
+            psa_set_key_bits(&attr, 256);
+            psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_SIGN_MESSAGE);
+            psa_set_key_algorithm(&attr, PSA_ALG_HMAC(PSA_ALG_SHA_256));
+            psa_key_id_t key = 0;
+            static psa_hash_operation_t hash[4];
+            static psa_mac_operation_t mac[4];
+            if (psa_generate_key(&attr, &key) != PSA_SUCCESS) {
+                _exit(2);
+            }
+            for (int i = 0; i < 4; i++) {
+                hash[i] = psa_hash_operation_init();
+                mac[i] = psa_mac_operation_init();
+                if (psa_hash_setup(&hash[i], PSA_ALG_SHA_256) != PSA_SUCCESS ||
+                    psa_hash_update(&hash[i], (const uint8_t *)"abc", 3) != PSA_SUCCESS ||
+                    psa_mac_sign_setup(&mac[i], key, PSA_ALG_HMAC(PSA_ALG_SHA_256)) !=
+                        PSA_SUCCESS) {
+                    _exit(3);
+                }
+            }
+            if (round == 2) {
+                kill(getpid(), SIGKILL);
+            }
+            _exit(0); /* no abort, no destroy */
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        assert_true((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                    (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
+    }
+    assert_rssd_serves();
+}
+
 static void test_restart_and_absent_daemon(void **state)
 {
     (void)state;
@@ -597,6 +645,7 @@ int main(void)
         cmocka_unit_test(test_malformed_messages),
         cmocka_unit_test(test_random_messages),
         cmocka_unit_test(test_client_dies_mid_call),
+        cmocka_unit_test(test_client_disappears_with_operations),
         cmocka_unit_test(test_restart_and_absent_daemon),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
