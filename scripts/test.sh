@@ -26,7 +26,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== fuzz harnesses (clang, libFuzzer)"
 cmake -S "$root" -B "$root/build/fuzz" -DCMAKE_C_COMPILER=clang -DSS_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$root/build/fuzz" -j"$jobs"
+cmake --build "$root/build/fuzz" -j"$jobs" --target fuzzers
 for harness in "$root"/build/fuzz/fuzz/fuzz_*; do
     [ -x "$harness" ] || continue
     echo "-- $(basename "$harness")"
