@@ -9,41 +9,6 @@
 
 #include "bench_util.h"
 
-#define RUNS 7
-
-typedef int (*bench_body_t)(void *ctx);
-
-/* Ops per second of `body`, median of RUNS runs of about `seconds` each; -1 on error. */
-static double bench_rate(bench_body_t body, void *ctx, double seconds)
-{
-    double rates[RUNS];
-    long batch = 1;
-    for (;;) {
-        double t0 = bench_now();
-        for (long i = 0; i < batch; i++) {
-            if (body(ctx) != 0) {
-                return -1;
-            }
-        }
-        double dt = bench_now() - t0;
-        if (dt > seconds / 4) {
-            batch = (long)((double)batch * seconds / dt) + 1;
-            break;
-        }
-        batch *= 2;
-    }
-    for (int r = 0; r < RUNS; r++) {
-        double t0 = bench_now();
-        for (long i = 0; i < batch; i++) {
-            if (body(ctx) != 0) {
-                return -1;
-            }
-        }
-        rates[r] = (double)batch / (bench_now() - t0);
-    }
-    return bench_median(rates, RUNS);
-}
-
 typedef struct asym_case {
     psa_key_id_t key;
     psa_algorithm_t alg;

@@ -25,6 +25,42 @@ static inline double bench_median(double *values, int n)
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+#define BENCH_RUNS 7
+
+typedef int (*bench_body_t)(void *ctx);
+
+/* Ops per second of `body`, the median of BENCH_RUNS runs of about `seconds` each, after a
+ * calibration that sizes the batch; -1 if the body reports an error. */
+static inline double bench_rate(bench_body_t body, void *ctx, double seconds)
+{
+    double rates[BENCH_RUNS];
+    long batch = 1;
+    for (;;) {
+        double t0 = bench_now();
+        for (long i = 0; i < batch; i++) {
+            if (body(ctx) != 0) {
+                return -1;
+            }
+        }
+        double dt = bench_now() - t0;
+        if (dt > seconds / 4) {
+            batch = (long)((double)batch * seconds / dt) + 1;
+            break;
+        }
+        batch *= 2;
+    }
+    for (int r = 0; r < BENCH_RUNS; r++) {
+        double t0 = bench_now();
+        for (long i = 0; i < batch; i++) {
+            if (body(ctx) != 0) {
+                return -1;
+            }
+        }
+        rates[r] = (double)batch / (bench_now() - t0);
+    }
+    return bench_median(rates, BENCH_RUNS);
+}
+
 static inline void bench_table_header(void)
 {
     printf("%-34s %14s %14s %8s\n", "operation", "ours ops/s", "baseline ops/s", "ratio");

@@ -925,28 +925,6 @@ psa_status_t core_key_derivation_output_bytes(psa_key_derivation_operation_t *op
     return kdf_fail(c, status);
 }
 
-/* The byte-string key types whose derivation draws bits/8 bytes (DES adds parity and redraws
- * weak keys). */
-static bool kdf_is_byte_key_type(psa_key_type_t type)
-{
-    switch (type) {
-    case PSA_KEY_TYPE_RAW_DATA:
-    case PSA_KEY_TYPE_HMAC:
-    case PSA_KEY_TYPE_DERIVE:
-    case PSA_KEY_TYPE_PASSWORD:
-    case PSA_KEY_TYPE_PASSWORD_HASH:
-    case PSA_KEY_TYPE_PEPPER:
-    case PSA_KEY_TYPE_AES:
-    case PSA_KEY_TYPE_ARIA:
-    case PSA_KEY_TYPE_CAMELLIA:
-    case PSA_KEY_TYPE_SM4:
-    case PSA_KEY_TYPE_DES:
-    case PSA_KEY_TYPE_CHACHA20:
-        return true;
-    default:
-        return false;
-    }
-}
 
 /* The weak and semi-weak DES keys of SP 800-67 (with odd parity), which derivation skips. */
 static const uint8_t kdf_des_weak_keys[16][8] = {
@@ -1050,7 +1028,7 @@ psa_status_t core_key_derivation_output_key(const core_caller_t *caller,
         }
         return kdf_fail(c, status);
     }
-    if (!kdf_is_byte_key_type(type)) {
+    if (!core_key_type_is_unstructured(type)) {
         return kdf_fail(c, PSA_ERROR_NOT_SUPPORTED);
     }
     /* A password hash is only meaningful for the algorithm that produced it. */
