@@ -1,6 +1,7 @@
 /* Key derivation: HKDF (+Extract/Expand), TLS 1.2 PRF and PSK-to-MS, PBKDF2-HMAC and -AES-CMAC. */
 #include "kdf_internal.h"
 #include "asym_internal.h"
+#include "key_types.h"
 
 #include <string.h>
 
