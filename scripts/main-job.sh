@@ -1,30 +1,110 @@
 #!/usr/bin/env bash
-# The main job: sets up, builds, runs the known-answer suites and the benchmarks, and prints a
-# results table.
-set -euo pipefail
+# The main job: sets up, builds, starts rssd on a state directory and socket of its own, runs
+# psa-api-test all through it in the enclave and the split routing modes, runs the known-answer
+# suites and the benchmarks, stops rssd and prints a results table. A piece that is missing or
+# fails shows as a FAILED row and makes the job exit non-zero.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-build="$root/build/normal"
+build="${SS_BUILD_DIR:-$root/build/normal}" # SS_BUILD_DIR: another build tree
+jobs=$(nproc)
+[ "$jobs" -gt 2 ] && jobs=2
 
-bash scripts/setup.sh
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)"
+bash scripts/setup.sh || exit 1
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 1
+# A target that does not build must not stop the others: -k, and the missing programs are
+# reported as FAILED rows below.
+build_rc=0
+cmake --build "$build" -j"$jobs" -- -k || build_rc=$?
 
-# Everything runs on a state directory of its own, never the user's.
+# Everything runs on a state directory of its own, never the user's, and rssd on its own socket.
 state=$(mktemp -d /tmp/secure-services-main.XXXXXX)
-trap 'rm -rf "$state"' EXIT
-export PSA_STATE_DIR="$state"
+rssd_pid=
+stop_rssd() {
+    if [ -n "$rssd_pid" ] && kill -0 "$rssd_pid" 2>/dev/null; then
+        kill -TERM "$rssd_pid"
+        wait "$rssd_pid"
+        return $?
+    fi
+    return 0
+}
+trap 'stop_rssd; rm -rf "$state"' EXIT
+mkdir -m 700 "$state/rssd" "$state/local"
+export RSS_SOCKET="$state/rss.sock"
+export PSA_STATE_DIR="$state/local"
 
 summary=()
 status=0
+[ "$build_rc" -eq 0 ] || { status=1; summary+=("$(printf '%-28s %s' build "FAILED (exit $build_rc)")"); }
+
+# row NAME RESULT-LINE EXIT: one line of the results table.
+row() {
+    local result=$2
+    [ -n "$result" ] || result="no summary line"
+    if [ "$3" -ne 0 ]; then
+        status=1
+        summary+=("$(printf '%-28s FAILED %s (exit %d)' "$1" "$result" "$3")")
+    else
+        summary+=("$(printf '%-28s passed %s' "$1" "$result")")
+    fi
+}
+
+start_rssd() {
+    local rssd="$build/src/enclave/rssd"
+    if [ ! -x "$rssd" ]; then
+        echo "rssd was not built"
+        return 1
+    fi
+    "$rssd" --state-dir "$state/rssd" --socket "$RSS_SOCKET" --foreground \
+        2>"$state/rssd.log" &
+    rssd_pid=$!
+    for _ in $(seq 200); do
+        [ -S "$RSS_SOCKET" ] && return 0
+        kill -0 "$rssd_pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "rssd did not start; its log:"
+    cat "$state/rssd.log"
+    return 1
+}
+
+# run_api_test NAME PROGRAM [ENV...]: runs psa-api-test all, prints its table, adds a row.
+run_api_test() {
+    local name=$1 prog=$2
+    shift 2
+    echo
+    echo "== $name"
+    if [ ! -x "$prog" ]; then
+        echo "$(basename "$prog") was not built"
+        row "$name" "not built" 1
+        return
+    fi
+    local rc=0
+    env "$@" "$prog" all | tee "$state/api-test.out" || rc=$?
+    row "$name" "$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$state/api-test.out" | tail -n 1)" \
+        "$rc"
+}
+
+echo "== rssd"
+if start_rssd; then
+    echo "rssd $rssd_pid listening on $RSS_SOCKET, state in $state/rssd"
+    run_api_test "psa-api-test (enclave)" "$build/tools/psa-api-test" PSA_ROUTING=enclave
+    run_api_test "psa-api-test (split)" "$build/tools/psa-api-test" PSA_ROUTING=split
+else
+    row "psa-api-test (enclave)" "rssd not running" 1
+    row "psa-api-test (split)" "rssd not running" 1
+fi
+run_api_test "psa-api-test-local" "$build/tools/psa-api-test-local"
+
+echo
 for driver in "$build"/tests/vectors/kat_*; do
     [ -x "$driver" ] || continue
     name=$(basename "$driver")
     echo "== $name"
-    if out=$("$driver" 2>&1); then rc=0; else rc=$?; status=1; fi
+    if out=$("$driver" 2>&1); then rc=0; else rc=$?; fi
     line=$(printf '%s\n' "$out" | grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed' | tail -n 1)
     printf '%s\n' "$out" | tail -n 5
-    summary+=("$(printf '%-28s %s (exit %d)' "$name" "${line#*: }" "$rc")")
+    row "$name" "${line#*: }" "$rc"
 done
 
 echo
@@ -32,13 +112,23 @@ echo "== benchmarks"
 for bench in "$build"/bench/*_bench; do
     [ -x "$bench" ] || continue
     echo "-- $(basename "$bench")"
-    "$bench" || status=1
+    if "$bench"; then rc=0; else rc=$?; fi
+    [ "$rc" -eq 0 ] || row "$(basename "$bench")" "benchmark failed" "$rc"
 done
+
+echo
+echo "== rssd stop"
+if [ -n "$rssd_pid" ]; then
+    stop_rssd
+    rc=$?
+    rssd_pid=
+    row "rssd clean stop (SIGTERM)" "exit $rc" "$rc"
+fi
 
 echo
 echo "== results"
 printf '%-28s %s\n' "suite" "result"
-for row in "${summary[@]}"; do
-    echo "$row"
+for r in "${summary[@]}"; do
+    echo "$r"
 done
 exit $status
