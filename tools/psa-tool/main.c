@@ -47,13 +47,16 @@ static void usage(FILE *out)
 }
 
 #ifdef PSA_TOOL_HAVE_CLIENT
-static void print_version(const char *name, uint32_t sid)
+/* TF-M's service ids and stateless handles of the services rssd hosts. */
+static void print_version(const char *name, uint32_t sid, uint32_t handle)
 {
     uint32_t v = psa_version(sid);
     if (v == PSA_VERSION_NONE) {
-        printf("  %-12s sid 0x%08x  not available\n", name, (unsigned)sid);
+        printf("  %-12s sid 0x%08x  handle 0x%08x  not available\n", name, (unsigned)sid,
+               (unsigned)handle);
     } else {
-        printf("  %-12s sid 0x%08x  version %u\n", name, (unsigned)sid, (unsigned)v);
+        printf("  %-12s sid 0x%08x  handle 0x%08x  version %u\n", name, (unsigned)sid,
+               (unsigned)handle, (unsigned)v);
     }
 }
 #endif
@@ -92,7 +95,14 @@ static int cmd_status(int argc, char **argv)
     if (s != PSA_SUCCESS) {
         return tool_fail("psa_crypto_init", s);
     }
-    printf("service:     reached (psa_crypto_init: PSA_SUCCESS)\n");
+    /* psa_crypto_init may not leave the process (as in TF-M); a storage call always reaches the
+     * service, and any answer about this UID proves it is there. */
+    struct psa_storage_info_t info;
+    s = psa_its_get_info(UINT64_MAX, &info);
+    if (s != PSA_SUCCESS && s != PSA_ERROR_DOES_NOT_EXIST) {
+        return tool_fail("reaching the service (psa_its_get_info)", s);
+    }
+    printf("service:     reached\n");
     printf("crypto API:  %d.%d\n", PSA_CRYPTO_API_VERSION_MAJOR, PSA_CRYPTO_API_VERSION_MINOR);
     printf("storage API: ITS %d.%d, PS %d.%d\n", PSA_ITS_API_VERSION_MAJOR,
            PSA_ITS_API_VERSION_MINOR, PSA_PS_API_VERSION_MAJOR, PSA_PS_API_VERSION_MINOR);
@@ -101,10 +111,10 @@ static int cmd_status(int argc, char **argv)
     printf("framework:   0x%04x (FF-M %u.%u)\n", (unsigned)fw, (unsigned)(fw >> 8),
            (unsigned)(fw & 0xff));
     printf("services:\n");
-    print_version("crypto", 0x40000100u);
-    print_version("ps", 0x40000101u);
-    print_version("its", 0x40000102u);
-    print_version("attestation", 0x40000103u);
+    print_version("crypto", 0x00000080u, 0x40000100u);
+    print_version("ps", 0x00000060u, 0x40000101u);
+    print_version("its", 0x00000070u, 0x40000102u);
+    print_version("attestation", 0x00000020u, 0x40000103u);
 #endif
     return TOOL_EXIT_OK;
 }
