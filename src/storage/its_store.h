@@ -15,8 +15,8 @@
  *
  * Limits (per owner, per engine; configurable in its_store_config_t / ps_store_config_t, 0 means
  * the default). Exceeding either gives PSA_ERROR_INSUFFICIENT_STORAGE and leaves the old value.
- *   ITS: largest object ITS_DEFAULT_MAX_OBJECT_SIZE (64 KiB), total ITS_DEFAULT_OWNER_CAPACITY
- *        (4 MiB) of object data per owner; the key namespace has its own, equal, budget.
+ *   ITS: largest object ITS_DEFAULT_MAX_OBJECT_SIZE (1 MiB), total ITS_DEFAULT_OWNER_CAPACITY
+ *        (16 MiB) of object data per owner; the key namespace has its own, equal, budget.
  *   PS:  largest object PS_DEFAULT_MAX_OBJECT_SIZE (1 MiB), total PS_DEFAULT_OWNER_CAPACITY
  *        (64 MiB) of object capacity per owner.
  *
@@ -31,8 +31,8 @@
 #include <psa/storage_common.h>
 #include "storage/storage_io.h"
 
-#define ITS_DEFAULT_MAX_OBJECT_SIZE (64u * 1024u)
-#define ITS_DEFAULT_OWNER_CAPACITY  (4u * 1024u * 1024u)
+#define ITS_DEFAULT_MAX_OBJECT_SIZE (1024u * 1024u)
+#define ITS_DEFAULT_OWNER_CAPACITY  (16u * 1024u * 1024u)
 
 typedef struct its_store_config {
     const char *dir;         /* trusted directory, created (0700) if missing */

@@ -13,7 +13,7 @@ const storage_api_t its_api = {
     .remove = psa_its_remove,
     .write_once_uid = TEST_UID_ONCE_BASE + 0,
     /* This project's ITS default (its_store.h); PSA_API_TEST_ITS_MAX_OBJECT overrides it. */
-    .default_max_object = 64 * 1024,
+    .default_max_object = 1024 * 1024,
     .max_object_env = "PSA_API_TEST_ITS_MAX_OBJECT",
 };
 
