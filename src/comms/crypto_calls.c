@@ -70,11 +70,12 @@ void crypto_attributes_encode(const psa_key_attributes_t *attributes,
 {
     size_t bits = psa_get_key_bits(attributes);
     put_u16(out + 0, psa_get_key_type(attributes));
-    put_u16(out + 2, bits > 0xffffu ? 0xffffu : (uint16_t)bits);
+    bool large = bits > 0xffffu;
+    put_u16(out + 2, large ? CRYPTO_ATTRIBUTES_BITS_TOO_LARGE : (uint16_t)bits);
     put_u32(out + 4, psa_get_key_lifetime(attributes));
     put_u32(out + 8, psa_get_key_usage_flags(attributes));
     put_u32(out + 12, psa_get_key_algorithm(attributes));
-    put_u32(out + 16, 0); /* alg2: Mbed TLS's enrolment algorithm, not in the PSA API */
+    put_u32(out + 16, large ? (bits > UINT32_MAX ? UINT32_MAX : (uint32_t)bits) : 0);
     put_u32(out + 20, psa_get_key_id(attributes));
 }
 
@@ -96,10 +97,10 @@ psa_status_t crypto_attributes_decode(const uint8_t *data, size_t length,
     wire_get_u32(&r, &attributes->lifetime);
     wire_get_u32(&r, &attributes->usage);
     wire_get_u32(&r, &attributes->alg);
-    wire_get_u32(&r, &alg2); /* ignored: not part of the PSA API */
+    wire_get_u32(&r, &alg2);
     wire_get_u32(&r, &attributes->id);
     attributes->type = type;
-    attributes->bits = bits;
+    attributes->bits = bits == CRYPTO_ATTRIBUTES_BITS_TOO_LARGE && alg2 > 0xffffu ? alg2 : bits;
     return wire_reader_done(&r) ? PSA_SUCCESS : PSA_ERROR_PROGRAMMER_ERROR;
 }
 

@@ -135,8 +135,11 @@ psa_status_t crypto_iovec_decode(const uint8_t *data, size_t length, crypto_iove
 /* ---- key attributes: the 24-byte client view (sheet section 6) ----------------------------- */
 
 #define CRYPTO_ATTRIBUTES_SIZE 24u
-/* type u16 @0, bits u16 @2, lifetime u32 @4, usage u32 @8, alg u32 @12, alg2 u32 @16 (always 0
- * here), id u32 @20. Bits beyond 16 bits are sent as 0xffff, which no key type accepts. */
+/* type u16 @0, bits u16 @2, lifetime u32 @4, usage u32 @8, alg u32 @12, alg2 u32 @16, id u32 @20.
+ * alg2 (Mbed TLS's enrolment algorithm, not in the PSA API) is sent as 0, except that a bit size
+ * beyond 16 bits is sent as 0xffff (Mbed TLS's "too large" marker) with the real size in the
+ * alg2 slot, so rssd's core judges the same value the in-process core would. */
+#define CRYPTO_ATTRIBUTES_BITS_TOO_LARGE 0xffffu
 void crypto_attributes_encode(const psa_key_attributes_t *attributes,
                               uint8_t out[CRYPTO_ATTRIBUTES_SIZE]);
 psa_status_t crypto_attributes_decode(const uint8_t *data, size_t length,
