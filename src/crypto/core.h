@@ -167,6 +167,11 @@ psa_status_t core_hash_verify(psa_hash_operation_t *operation, const uint8_t *ha
 psa_status_t core_hash_abort(psa_hash_operation_t *operation);
 psa_status_t core_hash_clone(const psa_hash_operation_t *source_operation,
                              psa_hash_operation_t *target_operation);
+/* Suspend state in the format of PSA Crypto API 1.2 (hash_state.c): MD5, RIPEMD-160, SHA-1, SHA-2. */
+psa_status_t core_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_state,
+                               size_t hash_state_size, size_t *hash_state_length);
+psa_status_t core_hash_resume(psa_hash_operation_t *operation, const uint8_t *hash_state,
+                              size_t hash_state_length);
 
 /* mac.c */
 psa_status_t core_mac_compute(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
@@ -282,9 +287,7 @@ psa_status_t core_key_derivation_key_agreement(const core_caller_t *caller,
                                                psa_key_id_t private_key, const uint8_t *peer_key,
                                                size_t peer_key_length);
 
-/* asymmetric.c (part 2): sign/verify, asymmetric encryption, raw and standalone key agreement,
- * PAKE. Part 1 provides these with the statuses the specification gives when an algorithm is not
- * supported. */
+/* asymmetric.c (part 2): sign/verify, asymmetric encryption, raw and standalone key agreement. */
 psa_status_t core_sign_message(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
                                const uint8_t *input, size_t input_length, uint8_t *signature,
                                size_t signature_size, size_t *signature_length);
@@ -314,13 +317,32 @@ psa_status_t core_key_agreement(const core_caller_t *caller, psa_key_id_t privat
                                 psa_algorithm_t alg, const psa_key_attributes_t *attributes,
                                 psa_key_id_t *key);
 
-/* pake.c: no PAKE algorithm is built yet; setup validates its arguments and answers
- * NOT_SUPPORTED, so no PAKE operation ever becomes active. */
+/* pake.c (+ jpake.c): EC J-PAKE on SECP R1 curves; SPAKE2+ answers NOT_SUPPORTED at setup. */
 psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *operation,
                              psa_key_id_t password_key,
                              const psa_pake_cipher_suite_t *cipher_suite);
-/* Every other PAKE call on an inactive operation: BAD_STATE (abort: success). */
-psa_status_t core_pake_inactive_call(const psa_pake_operation_t *operation);
+psa_status_t core_pake_set_role(psa_pake_operation_t *operation, psa_pake_role_t role);
+psa_status_t core_pake_set_user(psa_pake_operation_t *operation, const uint8_t *user_id,
+                                size_t user_id_len);
+psa_status_t core_pake_set_peer(psa_pake_operation_t *operation, const uint8_t *peer_id,
+                                size_t peer_id_len);
+psa_status_t core_pake_set_context(psa_pake_operation_t *operation, const uint8_t *context,
+                                   size_t context_len);
+psa_status_t core_pake_output(psa_pake_operation_t *operation, psa_pake_step_t step,
+                              uint8_t *output, size_t output_size, size_t *output_length);
+psa_status_t core_pake_input(psa_pake_operation_t *operation, psa_pake_step_t step,
+                             const uint8_t *input, size_t input_length);
+psa_status_t core_pake_get_shared_key(const core_caller_t *caller, psa_pake_operation_t *operation,
+                                      const psa_key_attributes_t *attributes, psa_key_id_t *key);
 psa_status_t core_pake_abort(psa_pake_operation_t *operation);
+/* For libpsa's split mode, whose in-process operation may have to create the shared key in rssd:
+ * the checks of get_shared_key (state, attributes' type and bits) and the secret itself, without
+ * creating a key. The operation stays active on success (the caller aborts it once the key
+ * exists); errors put it in its error state as get_shared_key does. */
+psa_status_t core_pake_get_shared_secret(psa_pake_operation_t *operation,
+                                         const psa_key_attributes_t *attributes, uint8_t *output,
+                                         size_t output_size, size_t *output_length);
+/* Largest secret core_pake_get_shared_secret writes. */
+#define CORE_PAKE_SECRET_MAX_SIZE 133u
 
 #endif /* CORE_H */

@@ -1,7 +1,101 @@
-/* PAKE entry points: argument and policy checks; no PAKE algorithm is built in this version. */
+/* PAKE entry points: cipher-suite and key checks, the common operation states, J-PAKE dispatch. */
 #include "core.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "pake_internal.h"
+
+/*
+ * The operation object's ctx points to a pake_ctx_t. The password is reduced to the protocol's
+ * scalar at setup, so the key is not held while the operation lives. Any error other than
+ * BAD_STATE from a call on an active operation sets `failed`: from then on every call but abort
+ * answers BAD_STATE, as the specification's error state requires.
+ *
+ * SPAKE2+ is not built: setup answers NOT_SUPPORTED for it once the key and policy checks pass.
+ */
+
+/* Longest user, peer or context value accepted (a PAKE identity is a short name). */
+#define PAKE_ID_MAX 4096u
+
+typedef struct pake_ctx {
+    psa_algorithm_t alg;
+    bool failed;
+    bool role_set;
+    bool user_set;
+    bool peer_set;
+    uint8_t *user;
+    size_t user_length;
+    uint8_t *peer;
+    size_t peer_length;
+    jpake_t *jpake;
+} pake_ctx_t;
+
+static void pake_ctx_free(pake_ctx_t *p)
+{
+    if (p == NULL) {
+        return;
+    }
+    jpake_free(p->jpake);
+    free(p->user);
+    free(p->peer);
+    OPENSSL_cleanse(p, sizeof(*p));
+    free(p);
+}
+
+/* The active, non-failed context of an operation, or NULL (BAD_STATE). */
+static pake_ctx_t *pake_active(const psa_pake_operation_t *operation)
+{
+    pake_ctx_t *p = operation->ctx;
+    return p != NULL && !p->failed ? p : NULL;
+}
+
+/* Records a call's outcome: errors other than BAD_STATE put the operation in its error state. */
+static psa_status_t pake_result(pake_ctx_t *p, psa_status_t status)
+{
+    if (status != PSA_SUCCESS && status != PSA_ERROR_BAD_STATE) {
+        p->failed = true;
+    }
+    return status;
+}
+
+/* Hash part of a hash-parameterized PAKE algorithm: 0 and ANY_HASH are not hashes. */
+static psa_status_t pake_check_hash(psa_algorithm_t alg, psa_algorithm_t *hash_alg)
+{
+    *hash_alg = PSA_ALG_CATEGORY_HASH | (alg & 0xffu);
+    if ((alg & 0xffu) == 0 || *hash_alg == PSA_ALG_ANY_HASH) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    return core_hash_md(*hash_alg) != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
+}
+
+/* The J-PAKE suite: SECP R1 primitive, unconfirmed key only (J-PAKE has no confirmation). */
+static psa_status_t pake_check_jpake_suite(const psa_pake_cipher_suite_t *suite)
+{
+    psa_pake_primitive_t primitive = psa_pake_cs_get_primitive(suite);
+    uint32_t confirmation = psa_pake_cs_get_key_confirmation(suite);
+    if (confirmation != PSA_PAKE_UNCONFIRMED_KEY) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    psa_pake_primitive_type_t type = PSA_PAKE_PRIMITIVE_GET_TYPE(primitive);
+    if (type != PSA_PAKE_PRIMITIVE_TYPE_ECC && type != PSA_PAKE_PRIMITIVE_TYPE_DH) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (type != PSA_PAKE_PRIMITIVE_TYPE_ECC ||
+        PSA_PAKE_PRIMITIVE_GET_FAMILY(primitive) != PSA_ECC_FAMILY_SECP_R1) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    switch (PSA_PAKE_PRIMITIVE_GET_BITS(primitive)) {
+    case 256:
+    case 384:
+    case 521:
+        return PSA_SUCCESS;
+    default:
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+}
 
 psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *operation,
                              psa_key_id_t password_key,
@@ -19,18 +113,209 @@ psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *
     if (status != PSA_SUCCESS) {
         return status;
     }
+    psa_algorithm_t hash_alg = 0;
+    psa_key_type_t type = psa_get_key_type(&key->attr);
+    if (!PSA_ALG_IS_JPAKE(alg)) {
+        /* SPAKE2+ and algorithms this version does not know. */
+        status = PSA_ERROR_NOT_SUPPORTED;
+    } else if (type != PSA_KEY_TYPE_PASSWORD && type != PSA_KEY_TYPE_PASSWORD_HASH) {
+        status = PSA_ERROR_INVALID_ARGUMENT;
+    } else {
+        status = pake_check_hash(alg, &hash_alg);
+    }
+    if (status == PSA_SUCCESS) {
+        status = pake_check_jpake_suite(cipher_suite);
+    }
+    pake_ctx_t *p = NULL;
+    if (status == PSA_SUCCESS) {
+        p = calloc(1, sizeof(*p));
+        status = p != NULL ? PSA_SUCCESS : PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    if (status == PSA_SUCCESS) {
+        p->alg = alg;
+        status = jpake_new(PSA_PAKE_PRIMITIVE_GET_BITS(psa_pake_cs_get_primitive(cipher_suite)),
+                           hash_alg, key->material, key->material_length, &p->jpake);
+    }
     core_key_release(key);
-    return PSA_ERROR_NOT_SUPPORTED;
+    if (status != PSA_SUCCESS) {
+        pake_ctx_free(p);
+        return status;
+    }
+    operation->ctx = p;
+    return PSA_SUCCESS;
 }
 
-psa_status_t core_pake_inactive_call(const psa_pake_operation_t *operation)
+psa_status_t core_pake_set_role(psa_pake_operation_t *operation, psa_pake_role_t role)
+{
+    pake_ctx_t *p = pake_active(operation);
+    if (p == NULL || p->role_set || jpake_started(p->jpake)) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    psa_status_t status;
+    switch (role) {
+    case PSA_PAKE_ROLE_NONE:
+        /* J-PAKE is symmetric: no role, or the explicit absence of one. */
+        status = PSA_SUCCESS;
+        break;
+    case PSA_PAKE_ROLE_FIRST:
+    case PSA_PAKE_ROLE_SECOND:
+    case PSA_PAKE_ROLE_CLIENT:
+    case PSA_PAKE_ROLE_SERVER:
+        status = PSA_ERROR_INVALID_ARGUMENT;
+        break;
+    default:
+        status = PSA_ERROR_NOT_SUPPORTED;
+        break;
+    }
+    if (status == PSA_SUCCESS) {
+        p->role_set = true;
+    }
+    return pake_result(p, status);
+}
+
+/* set_user / set_peer: J-PAKE needs two distinct, non-empty identities (RFC 8236 section 2:
+ * a participant must refuse a peer that claims its own identity). */
+static psa_status_t pake_set_id(psa_pake_operation_t *operation, bool peer, const uint8_t *id,
+                                size_t id_length)
+{
+    pake_ctx_t *p = pake_active(operation);
+    if (p == NULL || (peer ? p->peer_set : p->user_set) || jpake_started(p->jpake)) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    if (id_length == 0) {
+        return pake_result(p, PSA_ERROR_INVALID_ARGUMENT);
+    }
+    if (id_length > PAKE_ID_MAX) {
+        return pake_result(p, PSA_ERROR_NOT_SUPPORTED);
+    }
+    const uint8_t *other = peer ? p->user : p->peer;
+    size_t other_length = peer ? p->user_length : p->peer_length;
+    if (other != NULL && other_length == id_length && memcmp(other, id, id_length) == 0) {
+        return pake_result(p, PSA_ERROR_INVALID_ARGUMENT);
+    }
+    uint8_t *copy = malloc(id_length);
+    if (copy == NULL) {
+        return pake_result(p, PSA_ERROR_INSUFFICIENT_MEMORY);
+    }
+    memcpy(copy, id, id_length);
+    if (peer) {
+        p->peer = copy;
+        p->peer_length = id_length;
+        p->peer_set = true;
+    } else {
+        p->user = copy;
+        p->user_length = id_length;
+        p->user_set = true;
+    }
+    return PSA_SUCCESS;
+}
+
+psa_status_t core_pake_set_user(psa_pake_operation_t *operation, const uint8_t *user_id,
+                                size_t user_id_len)
+{
+    return pake_set_id(operation, false, user_id, user_id_len);
+}
+
+psa_status_t core_pake_set_peer(psa_pake_operation_t *operation, const uint8_t *peer_id,
+                                size_t peer_id_len)
+{
+    return pake_set_id(operation, true, peer_id, peer_id_len);
+}
+
+psa_status_t core_pake_set_context(psa_pake_operation_t *operation, const uint8_t *context,
+                                   size_t context_len)
 {
     (void)operation;
+    (void)context;
+    (void)context_len;
+    /* J-PAKE takes no context: the specification answers BAD_STATE when the operation's
+     * algorithm has no use for this call (and for an inactive operation). */
     return PSA_ERROR_BAD_STATE;
+}
+
+/* Output and input need the whole set-up: both identities. */
+static pake_ctx_t *pake_ready(const psa_pake_operation_t *operation)
+{
+    pake_ctx_t *p = pake_active(operation);
+    return p != NULL && p->user_set && p->peer_set ? p : NULL;
+}
+
+psa_status_t core_pake_output(psa_pake_operation_t *operation, psa_pake_step_t step,
+                              uint8_t *output, size_t output_size, size_t *output_length)
+{
+    *output_length = 0;
+    pake_ctx_t *p = pake_ready(operation);
+    if (p == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    psa_status_t status =
+        jpake_output(p->jpake, p->user, p->user_length, step, output, output_size, output_length);
+    return pake_result(p, status);
+}
+
+psa_status_t core_pake_input(psa_pake_operation_t *operation, psa_pake_step_t step,
+                             const uint8_t *input, size_t input_length)
+{
+    pake_ctx_t *p = pake_ready(operation);
+    if (p == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    psa_status_t status =
+        jpake_input(p->jpake, p->peer, p->peer_length, step, input, input_length);
+    return pake_result(p, status);
+}
+
+/* Key types a J-PAKE secret may become: it is a curve point, not a uniformly random string, so
+ * only types that go through a derivation or a MAC's own hashing. */
+static psa_status_t pake_check_output_attributes(const psa_key_attributes_t *attributes)
+{
+    psa_key_type_t type = psa_get_key_type(attributes);
+    if (psa_get_key_bits(attributes) != 0) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    return type == PSA_KEY_TYPE_DERIVE || type == PSA_KEY_TYPE_HMAC ? PSA_SUCCESS
+                                                                    : PSA_ERROR_INVALID_ARGUMENT;
+}
+
+psa_status_t core_pake_get_shared_secret(psa_pake_operation_t *operation,
+                                         const psa_key_attributes_t *attributes, uint8_t *output,
+                                         size_t output_size, size_t *output_length)
+{
+    *output_length = 0;
+    pake_ctx_t *p = pake_active(operation);
+    if (p == NULL || !jpake_finished(p->jpake)) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    psa_status_t status = pake_check_output_attributes(attributes);
+    if (status == PSA_SUCCESS) {
+        status = jpake_shared_secret(p->jpake, output, output_size, output_length);
+    }
+    return pake_result(p, status);
+}
+
+psa_status_t core_pake_get_shared_key(const core_caller_t *caller, psa_pake_operation_t *operation,
+                                      const psa_key_attributes_t *attributes, psa_key_id_t *key)
+{
+    *key = PSA_KEY_ID_NULL;
+    uint8_t secret[JPAKE_SECRET_MAX_SIZE];
+    size_t secret_length = 0;
+    psa_status_t status =
+        core_pake_get_shared_secret(operation, attributes, secret, sizeof(secret), &secret_length);
+    if (status == PSA_SUCCESS) {
+        status = pake_result(operation->ctx, core_key_create(caller, attributes, secret,
+                                                             secret_length, key));
+    }
+    OPENSSL_cleanse(secret, sizeof(secret));
+    if (status == PSA_SUCCESS) {
+        /* A successful get_shared_key ends the operation. */
+        core_pake_abort(operation);
+    }
+    return status;
 }
 
 psa_status_t core_pake_abort(psa_pake_operation_t *operation)
 {
+    pake_ctx_free(operation->ctx);
     memset(operation, 0, sizeof(*operation));
     return PSA_SUCCESS;
 }
