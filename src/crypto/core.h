@@ -167,7 +167,7 @@ psa_status_t core_hash_verify(psa_hash_operation_t *operation, const uint8_t *ha
 psa_status_t core_hash_abort(psa_hash_operation_t *operation);
 psa_status_t core_hash_clone(const psa_hash_operation_t *source_operation,
                              psa_hash_operation_t *target_operation);
-/* Suspend state in the format of PSA Crypto API 1.2 (hash_state.c): MD5, RIPEMD-160, SHA-1, SHA-2. */
+/* Hash suspend state of PSA Crypto API 1.2 (hash_state.c): MD5, RIPEMD-160, SHA-1, SHA-2. */
 psa_status_t core_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_state,
                                size_t hash_state_size, size_t *hash_state_length);
 psa_status_t core_hash_resume(psa_hash_operation_t *operation, const uint8_t *hash_state,

@@ -8,6 +8,7 @@
 #include <openssl/provider.h>
 
 #include "core.h"
+#include "hash_state.h"
 
 /* Largest digest any supported algorithm produces (SHA-512, SHA3-512, SHAKE256-512). */
 #define HASH_MAX_LENGTH 64u
@@ -205,9 +206,12 @@ psa_status_t core_hash_compare(psa_algorithm_t alg, const uint8_t *input, size_t
 
 /* ---- multi-part ---------------------------------------------------------------------------- */
 
+/* Algorithms with a PSA suspend state run on hash_state.c's low-level contexts, so that suspend can
+ * read their state; the others (SHA3, SM3, SHAKE) on EVP. Exactly one of the two is set. */
 typedef struct hash_op {
     const hash_info_t *info;
     EVP_MD_CTX *md_ctx;
+    hash_state_t *state;
     bool failed; /* error state: only abort is accepted */
 } hash_op_t;
 
@@ -215,6 +219,7 @@ static void hash_op_free(hash_op_t *op)
 {
     if (op != NULL) {
         EVP_MD_CTX_free(op->md_ctx);
+        hash_state_free(op->state);
         free(op);
     }
 }
@@ -224,6 +229,12 @@ static hash_op_t *hash_op_active(const psa_hash_operation_t *operation)
 {
     hash_op_t *op = operation->ctx;
     return op != NULL && !op->failed ? op : NULL;
+}
+
+static psa_status_t hash_op_final(hash_op_t *op, uint8_t *out)
+{
+    return op->state != NULL ? hash_state_final(op->state, out)
+                             : hash_final(op->md_ctx, op->info, out);
 }
 
 psa_status_t core_hash_abort(psa_hash_operation_t *operation)
@@ -249,14 +260,16 @@ psa_status_t core_hash_setup(psa_hash_operation_t *operation, psa_algorithm_t al
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     op->info = info;
-    op->md_ctx = EVP_MD_CTX_new();
-    if (op->md_ctx == NULL) {
-        hash_op_free(op);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    if (hash_state_supported(alg)) {
+        status = hash_state_new(alg, &op->state);
+    } else if ((op->md_ctx = EVP_MD_CTX_new()) == NULL) {
+        status = PSA_ERROR_INSUFFICIENT_MEMORY;
+    } else if (!EVP_DigestInit_ex2(op->md_ctx, md, NULL)) {
+        status = PSA_ERROR_GENERIC_ERROR;
     }
-    if (!EVP_DigestInit_ex2(op->md_ctx, md, NULL)) {
+    if (status != PSA_SUCCESS) {
         hash_op_free(op);
-        return PSA_ERROR_GENERIC_ERROR;
+        return status;
     }
     operation->ctx = op;
     return PSA_SUCCESS;
@@ -269,11 +282,16 @@ psa_status_t core_hash_update(psa_hash_operation_t *operation, const uint8_t *in
     if (op == NULL) {
         return PSA_ERROR_BAD_STATE;
     }
-    if (input_length != 0 && !EVP_DigestUpdate(op->md_ctx, input, input_length)) {
-        op->failed = true;
-        return PSA_ERROR_GENERIC_ERROR;
+    psa_status_t status = PSA_SUCCESS;
+    if (op->state != NULL) {
+        status = hash_state_update(op->state, input, input_length);
+    } else if (input_length != 0 && !EVP_DigestUpdate(op->md_ctx, input, input_length)) {
+        status = PSA_ERROR_GENERIC_ERROR;
     }
-    return PSA_SUCCESS;
+    if (status != PSA_SUCCESS) {
+        op->failed = true;
+    }
+    return status;
 }
 
 psa_status_t core_hash_finish(psa_hash_operation_t *operation, uint8_t *hash, size_t hash_size,
@@ -288,7 +306,7 @@ psa_status_t core_hash_finish(psa_hash_operation_t *operation, uint8_t *hash, si
         op->failed = true;
         return PSA_ERROR_BUFFER_TOO_SMALL;
     }
-    psa_status_t status = hash_final(op->md_ctx, op->info, hash);
+    psa_status_t status = hash_op_final(op, hash);
     if (status != PSA_SUCCESS) {
         op->failed = true;
         return status;
@@ -305,7 +323,7 @@ psa_status_t core_hash_verify(psa_hash_operation_t *operation, const uint8_t *ha
     if (op == NULL) {
         return PSA_ERROR_BAD_STATE;
     }
-    psa_status_t status = hash_final(op->md_ctx, op->info, actual);
+    psa_status_t status = hash_op_final(op, actual);
     if (status == PSA_SUCCESS &&
         (hash_length != op->info->length || CRYPTO_memcmp(actual, hash, op->info->length) != 0)) {
         status = PSA_ERROR_INVALID_SIGNATURE;
@@ -329,15 +347,64 @@ psa_status_t core_hash_clone(const psa_hash_operation_t *source_operation,
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     op->info = src->info;
-    op->md_ctx = EVP_MD_CTX_new();
-    if (op->md_ctx == NULL) {
-        hash_op_free(op);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    psa_status_t status = PSA_SUCCESS;
+    if (src->state != NULL) {
+        status = hash_state_clone(src->state, &op->state);
+    } else if ((op->md_ctx = EVP_MD_CTX_new()) == NULL) {
+        status = PSA_ERROR_INSUFFICIENT_MEMORY;
+    } else if (!EVP_MD_CTX_copy_ex(op->md_ctx, src->md_ctx)) {
+        status = PSA_ERROR_GENERIC_ERROR;
     }
-    if (!EVP_MD_CTX_copy_ex(op->md_ctx, src->md_ctx)) {
+    if (status != PSA_SUCCESS) {
         hash_op_free(op);
-        return PSA_ERROR_GENERIC_ERROR;
+        return status;
     }
     target_operation->ctx = op;
+    return PSA_SUCCESS;
+}
+
+psa_status_t core_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_state,
+                               size_t hash_state_size, size_t *hash_state_length)
+{
+    hash_op_t *op = hash_op_active(operation);
+    *hash_state_length = 0;
+    if (op == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    /* The specification defines no suspend state for SHA3, SM3 or SHAKE. */
+    psa_status_t status = op->state != NULL ? hash_state_export(op->state, hash_state,
+                                                                hash_state_size, hash_state_length)
+                                            : PSA_ERROR_NOT_SUPPORTED;
+    if (status != PSA_SUCCESS) {
+        op->failed = true;
+        return status;
+    }
+    /* A successful suspend ends the operation. */
+    return core_hash_abort(operation);
+}
+
+psa_status_t core_hash_resume(psa_hash_operation_t *operation, const uint8_t *hash_state,
+                              size_t hash_state_length)
+{
+    if (operation->ctx != NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    hash_state_t *state = NULL;
+    psa_status_t status = hash_state_import(hash_state, hash_state_length, &state);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    const hash_info_t *info = NULL;
+    const EVP_MD *md = NULL;
+    /* Support is judged as for setup, so that one-shot and multi-part agree on what exists. */
+    status = hash_resolve(hash_state_alg(state), &info, &md);
+    hash_op_t *op = status == PSA_SUCCESS ? calloc(1, sizeof(*op)) : NULL;
+    if (op == NULL) {
+        hash_state_free(state);
+        return status != PSA_SUCCESS ? status : PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    op->info = info;
+    op->state = state;
+    operation->ctx = op;
     return PSA_SUCCESS;
 }

@@ -57,34 +57,19 @@ psa_status_t psa_hash_clone(const psa_hash_operation_t *source_operation,
     return core_hash_clone(source_operation, target_operation);
 }
 
-/*
- * Suspend and resume need the raw internal state of the hash, which OpenSSL's providers do not
- * expose, so no algorithm supports them here; the specification allows NOT_SUPPORTED for that.
- * The state checks still come first.
- */
 psa_status_t psa_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_state,
                               size_t hash_state_size, size_t *hash_state_length)
 {
-    (void)hash_state;
-    (void)hash_state_size;
     *hash_state_length = 0;
     LOCAL_REQUIRE_INIT();
-    if (operation->ctx == NULL) {
-        return PSA_ERROR_BAD_STATE;
-    }
-    return PSA_ERROR_NOT_SUPPORTED;
+    return core_hash_suspend(operation, hash_state, hash_state_size, hash_state_length);
 }
 
 psa_status_t psa_hash_resume(psa_hash_operation_t *operation, const uint8_t *hash_state,
                              size_t hash_state_length)
 {
-    (void)hash_state;
-    (void)hash_state_length;
     LOCAL_REQUIRE_INIT();
-    if (operation->ctx != NULL) {
-        return PSA_ERROR_BAD_STATE;
-    }
-    return PSA_ERROR_NOT_SUPPORTED;
+    return core_hash_resume(operation, hash_state, hash_state_length);
 }
 
 psa_status_t psa_mac_compute(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *input,

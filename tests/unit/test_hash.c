@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -407,21 +408,330 @@ static void test_clone(void **state)
     assert_memory_equal(out, expected, 64);
 }
 
-static void test_suspend_resume_unsupported(void **state)
+/* ---- suspend and resume ------------------------------------------------------------------- */
+
+/* The algorithms with a suspend state in PSA Crypto API 1.2 that are built (not MD2, MD4). */
+static const psa_algorithm_t suspend_algs[] = {
+    PSA_ALG_MD5,     PSA_ALG_RIPEMD160, PSA_ALG_SHA_1,       PSA_ALG_SHA_224,     PSA_ALG_SHA_256,
+    PSA_ALG_SHA_384, PSA_ALG_SHA_512,   PSA_ALG_SHA_512_224, PSA_ALG_SHA_512_256,
+};
+
+#define SUSPEND_ALG_COUNT (sizeof(suspend_algs) / sizeof(suspend_algs[0]))
+
+/* Size of a suspend state after `n` input bytes, from the specification's field sizes. */
+static size_t suspend_size(psa_algorithm_t alg, size_t n)
+{
+    return PSA_HASH_SUSPEND_ALGORITHM_FIELD_LENGTH +
+           PSA_HASH_SUSPEND_INPUT_LENGTH_FIELD_LENGTH(alg) +
+           PSA_HASH_SUSPEND_HASH_STATE_FIELD_LENGTH(alg) + n % PSA_HASH_BLOCK_LENGTH(alg);
+}
+
+/* Hashes msg[0..split) into a new operation, suspends it, and returns the state. */
+static size_t suspend_after(psa_algorithm_t alg, const uint8_t *msg, size_t split, uint8_t *state)
+{
+    psa_hash_operation_t op = PSA_HASH_OPERATION_INIT;
+    size_t state_length = 0;
+    assert_int_equal(psa_hash_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&op, msg, split), PSA_SUCCESS);
+    assert_int_equal(psa_hash_suspend(&op, state, PSA_HASH_SUSPEND_OUTPUT_SIZE(alg), &state_length),
+                     PSA_SUCCESS);
+    assert_int_equal(state_length, suspend_size(alg, split));
+    /* A successful suspend ends the operation. */
+    assert_int_equal(psa_hash_update(&op, msg, 1), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_hash_abort(&op), PSA_SUCCESS);
+    return state_length;
+}
+
+static void test_suspend_resume_every_length(void **state)
 {
     (void)state;
-    uint8_t buf[256];
+    uint8_t msg[300];
+    for (size_t i = 0; i < sizeof(msg); i++) {
+        msg[i] = (uint8_t)(i * 7 + 1);
+    }
+    for (size_t a = 0; a < SUSPEND_ALG_COUNT; a++) {
+        psa_algorithm_t alg = suspend_algs[a];
+        assert_true(PSA_HASH_SUSPEND_OUTPUT_SIZE(alg) <= PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE);
+        for (size_t length = 0; length <= sizeof(msg); length++) {
+            uint8_t expected[PSA_HASH_MAX_SIZE], out[PSA_HASH_MAX_SIZE];
+            uint8_t suspended[PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE];
+            uint8_t again[PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE];
+            size_t expected_length = 0, out_length = 0, again_length = 0;
+            assert_int_equal(
+                psa_hash_compute(alg, msg, length, expected, sizeof(expected), &expected_length),
+                PSA_SUCCESS);
+
+            /* Suspended after every byte of the message, finished right after resuming. */
+            size_t state_length = suspend_after(alg, msg, length, suspended);
+            psa_hash_operation_t op = PSA_HASH_OPERATION_INIT;
+            assert_int_equal(psa_hash_resume(&op, suspended, state_length), PSA_SUCCESS);
+            assert_int_equal(psa_hash_finish(&op, out, sizeof(out), &out_length), PSA_SUCCESS);
+            assert_int_equal(out_length, expected_length);
+            assert_memory_equal(out, expected, expected_length);
+
+            /* Suspended halfway; the resumed operation suspends to the same bytes, then takes
+             * the rest of the message. */
+            size_t half = length / 2;
+            state_length = suspend_after(alg, msg, half, suspended);
+            assert_int_equal(psa_hash_resume(&op, suspended, state_length), PSA_SUCCESS);
+            assert_int_equal(psa_hash_suspend(&op, again, sizeof(again), &again_length),
+                             PSA_SUCCESS);
+            assert_int_equal(again_length, state_length);
+            assert_memory_equal(again, suspended, state_length);
+            assert_int_equal(psa_hash_resume(&op, again, again_length), PSA_SUCCESS);
+            assert_int_equal(psa_hash_update(&op, msg + half, length - half), PSA_SUCCESS);
+            assert_int_equal(psa_hash_verify(&op, expected, expected_length), PSA_SUCCESS);
+        }
+    }
+}
+
+static void put_be(uint8_t *p, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[n - 1 - i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+static void put_le(uint8_t *p, uint64_t v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)(v >> (8 * i));
+    }
+}
+
+/* Expected state after "abc": algorithm || input length 3 || initial chaining value || "abc",
+ * every field as the specification's hash suspend state format describes it. */
+static size_t expected_abc_state(psa_algorithm_t alg, const uint64_t *iv, size_t words,
+                                 size_t word_size, bool little_endian, uint8_t *out)
+{
+    size_t length_field = PSA_HASH_SUSPEND_INPUT_LENGTH_FIELD_LENGTH(alg);
+    uint8_t *p = out;
+    put_be(p, alg, 4);
+    p += 4;
+    memset(p, 0, length_field);
+    put_be(p + length_field - 8, 3, 8);
+    p += length_field;
+    for (size_t i = 0; i < words; i++) {
+        if (little_endian) {
+            put_le(p, iv[i], word_size);
+        } else {
+            put_be(p, iv[i], word_size);
+        }
+        p += word_size;
+    }
+    memcpy(p, abc, 3);
+    return (size_t)(p + 3 - out);
+}
+
+static void test_suspend_format(void **state)
+{
+    (void)state;
+    /* Initial hash values: RFC 1321 3.3 (MD5), FIPS 180-4 5.3 (SHA-1 and SHA-2), and RIPEMD-160
+     * which starts from the SHA-1 values. */
+    static const uint64_t md5_iv[] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+    static const uint64_t sha1_iv[] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
+    static const uint64_t sha224_iv[] = {0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939,
+                                         0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4};
+    static const uint64_t sha256_iv[] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    static const uint64_t sha384_iv[] = {0xcbbb9d5dc1059ed8, 0x629a292a367cd507, 0x9159015a3070dd17,
+                                         0x152fecd8f70e5939, 0x67332667ffc00b31, 0x8eb44a8768581511,
+                                         0xdb0c2e0d64f98fa7, 0x47b5481dbefa4fa4};
+    static const uint64_t sha512_iv[] = {0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b,
+                                         0xa54ff53a5f1d36f1, 0x510e527fade682d1, 0x9b05688c2b3e6c1f,
+                                         0x1f83d9abfb41bd6b, 0x5be0cd19137e2179};
+    static const uint64_t sha512_224_iv[] = {
+        0x8c3d37c819544da2, 0x73e1996689dcd4d6, 0x1dfab7ae32ff9c82, 0x679dd514582f9fcf,
+        0x0f6d2b697bd44da8, 0x77e36f7304c48942, 0x3f9d85a86a1d36c8, 0x1112e6ad91d692a1};
+    static const uint64_t sha512_256_iv[] = {
+        0x22312194fc2bf72c, 0x9f555fa3c84c64c2, 0x2393b86b6f53b151, 0x963877195940eabd,
+        0x96283ee2a88effe3, 0xbe5e1e2553863992, 0x2b0199fc2c85b8aa, 0x0eb72ddc81c52ca2};
+    static const struct {
+        psa_algorithm_t alg;
+        const uint64_t *iv;
+        size_t words, word_size;
+        bool little_endian;
+    } cases[] = {
+        {PSA_ALG_MD5, md5_iv, 4, 4, true},
+        {PSA_ALG_RIPEMD160, sha1_iv, 5, 4, true},
+        {PSA_ALG_SHA_1, sha1_iv, 5, 4, false},
+        {PSA_ALG_SHA_224, sha224_iv, 8, 4, false},
+        {PSA_ALG_SHA_256, sha256_iv, 8, 4, false},
+        {PSA_ALG_SHA_384, sha384_iv, 8, 8, false},
+        {PSA_ALG_SHA_512, sha512_iv, 8, 8, false},
+        {PSA_ALG_SHA_512_224, sha512_224_iv, 8, 8, false},
+        {PSA_ALG_SHA_512_256, sha512_256_iv, 8, 8, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t expected[PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE];
+        uint8_t actual[PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE];
+        size_t expected_length =
+            expected_abc_state(cases[i].alg, cases[i].iv, cases[i].words, cases[i].word_size,
+                               cases[i].little_endian, expected);
+        size_t actual_length = suspend_after(cases[i].alg, abc, 3, actual);
+        assert_int_equal(actual_length, expected_length);
+        assert_memory_equal(actual, expected, expected_length);
+    }
+
+    /* SHA-256 of "abc", spelled out: 4 + 8 + 32 + 3 bytes. */
+    static const uint8_t sha256_abc_state[47] = {
+        0x02, 0x00, 0x00, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+        0x6a, 0x09, 0xe6, 0x67, 0xbb, 0x67, 0xae, 0x85, 0x3c, 0x6e, 0xf3, 0x72,
+        0xa5, 0x4f, 0xf5, 0x3a, 0x51, 0x0e, 0x52, 0x7f, 0x9b, 0x05, 0x68, 0x8c,
+        0x1f, 0x83, 0xd9, 0xab, 0x5b, 0xe0, 0xcd, 0x19, 'a',  'b',  'c'};
+    uint8_t actual[PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE];
+    assert_int_equal(suspend_after(PSA_ALG_SHA_256, abc, 3, actual), sizeof(sha256_abc_state));
+    assert_memory_equal(actual, sha256_abc_state, sizeof(sha256_abc_state));
+
+    /* A state written by hand resumes: "ab" pending on the SHA-256 initial value. */
+    uint8_t ab_state[46];
+    memcpy(ab_state, sha256_abc_state, 46);
+    ab_state[11] = 2;
+    psa_hash_operation_t op = PSA_HASH_OPERATION_INIT;
+    assert_int_equal(psa_hash_resume(&op, ab_state, sizeof(ab_state)), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&op, abc + 2, 1), PSA_SUCCESS);
+    assert_int_equal(psa_hash_verify(&op, sha256_abc, 32), PSA_SUCCESS);
+
+    /* After a whole block nothing is pending: the state is the fixed fields only. */
+    uint8_t block[64] = {0};
+    assert_int_equal(suspend_after(PSA_ALG_SHA_256, block, 64, actual), 4 + 8 + 32);
+    assert_memory_equal(actual, "\x02\x00\x00\x09\x00\x00\x00\x00\x00\x00\x00\x40", 12);
+    assert_int_equal(suspend_after(PSA_ALG_SHA_512, block, 64, actual), 4 + 16 + 64 + 64);
+    assert_memory_equal(actual + 4,
+                        "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x40", 16);
+}
+
+static void test_suspend_errors(void **state)
+{
+    (void)state;
+    uint8_t buf[PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE];
+    uint8_t out[64];
     size_t length = 99;
     psa_hash_operation_t op = PSA_HASH_OPERATION_INIT;
+    psa_hash_operation_t other = PSA_HASH_OPERATION_INIT;
+
+    /* Inactive. */
     assert_int_equal(psa_hash_suspend(&op, buf, sizeof(buf), &length), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_hash_setup(&op, PSA_ALG_SHA_256), PSA_SUCCESS);
-    assert_int_equal(psa_hash_resume(&op, buf, 64), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_hash_suspend(&op, buf, sizeof(buf), &length), PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(length, 0);
+
+    /* No suspend state for SHA3, SM3, SHAKE: NOT_SUPPORTED, and the operation must be aborted. */
+    static const psa_algorithm_t no_state[] = {PSA_ALG_SHA3_224, PSA_ALG_SHA3_256,
+                                               PSA_ALG_SHA3_384, PSA_ALG_SHA3_512,
+                                               PSA_ALG_SM3,      PSA_ALG_SHAKE256_512};
+    for (size_t i = 0; i < sizeof(no_state) / sizeof(no_state[0]); i++) {
+        assert_int_equal(PSA_HASH_SUSPEND_OUTPUT_SIZE(no_state[i]), 0);
+        assert_int_equal(psa_hash_setup(&op, no_state[i]), PSA_SUCCESS);
+        assert_int_equal(psa_hash_update(&op, abc, 3), PSA_SUCCESS);
+        length = 99;
+        assert_int_equal(psa_hash_suspend(&op, buf, sizeof(buf), &length), PSA_ERROR_NOT_SUPPORTED);
+        assert_int_equal(length, 0);
+        assert_int_equal(psa_hash_update(&op, abc, 3), PSA_ERROR_BAD_STATE);
+        assert_int_equal(psa_hash_abort(&op), PSA_SUCCESS);
+    }
+
+    /* Buffer one byte short of the 47 bytes SHA-256 needs after "abc": BUFFER_TOO_SMALL, nothing
+     * written, and the operation is in the error state. The exact size works. */
+    assert_int_equal(psa_hash_setup(&op, PSA_ALG_SHA_256), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&op, abc, 3), PSA_SUCCESS);
+    memset(buf, 0xa5, sizeof(buf));
+    length = 99;
+    assert_int_equal(psa_hash_suspend(&op, buf, 46, &length), PSA_ERROR_BUFFER_TOO_SMALL);
+    assert_int_equal(length, 0);
+    assert_int_equal(buf[0], 0xa5);
+    assert_int_equal(psa_hash_finish(&op, out, sizeof(out), &length), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_hash_abort(&op), PSA_SUCCESS);
-    memset(buf, 0, sizeof(buf));
-    assert_int_equal(psa_hash_resume(&op, buf, 64), PSA_ERROR_NOT_SUPPORTED);
-    assert_null(op.ctx);
+    assert_int_equal(psa_hash_setup(&op, PSA_ALG_SHA_256), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&op, abc, 3), PSA_SUCCESS);
+    assert_int_equal(psa_hash_suspend(&op, buf, 47, &length), PSA_SUCCESS);
+    assert_int_equal(length, 47);
+    uint8_t good[47];
+    memcpy(good, buf, 47);
+
+    /* Resume into an active operation: BAD_STATE, and that operation carries on unharmed. */
+    assert_int_equal(psa_hash_setup(&other, PSA_ALG_SHA_256), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&other, abc, 1), PSA_SUCCESS);
+    assert_int_equal(psa_hash_resume(&other, good, sizeof(good)), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_hash_update(&other, abc + 1, 2), PSA_SUCCESS);
+    assert_int_equal(psa_hash_verify(&other, sha256_abc, 32), PSA_SUCCESS);
+
+    /* Malformed states: INVALID_ARGUMENT, and the operation stays inactive. */
+    uint8_t bad[PSA_HASH_SUSPEND_OUTPUT_MAX_SIZE + 1];
+    assert_int_equal(psa_hash_resume(&op, good, 0), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_hash_resume(&op, good, 3), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_hash_resume(&op, good, 4), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_hash_resume(&op, good, 4 + 8 + 32), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_hash_resume(&op, good, 46), PSA_ERROR_INVALID_ARGUMENT); /* "ab" only */
+    memcpy(bad, good, 47);
+    bad[47] = 'd';
+    assert_int_equal(psa_hash_resume(&op, bad, 48), PSA_ERROR_INVALID_ARGUMENT); /* extra byte */
+    bad[11] = 64 + 3; /* 67 bytes hashed, one block processed, 3 pending: well-formed */
+    assert_int_equal(psa_hash_resume(&op, bad, 47), PSA_SUCCESS);
+    assert_int_equal(psa_hash_abort(&op), PSA_SUCCESS);
+    bad[11] = 4; /* says 4 bytes pending, carries 3 */
+    assert_int_equal(psa_hash_resume(&op, bad, 47), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_hash_update(&op, abc, 1), PSA_ERROR_BAD_STATE);
+
+    /* Algorithm field: not a hash, or a hash value the specification does not define:
+     * INVALID_ARGUMENT; a defined hash without a suspend state here: NOT_SUPPORTED. */
+    static const psa_algorithm_t invalid[] = {0,
+                                              PSA_ALG_ANY_HASH,
+                                              PSA_ALG_HMAC(PSA_ALG_SHA_256),
+                                              PSA_ALG_CMAC,
+                                              (psa_algorithm_t)0x020000fe,
+                                              (psa_algorithm_t)0x03000009};
+    for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
+        memcpy(bad, good, 47);
+        put_be(bad, invalid[i], 4);
+        assert_int_equal(psa_hash_resume(&op, bad, 47), PSA_ERROR_INVALID_ARGUMENT);
+    }
+    static const psa_algorithm_t unsupported[] = {PSA_ALG_MD2, PSA_ALG_MD4, PSA_ALG_SHA3_256,
+                                                  PSA_ALG_SM3, PSA_ALG_SHAKE256_512};
+    for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+        memcpy(bad, good, 47);
+        put_be(bad, unsupported[i], 4);
+        assert_int_equal(psa_hash_resume(&op, bad, 47), PSA_ERROR_NOT_SUPPORTED);
+    }
+    /* A state of one algorithm relabelled as another of different field sizes is malformed. */
+    memcpy(bad, good, 47);
+    put_be(bad, PSA_ALG_SHA_512, 4);
+    assert_int_equal(psa_hash_resume(&op, bad, 47), PSA_ERROR_INVALID_ARGUMENT);
+    put_be(bad, PSA_ALG_SHA_1, 4);
+    assert_int_equal(psa_hash_resume(&op, bad, 47), PSA_ERROR_INVALID_ARGUMENT);
+
+    /* Input length at the algorithm's limit: 2^61 - 1 bytes (2^64 - 8 bits) is resumable and
+     * finishes; one byte more is INVALID_ARGUMENT; 2^61 itself is not a valid state. */
+    uint8_t limit[4 + 8 + 32 + 63];
+    memcpy(limit, good, 12 + 32);
+    put_be(limit + 4, ((uint64_t)1 << 61) - 1, 8);
+    memset(limit + 44, 'x', 63);
+    assert_int_equal(psa_hash_resume(&op, limit, sizeof(limit)), PSA_SUCCESS);
+    assert_int_equal(psa_hash_clone(&op, &other), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&op, abc, 1), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_hash_finish(&op, out, sizeof(out), &length), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_hash_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&other, abc, 0), PSA_SUCCESS);
+    assert_int_equal(psa_hash_finish(&other, out, sizeof(out), &length), PSA_SUCCESS);
+    assert_int_equal(length, 32);
+    put_be(limit + 4, (uint64_t)1 << 61, 8);
+    assert_int_equal(psa_hash_resume(&op, limit, 4 + 8 + 32), PSA_ERROR_INVALID_ARGUMENT);
+    put_be(limit + 4, UINT64_MAX, 8);
+    assert_int_equal(psa_hash_resume(&op, limit, sizeof(limit)), PSA_ERROR_INVALID_ARGUMENT);
+
+    /* SHA-512's 128-bit input length: up to 2^125 - 1 bytes. */
+    uint8_t big[4 + 16 + 64 + 127];
+    memset(big, 0, sizeof(big));
+    put_be(big, PSA_ALG_SHA_512, 4);
+    put_be(big + 4, ((uint64_t)1 << 61) - 1, 8);
+    put_be(big + 12, UINT64_MAX, 8);
+    assert_int_equal(psa_hash_resume(&op, big, sizeof(big)), PSA_SUCCESS);
+    assert_int_equal(psa_hash_update(&op, abc, 1), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_hash_abort(&op), PSA_SUCCESS);
+    put_be(big + 4, (uint64_t)1 << 61, 8);
+    assert_int_equal(psa_hash_resume(&op, big, sizeof(big)), PSA_ERROR_INVALID_ARGUMENT);
+
+    /* After all that, a good state still resumes into the same object. */
+    assert_int_equal(psa_hash_resume(&op, good, sizeof(good)), PSA_SUCCESS);
+    assert_int_equal(psa_hash_verify(&op, sha256_abc, 32), PSA_SUCCESS);
 }
 
 static void *hash_thread(void *arg)
@@ -475,7 +785,9 @@ int main(void)
         cmocka_unit_test(test_finish_buffer_too_small),
         cmocka_unit_test(test_verify_mismatch),
         cmocka_unit_test(test_clone),
-        cmocka_unit_test(test_suspend_resume_unsupported),
+        cmocka_unit_test(test_suspend_resume_every_length),
+        cmocka_unit_test(test_suspend_format),
+        cmocka_unit_test(test_suspend_errors),
         cmocka_unit_test(test_threads),
     };
     int failed = cmocka_run_group_tests_name("hash_before_init", before_init, NULL, NULL);
