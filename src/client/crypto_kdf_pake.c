@@ -574,11 +574,21 @@ psa_status_t psa_key_derivation_abort(psa_key_derivation_operation_t *operation)
 /* ---- PAKE ----------------------------------------------------------------------------------- */
 
 /*
- * The core builds no PAKE algorithm yet: setup checks its arguments and the password key where
- * the key lives and then answers NOT_SUPPORTED, so no PAKE operation ever becomes active and
- * every other call answers what libpsa-local answers for an inactive operation. The function ids
- * 0x0A00-0x0A08 are reserved for the day rssd runs PAKE (docs/crypto-calls.md).
+ * A PAKE operation runs where its password key lives: in split mode an in-process password key
+ * gives an in-process operation (route LOCAL), any other key an rssd operation (route ENCLAVE,
+ * function ids 0x0A00-0x0A08). The only call that can cross over is get_shared_key from an
+ * in-process operation asked for a key that must live in rssd (persistent or not local): the
+ * secret is taken from the in-process core and imported into rssd -- it moves towards rssd,
+ * never out of it.
  */
+
+static psa_status_t pake_remote(psa_pake_operation_t *operation, crypto_iovec_t *iov,
+                                crypto_vecs_t *v)
+{
+    iov->op_handle = operation->handle;
+    return crypto_remote(iov, v);
+}
+
 psa_status_t psa_pake_setup(psa_pake_operation_t *operation, psa_key_id_t password_key,
                             const psa_pake_cipher_suite_t *cipher_suite)
 {
@@ -587,7 +597,13 @@ psa_status_t psa_pake_setup(psa_pake_operation_t *operation, psa_key_id_t passwo
         return PSA_ERROR_BAD_STATE;
     }
     if (crypto_key_is_local(password_key)) {
-        return core_pake_setup(&crypto_client_local_caller, operation, password_key, cipher_suite);
+        psa_status_t status =
+            core_pake_setup(&crypto_client_local_caller, operation, password_key, cipher_suite);
+        if (status == PSA_SUCCESS) {
+            operation->route = CRYPTO_ROUTE_LOCAL;
+            operation->handle = 0;
+        }
+        return status;
     }
     uint8_t suite[CRYPTO_PAKE_SUITE_SIZE];
     uint8_t out[4];
@@ -599,89 +615,170 @@ psa_status_t psa_pake_setup(psa_pake_operation_t *operation, psa_key_id_t passwo
     if (status == PSA_SUCCESS) {
         operation->handle = crypto_out_u32(&v, 0, out);
         operation->route = operation->handle != 0 ? CRYPTO_ROUTE_ENCLAVE : CRYPTO_ROUTE_NONE;
+        if (operation->handle == 0) {
+            status = PSA_ERROR_COMMUNICATION_FAILURE;
+        }
     }
     return status;
 }
 
-/* Every PAKE call after setup on an operation that is not active. */
-static psa_status_t pake_inactive(const psa_pake_operation_t *operation)
-{
-    CRYPTO_REQUIRE_INIT();
-    if (operation->route == CRYPTO_ROUTE_ENCLAVE) {
-        /* Unreachable while rssd answers NOT_SUPPORTED at setup; ask it anyway. */
-        crypto_iovec_t iov = {.function_id = CRYPTO_FID_PAKE_SET_CONTEXT,
-                              .op_handle = operation->handle};
-        crypto_vecs_t v = {0};
-        return crypto_remote(&iov, &v);
-    }
-    return core_pake_inactive_call(operation);
-}
-
 psa_status_t psa_pake_set_role(psa_pake_operation_t *operation, psa_pake_role_t role)
 {
-    (void)role;
-    return pake_inactive(operation);
+    CRYPTO_REQUIRE_INIT();
+    switch (CRYPTO_OP_ROUTE(operation)) {
+    case CRYPTO_ROUTE_LOCAL:
+        return core_pake_set_role(operation, role);
+    case CRYPTO_ROUTE_ENCLAVE: {
+        crypto_iovec_t iov = {.function_id = CRYPTO_FID_PAKE_SET_ROLE, .value = role};
+        crypto_vecs_t v = {0};
+        return pake_remote(operation, &iov, &v);
+    }
+    default:
+        return PSA_ERROR_BAD_STATE;
+    }
+}
+
+/* set_user, set_peer, set_context. */
+static psa_status_t pake_set_bytes(psa_pake_operation_t *operation, uint16_t function_id,
+                                   const uint8_t *data, size_t length)
+{
+    CRYPTO_REQUIRE_INIT();
+    switch (CRYPTO_OP_ROUTE(operation)) {
+    case CRYPTO_ROUTE_LOCAL:
+        return function_id == CRYPTO_FID_PAKE_SET_USER ? core_pake_set_user(operation, data, length)
+               : function_id == CRYPTO_FID_PAKE_SET_PEER
+                   ? core_pake_set_peer(operation, data, length)
+                   : core_pake_set_context(operation, data, length);
+    case CRYPTO_ROUTE_ENCLAVE: {
+        crypto_iovec_t iov = {.function_id = function_id};
+        crypto_vecs_t v = {.in = {data}, .in_len = {length}};
+        return pake_remote(operation, &iov, &v);
+    }
+    default:
+        return PSA_ERROR_BAD_STATE;
+    }
 }
 
 psa_status_t psa_pake_set_user(psa_pake_operation_t *operation, const uint8_t *user_id,
                                size_t user_id_len)
 {
-    (void)user_id;
-    (void)user_id_len;
-    return pake_inactive(operation);
+    return pake_set_bytes(operation, CRYPTO_FID_PAKE_SET_USER, user_id, user_id_len);
 }
 
 psa_status_t psa_pake_set_peer(psa_pake_operation_t *operation, const uint8_t *peer_id,
                                size_t peer_id_len)
 {
-    (void)peer_id;
-    (void)peer_id_len;
-    return pake_inactive(operation);
+    return pake_set_bytes(operation, CRYPTO_FID_PAKE_SET_PEER, peer_id, peer_id_len);
 }
 
 psa_status_t psa_pake_set_context(psa_pake_operation_t *operation, const uint8_t *context,
                                   size_t context_len)
 {
-    (void)context;
-    (void)context_len;
-    return pake_inactive(operation);
+    return pake_set_bytes(operation, CRYPTO_FID_PAKE_SET_CONTEXT, context, context_len);
 }
 
 psa_status_t psa_pake_output(psa_pake_operation_t *operation, psa_pake_step_t step, uint8_t *output,
                              size_t output_size, size_t *output_length)
 {
-    (void)step;
-    (void)output;
-    (void)output_size;
     *output_length = 0;
-    return pake_inactive(operation);
+    CRYPTO_REQUIRE_INIT();
+    switch (CRYPTO_OP_ROUTE(operation)) {
+    case CRYPTO_ROUTE_LOCAL:
+        return core_pake_output(operation, step, output, output_size, output_length);
+    case CRYPTO_ROUTE_ENCLAVE: {
+        crypto_iovec_t iov = {.function_id = CRYPTO_FID_PAKE_OUTPUT, .step = step};
+        crypto_vecs_t v = {.out = {output}, .out_size = {output_size}};
+        psa_status_t status = pake_remote(operation, &iov, &v);
+        if (status == PSA_SUCCESS) {
+            *output_length = v.out_len[0];
+        }
+        return status;
+    }
+    default:
+        return PSA_ERROR_BAD_STATE;
+    }
 }
 
 psa_status_t psa_pake_input(psa_pake_operation_t *operation, psa_pake_step_t step,
                             const uint8_t *input, size_t input_length)
 {
-    (void)step;
-    (void)input;
-    (void)input_length;
-    return pake_inactive(operation);
+    CRYPTO_REQUIRE_INIT();
+    switch (CRYPTO_OP_ROUTE(operation)) {
+    case CRYPTO_ROUTE_LOCAL:
+        return core_pake_input(operation, step, input, input_length);
+    case CRYPTO_ROUTE_ENCLAVE: {
+        crypto_iovec_t iov = {.function_id = CRYPTO_FID_PAKE_INPUT, .step = step};
+        crypto_vecs_t v = {.in = {input}, .in_len = {input_length}};
+        return pake_remote(operation, &iov, &v);
+    }
+    default:
+        return PSA_ERROR_BAD_STATE;
+    }
+}
+
+/* An in-process operation whose shared key must be created in rssd. */
+static psa_status_t pake_local_key_to_rssd(psa_pake_operation_t *operation,
+                                           const psa_key_attributes_t *attributes,
+                                           psa_key_id_t *key)
+{
+    uint8_t secret[CORE_PAKE_SECRET_MAX_SIZE];
+    size_t length = 0;
+    psa_status_t status =
+        core_pake_get_shared_secret(operation, attributes, secret, sizeof(secret), &length);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    crypto_iovec_t iov = {.function_id = CRYPTO_FID_IMPORT_KEY};
+    status = crypto_remote_new_key(&iov, attributes, secret, length, key);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    /* Success ends the operation; a failure leaves nothing but abort useful, which an inactive
+     * operation answers just as one in its error state does. */
+    core_pake_abort(operation);
+    return status;
 }
 
 psa_status_t psa_pake_get_shared_key(psa_pake_operation_t *operation,
                                      const psa_key_attributes_t *attributes, psa_key_id_t *key)
 {
-    (void)attributes;
     *key = PSA_KEY_ID_NULL;
-    return pake_inactive(operation);
+    CRYPTO_REQUIRE_INIT();
+    switch (CRYPTO_OP_ROUTE(operation)) {
+    case CRYPTO_ROUTE_LOCAL:
+        if (crypto_attributes_are_local(attributes)) {
+            return core_pake_get_shared_key(&crypto_client_local_caller, operation, attributes,
+                                            key);
+        }
+        return pake_local_key_to_rssd(operation, attributes, key);
+    case CRYPTO_ROUTE_ENCLAVE: {
+        crypto_iovec_t iov = {.function_id = CRYPTO_FID_PAKE_GET_SHARED_KEY,
+                              .op_handle = operation->handle};
+        psa_status_t status = crypto_remote_new_key(&iov, attributes, NULL, 0, key);
+        if (status == PSA_SUCCESS) {
+            /* rssd ended the operation. */
+            memset(operation, 0, sizeof(*operation));
+        }
+        return status;
+    }
+    default:
+        return PSA_ERROR_BAD_STATE;
+    }
 }
 
 psa_status_t psa_pake_abort(psa_pake_operation_t *operation)
 {
     CRYPTO_REQUIRE_INIT();
+    psa_status_t status = PSA_SUCCESS;
     if (operation->route == CRYPTO_ROUTE_ENCLAVE) {
         uint8_t out[4];
         crypto_iovec_t iov = {.function_id = CRYPTO_FID_PAKE_ABORT, .op_handle = operation->handle};
         crypto_vecs_t v = {.out = {out}, .out_size = {sizeof(out)}};
-        (void)crypto_remote(&iov, &v);
+        status = crypto_remote(&iov, &v);
+        memset(operation, 0, sizeof(*operation));
+        return status == PSA_ERROR_COMMUNICATION_FAILURE ? status : PSA_SUCCESS;
     }
-    return core_pake_abort(operation);
+    if (operation->route == CRYPTO_ROUTE_LOCAL) {
+        return core_pake_abort(operation);
+    }
+    memset(operation, 0, sizeof(*operation));
+    return status;
 }

@@ -443,6 +443,30 @@ static psa_status_t h_hash_abort(svc_call_t *c)
     return op_abort_call(c, OP_HASH);
 }
 
+/* Suspend answers like finish: a successful suspend ends the operation (handle 0). */
+static psa_status_t h_hash_suspend(svc_call_t *c)
+{
+    svc_op_t *op;
+    psa_status_t status = op_find(c, OP_HASH, IOV.op_handle, &op);
+    if (status != PSA_SUCCESS) {
+        put_u32(c, 0, 0);
+        return status;
+    }
+    status = core_hash_suspend(&op->u.hash, OUT(1), OUT_SIZE(1), &c->out_len[1]);
+    return op_done(c, op, status, 0);
+}
+
+/* Resume answers like setup: a new operation, unless the handle sent names a live one. */
+static psa_status_t h_hash_resume(svc_call_t *c)
+{
+    svc_op_t *op;
+    psa_status_t status = op_create(c, OP_HASH, IOV.op_handle, &op);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    return op_done(c, op, core_hash_resume(&op->u.hash, IN(0), IN_LEN(0)), 0);
+}
+
 /* mac */
 static psa_status_t h_mac_compute(svc_call_t *c)
 {
@@ -917,8 +941,9 @@ static psa_status_t h_kdf_abort(svc_call_t *c)
     return op_abort_call(c, OP_KDF);
 }
 
-/* PAKE: the core builds no PAKE algorithm yet, so setup never leaves an operation behind and
- * every other call finds none (BAD_STATE), as in libpsa-local. */
+/* PAKE: one operation per setup, like the other multi-part operations. An operation that fails
+ * stays in the table in its error state (the core keeps its ctx) until the client aborts it; a
+ * successful get_shared_key ends it. */
 static psa_status_t h_pake_setup(svc_call_t *c)
 {
     psa_pake_cipher_suite_t suite;
@@ -932,17 +957,77 @@ static psa_status_t h_pake_setup(svc_call_t *c)
     return op_done(c, op, status, 0);
 }
 
-static psa_status_t h_pake_other(svc_call_t *c)
+static psa_status_t h_pake_set_role(svc_call_t *c)
 {
     svc_op_t *op;
     psa_status_t status = op_find(c, OP_PAKE, IOV.op_handle, &op);
     if (status != PSA_SUCCESS) {
-        if (c->a.desc->out[0] == CRYPTO_VEC_KEY_ID) {
-            put_u32(c, 0, PSA_KEY_ID_NULL);
-        }
         return status;
     }
-    return op_done(c, op, core_pake_inactive_call(&op->u.pake), -1);
+    /* The role travels in the header's value field; a value beyond a role's 8 bits is no role. */
+    psa_pake_role_t role = IOV.value > 0xffu ? (psa_pake_role_t)0xffu : (psa_pake_role_t)IOV.value;
+    return op_done(c, op, core_pake_set_role(&op->u.pake, role), -1);
+}
+
+/* set_user, set_peer and set_context: one byte string each. */
+static psa_status_t h_pake_set_bytes(svc_call_t *c)
+{
+    svc_op_t *op;
+    psa_status_t status = op_find(c, OP_PAKE, IOV.op_handle, &op);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    switch (IOV.function_id) {
+    case CRYPTO_FID_PAKE_SET_USER:
+        status = core_pake_set_user(&op->u.pake, IN(0), IN_LEN(0));
+        break;
+    case CRYPTO_FID_PAKE_SET_PEER:
+        status = core_pake_set_peer(&op->u.pake, IN(0), IN_LEN(0));
+        break;
+    default:
+        status = core_pake_set_context(&op->u.pake, IN(0), IN_LEN(0));
+        break;
+    }
+    return op_done(c, op, status, -1);
+}
+
+static psa_status_t h_pake_output(svc_call_t *c)
+{
+    svc_op_t *op;
+    psa_status_t status = op_find(c, OP_PAKE, IOV.op_handle, &op);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    psa_pake_step_t step = IOV.step > 0xffu ? (psa_pake_step_t)0xffu : (psa_pake_step_t)IOV.step;
+    status = core_pake_output(&op->u.pake, step, OUT(0), OUT_SIZE(0), &c->out_len[0]);
+    return op_done(c, op, status, -1);
+}
+
+static psa_status_t h_pake_input(svc_call_t *c)
+{
+    svc_op_t *op;
+    psa_status_t status = op_find(c, OP_PAKE, IOV.op_handle, &op);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    psa_pake_step_t step = IOV.step > 0xffu ? (psa_pake_step_t)0xffu : (psa_pake_step_t)IOV.step;
+    status = core_pake_input(&op->u.pake, step, IN(0), IN_LEN(0));
+    return op_done(c, op, status, -1);
+}
+
+static psa_status_t h_pake_get_shared_key(svc_call_t *c)
+{
+    svc_op_t *op;
+    psa_status_t status = op_find(c, OP_PAKE, IOV.op_handle, &op);
+    if (status != PSA_SUCCESS) {
+        put_u32(c, 0, PSA_KEY_ID_NULL);
+        return status;
+    }
+    psa_key_attributes_t attr = in_attributes(c, 0);
+    psa_key_id_t id = PSA_KEY_ID_NULL;
+    status = core_pake_get_shared_key(&c->caller, &op->u.pake, &attr, &id);
+    out_key_id(c, status, id);
+    return op_done(c, op, status, -1);
 }
 
 static psa_status_t h_pake_abort(svc_call_t *c)
@@ -973,6 +1058,8 @@ static const svc_handler_t svc_handlers[SVC_GROUPS][SVC_INDICES] = {
     AT(HASH_FINISH) = h_hash_finish,
     AT(HASH_VERIFY) = h_hash_verify,
     AT(HASH_ABORT) = h_hash_abort,
+    AT(HASH_SUSPEND) = h_hash_suspend,
+    AT(HASH_RESUME) = h_hash_resume,
     AT(MAC_COMPUTE) = h_mac_compute,
     AT(MAC_VERIFY) = h_mac_verify,
     AT(MAC_SIGN_SETUP) = h_mac_sign_setup,
@@ -1023,13 +1110,13 @@ static const svc_handler_t svc_handlers[SVC_GROUPS][SVC_INDICES] = {
     AT(KEY_DERIVATION_VERIFY_KEY) = h_kdf_verify_key,
     AT(KEY_AGREEMENT) = h_key_agreement,
     AT(PAKE_SETUP) = h_pake_setup,
-    AT(PAKE_SET_ROLE) = h_pake_other,
-    AT(PAKE_SET_USER) = h_pake_other,
-    AT(PAKE_SET_PEER) = h_pake_other,
-    AT(PAKE_SET_CONTEXT) = h_pake_other,
-    AT(PAKE_OUTPUT) = h_pake_other,
-    AT(PAKE_INPUT) = h_pake_other,
-    AT(PAKE_GET_SHARED_KEY) = h_pake_other,
+    AT(PAKE_SET_ROLE) = h_pake_set_role,
+    AT(PAKE_SET_USER) = h_pake_set_bytes,
+    AT(PAKE_SET_PEER) = h_pake_set_bytes,
+    AT(PAKE_SET_CONTEXT) = h_pake_set_bytes,
+    AT(PAKE_OUTPUT) = h_pake_output,
+    AT(PAKE_INPUT) = h_pake_input,
+    AT(PAKE_GET_SHARED_KEY) = h_pake_get_shared_key,
     AT(PAKE_ABORT) = h_pake_abort,
 };
 
