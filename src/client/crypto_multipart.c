@@ -10,14 +10,16 @@
 
 /* Setup in rssd. A handle the object still holds is sent along: rssd refuses the setup only if it
  * names a live operation (BAD_STATE), exactly when the in-process core would refuse it. */
-static psa_status_t remote_setup(crypto_iovec_t *iov, uint32_t *handle, uint32_t *route)
+static psa_status_t remote_setup_with(crypto_iovec_t *iov, crypto_vecs_t *v, uint32_t *handle,
+                                      uint32_t *route)
 {
     uint8_t out[4];
     iov->op_handle = *route == CRYPTO_ROUTE_ENCLAVE ? *handle : 0;
-    crypto_vecs_t v = {.out = {out}, .out_size = {sizeof(out)}};
-    psa_status_t status = crypto_remote(iov, &v);
+    v->out[0] = out;
+    v->out_size[0] = sizeof(out);
+    psa_status_t status = crypto_remote(iov, v);
     if (status == PSA_SUCCESS) {
-        *handle = crypto_out_u32(&v, 0, out);
+        *handle = crypto_out_u32(v, 0, out);
         *route = *handle != 0 ? CRYPTO_ROUTE_ENCLAVE : CRYPTO_ROUTE_NONE;
     } else if (status != PSA_ERROR_BAD_STATE && status != PSA_ERROR_COMMUNICATION_FAILURE) {
         /* rssd would have answered BAD_STATE for a live operation: the old handle was dead. */
@@ -25,6 +27,12 @@ static psa_status_t remote_setup(crypto_iovec_t *iov, uint32_t *handle, uint32_t
         *route = CRYPTO_ROUTE_NONE;
     }
     return status;
+}
+
+static psa_status_t remote_setup(crypto_iovec_t *iov, uint32_t *handle, uint32_t *route)
+{
+    crypto_vecs_t v = {0};
+    return remote_setup_with(iov, &v, handle, route);
 }
 
 /* A call on a live rssd operation; out_vec[0] is the operation's handle when `handle_out`
@@ -215,31 +223,48 @@ psa_status_t psa_hash_clone(const psa_hash_operation_t *source_operation,
     }
 }
 
-/* Suspend and resume need the raw internal hash state, which OpenSSL's providers do not expose:
- * NOT_SUPPORTED after the state checks, as libpsa-local answers. */
 psa_status_t psa_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_state,
                               size_t hash_state_size, size_t *hash_state_length)
 {
-    (void)hash_state;
-    (void)hash_state_size;
     *hash_state_length = 0;
     CRYPTO_REQUIRE_INIT();
-    if (CRYPTO_OP_ROUTE(operation) == CRYPTO_ROUTE_NONE) {
+    switch (CRYPTO_OP_ROUTE(operation)) {
+    case CRYPTO_ROUTE_LOCAL:
+        return core_hash_suspend(operation, hash_state, hash_state_size, hash_state_length);
+    case CRYPTO_ROUTE_ENCLAVE: {
+        crypto_iovec_t iov = {.function_id = CRYPTO_FID_HASH_SUSPEND};
+        crypto_vecs_t v = {.out = {NULL, hash_state}, .out_size = {0, hash_state_size}};
+        psa_status_t status = remote_op(&iov, &v, &operation->handle, &operation->route, true);
+        *hash_state_length = v.out_len[1];
+        return status;
+    }
+    default:
         return PSA_ERROR_BAD_STATE;
     }
-    return PSA_ERROR_NOT_SUPPORTED;
 }
 
+/* Resume sets an operation up where setup would: in-process in split mode, else in rssd. */
 psa_status_t psa_hash_resume(psa_hash_operation_t *operation, const uint8_t *hash_state,
                              size_t hash_state_length)
 {
-    (void)hash_state;
-    (void)hash_state_length;
     CRYPTO_REQUIRE_INIT();
-    if (CRYPTO_OP_ROUTE(operation) != CRYPTO_ROUTE_NONE) {
+    uint32_t route = CRYPTO_OP_ROUTE(operation);
+    if (route == CRYPTO_ROUTE_LOCAL) {
         return PSA_ERROR_BAD_STATE;
     }
-    return PSA_ERROR_NOT_SUPPORTED;
+    if (crypto_client_split()) {
+        if (route == CRYPTO_ROUTE_ENCLAVE) {
+            return PSA_ERROR_BAD_STATE;
+        }
+        psa_status_t status = core_hash_resume(operation, hash_state, hash_state_length);
+        if (status == PSA_SUCCESS) {
+            operation->route = CRYPTO_ROUTE_LOCAL;
+        }
+        return status;
+    }
+    crypto_iovec_t iov = {.function_id = CRYPTO_FID_HASH_RESUME};
+    crypto_vecs_t v = {.in = {hash_state}, .in_len = {hash_state_length}};
+    return remote_setup_with(&iov, &v, &operation->handle, &operation->route);
 }
 
 /* ---- MAC ------------------------------------------------------------------------------------ */

@@ -190,6 +190,8 @@ const crypto_call_desc_t crypto_call_table[] = {
     ROW(HASH_FINISH, H, 0, 2, V0, V2(HDL, BYT)),
     ROW(HASH_VERIFY, H, 1, 1, V1(BYT), V1(HDL)),
     ROW(HASH_ABORT, H, 0, 1, V0, V1(HDL)),
+    ROW(HASH_SUSPEND, H, 0, 2, V0, V2(HDL, BYT)),
+    ROW(HASH_RESUME, H, 1, 1, V1(BYT), V1(HDL)),
 
     ROW(MAC_COMPUTE, K | A, 1, 1, V1(BYT), V1(BYT)),
     ROW(MAC_VERIFY, K | A, 2, 0, V2(BYT, BYT), V0),

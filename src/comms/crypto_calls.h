@@ -39,6 +39,9 @@
 #define CRYPTO_FID_HASH_FINISH                  0x0305u
 #define CRYPTO_FID_HASH_VERIFY                  0x0306u
 #define CRYPTO_FID_HASH_ABORT                   0x0307u
+/* 0x0308 is TF-M's CAN_DO_HASH (not carried). Extensions: see docs/crypto-calls.md. */
+#define CRYPTO_FID_HASH_SUSPEND                 0x0309u
+#define CRYPTO_FID_HASH_RESUME                  0x030Au
 #define CRYPTO_FID_MAC_COMPUTE                  0x0400u
 #define CRYPTO_FID_MAC_VERIFY                   0x0401u
 #define CRYPTO_FID_MAC_SIGN_SETUP               0x0402u
