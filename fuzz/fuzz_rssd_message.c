@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
+#include <unistd.h>
 
 #include "comms/rss_msg.h"
 #include "enclave/enclave.h"
@@ -14,15 +16,29 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static enclave_conn_t *fuzz_conn;
+static char fuzz_dir[] = "/tmp/fuzz-rssd.XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* libFuzzer ends with exit(), so the state directory goes with the process. */
+static void remove_fuzz_dir(void)
+{
+    nftw(fuzz_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
 static uint8_t reply[RSS_MSG_EMBED_REPLY_FIXED + RSS_MSG_DEFAULT_EMBED_LIMIT];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    static char dir[] = "/tmp/fuzz-rssd.XXXXXX";
-    if (mkdtemp(dir) == NULL) {
+    if (mkdtemp(fuzz_dir) == NULL) {
         abort();
     }
+    atexit(remove_fuzz_dir);
+    const char *dir = fuzz_dir;
     char its_dir[64], ps_dir[64];
     snprintf(its_dir, sizeof(its_dir), "%s/its", dir);
     snprintf(ps_dir, sizeof(ps_dir), "%s/ps", dir);
