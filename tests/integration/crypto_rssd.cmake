@@ -5,7 +5,7 @@ set(SS_WITH_RSSD ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh)
 # Unit test programs of the crypto API (tests/unit) and KAT drivers (tests/vectors): the same
 # sources as their libpsa-local builds, linked against psa-static instead.
 set(SS_RSSD_CRYPTO_UNIT test_keys test_hash test_mac test_cipher test_aead test_kdf
-                        test_asymmetric)
+                        test_asymmetric test_pake)
 set(SS_RSSD_CRYPTO_KAT kat_hash_mac kat_cipher_aead kat_kdf kat_asymmetric)
 
 if(TARGET rssd AND TARGET psa-static)

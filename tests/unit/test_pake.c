@@ -1,0 +1,606 @@
+/* Unit tests of the PAKE API (EC J-PAKE) through the public API: exchanges, states, errors. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <psa/crypto.h>
+
+static char state_dir[] = "/tmp/ss-test-pake-XXXXXX";
+
+#define JPAKE256 PSA_ALG_JPAKE(PSA_ALG_SHA_256)
+#define P256     PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC, PSA_ECC_FAMILY_SECP_R1, 256)
+
+/* ---- helpers --------------------------------------------------------------------------------- */
+
+static psa_key_id_t import_password(psa_key_type_t type, psa_key_usage_t usage, psa_algorithm_t alg,
+                                    const char *password)
+{
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, type);
+    psa_set_key_usage_flags(&attr, usage);
+    psa_set_key_algorithm(&attr, alg);
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_import_key(&attr, (const uint8_t *)password, strlen(password), &id),
+                     PSA_SUCCESS);
+    return id;
+}
+
+static psa_pake_cipher_suite_t suite(psa_algorithm_t alg, psa_pake_primitive_t primitive)
+{
+    psa_pake_cipher_suite_t cs = PSA_PAKE_CIPHER_SUITE_INIT;
+    psa_pake_cs_set_algorithm(&cs, alg);
+    psa_pake_cs_set_primitive(&cs, primitive);
+    psa_pake_cs_set_key_confirmation(&cs, PSA_PAKE_UNCONFIRMED_KEY);
+    return cs;
+}
+
+/* Sets up one side with its own and its peer's identity. */
+static void setup_side(psa_pake_operation_t *op, psa_key_id_t pw, const psa_pake_cipher_suite_t *cs,
+                       const char *user, const char *peer)
+{
+    *op = psa_pake_operation_init();
+    assert_int_equal(psa_pake_setup(op, pw, cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_user(op, (const uint8_t *)user, strlen(user)), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_peer(op, (const uint8_t *)peer, strlen(peer)), PSA_SUCCESS);
+}
+
+/* Passes `triples` KEY_SHARE/ZK_PUBLIC/ZK_PROOF triples from one side to the other and checks
+ * the lengths of each message for a curve of `bytes`-byte coordinates. */
+static void pass(psa_pake_operation_t *from, psa_pake_operation_t *to, int triples, size_t bytes)
+{
+    static const psa_pake_step_t steps[3] = {PSA_PAKE_STEP_KEY_SHARE, PSA_PAKE_STEP_ZK_PUBLIC,
+                                             PSA_PAKE_STEP_ZK_PROOF};
+    for (int i = 0; i < 3 * triples; i++) {
+        uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+        size_t len = 0;
+        assert_int_equal(psa_pake_output(from, steps[i % 3], buf, sizeof(buf), &len), PSA_SUCCESS);
+        if (i % 3 == 2) {
+            assert_int_equal(len, bytes);
+        } else {
+            assert_int_equal(len, 1 + 2 * bytes);
+            assert_int_equal(buf[0], 0x04);
+        }
+        assert_int_equal(psa_pake_input(to, steps[i % 3], buf, len), PSA_SUCCESS);
+    }
+}
+
+static psa_key_id_t shared_key(psa_pake_operation_t *op, psa_status_t expected)
+{
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, PSA_KEY_TYPE_DERIVE);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
+    psa_set_key_algorithm(&attr, PSA_ALG_HKDF(PSA_ALG_SHA_256));
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_pake_get_shared_key(op, &attr, &id), expected);
+    return id;
+}
+
+static size_t export(psa_key_id_t id, uint8_t *out, size_t size)
+{
+    size_t len = 0;
+    assert_int_equal(psa_export_key(id, out, size, &len), PSA_SUCCESS);
+    return len;
+}
+
+/* The full exchange on two operations already set up; `peer_first` makes b take its round
+ * inputs before giving its outputs (the order the specification allows within a round). */
+static void exchange(psa_pake_operation_t *a, psa_pake_operation_t *b, size_t bytes,
+                     int peer_first)
+{
+    if (peer_first) {
+        pass(a, b, 2, bytes);
+        pass(b, a, 2, bytes);
+        pass(a, b, 1, bytes);
+        pass(b, a, 1, bytes);
+    } else {
+        pass(a, b, 2, bytes);
+        pass(b, a, 2, bytes);
+        pass(b, a, 1, bytes);
+        pass(a, b, 1, bytes);
+    }
+}
+
+/* Both sides with the same password end with the same 65-byte (for P-256) point. */
+static void run_exchange(psa_pake_primitive_t primitive, psa_algorithm_t alg, size_t bytes,
+                         int peer_first)
+{
+    psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, alg, "hunter2");
+    psa_pake_cipher_suite_t cs = suite(alg, primitive);
+    psa_pake_operation_t a, b;
+    setup_side(&a, pw, &cs, "client", "server");
+    setup_side(&b, pw, &cs, "server", "client");
+    exchange(&a, &b, bytes, peer_first);
+    psa_key_id_t ka = shared_key(&a, PSA_SUCCESS);
+    psa_key_id_t kb = shared_key(&b, PSA_SUCCESS);
+    uint8_t ea[PSA_PAKE_OUTPUT_MAX_SIZE], eb[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t la = export(ka, ea, sizeof(ea));
+    size_t lb = export(kb, eb, sizeof(eb));
+    assert_int_equal(la, 1 + 2 * bytes);
+    assert_int_equal(ea[0], 0x04);
+    assert_memory_equal(ea, eb, lb);
+    assert_int_equal(la, lb);
+    psa_key_attributes_t got = PSA_KEY_ATTRIBUTES_INIT;
+    assert_int_equal(psa_get_key_attributes(ka, &got), PSA_SUCCESS);
+    assert_int_equal(psa_get_key_type(&got), PSA_KEY_TYPE_DERIVE);
+    assert_int_equal(psa_get_key_bits(&got), 8 * la);
+    /* A successful get_shared_key ends the operation. */
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 7;
+    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(len, 0);
+    shared_key(&a, PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&a), PSA_SUCCESS);
+    assert_int_equal(psa_pake_abort(&b), PSA_SUCCESS);
+    psa_destroy_key(ka);
+    psa_destroy_key(kb);
+    psa_destroy_key(pw);
+}
+
+static void init(void **state)
+{
+    (void)state;
+    assert_int_equal(psa_crypto_init(), PSA_SUCCESS);
+}
+
+/* ---- tests ----------------------------------------------------------------------------------- */
+
+static void test_exchange_p256(void **state)
+{
+    init(state);
+    run_exchange(P256, JPAKE256, 32, 0);
+    run_exchange(P256, JPAKE256, 32, 1);
+}
+
+static void test_exchange_other_curves_and_hashes(void **state)
+{
+    init(state);
+    run_exchange(PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC, PSA_ECC_FAMILY_SECP_R1, 384),
+                 PSA_ALG_JPAKE(PSA_ALG_SHA_384), 48, 0);
+    run_exchange(PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC, PSA_ECC_FAMILY_SECP_R1, 521),
+                 PSA_ALG_JPAKE(PSA_ALG_SHA_512), 66, 1);
+    run_exchange(P256, PSA_ALG_JPAKE(PSA_ALG_SHA_512), 32, 0);
+}
+
+/* The shared key works as the specification's example uses it: HKDF on both sides agrees. */
+static void test_shared_key_feeds_hkdf(void **state)
+{
+    init(state);
+    psa_key_id_t pw =
+        import_password(PSA_KEY_TYPE_PASSWORD_HASH, PSA_KEY_USAGE_DERIVE, JPAKE256, "hash-value");
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    psa_pake_operation_t a, b;
+    setup_side(&a, pw, &cs, "a", "b");
+    setup_side(&b, pw, &cs, "b", "a");
+    exchange(&a, &b, 32, 0);
+    psa_key_id_t k[2] = {shared_key(&a, PSA_SUCCESS), shared_key(&b, PSA_SUCCESS)};
+    uint8_t out[2][42];
+    for (int i = 0; i < 2; i++) {
+        psa_key_derivation_operation_t kdf = PSA_KEY_DERIVATION_OPERATION_INIT;
+        assert_int_equal(psa_key_derivation_setup(&kdf, PSA_ALG_HKDF(PSA_ALG_SHA_256)),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_input_key(&kdf, PSA_KEY_DERIVATION_INPUT_SECRET, k[i]),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_input_bytes(&kdf, PSA_KEY_DERIVATION_INPUT_INFO,
+                                                        (const uint8_t *)"ctx", 3),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_output_bytes(&kdf, out[i], sizeof(out[i])),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_abort(&kdf), PSA_SUCCESS);
+        psa_destroy_key(k[i]);
+    }
+    assert_memory_equal(out[0], out[1], sizeof(out[0]));
+    psa_destroy_key(pw);
+}
+
+static void test_wrong_password(void **state)
+{
+    init(state);
+    psa_key_id_t pw1 = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw1");
+    psa_key_id_t pw2 = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw2");
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    psa_pake_operation_t a, b;
+    setup_side(&a, pw1, &cs, "client", "server");
+    setup_side(&b, pw2, &cs, "server", "client");
+    /* J-PAKE does not confirm: the proofs still verify, the keys differ. */
+    exchange(&a, &b, 32, 0);
+    psa_key_id_t ka = shared_key(&a, PSA_SUCCESS), kb = shared_key(&b, PSA_SUCCESS);
+    uint8_t ea[65], eb[65];
+    assert_int_equal(export(ka, ea, sizeof(ea)), 65);
+    assert_int_equal(export(kb, eb, sizeof(eb)), 65);
+    assert_true(memcmp(ea, eb, 65) != 0);
+    psa_destroy_key(ka);
+    psa_destroy_key(kb);
+    psa_destroy_key(pw1);
+    psa_destroy_key(pw2);
+}
+
+static void test_setup_errors(void **state)
+{
+    init(state);
+    psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
+    psa_key_id_t no_derive =
+        import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_EXPORT, JPAKE256, "pw");
+    psa_key_id_t other_alg = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE,
+                                             PSA_ALG_JPAKE(PSA_ALG_SHA_384), "pw");
+    psa_key_id_t derive_type =
+        import_password(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
+    psa_key_id_t spake_pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE,
+                                            PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256), "pw");
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+
+    psa_pake_cipher_suite_t bad = cs;
+    psa_pake_cs_set_algorithm(&bad, PSA_ALG_HKDF(PSA_ALG_SHA_256));
+    assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_setup(&op, 0, &cs), PSA_ERROR_INVALID_HANDLE);
+    assert_int_equal(psa_pake_setup(&op, 0x3fff1234, &cs), PSA_ERROR_INVALID_HANDLE);
+    assert_int_equal(psa_pake_setup(&op, no_derive, &cs), PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_pake_setup(&op, other_alg, &cs), PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(psa_pake_setup(&op, derive_type, &cs), PSA_ERROR_INVALID_ARGUMENT);
+
+    bad = cs;
+    psa_pake_cs_set_key_confirmation(&bad, PSA_PAKE_CONFIRMED_KEY);
+    assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_INVALID_ARGUMENT);
+    psa_pake_cs_set_key_confirmation(&bad, 7);
+    assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_INVALID_ARGUMENT);
+    bad = cs;
+    psa_pake_cs_set_primitive(&bad, 0);
+    assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_INVALID_ARGUMENT);
+    psa_pake_cs_set_primitive(&bad, PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_DH,
+                                                       PSA_DH_FAMILY_RFC7919, 2048));
+    assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_NOT_SUPPORTED);
+    psa_pake_cs_set_primitive(&bad, PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC,
+                                                       PSA_ECC_FAMILY_SECP_K1, 256));
+    assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_NOT_SUPPORTED);
+    psa_pake_cs_set_primitive(&bad, PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC,
+                                                       PSA_ECC_FAMILY_SECP_R1, 255));
+    assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_NOT_SUPPORTED);
+
+    /* SPAKE2+ is not built. */
+    psa_pake_cipher_suite_t spake = suite(PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256), P256);
+    psa_pake_cs_set_key_confirmation(&spake, PSA_PAKE_CONFIRMED_KEY);
+    assert_int_equal(psa_pake_setup(&op, spake_pw, &spake), PSA_ERROR_NOT_SUPPORTED);
+
+    /* None of the failures left the operation active: setup succeeds, a second one does not. */
+    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"u", 1), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+
+    /* A password that reduces to 0 mod n (here: n itself) is refused. */
+    static const uint8_t p256_order[32] = {
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, PSA_KEY_TYPE_PASSWORD);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE);
+    psa_set_key_algorithm(&attr, JPAKE256);
+    psa_key_id_t zero = 0;
+    assert_int_equal(psa_import_key(&attr, p256_order, sizeof(p256_order), &zero), PSA_SUCCESS);
+    assert_int_equal(psa_pake_setup(&op, zero, &cs), PSA_ERROR_INVALID_ARGUMENT);
+
+    psa_destroy_key(zero);
+    psa_destroy_key(pw);
+    psa_destroy_key(no_derive);
+    psa_destroy_key(other_alg);
+    psa_destroy_key(derive_type);
+    psa_destroy_key(spake_pw);
+}
+
+static void test_setup_calls(void **state)
+{
+    init(state);
+    psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+
+    /* Inactive operation. */
+    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"u", 1), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_input(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 65), PSA_ERROR_BAD_STATE);
+
+    assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
+    /* Not fully set up: no identities yet. */
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_set_context(&op, (const uint8_t *)"c", 1), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"alice", 5), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"alice", 5), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_set_peer(&op, (const uint8_t *)"bob", 3), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_peer(&op, (const uint8_t *)"bob", 3), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_SUCCESS);
+    assert_int_equal(len, 65);
+    /* After the first output nothing can be set any more. */
+    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+
+    /* A role J-PAKE does not have: INVALID_ARGUMENT, and the operation is in its error state. */
+    assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_CLIENT), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"alice", 5), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+
+    /* The same identity for both sides, and an empty identity, are refused. */
+    assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"same", 4), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_peer(&op, (const uint8_t *)"same", 4),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_user(&op, NULL, 0), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    psa_destroy_key(pw);
+}
+
+/* Steps out of order answer BAD_STATE and leave the operation usable; the exchange then still
+ * completes with equal keys. */
+static void test_step_order(void **state)
+{
+    init(state);
+    psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    psa_pake_operation_t a, b;
+    setup_side(&a, pw, &cs, "client", "server");
+    setup_side(&b, pw, &cs, "server", "client");
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+
+    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_ZK_PUBLIC, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_ZK_PROOF, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_input(&a, PSA_PAKE_STEP_ZK_PROOF, buf, 32), PSA_ERROR_BAD_STATE);
+    assert_int_equal(shared_key(&a, PSA_ERROR_BAD_STATE), 0);
+    /* Begin a's output group; an input in the middle of it is out of order. */
+    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_KEY_SHARE, buf, len), PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&a, PSA_PAKE_STEP_KEY_SHARE, buf, len), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    /* Finish round one's first triple and the second one. */
+    static const psa_pake_step_t rest[5] = {PSA_PAKE_STEP_ZK_PUBLIC, PSA_PAKE_STEP_ZK_PROOF,
+                                            PSA_PAKE_STEP_KEY_SHARE, PSA_PAKE_STEP_ZK_PUBLIC,
+                                            PSA_PAKE_STEP_ZK_PROOF};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(psa_pake_output(&a, rest[i], buf, sizeof(buf), &len), PSA_SUCCESS);
+        assert_int_equal(psa_pake_input(&b, rest[i], buf, len), PSA_SUCCESS);
+    }
+    /* a's round-one outputs are done; its round-two output needs b's round-one shares first. */
+    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    pass(&b, &a, 2, 32);
+    /* b's round-two input needs... nothing more; a may output round two now. */
+    assert_int_equal(shared_key(&a, PSA_ERROR_BAD_STATE), 0);
+    pass(&a, &b, 1, 32);
+    pass(&b, &a, 1, 32);
+    /* Every step is done. */
+    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    psa_key_id_t ka = shared_key(&a, PSA_SUCCESS), kb = shared_key(&b, PSA_SUCCESS);
+    uint8_t ea[65], eb[65];
+    export(ka, ea, sizeof(ea));
+    export(kb, eb, sizeof(eb));
+    assert_memory_equal(ea, eb, 65);
+    psa_destroy_key(ka);
+    psa_destroy_key(kb);
+    psa_destroy_key(pw);
+}
+
+/* Checks the error state: every call but abort answers BAD_STATE. */
+static void assert_error_state(psa_pake_operation_t *op)
+{
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE] = {0};
+    size_t len = 0;
+    assert_int_equal(psa_pake_output(op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_input(op, PSA_PAKE_STEP_KEY_SHARE, buf, 65), PSA_ERROR_BAD_STATE);
+    assert_int_equal(shared_key(op, PSA_ERROR_BAD_STATE), 0);
+    assert_int_equal(psa_pake_abort(op), PSA_SUCCESS);
+    assert_int_equal(psa_pake_output(op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+}
+
+/* One side's first round-one triple, for tampering tests. */
+static void first_triple(psa_pake_operation_t *a, uint8_t x[65], uint8_t v[65], uint8_t r[32])
+{
+    size_t len = 0;
+    assert_int_equal(psa_pake_output(a, PSA_PAKE_STEP_KEY_SHARE, x, 65, &len), PSA_SUCCESS);
+    assert_int_equal(psa_pake_output(a, PSA_PAKE_STEP_ZK_PUBLIC, v, 65, &len), PSA_SUCCESS);
+    assert_int_equal(psa_pake_output(a, PSA_PAKE_STEP_ZK_PROOF, r, 32, &len), PSA_SUCCESS);
+}
+
+static void test_bad_inputs(void **state)
+{
+    init(state);
+    psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    psa_pake_operation_t a, b;
+    uint8_t x[65], v[65], r[32];
+
+    /* A proof that does not verify. */
+    setup_side(&a, pw, &cs, "client", "server");
+    setup_side(&b, pw, &cs, "server", "client");
+    first_triple(&a, x, v, r);
+    r[31] ^= 1;
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_KEY_SHARE, x, 65), PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_ZK_PUBLIC, v, 65), PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_ZK_PROOF, r, 32),
+                     PSA_ERROR_INVALID_SIGNATURE);
+    assert_error_state(&b);
+    psa_pake_abort(&a);
+
+    /* A peer that proves under another identity than the one set with set_peer. */
+    setup_side(&a, pw, &cs, "mallory", "server");
+    setup_side(&b, pw, &cs, "server", "client");
+    first_triple(&a, x, v, r);
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_KEY_SHARE, x, 65), PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_ZK_PUBLIC, v, 65), PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_ZK_PROOF, r, 32),
+                     PSA_ERROR_INVALID_SIGNATURE);
+    assert_error_state(&b);
+    psa_pake_abort(&a);
+
+    /* Malformed points and scalars: INVALID_ARGUMENT, then the error state. */
+    setup_side(&a, pw, &cs, "client", "server");
+    first_triple(&a, x, v, r);
+    uint8_t off_curve[65];
+    memcpy(off_curve, x, 65);
+    off_curve[64] ^= 1;
+    uint8_t compressed[33];
+    memcpy(compressed, x, 33);
+    compressed[0] = 0x02;
+    uint8_t big_r[32];
+    memset(big_r, 0xff, sizeof(big_r)); /* above the group order */
+    uint8_t long_r[33] = {0};
+    memcpy(long_r + 1, r, 32);
+    struct {
+        int prefix; /* how many valid steps come before the bad one */
+        const uint8_t *data;
+        size_t length;
+    } cases[] = {
+        {0, off_curve, 65}, {0, x, 64},      {0, compressed, 33},
+        {1, off_curve, 65}, {2, big_r, 32},  {2, long_r, 33},
+        {2, r, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        setup_side(&b, pw, &cs, "server", "client");
+        const uint8_t *valid[2] = {x, v};
+        psa_pake_step_t steps[3] = {PSA_PAKE_STEP_KEY_SHARE, PSA_PAKE_STEP_ZK_PUBLIC,
+                                    PSA_PAKE_STEP_ZK_PROOF};
+        for (int k = 0; k < cases[i].prefix; k++) {
+            assert_int_equal(psa_pake_input(&b, steps[k], valid[k], 65), PSA_SUCCESS);
+        }
+        assert_int_equal(psa_pake_input(&b, steps[cases[i].prefix], cases[i].data,
+                                        cases[i].length),
+                         PSA_ERROR_INVALID_ARGUMENT);
+        assert_error_state(&b);
+    }
+    /* A proof sent without its leading zero bytes (as TLS EC J-PAKE peers send it) verifies. */
+    setup_side(&b, pw, &cs, "server", "client");
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_KEY_SHARE, x, 65), PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_ZK_PUBLIC, v, 65), PSA_SUCCESS);
+    size_t skip = 0;
+    while (skip < 31 && r[skip] == 0) {
+        skip++;
+    }
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_ZK_PROOF, r + skip, 32 - skip), PSA_SUCCESS);
+    psa_pake_abort(&b);
+
+    /* A step J-PAKE does not have. */
+    setup_side(&b, pw, &cs, "server", "client");
+    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_CONFIRM, r, 32), PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&b);
+    setup_side(&b, pw, &cs, "server", "client");
+    size_t len = 0;
+    assert_int_equal(psa_pake_output(&b, 0x77, x, sizeof(x), &len), PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&b);
+
+    /* An output buffer one byte short. */
+    setup_side(&b, pw, &cs, "server", "client");
+    assert_int_equal(psa_pake_output(&b, PSA_PAKE_STEP_KEY_SHARE, x, 64, &len),
+                     PSA_ERROR_BUFFER_TOO_SMALL);
+    assert_int_equal(len, 0);
+    assert_error_state(&b);
+
+    psa_pake_abort(&a);
+    /* The password key is untouched by all of this. */
+    setup_side(&a, pw, &cs, "client", "server");
+    setup_side(&b, pw, &cs, "server", "client");
+    exchange(&a, &b, 32, 0);
+    psa_key_id_t ka = shared_key(&a, PSA_SUCCESS), kb = shared_key(&b, PSA_SUCCESS);
+    psa_destroy_key(ka);
+    psa_destroy_key(kb);
+    psa_destroy_key(pw);
+}
+
+static void test_shared_key_attributes(void **state)
+{
+    init(state);
+    psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    psa_pake_operation_t a, b;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t id = 1;
+
+    for (int i = 0; i < 2; i++) {
+        setup_side(&a, pw, &cs, "client", "server");
+        setup_side(&b, pw, &cs, "server", "client");
+        exchange(&a, &b, 32, 0);
+        psa_set_key_type(&attr, i == 0 ? PSA_KEY_TYPE_AES : PSA_KEY_TYPE_DERIVE);
+        psa_set_key_bits(&attr, i == 0 ? 0 : 520);
+        psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_EXPORT);
+        assert_int_equal(psa_pake_get_shared_key(&a, &attr, &id), PSA_ERROR_INVALID_ARGUMENT);
+        assert_int_equal(id, PSA_KEY_ID_NULL);
+        assert_error_state(&a);
+        psa_pake_abort(&b);
+    }
+
+    /* HMAC keys are allowed; the key's bits are those of the point. */
+    setup_side(&a, pw, &cs, "client", "server");
+    setup_side(&b, pw, &cs, "server", "client");
+    exchange(&a, &b, 32, 1);
+    psa_set_key_type(&attr, PSA_KEY_TYPE_HMAC);
+    psa_set_key_bits(&attr, 0);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE);
+    psa_set_key_algorithm(&attr, PSA_ALG_HMAC(PSA_ALG_SHA_256));
+    psa_key_id_t ka = 0, kb = 0;
+    assert_int_equal(psa_pake_get_shared_key(&a, &attr, &ka), PSA_SUCCESS);
+    assert_int_equal(psa_pake_get_shared_key(&b, &attr, &kb), PSA_SUCCESS);
+    uint8_t mac[32];
+    size_t mac_len = 0;
+    assert_int_equal(psa_mac_compute(ka, PSA_ALG_HMAC(PSA_ALG_SHA_256), (const uint8_t *)"m", 1,
+                                     mac, sizeof(mac), &mac_len),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_mac_verify(kb, PSA_ALG_HMAC(PSA_ALG_SHA_256), (const uint8_t *)"m", 1, mac,
+                                    mac_len),
+                     PSA_SUCCESS);
+    psa_key_attributes_t got = PSA_KEY_ATTRIBUTES_INIT;
+    assert_int_equal(psa_get_key_attributes(ka, &got), PSA_SUCCESS);
+    assert_int_equal(psa_get_key_bits(&got), 520);
+    psa_destroy_key(ka);
+    psa_destroy_key(kb);
+    psa_destroy_key(pw);
+}
+
+int main(void)
+{
+    if (mkdtemp(state_dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    setenv("PSA_STATE_DIR", state_dir, 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exchange_p256),
+        cmocka_unit_test(test_exchange_other_curves_and_hashes),
+        cmocka_unit_test(test_shared_key_feeds_hkdf),
+        cmocka_unit_test(test_wrong_password),
+        cmocka_unit_test(test_setup_errors),
+        cmocka_unit_test(test_setup_calls),
+        cmocka_unit_test(test_step_order),
+        cmocka_unit_test(test_bad_inputs),
+        cmocka_unit_test(test_shared_key_attributes),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", state_dir);
+    if (system(cmd) != 0) {
+        failed = failed != 0 ? failed : 1;
+    }
+    return failed;
+}
