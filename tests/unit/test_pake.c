@@ -529,6 +529,91 @@ static void test_bad_inputs(void **state)
     psa_destroy_key(pw);
 }
 
+/*
+ * Reference EC J-PAKE round-one messages from Mbed TLS's self test (library/ecjpake.c, password
+ * "threadjpaketest", P-256, SHA-256), in its TLS framing: for each of X1 and X2, 1-byte length +
+ * point, 1-byte length + V, 1-byte length + r. The client's proofs are made under the identity
+ * "client", the server's under "server". That our input side accepts them shows that the Schnorr
+ * challenge is computed with the same encoding as Mbed TLS and the Thread/TLS profile.
+ */
+static const char mbedtls_cli_one[] =
+    "4104accf0106ef858fa2d919331346805a78b58bbad0b844e5c7892879146187dd2666ada781bb7f11137225"
+    "1a8910621f634df128ac48e381fd6ef9060731f694a441041dd0bd5d4566c9bed9ce7de701b5e82e08e84b73"
+    "0466018ab903c79eb982172236c0c1728ae4bf73610d34de44246ef3d9c05a2236fb66a6583d7449308babce"
+    "2072fe16662992e9235c25002f11b15087b82738e03c945bf7a2995dda1e98345841047ea6e3a4487037a9e0"
+    "dbd79262b2cc273e779930fc18409ac5361c5fe669d702e147790aeb4ce7fd6575ab0f6c7fd1c335939aa863"
+    "ba37ec91b7e32bb013bb2b4104a49558d32ed1ebfc1816af4ff09b55fcb4ca47b2a02d1e7caf1179ea3fe139"
+    "5b22b861964016fabaf72c975695d93d4df0e5197fe9f040634ed59764937787be20bc4deebbf9b8d60a335f"
+    "046ca3aa941e45864c7cadef9cf75b3d8b010e443ef0";
+static const char mbedtls_srv_one[] =
+    "41047ea6e3a4487037a9e0dbd79262b2cc273e779930fc18409ac5361c5fe669d702e147790aeb4ce7fd6575"
+    "ab0f6c7fd1c335939aa863ba37ec91b7e32bb013bb2b410409f85b3d20ebd7885ce464c08d056d6428fe4dd9"
+    "287aa365f131f4360ff386d846898bc4b41583c2a5197f65d78742746c12a5ec0a4ffe2f270a750a1d8fb516"
+    "20934d74eb43e54df424fd96306c0117bf131afabf90a9d33d1198d905193735144104190a07700ffa4be6ae"
+    "1d79ee0f06aeb544cd5addaabedf70f8623321332c54f355f0fbfec783ed359e5d0bf7377a0fc4ea7ace473c"
+    "9c112b41ccd41ac56a56124104360a1cea33fce641156458e0a4eac219e96831e6aebc88b3f3752f93a0281d"
+    "1bf1fb106051db9694a8d6e862a5ef1324a3d9e27894f1ee4f7c59199965a8dd4a2091847d2d22df3ee55faa"
+    "2a3fb33fd2d1e055a07a7c61ecfb8d80ec00c2c9eb12";
+
+static size_t unhex(const char *hex, uint8_t *out, size_t size)
+{
+    size_t n = strlen(hex) / 2;
+    assert_true(n <= size);
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        out[i] = (uint8_t)v;
+    }
+    return n;
+}
+
+/* Feeds a framed round-one message to `op`; returns the first failing status. */
+static psa_status_t input_tls_round_one(psa_pake_operation_t *op, const uint8_t *msg, size_t length)
+{
+    static const psa_pake_step_t steps[3] = {PSA_PAKE_STEP_KEY_SHARE, PSA_PAKE_STEP_ZK_PUBLIC,
+                                             PSA_PAKE_STEP_ZK_PROOF};
+    size_t at = 0;
+    for (int i = 0; i < 6; i++) {
+        assert_true(at < length && at + 1 + msg[at] <= length);
+        psa_status_t status = psa_pake_input(op, steps[i % 3], msg + at + 1, msg[at]);
+        if (status != PSA_SUCCESS) {
+            return status;
+        }
+        at += 1 + msg[at];
+    }
+    assert_int_equal(at, length);
+    return PSA_SUCCESS;
+}
+
+static void test_mbedtls_reference_round_one(void **state)
+{
+    init(state);
+    psa_key_id_t pw =
+        import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "threadjpaketest");
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    uint8_t cli[330], srv[330];
+    assert_int_equal(unhex(mbedtls_cli_one, cli, sizeof(cli)), 330);
+    assert_int_equal(unhex(mbedtls_srv_one, srv, sizeof(srv)), 330);
+    psa_pake_operation_t op;
+
+    setup_side(&op, pw, &cs, "client", "server");
+    assert_int_equal(input_tls_round_one(&op, srv, sizeof(srv)), PSA_SUCCESS);
+    psa_pake_abort(&op);
+    setup_side(&op, pw, &cs, "server", "client");
+    assert_int_equal(input_tls_round_one(&op, cli, sizeof(cli)), PSA_SUCCESS);
+    psa_pake_abort(&op);
+
+    /* The same messages under the wrong peer identity, or with r2's last byte changed, fail. */
+    setup_side(&op, pw, &cs, "client", "server");
+    assert_int_equal(input_tls_round_one(&op, cli, sizeof(cli)), PSA_ERROR_INVALID_SIGNATURE);
+    psa_pake_abort(&op);
+    srv[sizeof(srv) - 1] ^= 0x01;
+    setup_side(&op, pw, &cs, "client", "server");
+    assert_int_equal(input_tls_round_one(&op, srv, sizeof(srv)), PSA_ERROR_INVALID_SIGNATURE);
+    psa_pake_abort(&op);
+    psa_destroy_key(pw);
+}
+
 static void test_shared_key_attributes(void **state)
 {
     init(state);
@@ -595,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_step_order),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_shared_key_attributes),
+        cmocka_unit_test(test_mbedtls_reference_round_one),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
