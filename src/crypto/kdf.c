@@ -1,4 +1,4 @@
-/* Key derivation: HKDF (+Extract/Expand), TLS 1.2 PRF and PSK-to-MS, PBKDF2-HMAC and -AES-CMAC. */
+/* Key derivation: HKDF (+Extract/Expand), TLS 1.2 PRF, PSK-to-MS and ECJPAKE-to-PMS, PBKDF2. */
 #include "kdf_internal.h"
 #include "asym_internal.h"
 #include "key_types.h"
@@ -16,6 +16,8 @@
  * re-initialises it without a key for each PRF call, which keeps the key schedule. Output is
  * produced one PRF block at a time and buffered, so reading the stream in pieces gives the same
  * bytes as reading it at once; EVP_KDF cannot resume a stream, which is why it is not used.
+ * ECJPAKE-to-PMS is the exception: its whole output is one SHA-256 digest, computed when the
+ * secret arrives, so it has no MAC context.
  */
 
 typedef enum kdf_kind {
@@ -26,6 +28,7 @@ typedef enum kdf_kind {
     KDF_TLS12_PSK_TO_MS,
     KDF_PBKDF2_HMAC,
     KDF_PBKDF2_CMAC,
+    KDF_TLS12_ECJPAKE_TO_PMS,
 } kdf_kind_t;
 
 /* Input steps as bits, to record which inputs the operation has seen. */
@@ -49,6 +52,9 @@ typedef enum kdf_source {
 
 #define KDF_BLOCK_MAX       64 /* largest PRF output: HMAC-SHA-512 */
 #define KDF_CMAC_PRF_LENGTH 16
+/* ECJPAKE-to-PMS: its input is an uncompressed P-256 point, its output SHA-256(x). */
+#define KDF_ECJPAKE_POINT_LENGTH 65
+#define KDF_ECJPAKE_X_LENGTH     32
 
 typedef struct kdf_ctx {
     psa_algorithm_t alg; /* as given to setup, possibly PSA_ALG_KEY_AGREEMENT(ka, kdf) */
@@ -139,6 +145,8 @@ static unsigned kdf_steps_of(kdf_kind_t kind)
     case KDF_PBKDF2_HMAC:
     case KDF_PBKDF2_CMAC:
         return KDF_COST | KDF_SALT | KDF_PASSWORD;
+    case KDF_TLS12_ECJPAKE_TO_PMS:
+        return KDF_SECRET;
     }
     return 0;
 }
@@ -158,6 +166,8 @@ static unsigned kdf_required_of(kdf_kind_t kind)
     case KDF_PBKDF2_HMAC:
     case KDF_PBKDF2_CMAC:
         return KDF_COST | KDF_SALT | KDF_PASSWORD;
+    case KDF_TLS12_ECJPAKE_TO_PMS:
+        return KDF_SECRET;
     }
     return 0;
 }
@@ -216,6 +226,8 @@ static bool kdf_step_in_order(const kdf_ctx_t *c, unsigned bit)
         default: /* PASSWORD */
             return (s & KDF_SALT) != 0;
         }
+    case KDF_TLS12_ECJPAKE_TO_PMS:
+        return true; /* its single input, given once (checked above) */
     }
     return false;
 }
@@ -334,6 +346,40 @@ static psa_status_t kdf_cmac_prf_key(kdf_ctx_t *c, const uint8_t *password, size
     return status;
 }
 
+/* ECJPAKE-to-PMS (draft-cragie-tls-ecjpake-01 section 8.7): the premaster secret is SHA-256 of
+ * the x coordinate of J-PAKE's K. K must be an uncompressed point on P-256, the only curve the
+ * algorithm is defined for; anything else is refused rather than hashed. */
+static psa_status_t kdf_ecjpake_to_pms(kdf_ctx_t *c, const uint8_t *k, size_t length)
+{
+    if (length != KDF_ECJPAKE_POINT_LENGTH || k[0] != 0x04) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    const asym_curve_t *curve = asym_curve_find(PSA_ECC_FAMILY_SECP_R1, 256);
+    const EC_GROUP *group = curve != NULL ? asym_curve_group(curve) : NULL;
+    const EVP_MD *md = core_hash_md(PSA_ALG_SHA_256);
+    if (group == NULL || md == NULL) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    EC_POINT *point = EC_POINT_new(group);
+    if (point == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    /* oct2point rejects coordinates that are not on the curve. */
+    int on_curve = EC_POINT_oct2point(group, point, k, length, NULL) == 1;
+    EC_POINT_clear_free(point);
+    if (!on_curve) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    unsigned int digest_length = 0;
+    if (EVP_Digest(k + 1, KDF_ECJPAKE_X_LENGTH, c->block, &digest_length, md, NULL) != 1 ||
+        digest_length != PSA_TLS12_ECJPAKE_TO_PMS_OUTPUT_SIZE) {
+        return PSA_ERROR_CORRUPTION_DETECTED;
+    }
+    c->block_length = digest_length;
+    c->block_pos = 0;
+    return PSA_SUCCESS;
+}
+
 /* Takes one byte-string input whose step has been checked for this algorithm and state. */
 static psa_status_t kdf_absorb(kdf_ctx_t *c, unsigned bit, const uint8_t *data, size_t length)
 {
@@ -398,6 +444,9 @@ static psa_status_t kdf_absorb(kdf_ctx_t *c, unsigned bit, const uint8_t *data, 
                 return PSA_ERROR_INVALID_ARGUMENT;
             }
             status = kdf_psk_premaster(c, data, length);
+            break;
+        case KDF_TLS12_ECJPAKE_TO_PMS:
+            status = kdf_ecjpake_to_pms(c, data, length);
             break;
         default:
             return PSA_ERROR_CORRUPTION_DETECTED;
@@ -533,7 +582,7 @@ static psa_status_t kdf_next_block(kdf_ctx_t *c)
         c->counter--;
         break;
     default:
-        /* HKDF-Extract has a single block, set when the secret arrives. */
+        /* HKDF-Extract and ECJPAKE-to-PMS have a single block, set when the secret arrives. */
         return PSA_ERROR_CORRUPTION_DETECTED;
     }
     if (status == PSA_SUCCESS) {
@@ -586,6 +635,11 @@ static psa_status_t kdf_take_capacity(kdf_ctx_t *c, size_t length)
         c->capacity = 0;
         return PSA_ERROR_INSUFFICIENT_DATA;
     }
+    /* The specification has the ECJPAKE-to-PMS output read in a single 32-byte call. */
+    if (c->kind == KDF_TLS12_ECJPAKE_TO_PMS && length != 0 &&
+        length != PSA_TLS12_ECJPAKE_TO_PMS_OUTPUT_SIZE) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
     c->capacity -= length;
     return PSA_SUCCESS;
 }
@@ -622,6 +676,10 @@ static psa_status_t kdf_classify(psa_algorithm_t kdf_alg, kdf_kind_t *kind, cons
     *md = NULL;
     if (kdf_alg == PSA_ALG_PBKDF2_AES_CMAC_PRF_128) {
         *kind = KDF_PBKDF2_CMAC;
+        return PSA_SUCCESS;
+    }
+    if (kdf_alg == PSA_ALG_TLS12_ECJPAKE_TO_PMS) {
+        *kind = KDF_TLS12_ECJPAKE_TO_PMS;
         return PSA_SUCCESS;
     }
     if (PSA_ALG_IS_HKDF(kdf_alg)) {
@@ -680,6 +738,23 @@ psa_status_t core_key_derivation_setup(psa_key_derivation_operation_t *operation
     if (status != PSA_SUCCESS) {
         return status;
     }
+    if (kind == KDF_TLS12_ECJPAKE_TO_PMS) {
+        /* Its secret is J-PAKE's point, which no key agreement produces. */
+        if (kdf_alg != alg) {
+            return PSA_ERROR_NOT_SUPPORTED;
+        }
+        kdf_ctx_t *c = OPENSSL_zalloc(sizeof(*c));
+        if (c == NULL) {
+            return PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        c->alg = alg;
+        c->kind = kind;
+        c->all_keys_derive = true;
+        c->hash_length = PSA_TLS12_ECJPAKE_TO_PMS_OUTPUT_SIZE;
+        c->capacity = PSA_TLS12_ECJPAKE_TO_PMS_OUTPUT_SIZE;
+        operation->ctx = c;
+        return PSA_SUCCESS;
+    }
     pthread_once(&kdf_fetch_once, kdf_fetch);
     EVP_MAC *mac = kind == KDF_PBKDF2_CMAC ? kdf_cmac : kdf_hmac;
     if (mac == NULL) {
@@ -730,6 +805,8 @@ psa_status_t core_key_derivation_setup(psa_key_derivation_operation_t *operation
         c->capacity = SIZE_MAX / UINT32_MAX >= c->hash_length ? (size_t)UINT32_MAX * c->hash_length
                                                               : SIZE_MAX;
         break;
+    case KDF_TLS12_ECJPAKE_TO_PMS:
+        break; /* set up above */
     }
     operation->ctx = c;
     return PSA_SUCCESS;

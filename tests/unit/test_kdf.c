@@ -141,8 +141,11 @@ static void test_setup_errors(void **state)
     /* Key derivations this core does not build, or with an unusable hash. */
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_256)),
                      PSA_ERROR_NOT_SUPPORTED);
-    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_TLS12_ECJPAKE_TO_PMS),
-                     PSA_ERROR_NOT_SUPPORTED);
+    /* ECJPAKE-to-PMS takes J-PAKE's point, which no key agreement gives. */
+    assert_int_equal(
+        psa_key_derivation_setup(&op, PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH,
+                                                            PSA_ALG_TLS12_ECJPAKE_TO_PMS)),
+        PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHAKE256_512)),
                      PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_ANY_HASH)),
@@ -1131,6 +1134,246 @@ static void test_key_agreement_part1(void **state)
     assert_int_equal(psa_destroy_key(aes_key), PSA_SUCCESS);
 }
 
+/* ---- TLS 1.2 ECJPAKE-to-PMS ------------------------------------------------------------------ */
+
+/* The P-256 generator as an uncompressed point, and SHA-256 of its x coordinate (computed with
+ * Python's hashlib: sha256(bytes.fromhex(X)).hexdigest()). */
+#define P256_G_X "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+#define P256_G_Y "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
+#define P256_G_X_SHA256 "40577091d962d2c36217b8e1a3c7eee4a08d3c1ad4debaacc9fa2e259ff45118"
+
+static size_t p256_generator(uint8_t point[65])
+{
+    point[0] = 0x04;
+    unhex(P256_G_X, point + 1, 32);
+    unhex(P256_G_Y, point + 33, 32);
+    return 65;
+}
+
+static void test_ecjpake_to_pms_known_answer(void **state)
+{
+    (void)state;
+    const psa_algorithm_t alg = PSA_ALG_TLS12_ECJPAKE_TO_PMS;
+    uint8_t point[65], expected[32], out[PSA_TLS12_ECJPAKE_TO_PMS_OUTPUT_SIZE];
+    p256_generator(point);
+    unhex(P256_G_X_SHA256, expected, sizeof(expected));
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    size_t cap = 0;
+
+    /* Bytes in, bytes out: capacity 32, read in one call, then exhausted. */
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
+    assert_int_equal(cap, 32);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, 32), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    sizeof(point)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
+    assert_memory_equal(out, expected, sizeof(out));
+    assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
+    assert_int_equal(cap, 0);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_INSUFFICIENT_DATA);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+
+    /* verify_bytes against the same value; a wrong value is INVALID_SIGNATURE. */
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    sizeof(point)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_verify_bytes(&op, expected, sizeof(expected)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+
+    /* A DERIVE key in, a 256-bit key out whose value is the digest. */
+    psa_key_id_t secret = import_key(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE, alg, point, 65);
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, PSA_KEY_TYPE_HMAC);
+    psa_set_key_bits(&attr, 256);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_EXPORT);
+    psa_key_id_t derived = 0;
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &derived), PSA_SUCCESS);
+    size_t len = 0;
+    assert_int_equal(psa_export_key(derived, out, sizeof(out), &len), PSA_SUCCESS);
+    assert_int_equal(len, 32);
+    assert_memory_equal(out, expected, 32);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(derived), PSA_SUCCESS);
+
+    /* A key of another size than the 32-byte output would read it in part: refused. */
+    psa_set_key_bits(&attr, 128);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &derived), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(derived, PSA_KEY_ID_NULL);
+    assert_error_state(&op);
+    /* Secret given as bytes: no key may be derived (NOT_PERMITTED), bytes still may. */
+    psa_set_key_bits(&attr, 256);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    sizeof(point)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &derived), PSA_ERROR_NOT_PERMITTED);
+    assert_error_state(&op);
+    assert_int_equal(psa_destroy_key(secret), PSA_SUCCESS);
+}
+
+static void test_ecjpake_to_pms_errors(void **state)
+{
+    (void)state;
+    const psa_algorithm_t alg = PSA_ALG_TLS12_ECJPAKE_TO_PMS;
+    uint8_t point[66], out[32], expected[32];
+    p256_generator(point);
+    unhex(P256_G_X_SHA256, expected, sizeof(expected));
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+
+    /* Malformed secrets: wrong length, compressed or unknown prefix, not on the curve. */
+    uint8_t bad[66];
+    const struct {
+        size_t length;
+        int at; /* byte to alter, or -1 */
+        uint8_t value;
+    } cases[] = {
+        {64, -1, 0},   {66, -1, 0},   {33, -1, 0},   {0, -1, 0}, {65, 0, 0x02}, {65, 0, 0x03},
+        {65, 0, 0x00}, {65, 0, 0x06}, {65, 64, 0xf4}, /* y altered: off the curve */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memcpy(bad, point, sizeof(bad));
+        bad[65] = 0;
+        if (cases[i].at >= 0) {
+            bad[cases[i].at] = cases[i].value;
+        }
+        assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, bad,
+                                                        cases[i].length),
+                         PSA_ERROR_INVALID_ARGUMENT);
+        assert_error_state(&op);
+    }
+    /* Steps it does not take, and integer inputs. */
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, point, 65),
+        PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 1),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&op);
+    /* A RAW_DATA key is not a compatible secret. */
+    psa_key_id_t raw = import_key(PSA_KEY_TYPE_RAW_DATA, PSA_KEY_USAGE_DERIVE, alg, point, 65);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, raw),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&op);
+    assert_int_equal(psa_destroy_key(raw), PSA_SUCCESS);
+    /* The secret twice: BAD_STATE, and the operation still gives the right output. */
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, 32), PSA_SUCCESS);
+    assert_memory_equal(out, expected, 32);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    /* The output is read in a single 32-byte call: a partial read is refused. */
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, 16), PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&op);
+    /* More than the capacity: INSUFFICIENT_DATA, capacity drops to 0, no output written. */
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
+    uint8_t big[33];
+    memset(big, 0xa5, sizeof(big));
+    assert_int_equal(psa_key_derivation_output_bytes(&op, big, 33), PSA_ERROR_INSUFFICIENT_DATA);
+    assert_int_equal(big[0], 0xa5);
+    size_t cap = 1;
+    assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
+    assert_int_equal(cap, 0);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+}
+
+/* Runs an EC J-PAKE exchange on P-256 between two operations. */
+static void jpake_pass(psa_pake_operation_t *from, psa_pake_operation_t *to, int triples)
+{
+    static const psa_pake_step_t steps[3] = {PSA_PAKE_STEP_KEY_SHARE, PSA_PAKE_STEP_ZK_PUBLIC,
+                                             PSA_PAKE_STEP_ZK_PROOF};
+    for (int i = 0; i < 3 * triples; i++) {
+        uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+        size_t len = 0;
+        assert_int_equal(psa_pake_output(from, steps[i % 3], buf, sizeof(buf), &len), PSA_SUCCESS);
+        assert_int_equal(psa_pake_input(to, steps[i % 3], buf, len), PSA_SUCCESS);
+    }
+}
+
+/* End to end as TLS 1.2 uses it: J-PAKE, get_shared_key as a DERIVE key, then ECJPAKE-to-PMS
+ * through input_key. Both sides get the same premaster secret, equal to SHA-256 of the x
+ * coordinate of the exported point (computed here with psa_hash_compute). */
+static void test_ecjpake_to_pms_after_jpake(void **state)
+{
+    (void)state;
+    const psa_algorithm_t pms_alg = PSA_ALG_TLS12_ECJPAKE_TO_PMS;
+    const psa_algorithm_t jpake = PSA_ALG_JPAKE(PSA_ALG_SHA_256);
+    psa_key_id_t pw = import_key(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, jpake,
+                                 (const uint8_t *)"threadjpaketest", 15);
+    psa_pake_cipher_suite_t cs = PSA_PAKE_CIPHER_SUITE_INIT;
+    psa_pake_cs_set_algorithm(&cs, jpake);
+    psa_pake_cs_set_primitive(
+        &cs, PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC, PSA_ECC_FAMILY_SECP_R1, 256));
+    psa_pake_cs_set_key_confirmation(&cs, PSA_PAKE_UNCONFIRMED_KEY);
+    psa_pake_operation_t side[2] = {PSA_PAKE_OPERATION_INIT, PSA_PAKE_OPERATION_INIT};
+    const char *names[2] = {"client", "server"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(psa_pake_setup(&side[i], pw, &cs), PSA_SUCCESS);
+        assert_int_equal(psa_pake_set_user(&side[i], (const uint8_t *)names[i], 6), PSA_SUCCESS);
+        assert_int_equal(psa_pake_set_peer(&side[i], (const uint8_t *)names[1 - i], 6),
+                         PSA_SUCCESS);
+    }
+    jpake_pass(&side[0], &side[1], 2);
+    jpake_pass(&side[1], &side[0], 2);
+    jpake_pass(&side[0], &side[1], 1);
+    jpake_pass(&side[1], &side[0], 1);
+
+    uint8_t pms[2][32];
+    uint8_t point[65];
+    for (int i = 0; i < 2; i++) {
+        psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+        psa_set_key_type(&attr, PSA_KEY_TYPE_DERIVE);
+        psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
+        psa_set_key_algorithm(&attr, pms_alg);
+        psa_key_id_t k = 0;
+        assert_int_equal(psa_pake_get_shared_key(&side[i], &attr, &k), PSA_SUCCESS);
+        size_t len = 0;
+        assert_int_equal(psa_export_key(k, point, sizeof(point), &len), PSA_SUCCESS);
+        assert_int_equal(len, 65);
+        psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+        assert_int_equal(psa_key_derivation_setup(&op, pms_alg), PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, k),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_output_bytes(&op, pms[i], 32), PSA_SUCCESS);
+        assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+        assert_int_equal(psa_destroy_key(k), PSA_SUCCESS);
+        assert_int_equal(psa_pake_abort(&side[i]), PSA_SUCCESS);
+    }
+    assert_memory_equal(pms[0], pms[1], 32);
+    uint8_t digest[32];
+    size_t digest_len = 0;
+    assert_int_equal(
+        psa_hash_compute(PSA_ALG_SHA_256, point + 1, 32, digest, sizeof(digest), &digest_len),
+        PSA_SUCCESS);
+    assert_memory_equal(pms[0], digest, 32);
+    assert_int_equal(psa_destroy_key(pw), PSA_SUCCESS);
+}
+
 /* ---- threads --------------------------------------------------------------------------------- */
 
 static void *thread_pbkdf2(void *arg)
@@ -1199,6 +1442,9 @@ int main(void)
         cmocka_unit_test(test_verify_bytes),
         cmocka_unit_test(test_password_hash_and_verify_key),
         cmocka_unit_test(test_key_agreement_part1),
+        cmocka_unit_test(test_ecjpake_to_pms_known_answer),
+        cmocka_unit_test(test_ecjpake_to_pms_errors),
+        cmocka_unit_test(test_ecjpake_to_pms_after_jpake),
         cmocka_unit_test(test_threads),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,4 @@
-/* Crypto suite, key derivation: HKDF (RFC 5869), TLS 1.2 PRF, PBKDF2 (RFC 7914), verify, errors. */
+/* Crypto suite, key derivation: HKDF, TLS 1.2 PRF, ECJPAKE-to-PMS, PBKDF2, verify, errors. */
 #include <string.h>
 
 #include "runner.h"
@@ -421,6 +421,36 @@ cleanup:
     psa_key_derivation_abort(&op);
 }
 
+TEST(t_ecjpake_to_pms)
+{
+    /* The P-256 generator; the expected output is SHA-256 of its x coordinate (Python hashlib). */
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    psa_key_id_t key = 0;
+    HEX(point, "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+               "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5");
+    HEX(expected, "40577091d962d2c36217b8e1a3c7eee4a08d3c1ad4debaacc9fa2e259ff45118");
+    uint8_t out[PSA_TLS12_ECJPAKE_TO_PMS_OUTPUT_SIZE];
+    size_t cap = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE, PSA_ALG_TLS12_ECJPAKE_TO_PMS,
+                       point, point_len, &key));
+    CHECK_OK(psa_key_derivation_setup(&op, PSA_ALG_TLS12_ECJPAKE_TO_PMS));
+    CHECK_OK(psa_key_derivation_get_capacity(&op, &cap));
+    CHECK_VALUE(cap, 32);
+    CHECK_OK(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, key));
+    CHECK_OK(psa_key_derivation_output_bytes(&op, out, sizeof(out)));
+    CHECK_BYTES(out, sizeof(out), expected, expected_len);
+    CHECK_STATUS(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_INSUFFICIENT_DATA);
+    psa_key_derivation_abort(&op);
+    /* A compressed point (33 bytes) is not the 65-byte input the algorithm takes. */
+    CHECK_OK(psa_key_derivation_setup(&op, PSA_ALG_TLS12_ECJPAKE_TO_PMS));
+    point[0] = 0x02;
+    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 33),
+                 PSA_ERROR_INVALID_ARGUMENT);
+cleanup:
+    psa_key_derivation_abort(&op);
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_kdf_tests[] = {
     {"C-KDF-001", "HKDF-SHA-256 with byte inputs matches RFC 5869 test case 1", t_hkdf_bytes},
     {"C-KDF-002", "HKDF-SHA-256 with a DERIVE key as secret matches RFC 5869 test case 1",
@@ -466,5 +496,7 @@ const test_case_t crypto_kdf_tests[] = {
      t_get_capacity_inactive},
     {"C-KDF-026", "psa_key_derivation_input_bytes on an inactive operation is BAD_STATE",
      t_input_inactive},
+    {"C-KDF-027", "TLS 1.2 ECJPAKE-to-PMS: SHA-256 of a P-256 point's x; bad points refused",
+     t_ecjpake_to_pms},
     {NULL, NULL, NULL},
 };
