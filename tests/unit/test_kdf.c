@@ -1207,7 +1207,8 @@ static void test_ecjpake_to_pms_known_answer(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &derived), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &derived),
+                     PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(derived, PSA_KEY_ID_NULL);
     assert_error_state(&op);
     /* Secret given as bytes: no key may be derived (NOT_PERMITTED), bytes still may. */
