@@ -644,6 +644,130 @@ static psa_status_t dh_generate(psa_key_type_t type, size_t bits, uint8_t **mate
     return PSA_SUCCESS;
 }
 
+/* ---- SPAKE2+ -------------------------------------------------------------------------------- */
+
+/* SPAKE2+ keys (PSA 1.2 PAKE extension): the pair is w0 || w1, the public key w0 || L, each in the
+ * format of an ECC private / public key of the curve; no OpenSSL object is kept for them. Only
+ * SECP R1 curves are built. */
+static const asym_curve_t *spake2p_curve_by_length(psa_key_type_t type, size_t length,
+                                                   psa_status_t *status)
+{
+    if (PSA_KEY_TYPE_SPAKE2P_GET_FAMILY(type) != PSA_ECC_FAMILY_SECP_R1) {
+        *status = PSA_ERROR_NOT_SUPPORTED;
+        return NULL;
+    }
+    static const size_t sizes[] = {256, 384, 521};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        const asym_curve_t *c = asym_curve_find(PSA_ECC_FAMILY_SECP_R1, sizes[i]);
+        if (c != NULL && c->private_length + (PSA_KEY_TYPE_IS_SPAKE2P_KEY_PAIR(type)
+                                                  ? c->private_length
+                                                  : c->public_length) == length) {
+            return c;
+        }
+    }
+    *status = PSA_ERROR_INVALID_ARGUMENT;
+    return NULL;
+}
+
+static psa_status_t spake2p_validate(psa_key_type_t type, const uint8_t *data, size_t length,
+                                     size_t *bits)
+{
+    psa_status_t status = PSA_SUCCESS;
+    const asym_curve_t *curve = spake2p_curve_by_length(type, length, &status);
+    if (curve == NULL) {
+        return status;
+    }
+    /* w0 and w1 are scalars in [1, n-1], like ECC private keys; L a valid public point. */
+    BIGNUM *w = NULL;
+    status = ecc_check_scalar(curve, data, curve->private_length, &w);
+    BN_clear_free(w);
+    w = NULL;
+    if (status == PSA_SUCCESS && PSA_KEY_TYPE_IS_SPAKE2P_KEY_PAIR(type)) {
+        status = ecc_check_scalar(curve, data + curve->private_length, curve->private_length, &w);
+        BN_clear_free(w);
+    } else if (status == PSA_SUCCESS) {
+        status = ecc_check_point(curve, data + curve->private_length, curve->public_length);
+    }
+    if (status == PSA_SUCCESS) {
+        *bits = curve->bits;
+    }
+    return status;
+}
+
+/* w0 || L of a pair w0 || w1: L = w1*P. */
+static psa_status_t spake2p_export_public(const core_key_t *key, uint8_t *data, size_t data_size,
+                                          size_t *data_length)
+{
+    const asym_curve_t *curve = asym_curve_find(PSA_ECC_FAMILY_SECP_R1, key->attr.bits);
+    if (curve == NULL || key->material_length != 2 * curve->private_length) {
+        return PSA_ERROR_CORRUPTION_DETECTED;
+    }
+    size_t n = curve->private_length + curve->public_length;
+    if (n > data_size) {
+        return PSA_ERROR_BUFFER_TOO_SMALL;
+    }
+    BIGNUM *w1 = NULL;
+    psa_status_t status =
+        ecc_check_scalar(curve, key->material + curve->private_length, curve->private_length, &w1);
+    if (status == PSA_SUCCESS) {
+        status = ecc_public_from_scalar(curve, w1, data + curve->private_length);
+    }
+    BN_clear_free(w1);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    memcpy(data, key->material, curve->private_length);
+    *data_length = n;
+    return PSA_SUCCESS;
+}
+
+/* RFC 9383 registration from a derivation stream: w0s and w1s of ceil(log2(n)/8) + 8 bytes each
+ * (40 for P-256), w0 = w0s mod n, w1 = w1s mod n. */
+static psa_status_t spake2p_derive(size_t bits, asym_draw_t draw, void *stream,
+                                   uint8_t **material, size_t *length)
+{
+    const asym_curve_t *curve = asym_curve_find(PSA_ECC_FAMILY_SECP_R1, bits);
+    const EC_GROUP *group = curve != NULL ? asym_curve_group(curve) : NULL;
+    if (group == NULL) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    const BIGNUM *order = EC_GROUP_get0_order(group);
+    size_t draw_length = (size_t)(BN_num_bits(order) + 7) / 8 + 8;
+    size_t n = 2 * curve->private_length;
+    uint8_t buf[80];
+    uint8_t *p = OPENSSL_malloc(n);
+    BIGNUM *w = BN_secure_new();
+    BN_CTX *bn = BN_CTX_secure_new();
+    psa_status_t status = p != NULL && w != NULL && bn != NULL && draw_length <= sizeof(buf)
+                              ? PSA_SUCCESS
+                              : PSA_ERROR_INSUFFICIENT_MEMORY;
+    for (int i = 0; i < 2 && status == PSA_SUCCESS; i++) {
+        status = draw(stream, buf, draw_length);
+        if (status == PSA_SUCCESS &&
+            (BN_bin2bn(buf, (int)draw_length, w) == NULL || BN_nnmod(w, w, order, bn) != 1)) {
+            status = PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        /* A zero (probability about 2^-256) is not a usable w0 or w1. */
+        if (status == PSA_SUCCESS && BN_is_zero(w)) {
+            status = PSA_ERROR_INSUFFICIENT_ENTROPY;
+        }
+        if (status == PSA_SUCCESS) {
+            status = asym_bn_to_bytes(w, p + (size_t)i * curve->private_length,
+                                      curve->private_length);
+        }
+    }
+    OPENSSL_cleanse(buf, sizeof(buf));
+    BN_clear_free(w);
+    BN_CTX_free(bn);
+    if (status != PSA_SUCCESS) {
+        OPENSSL_clear_free(p, n);
+        return status;
+    }
+    *material = p;
+    *length = n;
+    return PSA_SUCCESS;
+}
+
 /* ---- dispatch ------------------------------------------------------------------------------- */
 
 psa_status_t asym_key_validate(psa_key_type_t type, const uint8_t *data, size_t length,
@@ -660,6 +784,9 @@ psa_status_t asym_key_validate(psa_key_type_t type, const uint8_t *data, size_t 
     }
     if (PSA_KEY_TYPE_IS_DH(type)) {
         return dh_validate(type, data, length, bits);
+    }
+    if (PSA_KEY_TYPE_IS_SPAKE2P(type)) {
+        return spake2p_validate(type, data, length, bits);
     }
     return PSA_ERROR_NOT_SUPPORTED;
 }
@@ -706,6 +833,12 @@ psa_status_t asym_key_load(psa_key_type_t type, size_t bits, const uint8_t *data
     if (PSA_KEY_TYPE_IS_DH(type)) {
         return dh_load(type, bits, data, length, pkey);
     }
+    if (PSA_KEY_TYPE_IS_SPAKE2P(type)) {
+        /* Validated at import; PAKE reads the material itself. */
+        size_t found = 0;
+        psa_status_t status = spake2p_validate(type, data, length, &found);
+        return status == PSA_SUCCESS && found != bits ? PSA_ERROR_INVALID_ARGUMENT : status;
+    }
     return PSA_ERROR_NOT_SUPPORTED;
 }
 
@@ -734,6 +867,9 @@ psa_status_t asym_key_export_public(const core_key_t *key, uint8_t *data, size_t
         memcpy(data, key->material, key->material_length);
         *data_length = key->material_length;
         return PSA_SUCCESS;
+    }
+    if (PSA_KEY_TYPE_IS_SPAKE2P_KEY_PAIR(type)) {
+        return spake2p_export_public(key, data, data_size, data_length);
     }
     EVP_PKEY *pkey = asym_pkey(key);
     if (type == PSA_KEY_TYPE_RSA_KEY_PAIR) {
@@ -787,6 +923,11 @@ psa_status_t asym_key_export_public(const core_key_t *key, uint8_t *data, size_t
 psa_status_t asym_key_derive(psa_key_type_t type, size_t bits, asym_draw_t draw, void *stream,
                              uint8_t **material, size_t *length)
 {
+    if (PSA_KEY_TYPE_IS_SPAKE2P_KEY_PAIR(type)) {
+        return PSA_KEY_TYPE_SPAKE2P_GET_FAMILY(type) == PSA_ECC_FAMILY_SECP_R1
+                   ? spake2p_derive(bits, draw, stream, material, length)
+                   : PSA_ERROR_NOT_SUPPORTED;
+    }
     const asym_curve_t *curve = PSA_KEY_TYPE_IS_ECC_KEY_PAIR(type)
                                     ? asym_curve_find(PSA_KEY_TYPE_ECC_GET_FAMILY(type), bits)
                                     : NULL;

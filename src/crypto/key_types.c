@@ -146,7 +146,9 @@ psa_status_t core_key_types_export_public(const core_key_t *key, uint8_t *data, 
                                           size_t *data_length)
 {
     *data_length = 0;
-    if (!PSA_KEY_TYPE_IS_ASYMMETRIC(key->attr.type) || key->asym == NULL) {
+    /* SPAKE2+ keys have no OpenSSL object: their public part is computed from the material. */
+    if (!PSA_KEY_TYPE_IS_ASYMMETRIC(key->attr.type) ||
+        (key->asym == NULL && !PSA_KEY_TYPE_IS_SPAKE2P(key->attr.type))) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     return asym_key_export_public(key, data, data_size, data_length);
