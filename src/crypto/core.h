@@ -317,7 +317,7 @@ psa_status_t core_key_agreement(const core_caller_t *caller, psa_key_id_t privat
                                 psa_algorithm_t alg, const psa_key_attributes_t *attributes,
                                 psa_key_id_t *key);
 
-/* pake.c (+ jpake.c): EC J-PAKE on SECP R1 curves; SPAKE2+ answers NOT_SUPPORTED at setup. */
+/* pake.c (+ jpake.c, spake2p.c): EC J-PAKE on SECP R1 curves, SPAKE2+ on P-256. */
 psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *operation,
                              psa_key_id_t password_key,
                              const psa_pake_cipher_suite_t *cipher_suite);

@@ -1,4 +1,4 @@
-/* PAKE entry points: cipher-suite and key checks, the common operation states, J-PAKE dispatch. */
+/* PAKE entry points: suite and key checks, the common operation states, J-PAKE/SPAKE2+ dispatch. */
 #include "core.h"
 
 #include <stdlib.h>
@@ -14,7 +14,8 @@
  * BAD_STATE from a call on an active operation sets `failed`: from then on every call but abort
  * answers BAD_STATE, as the specification's error state requires.
  *
- * SPAKE2+ is not built: setup answers NOT_SUPPORTED for it once the key and policy checks pass.
+ * Exactly one of jpake / spake2p is set. SPAKE2+ is built for P-256 (the curve whose M and N
+ * points are built); its identities and context are optional and go into the transcript.
  */
 
 /* Longest user, peer or context value accepted (a PAKE identity is a short name). */
@@ -30,7 +31,12 @@ typedef struct pake_ctx {
     size_t user_length;
     uint8_t *peer;
     size_t peer_length;
+    bool context_set;
+    uint8_t *context;
+    size_t context_length;
+    uint32_t confirmation; /* PSA_PAKE_CONFIRMED_KEY or PSA_PAKE_UNCONFIRMED_KEY */
     jpake_t *jpake;
+    spake2p_t *spake2p;
 } pake_ctx_t;
 
 static void pake_ctx_free(pake_ctx_t *p)
@@ -39,8 +45,10 @@ static void pake_ctx_free(pake_ctx_t *p)
         return;
     }
     jpake_free(p->jpake);
+    spake2p_free(p->spake2p);
     free(p->user);
     free(p->peer);
+    free(p->context);
     OPENSSL_cleanse(p, sizeof(*p));
     free(p);
 }
@@ -97,6 +105,43 @@ static psa_status_t pake_check_jpake_suite(const psa_pake_cipher_suite_t *suite)
     }
 }
 
+/* Whether any step has been taken (set_* calls are refused afterwards). */
+static bool pake_started(const pake_ctx_t *p)
+{
+    return p->jpake != NULL ? jpake_started(p->jpake) : spake2p_started(p->spake2p);
+}
+
+/* The SPAKE2+ suite and key: an ECC primitive of the key's family and size, the key a SPAKE2+
+ * key of a family this core builds. Either confirmation option is valid. */
+static psa_status_t pake_check_spake2p(const psa_pake_cipher_suite_t *suite,
+                                       const psa_key_attributes_t *attr)
+{
+    psa_key_type_t type = psa_get_key_type(attr);
+    psa_pake_primitive_t primitive = psa_pake_cs_get_primitive(suite);
+    uint32_t confirmation = psa_pake_cs_get_key_confirmation(suite);
+    if (!PSA_KEY_TYPE_IS_SPAKE2P(type)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (confirmation != PSA_PAKE_CONFIRMED_KEY && confirmation != PSA_PAKE_UNCONFIRMED_KEY) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (PSA_PAKE_PRIMITIVE_GET_TYPE(primitive) != PSA_PAKE_PRIMITIVE_TYPE_ECC ||
+        PSA_PAKE_PRIMITIVE_GET_FAMILY(primitive) != PSA_KEY_TYPE_SPAKE2P_GET_FAMILY(type) ||
+        PSA_PAKE_PRIMITIVE_GET_BITS(primitive) != psa_get_key_bits(attr)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    /* Matter's suite is P-256 only. */
+    if (psa_pake_cs_get_algorithm(suite) == PSA_ALG_SPAKE2P_MATTER &&
+        (PSA_PAKE_PRIMITIVE_GET_FAMILY(primitive) != PSA_ECC_FAMILY_SECP_R1 ||
+         PSA_PAKE_PRIMITIVE_GET_BITS(primitive) != 256)) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    return PSA_PAKE_PRIMITIVE_GET_FAMILY(primitive) == PSA_ECC_FAMILY_SECP_R1 &&
+                   PSA_PAKE_PRIMITIVE_GET_BITS(primitive) == 256
+               ? PSA_SUCCESS
+               : PSA_ERROR_NOT_SUPPORTED;
+}
+
 psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *operation,
                              psa_key_id_t password_key,
                              const psa_pake_cipher_suite_t *cipher_suite)
@@ -115,16 +160,22 @@ psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *
     }
     psa_algorithm_t hash_alg = 0;
     psa_key_type_t type = psa_get_key_type(&key->attr);
-    if (!PSA_ALG_IS_JPAKE(alg)) {
-        /* SPAKE2+ and algorithms this version does not know. */
+    bool spake2p = PSA_ALG_IS_SPAKE2P(alg);
+    if (!PSA_ALG_IS_JPAKE(alg) && !spake2p) {
+        /* Algorithms this version does not know. */
         status = PSA_ERROR_NOT_SUPPORTED;
+    } else if (spake2p) {
+        status = pake_check_spake2p(cipher_suite, &key->attr);
+        if (status == PSA_SUCCESS) {
+            status = pake_check_hash(alg, &hash_alg);
+        }
     } else if (type != PSA_KEY_TYPE_PASSWORD && type != PSA_KEY_TYPE_PASSWORD_HASH) {
         status = PSA_ERROR_INVALID_ARGUMENT;
     } else {
         status = pake_check_hash(alg, &hash_alg);
-    }
-    if (status == PSA_SUCCESS) {
-        status = pake_check_jpake_suite(cipher_suite);
+        if (status == PSA_SUCCESS) {
+            status = pake_check_jpake_suite(cipher_suite);
+        }
     }
     pake_ctx_t *p = NULL;
     if (status == PSA_SUCCESS) {
@@ -133,8 +184,12 @@ psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *
     }
     if (status == PSA_SUCCESS) {
         p->alg = alg;
-        status = jpake_new(PSA_PAKE_PRIMITIVE_GET_BITS(psa_pake_cs_get_primitive(cipher_suite)),
-                           hash_alg, key->material, key->material_length, &p->jpake);
+        p->confirmation = psa_pake_cs_get_key_confirmation(cipher_suite);
+        size_t bits = PSA_PAKE_PRIMITIVE_GET_BITS(psa_pake_cs_get_primitive(cipher_suite));
+        status = spake2p ? spake2p_new(alg, hash_alg, type, bits, key->material,
+                                       key->material_length, &p->spake2p)
+                         : jpake_new(bits, hash_alg, key->material, key->material_length,
+                                     &p->jpake);
     }
     core_key_release(key);
     if (status != PSA_SUCCESS) {
@@ -148,10 +203,17 @@ psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *
 psa_status_t core_pake_set_role(psa_pake_operation_t *operation, psa_pake_role_t role)
 {
     pake_ctx_t *p = pake_active(operation);
-    if (p == NULL || p->role_set || jpake_started(p->jpake)) {
+    if (p == NULL || p->role_set || pake_started(p)) {
         return PSA_ERROR_BAD_STATE;
     }
     psa_status_t status;
+    if (p->spake2p != NULL) {
+        status = spake2p_set_role(p->spake2p, role);
+        if (status == PSA_SUCCESS) {
+            p->role_set = true;
+        }
+        return pake_result(p, status);
+    }
     switch (role) {
     case PSA_PAKE_ROLE_NONE:
         /* J-PAKE is symmetric: no role, or the explicit absence of one. */
@@ -174,15 +236,16 @@ psa_status_t core_pake_set_role(psa_pake_operation_t *operation, psa_pake_role_t
 }
 
 /* set_user / set_peer: J-PAKE needs two distinct, non-empty identities (RFC 8236 section 2:
- * a participant must refuse a peer that claims its own identity). */
+ * a participant must refuse a peer that claims its own identity). SPAKE2+ identities are
+ * optional and may be empty (the transcript then holds a zero-length string). */
 static psa_status_t pake_set_id(psa_pake_operation_t *operation, bool peer, const uint8_t *id,
                                 size_t id_length)
 {
     pake_ctx_t *p = pake_active(operation);
-    if (p == NULL || (peer ? p->peer_set : p->user_set) || jpake_started(p->jpake)) {
+    if (p == NULL || (peer ? p->peer_set : p->user_set) || pake_started(p)) {
         return PSA_ERROR_BAD_STATE;
     }
-    if (id_length == 0) {
+    if (id_length == 0 && p->jpake != NULL) {
         return pake_result(p, PSA_ERROR_INVALID_ARGUMENT);
     }
     if (id_length > PAKE_ID_MAX) {
@@ -190,14 +253,17 @@ static psa_status_t pake_set_id(psa_pake_operation_t *operation, bool peer, cons
     }
     const uint8_t *other = peer ? p->user : p->peer;
     size_t other_length = peer ? p->user_length : p->peer_length;
-    if (other != NULL && other_length == id_length && memcmp(other, id, id_length) == 0) {
+    if (p->jpake != NULL && other != NULL && other_length == id_length &&
+        memcmp(other, id, id_length) == 0) {
         return pake_result(p, PSA_ERROR_INVALID_ARGUMENT);
     }
-    uint8_t *copy = malloc(id_length);
+    uint8_t *copy = malloc(id_length + 1); /* +1: never a zero-size allocation */
     if (copy == NULL) {
         return pake_result(p, PSA_ERROR_INSUFFICIENT_MEMORY);
     }
-    memcpy(copy, id, id_length);
+    if (id_length > 0) {
+        memcpy(copy, id, id_length);
+    }
     if (peer) {
         p->peer = copy;
         p->peer_length = id_length;
@@ -225,19 +291,53 @@ psa_status_t core_pake_set_peer(psa_pake_operation_t *operation, const uint8_t *
 psa_status_t core_pake_set_context(psa_pake_operation_t *operation, const uint8_t *context,
                                    size_t context_len)
 {
-    (void)operation;
-    (void)context;
-    (void)context_len;
     /* J-PAKE takes no context: the specification answers BAD_STATE when the operation's
-     * algorithm has no use for this call (and for an inactive operation). */
-    return PSA_ERROR_BAD_STATE;
+     * algorithm has no use for this call (and for an inactive operation). SPAKE2+ takes one,
+     * once, before the exchange. */
+    pake_ctx_t *p = pake_active(operation);
+    if (p == NULL || p->spake2p == NULL || p->context_set || pake_started(p)) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    if (context_len > PAKE_ID_MAX) {
+        return pake_result(p, PSA_ERROR_NOT_SUPPORTED);
+    }
+    uint8_t *copy = malloc(context_len + 1);
+    if (copy == NULL) {
+        return pake_result(p, PSA_ERROR_INSUFFICIENT_MEMORY);
+    }
+    if (context_len > 0) {
+        memcpy(copy, context, context_len);
+    }
+    p->context = copy;
+    p->context_length = context_len;
+    p->context_set = true;
+    return PSA_SUCCESS;
 }
 
-/* Output and input need the whole set-up: both identities. */
+/* Output and input need the whole set-up: J-PAKE both identities; SPAKE2+ its role, which
+ * spake2p.c checks (its identities are optional). */
 static pake_ctx_t *pake_ready(const psa_pake_operation_t *operation)
 {
     pake_ctx_t *p = pake_active(operation);
-    return p != NULL && p->user_set && p->peer_set ? p : NULL;
+    return p != NULL && (p->spake2p != NULL || (p->user_set && p->peer_set)) ? p : NULL;
+}
+
+/* The transcript's identities: the prover is the client's user and the server's peer. */
+static spake2p_ids_t pake_spake2p_ids(const pake_ctx_t *p)
+{
+    static const uint8_t empty[1] = {0};
+    bool client = spake2p_is_client(p->spake2p);
+    const uint8_t *user = p->user != NULL ? p->user : empty;
+    const uint8_t *peer = p->peer != NULL ? p->peer : empty;
+    spake2p_ids_t ids = {
+        .context = p->context != NULL ? p->context : empty,
+        .context_length = p->context_length,
+        .prover = client ? user : peer,
+        .prover_length = client ? p->user_length : p->peer_length,
+        .verifier = client ? peer : user,
+        .verifier_length = client ? p->peer_length : p->user_length,
+    };
+    return ids;
 }
 
 psa_status_t core_pake_output(psa_pake_operation_t *operation, psa_pake_step_t step,
@@ -248,8 +348,14 @@ psa_status_t core_pake_output(psa_pake_operation_t *operation, psa_pake_step_t s
     if (p == NULL) {
         return PSA_ERROR_BAD_STATE;
     }
-    psa_status_t status =
-        jpake_output(p->jpake, p->user, p->user_length, step, output, output_size, output_length);
+    psa_status_t status;
+    if (p->spake2p != NULL) {
+        spake2p_ids_t ids = pake_spake2p_ids(p);
+        status = spake2p_output(p->spake2p, &ids, step, output, output_size, output_length);
+    } else {
+        status = jpake_output(p->jpake, p->user, p->user_length, step, output, output_size,
+                              output_length);
+    }
     return pake_result(p, status);
 }
 
@@ -260,13 +366,19 @@ psa_status_t core_pake_input(psa_pake_operation_t *operation, psa_pake_step_t st
     if (p == NULL) {
         return PSA_ERROR_BAD_STATE;
     }
-    psa_status_t status =
-        jpake_input(p->jpake, p->peer, p->peer_length, step, input, input_length);
+    psa_status_t status;
+    if (p->spake2p != NULL) {
+        spake2p_ids_t ids = pake_spake2p_ids(p);
+        status = spake2p_input(p->spake2p, &ids, step, input, input_length);
+    } else {
+        status = jpake_input(p->jpake, p->peer, p->peer_length, step, input, input_length);
+    }
     return pake_result(p, status);
 }
 
-/* Key types a J-PAKE secret may become: it is a curve point, not a uniformly random string, so
- * only types that go through a derivation or a MAC's own hashing. */
+/* Key types a PAKE secret may become: a J-PAKE secret is a curve point, not a uniformly random
+ * string, so only types that go through a derivation or a MAC's own hashing; SPAKE2+'s
+ * pseudorandom key follows the specification's example (a derivation key) the same way. */
 static psa_status_t pake_check_output_attributes(const psa_key_attributes_t *attributes)
 {
     psa_key_type_t type = psa_get_key_type(attributes);
@@ -283,12 +395,18 @@ psa_status_t core_pake_get_shared_secret(psa_pake_operation_t *operation,
 {
     *output_length = 0;
     pake_ctx_t *p = pake_active(operation);
-    if (p == NULL || !jpake_finished(p->jpake)) {
+    bool ready = p != NULL && (p->jpake != NULL
+                                   ? jpake_finished(p->jpake)
+                                   : spake2p_secret_ready(p->spake2p, p->confirmation ==
+                                                                          PSA_PAKE_CONFIRMED_KEY));
+    if (!ready) {
         return PSA_ERROR_BAD_STATE;
     }
     psa_status_t status = pake_check_output_attributes(attributes);
     if (status == PSA_SUCCESS) {
-        status = jpake_shared_secret(p->jpake, output, output_size, output_length);
+        status = p->jpake != NULL
+                     ? jpake_shared_secret(p->jpake, output, output_size, output_length)
+                     : spake2p_shared_secret(p->spake2p, output, output_size, output_length);
     }
     return pake_result(p, status);
 }
@@ -318,4 +436,14 @@ psa_status_t core_pake_abort(psa_pake_operation_t *operation)
     pake_ctx_free(operation->ctx);
     memset(operation, 0, sizeof(*operation));
     return PSA_SUCCESS;
+}
+
+psa_status_t core_pake_test_set_ephemeral(psa_pake_operation_t *operation, const uint8_t *scalar,
+                                          size_t length)
+{
+    pake_ctx_t *p = pake_active(operation);
+    if (p == NULL || p->spake2p == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    return spake2p_set_ephemeral(p->spake2p, scalar, length);
 }

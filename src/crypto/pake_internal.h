@@ -42,4 +42,51 @@ psa_status_t jpake_shared_secret(jpake_t *j, uint8_t *output, size_t output_size
 /* Upper bound of that length (for buffers). */
 #define JPAKE_SECRET_MAX_SIZE CORE_PAKE_SECRET_MAX_SIZE
 
+/*
+ * SPAKE2+ (RFC 9383; PSA_ALG_SPAKE2P_MATTER: the draft-02 key schedule). pake.c checks the key,
+ * cipher suite and common states and keeps the identities and context; spake2p.c owns the step
+ * sequence of each role.
+ */
+typedef struct spake2p spake2p_t;
+
+/* The values TT binds besides the protocol's own: Context, idProver, idVerifier. */
+typedef struct spake2p_ids {
+    const uint8_t *context;
+    size_t context_length;
+    const uint8_t *prover;
+    size_t prover_length;
+    const uint8_t *verifier;
+    size_t verifier_length;
+} spake2p_ids_t;
+
+/* An instance for `alg` with hash `hash_alg` on SECP R1 `bits` (256 only: M and N are built for
+ * P-256), from the material of a SPAKE2+ key pair (w0 || w1) or public key (w0 || L) that the key
+ * store has validated. NOT_SUPPORTED for other curves and unusable hashes. */
+psa_status_t spake2p_new(psa_algorithm_t alg, psa_algorithm_t hash_alg, psa_key_type_t key_type,
+                         size_t bits, const uint8_t *key, size_t key_length, spake2p_t **out);
+void spake2p_free(spake2p_t *s);
+/* CLIENT (prover; needs a key pair) or SERVER (verifier); INVALID_ARGUMENT otherwise. */
+psa_status_t spake2p_set_role(spake2p_t *s, psa_pake_role_t role);
+int spake2p_started(const spake2p_t *s);
+int spake2p_is_client(const spake2p_t *s);
+/* Whether get_shared_key may run: `confirmed` asks for the peer's confirmation checked and ours
+ * sent, otherwise the exchange of shares is enough. */
+int spake2p_secret_ready(const spake2p_t *s, int confirmed);
+/* Test hook: the next ephemeral scalar (x or y) instead of a random one, for known answers. */
+psa_status_t spake2p_set_ephemeral(spake2p_t *s, const uint8_t *scalar, size_t length);
+/* One step. BAD_STATE: no role yet, or not the step the role expects now; INVALID_ARGUMENT: a
+ * step SPAKE2+ does not have or an invalid share; INVALID_SIGNATURE: a confirmation that does
+ * not verify. */
+psa_status_t spake2p_output(spake2p_t *s, const spake2p_ids_t *ids, psa_pake_step_t step,
+                            uint8_t *output, size_t output_size, size_t *output_length);
+psa_status_t spake2p_input(spake2p_t *s, const spake2p_ids_t *ids, psa_pake_step_t step,
+                           const uint8_t *input, size_t input_length);
+/* Test hook on an operation (known-answer tests only): fixes its next SPAKE2+ ephemeral scalar.
+ * BAD_STATE unless the operation is an active SPAKE2+ one. */
+psa_status_t core_pake_test_set_ephemeral(psa_pake_operation_t *operation, const uint8_t *scalar,
+                                          size_t length);
+/* K_shared (RFC 9383) or Ke (Matter). */
+psa_status_t spake2p_shared_secret(const spake2p_t *s, uint8_t *output, size_t output_size,
+                                   size_t *output_length);
+
 #endif /* PAKE_INTERNAL_H */

@@ -1,10 +1,11 @@
-/* Unit tests of the PAKE API (EC J-PAKE) through the public API: exchanges, states, errors. */
+/* Unit tests of the PAKE API (EC J-PAKE, SPAKE2+) through the public API: exchanges, errors. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,10 +264,10 @@ static void test_setup_errors(void **state)
                                                        PSA_ECC_FAMILY_SECP_R1, 255));
     assert_int_equal(psa_pake_setup(&op, pw, &bad), PSA_ERROR_NOT_SUPPORTED);
 
-    /* SPAKE2+ is not built. */
+    /* SPAKE2+ takes a SPAKE2+ key, not a password. */
     psa_pake_cipher_suite_t spake = suite(PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256), P256);
     psa_pake_cs_set_key_confirmation(&spake, PSA_PAKE_CONFIRMED_KEY);
-    assert_int_equal(psa_pake_setup(&op, spake_pw, &spake), PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_pake_setup(&op, spake_pw, &spake), PSA_ERROR_INVALID_ARGUMENT);
 
     /* None of the failures left the operation active: setup succeeds, a second one does not. */
     assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"u", 1), PSA_ERROR_BAD_STATE);
@@ -663,6 +664,275 @@ static void test_shared_key_attributes(void **state)
     psa_destroy_key(pw);
 }
 
+/* ---- SPAKE2+ --------------------------------------------------------------------------------- */
+
+#define SPAKE_HMAC PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256)
+#define SPAKE_PAIR PSA_KEY_TYPE_SPAKE2P_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1)
+#define SPAKE_PUB  PSA_KEY_TYPE_SPAKE2P_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1)
+
+/* A SPAKE2+ key pair registered from `password` with PBKDF2-HMAC-SHA-256, as the specification's
+ * registration example does. */
+static psa_key_id_t spake_register(psa_algorithm_t alg, const char *password)
+{
+    psa_key_derivation_operation_t kdf = PSA_KEY_DERIVATION_OPERATION_INIT;
+    assert_int_equal(psa_key_derivation_setup(&kdf, PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_256)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_integer(&kdf, PSA_KEY_DERIVATION_INPUT_COST, 1000),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&kdf, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"SPAKE2P salt", 12),
+                     PSA_SUCCESS);
+    psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE,
+                                      PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_256), password);
+    assert_int_equal(psa_key_derivation_input_key(&kdf, PSA_KEY_DERIVATION_INPUT_PASSWORD, pw),
+                     PSA_SUCCESS);
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, SPAKE_PAIR);
+    psa_set_key_bits(&attr, 256);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
+    psa_set_key_algorithm(&attr, alg);
+    psa_key_id_t key = 0;
+    assert_int_equal(psa_key_derivation_output_key(&attr, &kdf, &key), PSA_SUCCESS);
+    /* Each of w0s and w1s took 40 bytes of the stream. */
+    size_t cap = 0;
+    assert_int_equal(psa_key_derivation_get_capacity(&kdf, &cap), PSA_SUCCESS);
+    assert_int_equal(cap, (size_t)UINT32_MAX * 32 - 80);
+    assert_int_equal(psa_key_derivation_abort(&kdf), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(pw), PSA_SUCCESS);
+    return key;
+}
+
+/* The verifier's public key (w0 || L) exported from a pair and imported. */
+static psa_key_id_t spake_public(psa_key_id_t pair, psa_algorithm_t alg)
+{
+    uint8_t pub[97];
+    size_t len = 0;
+    assert_int_equal(psa_export_public_key(pair, pub, sizeof(pub), &len), PSA_SUCCESS);
+    assert_int_equal(len, 97);
+    assert_int_equal(pub[32], 0x04);
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, SPAKE_PUB);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE);
+    psa_set_key_algorithm(&attr, alg);
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_import_key(&attr, pub, len, &id), PSA_SUCCESS);
+    return id;
+}
+
+static void spake_setup(psa_pake_operation_t *op, psa_key_id_t key, psa_algorithm_t alg,
+                        uint32_t confirmation, psa_pake_role_t role)
+{
+    psa_pake_cipher_suite_t cs = suite(alg, P256);
+    psa_pake_cs_set_key_confirmation(&cs, confirmation);
+    *op = psa_pake_operation_init();
+    assert_int_equal(psa_pake_setup(op, key, &cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_role(op, role), PSA_SUCCESS);
+    const char *user = role == PSA_PAKE_ROLE_CLIENT ? "prover" : "verifier";
+    const char *peer = role == PSA_PAKE_ROLE_CLIENT ? "verifier" : "prover";
+    assert_int_equal(psa_pake_set_user(op, (const uint8_t *)user, strlen(user)), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_peer(op, (const uint8_t *)peer, strlen(peer)), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_context(op, (const uint8_t *)"test context", 12), PSA_SUCCESS);
+}
+
+/* One message from `from` to `to`; returns the input's status. */
+static psa_status_t spake_pass(psa_pake_operation_t *from, psa_pake_operation_t *to,
+                               psa_pake_step_t step, size_t expected_length)
+{
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+    assert_int_equal(psa_pake_output(from, step, buf, sizeof(buf), &len), PSA_SUCCESS);
+    assert_int_equal(len, expected_length);
+    return psa_pake_input(to, step, buf, len);
+}
+
+static void spake_exchange(psa_algorithm_t alg, size_t confirm_length, size_t shared_length,
+                           bool verifier_public)
+{
+    psa_key_id_t pair = spake_register(alg, "correct horse");
+    psa_key_id_t vkey = verifier_public ? spake_public(pair, alg) : pair;
+    psa_pake_operation_t p, v;
+    spake_setup(&p, pair, alg, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    spake_setup(&v, vkey, alg, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
+    assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    /* A confirmed key is not available before confirmation. */
+    shared_key(&v, PSA_ERROR_BAD_STATE);
+    assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_CONFIRM, confirm_length), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_CONFIRM, confirm_length), PSA_SUCCESS);
+    psa_key_id_t kp = shared_key(&p, PSA_SUCCESS);
+    psa_key_id_t kv = shared_key(&v, PSA_SUCCESS);
+    uint8_t ep[64], ev[64];
+    size_t lp = export(kp, ep, sizeof(ep)), lv = export(kv, ev, sizeof(ev));
+    assert_int_equal(lp, shared_length);
+    assert_int_equal(lp, lv);
+    assert_memory_equal(ep, ev, lp);
+    assert_int_equal(psa_pake_abort(&p), PSA_SUCCESS);
+    assert_int_equal(psa_pake_abort(&v), PSA_SUCCESS);
+    psa_destroy_key(kp);
+    psa_destroy_key(kv);
+    if (vkey != pair) {
+        psa_destroy_key(vkey);
+    }
+    psa_destroy_key(pair);
+}
+
+static void test_spake2p_exchanges(void **state)
+{
+    init(state);
+    /* Confirmation and shared-key lengths: a hash for HMAC suites, 16 bytes for CMAC; K_shared
+     * is a hash long, Matter's Ke half a SHA-256. */
+    spake_exchange(SPAKE_HMAC, 32, 32, true);
+    spake_exchange(SPAKE_HMAC, 32, 32, false);
+    spake_exchange(PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_512), 64, 64, true);
+    spake_exchange(PSA_ALG_SPAKE2P_CMAC(PSA_ALG_SHA_256), 16, 32, true);
+    spake_exchange(PSA_ALG_SPAKE2P_MATTER, 32, 16, true);
+}
+
+/* Different passwords: the prover refuses the verifier's confirmation with INVALID_SIGNATURE and
+ * the operation is then in its error state; the same holds the other way round. */
+static void test_spake2p_wrong_password(void **state)
+{
+    init(state);
+    psa_key_id_t good = spake_register(SPAKE_HMAC, "correct horse");
+    psa_key_id_t bad = spake_register(SPAKE_HMAC, "battery staple");
+    psa_key_id_t vkey = spake_public(good, SPAKE_HMAC);
+    psa_pake_operation_t p, v;
+    spake_setup(&p, bad, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    spake_setup(&v, vkey, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
+    assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    uint8_t confirm_v[32];
+    size_t len = 0;
+    assert_int_equal(psa_pake_output(&v, PSA_PAKE_STEP_CONFIRM, confirm_v, sizeof(confirm_v),
+                                     &len),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_pake_input(&p, PSA_PAKE_STEP_CONFIRM, confirm_v, len),
+                     PSA_ERROR_INVALID_SIGNATURE);
+    uint8_t buf[64];
+    assert_int_equal(psa_pake_output(&p, PSA_PAKE_STEP_CONFIRM, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    shared_key(&p, PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&p), PSA_SUCCESS);
+    /* The verifier, given a confirmation made with the wrong keys, refuses it too. */
+    confirm_v[0] ^= 1;
+    assert_int_equal(psa_pake_input(&v, PSA_PAKE_STEP_CONFIRM, confirm_v, 32),
+                     PSA_ERROR_INVALID_SIGNATURE);
+    shared_key(&v, PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&v), PSA_SUCCESS);
+    /* The good key still works. */
+    spake_setup(&p, good, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    spake_setup(&v, vkey, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
+    assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_CONFIRM, 32), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_CONFIRM, 32), PSA_SUCCESS);
+    psa_pake_abort(&p);
+    psa_pake_abort(&v);
+    psa_destroy_key(good);
+    psa_destroy_key(bad);
+    psa_destroy_key(vkey);
+}
+
+static void test_spake2p_states_and_errors(void **state)
+{
+    init(state);
+    psa_key_id_t pair = spake_register(SPAKE_HMAC, "pw");
+    psa_key_id_t pub = spake_public(pair, SPAKE_HMAC);
+    psa_pake_cipher_suite_t cs = suite(SPAKE_HMAC, P256);
+    psa_pake_cs_set_key_confirmation(&cs, PSA_PAKE_CONFIRMED_KEY);
+    psa_pake_operation_t op = PSA_PAKE_OPERATION_INIT;
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+
+    /* Suite mismatches: primitive of another size or family; P-384 is not built. */
+    psa_pake_cipher_suite_t bad = cs;
+    psa_pake_cs_set_primitive(&bad, PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC,
+                                                       PSA_ECC_FAMILY_SECP_R1, 384));
+    assert_int_equal(psa_pake_setup(&op, pair, &bad), PSA_ERROR_INVALID_ARGUMENT);
+    bad = cs;
+    psa_pake_cs_set_key_confirmation(&bad, 9);
+    assert_int_equal(psa_pake_setup(&op, pair, &bad), PSA_ERROR_INVALID_ARGUMENT);
+    assert_null(op.ctx);
+
+    /* No role yet: outputs are BAD_STATE; J-PAKE-only roles and steps are refused. */
+    assert_int_equal(psa_pake_setup(&op, pair, &cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_FIRST), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+
+    /* A public key can only verify. */
+    assert_int_equal(psa_pake_setup(&op, pub, &cs), PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_CLIENT), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+
+    /* Prover order: share out, share in, confirm in, confirm out. */
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    assert_int_equal(psa_pake_set_context(&op, (const uint8_t *)"x", 1), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_ZK_PUBLIC, buf, sizeof(buf), &len),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    assert_int_equal(psa_pake_input(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 65), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_CONFIRM, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 64, &len),
+                     PSA_ERROR_BUFFER_TOO_SMALL);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"late", 4), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_ERROR_BAD_STATE);
+    /* An invalid share (not on the curve) is INVALID_ARGUMENT and ends the operation. */
+    buf[64] ^= 1;
+    assert_int_equal(psa_pake_input(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 65),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_pake_input(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 65), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+
+    /* Unconfirmed key: available once the shares are exchanged. */
+    psa_pake_operation_t p, v;
+    spake_setup(&p, pair, SPAKE_HMAC, PSA_PAKE_UNCONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    spake_setup(&v, pub, SPAKE_HMAC, PSA_PAKE_UNCONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
+    shared_key(&v, PSA_ERROR_BAD_STATE);
+    assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    psa_key_id_t k1 = shared_key(&p, PSA_SUCCESS);
+    psa_key_id_t k2 = shared_key(&v, PSA_SUCCESS);
+    uint8_t e1[32], e2[32];
+    assert_int_equal(export(k1, e1, sizeof(e1)), 32);
+    assert_int_equal(export(k2, e2, sizeof(e2)), 32);
+    assert_memory_equal(e1, e2, 32);
+    psa_destroy_key(k1);
+    psa_destroy_key(k2);
+
+    /* Key import checks: wrong length, w0 = 0, w1 >= n, L off the curve. */
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, SPAKE_PAIR);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE);
+    psa_set_key_algorithm(&attr, SPAKE_HMAC);
+    uint8_t material[97];
+    memset(material, 0x11, sizeof(material));
+    psa_key_id_t id = 0;
+    assert_int_equal(psa_import_key(&attr, material, 63, &id), PSA_ERROR_INVALID_ARGUMENT);
+    memset(material, 0, 32);
+    assert_int_equal(psa_import_key(&attr, material, 64, &id), PSA_ERROR_INVALID_ARGUMENT);
+    memset(material, 0x11, 32);
+    memset(material + 32, 0xff, 32);
+    assert_int_equal(psa_import_key(&attr, material, 64, &id), PSA_ERROR_INVALID_ARGUMENT);
+    psa_set_key_type(&attr, SPAKE_PUB);
+    assert_int_equal(psa_export_public_key(pair, material, sizeof(material), &len), PSA_SUCCESS);
+    material[96] ^= 1;
+    assert_int_equal(psa_import_key(&attr, material, 97, &id), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(id, PSA_KEY_ID_NULL);
+    psa_destroy_key(pair);
+    psa_destroy_key(pub);
+}
+
 int main(void)
 {
     if (mkdtemp(state_dir) == NULL) {
@@ -681,6 +951,9 @@ int main(void)
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_shared_key_attributes),
         cmocka_unit_test(test_mbedtls_reference_round_one),
+        cmocka_unit_test(test_spake2p_exchanges),
+        cmocka_unit_test(test_spake2p_wrong_password),
+        cmocka_unit_test(test_spake2p_states_and_errors),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];

@@ -1,4 +1,4 @@
-/* Crypto suite, PAKE (Crypto API 1.2): operation states, setup checks, an EC J-PAKE exchange. */
+/* Crypto suite, PAKE (Crypto API 1.2): operation states, setup checks, EC J-PAKE and SPAKE2+. */
 #include <string.h>
 
 #include "runner.h"
@@ -175,6 +175,118 @@ cleanup:
     tk_destroy(&kb);
 }
 
+/* A SPAKE2+ (P-256, HMAC-SHA-256) key pair imported from w0 || w1 (RFC 9383 Appendix C's), and
+ * the verifier's public key w0 || L exported from it and imported. */
+static psa_status_t spake2p_keys(psa_key_id_t *pair, psa_key_id_t *pub)
+{
+    HEX(material, "bb8e1bbcf3c48f62c08db243652ae55d3e5586053fca77102994f23ad95491b3"
+                  "7e945f34d78785b8a3ef44d0df5a1a97d6b3b460409a345ca7830387a74b1dba");
+    /* L = w1*P from the same appendix. */
+    HEX(l, "04eb7c9db3d9a9eb1f8adab81b5794c1f13ae3e225efbe91ea487425854c7fc00f00bfedcbd09b2400"
+           "142d40a14f2064ef31dfaa903b91d1faea7093d835966efd");
+    uint8_t exported[97];
+    size_t length = 0;
+    psa_status_t s = tk_import(PSA_KEY_TYPE_SPAKE2P_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1),
+                               PSA_KEY_USAGE_DERIVE, PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256),
+                               material, material_len, pair);
+    if (s == PSA_SUCCESS) {
+        s = psa_export_public_key(*pair, exported, sizeof(exported), &length);
+    }
+    if (s == PSA_SUCCESS && (length != 97 || memcmp(exported, material, 32) != 0 ||
+                             memcmp(exported + 32, l, l_len) != 0)) {
+        s = PSA_ERROR_CORRUPTION_DETECTED;
+    }
+    if (s == PSA_SUCCESS) {
+        s = tk_import(PSA_KEY_TYPE_SPAKE2P_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1),
+                      PSA_KEY_USAGE_DERIVE, PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256), exported,
+                      length, pub);
+    }
+    return s;
+}
+
+static psa_status_t spake2p_side(psa_pake_operation_t *op, psa_key_id_t key,
+                                 psa_pake_role_t role)
+{
+    psa_pake_cipher_suite_t cs = PSA_PAKE_CIPHER_SUITE_INIT;
+    psa_pake_cs_set_algorithm(&cs, PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256));
+    psa_pake_cs_set_primitive(
+        &cs, PSA_PAKE_PRIMITIVE(PSA_PAKE_PRIMITIVE_TYPE_ECC, PSA_ECC_FAMILY_SECP_R1, 256));
+    psa_pake_cs_set_key_confirmation(&cs, PSA_PAKE_CONFIRMED_KEY);
+    psa_status_t s = psa_pake_setup(op, key, &cs);
+    if (s == PSA_SUCCESS) {
+        s = psa_pake_set_role(op, role);
+    }
+    if (s == PSA_SUCCESS) {
+        s = psa_pake_set_context(op, (const uint8_t *)"psa-api-test", 12);
+    }
+    return s;
+}
+
+/* One message; returns the receiver's status. */
+static psa_status_t spake2p_pass(psa_pake_operation_t *from, psa_pake_operation_t *to,
+                                 psa_pake_step_t step)
+{
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+    psa_status_t s = psa_pake_output(from, step, buf, sizeof(buf), &len);
+    return s == PSA_SUCCESS ? psa_pake_input(to, step, buf, len) : s;
+}
+
+TEST(t_spake2p_exchange)
+{
+    psa_pake_operation_t p = PSA_PAKE_OPERATION_INIT, v = PSA_PAKE_OPERATION_INIT;
+    psa_key_id_t pair = 0, pub = 0, kp = 0, kv = 0;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    uint8_t ep[32], ev[32];
+    size_t lp = 0, lv = 0;
+    CHECK_OK(spake2p_keys(&pair, &pub));
+    CHECK_OK(spake2p_side(&p, pair, PSA_PAKE_ROLE_CLIENT));
+    CHECK_OK(spake2p_side(&v, pub, PSA_PAKE_ROLE_SERVER));
+    CHECK_OK(spake2p_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE));
+    CHECK_OK(spake2p_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE));
+    CHECK_OK(spake2p_pass(&v, &p, PSA_PAKE_STEP_CONFIRM));
+    CHECK_OK(spake2p_pass(&p, &v, PSA_PAKE_STEP_CONFIRM));
+    psa_set_key_type(&attr, PSA_KEY_TYPE_DERIVE);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_EXPORT);
+    CHECK_OK(psa_pake_get_shared_key(&p, &attr, &kp));
+    CHECK_OK(psa_pake_get_shared_key(&v, &attr, &kv));
+    CHECK_OK(psa_export_key(kp, ep, sizeof(ep), &lp));
+    CHECK_OK(psa_export_key(kv, ev, sizeof(ev), &lv));
+    CHECK_BYTES(ep, lp, ev, lv);
+    CHECK_VALUE(lp, 32);
+cleanup:
+    psa_pake_abort(&p);
+    psa_pake_abort(&v);
+    tk_destroy(&pair);
+    tk_destroy(&pub);
+    tk_destroy(&kp);
+    tk_destroy(&kv);
+}
+
+TEST(t_spake2p_bad_confirmation)
+{
+    psa_pake_operation_t p = PSA_PAKE_OPERATION_INIT, v = PSA_PAKE_OPERATION_INIT;
+    psa_key_id_t pair = 0, pub = 0;
+    uint8_t confirm[32];
+    size_t len = 0;
+    CHECK_OK(spake2p_keys(&pair, &pub));
+    CHECK_OK(spake2p_side(&p, pair, PSA_PAKE_ROLE_CLIENT));
+    CHECK_OK(spake2p_side(&v, pub, PSA_PAKE_ROLE_SERVER));
+    CHECK_OK(spake2p_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE));
+    CHECK_OK(spake2p_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE));
+    CHECK_OK(psa_pake_output(&v, PSA_PAKE_STEP_CONFIRM, confirm, sizeof(confirm), &len));
+    confirm[0] ^= 0x80;
+    CHECK_STATUS(psa_pake_input(&p, PSA_PAKE_STEP_CONFIRM, confirm, len),
+                 PSA_ERROR_INVALID_SIGNATURE);
+    CHECK_STATUS(psa_pake_output(&p, PSA_PAKE_STEP_CONFIRM, confirm, sizeof(confirm), &len),
+                 PSA_ERROR_BAD_STATE);
+cleanup:
+    psa_pake_abort(&p);
+    psa_pake_abort(&v);
+    tk_destroy(&pair);
+    tk_destroy(&pub);
+}
+
 const test_case_t crypto_pake_tests[] = {
     {"C-PAKE-001", "psa_pake_abort on an inactive operation succeeds, twice", t_abort_inactive},
     {"C-PAKE-002", "psa_pake_set_role on an inactive operation is BAD_STATE", t_set_role_inactive},
@@ -187,5 +299,9 @@ const test_case_t crypto_pake_tests[] = {
      t_jpake_exchange},
     {"C-PAKE-007", "EC J-PAKE with different passwords gives different shared keys",
      t_jpake_wrong_password},
+    {"C-PAKE-008", "SPAKE2+ (P-256, HMAC-SHA-256): prover and verifier confirm and share a key",
+     t_spake2p_exchange},
+    {"C-PAKE-009", "SPAKE2+: an altered confirmation is INVALID_SIGNATURE, then BAD_STATE",
+     t_spake2p_bad_confirmation},
     {NULL, NULL, NULL},
 };
