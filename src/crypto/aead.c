@@ -500,7 +500,9 @@ static bool aead_ccm_mac(aead_ctx_t *c, const uint8_t *data, size_t length)
         if (fill > length) {
             fill = length;
         }
-        memcpy(c->mac_buffer + c->mac_buffered, data, fill);
+        if (fill > 0) { /* data may be NULL when empty */
+            memcpy(c->mac_buffer + c->mac_buffered, data, fill);
+        }
         c->mac_buffered += fill;
         data += fill;
         length -= fill;
@@ -526,7 +528,9 @@ static bool aead_ccm_mac(aead_ctx_t *c, const uint8_t *data, size_t length)
         length -= chunk;
     }
     OPENSSL_cleanse(out, sizeof(out));
-    memcpy(c->mac_buffer, data, length);
+    if (length > 0) {
+        memcpy(c->mac_buffer, data, length);
+    }
     c->mac_buffered = length;
     return true;
 }

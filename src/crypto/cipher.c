@@ -445,7 +445,9 @@ psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key, 
     if (ok && m.pkcs7) {
         uint8_t last[16];
         size_t rest = input_length - whole;
-        memcpy(last, input + whole, rest);
+        if (rest > 0) { /* input may be NULL when empty */
+            memcpy(last, input + whole, rest);
+        }
         memset(last + rest, (int)(m.block_size - rest), m.block_size - rest);
         ok = cipher_evp_run(ctx, last, m.block_size, out + whole);
         OPENSSL_cleanse(last, sizeof(last));
@@ -540,7 +542,7 @@ psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key, 
         core_key_cache_give(k, kind, ctx, cipher_free_evp);
     }
     if (status == PSA_SUCCESS) {
-        if (scratch != NULL) {
+        if (scratch != NULL && plain > 0) {
             memcpy(output, scratch, plain);
         }
         /* The padding bytes must not linger in the caller's buffer. */
@@ -818,7 +820,9 @@ psa_status_t core_cipher_update(psa_cipher_operation_t *operation, const uint8_t
         done += direct;
     }
     size_t rest = input_length - consumed;
-    memcpy(c->partial + c->partial_length, input + consumed, rest);
+    if (rest > 0) { /* input may be NULL when input_length is 0 */
+        memcpy(c->partial + c->partial_length, input + consumed, rest);
+    }
     c->partial_length += rest;
     c->total += input_length;
     *output_length = done;

@@ -429,7 +429,9 @@ static bool mac_cbc_update(mac_op_t *op, const uint8_t *input, size_t input_leng
         if (n > input_length) {
             n = input_length;
         }
-        memcpy(op->pending + op->pending_length, input, n);
+        if (n > 0) { /* input may be NULL when empty */
+            memcpy(op->pending + op->pending_length, input, n);
+        }
         op->pending_length += n;
         input += n;
         input_length -= n;
@@ -449,7 +451,9 @@ static bool mac_cbc_update(mac_op_t *op, const uint8_t *input, size_t input_leng
         }
         op->any_block = true;
     }
-    memcpy(op->pending, input + whole, input_length - whole);
+    if (input_length > whole) {
+        memcpy(op->pending, input + whole, input_length - whole);
+    }
     op->pending_length = input_length - whole;
     return true;
 }

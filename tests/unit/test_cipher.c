@@ -476,7 +476,8 @@ static void test_state_machine(void **state)
 static void test_iv_lengths(void **state)
 {
     (void)state;
-    uint8_t key[32] = {9}, iv[16] = {0}, in[80], out[96], ref[96];
+    uint8_t key[32] = {9}, in[80], out[96], ref[96];
+    uint8_t iv[17] = {0}; /* one byte more than the longest IV, for the too-long case */
     memset(in, 0x3c, sizeof(in));
     psa_key_id_t cc = import_key(PSA_KEY_TYPE_CHACHA20, ENC_DEC, PSA_ALG_STREAM_CIPHER, key, 32);
     psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
