@@ -109,6 +109,12 @@ psa_status_t eddsa_sign(core_key_t *key, psa_algorithm_t alg, const uint8_t *inp
                         size_t input_length, uint8_t *signature, size_t *signature_length);
 psa_status_t eddsa_verify(core_key_t *key, psa_algorithm_t alg, const uint8_t *input,
                           size_t input_length, const uint8_t *signature, size_t signature_length);
+/* Ed25519ph / Ed448ph on PH(M), 64 bytes (the caller checked the length and the curve). */
+psa_status_t eddsa_ph_sign_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
+                                size_t hash_length, uint8_t *signature, size_t *signature_length);
+psa_status_t eddsa_ph_verify_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
+                                  size_t hash_length, const uint8_t *signature,
+                                  size_t signature_length);
 
 /* Key cache kinds: the algorithm with a tag in the top bits for the direction. */
 #define ASYM_CACHE_SIGN           0x10000000u

@@ -42,9 +42,6 @@ static psa_status_t sign_check_key(const core_key_t *key, psa_algorithm_t alg, b
             (alg == PSA_ALG_ED448PH && key->attr.bits != 448)) {
             return PSA_ERROR_INVALID_ARGUMENT;
         }
-        if (alg != PSA_ALG_PURE_EDDSA) {
-            return PSA_ERROR_NOT_SUPPORTED; /* no prehash EdDSA in OpenSSL 3.0 */
-        }
         *family = SIGN_EDDSA;
     } else {
         return PSA_ERROR_NOT_SUPPORTED;
@@ -78,6 +75,9 @@ static psa_status_t sign_hash_dispatch(core_key_t *key, sign_family_t family, ps
     if (family == SIGN_RSA) {
         return rsa_sign_hash(key, alg, hash, hash_length, signature, signature_length);
     }
+    if (family == SIGN_EDDSA) {
+        return eddsa_ph_sign_hash(key, alg, hash, hash_length, signature, signature_length);
+    }
     return ecdsa_sign_hash(key, alg, hash, hash_length, signature, signature_length);
 }
 
@@ -88,23 +88,19 @@ static psa_status_t verify_hash_dispatch(core_key_t *key, sign_family_t family, 
     if (family == SIGN_RSA) {
         return rsa_verify_hash(key, alg, hash, hash_length, signature, signature_length);
     }
+    if (family == SIGN_EDDSA) {
+        return eddsa_ph_verify_hash(key, alg, hash, hash_length, signature, signature_length);
+    }
     return ecdsa_verify_hash(key, alg, hash, hash_length, signature, signature_length);
 }
 
-/* Hashes a message with the hash of a hash-and-sign algorithm. */
+/* Hashes a message with the hash of a hash-and-sign algorithm (SHAKE256_512 of Ed448ph included:
+ * the core's one-shot hash reads its 64 bytes of XOF output). */
 static psa_status_t sign_hash_message(psa_algorithm_t alg, const uint8_t *input,
                                       size_t input_length, uint8_t *hash, size_t *hash_length)
 {
-    const EVP_MD *md = core_hash_md(PSA_ALG_SIGN_GET_HASH(alg));
-    unsigned int n = 0;
-    if (md == NULL) {
-        return PSA_ERROR_NOT_SUPPORTED;
-    }
-    if (EVP_Digest(input, input_length, hash, &n, md, NULL) != 1) {
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    *hash_length = n;
-    return PSA_SUCCESS;
+    return core_hash_compute(PSA_ALG_SIGN_GET_HASH(alg), input, input_length, hash, EVP_MAX_MD_SIZE,
+                             hash_length);
 }
 
 /* Shared front half of the four signature calls. */
@@ -191,7 +187,7 @@ psa_status_t core_sign_message(const core_caller_t *caller, psa_key_id_t id, psa
     }
     if (signature_size < PSA_SIGN_OUTPUT_SIZE(key->attr.type, key->attr.bits, alg)) {
         status = PSA_ERROR_BUFFER_TOO_SMALL;
-    } else if (family == SIGN_EDDSA) {
+    } else if (alg == PSA_ALG_PURE_EDDSA) {
         status = eddsa_sign(key, alg, input, input_length, signature, signature_length);
     } else {
         uint8_t hash[EVP_MAX_MD_SIZE];
@@ -220,7 +216,7 @@ psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t id, p
     if (status != PSA_SUCCESS) {
         return status;
     }
-    if (family == SIGN_EDDSA) {
+    if (alg == PSA_ALG_PURE_EDDSA) {
         status = eddsa_verify(key, alg, input, input_length, signature, signature_length);
     } else {
         uint8_t hash[EVP_MAX_MD_SIZE];

@@ -1,12 +1,16 @@
-/* EdDSA (Ed25519, Ed448) signatures on OpenSSL's one-shot EVP_DigestSign / EVP_DigestVerify. */
+/* EdDSA signatures: pure Ed25519/Ed448 on OpenSSL's EVP_DigestSign / EVP_DigestVerify, and the
+ * prehash instances Ed25519ph/Ed448ph on edwards.c. */
 #include "asym_internal.h"
 
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "edwards.h"
+
 /*
- * Pure EdDSA only: OpenSSL 3.0 does not expose the prehash instances (Ed25519ph, Ed448ph arrive
- * with 3.2's "instance" parameter), so the HashEdDSA algorithms answer NOT_SUPPORTED before
- * reaching this file. A digest context set up once per key serves every one-shot call.
+ * Pure EdDSA: a digest context set up once per key serves every one-shot call. The prehash
+ * instances are not in OpenSSL 3.0 (3.2 adds an "instance" parameter), so they run on edwards.c,
+ * with the seed from the key's material and A from OpenSSL's public key.
  */
 static EVP_MD_CTX *eddsa_context(core_key_t *key, uint32_t dir)
 {
@@ -72,4 +76,62 @@ psa_status_t eddsa_verify(core_key_t *key, psa_algorithm_t alg, const uint8_t *i
     }
     ERR_clear_error();
     return result == 1 ? PSA_SUCCESS : PSA_ERROR_INVALID_SIGNATURE;
+}
+
+/* ---- HashEdDSA ------------------------------------------------------------------------------ */
+
+static edwards_curve_id_t eddsa_ph_curve(const core_key_t *key)
+{
+    return key->attr.bits == 255 ? EDWARDS_25519 : EDWARDS_448;
+}
+
+/* The encoding of the key's A, as OpenSSL holds it (for a pair, computed from the seed). */
+static psa_status_t eddsa_ph_public(const core_key_t *key, uint8_t *public_key, size_t length)
+{
+    size_t n = length;
+    if (EVP_PKEY_get_raw_public_key(asym_pkey(key), public_key, &n) != 1 || n != length) {
+        ERR_clear_error();
+        return PSA_ERROR_CORRUPTION_DETECTED;
+    }
+    return PSA_SUCCESS;
+}
+
+psa_status_t eddsa_ph_sign_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
+                                size_t hash_length, uint8_t *signature, size_t *signature_length)
+{
+    (void)alg;
+    (void)hash_length; /* the caller checked it is the 64 bytes of PH(M) */
+    edwards_curve_id_t id = eddsa_ph_curve(key);
+    size_t n = edwards_encoding_length(id);
+    uint8_t public_key[57];
+    if (key->material_length != n) {
+        return PSA_ERROR_CORRUPTION_DETECTED;
+    }
+    psa_status_t status = eddsa_ph_public(key, public_key, n);
+    if (status == PSA_SUCCESS) {
+        status = edwards_ph_sign(id, key->material, public_key, hash, signature);
+    }
+    if (status == PSA_SUCCESS) {
+        *signature_length = 2 * n;
+    }
+    return status;
+}
+
+psa_status_t eddsa_ph_verify_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
+                                  size_t hash_length, const uint8_t *signature,
+                                  size_t signature_length)
+{
+    (void)alg;
+    (void)hash_length;
+    edwards_curve_id_t id = eddsa_ph_curve(key);
+    size_t n = edwards_encoding_length(id);
+    uint8_t public_key[57];
+    if (signature_length != 2 * n) {
+        return PSA_ERROR_INVALID_SIGNATURE;
+    }
+    psa_status_t status = eddsa_ph_public(key, public_key, n);
+    if (status == PSA_SUCCESS) {
+        status = edwards_ph_verify(id, public_key, hash, signature);
+    }
+    return status;
 }

@@ -544,6 +544,101 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* RFC 8032 section 7.3 (Ed25519ph) and section 7.5 (Ed448ph, empty context), message "abc". */
+#define EDPH_SK "833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42"
+#define EDPH_PK "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf"
+#define EDPH_SIG                                                                                  \
+    "98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae41"                            \
+    "31f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406"
+#define ED448PH_SK                                                                                \
+    "833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42ef7822e0d5104127dc05d6dbefde" \
+    "69e3ab2cec7c867c6e2c49"
+#define ED448PH_PK                                                                                \
+    "259b71c19f83ef77a7abd26524cbdb3161b590a48f7d17de3ee0ba9c52beb743c09428a131d6b1b57303d90d8132" \
+    "c276d5ed3d5d01c0f53880"
+#define ED448PH_SIG                                                                               \
+    "822f6901f7480f3d5f562c592994d9693602875614483256505600bbc281ae381f54d6bce2ea911574932f52a4e6" \
+    "cadd78769375ec3ffd1b801a0d9b3f4030cd433964b6457ea39476511214f97469b57dd32dbc560a9a94d00bff07" \
+    "620464a3ad203df7dc7ce360c3cd3696d9d9fab90f00"
+
+TEST(t_ed25519ph_sign_message)
+{
+    psa_key_id_t key = 0;
+    HEX(expected, EDPH_SIG);
+    uint8_t sig[64];
+    size_t len = 0;
+    CHECK_OK(import_hex(ED_PAIR, SIGN_VERIFY_MSG, PSA_ALG_ED25519PH, EDPH_SK, &key));
+    CHECK_OK(psa_sign_message(key, PSA_ALG_ED25519PH, abc, 3, sig, sizeof(sig), &len));
+    CHECK_BYTES(sig, len, expected, expected_len);
+cleanup:
+    tk_destroy(&key);
+}
+
+TEST(t_ed25519ph_sign_hash)
+{
+    psa_key_id_t key = 0;
+    HEX(expected, EDPH_SIG);
+    uint8_t ph[64], sig[64];
+    size_t ph_len = 0, len = 0;
+    CHECK_OK(import_hex(ED_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ED25519PH, EDPH_SK, &key));
+    CHECK_OK(psa_hash_compute(PSA_ALG_SHA_512, abc, 3, ph, sizeof(ph), &ph_len));
+    CHECK_OK(psa_sign_hash(key, PSA_ALG_ED25519PH, ph, ph_len, sig, sizeof(sig), &len));
+    CHECK_BYTES(sig, len, expected, expected_len);
+    CHECK_OK(psa_verify_hash(key, PSA_ALG_ED25519PH, ph, ph_len, sig, len));
+cleanup:
+    tk_destroy(&key);
+}
+
+TEST(t_ed25519ph_verify)
+{
+    psa_key_id_t key = 0;
+    HEX(sig, EDPH_SIG);
+    uint8_t msg[3] = {'a', 'b', 'c'};
+    CHECK_OK(import_hex(ED_PUB, PSA_KEY_USAGE_VERIFY_MESSAGE, PSA_ALG_ED25519PH, EDPH_PK, &key));
+    CHECK_OK(psa_verify_message(key, PSA_ALG_ED25519PH, msg, 3, sig, sig_len));
+    msg[2] = 'd';
+    CHECK_STATUS(psa_verify_message(key, PSA_ALG_ED25519PH, msg, 3, sig, sig_len),
+                 PSA_ERROR_INVALID_SIGNATURE);
+cleanup:
+    tk_destroy(&key);
+}
+
+TEST(t_ed448ph_sign)
+{
+    psa_key_id_t key = 0;
+    HEX(expected, ED448PH_SIG);
+    HEX(pk, ED448PH_PK);
+    uint8_t ph[64], sig[114], pub[57];
+    size_t ph_len = 0, len = 0;
+    CHECK_OK(import_hex(ED_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ED448PH, ED448PH_SK, &key));
+    CHECK_OK(psa_export_public_key(key, pub, sizeof(pub), &len));
+    CHECK_BYTES(pub, len, pk, pk_len);
+    CHECK_OK(psa_sign_message(key, PSA_ALG_ED448PH, abc, 3, sig, sizeof(sig), &len));
+    CHECK_BYTES(sig, len, expected, expected_len);
+    CHECK_OK(psa_hash_compute(PSA_ALG_SHAKE256_512, abc, 3, ph, sizeof(ph), &ph_len));
+    CHECK_OK(psa_sign_hash(key, PSA_ALG_ED448PH, ph, ph_len, sig, sizeof(sig), &len));
+    CHECK_BYTES(sig, len, expected, expected_len);
+    sig[0] ^= 1;
+    CHECK_STATUS(psa_verify_hash(key, PSA_ALG_ED448PH, ph, ph_len, sig, len),
+                 PSA_ERROR_INVALID_SIGNATURE);
+cleanup:
+    tk_destroy(&key);
+}
+
+TEST(t_edph_bad_hash_length)
+{
+    psa_key_id_t key = 0;
+    uint8_t ph[64] = {0}, sig[64];
+    size_t len = 0;
+    CHECK_OK(import_hex(ED_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ED25519PH, EDPH_SK, &key));
+    CHECK_STATUS(psa_sign_hash(key, PSA_ALG_ED25519PH, ph, 32, sig, sizeof(sig), &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_sign_hash(key, PSA_ALG_ED25519PH, ph, 64, sig, 63, &len),
+                 PSA_ERROR_BUFFER_TOO_SMALL);
+cleanup:
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_asym_tests[] = {
     {"C-ASYM-001", "secp256r1 key pair exports the RFC 6979 A.2.5 public point",
      t_ecc_export_public},
@@ -598,5 +693,15 @@ const test_case_t crypto_asym_tests[] = {
     {"C-ASYM-031", "psa_asymmetric_encrypt without ENCRYPT usage is NOT_PERMITTED",
      t_rsa_encrypt_usage_denied},
     {"C-ASYM-032", "psa_generate_key RSA-2048: 2048 bits, signs and verifies", t_rsa_generate},
+    {"C-ASYM-033", "Ed25519ph sign_message(\"abc\") matches RFC 8032 7.3",
+     t_ed25519ph_sign_message},
+    {"C-ASYM-034", "Ed25519ph sign_hash(SHA-512(\"abc\")) matches RFC 8032 7.3 and verifies",
+     t_ed25519ph_sign_hash},
+    {"C-ASYM-035", "Ed25519ph verify: RFC 8032 7.3 accepted, altered message refused",
+     t_ed25519ph_verify},
+    {"C-ASYM-036", "Ed448ph public key, sign_message and sign_hash match RFC 8032 7.5",
+     t_ed448ph_sign},
+    {"C-ASYM-037", "Ed25519ph sign_hash: 32-byte hash INVALID_ARGUMENT, short buffer too small",
+     t_edph_bad_hash_length},
     {NULL, NULL, NULL},
 };
