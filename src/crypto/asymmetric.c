@@ -11,6 +11,22 @@
 
 typedef enum sign_family { SIGN_RSA, SIGN_ECDSA, SIGN_EDDSA } sign_family_t;
 
+/* Whether `alg` names a signature algorithm at all (step 1 of the validation order): not a policy
+ * wildcard, and a hash-and-sign family carries a hash, except the two hash-less algorithms the
+ * specification defines (PKCS#1 v1.5 raw and ECDSA_ANY). A hash field of 0 elsewhere (PSS,
+ * deterministic ECDSA, HashEdDSA) is no algorithm: letting it through would leave the input length
+ * unchecked while the family reads a fixed-size digest. */
+static bool sign_alg_is_valid(psa_algorithm_t alg)
+{
+    if (PSA_ALG_IS_WILDCARD(alg)) {
+        return false;
+    }
+    if (PSA_ALG_IS_HASH_AND_SIGN(alg) && PSA_ALG_GET_HASH(alg) == PSA_ALG_NONE) {
+        return alg == PSA_ALG_RSA_PKCS1V15_SIGN_RAW || alg == PSA_ALG_ECDSA_ANY;
+    }
+    return true;
+}
+
 /* Whether `key` can do `alg` (in the signing direction if `sign`): INVALID_ARGUMENT for a key that
  * can never do it, NOT_SUPPORTED for a valid combination this core does not build. */
 static psa_status_t sign_check_key(const core_key_t *key, psa_algorithm_t alg, bool sign,
@@ -38,6 +54,13 @@ static psa_status_t sign_check_key(const core_key_t *key, psa_algorithm_t alg, b
         if (PSA_KEY_TYPE_ECC_GET_FAMILY(type) != PSA_ECC_FAMILY_TWISTED_EDWARDS) {
             return PSA_ERROR_INVALID_ARGUMENT;
         }
+        /* HashEdDSA exists only as Ed25519ph (SHA-512) and Ed448ph (SHAKE256/64): another hash
+         * in the field is a well-formed value naming no defined algorithm (NOT_SUPPORTED), and
+         * each of the two needs its own curve (INVALID_ARGUMENT). eddsa.c reads 64 bytes of PH(M),
+         * which the hash length rule below then guarantees. */
+        if (alg != PSA_ALG_PURE_EDDSA && alg != PSA_ALG_ED25519PH && alg != PSA_ALG_ED448PH) {
+            return PSA_ERROR_NOT_SUPPORTED;
+        }
         if ((alg == PSA_ALG_ED25519PH && key->attr.bits != 255) ||
             (alg == PSA_ALG_ED448PH && key->attr.bits != 448)) {
             return PSA_ERROR_INVALID_ARGUMENT;
@@ -48,6 +71,10 @@ static psa_status_t sign_check_key(const core_key_t *key, psa_algorithm_t alg, b
     }
     psa_algorithm_t hash = PSA_ALG_SIGN_GET_HASH(alg);
     if (hash != PSA_ALG_NONE && core_hash_md(hash) == NULL) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    /* SHAKE256/64 exists for Ed448ph only; RSA and ECDSA have no encoding for an XOF digest. */
+    if (hash == PSA_ALG_SHAKE256_512 && *family != SIGN_EDDSA) {
         return PSA_ERROR_NOT_SUPPORTED;
     }
     return PSA_SUCCESS;
@@ -65,7 +92,10 @@ static psa_status_t sign_check_hash_length(const core_key_t *key, psa_algorithm_
         size_t k = PSA_BITS_TO_BYTES(key->attr.bits);
         return hash_length + 11 <= k ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     }
-    return PSA_SUCCESS; /* ECDSA_ANY: OpenSSL truncates to the order's length */
+    if (alg == PSA_ALG_ECDSA_ANY) {
+        return PSA_SUCCESS; /* OpenSSL truncates to the order's length */
+    }
+    return PSA_ERROR_INVALID_ARGUMENT; /* sign_alg_is_valid let no other hash-less form through */
 }
 
 static psa_status_t sign_hash_dispatch(core_key_t *key, sign_family_t family, psa_algorithm_t alg,
@@ -125,7 +155,7 @@ psa_status_t core_sign_hash(const core_caller_t *caller, psa_key_id_t id, psa_al
                             size_t signature_size, size_t *signature_length)
 {
     *signature_length = 0;
-    if (!PSA_ALG_IS_SIGN_HASH(alg) || PSA_ALG_IS_WILDCARD(alg)) {
+    if (!PSA_ALG_IS_SIGN_HASH(alg) || !sign_alg_is_valid(alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     core_key_t *key = NULL;
@@ -151,7 +181,7 @@ psa_status_t core_verify_hash(const core_caller_t *caller, psa_key_id_t id, psa_
                               const uint8_t *hash, size_t hash_length, const uint8_t *signature,
                               size_t signature_length)
 {
-    if (!PSA_ALG_IS_SIGN_HASH(alg) || PSA_ALG_IS_WILDCARD(alg)) {
+    if (!PSA_ALG_IS_SIGN_HASH(alg) || !sign_alg_is_valid(alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     core_key_t *key = NULL;
@@ -175,7 +205,7 @@ psa_status_t core_sign_message(const core_caller_t *caller, psa_key_id_t id, psa
                                size_t signature_size, size_t *signature_length)
 {
     *signature_length = 0;
-    if (!PSA_ALG_IS_SIGN_MESSAGE(alg) || PSA_ALG_IS_WILDCARD(alg)) {
+    if (!PSA_ALG_IS_SIGN_MESSAGE(alg) || !sign_alg_is_valid(alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     core_key_t *key = NULL;
@@ -206,7 +236,7 @@ psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t id, p
                                  const uint8_t *input, size_t input_length,
                                  const uint8_t *signature, size_t signature_length)
 {
-    if (!PSA_ALG_IS_SIGN_MESSAGE(alg) || PSA_ALG_IS_WILDCARD(alg)) {
+    if (!PSA_ALG_IS_SIGN_MESSAGE(alg) || !sign_alg_is_valid(alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     core_key_t *key = NULL;

@@ -85,6 +85,13 @@ static edwards_curve_id_t eddsa_ph_curve(const core_key_t *key)
     return key->attr.bits == 255 ? EDWARDS_25519 : EDWARDS_448;
 }
 
+/* Whether `alg` is the HashEdDSA of the key's curve. */
+static bool eddsa_ph_alg_matches(const core_key_t *key, psa_algorithm_t alg)
+{
+    return (alg == PSA_ALG_ED25519PH && key->attr.bits == 255) ||
+           (alg == PSA_ALG_ED448PH && key->attr.bits == 448);
+}
+
 /* The encoding of the key's A, as OpenSSL holds it (for a pair, computed from the seed). */
 static psa_status_t eddsa_ph_public(const core_key_t *key, uint8_t *public_key, size_t length)
 {
@@ -99,8 +106,11 @@ static psa_status_t eddsa_ph_public(const core_key_t *key, uint8_t *public_key, 
 psa_status_t eddsa_ph_sign_hash(core_key_t *key, psa_algorithm_t alg, const uint8_t *hash,
                                 size_t hash_length, uint8_t *signature, size_t *signature_length)
 {
-    (void)alg;
-    (void)hash_length; /* the caller checked it is the 64 bytes of PH(M) */
+    /* asymmetric.c admits only these two algorithms with 64 bytes of PH(M); checked again here
+     * because edwards_ph_sign reads exactly 64 bytes. */
+    if (hash_length != 64 || !eddsa_ph_alg_matches(key, alg)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
     edwards_curve_id_t id = eddsa_ph_curve(key);
     size_t n = edwards_encoding_length(id);
     uint8_t public_key[57];
@@ -121,8 +131,9 @@ psa_status_t eddsa_ph_verify_hash(core_key_t *key, psa_algorithm_t alg, const ui
                                   size_t hash_length, const uint8_t *signature,
                                   size_t signature_length)
 {
-    (void)alg;
-    (void)hash_length;
+    if (hash_length != 64 || !eddsa_ph_alg_matches(key, alg)) {
+        return PSA_ERROR_INVALID_ARGUMENT; /* edwards_ph_verify reads exactly 64 bytes */
+    }
     edwards_curve_id_t id = eddsa_ph_curve(key);
     size_t n = edwards_encoding_length(id);
     uint8_t public_key[57];

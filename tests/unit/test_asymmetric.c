@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <psa/crypto.h>
 
@@ -1054,6 +1056,125 @@ static void test_derive_key_pairs(void **state)
     psa_destroy_key(secret);
 }
 
+/* A buffer of `length` bytes that ends right before an inaccessible page, so that any read past
+ * the caller's hash faults instead of passing silently. */
+typedef struct guarded {
+    uint8_t *base;
+    size_t page;
+    uint8_t *data;
+} guarded_t;
+
+static guarded_t guarded_alloc(size_t length)
+{
+    guarded_t g;
+    g.page = (size_t)sysconf(_SC_PAGESIZE);
+    g.base = mmap(NULL, 2 * g.page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(g.base != MAP_FAILED);
+    assert_int_equal(mprotect(g.base + g.page, g.page, PROT_NONE), 0);
+    g.data = g.base + g.page - length;
+    memset(g.data, 0x5a, length);
+    return g;
+}
+
+static void guarded_free(guarded_t *g)
+{
+    munmap(g->base, 2 * g->page);
+}
+
+typedef struct guard_case {
+    psa_key_type_t type;
+    size_t bits;
+    psa_algorithm_t policy;
+    psa_algorithm_t alg;
+    size_t hash_length;
+    psa_status_t expected; /* for sign_hash and verify_hash alike (verify: INVALID_SIGNATURE) */
+} guard_case_t;
+
+/* Every signature family, with its one valid hash length and with the malformed algorithm values
+ * that once let a short hash reach a family reading a fixed-size digest (HashEdDSA with a hash
+ * other than SHA-512/SHAKE256, hash field 0 outside PKCS#1 v1.5 raw and ECDSA_ANY). */
+static const guard_case_t guard_cases[] = {
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_ANY_HASH),
+     PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256), 32, PSA_SUCCESS},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_ANY_HASH),
+     PSA_ALG_RSA_PKCS1V15_SIGN_RAW, 20, PSA_SUCCESS},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PSS(PSA_ALG_ANY_HASH),
+     PSA_ALG_RSA_PSS(PSA_ALG_SHA_384), 48, PSA_SUCCESS},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PSS(PSA_ALG_ANY_HASH),
+     PSA_ALG_RSA_PSS(PSA_ALG_SHA_384), 32, PSA_ERROR_INVALID_ARGUMENT},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, (psa_algorithm_t)0x06000300, (psa_algorithm_t)0x06000300,
+     1, PSA_ERROR_INVALID_ARGUMENT},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, (psa_algorithm_t)0x06001300, (psa_algorithm_t)0x06001300,
+     1, PSA_ERROR_INVALID_ARGUMENT},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, 1024, PSA_ALG_RSA_PSS(PSA_ALG_ANY_HASH),
+     PSA_ALG_RSA_PSS(PSA_ALG_SHAKE256_512), 64, PSA_ERROR_NOT_SUPPORTED},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), PSA_ALG_ECDSA(PSA_ALG_SHA_512), 64,
+     PSA_SUCCESS},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_ECDSA_ANY, PSA_ALG_ECDSA_ANY, 1, PSA_SUCCESS},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_ANY_HASH),
+     PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_224), 28, PSA_SUCCESS},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_ANY_HASH),
+     PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_224), 32, PSA_ERROR_INVALID_ARGUMENT},
+    {ECC_PAIR(SECP_R1), 256, (psa_algorithm_t)0x06000700, (psa_algorithm_t)0x06000700, 1,
+     PSA_ERROR_INVALID_ARGUMENT},
+    {ECC_PAIR(SECP_R1), 256, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_ANY_HASH),
+     PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHAKE256_512), 64, PSA_ERROR_NOT_SUPPORTED},
+    {ECC_PAIR(TWISTED_EDWARDS), 255, PSA_ALG_ED25519PH, PSA_ALG_ED25519PH, 64, PSA_SUCCESS},
+    {ECC_PAIR(TWISTED_EDWARDS), 255, PSA_ALG_ED25519PH, PSA_ALG_ED25519PH, 32,
+     PSA_ERROR_INVALID_ARGUMENT},
+    {ECC_PAIR(TWISTED_EDWARDS), 448, PSA_ALG_ED448PH, PSA_ALG_ED448PH, 64, PSA_SUCCESS},
+    {ECC_PAIR(TWISTED_EDWARDS), 255, (psa_algorithm_t)0x060009ff, (psa_algorithm_t)0x06000909, 32,
+     PSA_ERROR_NOT_SUPPORTED},
+    {ECC_PAIR(TWISTED_EDWARDS), 448, (psa_algorithm_t)0x06000909, (psa_algorithm_t)0x06000909, 32,
+     PSA_ERROR_NOT_SUPPORTED},
+    {ECC_PAIR(TWISTED_EDWARDS), 255, (psa_algorithm_t)0x06000900, (psa_algorithm_t)0x06000900, 1,
+     PSA_ERROR_INVALID_ARGUMENT},
+    {ECC_PAIR(TWISTED_EDWARDS), 448, PSA_ALG_ED25519PH, PSA_ALG_ED25519PH, 64,
+     PSA_ERROR_INVALID_ARGUMENT},
+};
+
+static void test_sign_hash_length_guard_page(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(guard_cases) / sizeof(guard_cases[0]); i++) {
+        const guard_case_t *c = &guard_cases[i];
+        psa_key_id_t key = generate(c->type, c->bits,
+                                    PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH, c->policy);
+        guarded_t hash = guarded_alloc(c->hash_length);
+        uint8_t sig[PSA_SIGNATURE_MAX_SIZE];
+        size_t n = 0;
+        psa_status_t status =
+            psa_sign_hash(key, c->alg, hash.data, c->hash_length, sig, sizeof(sig), &n);
+        if (status != c->expected) {
+            print_error("case %zu (alg 0x%08x): sign_hash %d\n", i, (unsigned)c->alg, (int)status);
+        }
+        assert_int_equal(status, c->expected);
+        status = psa_verify_hash(key, c->alg, hash.data, c->hash_length, sig,
+                                 c->expected == PSA_SUCCESS ? n : 2);
+        assert_int_equal(status, c->expected == PSA_SUCCESS ? PSA_SUCCESS : c->expected);
+        /* The message forms hash the input themselves; the same algorithm values must not reach a
+         * family with a digest of the wrong size. */
+        if (c->alg != PSA_ALG_ECDSA_ANY && c->alg != PSA_ALG_RSA_PKCS1V15_SIGN_RAW &&
+            c->hash_length != 1) {
+            psa_status_t message_expected =
+                c->expected == PSA_ERROR_INVALID_ARGUMENT && PSA_ALG_GET_HASH(c->alg) != 0 &&
+                        c->hash_length != PSA_HASH_LENGTH(PSA_ALG_GET_HASH(c->alg))
+                    ? PSA_SUCCESS /* only the hash length was wrong: a message has none */
+                    : c->expected;
+            status = psa_sign_message(key, c->alg, hash.data, c->hash_length, sig, sizeof(sig), &n);
+            if (status != message_expected) {
+                print_error("case %zu: sign_message %d\n", i, (int)status);
+            }
+            assert_int_equal(status, message_expected);
+            status = psa_verify_message(key, c->alg, hash.data, c->hash_length, sig,
+                                        message_expected == PSA_SUCCESS ? n : 2);
+            assert_int_equal(status, message_expected);
+        }
+        guarded_free(&hash);
+        assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1063,6 +1184,7 @@ int main(void)
         cmocka_unit_test(test_deterministic_ecdsa_rfc6979),
         cmocka_unit_test(test_hash_eddsa_rfc8032),
         cmocka_unit_test(test_sign_errors),
+        cmocka_unit_test(test_sign_hash_length_guard_page),
         cmocka_unit_test(test_rsa_encryption),
         cmocka_unit_test(test_key_agreement),
         cmocka_unit_test(test_key_derivation_agreement),

@@ -639,6 +639,53 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* HashEdDSA exists only as Ed25519ph and Ed448ph; another hash in the field (SHA-256 here) is no
+ * algorithm this implementation has, and a hash field of 0 is no signature algorithm at all. The
+ * 32-byte hash ends the buffer, so a read of 64 bytes would leave it. */
+TEST(t_edph_other_hash)
+{
+    psa_key_id_t key = 0, key0 = 0;
+    uint8_t buf[96] = {0}, sig[64];
+    const uint8_t *hash32 = buf + sizeof(buf) - 32;
+    size_t len = 0;
+    psa_algorithm_t ph_sha256 = (psa_algorithm_t)0x06000909, ph_none = (psa_algorithm_t)0x06000900;
+    CHECK_OK(import_hex(ED_PAIR, SIGN_VERIFY_HASH, (psa_algorithm_t)0x060009ff, EDPH_SK, &key));
+    CHECK_STATUS(psa_sign_hash(key, ph_sha256, hash32, 32, sig, sizeof(sig), &len),
+                 PSA_ERROR_NOT_SUPPORTED);
+    CHECK_STATUS(psa_verify_hash(key, ph_sha256, hash32, 32, sig, sizeof(sig)),
+                 PSA_ERROR_NOT_SUPPORTED);
+    CHECK_STATUS(psa_sign_message(key, ph_sha256, buf, 3, sig, sizeof(sig), &len),
+                 PSA_ERROR_NOT_SUPPORTED);
+    CHECK_OK(import_hex(ED_PAIR, SIGN_VERIFY_HASH, ph_none, EDPH_SK, &key0));
+    CHECK_STATUS(psa_sign_hash(key0, ph_none, hash32, 32, sig, sizeof(sig), &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_verify_hash(key0, ph_none, hash32, 32, sig, sizeof(sig)),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    /* The key still signs with its real algorithm. */
+    CHECK_OK(psa_sign_hash(key, PSA_ALG_ED25519PH, buf, 64, sig, sizeof(sig), &len));
+    CHECK_OK(psa_verify_hash(key, PSA_ALG_ED25519PH, buf, 64, sig, len));
+cleanup:
+    tk_destroy(&key);
+    tk_destroy(&key0);
+}
+
+/* "PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_ANY_HASH) also permits the PSA_ALG_RSA_PKCS1V15_SIGN_RAW
+ * signature algorithm": no other wildcard permits a hash-less form, so ECDSA(ANY_HASH) does not
+ * permit ECDSA_ANY. */
+TEST(t_any_hash_not_ecdsa_any)
+{
+    psa_key_id_t key = 0;
+    uint8_t hash[32] = {0}, sig[PSA_SIGNATURE_MAX_SIZE];
+    size_t len = 0;
+    CHECK_OK(import_hex(P256_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), R6979_X,
+                        &key));
+    CHECK_STATUS(psa_sign_hash(key, PSA_ALG_ECDSA_ANY, hash, 32, sig, sizeof(sig), &len),
+                 PSA_ERROR_NOT_PERMITTED);
+    CHECK_OK(psa_sign_hash(key, ECDSA256, hash, 32, sig, sizeof(sig), &len));
+cleanup:
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_asym_tests[] = {
     {"C-ASYM-001", "secp256r1 key pair exports the RFC 6979 A.2.5 public point",
      t_ecc_export_public},
@@ -703,5 +750,8 @@ const test_case_t crypto_asym_tests[] = {
      t_ed448ph_sign},
     {"C-ASYM-037", "Ed25519ph sign_hash: 32-byte hash INVALID_ARGUMENT, short buffer too small",
      t_edph_bad_hash_length},
+    {"C-ASYM-038", "HashEdDSA with SHA-256 is NOT_SUPPORTED, with hash 0 INVALID_ARGUMENT",
+     t_edph_other_hash},
+    {"C-ASYM-039", "an ECDSA(ANY_HASH) policy does not permit ECDSA_ANY", t_any_hash_not_ecdsa_any},
     {NULL, NULL, NULL},
 };
