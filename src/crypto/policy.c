@@ -27,9 +27,16 @@ static bool policy_is_hash_wildcard_pair(psa_algorithm_t policy, psa_algorithm_t
     if (PSA_ALG_SIGN_GET_HASH(policy) != PSA_ALG_ANY_HASH) {
         return false;
     }
-    /* Hash 0 is the raw form (PKCS#1 v1.5 raw, ECDSA-any), which the wildcard also permits. */
+    /* The only hash-less form a wildcard permits is the one the specification names:
+     * "PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_ANY_HASH) also permits the
+     * PSA_ALG_RSA_PKCS1V15_SIGN_RAW signature algorithm". ECDSA(ANY_HASH) does not permit
+     * ECDSA_ANY, and other hash-0 values are not algorithms at all. */
     psa_algorithm_t hash = PSA_ALG_SIGN_GET_HASH(alg);
-    if (hash == PSA_ALG_ANY_HASH || (hash != 0 && !PSA_ALG_IS_HASH(hash))) {
+    if (hash == PSA_ALG_NONE) {
+        return policy == PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_ANY_HASH) &&
+               alg == PSA_ALG_RSA_PKCS1V15_SIGN_RAW;
+    }
+    if (hash == PSA_ALG_ANY_HASH || !PSA_ALG_IS_HASH(hash)) {
         return false;
     }
     return (policy & ~PSA_ALG_HASH_MASK) == (alg & ~PSA_ALG_HASH_MASK);
@@ -69,10 +76,26 @@ static bool policy_aead_permits(psa_algorithm_t policy, psa_algorithm_t alg)
     return alg_length == CORE_AEAD_TAG_LENGTH(policy);
 }
 
+/* The algorithms PSA_ALG_CCM_STAR_ANY_TAG permits: "the PSA_ALG_CCM_STAR_NO_TAG cipher algorithm,
+ * the PSA_ALG_CCM AEAD algorithm, and PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, tag_length)
+ * for tag_length equal to 4, 8 or 16". */
+static bool policy_ccm_star_any_tag_permits(psa_algorithm_t alg)
+{
+    if (alg == PSA_ALG_CCM_STAR_NO_TAG || alg == PSA_ALG_CCM) {
+        return true;
+    }
+    return alg == PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, 4) ||
+           alg == PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, 8) ||
+           alg == PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, 16);
+}
+
 bool core_alg_permits(psa_algorithm_t policy, psa_key_type_t type, psa_algorithm_t alg)
 {
-    if (alg == 0 || policy == 0) {
-        return false;
+    if (alg == 0 || policy == 0 || alg == PSA_ALG_CCM_STAR_ANY_TAG) {
+        return false; /* CCM_STAR_ANY_TAG is a policy, never an operation's algorithm */
+    }
+    if (policy == PSA_ALG_CCM_STAR_ANY_TAG) {
+        return policy_ccm_star_any_tag_permits(alg);
     }
     if (policy == alg) {
         return !PSA_ALG_IS_WILDCARD(alg);
@@ -159,6 +182,17 @@ bool core_alg_intersect(psa_algorithm_t a, psa_algorithm_t b, psa_key_type_t typ
     if (a == 0 || b == 0) {
         *out = 0;
         return true; /* a key with no algorithm permits none, so neither does the copy */
+    }
+    /* CCM_STAR_ANY_TAG with one algorithm it permits is that algorithm. With another policy
+     * (e.g. CCM with at least 8 bytes of tag) the intersection ({CCM/8, CCM/16}) has no single
+     * encoding, so the copy is refused rather than widened or silently narrowed. */
+    if (a == PSA_ALG_CCM_STAR_ANY_TAG || b == PSA_ALG_CCM_STAR_ANY_TAG) {
+        psa_algorithm_t other = a == PSA_ALG_CCM_STAR_ANY_TAG ? b : a;
+        if (!policy_ccm_star_any_tag_permits(other)) {
+            return false;
+        }
+        *out = other;
+        return true;
     }
     if (policy_is_hash_wildcard_pair(a, b)) {
         *out = b;
