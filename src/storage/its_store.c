@@ -19,18 +19,22 @@
 /* Records larger than this are rejected as corrupt whatever the configured limit. */
 #define ITS_HARD_MAX_OBJECT (UINT32_MAX - ITS_RECORD_OVERHEAD)
 
+#define ITS_LOCK_NAME ".its.lock"
+
 /*
  * Lock order: `lock` (threads of this process) then flock(lock_fd) (other processes sharing the
  * directory). Both are held for the whole of every call, so a call sees and leaves a consistent
- * directory.
+ * directory. flock belongs to an open file description, which fork() shares between parent and
+ * child; so lock_fd is per process: `pid` records whose it is, and a child reopens it.
  */
 struct its_store {
-    char *dir;
+    int dirfd;
     size_t max_object_size;
     size_t owner_capacity;
     storage_io_t io;
     pthread_mutex_t lock;
     int lock_fd;
+    pid_t pid;
 };
 
 static const char ns_prefix[] = {'u', 'k'};
@@ -46,22 +50,35 @@ static void object_name(char *buf, size_t size, its_namespace_t ns, int32_t owne
     snprintf(buf, size, "%c_%08" PRIx32 "_%016" PRIx64, ns_prefix[ns], (uint32_t)owner, uid);
 }
 
-static psa_status_t object_path(const its_store_t *its, char *buf, size_t size, its_namespace_t ns,
-                                int32_t owner, psa_storage_uid_t uid)
+static int open_lock_file(int dirfd)
 {
-    char name[64];
-    object_name(name, sizeof(name), ns, owner, uid);
-    if (snprintf(buf, size, "%s/%s", its->dir, name) >= (int)size) {
+    return openat(dirfd, ITS_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+static psa_status_t store_lock(its_store_t *its)
+{
+    pthread_mutex_lock(&its->lock);
+    pid_t self = getpid();
+    if (its->pid != self) {
+        /* A fork()ed child: the inherited descriptor's lock is the parent's lock too. Closing
+         * our copy leaves the parent's lock (if held) in place; a new description is ours. */
+        int fd = open_lock_file(its->dirfd);
+        if (fd < 0) {
+            pthread_mutex_unlock(&its->lock);
+            return PSA_ERROR_STORAGE_FAILURE;
+        }
+        close(its->lock_fd);
+        its->lock_fd = fd;
+        its->pid = self;
+    }
+    int rc;
+    while ((rc = flock(its->lock_fd, LOCK_EX)) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+        pthread_mutex_unlock(&its->lock);
         return PSA_ERROR_STORAGE_FAILURE;
     }
     return PSA_SUCCESS;
-}
-
-static void store_lock(its_store_t *its)
-{
-    pthread_mutex_lock(&its->lock);
-    while (flock(its->lock_fd, LOCK_EX) != 0 && errno == EINTR) {
-    }
 }
 
 static void store_unlock(its_store_t *its)
@@ -80,7 +97,7 @@ static int is_own_temp(const char *name)
 
 static psa_status_t remove_leftovers(its_store_t *its)
 {
-    DIR *d = opendir(its->dir);
+    DIR *d = storage_dir_scan(its->dirfd);
     if (d == NULL) {
         return PSA_ERROR_STORAGE_FAILURE;
     }
@@ -88,15 +105,12 @@ static psa_status_t remove_leftovers(its_store_t *its)
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (is_own_temp(e->d_name)) {
-            char path[PATH_MAX];
-            if (snprintf(path, sizeof(path), "%s/%s", its->dir, e->d_name) < (int)sizeof(path)) {
-                its->io.unlink(its->io.ctx, path);
-                removed = 1;
-            }
+            its->io.unlinkat(its->io.ctx, its->dirfd, e->d_name);
+            removed = 1;
         }
     }
     closedir(d);
-    return removed ? storage_fsync_dir(&its->io, its->dir) : PSA_SUCCESS;
+    return removed ? storage_fsync_dir(&its->io, its->dirfd) : PSA_SUCCESS;
 }
 
 psa_status_t its_store_open(const its_store_config_t *config, its_store_t **out)
@@ -105,15 +119,13 @@ psa_status_t its_store_open(const its_store_config_t *config, its_store_t **out)
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     *out = NULL;
-    psa_status_t status = storage_mkdir_p(config->dir);
-    if (status != PSA_SUCCESS) {
-        return status;
-    }
     its_store_t *its = calloc(1, sizeof(*its));
     if (its == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
-    its->dir = strdup(config->dir);
+    its->dirfd = -1;
+    its->lock_fd = -1;
+    pthread_mutex_init(&its->lock, NULL);
     its->max_object_size = config->max_object_size ? config->max_object_size
                                                    : ITS_DEFAULT_MAX_OBJECT_SIZE;
     if (its->max_object_size > ITS_HARD_MAX_OBJECT) {
@@ -122,22 +134,22 @@ psa_status_t its_store_open(const its_store_config_t *config, its_store_t **out)
     its->owner_capacity = config->owner_capacity ? config->owner_capacity
                                                  : ITS_DEFAULT_OWNER_CAPACITY;
     its->io = config->io ? *config->io : *storage_io_posix();
-    pthread_mutex_init(&its->lock, NULL);
-    its->lock_fd = -1;
-    char path[PATH_MAX];
-    if (its->dir == NULL ||
-        snprintf(path, sizeof(path), "%s/.its.lock", its->dir) >= (int)sizeof(path)) {
+    psa_status_t status = storage_dir_open(config->dir, &its->dirfd);
+    if (status != PSA_SUCCESS) {
         its_store_close(its);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+        return status;
     }
-    its->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    its->lock_fd = open_lock_file(its->dirfd);
+    its->pid = getpid();
     if (its->lock_fd < 0) {
         its_store_close(its);
         return PSA_ERROR_STORAGE_FAILURE;
     }
-    store_lock(its);
-    status = remove_leftovers(its);
-    store_unlock(its);
+    status = store_lock(its);
+    if (status == PSA_SUCCESS) {
+        status = remove_leftovers(its);
+        store_unlock(its);
+    }
     if (status != PSA_SUCCESS) {
         its_store_close(its);
         return status;
@@ -154,53 +166,81 @@ void its_store_close(its_store_t *its)
     if (its->lock_fd >= 0) {
         close(its->lock_fd);
     }
+    if (its->dirfd >= 0) {
+        close(its->dirfd);
+    }
     pthread_mutex_destroy(&its->lock);
-    free(its->dir);
     free(its);
 }
 
-/* Reads and checks just the header of an existing record (flags, size, identity). */
-static psa_status_t read_header(its_store_t *its, its_namespace_t ns, int32_t owner,
-                                psa_storage_uid_t uid, its_record_t *rec)
+/*
+ * What a set or remove may do to an existing record. Only a header that parses, names this
+ * object and carries WRITE_ONCE proves the object is write-once. A record too damaged to show
+ * that cannot prove it, and is treated as replaceable and removable: otherwise one rotten
+ * header would pin its UID (and the owner's quota) forever. The directory is trusted, so
+ * damage here is media or software failure, not an attacker forging a way around WRITE_ONCE.
+ */
+typedef enum existing_record {
+    EXISTING_NONE,
+    EXISTING_MUTABLE,
+    EXISTING_WRITE_ONCE,
+    EXISTING_CORRUPT,
+} existing_record_t;
+
+static psa_status_t inspect_existing(its_store_t *its, its_namespace_t ns, int32_t owner,
+                                     psa_storage_uid_t uid, existing_record_t *what)
 {
-    char path[PATH_MAX];
-    psa_status_t status = object_path(its, path, sizeof(path), ns, owner, uid);
+    char name[64];
+    object_name(name, sizeof(name), ns, owner, uid);
+    int fd;
+    uint64_t size;
+    psa_status_t status = storage_open_regular(&its->io, its->dirfd, name, O_RDONLY, &fd, &size);
+    if (status == PSA_ERROR_DOES_NOT_EXIST) {
+        *what = EXISTING_NONE;
+        return PSA_SUCCESS;
+    }
+    if (status == PSA_ERROR_DATA_CORRUPT) {
+        *what = EXISTING_CORRUPT;
+        return PSA_SUCCESS;
+    }
     if (status != PSA_SUCCESS) {
         return status;
     }
-    int fd = its->io.open(its->io.ctx, path, O_RDONLY, 0);
-    if (fd < 0) {
-        return errno == ENOENT ? PSA_ERROR_DOES_NOT_EXIST : PSA_ERROR_STORAGE_FAILURE;
-    }
     uint8_t header[ITS_RECORD_HEADER_SIZE];
-    struct stat st;
-    status = fstat(fd, &st) == 0 ? PSA_SUCCESS : PSA_ERROR_STORAGE_FAILURE;
-    if (status == PSA_SUCCESS) {
-        status = storage_read_exact(&its->io, fd, header, sizeof(header), 0);
-    }
+    its_record_t rec;
+    status = storage_read_exact(&its->io, fd, header, sizeof(header), 0);
     its->io.close(its->io.ctx, fd);
     if (status == PSA_SUCCESS) {
-        status = its_record_decode_header(header, sizeof(header), rec);
+        status = its_record_decode_header(header, sizeof(header), &rec);
     }
-    if (status == PSA_SUCCESS &&
-        ((uint64_t)st.st_size != ITS_RECORD_OVERHEAD + (uint64_t)rec->size || rec->ns != ns ||
-         rec->owner != owner || rec->uid != uid)) {
-        status = PSA_ERROR_DATA_CORRUPT;
+    if (status == PSA_ERROR_DATA_CORRUPT) {
+        *what = EXISTING_CORRUPT;
+        return PSA_SUCCESS;
     }
-    return status;
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    if (rec.ns != ns || rec.owner != owner || rec.uid != uid) {
+        *what = EXISTING_CORRUPT;
+    } else if (rec.flags & PSA_STORAGE_FLAG_WRITE_ONCE) {
+        /* Even if the body is damaged: the header still says write-once. */
+        *what = EXISTING_WRITE_ONCE;
+    } else {
+        *what = size == ITS_RECORD_OVERHEAD + (uint64_t)rec.size ? EXISTING_MUTABLE
+                                                                 : EXISTING_CORRUPT;
+    }
+    return PSA_SUCCESS;
 }
 
 /* Reads and fully verifies a record; *buf holds the file (free() it), rec points into it. */
 static psa_status_t read_record(its_store_t *its, its_namespace_t ns, int32_t owner,
                                 psa_storage_uid_t uid, uint8_t **buf, its_record_t *rec)
 {
-    char path[PATH_MAX];
+    char name[64];
     size_t len;
-    psa_status_t status = object_path(its, path, sizeof(path), ns, owner, uid);
-    if (status != PSA_SUCCESS) {
-        return status;
-    }
-    status = storage_read_file(&its->io, path, (size_t)UINT32_MAX, buf, &len);
+    object_name(name, sizeof(name), ns, owner, uid);
+    psa_status_t status = storage_read_file(&its->io, its->dirfd, name, (size_t)UINT32_MAX, buf,
+                                            &len);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -209,6 +249,8 @@ static psa_status_t read_record(its_store_t *its, its_namespace_t ns, int32_t ow
         status = PSA_ERROR_DATA_CORRUPT;
     }
     if (status != PSA_SUCCESS) {
+        /* A record that failed its checks may still hold most of a key: wipe it. */
+        OPENSSL_cleanse(*buf, len);
         free(*buf);
         *buf = NULL;
     }
@@ -224,7 +266,7 @@ static psa_status_t owner_usage(its_store_t *its, its_namespace_t ns, int32_t ow
     snprintf(prefix, sizeof(prefix), "%c_%08" PRIx32 "_", ns_prefix[ns], (uint32_t)owner);
     object_name(skip, sizeof(skip), ns, owner, skip_uid);
     size_t prefix_len = strlen(prefix);
-    DIR *d = opendir(its->dir);
+    DIR *d = storage_dir_scan(its->dirfd);
     if (d == NULL) {
         return PSA_ERROR_STORAGE_FAILURE;
     }
@@ -236,7 +278,7 @@ static psa_status_t owner_usage(its_store_t *its, its_namespace_t ns, int32_t ow
             continue;
         }
         struct stat st;
-        if (fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
             (uint64_t)st.st_size > ITS_RECORD_OVERHEAD) {
             total += (uint64_t)st.st_size - ITS_RECORD_OVERHEAD;
         }
@@ -250,17 +292,20 @@ static psa_status_t set_locked(its_store_t *its, its_namespace_t ns, int32_t own
                                psa_storage_uid_t uid, size_t length, const void *data,
                                psa_storage_create_flags_t flags, int exclusive)
 {
-    its_record_t old;
-    psa_status_t status = read_header(its, ns, owner, uid, &old);
-    if (status == PSA_SUCCESS) {
-        if (exclusive) {
-            return PSA_ERROR_ALREADY_EXISTS;
-        }
-        if (old.flags & PSA_STORAGE_FLAG_WRITE_ONCE) {
-            return PSA_ERROR_NOT_PERMITTED;
-        }
-    } else if (status != PSA_ERROR_DOES_NOT_EXIST) {
+    existing_record_t old;
+    psa_status_t status = inspect_existing(its, ns, owner, uid, &old);
+    if (status != PSA_SUCCESS) {
         return status;
+    }
+    if (exclusive && old == EXISTING_CORRUPT) {
+        /* Creating a key over a damaged one would silently discard it; say what is there. */
+        return PSA_ERROR_DATA_CORRUPT;
+    }
+    if (exclusive && old != EXISTING_NONE) {
+        return PSA_ERROR_ALREADY_EXISTS;
+    }
+    if (old == EXISTING_WRITE_ONCE) {
+        return PSA_ERROR_NOT_PERMITTED;
     }
     if (length > its->max_object_size) {
         return PSA_ERROR_INSUFFICIENT_STORAGE;
@@ -285,7 +330,9 @@ static psa_status_t set_locked(its_store_t *its, its_namespace_t ns, int32_t own
     }
     char name[64];
     object_name(name, sizeof(name), ns, owner, uid);
-    status = storage_write_file_atomic(&its->io, its->dir, name, buf, buf_len);
+    /* If only the directory fsync fails, the new record is already the one every read sees;
+     * the call still reports STORAGE_FAILURE, and the object is whole (new), never torn. */
+    status = storage_write_file_atomic(&its->io, its->dirfd, name, buf, buf_len, NULL);
     if (ns == ITS_NS_KEY) {
         OPENSSL_cleanse(buf, buf_len);
     }
@@ -303,8 +350,11 @@ psa_status_t its_store_ns_set(its_store_t *its, its_namespace_t ns, int32_t owne
     if ((flags & ~ITS_KNOWN_FLAGS) != 0) {
         return PSA_ERROR_NOT_SUPPORTED;
     }
-    store_lock(its);
-    psa_status_t status = set_locked(its, ns, owner, uid, length, data, flags, exclusive);
+    psa_status_t status = store_lock(its);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = set_locked(its, ns, owner, uid, length, data, flags, exclusive);
     store_unlock(its);
     return status;
 }
@@ -320,8 +370,11 @@ psa_status_t its_store_ns_get(its_store_t *its, its_namespace_t ns, int32_t owne
     *data_length = 0;
     uint8_t *buf = NULL;
     its_record_t rec;
-    store_lock(its);
-    psa_status_t status = read_record(its, ns, owner, uid, &buf, &rec);
+    psa_status_t status = store_lock(its);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = read_record(its, ns, owner, uid, &buf, &rec);
     store_unlock(its);
     if (status != PSA_SUCCESS) {
         return status;
@@ -353,8 +406,11 @@ psa_status_t its_store_ns_get_info(its_store_t *its, its_namespace_t ns, int32_t
     }
     uint8_t *buf = NULL;
     its_record_t rec;
-    store_lock(its);
-    psa_status_t status = read_record(its, ns, owner, uid, &buf, &rec);
+    psa_status_t status = store_lock(its);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = read_record(its, ns, owner, uid, &buf, &rec);
     store_unlock(its);
     if (status != PSA_SUCCESS) {
         return status;
@@ -375,21 +431,27 @@ psa_status_t its_store_ns_remove(its_store_t *its, its_namespace_t ns, int32_t o
     if (its == NULL || !valid_ns(ns) || uid == 0) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
-    its_record_t rec;
-    char path[PATH_MAX];
-    store_lock(its);
-    psa_status_t status = read_header(its, ns, owner, uid, &rec);
-    if (status == PSA_SUCCESS && (rec.flags & PSA_STORAGE_FLAG_WRITE_ONCE)) {
-        status = PSA_ERROR_NOT_PERMITTED;
+    psa_status_t status = store_lock(its);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    existing_record_t old;
+    status = inspect_existing(its, ns, owner, uid, &old);
+    if (status == PSA_SUCCESS) {
+        if (old == EXISTING_NONE) {
+            status = PSA_ERROR_DOES_NOT_EXIST;
+        } else if (old == EXISTING_WRITE_ONCE) {
+            status = PSA_ERROR_NOT_PERMITTED;
+        }
     }
     if (status == PSA_SUCCESS) {
-        status = object_path(its, path, sizeof(path), ns, owner, uid);
-    }
-    if (status == PSA_SUCCESS) {
-        if (its->io.unlink(its->io.ctx, path) != 0) {
+        char name[64];
+        object_name(name, sizeof(name), ns, owner, uid);
+        if (its->io.unlinkat(its->io.ctx, its->dirfd, name) != 0) {
             status = storage_status_from_errno(errno);
         } else {
-            status = storage_fsync_dir(&its->io, its->dir);
+            /* The object is gone from now on whatever this returns (see set_locked). */
+            status = storage_fsync_dir(&its->io, its->dirfd);
         }
     }
     store_unlock(its);

@@ -33,16 +33,22 @@ static const char hkdf_salt[] = "secure-services/ps";
 /*
  * Lock order: `lock` (threads) then flock(lock_fd) (processes sharing the directories). Both are
  * held for a whole call; the table is re-read under them on every call, so processes sharing the
- * directories always act on the latest table.
+ * directories always act on the latest table. flock belongs to an open file description, which
+ * fork() shares between parent and child, so lock_fd is per process: `pid` says whose it is and
+ * a child reopens it before its first call.
+ *
+ * Both directories are reached only through trusted_fd / external_fd (opened O_NOFOLLOW), by
+ * name: the external directory is untrusted and may hold planted links, FIFOs or directories.
  */
 struct ps_store {
-    char *trusted_dir;
-    char *external_dir;
+    int trusted_fd;
+    int external_fd;
     size_t max_object_size;
     size_t owner_capacity;
     storage_io_t io;
     pthread_mutex_t lock;
     int lock_fd;
+    pid_t pid;
     uint8_t huk[PS_HUK_SIZE];
     uint8_t table_key[32];
     EVP_KDF *kdf;
@@ -55,11 +61,34 @@ typedef struct loaded_table {
     size_t region;
 } loaded_table_t;
 
-static void store_lock(ps_store_t *ps)
+static int open_lock_file(int dirfd)
+{
+    return openat(dirfd, PS_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+}
+
+static psa_status_t store_lock(ps_store_t *ps)
 {
     pthread_mutex_lock(&ps->lock);
-    while (flock(ps->lock_fd, LOCK_EX) != 0 && errno == EINTR) {
+    pid_t self = getpid();
+    if (ps->pid != self) {
+        /* A fork()ed child: closing the inherited copy leaves the parent's lock alone. */
+        int fd = open_lock_file(ps->trusted_fd);
+        if (fd < 0) {
+            pthread_mutex_unlock(&ps->lock);
+            return PSA_ERROR_STORAGE_FAILURE;
+        }
+        close(ps->lock_fd);
+        ps->lock_fd = fd;
+        ps->pid = self;
     }
+    int rc;
+    while ((rc = flock(ps->lock_fd, LOCK_EX)) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+        pthread_mutex_unlock(&ps->lock);
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    return PSA_SUCCESS;
 }
 
 static void store_unlock(ps_store_t *ps)
@@ -103,23 +132,36 @@ static void object_name(char *buf, size_t size, int32_t owner, uint64_t uid, uin
              version);
 }
 
-static int path_join(char *buf, size_t size, const char *dir, const char *name)
+/* EVP's update calls take int lengths; feed larger buffers in pieces. */
+#define PS_GCM_CHUNK (1u << 30)
+
+static int gcm_update(EVP_CIPHER_CTX *ctx, int encrypt, uint8_t *out, const uint8_t *in,
+                      size_t len)
 {
-    return snprintf(buf, size, "%s/%s", dir, name) < (int)size;
+    while (len > 0) {
+        size_t n = len > PS_GCM_CHUNK ? PS_GCM_CHUNK : len;
+        int outl = 0;
+        int ok = encrypt ? EVP_EncryptUpdate(ctx, out, &outl, in, (int)n)
+                         : EVP_DecryptUpdate(ctx, out, &outl, in, (int)n);
+        if (ok != 1 || outl != (int)n) {
+            return 0;
+        }
+        out += n;
+        in += n;
+        len -= n;
+    }
+    return 1;
 }
 
 /* ---- object table in the trusted directory ---- */
 
 static psa_status_t load_table(ps_store_t *ps, loaded_table_t *lt)
 {
-    char path[PATH_MAX];
     uint8_t *buf;
     size_t len;
     memset(lt, 0, sizeof(*lt));
-    if (!path_join(path, sizeof(path), ps->trusted_dir, PS_TABLE_NAME)) {
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
-    psa_status_t status = storage_read_file(&ps->io, path, PS_TABLE_MAX_BYTES, &buf, &len);
+    psa_status_t status = storage_read_file(&ps->io, ps->trusted_fd, PS_TABLE_NAME,
+                                            PS_TABLE_MAX_BYTES, &buf, &len);
     if (status == PSA_ERROR_DOES_NOT_EXIST) {
         return PSA_ERROR_DATA_CORRUPT; /* the HUK exists, so a missing table is damage */
     }
@@ -159,9 +201,12 @@ static psa_status_t load_table(ps_store_t *ps, loaded_table_t *lt)
     return PSA_SUCCESS;
 }
 
-/* Writes a whole new table file (first start, or when a slot outgrows its region). */
-static psa_status_t write_table_file(ps_store_t *ps, const ps_table_t *t, size_t min_region)
+/* Writes a whole new table file (first start, or when a slot outgrows its region). *live is
+ * set once the new file has replaced the old one, even if the call then fails. */
+static psa_status_t write_table_file(ps_store_t *ps, const ps_table_t *t, size_t min_region,
+                                     int *live)
 {
+    *live = 0;
     size_t need = ps_table_slot_size(t->count);
     size_t region = PS_TABLE_MIN_REGION;
     while (region < need || region < min_region) {
@@ -173,21 +218,30 @@ static psa_status_t write_table_file(ps_store_t *ps, const ps_table_t *t, size_t
     }
     psa_status_t status = ps_table_encode(t, ps->table_key, buf);
     if (status == PSA_SUCCESS) {
-        status = storage_write_file_atomic(&ps->io, ps->trusted_dir, PS_TABLE_NAME, buf,
-                                           2 * region);
+        status = storage_write_file_atomic(&ps->io, ps->trusted_fd, PS_TABLE_NAME, buf,
+                                           2 * region, live);
     }
     free(buf);
     return status;
 }
 
-/* Makes `next` (generation already advanced) the current table: one in-place slot write and
- * fdatasync into the inactive region. On failure the slot is invalidated, so the old table
- * stays current whatever reached the disk. */
-static psa_status_t commit_table(ps_store_t *ps, const loaded_table_t *lt, const ps_table_t *next)
+/*
+ * Makes `next` (generation already advanced) the current table: one in-place slot write and
+ * fdatasync into the inactive region, or a whole new file when the slot outgrows its region.
+ *
+ * *live tells the caller which table is current after a failure: 0 means the old one for
+ * certain (nothing the new table names may be relied on, the caller undoes its new object);
+ * 1 means the new table is, or may be, current: its rename took effect, or a slot whose sync
+ * failed could not be invalidated again. Then the caller must keep every object file either
+ * table names; the start-up sweep removes whichever the surviving table does not.
+ */
+static psa_status_t commit_table(ps_store_t *ps, const loaded_table_t *lt, const ps_table_t *next,
+                                 int *live)
 {
+    *live = 0;
     size_t need = ps_table_slot_size(next->count);
     if (need > lt->region) {
-        return write_table_file(ps, next, lt->region * 2);
+        return write_table_file(ps, next, lt->region * 2, live);
     }
     uint8_t *buf = malloc(need);
     if (buf == NULL) {
@@ -198,25 +252,26 @@ static psa_status_t commit_table(ps_store_t *ps, const loaded_table_t *lt, const
         free(buf);
         return status;
     }
-    char path[PATH_MAX];
-    if (!path_join(path, sizeof(path), ps->trusted_dir, PS_TABLE_NAME)) {
+    int fd;
+    status = storage_open_regular(&ps->io, ps->trusted_fd, PS_TABLE_NAME, O_WRONLY, &fd, NULL);
+    if (status != PSA_SUCCESS) {
         free(buf);
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
-    int fd = ps->io.open(ps->io.ctx, path, O_WRONLY, 0);
-    if (fd < 0) {
-        free(buf);
-        return storage_status_from_errno(errno);
+        return status == PSA_ERROR_DOES_NOT_EXIST ? PSA_ERROR_DATA_CORRUPT : status;
     }
     off_t off = (off_t)((size_t)(1 - lt->active) * lt->region);
     status = storage_write_all(&ps->io, fd, buf, need, off);
+    /* A failed write leaves the slot without its MAC, so it can never decode: old is current. */
+    int written = status == PSA_SUCCESS;
     if (status == PSA_SUCCESS && ps->io.fdatasync(ps->io.ctx, fd) != 0) {
         status = storage_status_from_errno(errno);
     }
     if (status != PSA_SUCCESS) {
+        /* Invalidate the slot so the old table stays current whatever reached the disk. If
+         * that cannot be made durable either, the new slot may be what a restart finds. */
         static const uint8_t zero[PS_TABLE_HEADER_SIZE];
-        if (storage_write_all(&ps->io, fd, zero, sizeof(zero), off) == PSA_SUCCESS) {
-            ps->io.fdatasync(ps->io.ctx, fd);
+        if (storage_write_all(&ps->io, fd, zero, sizeof(zero), off) != PSA_SUCCESS ||
+            ps->io.fdatasync(ps->io.ctx, fd) != 0) {
+            *live = written;
         }
     }
     ps->io.close(ps->io.ctx, fd);
@@ -255,8 +310,7 @@ psa_status_t ps_object_open(const uint8_t *file, size_t len, const ps_table_entr
              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, PS_NONCE_SIZE, NULL) == 1 &&
              EVP_DecryptInit_ex(ctx, NULL, NULL, key, h->nonce) == 1 &&
              EVP_DecryptUpdate(ctx, NULL, &outl, v.aad, PS_OBJECT_HEADER_SIZE) == 1 &&
-             (h->size == 0 ||
-              EVP_DecryptUpdate(ctx, plain, &outl, v.ciphertext, (int)h->size) == 1) &&
+             gcm_update(ctx, 0, plain, v.ciphertext, h->size) &&
              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, PS_TAG_SIZE, (void *)v.tag) == 1;
     uint8_t last[16];
     if (ok) {
@@ -275,19 +329,16 @@ psa_status_t ps_object_open(const uint8_t *file, size_t len, const ps_table_entr
 /* Reads and opens the current version of an object; *plain is malloc'd (size entry->size). */
 static psa_status_t read_object(ps_store_t *ps, const ps_table_entry_t *e, uint8_t **plain)
 {
-    char name[80], path[PATH_MAX];
+    char name[80];
     uint8_t *file, key[32];
     size_t len;
     *plain = NULL;
     object_name(name, sizeof(name), e->owner, e->uid, e->version);
-    if (!path_join(path, sizeof(path), ps->external_dir, name)) {
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
     /* Bound the read by the larger of the expected size and the configured limit, so a foreign
      * file is parsed (and reported by identity) rather than rejected by size alone. */
     size_t bound = e->size > ps->max_object_size ? e->size : ps->max_object_size;
-    psa_status_t status = storage_read_file(&ps->io, path, bound + PS_OBJECT_OVERHEAD, &file,
-                                            &len);
+    psa_status_t status = storage_read_file(&ps->io, ps->external_fd, name,
+                                            bound + PS_OBJECT_OVERHEAD, &file, &len);
     if (status == PSA_ERROR_DOES_NOT_EXIST) {
         return PSA_ERROR_DATA_CORRUPT; /* the table names a file that is gone */
     }
@@ -340,8 +391,7 @@ static psa_status_t write_object(ps_store_t *ps, ps_table_entry_t *e, const uint
              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, PS_NONCE_SIZE, NULL) == 1 &&
              EVP_EncryptInit_ex(ctx, NULL, NULL, key, h.nonce) == 1 &&
              EVP_EncryptUpdate(ctx, NULL, &outl, file, PS_OBJECT_HEADER_SIZE) == 1 &&
-             (e->size == 0 || EVP_EncryptUpdate(ctx, file + PS_OBJECT_HEADER_SIZE, &outl, plain,
-                                                (int)e->size) == 1) &&
+             gcm_update(ctx, 1, file + PS_OBJECT_HEADER_SIZE, plain, e->size) &&
              EVP_EncryptFinal_ex(ctx, tag, &outl) == 1 &&
              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, PS_TAG_SIZE, tag) == 1;
     EVP_CIPHER_CTX_free(ctx);
@@ -353,18 +403,16 @@ static psa_status_t write_object(ps_store_t *ps, ps_table_entry_t *e, const uint
     memcpy(e->tag, tag, PS_TAG_SIZE);
     char name[80];
     object_name(name, sizeof(name), e->owner, e->uid, e->version);
-    status = storage_write_file_direct(&ps->io, ps->external_dir, name, file, len);
+    status = storage_write_file_direct(&ps->io, ps->external_fd, name, file, len);
     free(file);
     return status;
 }
 
 static void unlink_object(ps_store_t *ps, int32_t owner, uint64_t uid, uint64_t version)
 {
-    char name[80], path[PATH_MAX];
+    char name[80];
     object_name(name, sizeof(name), owner, uid, version);
-    if (path_join(path, sizeof(path), ps->external_dir, name)) {
-        ps->io.unlink(ps->io.ctx, path);
-    }
+    ps->io.unlinkat(ps->io.ctx, ps->external_fd, name);
 }
 
 /* Writes a new version of an object and commits it; `prev` is the entry it replaces or NULL. */
@@ -383,10 +431,13 @@ static psa_status_t store_version(ps_store_t *ps, loaded_table_t *lt, ps_table_e
         status = ps_table_upsert(&next, e);
     }
     if (status == PSA_SUCCESS) {
-        status = commit_table(ps, lt, &next);
-        if (status != PSA_SUCCESS) {
+        int live;
+        status = commit_table(ps, lt, &next, &live);
+        if (status != PSA_SUCCESS && !live) {
             unlink_object(ps, e->owner, e->uid, e->version);
         }
+        /* With `live` set both the new and the previous file stay: whichever table a restart
+         * finds names a whole object ("new or old, never torn"). */
     }
     if (status == PSA_SUCCESS && prev != NULL) {
         unlink_object(ps, prev->owner, prev->uid, prev->version);
@@ -421,28 +472,47 @@ static psa_status_t check_limits(const ps_store_t *ps, const ps_table_t *t, int3
 
 /* ---- opening and recovery ---- */
 
+/* Parses exactly n lowercase hex digits (what object_name writes; no sign, no space). */
+static int parse_hex(const char *p, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = p[i];
+        unsigned d;
+        if (c >= '0' && c <= '9') {
+            d = (unsigned)(c - '0');
+        } else if (c >= 'a' && c <= 'f') {
+            d = (unsigned)(c - 'a' + 10);
+        } else {
+            return 0;
+        }
+        v = (v << 4) | d;
+    }
+    *out = v;
+    return 1;
+}
+
 /* True for names this engine writes in the external directory. */
 static int parse_object_name(const char *name, int32_t *owner, uint64_t *uid, uint64_t *version)
 {
-    unsigned int o;
-    unsigned long long u, v;
-    int consumed = 0;
-    if (strlen(name) != 8 + 1 + 16 + 1 + 16 + 3 ||
-        sscanf(name, "%8x_%16llx_%16llx.ps%n", &o, &u, &v, &consumed) != 3 ||
-        consumed != (int)strlen(name)) {
+    uint64_t o;
+    if (strlen(name) != 8 + 1 + 16 + 1 + 16 + 3 || name[8] != '_' || name[25] != '_' ||
+        strcmp(name + 42, ".ps") != 0 || !parse_hex(name, 8, &o) ||
+        !parse_hex(name + 9, 16, uid) || !parse_hex(name + 26, 16, version)) {
         return 0;
     }
-    *owner = (int32_t)o;
-    *uid = u;
-    *version = v;
+    *owner = (int32_t)(uint32_t)o;
     return 1;
 }
+
+/* Temporaries of storage_write_file_atomic in the trusted directory. */
+static const char *const trusted_temps[] = {PS_TABLE_NAME ".tmp", PS_HUK_NAME ".tmp"};
 
 /* Removes object files the table does not name (interrupted writes, old versions) and
  * temporaries. Runs only with a valid table, so damage never triggers deletion. */
 static psa_status_t remove_leftovers(ps_store_t *ps, const ps_table_t *t)
 {
-    DIR *d = opendir(ps->external_dir);
+    DIR *d = storage_dir_scan(ps->external_fd);
     if (d == NULL) {
         return PSA_ERROR_STORAGE_FAILURE;
     }
@@ -459,19 +529,30 @@ static psa_status_t remove_leftovers(ps_store_t *ps, const ps_table_t *t)
             long i = ps_table_find(t, owner, uid);
             stray = i < 0 || t->entries[i].version != version;
         }
-        char path[PATH_MAX];
-        if (stray && path_join(path, sizeof(path), ps->external_dir, e->d_name)) {
-            ps->io.unlink(ps->io.ctx, path);
+        if (stray) {
+            ps->io.unlinkat(ps->io.ctx, ps->external_fd, e->d_name);
             removed = 1;
         }
     }
     closedir(d);
-    return removed ? storage_fsync_dir(&ps->io, ps->external_dir) : PSA_SUCCESS;
+    return removed ? storage_fsync_dir(&ps->io, ps->external_fd) : PSA_SUCCESS;
+}
+
+/* Removes the trusted directory's temporaries left by a crash inside an atomic write. */
+static psa_status_t remove_trusted_temps(ps_store_t *ps)
+{
+    int removed = 0;
+    for (size_t i = 0; i < sizeof(trusted_temps) / sizeof(trusted_temps[0]); i++) {
+        if (ps->io.unlinkat(ps->io.ctx, ps->trusted_fd, trusted_temps[i]) == 0) {
+            removed = 1;
+        }
+    }
+    return removed ? storage_fsync_dir(&ps->io, ps->trusted_fd) : PSA_SUCCESS;
 }
 
 static int external_dir_has_objects(const ps_store_t *ps)
 {
-    DIR *d = opendir(ps->external_dir);
+    DIR *d = storage_dir_scan(ps->external_fd);
     if (d == NULL) {
         return 0;
     }
@@ -489,20 +570,17 @@ static int external_dir_has_objects(const ps_store_t *ps)
 /* Loads the HUK, creating it (and an empty table) on first start. */
 static psa_status_t init_keys(ps_store_t *ps)
 {
-    char path[PATH_MAX];
     uint8_t *buf;
     size_t len;
-    if (!path_join(path, sizeof(path), ps->trusted_dir, PS_HUK_NAME)) {
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
-    psa_status_t status = storage_read_file(&ps->io, path, PS_HUK_SIZE, &buf, &len);
+    psa_status_t status = storage_read_file(&ps->io, ps->trusted_fd, PS_HUK_NAME, PS_HUK_SIZE,
+                                            &buf, &len);
     int fresh = 0;
     if (status == PSA_ERROR_DOES_NOT_EXIST) {
         if (RAND_priv_bytes(ps->huk, PS_HUK_SIZE) != 1) {
             return PSA_ERROR_INSUFFICIENT_ENTROPY;
         }
-        status = storage_write_file_atomic(&ps->io, ps->trusted_dir, PS_HUK_NAME, ps->huk,
-                                           PS_HUK_SIZE);
+        status = storage_write_file_atomic(&ps->io, ps->trusted_fd, PS_HUK_NAME, ps->huk,
+                                           PS_HUK_SIZE, NULL);
         fresh = 1;
     } else if (status == PSA_SUCCESS) {
         if (len == PS_HUK_SIZE) {
@@ -520,17 +598,15 @@ static psa_status_t init_keys(ps_store_t *ps)
     if (status != PSA_SUCCESS) {
         return status;
     }
-    char table_path[PATH_MAX];
     struct stat st;
-    if (!path_join(table_path, sizeof(table_path), ps->trusted_dir, PS_TABLE_NAME)) {
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
     /* A table is (re)created only where no object can be lost: a fresh HUK makes every old
      * object undecryptable anyway, and an empty external directory holds nothing. */
-    int missing = stat(table_path, &st) != 0 && errno == ENOENT;
+    int missing = fstatat(ps->trusted_fd, PS_TABLE_NAME, &st, AT_SYMLINK_NOFOLLOW) != 0 &&
+                  errno == ENOENT;
     if (fresh || (missing && !external_dir_has_objects(ps))) {
         ps_table_t empty = {0};
-        status = write_table_file(ps, &empty, PS_TABLE_MIN_REGION);
+        int live;
+        status = write_table_file(ps, &empty, PS_TABLE_MIN_REGION, &live);
     }
     return status;
 }
@@ -542,21 +618,14 @@ psa_status_t ps_store_open(const ps_store_config_t *config, ps_store_t **out)
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     *out = NULL;
-    psa_status_t status = storage_mkdir_p(config->trusted_dir);
-    if (status == PSA_SUCCESS) {
-        status = storage_mkdir_p(config->external_dir);
-    }
-    if (status != PSA_SUCCESS) {
-        return status;
-    }
     ps_store_t *ps = calloc(1, sizeof(*ps));
     if (ps == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     pthread_mutex_init(&ps->lock, NULL);
     ps->lock_fd = -1;
-    ps->trusted_dir = strdup(config->trusted_dir);
-    ps->external_dir = strdup(config->external_dir);
+    ps->trusted_fd = -1;
+    ps->external_fd = -1;
     ps->max_object_size = config->max_object_size ? config->max_object_size
                                                   : PS_DEFAULT_MAX_OBJECT_SIZE;
     if (ps->max_object_size > PS_HARD_MAX_OBJECT) {
@@ -565,20 +634,34 @@ psa_status_t ps_store_open(const ps_store_config_t *config, ps_store_t **out)
     ps->owner_capacity = config->owner_capacity ? config->owner_capacity
                                                 : PS_DEFAULT_OWNER_CAPACITY;
     ps->io = config->io ? *config->io : *storage_io_posix();
+    psa_status_t status = storage_dir_open(config->trusted_dir, &ps->trusted_fd);
+    if (status == PSA_SUCCESS) {
+        status = storage_dir_open(config->external_dir, &ps->external_fd);
+    }
+    if (status != PSA_SUCCESS) {
+        ps_store_close(ps);
+        return status;
+    }
     ps->kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
-    char path[PATH_MAX];
-    if (ps->trusted_dir == NULL || ps->external_dir == NULL || ps->kdf == NULL ||
-        !path_join(path, sizeof(path), ps->trusted_dir, PS_LOCK_NAME)) {
+    if (ps->kdf == NULL) {
         ps_store_close(ps);
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
-    ps->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    ps->lock_fd = open_lock_file(ps->trusted_fd);
+    ps->pid = getpid();
     if (ps->lock_fd < 0) {
         ps_store_close(ps);
         return PSA_ERROR_STORAGE_FAILURE;
     }
-    store_lock(ps);
-    status = init_keys(ps);
+    status = store_lock(ps);
+    if (status != PSA_SUCCESS) {
+        ps_store_close(ps);
+        return status;
+    }
+    status = remove_trusted_temps(ps);
+    if (status == PSA_SUCCESS) {
+        status = init_keys(ps);
+    }
     if (status == PSA_SUCCESS) {
         loaded_table_t lt;
         if (load_table(ps, &lt) == PSA_SUCCESS) {
@@ -603,12 +686,16 @@ void ps_store_close(ps_store_t *ps)
     if (ps->lock_fd >= 0) {
         close(ps->lock_fd);
     }
+    if (ps->trusted_fd >= 0) {
+        close(ps->trusted_fd);
+    }
+    if (ps->external_fd >= 0) {
+        close(ps->external_fd);
+    }
     OPENSSL_cleanse(ps->huk, sizeof(ps->huk));
     OPENSSL_cleanse(ps->table_key, sizeof(ps->table_key));
     EVP_KDF_free(ps->kdf);
     pthread_mutex_destroy(&ps->lock);
-    free(ps->trusted_dir);
-    free(ps->external_dir);
     free(ps);
 }
 
@@ -624,8 +711,11 @@ psa_status_t ps_store_set(ps_store_t *ps, int32_t owner, psa_storage_uid_t uid, 
         return PSA_ERROR_NOT_SUPPORTED;
     }
     loaded_table_t lt;
-    store_lock(ps);
-    psa_status_t status = load_table(ps, &lt);
+    psa_status_t status = store_lock(ps);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = load_table(ps, &lt);
     if (status == PSA_SUCCESS) {
         long i = ps_table_find(&lt.table, owner, uid);
         ps_table_entry_t prev;
@@ -660,8 +750,11 @@ psa_status_t ps_store_create(ps_store_t *ps, int32_t owner, psa_storage_uid_t ui
         return PSA_ERROR_NOT_SUPPORTED;
     }
     loaded_table_t lt;
-    store_lock(ps);
-    psa_status_t status = load_table(ps, &lt);
+    psa_status_t status = store_lock(ps);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = load_table(ps, &lt);
     if (status == PSA_SUCCESS) {
         if (ps_table_find(&lt.table, owner, uid) >= 0) {
             status = PSA_ERROR_ALREADY_EXISTS;
@@ -688,8 +781,11 @@ psa_status_t ps_store_set_extended(ps_store_t *ps, int32_t owner, psa_storage_ui
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     loaded_table_t lt;
-    store_lock(ps);
-    psa_status_t status = load_table(ps, &lt);
+    psa_status_t status = store_lock(ps);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = load_table(ps, &lt);
     if (status != PSA_SUCCESS) {
         store_unlock(ps);
         return status;
@@ -749,8 +845,11 @@ psa_status_t ps_store_get(ps_store_t *ps, int32_t owner, psa_storage_uid_t uid, 
     loaded_table_t lt;
     ps_table_entry_t e;
     uint8_t *plain = NULL;
-    store_lock(ps);
-    psa_status_t status = load_table(ps, &lt);
+    psa_status_t status = store_lock(ps);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = load_table(ps, &lt);
     if (status == PSA_SUCCESS) {
         long i = ps_table_find(&lt.table, owner, uid);
         if (i < 0) {
@@ -789,8 +888,11 @@ psa_status_t ps_store_get_info(ps_store_t *ps, int32_t owner, psa_storage_uid_t 
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     loaded_table_t lt;
-    store_lock(ps);
-    psa_status_t status = load_table(ps, &lt);
+    psa_status_t status = store_lock(ps);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = load_table(ps, &lt);
     if (status == PSA_SUCCESS) {
         long i = ps_table_find(&lt.table, owner, uid);
         if (i < 0) {
@@ -812,8 +914,11 @@ psa_status_t ps_store_remove(ps_store_t *ps, int32_t owner, psa_storage_uid_t ui
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     loaded_table_t lt;
-    store_lock(ps);
-    psa_status_t status = load_table(ps, &lt);
+    psa_status_t status = store_lock(ps);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    status = load_table(ps, &lt);
     if (status == PSA_SUCCESS) {
         long i = ps_table_find(&lt.table, owner, uid);
         if (i < 0) {
@@ -827,9 +932,12 @@ psa_status_t ps_store_remove(ps_store_t *ps, int32_t owner, psa_storage_uid_t ui
             if (status == PSA_SUCCESS) {
                 next.generation++;
                 ps_table_delete(&next, (size_t)i);
-                status = commit_table(ps, &lt, &next);
+                int live;
+                status = commit_table(ps, &lt, &next, &live);
                 ps_table_free(&next);
             }
+            /* On failure the file stays even if the new table is live: the old table may be
+             * what a restart finds, and it names this file. */
             if (status == PSA_SUCCESS) {
                 unlink_object(ps, prev.owner, prev.uid, prev.version);
             }

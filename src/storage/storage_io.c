@@ -9,11 +9,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <openssl/crypto.h>
 
-static int posix_open(void *ctx, const char *path, int flags, mode_t mode)
+static int posix_openat(void *ctx, int dirfd, const char *name, int flags, mode_t mode)
 {
     (void)ctx;
-    return open(path, flags | O_CLOEXEC, mode);
+    return openat(dirfd, name, flags | O_CLOEXEC, mode);
 }
 
 static ssize_t posix_pread(void *ctx, int fd, void *buf, size_t len, off_t off)
@@ -46,28 +47,28 @@ static int posix_close(void *ctx, int fd)
     return close(fd);
 }
 
-static int posix_rename(void *ctx, const char *from, const char *to)
+static int posix_renameat(void *ctx, int dirfd, const char *from, const char *to)
 {
     (void)ctx;
-    return rename(from, to);
+    return renameat(dirfd, from, dirfd, to);
 }
 
-static int posix_unlink(void *ctx, const char *path)
+static int posix_unlinkat(void *ctx, int dirfd, const char *name)
 {
     (void)ctx;
-    return unlink(path);
+    return unlinkat(dirfd, name, 0);
 }
 
 static const storage_io_t posix_io = {
     .ctx = NULL,
-    .open = posix_open,
+    .openat = posix_openat,
     .pread = posix_pread,
     .pwrite = posix_pwrite,
     .fsync = posix_fsync,
     .fdatasync = posix_fdatasync,
     .close = posix_close,
-    .rename = posix_rename,
-    .unlink = posix_unlink,
+    .renameat = posix_renameat,
+    .unlinkat = posix_unlinkat,
 };
 
 const storage_io_t *storage_io_posix(void)
@@ -126,62 +127,123 @@ psa_status_t storage_read_exact(const storage_io_t *io, int fd, void *buf, size_
     return PSA_SUCCESS;
 }
 
-psa_status_t storage_read_file(const storage_io_t *io, const char *path, size_t max_len,
-                               uint8_t **out, size_t *out_len)
+psa_status_t storage_open_regular(const storage_io_t *io, int dirfd, const char *name, int flags,
+                                  int *fd, uint64_t *size)
+{
+    *fd = io->openat(io->ctx, dirfd, name, flags | O_NOFOLLOW | O_NONBLOCK, 0);
+    if (*fd < 0) {
+        if (errno == ENOENT) {
+            return PSA_ERROR_DOES_NOT_EXIST;
+        }
+        /* ELOOP: a symlink; ENXIO: a FIFO or socket opened for writing. Neither is ours. */
+        return errno == ELOOP || errno == ENXIO || errno == EISDIR ? PSA_ERROR_DATA_CORRUPT
+                                                                   : PSA_ERROR_STORAGE_FAILURE;
+    }
+    struct stat st;
+    psa_status_t status = PSA_SUCCESS;
+    if (fstat(*fd, &st) != 0) {
+        status = PSA_ERROR_STORAGE_FAILURE;
+    } else if (!S_ISREG(st.st_mode) || st.st_size < 0) {
+        status = PSA_ERROR_DATA_CORRUPT;
+    }
+    if (status != PSA_SUCCESS) {
+        io->close(io->ctx, *fd);
+        *fd = -1;
+        return status;
+    }
+    if (size != NULL) {
+        *size = (uint64_t)st.st_size;
+    }
+    return PSA_SUCCESS;
+}
+
+psa_status_t storage_read_file(const storage_io_t *io, int dirfd, const char *name,
+                               size_t max_len, uint8_t **out, size_t *out_len)
 {
     *out = NULL;
     *out_len = 0;
-    int fd = io->open(io->ctx, path, O_RDONLY, 0);
-    if (fd < 0) {
-        return errno == ENOENT ? PSA_ERROR_DOES_NOT_EXIST : PSA_ERROR_STORAGE_FAILURE;
+    int fd;
+    uint64_t size;
+    psa_status_t status = storage_open_regular(io, dirfd, name, O_RDONLY, &fd, &size);
+    if (status != PSA_SUCCESS) {
+        return status;
     }
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        io->close(io->ctx, fd);
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_size < 0 || (uint64_t)st.st_size > max_len) {
+    if (size > max_len) {
         io->close(io->ctx, fd);
         return PSA_ERROR_DATA_CORRUPT;
     }
-    size_t len = (size_t)st.st_size;
+    size_t len = (size_t)size;
     uint8_t *buf = malloc(len ? len : 1);
     if (buf == NULL) {
         io->close(io->ctx, fd);
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
-    psa_status_t st2 = storage_read_exact(io, fd, buf, len, 0);
+    status = storage_read_exact(io, fd, buf, len, 0);
     io->close(io->ctx, fd);
-    if (st2 != PSA_SUCCESS) {
+    if (status != PSA_SUCCESS) {
+        /* The buffer may hold part of a key record. */
+        OPENSSL_cleanse(buf, len);
         free(buf);
-        return st2;
+        return status;
     }
     *out = buf;
     *out_len = len;
     return PSA_SUCCESS;
 }
 
-psa_status_t storage_fsync_dir(const storage_io_t *io, const char *dir)
+psa_status_t storage_fsync_dir(const storage_io_t *io, int dirfd)
 {
-    int fd = io->open(io->ctx, dir, O_RDONLY | O_DIRECTORY, 0);
-    if (fd < 0) {
-        return PSA_ERROR_STORAGE_FAILURE;
+    /* One retry: by the time a directory is synced, the rename or unlink it covers is visible;
+     * a transient failure (e.g. a journal commit that hit EIO once) is worth a second attempt
+     * before the caller has to report a change it cannot undo as failed. */
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (io->fsync(io->ctx, dirfd) == 0) {
+            return PSA_SUCCESS;
+        }
+        if (attempt == 1) {
+            return storage_status_from_errno(errno);
+        }
     }
-    int rc = io->fsync(io->ctx, fd);
-    int err = errno;
-    io->close(io->ctx, fd);
-    return rc == 0 ? PSA_SUCCESS : storage_status_from_errno(err);
+    return PSA_ERROR_STORAGE_FAILURE;
 }
 
-/* Writes buf to path (created 0600, truncated) and fsyncs it; removes it on failure. */
-static psa_status_t write_and_sync(const storage_io_t *io, const char *path, const void *buf,
-                                   size_t len)
+DIR *storage_dir_scan(int dirfd)
 {
-    int fd = io->open(io->ctx, path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return NULL;
+    }
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+    }
+    return d;
+}
+
+psa_status_t storage_unlink(const storage_io_t *io, int dirfd, const char *name)
+{
+    if (io->unlinkat(io->ctx, dirfd, name) != 0 && errno != ENOENT) {
+        return storage_status_from_errno(errno);
+    }
+    return PSA_SUCCESS;
+}
+
+/* Creates dirfd/name afresh (never through a link left there), writes buf and fsyncs it;
+ * removes it on failure. */
+static psa_status_t write_and_sync(const storage_io_t *io, int dirfd, const char *name,
+                                   const void *buf, size_t len)
+{
+    /* A stale entry (an interrupted write, or something planted in an untrusted directory) is
+     * removed rather than opened: O_EXCL|O_NOFOLLOW then guarantees a new inode of our own. */
+    psa_status_t status = storage_unlink(io, dirfd, name);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    int fd = io->openat(io->ctx, dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
     if (fd < 0) {
         return storage_status_from_errno(errno);
     }
-    psa_status_t status = storage_write_all(io, fd, buf, len, 0);
+    status = storage_write_all(io, fd, buf, len, 0);
     if (status == PSA_SUCCESS && io->fsync(io->ctx, fd) != 0) {
         status = storage_status_from_errno(errno);
     }
@@ -189,66 +251,94 @@ static psa_status_t write_and_sync(const storage_io_t *io, const char *path, con
         status = storage_status_from_errno(errno);
     }
     if (status != PSA_SUCCESS) {
-        io->unlink(io->ctx, path);
+        io->unlinkat(io->ctx, dirfd, name);
     }
     return status;
 }
 
-psa_status_t storage_write_file_atomic(const storage_io_t *io, const char *dir, const char *name,
-                                       const void *buf, size_t len)
+psa_status_t storage_write_file_atomic(const storage_io_t *io, int dirfd, const char *name,
+                                       const void *buf, size_t len, int *renamed)
 {
-    char tmp[PATH_MAX];
-    char dst[PATH_MAX];
-    if (snprintf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name) >= (int)sizeof(tmp) ||
-        snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
+    char tmp[NAME_MAX + 1];
+    if (renamed != NULL) {
+        *renamed = 0;
+    }
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", name) >= (int)sizeof(tmp)) {
         return PSA_ERROR_STORAGE_FAILURE;
     }
-    psa_status_t status = write_and_sync(io, tmp, buf, len);
+    psa_status_t status = write_and_sync(io, dirfd, tmp, buf, len);
     if (status != PSA_SUCCESS) {
         return status;
     }
-    if (io->rename(io->ctx, tmp, dst) != 0) {
+    if (io->renameat(io->ctx, dirfd, tmp, name) != 0) {
         status = storage_status_from_errno(errno);
-        io->unlink(io->ctx, tmp);
+        io->unlinkat(io->ctx, dirfd, tmp);
         return status;
     }
-    return storage_fsync_dir(io, dir);
+    if (renamed != NULL) {
+        *renamed = 1;
+    }
+    return storage_fsync_dir(io, dirfd);
 }
 
-psa_status_t storage_write_file_direct(const storage_io_t *io, const char *dir, const char *name,
+psa_status_t storage_write_file_direct(const storage_io_t *io, int dirfd, const char *name,
                                        const void *buf, size_t len)
 {
-    char dst[PATH_MAX];
-    if (snprintf(dst, sizeof(dst), "%s/%s", dir, name) >= (int)sizeof(dst)) {
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
-    psa_status_t status = write_and_sync(io, dst, buf, len);
+    psa_status_t status = write_and_sync(io, dirfd, name, buf, len);
     if (status != PSA_SUCCESS) {
         return status;
     }
-    return storage_fsync_dir(io, dir);
+    return storage_fsync_dir(io, dirfd);
 }
 
-psa_status_t storage_mkdir_p(const char *dir)
+/* mkdir of one component; a directory it creates is made durable by an fsync of its parent. */
+static psa_status_t mkdir_durable(const char *path)
+{
+    if (mkdir(path, 0700) != 0) {
+        return errno == EEXIST ? PSA_SUCCESS : storage_status_from_errno(errno);
+    }
+    char parent[PATH_MAX];
+    snprintf(parent, sizeof(parent), "%s", path);
+    char *slash = strrchr(parent, '/');
+    if (slash == parent) {
+        slash[1] = '\0';
+    } else if (slash != NULL) {
+        *slash = '\0';
+    } else {
+        snprintf(parent, sizeof(parent), ".");
+    }
+    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    return rc == 0 ? PSA_SUCCESS : storage_status_from_errno(err);
+}
+
+psa_status_t storage_dir_open(const char *dir, int *dirfd)
 {
     char path[PATH_MAX];
     size_t n = strlen(dir);
+    *dirfd = -1;
     if (n == 0 || n >= sizeof(path)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     memcpy(path, dir, n + 1);
     for (size_t i = 1; i <= n; i++) {
-        if (path[i] == '/' || path[i] == '\0') {
+        if ((path[i] == '/' && path[i - 1] != '/') || path[i] == '\0') {
             char saved = path[i];
             path[i] = '\0';
-            if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-                return storage_status_from_errno(errno);
+            psa_status_t status = mkdir_durable(path);
+            if (status != PSA_SUCCESS) {
+                return status;
             }
             path[i] = saved;
         }
     }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (*dirfd < 0) {
         return PSA_ERROR_STORAGE_FAILURE;
     }
     return PSA_SUCCESS;
