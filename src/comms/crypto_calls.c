@@ -153,6 +153,12 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
         .function_id = CRYPTO_FID_##id, .name = #id, .iov_fields = (fields), .in_count = (nin),    \
         .out_count = (nout), .in = ins, .out = outs                                                \
     }
+/* A row whose bulk data may be read and written in place: see CRYPTO_CALL_BULK_IN_PLACE. */
+#define BULK(id, fields, nin, nout, ins, outs)                                                     \
+    {                                                                                              \
+        .function_id = CRYPTO_FID_##id, .name = #id, .flags = CRYPTO_CALL_BULK_IN_PLACE,           \
+        .iov_fields = (fields), .in_count = (nin), .out_count = (nout), .in = ins, .out = outs     \
+    }
 #define V0                                                                                         \
     {                                                                                              \
         0                                                                                          \
@@ -182,10 +188,10 @@ const crypto_call_desc_t crypto_call_table[] = {
     ROW(COPY_KEY, K, 1, 1, V1(ATT), V1(KID)),
     ROW(GENERATE_KEY, 0, 1, 1, V1(ATT), V1(KID)),
 
-    ROW(HASH_COMPUTE, A, 1, 1, V1(BYT), V1(BYT)),
+    BULK(HASH_COMPUTE, A, 1, 1, V1(BYT), V1(BYT)),
     ROW(HASH_COMPARE, A, 2, 0, V2(BYT, BYT), V0),
     ROW(HASH_SETUP, A | H, 0, 1, V0, V1(HDL)),
-    ROW(HASH_UPDATE, H, 1, 0, V1(BYT), V0),
+    BULK(HASH_UPDATE, H, 1, 0, V1(BYT), V0),
     ROW(HASH_CLONE, H, 1, 1, V1(HDL), V1(HDL)),
     ROW(HASH_FINISH, H, 0, 2, V0, V2(HDL, BYT)),
     ROW(HASH_VERIFY, H, 1, 1, V1(BYT), V1(HDL)),
@@ -193,34 +199,34 @@ const crypto_call_desc_t crypto_call_table[] = {
     ROW(HASH_SUSPEND, H, 0, 2, V0, V2(HDL, BYT)),
     ROW(HASH_RESUME, H, 1, 1, V1(BYT), V1(HDL)),
 
-    ROW(MAC_COMPUTE, K | A, 1, 1, V1(BYT), V1(BYT)),
+    BULK(MAC_COMPUTE, K | A, 1, 1, V1(BYT), V1(BYT)),
     ROW(MAC_VERIFY, K | A, 2, 0, V2(BYT, BYT), V0),
     ROW(MAC_SIGN_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
     ROW(MAC_VERIFY_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
-    ROW(MAC_UPDATE, H, 1, 0, V1(BYT), V0),
+    BULK(MAC_UPDATE, H, 1, 0, V1(BYT), V0),
     ROW(MAC_SIGN_FINISH, H, 0, 2, V0, V2(HDL, BYT)),
     ROW(MAC_VERIFY_FINISH, H, 1, 1, V1(BYT), V1(HDL)),
     ROW(MAC_ABORT, H, 0, 1, V0, V1(HDL)),
 
-    ROW(CIPHER_ENCRYPT, K | A, 1, 1, V1(BYT), V1(BYT)),
+    BULK(CIPHER_ENCRYPT, K | A, 1, 1, V1(BYT), V1(BYT)),
     ROW(CIPHER_DECRYPT, K | A, 1, 1, V1(BYT), V1(BYT)),
     ROW(CIPHER_ENCRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
     ROW(CIPHER_DECRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
     ROW(CIPHER_GENERATE_IV, H, 0, 1, V0, V1(BYT)),
     ROW(CIPHER_SET_IV, H, 1, 0, V1(BYT), V0),
-    ROW(CIPHER_UPDATE, H, 1, 1, V1(BYT), V1(BYT)),
+    BULK(CIPHER_UPDATE, H, 1, 1, V1(BYT), V1(BYT)),
     ROW(CIPHER_FINISH, H, 0, 2, V0, V2(HDL, BYT)),
     ROW(CIPHER_ABORT, H, 0, 1, V0, V1(HDL)),
 
-    ROW(AEAD_ENCRYPT, K | A | N, 2, 1, V2(BYT, BYT), V1(BYT)),
+    BULK(AEAD_ENCRYPT, K | A | N, 2, 1, V2(BYT, BYT), V1(BYT)),
     ROW(AEAD_DECRYPT, K | A | N, 2, 1, V2(BYT, BYT), V1(BYT)),
     ROW(AEAD_ENCRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
     ROW(AEAD_DECRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
     ROW(AEAD_GENERATE_NONCE, H, 0, 1, V0, V1(BYT)),
     ROW(AEAD_SET_NONCE, H, 1, 0, V1(BYT), V0),
     ROW(AEAD_SET_LENGTHS, H | L, 0, 0, V0, V0),
-    ROW(AEAD_UPDATE_AD, H, 1, 0, V1(BYT), V0),
-    ROW(AEAD_UPDATE, H, 1, 1, V1(BYT), V1(BYT)),
+    BULK(AEAD_UPDATE_AD, H, 1, 0, V1(BYT), V0),
+    BULK(AEAD_UPDATE, H, 1, 1, V1(BYT), V1(BYT)),
     ROW(AEAD_FINISH, H, 0, 3, V0, V3(HDL, BYT, BYT)),
     ROW(AEAD_VERIFY, H, 1, 2, V1(BYT), V2(HDL, BYT)),
     ROW(AEAD_ABORT, H, 0, 1, V0, V1(HDL)),
@@ -278,6 +284,34 @@ const crypto_call_desc_t *crypto_call_find(uint16_t function_id)
         }
     }
     return NULL;
+}
+
+void crypto_call_vec_policy(const uint8_t *header, size_t header_len, crypto_vec_policy_t *policy)
+{
+    *policy = (crypto_vec_policy_t){0};
+    crypto_iovec_t iov;
+    if (crypto_iovec_decode(header, header_len, &iov) != PSA_SUCCESS) {
+        return;
+    }
+    const crypto_call_desc_t *desc = crypto_call_find(iov.function_id);
+    if (desc == NULL) {
+        return;
+    }
+    bool bulk = (desc->flags & CRYPTO_CALL_BULK_IN_PLACE) != 0;
+    for (size_t i = 0; i < desc->in_count; i++) {
+        if (bulk && desc->in[i] == CRYPTO_VEC_BYTES) {
+            policy->in_place_in |= (uint8_t)(1u << (i + 1)); /* in_vec[0] is the header */
+        }
+    }
+    for (size_t i = 0; i < desc->out_count; i++) {
+        uint8_t kind = desc->out[i];
+        if (bulk && kind == CRYPTO_VEC_BYTES) {
+            policy->in_place_out |= (uint8_t)(1u << i);
+        }
+        if (kind == CRYPTO_VEC_HANDLE || kind == CRYPTO_VEC_KEY_ID || kind == CRYPTO_VEC_SIZE) {
+            policy->kept_on_error |= (uint8_t)(1u << i);
+        }
+    }
 }
 
 /* The exact size a fixed-size vector must have; 0 for variable-size kinds. */

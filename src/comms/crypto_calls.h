@@ -170,9 +170,19 @@ typedef enum crypto_vec_kind {
 #define CRYPTO_CALL_MAX_IN  3u /* besides the header */
 #define CRYPTO_CALL_MAX_OUT 3u
 
+/*
+ * Row flag: rssd may let the call read its CRYPTO_VEC_BYTES inputs and write its CRYPTO_VEC_BYTES
+ * outputs in place in the client's shared memory, which the client can change during the call.
+ * Only calls for which that gives a racing client nothing its key policy does not already grant
+ * carry it; the argument for each is in docs/crypto-calls.md ("Shared memory"). Every other call
+ * works on private copies.
+ */
+#define CRYPTO_CALL_BULK_IN_PLACE 0x01u
+
 typedef struct crypto_call_desc {
     uint16_t function_id;
     const char *name;
+    uint8_t flags;      /* CRYPTO_CALL_* */
     uint8_t iov_fields; /* CRYPTO_IOV_* */
     uint8_t in_count;   /* vectors after the header */
     uint8_t out_count;
@@ -185,6 +195,25 @@ extern const size_t crypto_call_table_size;
 
 /* The row of a function id, or NULL for an id this project does not carry. */
 const crypto_call_desc_t *crypto_call_find(uint16_t function_id);
+
+/*
+ * How the partition manager may hand a call's vectors to the service when they live in memory
+ * the client can write during the call. Bit i of a mask stands for in_vec[i] / out_vec[i].
+ * in_place_in/out: may stay in shared memory (bulk data of a CRYPTO_CALL_BULK_IN_PLACE row);
+ * every other vector is copied in before and out after the call. kept_on_error: outputs that
+ * still travel back when the call fails (operation handles, key ids, sizes: what the service
+ * reports about its state, never data); other outputs of a failed call are not copied out.
+ */
+typedef struct crypto_vec_policy {
+    uint8_t in_place_in;
+    uint8_t in_place_out;
+    uint8_t kept_on_error;
+} crypto_vec_policy_t;
+
+/* The policy for a call whose header (in_vec[0], already in private memory) is `header`.
+ * A header that does not decode, or names no row, gets the safe default: copy everything,
+ * keep nothing on error. */
+void crypto_call_vec_policy(const uint8_t *header, size_t header_len, crypto_vec_policy_t *policy);
 
 /*
  * The vectors of one call, decoded on the service side. Vectors the caller trimmed or omitted

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "comms/crypto_calls.h"
 #include "enclave/service.h"
 #include "storage/its_store.h"
 #include "storage/ps_store.h"
@@ -27,6 +28,15 @@ const enclave_service_t *enclave_service_by_sid(uint32_t sid);
 psa_status_t enclave_dispatch(const enclave_caller_t *caller, psa_handle_t handle, int32_t type,
                               const psa_invec *in, size_t in_len, psa_outvec *out,
                               size_t out_len);
+
+/*
+ * Which vectors of a pointer-access call may stay in the client's shared memory, given the call's
+ * first input vector (already copied to private memory). Only the crypto service grants any
+ * (the bulk rows of its call table); ITS, PS and attestation get private copies of everything,
+ * so no service ever reads a client-writable byte twice unless the table says that is harmless.
+ */
+void enclave_vec_policy(psa_handle_t handle, const uint8_t *in0, size_t in0_len,
+                        crypto_vec_policy_t *policy);
 
 /* Tells every service that a session ended (its process's last connection closed). */
 void enclave_release_session(const enclave_caller_t *caller);

@@ -125,6 +125,197 @@ static bool ranges_overlap(uint64_t a, uint32_t a_len, uint64_t b, uint32_t b_le
     return a_len > 0 && b_len > 0 && a < b + b_len && b < a + a_len;
 }
 
+/* The reply to a served call whose outputs are `out` (lengths as the service set them). */
+static size_t encode_reply(const rss_msg_call_t *call, psa_status_t status, const psa_outvec *out,
+                           uint8_t *reply, size_t reply_size)
+{
+    rss_msg_reply_t rep = {.header = call->header, .status = status, .out_len = call->out_len};
+    for (uint32_t i = 0; i < call->out_len; i++) {
+        if (out[i].len > call->out_size[i]) {
+            /* A service wrote past its vector's length: report it, leak nothing. */
+            enclave_log(ENCLAVE_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
+                        out[i].len, call->out_size[i]);
+            return rss_msg_encode_error_reply(&call->header, PSA_ERROR_GENERIC_ERROR, reply,
+                                              reply_size);
+        }
+        rep.out_size[i] = (uint32_t)out[i].len;
+        rep.out_data[i] = out[i].base;
+    }
+    size_t n = 0;
+    if (rss_msg_encode_reply(&rep, reply, reply_size, &n) != PSA_SUCCESS) {
+        return rss_msg_encode_error_reply(&call->header, PSA_ERROR_GENERIC_ERROR, reply,
+                                          reply_size);
+    }
+    return n;
+}
+
+/*
+ * Private memory for pointer-access calls, one per thread (a worker serves one call at a time):
+ * grown as needed and never shrunk, so the hot path allocates nothing. Its size is bounded by
+ * the largest shared memory a client mapped, since the vectors it holds are disjoint ranges of
+ * that memory. Every byte a call used is wiped when the call ends: it held plaintext, exported
+ * keys or key material being imported.
+ */
+static _Thread_local uint8_t *scratch;
+static _Thread_local size_t scratch_size;
+
+#define SCRATCH_ALIGN 16u
+
+static size_t scratch_round(size_t n)
+{
+    return (n + SCRATCH_ALIGN - 1) & ~(size_t)(SCRATCH_ALIGN - 1);
+}
+
+static bool scratch_reserve(size_t need)
+{
+    if (need <= scratch_size) {
+        return true;
+    }
+    /* The old buffer holds only zeroes (wiped after each call): free it rather than realloc. */
+    uint8_t *grown = calloc(1, need);
+    if (grown == NULL) {
+        return false;
+    }
+    free(scratch);
+    scratch = grown;
+    scratch_size = need;
+    return true;
+}
+
+void enclave_serve_thread_exit(void)
+{
+    free(scratch);
+    scratch = NULL;
+    scratch_size = 0;
+}
+
+/*
+ * A pointer-access call. The client can write its shared memory at any time, so a service that
+ * read one input byte twice could see two values (a deterministic signature over two messages
+ * with one nonce gives the key away), and output written there during the call is visible
+ * before the call has decided whether to release it. Hence every vector is copied: inputs into
+ * private memory before the call, outputs out of it after a successful one. The exception is the
+ * bulk data of the calls the crypto call table marks CRYPTO_CALL_BULK_IN_PLACE, read and written
+ * in place so a 1 MiB encryption is not copied twice more (docs/crypto-calls.md says why that
+ * gives a racing client nothing).
+ */
+static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, uint8_t *reply,
+                            size_t reply_size)
+{
+    /* Every vector must lie inside this connection's shared memory (the comms layer's memory
+     * check: CONNECTION_BUSY, sheet §1.7). */
+    for (uint32_t i = 0; i < call->in_len; i++) {
+        if (!rss_shm_range_ok(&conn->shm, call->in_addr[i], call->in_size[i])) {
+            return rss_msg_encode_error_reply(&call->header, PSA_ERROR_CONNECTION_BUSY, reply,
+                                              reply_size);
+        }
+    }
+    for (uint32_t i = 0; i < call->out_len; i++) {
+        if (!rss_shm_range_ok(&conn->shm, call->out_addr[i], call->out_size[i])) {
+            return rss_msg_encode_error_reply(&call->header, PSA_ERROR_CONNECTION_BUSY, reply,
+                                              reply_size);
+        }
+    }
+    /* Overlapping input vectors, and an output overlapping an input or another output (a
+     * service would read what it has just written), are the SPM's PROGRAMMER_ERROR (§2.3). */
+    for (uint32_t i = 0; i < call->in_len; i++) {
+        for (uint32_t j = 0; j < i; j++) {
+            if (ranges_overlap(call->in_addr[i], call->in_size[i], call->in_addr[j],
+                               call->in_size[j])) {
+                return rss_msg_encode_error_reply(&call->header, PSA_ERROR_PROGRAMMER_ERROR,
+                                                  reply, reply_size);
+            }
+        }
+    }
+    for (uint32_t i = 0; i < call->out_len; i++) {
+        for (uint32_t j = 0; j < call->in_len; j++) {
+            if (ranges_overlap(call->out_addr[i], call->out_size[i], call->in_addr[j],
+                               call->in_size[j])) {
+                return rss_msg_encode_error_reply(&call->header, PSA_ERROR_PROGRAMMER_ERROR,
+                                                  reply, reply_size);
+            }
+        }
+        for (uint32_t j = 0; j < i; j++) {
+            if (ranges_overlap(call->out_addr[i], call->out_size[i], call->out_addr[j],
+                               call->out_size[j])) {
+                return rss_msg_encode_error_reply(&call->header, PSA_ERROR_PROGRAMMER_ERROR,
+                                                  reply, reply_size);
+            }
+        }
+    }
+
+    /* Disjoint ranges of the shared memory: together no larger than it (plus alignment). */
+    size_t need = 0;
+    for (uint32_t i = 0; i < call->in_len; i++) {
+        need += scratch_round(call->in_size[i]);
+    }
+    for (uint32_t i = 0; i < call->out_len; i++) {
+        need += scratch_round(call->out_size[i]);
+    }
+    if (!scratch_reserve(need)) {
+        return rss_msg_encode_error_reply(&call->header, PSA_ERROR_INSUFFICIENT_MEMORY, reply,
+                                          reply_size);
+    }
+
+    /* The first input (the crypto iovec header) is copied before anything is decided from it,
+     * so the policy and the service see the same function id. */
+    psa_invec in[RSS_MSG_MAX_IOVEC];
+    psa_outvec out[RSS_MSG_MAX_IOVEC];
+    size_t used = 0;
+    crypto_vec_policy_t policy = {0};
+    for (uint32_t i = 0; i < call->in_len; i++) {
+        const uint8_t *shared = conn->shm.base + call->in_addr[i];
+        size_t len = call->in_size[i];
+        if (len == 0) {
+            in[i] = (psa_invec){NULL, 0};
+        } else if ((policy.in_place_in & (1u << i)) != 0) {
+            in[i] = (psa_invec){shared, len};
+        } else {
+            memcpy(scratch + used, shared, len);
+            in[i] = (psa_invec){scratch + used, len};
+            used += scratch_round(len);
+        }
+        if (i == 0) {
+            enclave_vec_policy(call->handle, in[0].base, in[0].len, &policy);
+        }
+    }
+    if (call->in_len == 0) {
+        enclave_vec_policy(call->handle, NULL, 0, &policy);
+    }
+    for (uint32_t i = 0; i < call->out_len; i++) {
+        size_t len = call->out_size[i];
+        if (len == 0) {
+            out[i] = (psa_outvec){NULL, 0};
+        } else if ((policy.in_place_out & (1u << i)) != 0) {
+            out[i] = (psa_outvec){conn->shm.base + call->out_addr[i], len};
+        } else {
+            out[i] = (psa_outvec){scratch + used, len};
+            used += scratch_round(len);
+        }
+    }
+
+    psa_status_t status =
+        enclave_dispatch(&conn->caller, call->handle, call->type, in, call->in_len, out,
+                         call->out_len);
+
+    for (uint32_t i = 0; i < call->out_len; i++) {
+        if (out[i].base == NULL || (policy.in_place_out & (1u << i)) != 0 ||
+            out[i].len > call->out_size[i]) {
+            continue; /* in place already, or refused by encode_reply */
+        }
+        if (status != PSA_SUCCESS && (policy.kept_on_error & (1u << i)) == 0) {
+            out[i].len = 0; /* a failed call releases no data */
+        }
+        if (out[i].len > 0) {
+            memcpy(conn->shm.base + call->out_addr[i], out[i].base, out[i].len);
+        }
+    }
+    if (used > 0) {
+        explicit_bzero(scratch, used);
+    }
+    return encode_reply(call, status, out, reply, reply_size);
+}
+
 size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t length,
                              size_t full_length, int fd, uint8_t *reply, size_t reply_size)
 {
@@ -182,66 +373,11 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
             return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_BUSY, reply,
                                               reply_size);
         }
-    } else {
-        /* Every vector must lie inside this connection's shared memory (the comms layer's
-         * memory check: CONNECTION_BUSY, sheet §1.7). */
-        for (uint32_t i = 0; i < call.in_len; i++) {
-            if (!rss_shm_range_ok(&conn->shm, call.in_addr[i], call.in_size[i])) {
-                return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_BUSY, reply,
-                                                  reply_size);
-            }
-            in[i] = (psa_invec){call.in_size[i] ? conn->shm.base + call.in_addr[i] : NULL,
-                                call.in_size[i]};
-        }
-        for (uint32_t i = 0; i < call.out_len; i++) {
-            if (!rss_shm_range_ok(&conn->shm, call.out_addr[i], call.out_size[i])) {
-                return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_BUSY, reply,
-                                                  reply_size);
-            }
-            out[i] = (psa_outvec){call.out_size[i] ? conn->shm.base + call.out_addr[i] : NULL,
-                                  call.out_size[i]};
-        }
-        /* An output overlapping an input or another output would let a service read what it
-         * has just written: the SPM's PROGRAMMER_ERROR (sheet §2.3). */
-        for (uint32_t i = 0; i < call.out_len; i++) {
-            for (uint32_t j = 0; j < call.in_len; j++) {
-                if (ranges_overlap(call.out_addr[i], call.out_size[i], call.in_addr[j],
-                                   call.in_size[j])) {
-                    return rss_msg_encode_error_reply(&call.header, PSA_ERROR_PROGRAMMER_ERROR,
-                                                      reply, reply_size);
-                }
-            }
-            for (uint32_t j = 0; j < i; j++) {
-                if (ranges_overlap(call.out_addr[i], call.out_size[i], call.out_addr[j],
-                                   call.out_size[j])) {
-                    return rss_msg_encode_error_reply(&call.header, PSA_ERROR_PROGRAMMER_ERROR,
-                                                      reply, reply_size);
-                }
-            }
-        }
+        status = enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len, out,
+                                  call.out_len);
+        return encode_reply(&call, status, out, reply, reply_size);
     }
-
-    status = enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len, out,
-                              call.out_len);
-
-    rss_msg_reply_t rep = {.header = call.header, .status = status, .out_len = call.out_len};
-    for (uint32_t i = 0; i < call.out_len; i++) {
-        if (out[i].len > call.out_size[i]) {
-            /* A service wrote past its vector's length: report it, leak nothing. */
-            enclave_log(ENCLAVE_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
-                        out[i].len, call.out_size[i]);
-            return rss_msg_encode_error_reply(&call.header, PSA_ERROR_GENERIC_ERROR, reply,
-                                              reply_size);
-        }
-        rep.out_size[i] = (uint32_t)out[i].len;
-        rep.out_data[i] = out[i].base;
-    }
-    size_t n = 0;
-    if (rss_msg_encode_reply(&rep, reply, reply_size, &n) != PSA_SUCCESS) {
-        return rss_msg_encode_error_reply(&call.header, PSA_ERROR_GENERIC_ERROR, reply,
-                                          reply_size);
-    }
-    return n;
+    return serve_pointer(conn, &call, reply, reply_size);
 }
 
 enclave_conn_t *enclave_conn_new_detached(int32_t client_id, uint64_t session)
@@ -439,6 +575,7 @@ static void *worker_main(void *arg)
     }
     free(b.rx);
     free(b.tx);
+    enclave_serve_thread_exit();
     return NULL;
 }
 

@@ -30,6 +30,9 @@ typedef struct enclave_conn enclave_conn_t;
 size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t length,
                              size_t full_length, int fd, uint8_t *reply, size_t reply_size);
 
+/* Frees the calling thread's private copy buffer (enclave_serve_message grows one per thread). */
+void enclave_serve_thread_exit(void);
+
 /* A connection object without a socket, for the fuzzer: role client, the given caller. */
 enclave_conn_t *enclave_conn_new_detached(int32_t client_id, uint64_t session);
 void enclave_conn_free_detached(enclave_conn_t *conn);

@@ -82,6 +82,15 @@ psa_status_t enclave_dispatch(const enclave_caller_t *caller, psa_handle_t handl
     return service->call(caller, type, in, in_len, out, out_len);
 }
 
+void enclave_vec_policy(psa_handle_t handle, const uint8_t *in0, size_t in0_len,
+                        crypto_vec_policy_t *policy)
+{
+    *policy = (crypto_vec_policy_t){0};
+    if (enclave_service_by_handle(handle) == &enclave_crypto_service) {
+        crypto_call_vec_policy(in0, in0_len, policy);
+    }
+}
+
 void enclave_release_session(const enclave_caller_t *caller)
 {
     for (size_t i = 0; i < enclave_service_count; i++) {

@@ -11,3 +11,13 @@ if(TARGET rssd AND TARGET psa-static)
   add_test(NAME rssd_integration COMMAND test_rssd)
   set_tests_properties(rssd_integration PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
 endif()
+
+# Hardening regressions: shared-memory races on deterministic signatures, failed decryptions,
+# overlapping vectors, descriptor exhaustion, long calls, per-client limits.
+if(TARGET rssd AND TARGET psa-static)
+  add_executable(test_rssd_hardening ${CMAKE_CURRENT_LIST_DIR}/test_rssd_hardening.c)
+  target_link_libraries(test_rssd_hardening PRIVATE ss_rssd_harness psa-static ss_comms
+                        PkgConfig::CMOCKA Threads::Threads)
+  add_test(NAME rssd_hardening COMMAND test_rssd_hardening)
+  set_tests_properties(rssd_hardening PROPERTIES TIMEOUT 300)
+endif()
