@@ -76,7 +76,10 @@ typedef struct core_key {
     size_t material_length;
     void *asym;                /* EVP_PKEY * of asymmetric keys (part 2), else NULL */
     atomic_uint refs;          /* table reference + one per user */
-    bool destroyed;            /* removed from the table, freed at last release */
+    atomic_bool destroyed;     /* destroyed (psa_destroy_key, session end): freed at last release,
+                                * and the multi-part operations holding it fail */
+    atomic_bool unlinked;      /* no longer in the table (destroyed, purged, or a persistent key
+                                * without PSA_KEY_USAGE_CACHE after its last use) */
     pthread_mutex_t cache_lock;
     core_key_cache_entry_t cache[CORE_KEY_CACHE_ENTRIES];
 } core_key_t;
@@ -90,7 +93,21 @@ typedef struct core_key {
  */
 psa_status_t core_key_acquire(const core_caller_t *caller, psa_key_id_t id, psa_key_usage_t usage,
                               psa_algorithm_t alg, core_key_t **key);
+/* Drops a reference. A persistent key without PSA_KEY_USAGE_CACHE leaves memory at its last
+ * release ("key material is removed from memory as soon as it is not required"). */
 void core_key_release(core_key_t *key);
+
+/*
+ * Multi-part operations keep their key acquired from setup to abort, and every later call checks
+ * this first: psa_destroy_key says "If a key is currently in use in a multi-part operation, then
+ * destroying the key will cause the multi-part operation to fail". The call then returns
+ * PSA_ERROR_BAD_STATE (the operation is no longer in a state it can continue from; every
+ * multi-part function lists BAD_STATE) and the operation enters its error state.
+ */
+static inline bool core_key_is_destroyed(const core_key_t *key)
+{
+    return atomic_load(&key->destroyed);
+}
 
 /*
  * Creates a key from material in export format, as psa_import_key does, after validating the
@@ -102,7 +119,9 @@ psa_status_t core_key_create(const core_caller_t *caller, const psa_key_attribut
 
 /* Key cache: a family file may park one prepared object (an OpenSSL context with the key
  * schedule) per kind on a key, so repeated one-shot calls skip set-up. take() removes and
- * returns the object or NULL; give() parks it, or frees it if the slot is full. */
+ * returns the object or NULL; give() parks it, or frees it if the slot is full, the key is
+ * destroyed or purged, or the key is persistent without PSA_KEY_USAGE_CACHE. Destroying or
+ * purging a key frees its parked objects at once. */
 void *core_key_cache_take(core_key_t *key, uint32_t kind);
 void core_key_cache_give(core_key_t *key, uint32_t kind, void *object,
                          void (*free_object)(void *object));

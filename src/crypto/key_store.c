@@ -99,11 +99,42 @@ static void key_free(core_key_t *key)
     free(key);
 }
 
-void core_key_release(core_key_t *key)
+/* Drops a reference without the CACHE rule (the table's own reference, or under store.lock). */
+static void key_unref(core_key_t *key)
 {
     if (key != NULL && atomic_fetch_sub(&key->refs, 1) == 1) {
         key_free(key);
     }
+}
+
+/* Whether the key must leave memory once no operation uses it (PSA_KEY_USAGE_CACHE absent). */
+static bool key_is_transient(const core_key_t *key)
+{
+    return !PSA_KEY_LIFETIME_IS_VOLATILE(key->attr.lifetime) &&
+           (key->attr.usage & PSA_KEY_USAGE_CACHE) == 0;
+}
+
+static void store_unlink_key(core_key_t *key, bool destroyed);
+
+void core_key_release(core_key_t *key)
+{
+    if (key == NULL) {
+        return;
+    }
+    if (!key_is_transient(key)) {
+        key_unref(key);
+        return;
+    }
+    /* Acquire adds references under store.lock, so with the lock held "only the table's
+     * reference is left" cannot change under us: then the key leaves the table (and memory). */
+    pthread_mutex_lock(&store.lock);
+    unsigned previous = atomic_fetch_sub(&key->refs, 1);
+    if (previous == 2 && !atomic_load(&key->unlinked)) {
+        store_unlink_key(key, false);
+    } else if (previous == 1) {
+        key_free(key);
+    }
+    pthread_mutex_unlock(&store.lock);
 }
 
 static core_key_t *key_new(const psa_key_attributes_t *attr, int32_t owner, uint64_t session,
@@ -125,6 +156,8 @@ static core_key_t *key_new(const psa_key_attributes_t *attr, int32_t owner, uint
     key->owner = owner;
     key->session = PSA_KEY_LIFETIME_IS_VOLATILE(attr->lifetime) ? session : 0;
     atomic_init(&key->refs, 1);
+    atomic_init(&key->destroyed, false);
+    atomic_init(&key->unlinked, false);
     pthread_mutex_init(&key->cache_lock, NULL);
     return key;
 }
@@ -160,14 +193,48 @@ static psa_status_t store_insert(core_key_t *key)
     return PSA_SUCCESS;
 }
 
-/* Caller holds store.lock. Drops the table's reference. */
-static void store_unlink(store_entry_t **link)
+/* Frees the objects parked on a key, now. */
+static void key_cache_clear(core_key_t *key)
+{
+    core_key_cache_entry_t cache[CORE_KEY_CACHE_ENTRIES];
+    pthread_mutex_lock(&key->cache_lock);
+    memcpy(cache, key->cache, sizeof(cache));
+    memset(key->cache, 0, sizeof(key->cache));
+    pthread_mutex_unlock(&key->cache_lock);
+    for (unsigned i = 0; i < CORE_KEY_CACHE_ENTRIES; i++) {
+        if (cache[i].object != NULL) {
+            cache[i].free_object(cache[i].object);
+        }
+    }
+}
+
+/* Caller holds store.lock. Drops the table's reference; `destroyed` marks the key destroyed
+ * (operations holding it fail) rather than only purged from memory. Parked contexts go at once,
+ * even while operations still hold the key. */
+static void store_unlink(store_entry_t **link, bool destroyed)
 {
     store_entry_t *e = *link;
+    core_key_t *key = e->key;
     *link = e->next;
-    e->key->destroyed = true;
-    core_key_release(e->key);
     free(e);
+    if (destroyed) {
+        atomic_store(&key->destroyed, true);
+    }
+    atomic_store(&key->unlinked, true);
+    key_cache_clear(key);
+    key_unref(key);
+}
+
+/* Caller holds store.lock. Unlinks `key` itself from the table. */
+static void store_unlink_key(core_key_t *key, bool destroyed)
+{
+    store_entry_t **link = &store.buckets[store_bucket(key->owner, key->attr.id)];
+    for (; *link != NULL; link = &(*link)->next) {
+        if ((*link)->key == key) {
+            store_unlink(link, destroyed);
+            return;
+        }
+    }
 }
 
 static bool id_is_volatile(psa_key_id_t id)
@@ -220,7 +287,7 @@ static psa_status_t store_load_persistent(const core_caller_t *caller, psa_key_i
         status = store_insert(key);
     }
     if (status != PSA_SUCCESS && key != NULL) {
-        core_key_release(key);
+        key_unref(key);
         key = NULL;
     }
     core_free_secret(buffer, length);
@@ -270,6 +337,9 @@ psa_status_t core_key_acquire(const core_caller_t *caller, psa_key_id_t id, psa_
 void *core_key_cache_take(core_key_t *key, uint32_t kind)
 {
     void *object = NULL;
+    if (atomic_load(&key->unlinked) || core_key_is_destroyed(key)) {
+        return NULL;
+    }
     pthread_mutex_lock(&key->cache_lock);
     for (unsigned i = 0; i < CORE_KEY_CACHE_ENTRIES; i++) {
         if (key->cache[i].object != NULL && key->cache[i].kind == kind) {
@@ -286,7 +356,11 @@ void core_key_cache_give(core_key_t *key, uint32_t kind, void *object,
                          void (*free_object)(void *object))
 {
     pthread_mutex_lock(&key->cache_lock);
-    for (unsigned i = 0; i < CORE_KEY_CACHE_ENTRIES; i++) {
+    /* Checked under cache_lock: key_cache_clear() empties the cache under it after the flags are
+     * set, so an object given concurrently with a destroy is either cleared there or freed here. */
+    bool keep = !atomic_load(&key->unlinked) && !core_key_is_destroyed(key) &&
+                !key_is_transient(key);
+    for (unsigned i = 0; keep && i < CORE_KEY_CACHE_ENTRIES; i++) {
         if (key->cache[i].object == NULL) {
             key->cache[i].kind = kind;
             key->cache[i].object = object;
@@ -422,6 +496,13 @@ psa_status_t core_key_create(const core_caller_t *caller, const psa_key_attribut
             core_free_secret(record, record_length);
         }
     }
+    if (status == PSA_SUCCESS && persistent && key_is_transient(key)) {
+        /* Without PSA_KEY_USAGE_CACHE the new key lives in storage only until it is used. */
+        pthread_mutex_unlock(&store.lock);
+        key_unref(key);
+        *id = attr.id;
+        return PSA_SUCCESS;
+    }
     if (status == PSA_SUCCESS) {
         status = store_insert(key);
         if (status != PSA_SUCCESS && persistent) {
@@ -544,7 +625,7 @@ psa_status_t core_destroy_key(const core_caller_t *caller, psa_key_id_t id)
             }
         }
         if (status == PSA_SUCCESS) {
-            store_unlink(link);
+            store_unlink(link, true);
         }
     }
     pthread_mutex_unlock(&store.lock);
@@ -563,7 +644,7 @@ psa_status_t core_purge_key(const core_caller_t *caller, psa_key_id_t id)
         pthread_mutex_lock(&store.lock);
         store_entry_t **link = store_find(caller, id);
         if (link != NULL && (*link)->key == key) {
-            store_unlink(link);
+            store_unlink(link, false);
         }
         pthread_mutex_unlock(&store.lock);
     }
@@ -576,11 +657,17 @@ psa_status_t core_export_key(const core_caller_t *caller, psa_key_id_t id, uint8
 {
     *data_length = 0;
     core_key_t *key = NULL;
-    psa_status_t status = core_key_acquire(caller, id, PSA_KEY_USAGE_EXPORT, 0, &key);
+    psa_status_t status = core_key_acquire(caller, id, 0, 0, &key);
     if (status != PSA_SUCCESS) {
         return status;
     }
-    if (key->material_length > data_size) {
+    /* PSA_KEY_USAGE_EXPORT: "A public key or the public part of a key pair can always be exported
+     * regardless of the value of this permission flag." A pair's psa_export_key exports the
+     * private key, so only public-key types are exempt. */
+    if (!PSA_KEY_TYPE_IS_PUBLIC_KEY(key->attr.type) &&
+        (key->attr.usage & PSA_KEY_USAGE_EXPORT) == 0) {
+        status = PSA_ERROR_NOT_PERMITTED;
+    } else if (key->material_length > data_size) {
         status = PSA_ERROR_BUFFER_TOO_SMALL;
     } else {
         memcpy(data, key->material, key->material_length);
@@ -619,7 +706,7 @@ void core_release_session(int32_t owner, uint64_t session)
             const core_key_t *k = (*link)->key;
             if (k->owner == owner && PSA_KEY_LIFETIME_IS_VOLATILE(k->attr.lifetime) &&
                 k->session == session) {
-                store_unlink(link);
+                store_unlink(link, true);
             } else {
                 link = &(*link)->next;
             }
@@ -633,7 +720,7 @@ void core_crypto_shutdown(void)
     pthread_mutex_lock(&store.lock);
     for (unsigned b = 0; b < STORE_BUCKETS; b++) {
         while (store.buckets[b] != NULL) {
-            store_unlink(&store.buckets[b]);
+            store_unlink(&store.buckets[b], true);
         }
     }
     atomic_store(&store.initialised, false);

@@ -1175,6 +1175,31 @@ static void test_sign_hash_length_guard_page(void **state)
     }
 }
 
+/* PSA_KEY_USAGE_EXPORT: "A public key or the public part of a key pair can always be exported
+ * regardless of the value of this permission flag." psa_export_key of a pair exports the private
+ * key and still needs the flag. */
+static void test_export_public_without_export_usage(void **state)
+{
+    (void)state;
+    psa_key_id_t pair = generate(ECC_PAIR(SECP_R1), 256, PSA_KEY_USAGE_SIGN_HASH,
+                                 PSA_ALG_ECDSA(PSA_ALG_SHA_256));
+    uint8_t pub[PSA_EXPORT_PUBLIC_KEY_MAX_SIZE], out[PSA_EXPORT_KEY_PAIR_MAX_SIZE];
+    size_t pub_length = 0, n = 0;
+    assert_int_equal(psa_export_public_key(pair, pub, sizeof(pub), &pub_length), PSA_SUCCESS);
+    assert_int_equal(pub_length, 65);
+    assert_int_equal(psa_export_key(pair, out, sizeof(out), &n), PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(n, 0);
+    psa_key_id_t pub_key = import(ECC_PUB(SECP_R1), 0, 0, pub, pub_length);
+    assert_int_equal(psa_export_key(pub_key, out, sizeof(out), &n), PSA_SUCCESS);
+    assert_memory_equal(out, pub, pub_length);
+    assert_int_equal(n, pub_length);
+    n = 0;
+    assert_int_equal(psa_export_public_key(pub_key, out, sizeof(out), &n), PSA_SUCCESS);
+    assert_int_equal(n, pub_length);
+    assert_int_equal(psa_destroy_key(pub_key), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(pair), PSA_SUCCESS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1185,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_hash_eddsa_rfc8032),
         cmocka_unit_test(test_sign_errors),
         cmocka_unit_test(test_sign_hash_length_guard_page),
+        cmocka_unit_test(test_export_public_without_export_usage),
         cmocka_unit_test(test_rsa_encryption),
         cmocka_unit_test(test_key_agreement),
         cmocka_unit_test(test_key_derivation_agreement),

@@ -592,6 +592,23 @@ TEST(t_random_large)
 cleanup:;
 }
 
+/* PSA_KEY_USAGE_EXPORT: "A public key or the public part of a key pair can always be exported
+ * regardless of the value of this permission flag." (RFC 6979 A.2.5 P-256 public key.) */
+TEST(t_export_public_key_type_without_usage)
+{
+    psa_key_id_t key = 0;
+    HEX(q, "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
+           "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299");
+    uint8_t out[65];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), 0, 0, q, q_len,
+                       &key));
+    CHECK_OK(psa_export_key(key, out, sizeof(out), &len));
+    CHECK_BYTES(out, len, q, q_len);
+cleanup:
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_keys_tests[] = {
     {"C-KEY-001", "psa_crypto_init succeeds and may be called again", t_init_again},
     {"C-KEY-002", "psa_import_key: attributes report type, bits, lifetime, usage, algorithm",
@@ -663,6 +680,8 @@ const test_case_t crypto_keys_tests[] = {
      t_import_ecc_point_off_curve},
     {"C-KEY-042", "psa_import_key: 5-byte RAW_DATA key has 40 bits", t_import_raw_data},
     {"C-KEY-043", "volatile keys get distinct non-null ids", t_volatile_ids_distinct},
+    {"C-KEY-044", "psa_export_key of a public key needs no EXPORT usage",
+     t_export_public_key_type_without_usage},
     {"C-RNG-001", "psa_generate_random of 0 bytes succeeds and writes nothing", t_random_zero},
     {"C-RNG-002", "psa_generate_random: two 32-byte outputs differ and are not zero",
      t_random_distinct},
