@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "storage/its_key_storage.h"
@@ -403,6 +405,88 @@ static void test_open_arguments(void **state)
     its_store_close(NULL);
 }
 
+/* A link planted under the temporary name is replaced, not followed; an object name that is a
+ * link, FIFO or directory is damage (and a FIFO must not block the call). */
+static void test_non_regular_entries(void **state)
+{
+    fixture_t *f = *state;
+    char victim[1100], tmp[1100], obj[1100];
+    uint8_t buf[16];
+    size_t got;
+    snprintf(victim, sizeof(victim), "%s/../victim-%d", f->dir, (int)getpid());
+    FILE *fp = fopen(victim, "wb");
+    fputs("precious", fp);
+    fclose(fp);
+    snprintf(tmp, sizeof(tmp), "%s/u_00000001_0000000000000001.tmp", f->dir);
+    snprintf(obj, sizeof(obj), "%s/u_00000001_0000000000000001", f->dir);
+    assert_int_equal(symlink(victim, tmp), 0);
+    assert_int_equal(its_store_set(f->its, 1, 1, 3, "one", 0), PSA_SUCCESS);
+    fp = fopen(victim, "rb");
+    assert_int_equal(fread(buf, 1, sizeof(buf), fp), 8);
+    fclose(fp);
+    assert_memory_equal(buf, "precious", 8);
+    expect_its_value(f->its, 1, 1, "one", 3);
+    /* The object itself a symlink to a valid record: not followed on read. */
+    char copy[1100];
+    snprintf(copy, sizeof(copy), "%s/../copy-%d", f->dir, (int)getpid());
+    stt_copy_file(obj, copy);
+    assert_int_equal(unlink(obj), 0);
+    assert_int_equal(symlink(copy, obj), 0);
+    assert_int_equal(its_store_get(f->its, 1, 1, 0, 16, buf, &got), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(its_store_remove(f->its, 1, 1), PSA_SUCCESS);
+    assert_int_equal(access(copy, F_OK), 0);
+    /* A FIFO. */
+    assert_int_equal(mkfifo(obj, 0600), 0);
+    alarm(10);
+    assert_int_equal(its_store_get(f->its, 1, 1, 0, 16, buf, &got), PSA_ERROR_DATA_CORRUPT);
+    struct psa_storage_info_t info;
+    assert_int_equal(its_store_get_info(f->its, 1, 1, &info), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(its_store_set(f->its, 1, 1, 3, "two", 0), PSA_SUCCESS);
+    alarm(0);
+    expect_its_value(f->its, 1, 1, "two", 3);
+    unlink(victim);
+    unlink(copy);
+}
+
+/* Parent and child of a fork() write through one handle at once; every call succeeds and every
+ * acknowledged value is there (the lock must not be shared through the inherited descriptor). */
+static void test_fork_concurrent_writers(void **state)
+{
+    fixture_t *f = *state;
+    enum { WRITES = 40 };
+    f->cfg.owner_capacity = 1u << 20;
+    reopen(f);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    uint64_t first = pid == 0 ? 2001 : 1001;
+    int failures = 0;
+    for (uint64_t i = 0; i < WRITES; i++) {
+        uint64_t v = first + i;
+        failures += its_store_set(f->its, 1, first + i, sizeof(v), &v, 0) != PSA_SUCCESS;
+        /* Both also write one shared object: same temporary name, so they must serialise. */
+        failures += its_store_set(f->its, 1, 7, sizeof(v), &v, 0) != PSA_SUCCESS;
+    }
+    if (pid == 0) {
+        _exit(failures == 0 ? 0 : 1);
+    }
+    int wst;
+    assert_int_equal(waitpid(pid, &wst, 0), pid);
+    assert_true(WIFEXITED(wst));
+    assert_int_equal(WEXITSTATUS(wst), 0);
+    assert_int_equal(failures, 0);
+    for (uint64_t i = 0; i < WRITES; i++) {
+        uint64_t a = 1001 + i, b = 2001 + i;
+        expect_its_value(f->its, 1, a, &a, sizeof(a));
+        expect_its_value(f->its, 1, b, &b, sizeof(b));
+    }
+    uint64_t last;
+    size_t got;
+    assert_int_equal(its_store_get(f->its, 1, 7, 0, sizeof(last), &last, &got), PSA_SUCCESS);
+    assert_int_equal(got, sizeof(last));
+    assert_true(last == 1001 + WRITES - 1 || last == 2001 + WRITES - 1);
+    assert_int_equal(stt_count_files(f->dir, ".tmp"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +505,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_record_replace_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(test_leftovers_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_storage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_non_regular_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fork_concurrent_writers, setup, teardown),
         cmocka_unit_test(test_open_arguments),
     };
     return cmocka_run_group_tests_name("its", tests, NULL, NULL);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "storage/ps_store.h"
@@ -498,6 +500,194 @@ static void test_many_objects_grow_table(void **state)
     assert_int_equal(stt_count_files(f->external, ".ps"), 200);
 }
 
+/* Reads a whole small file into buf; returns its length. */
+static size_t slurp(const char *path, uint8_t *buf, size_t cap)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    size_t n = fread(buf, 1, cap, fp);
+    fclose(fp);
+    return n;
+}
+
+/* The name the next write of (owner, uid) will use: the version is the table's next generation,
+ * and the last write was this object's, so its version + 1. */
+static void next_object_path(fixture_t *f, int32_t owner, uint64_t uid, char *out, size_t n)
+{
+    char *cur = object_file(f, owner, uid);
+    assert_non_null(cur);
+    const char *base = strrchr(cur, '/') + 1;
+    unsigned long long version = strtoull(base + 26, NULL, 16);
+    snprintf(out, n, "%s/%08x_%016llx_%016llx.ps", f->external, (unsigned)owner,
+             (unsigned long long)uid, version + 1);
+    free(cur);
+}
+
+/* A symlink planted under the next object name must not redirect the write: before the fix
+ * the open followed it and overwrote the HUK (or any file the engine could write). */
+static void test_planted_symlink_not_followed(void **state)
+{
+    fixture_t *f = *state;
+    char huk[1100], victim[1100], link[1200];
+    uint8_t before[64], after[64], vb[64];
+    snprintf(huk, sizeof(huk), "%s/ps.huk", f->trusted);
+    snprintf(victim, sizeof(victim), "%s/victim", f->root);
+    FILE *fp = fopen(victim, "wb");
+    fputs("precious", fp);
+    fclose(fp);
+    size_t huk_len = slurp(huk, before, sizeof(before));
+    assert_int_equal(huk_len, 32);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 3, "one", 0), PSA_SUCCESS);
+    next_object_path(f, 1, 1, link, sizeof(link));
+    assert_int_equal(symlink(huk, link), 0);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 3, "two", 0), PSA_SUCCESS);
+    assert_int_equal(slurp(huk, after, sizeof(after)), 32);
+    assert_memory_equal(before, after, 32);
+    expect_ps_value(f->ps, 1, 1, "two", 3);
+    /* A link to an ordinary file elsewhere: that file is left alone too. */
+    next_object_path(f, 1, 1, link, sizeof(link));
+    assert_int_equal(symlink(victim, link), 0);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 5, "three", 0), PSA_SUCCESS);
+    assert_int_equal(slurp(victim, vb, sizeof(vb)), 8);
+    assert_memory_equal(vb, "precious", 8);
+    reopen(f);
+    expect_ps_value(f->ps, 1, 1, "three", 5);
+    assert_int_equal(slurp(huk, after, sizeof(after)), 32);
+    assert_memory_equal(before, after, 32);
+}
+
+/* The current object replaced by a symlink to a valid copy: reads do not follow it. */
+static void test_symlinked_object_refused(void **state)
+{
+    fixture_t *f = *state;
+    char copy[1100];
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 3, "one", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 3, "two", 0), PSA_SUCCESS);
+    char *cur = object_file(f, 1, 1);
+    snprintf(copy, sizeof(copy), "%s/copy", f->root);
+    stt_copy_file(cur, copy);
+    assert_int_equal(unlink(cur), 0);
+    assert_int_equal(symlink(copy, cur), 0);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    expect_ps_value(f->ps, 1, 2, "two", 3);
+    assert_int_equal(ps_store_remove(f->ps, 1, 1), PSA_SUCCESS);
+    free(cur);
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "PS call blocked on a FIFO\n";
+    (void)!write(2, msg, sizeof(msg) - 1);
+    _exit(1);
+}
+
+/* A FIFO (or any non-regular file) under an object's name is damage, reported at once: before
+ * the fix the open blocked forever while holding the engine's locks. */
+static void test_planted_fifo_does_not_hang(void **state)
+{
+    fixture_t *f = *state;
+    char next[1200];
+    signal(SIGALRM, on_alarm);
+    alarm(10);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 3, "one", 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 3, "two", 0), PSA_SUCCESS);
+    char *cur = object_file(f, 1, 1);
+    assert_int_equal(unlink(cur), 0);
+    assert_int_equal(mkfifo(cur, 0600), 0);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    expect_ps_value(f->ps, 1, 2, "two", 3);
+    /* A FIFO under the next name is replaced, not opened. */
+    next_object_path(f, 1, 2, next, sizeof(next));
+    assert_int_equal(mkfifo(next, 0600), 0);
+    assert_int_equal(ps_store_set(f->ps, 1, 2, 5, "three", 0), PSA_SUCCESS);
+    expect_ps_value(f->ps, 1, 2, "three", 5);
+    /* A directory in its place is damage too. */
+    assert_int_equal(unlink(cur), 0);
+    assert_int_equal(mkdir(cur, 0700), 0);
+    assert_int_equal(get_status(f->ps, 1, 1), PSA_ERROR_DATA_CORRUPT);
+    assert_int_equal(rmdir(cur), 0);
+    reopen(f);
+    assert_int_equal(ps_store_set(f->ps, 1, 1, 4, "four", 0), PSA_SUCCESS);
+    expect_ps_value(f->ps, 1, 1, "four", 4);
+    alarm(0);
+    signal(SIGALRM, SIG_DFL);
+    free(cur);
+}
+
+/* Names with a sign or other non-hex characters are not this engine's files: kept at open
+ * (sscanf's %x used to accept "+0000001" as owner 1 and delete the file as a stray). */
+static void test_foreign_names_kept(void **state)
+{
+    fixture_t *f = *state;
+    const char *names[] = {
+        "+0000001_0000000000000001_0000000000000005.ps",
+        "-0000001_0000000000000001_0000000000000005.ps",
+        "00000001_+000000000000001_0000000000000005.ps",
+        "00000001_0000000000000001_ 000000000000005.ps",
+        "00000001_0000000000000001_000000000000000G.ps",
+    };
+    char path[1200];
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", f->external, names[i]);
+        FILE *fp = fopen(path, "wb");
+        fclose(fp);
+    }
+    /* The engine's own leftovers in both directories do go. */
+    snprintf(path, sizeof(path), "%s/00000001_0000000000000001_0000000000000005.ps",
+             f->external);
+    fclose(fopen(path, "wb"));
+    snprintf(path, sizeof(path), "%s/ps.table.tmp", f->trusted);
+    fclose(fopen(path, "wb"));
+    snprintf(path, sizeof(path), "%s/ps.huk.tmp", f->trusted);
+    fclose(fopen(path, "wb"));
+    reopen(f);
+    assert_int_equal(stt_count_files(f->external, ".ps"), 5);
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", f->external, names[i]);
+        assert_int_equal(access(path, F_OK), 0);
+    }
+    assert_int_equal(stt_count_files(f->trusted, ".tmp"), 0);
+}
+
+/* Parent and child of a fork() share one store handle and write at the same time. flock locks
+ * belong to the open file description, which fork() shares: before the fix both held "the"
+ * lock at once and overwrote each other's table updates, losing acknowledged writes. */
+static void test_fork_concurrent_writers(void **state)
+{
+    fixture_t *f = *state;
+    enum { WRITES = 60 };
+    f->cfg.owner_capacity = 1u << 20;
+    reopen(f);
+    assert_int_equal(ps_store_set(f->ps, 1, 999, 4, "base", 0), PSA_SUCCESS);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    uint64_t first = pid == 0 ? 2001 : 1001;
+    int failures = 0;
+    for (uint64_t i = 0; i < WRITES; i++) {
+        uint64_t v = first + i;
+        failures += ps_store_set(f->ps, 1, first + i, sizeof(v), &v, 0) != PSA_SUCCESS;
+    }
+    if (pid == 0) {
+        _exit(failures == 0 ? 0 : 1);
+    }
+    int wst;
+    assert_int_equal(waitpid(pid, &wst, 0), pid);
+    assert_true(WIFEXITED(wst));
+    assert_int_equal(WEXITSTATUS(wst), 0);
+    assert_int_equal(failures, 0);
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint64_t i = 0; i < WRITES; i++) {
+            uint64_t a = 1001 + i, b = 2001 + i;
+            expect_ps_value(f->ps, 1, a, &a, sizeof(a));
+            expect_ps_value(f->ps, 1, b, &b, sizeof(b));
+        }
+        expect_ps_value(f->ps, 1, 999, "base", 4);
+        reopen(f);
+    }
+    assert_int_equal(stt_count_files(f->external, ".ps"), 2 * WRITES + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +711,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recovery_removes_leftovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_huk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_objects_grow_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_planted_symlink_not_followed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_symlinked_object_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_planted_fifo_does_not_hang, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign_names_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fork_concurrent_writers, setup, teardown),
     };
     return cmocka_run_group_tests_name("ps", tests, NULL, NULL);
 }
