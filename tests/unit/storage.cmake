@@ -2,7 +2,7 @@
 add_library(ss_storage_test_util STATIC ${CMAKE_CURRENT_LIST_DIR}/storage_test_util.c)
 target_link_libraries(ss_storage_test_util PUBLIC ss_storage)
 target_include_directories(ss_storage_test_util PUBLIC ${CMAKE_CURRENT_LIST_DIR})
-foreach(t test_its test_ps test_storage_faults)
+foreach(t test_its test_ps test_storage_faults test_storage_crash)
   if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
     add_executable(${t} ${CMAKE_CURRENT_LIST_DIR}/${t}.c)
     target_link_libraries(${t} PRIVATE ss_storage_test_util PkgConfig::CMOCKA)

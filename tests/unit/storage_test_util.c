@@ -231,10 +231,14 @@ void stt_faulty_arm(stt_faulty_t *f, stt_fault_t fault, int countdown)
 
 /* ---- crash simulation ---- */
 
-static uint8_t *read_fd_all(int fd, size_t *len)
+static uint8_t *read_fd_all(int wfd, size_t *len)
 {
+    /* The engine's descriptor may be write-only: read through a second one. */
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", wfd);
+    int fd = open(proc, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fstat(fd, &st) != 0) {
+    if (fd < 0 || fstat(fd, &st) != 0) {
         abort();
     }
     size_t n = (size_t)st.st_size;
@@ -247,6 +251,7 @@ static uint8_t *read_fd_all(int fd, size_t *len)
         }
         got += (size_t)r;
     }
+    close(fd);
     *len = n;
     return buf;
 }
