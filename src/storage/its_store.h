@@ -22,7 +22,25 @@
  *
  * Durability. A call returns only once its data is on disk: ITS writes <name>.tmp, fsyncs it,
  * renames it over the object and fsyncs the directory. Leftover .tmp files are removed when the
- * engine opens. Several processes may share one directory: every call takes a lock file.
+ * engine opens. Several processes may share one directory: every call takes a lock file, and a
+ * fork()ed child reopens it, since a lock inherited through fork() is shared with the parent.
+ *
+ * The commit rule. Once the rename (or, for remove, the unlink) has happened, the new state is
+ * the state: every later call sees it and nothing tries to undo it. If the directory fsync then
+ * fails (it is retried once), the call reports PSA_ERROR_STORAGE_FAILURE although the change is
+ * visible; after a crash the object is entirely old or entirely new, never torn. A caller that
+ * sees STORAGE_FAILURE must therefore re-read rather than assume the old value.
+ *
+ * Files. Names are resolved only relative to a directory descriptor opened O_NOFOLLOW; files
+ * are created O_EXCL|O_NOFOLLOW after unlinking any stale entry, and read O_NOFOLLOW|O_NONBLOCK;
+ * a symlink, FIFO or directory where a record should be is PSA_ERROR_DATA_CORRUPT.
+ *
+ * Damaged records. get and get_info of a damaged record give PSA_ERROR_DATA_CORRUPT. A record
+ * whose header cannot be parsed (or names another object) cannot prove it is WRITE_ONCE, so set
+ * replaces it and remove removes it; one whose header parses and says WRITE_ONCE stays
+ * protected even if its body is damaged. (Refusing both forever would pin the UID and its quota
+ * with no way out; the directory is trusted, so damage there is not an attacker's lever.)
+ * Creating a key (exclusive set) over a damaged key record still gives DATA_CORRUPT.
  */
 
 #include <stddef.h>

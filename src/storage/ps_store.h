@@ -25,7 +25,18 @@
  * - Durability, two fsync'd steps per update: (1) the new version is written to its own file
  *   (write, fsync, directory fsync), (2) the table slot is rewritten in place and fdatasync'd.
  *   Then the previous version's file is unlinked. A crash before (2) leaves the old version
- *   current; files not named by the table are removed at open.
+ *   current; files not named by the table (and ps.table.tmp, ps.huk.tmp) are removed at open.
+ *   When the table outgrows its slot it is rewritten whole (tmp, fsync, rename, directory
+ *   fsync) instead of (2).
+ * - Commit rule: once the new table may be current (its rename happened, or an in-place slot
+ *   whose sync failed could not be invalidated), nothing it names is deleted; the call reports
+ *   PSA_ERROR_STORAGE_FAILURE, the previous version's file is kept as well, and whichever table
+ *   survives names a whole object ("new or old, never torn"). get_info and get always agree.
+ * - Untrusted directory: every name is opened relative to a directory descriptor (O_NOFOLLOW),
+ *   new files O_CREAT|O_EXCL|O_NOFOLLOW after unlinking what was there, reads O_NOFOLLOW|
+ *   O_NONBLOCK with an S_ISREG check, so planted links cannot redirect a write and a planted
+ *   FIFO cannot block a call (non-regular files give PSA_ERROR_DATA_CORRUPT). The lock is
+ *   reopened in a fork()ed child.
  * - Flags. NO_CONFIDENTIALITY objects are still encrypted and NO_REPLAY_PROTECTION objects are
  *   still version-checked: the API allows stronger protection, and one code path is simpler.
  * - Semantics. psa_ps_set replaces an object (capacity = size = data length). psa_ps_create
