@@ -61,6 +61,9 @@ static psa_status_t aead_resolve(psa_key_type_t type, size_t bits, psa_algorithm
     switch (m->base) {
     case PSA_ALG_GCM:
     case PSA_ALG_CCM:
+        if (core_key_is_xts_only(type, bits)) {
+            return PSA_ERROR_INVALID_ARGUMENT;
+        }
         if (type == PSA_KEY_TYPE_AES || type == PSA_KEY_TYPE_ARIA) {
             m->evp = core_cipher_evp(type, bits, m->base == PSA_ALG_GCM ? "GCM" : "CCM");
             return m->evp != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
@@ -372,6 +375,7 @@ psa_status_t core_aead_decrypt(const core_caller_t *caller, psa_key_id_t key, ps
  */
 typedef struct aead_ctx {
     aead_mode_t mode;
+    core_key_t *key;     /* held from setup to abort: destroying it makes the operation fail */
     EVP_CIPHER_CTX *evp; /* GCM/ChaCha20-Poly1305: the AEAD; CCM: CTR */
     EVP_CIPHER_CTX *mac; /* CCM: CBC-MAC */
     bool encrypt;
@@ -400,6 +404,7 @@ static void aead_ctx_free(aead_ctx_t *c)
     }
     EVP_CIPHER_CTX_free(c->evp);
     EVP_CIPHER_CTX_free(c->mac);
+    core_key_release(c->key);
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
 }
@@ -411,18 +416,38 @@ psa_status_t core_aead_abort(psa_aead_operation_t *operation)
     return PSA_SUCCESS;
 }
 
+/* The spec's error state ("If this function returns an error status, the operation enters an
+ * error state and must be aborted by calling psa_aead_abort()"), for any error of a call on an
+ * active operation, BAD_STATE included; the keyed contexts and CCM state go at once. */
 static psa_status_t aead_fail(aead_ctx_t *c, psa_status_t status)
 {
-    if (status != PSA_SUCCESS && status != PSA_ERROR_BAD_STATE) {
+    if (status != PSA_SUCCESS) {
         c->failed = true;
+        EVP_CIPHER_CTX_free(c->evp);
+        EVP_CIPHER_CTX_free(c->mac);
+        c->evp = NULL;
+        c->mac = NULL;
+        OPENSSL_cleanse(c->mac_buffer, sizeof(c->mac_buffer));
+        OPENSSL_cleanse(c->mac_state, sizeof(c->mac_state));
+        OPENSSL_cleanse(c->s0, sizeof(c->s0));
     }
     return status;
 }
 
+/* The operation when it is active and its key still exists, else NULL (the caller returns
+ * BAD_STATE): an inactive operation stays inactive, an active one whose key was destroyed enters
+ * the error state (core.h). */
 static aead_ctx_t *aead_active(psa_aead_operation_t *operation)
 {
     aead_ctx_t *c = operation->ctx;
-    return (c == NULL || c->failed) ? NULL : c;
+    if (c == NULL || c->failed) {
+        return NULL;
+    }
+    if (core_key_is_destroyed(c->key)) {
+        aead_fail(c, PSA_ERROR_BAD_STATE);
+        return NULL;
+    }
+    return c;
 }
 
 static psa_status_t aead_setup(const core_caller_t *caller, psa_aead_operation_t *operation,
@@ -446,6 +471,7 @@ static psa_status_t aead_setup(const core_caller_t *caller, psa_aead_operation_t
         core_key_release(k);
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
+    c->key = k; /* released by aead_ctx_free */
     c->encrypt = encrypt;
     status = aead_resolve(k->attr.type, k->attr.bits, alg, &c->mode);
     if (status == PSA_SUCCESS && c->mode.base == PSA_ALG_CCM) {
@@ -469,7 +495,6 @@ static psa_status_t aead_setup(const core_caller_t *caller, psa_aead_operation_t
             status = PSA_ERROR_INSUFFICIENT_MEMORY;
         }
     }
-    core_key_release(k);
     if (status != PSA_SUCCESS) {
         aead_ctx_free(c);
         return status;
@@ -639,8 +664,11 @@ psa_status_t core_aead_generate_nonce(psa_aead_operation_t *operation, uint8_t *
 {
     *nonce_length = 0;
     aead_ctx_t *c = aead_active(operation);
-    if (c == NULL || c->nonce_set || !c->encrypt) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (c->nonce_set || !c->encrypt) {
+        return aead_fail(c, PSA_ERROR_BAD_STATE);
     }
     size_t length = aead_default_nonce_length(&c->mode);
     if (nonce_size < length) {
@@ -661,8 +689,11 @@ psa_status_t core_aead_set_nonce(psa_aead_operation_t *operation, const uint8_t 
                                  size_t nonce_length)
 {
     aead_ctx_t *c = aead_active(operation);
-    if (c == NULL || c->nonce_set) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (c->nonce_set) {
+        return aead_fail(c, PSA_ERROR_BAD_STATE);
     }
     return aead_fail(c, aead_apply_nonce(c, nonce, nonce_length));
 }
@@ -671,8 +702,11 @@ psa_status_t core_aead_set_lengths(psa_aead_operation_t *operation, size_t ad_le
                                    size_t plaintext_length)
 {
     aead_ctx_t *c = aead_active(operation);
-    if (c == NULL || c->lengths_set || c->ad_started || c->body_started) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (c->lengths_set || c->ad_started || c->body_started) {
+        return aead_fail(c, PSA_ERROR_BAD_STATE);
     }
     /* GCM's limit on the plaintext: 2^32 - 2 blocks. */
     if (c->mode.base == PSA_ALG_GCM && (uint64_t)plaintext_length > (((uint64_t)1 << 36) - 32)) {
@@ -698,8 +732,11 @@ psa_status_t core_aead_update_ad(psa_aead_operation_t *operation, const uint8_t 
                                  size_t input_length)
 {
     aead_ctx_t *c = aead_active(operation);
-    if (c == NULL || !aead_ready(c) || c->body_started) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (!aead_ready(c) || c->body_started) {
+        return aead_fail(c, PSA_ERROR_BAD_STATE);
     }
     if (c->lengths_set && input_length > c->ad_expected - c->ad_total) {
         return aead_fail(c, PSA_ERROR_INVALID_ARGUMENT);
@@ -739,8 +776,11 @@ psa_status_t core_aead_update(psa_aead_operation_t *operation, const uint8_t *in
 {
     *output_length = 0;
     aead_ctx_t *c = aead_active(operation);
-    if (c == NULL || !aead_ready(c)) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (!aead_ready(c)) {
+        return aead_fail(c, PSA_ERROR_BAD_STATE);
     }
     if (c->lengths_set &&
         (c->ad_total != c->ad_expected || input_length > c->pt_expected - c->pt_total)) {
@@ -807,8 +847,11 @@ psa_status_t core_aead_finish(psa_aead_operation_t *operation, uint8_t *cipherte
     *ciphertext_length = 0;
     *tag_length = 0;
     aead_ctx_t *c = aead_active(operation);
-    if (c == NULL || !aead_ready(c) || !c->encrypt) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (!aead_ready(c) || !c->encrypt) {
+        return aead_fail(c, PSA_ERROR_BAD_STATE);
     }
     if (tag_size < c->mode.tag_length) {
         return aead_fail(c, PSA_ERROR_BUFFER_TOO_SMALL);
@@ -842,8 +885,11 @@ psa_status_t core_aead_verify(psa_aead_operation_t *operation, uint8_t *plaintex
     (void)plaintext_size;
     *plaintext_length = 0;
     aead_ctx_t *c = aead_active(operation);
-    if (c == NULL || !aead_ready(c) || c->encrypt) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (!aead_ready(c) || c->encrypt) {
+        return aead_fail(c, PSA_ERROR_BAD_STATE);
     }
     uint8_t full_tag[16];
     psa_status_t status = aead_complete(c, full_tag);

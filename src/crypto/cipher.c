@@ -266,6 +266,9 @@ static psa_status_t cipher_resolve(psa_key_type_t type, size_t bits, psa_algorit
         }
         return PSA_ERROR_NOT_SUPPORTED;
     }
+    if (m->kind != CIPHER_KIND_XTS && core_key_is_xts_only(type, bits)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
     m->evp = core_cipher_evp(type, bits, mode);
     return m->evp != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
 }
@@ -573,6 +576,7 @@ psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key, 
 
 typedef struct cipher_ctx {
     EVP_CIPHER_CTX *evp;
+    core_key_t *key; /* held from setup to abort: destroying it makes the operation fail */
     cipher_mode_t mode;
     bool encrypt;
     bool iv_set;
@@ -593,6 +597,7 @@ static void cipher_ctx_free(cipher_ctx_t *c)
     if (c->xts_data != NULL) {
         core_free_secret(c->xts_data, c->xts_capacity);
     }
+    core_key_release(c->key);
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
 }
@@ -624,6 +629,7 @@ static psa_status_t cipher_setup(const core_caller_t *caller, psa_cipher_operati
         core_key_release(k);
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
+    c->key = k; /* released by cipher_ctx_free */
     status = cipher_resolve(k->attr.type, k->attr.bits, alg, &c->mode);
     if (status == PSA_SUCCESS) {
         c->encrypt = encrypt;
@@ -634,7 +640,6 @@ static psa_status_t cipher_setup(const core_caller_t *caller, psa_cipher_operati
             status = PSA_ERROR_INSUFFICIENT_MEMORY;
         }
     }
-    core_key_release(k);
     if (status != PSA_SUCCESS) {
         cipher_ctx_free(c);
         return status;
@@ -657,20 +662,36 @@ psa_status_t core_cipher_decrypt_setup(const core_caller_t *caller,
     return cipher_setup(caller, operation, key, alg, false);
 }
 
-/* The spec's error state: the operation stays allocated but refuses everything but abort. */
+/* The spec's error state ("If this function returns an error status, the operation enters an
+ * error state and must be aborted by calling psa_cipher_abort()"), for any error of a call on an
+ * active operation, BAD_STATE included: it stays allocated but refuses everything but abort, and
+ * its keyed context and buffered data go at once. */
 static psa_status_t cipher_fail(cipher_ctx_t *c, psa_status_t status)
 {
-    if (status != PSA_SUCCESS && status != PSA_ERROR_BAD_STATE) {
+    if (status != PSA_SUCCESS) {
         c->failed = true;
+        OPENSSL_cleanse(c->partial, sizeof(c->partial));
         c->partial_length = 0;
+        EVP_CIPHER_CTX_free(c->evp);
+        c->evp = NULL;
     }
     return status;
 }
 
+/* The operation when it is active and its key still exists, else NULL (the caller returns
+ * BAD_STATE): an inactive operation stays inactive, an active one whose key was destroyed enters
+ * the error state (core.h). */
 static cipher_ctx_t *cipher_active(psa_cipher_operation_t *operation)
 {
     cipher_ctx_t *c = operation->ctx;
-    return (c == NULL || c->failed) ? NULL : c;
+    if (c == NULL || c->failed) {
+        return NULL;
+    }
+    if (core_key_is_destroyed(c->key)) {
+        cipher_fail(c, PSA_ERROR_BAD_STATE);
+        return NULL;
+    }
+    return c;
 }
 
 static psa_status_t cipher_apply_iv(cipher_ctx_t *c, const uint8_t *iv, size_t iv_length)
@@ -692,9 +713,12 @@ psa_status_t core_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t 
 {
     *iv_length = 0;
     cipher_ctx_t *c = cipher_active(operation);
-    /* Only an encryption that takes an IV and has none yet can generate one. */
-    if (c == NULL || c->iv_set || !c->encrypt || c->mode.iv_length == 0) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    /* Only an encryption that takes an IV and has none yet can generate one. */
+    if (c->iv_set || !c->encrypt || c->mode.iv_length == 0) {
+        return cipher_fail(c, PSA_ERROR_BAD_STATE);
     }
     if (iv_size < c->mode.iv_length) {
         return cipher_fail(c, PSA_ERROR_BUFFER_TOO_SMALL);
@@ -715,8 +739,11 @@ psa_status_t core_cipher_set_iv(psa_cipher_operation_t *operation, const uint8_t
                                 size_t iv_length)
 {
     cipher_ctx_t *c = cipher_active(operation);
-    if (c == NULL || c->iv_set) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (c->iv_set) {
+        return cipher_fail(c, PSA_ERROR_BAD_STATE);
     }
     if (c->mode.iv_length == 0) {
         /* ECB takes no IV: the specification's "the chosen algorithm does not use an IV". */
@@ -749,8 +776,11 @@ psa_status_t core_cipher_update(psa_cipher_operation_t *operation, const uint8_t
 {
     *output_length = 0;
     cipher_ctx_t *c = cipher_active(operation);
-    if (c == NULL || (c->mode.iv_length != 0 && !c->iv_set)) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (c->mode.iv_length != 0 && !c->iv_set) {
+        return cipher_fail(c, PSA_ERROR_BAD_STATE);
     }
     const cipher_mode_t *m = &c->mode;
     size_t produce = cipher_update_output(c, input_length);
@@ -834,8 +864,11 @@ psa_status_t core_cipher_finish(psa_cipher_operation_t *operation, uint8_t *outp
 {
     *output_length = 0;
     cipher_ctx_t *c = cipher_active(operation);
-    if (c == NULL || (c->mode.iv_length != 0 && !c->iv_set)) {
+    if (c == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (c->mode.iv_length != 0 && !c->iv_set) {
+        return cipher_fail(c, PSA_ERROR_BAD_STATE);
     }
     const cipher_mode_t *m = &c->mode;
     size_t bs = m->block_size;

@@ -145,6 +145,14 @@ bool core_alg_intersect(psa_algorithm_t a, psa_algorithm_t b, psa_key_type_t typ
 /* The tag length field of an AEAD algorithm (the minimum, for an at-least-this-length policy). */
 #define CORE_AEAD_TAG_LENGTH(alg) ((size_t)(((alg) >> 16) & 0x3fu))
 
+/* AES keys of 384 and 512 bits exist only as the two-key form of XTS: for any other AES mode
+ * they are not a key of that algorithm ("the key is not compatible with alg": INVALID_ARGUMENT),
+ * unlike a valid combination OpenSSL lacks (NOT_SUPPORTED). */
+static inline bool core_key_is_xts_only(psa_key_type_t type, size_t bits)
+{
+    return type == PSA_KEY_TYPE_AES && (bits == 384 || bits == 512);
+}
+
 /* Wipes and frees (OPENSSL_clear_free). */
 void core_free_secret(void *p, size_t n);
 /* Maps OpenSSL EVP_MD / EVP_CIPHER for PSA algorithms; fetched once per process, never freed

@@ -644,11 +644,17 @@ static psa_status_t kdf_take_capacity(kdf_ctx_t *c, size_t length)
     return PSA_SUCCESS;
 }
 
-/* Errors other than the ones the specification exempts put the operation in the error state. */
+/* Errors of a call on an active operation put it in the error state ("If this function returns
+ * an error status, the operation enters an error state and must be aborted by calling
+ * psa_key_derivation_abort()"), BAD_STATE included; except the ones the specification exempts:
+ * INSUFFICIENT_DATA (output and verify) and INVALID_SIGNATURE (verify). An inactive operation
+ * (c == NULL) stays inactive.
+ * Keys given to input_key / verify_key are read during that call only (the operation keeps the
+ * bytes, not the key), so destroying one afterwards does not concern the operation. */
 static psa_status_t kdf_fail(kdf_ctx_t *c, psa_status_t status)
 {
-    if (c != NULL && status != PSA_SUCCESS && status != PSA_ERROR_BAD_STATE &&
-        status != PSA_ERROR_INSUFFICIENT_DATA && status != PSA_ERROR_INVALID_SIGNATURE) {
+    if (c != NULL && status != PSA_SUCCESS && status != PSA_ERROR_INSUFFICIENT_DATA &&
+        status != PSA_ERROR_INVALID_SIGNATURE) {
         c->error = true;
     }
     return status;
@@ -991,7 +997,7 @@ psa_status_t core_key_derivation_output_bytes(psa_key_derivation_operation_t *op
     kdf_ctx_t *c = kdf_ctx(operation);
     psa_status_t status = kdf_check_output_state(c);
     if (status != PSA_SUCCESS) {
-        return status;
+        return kdf_fail(c, status);
     }
     if (!c->all_keys_derive) {
         return kdf_fail(c, PSA_ERROR_NOT_PERMITTED);
@@ -1084,7 +1090,7 @@ psa_status_t core_key_derivation_output_key(const core_caller_t *caller,
     kdf_ctx_t *c = kdf_ctx(operation);
     psa_status_t status = kdf_check_output_state(c);
     if (status != PSA_SUCCESS) {
-        return status;
+        return kdf_fail(c, status);
     }
     /* A key may only come from a secret that was itself a key (or a key agreement). */
     if (!c->secret_from_key || !c->all_keys_derive) {
@@ -1160,7 +1166,7 @@ psa_status_t core_key_derivation_verify_bytes(psa_key_derivation_operation_t *op
     kdf_ctx_t *c = kdf_ctx(operation);
     psa_status_t status = kdf_check_output_state(c);
     if (status != PSA_SUCCESS) {
-        return status;
+        return kdf_fail(c, status);
     }
     /* Every key input had DERIVE or VERIFY_DERIVATION (input_key refuses others), which is
      * exactly what verification needs. */
@@ -1174,7 +1180,7 @@ psa_status_t core_key_derivation_verify_key(const core_caller_t *caller,
     kdf_ctx_t *c = kdf_ctx(operation);
     psa_status_t status = kdf_check_output_state(c);
     if (status != PSA_SUCCESS) {
-        return status;
+        return kdf_fail(c, status);
     }
     core_key_t *k = NULL;
     status = core_key_acquire(caller, expected, PSA_KEY_USAGE_VERIFY_DERIVATION, c->alg, &k);

@@ -84,7 +84,7 @@ static psa_status_t mac_resolve(const core_key_t *key, psa_algorithm_t alg, mac_
         spec->family = MAC_HMAC;
         spec->full_length = (size_t)EVP_MD_get_size(spec->md);
     } else if (spec->base == PSA_ALG_CMAC || spec->base == PSA_ALG_CBC_MAC) {
-        if (!mac_is_block_cipher_type(type)) {
+        if (!mac_is_block_cipher_type(type) || core_key_is_xts_only(type, key->attr.bits)) {
             return PSA_ERROR_INVALID_ARGUMENT;
         }
         /* Single DES lives in OpenSSL's legacy provider, which the CMAC implementation of the
@@ -341,7 +341,8 @@ psa_status_t core_mac_verify(const core_caller_t *caller, psa_key_id_t key, psa_
 
 typedef struct mac_op {
     mac_spec_t spec;
-    void *engine; /* EVP_MAC_CTX (HMAC, CMAC) or EVP_CIPHER_CTX (CBC-MAC), owned */
+    core_key_t *key; /* held from setup to abort: destroying it makes the operation fail */
+    void *engine;    /* EVP_MAC_CTX (HMAC, CMAC) or EVP_CIPHER_CTX (CBC-MAC); NULL once failed */
     bool is_sign;
     bool failed; /* error state: only abort is accepted */
     /* CBC-MAC: bytes of an incomplete block, and the last cipher block produced. */
@@ -354,16 +355,44 @@ typedef struct mac_op {
 static void mac_op_free(mac_op_t *op)
 {
     if (op != NULL) {
-        mac_engine_free(&op->spec, op->engine);
+        if (op->engine != NULL) {
+            mac_engine_free(&op->spec, op->engine);
+        }
+        core_key_release(op->key);
         OPENSSL_cleanse(op, sizeof(*op));
         free(op);
     }
 }
 
-static mac_op_t *mac_op_active(const psa_mac_operation_t *operation)
+/* The error state: "If this function returns an error status, the operation enters an error state
+ * and must be aborted by calling psa_mac_abort()". The keyed engine goes at once. */
+static psa_status_t mac_op_fail(mac_op_t *op, psa_status_t status)
+{
+    op->failed = true;
+    if (op->engine != NULL) {
+        mac_engine_free(&op->spec, op->engine);
+        op->engine = NULL;
+    }
+    OPENSSL_cleanse(op->pending, sizeof(op->pending));
+    OPENSSL_cleanse(op->last, sizeof(op->last));
+    return status;
+}
+
+/* The operation when it is active and its key still exists, else NULL with the status to return:
+ * BAD_STATE for an inactive operation (it stays inactive) or one in its error state, and for an
+ * active one whose key was destroyed (which then enters the error state; see core.h). */
+static mac_op_t *mac_op_active(const psa_mac_operation_t *operation, psa_status_t *status)
 {
     mac_op_t *op = operation->ctx;
-    return op != NULL && !op->failed ? op : NULL;
+    *status = PSA_ERROR_BAD_STATE;
+    if (op == NULL || op->failed) {
+        return NULL;
+    }
+    if (core_key_is_destroyed(op->key)) {
+        mac_op_fail(op, PSA_ERROR_BAD_STATE);
+        return NULL;
+    }
+    return op;
 }
 
 psa_status_t core_mac_abort(psa_mac_operation_t *operation)
@@ -392,16 +421,16 @@ static psa_status_t mac_setup(const core_caller_t *caller, psa_mac_operation_t *
         free(op);
         return status;
     }
-    /* The operation works on its own copy of the key's parked engine, so the key needs no
-     * reference while the operation lives and one-shot calls keep their cache. */
+    /* The operation works on its own copy of the key's parked engine, so one-shot calls keep
+     * their cache; it holds the key itself only to notice a destroy. */
     void *cached = mac_engine_take(slot, &op->spec);
     if (cached != NULL) {
         op->engine = mac_engine_dup(&op->spec, cached);
         mac_engine_give(slot, &op->spec, cached);
     }
-    core_key_release(slot);
+    op->key = slot;
     if (op->engine == NULL) {
-        free(op);
+        mac_op_free(op);
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     op->is_sign = is_sign;
@@ -461,9 +490,10 @@ static bool mac_cbc_update(mac_op_t *op, const uint8_t *input, size_t input_leng
 psa_status_t core_mac_update(psa_mac_operation_t *operation, const uint8_t *input,
                              size_t input_length)
 {
-    mac_op_t *op = mac_op_active(operation);
+    psa_status_t status;
+    mac_op_t *op = mac_op_active(operation, &status);
     if (op == NULL) {
-        return PSA_ERROR_BAD_STATE;
+        return status;
     }
     if (input_length == 0) {
         return PSA_SUCCESS;
@@ -471,8 +501,7 @@ psa_status_t core_mac_update(psa_mac_operation_t *operation, const uint8_t *inpu
     bool ok = op->spec.family == MAC_CBC ? mac_cbc_update(op, input, input_length)
                                          : EVP_MAC_update(op->engine, input, input_length) == 1;
     if (!ok) {
-        op->failed = true;
-        return PSA_ERROR_GENERIC_ERROR;
+        return mac_op_fail(op, PSA_ERROR_GENERIC_ERROR);
     }
     return PSA_SUCCESS;
 }
@@ -498,18 +527,21 @@ psa_status_t core_mac_sign_finish(psa_mac_operation_t *operation, uint8_t *mac, 
                                   size_t *mac_length)
 {
     uint8_t full[MAC_MAX_LENGTH];
-    mac_op_t *op = mac_op_active(operation);
+    psa_status_t status;
+    mac_op_t *op = mac_op_active(operation, &status);
     *mac_length = 0;
-    if (op == NULL || !op->is_sign) {
-        return PSA_ERROR_BAD_STATE;
+    if (op == NULL) {
+        return status;
     }
-    psa_status_t status = PSA_ERROR_BUFFER_TOO_SMALL;
+    if (!op->is_sign) {
+        return mac_op_fail(op, PSA_ERROR_BAD_STATE);
+    }
+    status = PSA_ERROR_BUFFER_TOO_SMALL;
     if (mac_size >= op->spec.length) {
         status = mac_op_final(op, full);
     }
     if (status != PSA_SUCCESS) {
-        op->failed = true;
-        return status;
+        return mac_op_fail(op, status);
     }
     memcpy(mac, full, op->spec.length);
     *mac_length = op->spec.length;
@@ -521,19 +553,22 @@ psa_status_t core_mac_verify_finish(psa_mac_operation_t *operation, const uint8_
                                     size_t mac_length)
 {
     uint8_t full[MAC_MAX_LENGTH];
-    mac_op_t *op = mac_op_active(operation);
-    if (op == NULL || op->is_sign) {
-        return PSA_ERROR_BAD_STATE;
+    psa_status_t status;
+    mac_op_t *op = mac_op_active(operation, &status);
+    if (op == NULL) {
+        return status;
     }
-    psa_status_t status = mac_op_final(op, full);
+    if (op->is_sign) {
+        return mac_op_fail(op, PSA_ERROR_BAD_STATE);
+    }
+    status = mac_op_final(op, full);
     if (status == PSA_SUCCESS &&
         (mac_length != op->spec.length || CRYPTO_memcmp(full, mac, op->spec.length) != 0)) {
         status = PSA_ERROR_INVALID_SIGNATURE;
     }
     OPENSSL_cleanse(full, sizeof(full));
     if (status != PSA_SUCCESS) {
-        op->failed = true;
-        return status;
+        return mac_op_fail(op, status);
     }
     return core_mac_abort(operation);
 }

@@ -10,9 +10,12 @@
 
 /*
  * The operation object's ctx points to a pake_ctx_t. The password is reduced to the protocol's
- * scalar at setup, so the key is not held while the operation lives. Any error other than
- * BAD_STATE from a call on an active operation sets `failed`: from then on every call but abort
- * answers BAD_STATE, as the specification's error state requires.
+ * scalar at setup, but the operation still holds the password key until abort, because
+ * psa_destroy_key says "If a key is currently in use in a multi-part operation, then destroying
+ * the key will cause the multi-part operation to fail" (core.h). Any error from a call on an
+ * active operation, BAD_STATE included, sets `failed`: from then on every call but abort answers
+ * BAD_STATE, as the specification's error state requires ("If this function returns an error
+ * status, the operation enters an error state and must be aborted by calling psa_pake_abort()").
  *
  * Exactly one of jpake / spake2p is set. SPAKE2+ is built for P-256 (the curve whose M and N
  * points are built); its identities and context are optional and go into the transcript.
@@ -23,6 +26,7 @@
 
 typedef struct pake_ctx {
     psa_algorithm_t alg;
+    core_key_t *key; /* the password key, held from setup to abort */
     bool failed;
     bool role_set;
     bool user_set;
@@ -49,24 +53,33 @@ static void pake_ctx_free(pake_ctx_t *p)
     free(p->user);
     free(p->peer);
     free(p->context);
+    core_key_release(p->key);
     OPENSSL_cleanse(p, sizeof(*p));
     free(p);
 }
 
-/* The active, non-failed context of an operation, or NULL (BAD_STATE). */
-static pake_ctx_t *pake_active(const psa_pake_operation_t *operation)
-{
-    pake_ctx_t *p = operation->ctx;
-    return p != NULL && !p->failed ? p : NULL;
-}
-
-/* Records a call's outcome: errors other than BAD_STATE put the operation in its error state. */
+/* Records a call's outcome: any error puts the operation in its error state. */
 static psa_status_t pake_result(pake_ctx_t *p, psa_status_t status)
 {
-    if (status != PSA_SUCCESS && status != PSA_ERROR_BAD_STATE) {
+    if (status != PSA_SUCCESS) {
         p->failed = true;
     }
     return status;
+}
+
+/* The active, non-failed context of an operation, or NULL (BAD_STATE). An active operation whose
+ * password key was destroyed enters the error state here. */
+static pake_ctx_t *pake_active(const psa_pake_operation_t *operation)
+{
+    pake_ctx_t *p = operation->ctx;
+    if (p == NULL || p->failed) {
+        return NULL;
+    }
+    if (p->key != NULL && core_key_is_destroyed(p->key)) {
+        pake_result(p, PSA_ERROR_BAD_STATE);
+        return NULL;
+    }
+    return p;
 }
 
 /* Hash part of a hash-parameterized PAKE algorithm: 0 and ANY_HASH are not hashes. */
@@ -191,11 +204,12 @@ psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *
                          : jpake_new(bits, hash_alg, key->material, key->material_length,
                                      &p->jpake);
     }
-    core_key_release(key);
     if (status != PSA_SUCCESS) {
+        core_key_release(key);
         pake_ctx_free(p);
         return status;
     }
+    p->key = key;
     operation->ctx = p;
     return PSA_SUCCESS;
 }
@@ -203,8 +217,11 @@ psa_status_t core_pake_setup(const core_caller_t *caller, psa_pake_operation_t *
 psa_status_t core_pake_set_role(psa_pake_operation_t *operation, psa_pake_role_t role)
 {
     pake_ctx_t *p = pake_active(operation);
-    if (p == NULL || p->role_set || pake_started(p)) {
+    if (p == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (p->role_set || pake_started(p)) {
+        return pake_result(p, PSA_ERROR_BAD_STATE);
     }
     psa_status_t status;
     if (p->spake2p != NULL) {
@@ -242,8 +259,11 @@ static psa_status_t pake_set_id(psa_pake_operation_t *operation, bool peer, cons
                                 size_t id_length)
 {
     pake_ctx_t *p = pake_active(operation);
-    if (p == NULL || (peer ? p->peer_set : p->user_set) || pake_started(p)) {
+    if (p == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if ((peer ? p->peer_set : p->user_set) || pake_started(p)) {
+        return pake_result(p, PSA_ERROR_BAD_STATE);
     }
     if (id_length == 0 && p->jpake != NULL) {
         return pake_result(p, PSA_ERROR_INVALID_ARGUMENT);
@@ -295,8 +315,11 @@ psa_status_t core_pake_set_context(psa_pake_operation_t *operation, const uint8_
      * algorithm has no use for this call (and for an inactive operation). SPAKE2+ takes one,
      * once, before the exchange. */
     pake_ctx_t *p = pake_active(operation);
-    if (p == NULL || p->spake2p == NULL || p->context_set || pake_started(p)) {
+    if (p == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (p->spake2p == NULL || p->context_set || pake_started(p)) {
+        return pake_result(p, PSA_ERROR_BAD_STATE);
     }
     if (context_len > PAKE_ID_MAX) {
         return pake_result(p, PSA_ERROR_NOT_SUPPORTED);
@@ -315,11 +338,16 @@ psa_status_t core_pake_set_context(psa_pake_operation_t *operation, const uint8_
 }
 
 /* Output and input need the whole set-up: J-PAKE both identities; SPAKE2+ its role, which
- * spake2p.c checks (its identities are optional). */
+ * spake2p.c checks (its identities are optional). NULL: BAD_STATE (an active operation that is
+ * not ready enters its error state). */
 static pake_ctx_t *pake_ready(const psa_pake_operation_t *operation)
 {
     pake_ctx_t *p = pake_active(operation);
-    return p != NULL && (p->spake2p != NULL || (p->user_set && p->peer_set)) ? p : NULL;
+    if (p != NULL && p->spake2p == NULL && !(p->user_set && p->peer_set)) {
+        pake_result(p, PSA_ERROR_BAD_STATE);
+        return NULL;
+    }
+    return p;
 }
 
 /* The transcript's identities: the prover is the client's user and the server's peer. */
@@ -395,12 +423,14 @@ psa_status_t core_pake_get_shared_secret(psa_pake_operation_t *operation,
 {
     *output_length = 0;
     pake_ctx_t *p = pake_active(operation);
-    bool ready = p != NULL && (p->jpake != NULL
-                                   ? jpake_finished(p->jpake)
-                                   : spake2p_secret_ready(p->spake2p, p->confirmation ==
-                                                                          PSA_PAKE_CONFIRMED_KEY));
-    if (!ready) {
+    if (p == NULL) {
         return PSA_ERROR_BAD_STATE;
+    }
+    bool ready = p->jpake != NULL
+                     ? jpake_finished(p->jpake)
+                     : spake2p_secret_ready(p->spake2p, p->confirmation == PSA_PAKE_CONFIRMED_KEY);
+    if (!ready) {
+        return pake_result(p, PSA_ERROR_BAD_STATE);
     }
     psa_status_t status = pake_check_output_attributes(attributes);
     if (status == PSA_SUCCESS) {

@@ -503,35 +503,77 @@ static void test_state_machine(void **state)
     assert_int_equal(psa_aead_verify(&op, out, 64, &n, tag, 16), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
 
-    /* Nonce first; once. */
+    /* Spec, every multi-part function after setup: "If this function returns an error status,
+     * the operation enters an error state and must be aborted by calling psa_aead_abort()" --
+     * BAD_STATE included. Setup on an active operation is refused and leaves it as it was. */
+    /* Each out-of-order call: BAD_STATE, and the operation then refuses everything but abort. */
+    typedef enum { NONE_SET, NONCE_SET, AD_DONE, BODY_DONE } stage_t;
+    static const struct {
+        psa_algorithm_t alg;
+        bool encrypt;
+        stage_t stage;
+        int call; /* 0 update_ad, 1 update, 2 finish, 3 verify, 4 set_nonce, 5 generate_nonce,
+                   * 6 set_lengths */
+    } wrong[] = {
+        {PSA_ALG_GCM, true, NONE_SET, 0},  {PSA_ALG_GCM, true, NONE_SET, 1},
+        {PSA_ALG_GCM, true, NONE_SET, 2},  {PSA_ALG_GCM, true, NONCE_SET, 4},
+        {PSA_ALG_GCM, true, NONCE_SET, 5}, {PSA_ALG_GCM, true, AD_DONE, 6},
+        {PSA_ALG_GCM, true, BODY_DONE, 0}, {PSA_ALG_GCM, true, BODY_DONE, 3},
+        {PSA_ALG_GCM, false, NONE_SET, 5}, {PSA_ALG_GCM, false, NONCE_SET, 2},
+        {PSA_ALG_CCM, true, NONCE_SET, 0}, {PSA_ALG_CCM, true, NONCE_SET, 1},
+        {PSA_ALG_CCM, true, NONCE_SET, 2},
+    };
+    for (size_t w = 0; w < sizeof(wrong) / sizeof(wrong[0]); w++) {
+        psa_key_id_t k = wrong[w].alg == PSA_ALG_GCM ? gcm : ccm;
+        size_t nl = wrong[w].alg == PSA_ALG_GCM ? 12 : 13;
+        assert_int_equal(wrong[w].encrypt ? psa_aead_encrypt_setup(&op, k, wrong[w].alg)
+                                          : psa_aead_decrypt_setup(&op, k, wrong[w].alg),
+                         PSA_SUCCESS);
+        /* A second setup is refused and leaves the operation as it was. */
+        assert_int_equal(psa_aead_encrypt_setup(&op, k, wrong[w].alg), PSA_ERROR_BAD_STATE);
+        if (wrong[w].stage >= NONCE_SET) {
+            assert_int_equal(psa_aead_set_nonce(&op, nonce, nl), PSA_SUCCESS);
+        }
+        if (wrong[w].stage >= AD_DONE) {
+            assert_int_equal(psa_aead_update_ad(&op, data, 3), PSA_SUCCESS);
+        }
+        if (wrong[w].stage >= BODY_DONE) {
+            assert_int_equal(psa_aead_update(&op, data, 5, out, 64, &n), PSA_SUCCESS);
+        }
+        psa_status_t status = PSA_SUCCESS;
+        switch (wrong[w].call) {
+        case 0: status = psa_aead_update_ad(&op, data, 1); break;
+        case 1: status = psa_aead_update(&op, data, 1, out, 64, &n); break;
+        case 2: status = psa_aead_finish(&op, out, 64, &n, tag, 16, &t); break;
+        case 3: status = psa_aead_verify(&op, out, 64, &n, tag, 16); break;
+        case 4: status = psa_aead_set_nonce(&op, nonce, nl); break;
+        case 5: status = psa_aead_generate_nonce(&op, nonce, sizeof(nonce), &n); break;
+        default: status = psa_aead_set_lengths(&op, 3, 0); break;
+        }
+        assert_int_equal(status, PSA_ERROR_BAD_STATE);
+        /* Error state: even what was valid before is refused. */
+        assert_int_equal(psa_aead_update(&op, data, 0, out, 64, &n), PSA_ERROR_BAD_STATE);
+        assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
+    }
+
+    /* A too small nonce buffer: error state. */
     assert_int_equal(psa_aead_encrypt_setup(&op, gcm, PSA_ALG_GCM), PSA_SUCCESS);
-    assert_int_equal(psa_aead_encrypt_setup(&op, gcm, PSA_ALG_GCM), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_aead_update_ad(&op, data, 1), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_aead_update(&op, data, 1, out, 64, &n), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_aead_finish(&op, out, 64, &n, tag, 16, &t), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_generate_nonce(&op, nonce, 11, &n), PSA_ERROR_BUFFER_TOO_SMALL);
     assert_int_equal(psa_aead_set_nonce(&op, nonce, 12), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
+    /* In order: generate, AD, data, finish (a short tag buffer: error state). */
     assert_int_equal(psa_aead_encrypt_setup(&op, gcm, PSA_ALG_GCM), PSA_SUCCESS);
     assert_int_equal(psa_aead_generate_nonce(&op, nonce, sizeof(nonce), &n), PSA_SUCCESS);
     assert_int_equal(n, 12);
-    assert_int_equal(psa_aead_generate_nonce(&op, nonce, sizeof(nonce), &n), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_aead_set_nonce(&op, nonce, 12), PSA_ERROR_BAD_STATE);
-    /* AD after data, lengths after data: refused without breaking the operation. */
     assert_int_equal(psa_aead_update_ad(&op, data, 3), PSA_SUCCESS);
-    assert_int_equal(psa_aead_set_lengths(&op, 3, 0), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_update(&op, data, 5, out, 64, &n), PSA_SUCCESS);
-    assert_int_equal(psa_aead_update_ad(&op, data, 1), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_aead_verify(&op, out, 64, &n, tag, 16), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_finish(&op, out, 64, &n, tag, 15, &t), PSA_ERROR_BUFFER_TOO_SMALL);
     assert_int_equal(psa_aead_finish(&op, out, 64, &n, tag, 16, &t), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
 
-    /* Decryption: no generated nonce, no finish. */
+    /* Decryption: lengths once, in any order with the nonce. */
     assert_int_equal(psa_aead_decrypt_setup(&op, gcm, PSA_ALG_GCM), PSA_SUCCESS);
-    assert_int_equal(psa_aead_generate_nonce(&op, nonce, sizeof(nonce), &n), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_set_nonce(&op, nonce, 12), PSA_SUCCESS);
-    assert_int_equal(psa_aead_finish(&op, out, 64, &n, tag, 16, &t), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_set_lengths(&op, 0, 0), PSA_SUCCESS);
     assert_int_equal(psa_aead_set_lengths(&op, 0, 0), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
@@ -539,9 +581,6 @@ static void test_state_machine(void **state)
     /* CCM needs the lengths before data, in either order with the nonce. */
     assert_int_equal(psa_aead_encrypt_setup(&op, ccm, PSA_ALG_CCM), PSA_SUCCESS);
     assert_int_equal(psa_aead_set_nonce(&op, nonce, 13), PSA_SUCCESS);
-    assert_int_equal(psa_aead_update_ad(&op, data, 1), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_aead_update(&op, data, 1, out, 64, &n), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_aead_finish(&op, out, 64, &n, tag, 16, &t), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_aead_set_lengths(&op, 0, 0), PSA_SUCCESS);
     assert_int_equal(psa_aead_finish(&op, out, 64, &n, tag, 16, &t), PSA_SUCCESS);
     assert_int_equal(t, 16);
@@ -628,6 +667,68 @@ static void test_threads(void **state)
     }
     psa_destroy_key(id);
 }
+/* psa_destroy_key: "If a key is currently in use in a multi-part operation, then destroying the
+ * key will cause the multi-part operation to fail." The next call answers BAD_STATE and the
+ * operation is in its error state until abort; the key's id is gone. */
+static void test_destroy_key_in_use(void **state)
+{
+    (void)state;
+    static const uint8_t key[16] = {4};
+    uint8_t nonce[13] = {1}, data[16] = {2}, out[64], tag[16];
+    size_t n = 0, t = 0;
+    static const psa_algorithm_t algs[2] = {PSA_ALG_GCM, PSA_ALG_CCM};
+    for (int a = 0; a < 2; a++) {
+        for (int at = 0; at < 4; at++) {
+            psa_key_id_t k = import_key(PSA_KEY_TYPE_AES, ENC_DEC, algs[a], key, 16);
+            psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
+            assert_int_equal(psa_aead_encrypt_setup(&op, k, algs[a]), PSA_SUCCESS);
+            assert_int_equal(psa_aead_set_lengths(&op, 4, 16), PSA_SUCCESS);
+            if (at > 0) {
+                assert_int_equal(psa_aead_set_nonce(&op, nonce, a == 0 ? 12 : 13), PSA_SUCCESS);
+            }
+            if (at > 1) {
+                assert_int_equal(psa_aead_update_ad(&op, data, 4), PSA_SUCCESS);
+            }
+            assert_int_equal(psa_destroy_key(k), PSA_SUCCESS);
+            psa_status_t status;
+            if (at == 0) {
+                status = psa_aead_set_nonce(&op, nonce, a == 0 ? 12 : 13);
+            } else if (at == 1) {
+                status = psa_aead_update_ad(&op, data, 4);
+            } else if (at == 2) {
+                status = psa_aead_update(&op, data, 16, out, sizeof(out), &n);
+            } else {
+                status = psa_aead_finish(&op, out, sizeof(out), &n, tag, sizeof(tag), &t);
+            }
+            assert_int_equal(status, PSA_ERROR_BAD_STATE);
+            assert_int_equal(psa_aead_update(&op, data, 0, out, sizeof(out), &n),
+                             PSA_ERROR_BAD_STATE);
+            assert_int_equal(psa_aead_abort(&op), PSA_SUCCESS);
+            assert_int_equal(psa_aead_encrypt_setup(&op, k, algs[a]), PSA_ERROR_INVALID_HANDLE);
+        }
+    }
+}
+
+/* AES keys of 384 and 512 bits are XTS's two-key form, not a GCM or CCM key: INVALID_ARGUMENT. */
+static void test_xts_only_key_sizes(void **state)
+{
+    (void)state;
+    uint8_t key[64] = {7}, nonce[13] = {0}, out[64];
+    size_t n = 0;
+    static const psa_algorithm_t algs[2] = {PSA_ALG_GCM, PSA_ALG_CCM};
+    for (size_t bytes = 48; bytes <= 64; bytes += 16) {
+        for (int a = 0; a < 2; a++) {
+            psa_key_id_t k = import_key(PSA_KEY_TYPE_AES, ENC_DEC, algs[a], key, bytes);
+            assert_int_equal(psa_aead_encrypt(k, algs[a], nonce, a == 0 ? 12 : 13, NULL, 0, key,
+                                              16, out, sizeof(out), &n),
+                             PSA_ERROR_INVALID_ARGUMENT);
+            psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
+            assert_int_equal(psa_aead_decrypt_setup(&op, k, algs[a]), PSA_ERROR_INVALID_ARGUMENT);
+            assert_null(op.ctx);
+            assert_int_equal(psa_destroy_key(k), PSA_SUCCESS);
+        }
+    }
+}
 
 int main(void)
 {
@@ -639,6 +740,8 @@ int main(void)
         cmocka_unit_test(test_bad_tag_and_buffers),
         cmocka_unit_test(test_key_type_and_policy),
         cmocka_unit_test(test_state_machine),
+        cmocka_unit_test(test_destroy_key_in_use),
+        cmocka_unit_test(test_xts_only_key_sizes),
         cmocka_unit_test(test_threads),
     };
     return cmocka_run_group_tests(tests, setup_suite, NULL);

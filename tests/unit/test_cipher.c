@@ -427,30 +427,46 @@ static void test_state_machine(void **state)
     assert_int_equal(psa_cipher_generate_iv(&op, iv, 16, &n), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
 
-    /* IV needed before data; only once; setup twice refused. */
+    /* Spec, every multi-part function after setup: "If this function returns an error status,
+     * the operation enters an error state and must be aborted by calling psa_cipher_abort()" --
+     * BAD_STATE included. Setup on an active operation is refused and leaves it as it was. */
+    /* IV needed before data; only once; setup twice refused (the first setup stands). */
     assert_int_equal(psa_cipher_encrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
     assert_int_equal(psa_cipher_encrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING),
                      PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_cipher_finish(&op, out, 64, &n), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_cipher_generate_iv(&op, iv, 15, &n), PSA_ERROR_BUFFER_TOO_SMALL);
     assert_int_equal(psa_cipher_generate_iv(&op, iv, 16, &n), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
     assert_int_equal(psa_cipher_encrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_generate_iv(&op, iv, sizeof(iv), &n), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_encrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_finish(&op, out, 64, &n), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_encrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
     assert_int_equal(psa_cipher_generate_iv(&op, iv, sizeof(iv), &n), PSA_SUCCESS);
     assert_int_equal(n, 16);
+    assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_SUCCESS);
     assert_int_equal(psa_cipher_generate_iv(&op, iv, sizeof(iv), &n), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_ERROR_BAD_STATE);
-    /* A BAD_STATE does not break the operation. */
+    assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_finish(&op, out, 64, &n), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_encrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_SUCCESS);
     assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_SUCCESS);
     assert_int_equal(psa_cipher_finish(&op, out, 64, &n), PSA_SUCCESS);
     /* Finished: inactive again. */
     assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
 
-    /* Wrong IV length: error state. */
+    /* Wrong IV length: error state. A decryption generates no IV: error state too. */
     assert_int_equal(psa_cipher_decrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
     assert_int_equal(psa_cipher_generate_iv(&op, iv, 16, &n), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_decrypt_setup(&op, cbc, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
     assert_int_equal(psa_cipher_set_iv(&op, iv, 15), PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
@@ -458,7 +474,10 @@ static void test_state_machine(void **state)
     /* ECB takes no IV. */
     assert_int_equal(psa_cipher_encrypt_setup(&op, ecb, PSA_ALG_ECB_NO_PADDING), PSA_SUCCESS);
     assert_int_equal(psa_cipher_generate_iv(&op, iv, 16, &n), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_cipher_encrypt_setup(&op, ecb, PSA_ALG_ECB_NO_PADDING), PSA_SUCCESS);
     assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
     assert_int_equal(psa_cipher_encrypt_setup(&op, ecb, PSA_ALG_ECB_NO_PADDING), PSA_SUCCESS);
     assert_int_equal(psa_cipher_update(&op, buf, 16, out, 64, &n), PSA_SUCCESS);
@@ -681,6 +700,73 @@ static void test_threads(void **state)
     }
     psa_destroy_key(id);
 }
+/* psa_destroy_key: "If a key is currently in use in a multi-part operation, then destroying the
+ * key will cause the multi-part operation to fail." The next call answers BAD_STATE and the
+ * operation is in its error state until abort; the key's id is gone. */
+static void test_destroy_key_in_use(void **state)
+{
+    (void)state;
+    static const uint8_t key[16] = {1, 2, 3};
+    uint8_t iv[16] = {0}, buf[32] = {0}, out[64];
+    size_t n = 0;
+    for (int at = 0; at < 3; at++) {
+        psa_key_id_t k = import_key(PSA_KEY_TYPE_AES, ENC_DEC, PSA_ALG_CBC_NO_PADDING, key, 16);
+        psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
+        assert_int_equal(psa_cipher_encrypt_setup(&op, k, PSA_ALG_CBC_NO_PADDING), PSA_SUCCESS);
+        if (at > 0) {
+            assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_SUCCESS);
+            assert_int_equal(psa_cipher_update(&op, buf, 16, out, sizeof(out), &n), PSA_SUCCESS);
+        }
+        assert_int_equal(psa_destroy_key(k), PSA_SUCCESS);
+        n = 99;
+        if (at == 0) {
+            assert_int_equal(psa_cipher_set_iv(&op, iv, 16), PSA_ERROR_BAD_STATE);
+        } else if (at == 1) {
+            assert_int_equal(psa_cipher_update(&op, buf, 16, out, sizeof(out), &n),
+                             PSA_ERROR_BAD_STATE);
+        } else {
+            assert_int_equal(psa_cipher_finish(&op, out, sizeof(out), &n), PSA_ERROR_BAD_STATE);
+        }
+        assert_int_equal(n, at == 0 ? 99 : 0);
+        assert_int_equal(psa_cipher_update(&op, buf, 16, out, sizeof(out), &n),
+                         PSA_ERROR_BAD_STATE);
+        assert_int_equal(psa_cipher_abort(&op), PSA_SUCCESS);
+        assert_int_equal(psa_cipher_encrypt_setup(&op, k, PSA_ALG_CBC_NO_PADDING),
+                         PSA_ERROR_INVALID_HANDLE);
+    }
+}
+
+/* AES keys of 384 and 512 bits are XTS's two-key form: no key of any other AES mode ("the key
+ * is not compatible with alg": INVALID_ARGUMENT), in one-shot and multi-part calls alike. */
+static void test_xts_only_key_sizes(void **state)
+{
+    (void)state;
+    uint8_t key[64] = {7}, buf[32] = {0}, out[64];
+    size_t n = 0;
+    static const psa_algorithm_t algs[] = {PSA_ALG_ECB_NO_PADDING, PSA_ALG_CBC_NO_PADDING,
+                                           PSA_ALG_CBC_PKCS7, PSA_ALG_CTR, PSA_ALG_CFB,
+                                           PSA_ALG_OFB, PSA_ALG_CCM_STAR_NO_TAG};
+    for (size_t bytes = 48; bytes <= 64; bytes += 16) {
+        for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
+            psa_key_id_t k = import_key(PSA_KEY_TYPE_AES, ENC_DEC, algs[i], key, bytes);
+            assert_int_equal(psa_cipher_encrypt(k, algs[i], buf, 16, out, sizeof(out), &n),
+                             PSA_ERROR_INVALID_ARGUMENT);
+            assert_int_equal(psa_cipher_decrypt(k, algs[i], out, 32, buf, sizeof(buf), &n),
+                             PSA_ERROR_INVALID_ARGUMENT);
+            psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
+            assert_int_equal(psa_cipher_encrypt_setup(&op, k, algs[i]),
+                             PSA_ERROR_INVALID_ARGUMENT);
+            assert_null(op.ctx);
+            assert_int_equal(psa_destroy_key(k), PSA_SUCCESS);
+        }
+    }
+    /* XTS itself still takes the 512-bit key. */
+    psa_key_id_t k = import_key(PSA_KEY_TYPE_AES, ENC_DEC, PSA_ALG_XTS, key, 64);
+    assert_int_equal(psa_cipher_encrypt(k, PSA_ALG_XTS, buf, 32, out, sizeof(out), &n),
+                     PSA_SUCCESS);
+    assert_int_equal(n, 48);
+    assert_int_equal(psa_destroy_key(k), PSA_SUCCESS);
+}
 
 int main(void)
 {
@@ -692,6 +778,8 @@ int main(void)
         cmocka_unit_test(test_pkcs7),
         cmocka_unit_test(test_partial_blocks),
         cmocka_unit_test(test_state_machine),
+        cmocka_unit_test(test_destroy_key_in_use),
+        cmocka_unit_test(test_xts_only_key_sizes),
         cmocka_unit_test(test_iv_lengths),
         cmocka_unit_test(test_key_type_errors),
         cmocka_unit_test(test_policy_and_handles),

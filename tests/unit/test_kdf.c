@@ -291,7 +291,7 @@ static void test_hkdf_ordering(void **state)
     uint8_t out[42];
     const psa_algorithm_t alg = PSA_ALG_HKDF(PSA_ALG_SHA_256);
 
-    /* Out-of-order and repeated steps are BAD_STATE and leave the operation usable. */
+    /* Out-of-order and repeated steps are BAD_STATE, which puts the operation in its error state. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
@@ -299,29 +299,93 @@ static void test_hkdf_ordering(void **state)
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
         PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
     /* Output before INFO: not all inputs given. */
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
         PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
     assert_memory_equal(out, v.okm, sizeof(out));
     /* No input once output has started. */
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
+        PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     /* Steps HKDF does not take: INVALID_ARGUMENT, then the error state. */
@@ -365,10 +429,23 @@ static void test_hkdf_extract_and_expand(void **state)
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF_EXTRACT(PSA_ALG_SHA_256)),
+                     PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
         PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF_EXTRACT(PSA_ALG_SHA_256)),
+                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),
+        PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.ikm, sizeof(v.ikm)),
         PSA_SUCCESS);
@@ -392,10 +469,23 @@ static void test_hkdf_extract_and_expand(void **state)
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF_EXPAND(PSA_ALG_SHA_256)),
+                     PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.prk, sizeof(v.prk)),
         PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF_EXPAND(PSA_ALG_SHA_256)),
+                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, v.prk, sizeof(v.prk)),
+        PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, v.info, sizeof(v.info)),
         PSA_SUCCESS);
@@ -469,17 +559,45 @@ static void test_tls12_prf_ordering(void **state)
     assert_int_equal(cap, PSA_KEY_DERIVATION_UNLIMITED_CAPACITY);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, b, 16),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, b, 16),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, b, 16),
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, b, 16),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, b, 16),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, b, 16),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, b, 16),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, b, 16),
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, b, 1), PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, b, 16),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, b, 16),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, b, 16),
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, b, 16), PSA_SUCCESS);
@@ -557,6 +675,15 @@ static void test_tls12_psk_to_ms(void **state)
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET, psk, 4),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, psk, 4),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, psk,
+                                                    PSA_TLS12_PSK_TO_MS_PSK_MAX_SIZE),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
@@ -571,6 +698,10 @@ static void test_tls12_psk_to_ms(void **state)
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_OTHER_SECRET, psk, 4),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 }
 
@@ -616,9 +747,21 @@ static void test_pbkdf2_hmac(void **state)
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 2),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 2),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
                                                     (const uint8_t *)"password", 8),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 2),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
                                                     (const uint8_t *)"sa", 2),
                      PSA_SUCCESS);
@@ -626,15 +769,57 @@ static void test_pbkdf2_hmac(void **state)
                                                     (const uint8_t *)"lt", 2),
                      PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"sa", 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"lt", 2),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
                                                     (const uint8_t *)"password", 8),
                      PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, (const uint8_t *)"x", 1),
         PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"sa", 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"lt", 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
+                                                    (const uint8_t *)"password", 8),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
                                                     (const uint8_t *)"x", 1),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"sa", 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                    (const uint8_t *)"lt", 2),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
+                                                    (const uint8_t *)"password", 8),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 20), PSA_SUCCESS);
     assert_memory_equal(out, expected, 20);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
@@ -644,6 +829,10 @@ static void test_pbkdf2_hmac(void **state)
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
                                                     (const uint8_t *)"salt", 4),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
     /* Invalid and unsupported iteration counts. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
@@ -984,6 +1173,10 @@ static void test_verify_bytes(void **state)
     /* Inputs incomplete. */
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_verify_bytes(&op, v.okm, 1), PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 }
 
@@ -1119,6 +1312,12 @@ static void test_key_agreement_part1(void **state)
     assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes_key,
                                                       peer, sizeof(peer)),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes, 4),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
     /* Bad handle; a key that is not an ECC key pair. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
@@ -1165,6 +1364,10 @@ static void test_ecjpake_to_pms_known_answer(void **state)
     assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
     assert_int_equal(cap, 32);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 32), PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
                                                     sizeof(point)),
                      PSA_SUCCESS);
@@ -1270,7 +1473,7 @@ static void test_ecjpake_to_pms_errors(void **state)
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     assert_int_equal(psa_destroy_key(raw), PSA_SUCCESS);
-    /* The secret twice: BAD_STATE, and the operation still gives the right output. */
+    /* The secret twice: BAD_STATE and the error state; set up again, the output is right. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
                                                     65),
@@ -1278,6 +1481,13 @@ static void test_ecjpake_to_pms_errors(void **state)
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
                                                     65),
                      PSA_ERROR_BAD_STATE);
+    /* The error state: BAD_STATE too ("If this function returns an error status, the
+     * operation enters an error state"); set up again to go on. */
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 32), PSA_SUCCESS);
     assert_memory_equal(out, expected, 32);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);

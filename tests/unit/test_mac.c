@@ -415,25 +415,35 @@ static void test_state_machine(void **state)
     assert_int_equal(psa_mac_verify_finish(&op, hmac_sha256_hi_there, 32), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_mac_abort(&op), PSA_SUCCESS);
 
-    /* A sign operation cannot verify-finish, and a second setup is refused; neither harms it. */
+    /* A second setup is refused and leaves the operation as it was. */
     assert_int_equal(psa_mac_sign_setup(&op, key, alg), PSA_SUCCESS);
     assert_int_equal(psa_mac_sign_setup(&op, key, alg), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_mac_verify_setup(&op, key, alg), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_mac_update(&op, hi_there, 4), PSA_SUCCESS);
-    assert_int_equal(psa_mac_verify_finish(&op, hmac_sha256_hi_there, 32), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_mac_update(&op, hi_there + 4, 4), PSA_SUCCESS);
     assert_int_equal(psa_mac_sign_finish(&op, mac, sizeof(mac), &length), PSA_SUCCESS);
     assert_int_equal(length, 32);
     assert_memory_equal(mac, hmac_sha256_hi_there, 32);
     assert_int_equal(psa_mac_update(&op, hi_there, 8), PSA_ERROR_BAD_STATE);
 
-    /* A verify operation cannot sign-finish. */
+    /* A sign operation cannot verify-finish: psa_mac_verify_finish "If this function returns an
+     * error status, the operation enters an error state and must be aborted by calling
+     * psa_mac_abort()" -- BAD_STATE included. */
+    assert_int_equal(psa_mac_sign_setup(&op, key, alg), PSA_SUCCESS);
+    assert_int_equal(psa_mac_update(&op, hi_there, 4), PSA_SUCCESS);
+    assert_int_equal(psa_mac_verify_finish(&op, hmac_sha256_hi_there, 32), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_mac_update(&op, hi_there + 4, 4), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_mac_sign_finish(&op, mac, sizeof(mac), &length), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_mac_abort(&op), PSA_SUCCESS);
+
+    /* A verify operation cannot sign-finish; same error state. */
     assert_int_equal(psa_mac_verify_setup(&op, key, alg), PSA_SUCCESS);
     assert_int_equal(psa_mac_update(&op, hi_there, 8), PSA_SUCCESS);
     length = 99;
     assert_int_equal(psa_mac_sign_finish(&op, mac, sizeof(mac), &length), PSA_ERROR_BAD_STATE);
     assert_int_equal(length, 0);
-    assert_int_equal(psa_mac_verify_finish(&op, hmac_sha256_hi_there, 32), PSA_SUCCESS);
+    assert_int_equal(psa_mac_verify_finish(&op, hmac_sha256_hi_there, 32), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_mac_abort(&op), PSA_SUCCESS);
     assert_null(op.ctx);
 
     /* Buffer too small at finish: error state until abort. */
@@ -643,16 +653,34 @@ static void test_invalid_handle(void **state)
     assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
     assert_all_refuse(key, alg, PSA_ERROR_INVALID_HANDLE);
 
-    /* An operation set up before the key is destroyed keeps its own keyed context. */
-    key = import_hmac(SIGN_VERIFY, alg);
+    /* psa_destroy_key: "If a key is currently in use in a multi-part operation, then destroying
+     * the key will cause the multi-part operation to fail": the next call is BAD_STATE and the
+     * operation is in its error state until abort. */
     psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
     uint8_t mac[32];
     size_t length = 0;
-    assert_int_equal(psa_mac_sign_setup(&op, key, alg), PSA_SUCCESS);
-    assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
-    assert_int_equal(psa_mac_update(&op, hi_there, 8), PSA_SUCCESS);
-    assert_int_equal(psa_mac_sign_finish(&op, mac, sizeof(mac), &length), PSA_SUCCESS);
-    assert_memory_equal(mac, hmac_sha256_hi_there, 32);
+    for (int at = 0; at < 3; at++) {
+        key = import_hmac(SIGN_VERIFY, alg);
+        assert_int_equal(at == 2 ? psa_mac_verify_setup(&op, key, alg)
+                                 : psa_mac_sign_setup(&op, key, alg),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_mac_update(&op, hi_there, 4), PSA_SUCCESS);
+        assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
+        length = 99;
+        if (at == 0) {
+            assert_int_equal(psa_mac_update(&op, hi_there + 4, 4), PSA_ERROR_BAD_STATE);
+        } else if (at == 1) {
+            assert_int_equal(psa_mac_sign_finish(&op, mac, sizeof(mac), &length),
+                             PSA_ERROR_BAD_STATE);
+            assert_int_equal(length, 0);
+        } else {
+            assert_int_equal(psa_mac_verify_finish(&op, hmac_sha256_hi_there, 32),
+                             PSA_ERROR_BAD_STATE);
+        }
+        assert_int_equal(psa_mac_update(&op, hi_there, 4), PSA_ERROR_BAD_STATE);
+        assert_int_equal(psa_mac_abort(&op), PSA_SUCCESS);
+        assert_int_equal(psa_mac_sign_setup(&op, key, alg), PSA_ERROR_INVALID_HANDLE);
+    }
 }
 
 typedef struct thread_arg {
@@ -702,6 +730,27 @@ static void test_threads_share_key(void **state)
     assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
 }
 
+/* AES keys of 384 and 512 bits are XTS's two-key form, not a CMAC or CBC-MAC key. */
+static void test_cmac_xts_only_key_sizes(void **state)
+{
+    (void)state;
+    uint8_t key[64] = {7}, mac[16];
+    size_t n = 0;
+    static const psa_algorithm_t algs[2] = {PSA_ALG_CMAC, PSA_ALG_CBC_MAC};
+    for (size_t bytes = 48; bytes <= 64; bytes += 16) {
+        for (int a = 0; a < 2; a++) {
+            psa_key_id_t k = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_SIGN_MESSAGE, algs[a], key,
+                                        bytes);
+            assert_int_equal(psa_mac_compute(k, algs[a], key, 16, mac, sizeof(mac), &n),
+                             PSA_ERROR_INVALID_ARGUMENT);
+            psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
+            assert_int_equal(psa_mac_sign_setup(&op, k, algs[a]), PSA_ERROR_INVALID_ARGUMENT);
+            assert_null(op.ctx);
+            assert_int_equal(psa_destroy_key(k), PSA_SUCCESS);
+        }
+    }
+}
+
 int main(void)
 {
     /* Keep libpsa-local's state (persistent keys) out of the user's directories. */
@@ -720,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_cbc_mac),
         cmocka_unit_test(test_verify_mismatch),
         cmocka_unit_test(test_state_machine),
+        cmocka_unit_test(test_cmac_xts_only_key_sizes),
         cmocka_unit_test(test_invalid_algorithms),
         cmocka_unit_test(test_wrong_key_type),
         cmocka_unit_test(test_policy),

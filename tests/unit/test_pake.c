@@ -71,6 +71,8 @@ static void pass(psa_pake_operation_t *from, psa_pake_operation_t *to, int tripl
     }
 }
 
+static void assert_error_state(psa_pake_operation_t *op);
+
 static psa_key_id_t shared_key(psa_pake_operation_t *op, psa_status_t expected)
 {
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
@@ -310,25 +312,49 @@ static void test_setup_calls(void **state)
     assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"u", 1), PSA_ERROR_BAD_STATE);
     assert_int_equal(psa_pake_input(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 65), PSA_ERROR_BAD_STATE);
 
-    assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
-    /* Not fully set up: no identities yet. */
-    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_SUCCESS);
-    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_set_context(&op, (const uint8_t *)"c", 1), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"alice", 5), PSA_SUCCESS);
-    assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"alice", 5), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_set_peer(&op, (const uint8_t *)"bob", 3), PSA_SUCCESS);
-    assert_int_equal(psa_pake_set_peer(&op, (const uint8_t *)"bob", 3), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_SUCCESS);
-    assert_int_equal(len, 65);
-    /* After the first output nothing can be set any more. */
-    assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    /* Each call out of order is BAD_STATE and, as every PAKE function says, "If this function
+     * returns an error status, the operation enters an error state and must be aborted by
+     * calling psa_pake_abort()". `done` calls are made in order first, then `wrong`. */
+    for (int done = 0; done <= 4; done++) {
+        for (int wrong = 0; wrong < 5; wrong++) {
+            /* The wrong calls for each stage: 0 output, 1 role, 2 context, 3 user, 4 peer. */
+            static const unsigned char refused[5] = {0x05, 0x07, 0x0f, 0x1e, 0x1f};
+            if ((refused[done] & (1u << wrong)) == 0) {
+                continue;
+            }
+            assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
+            if (done >= 1) {
+                assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE), PSA_SUCCESS);
+            }
+            if (done >= 2) {
+                assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"alice", 5),
+                                 PSA_SUCCESS);
+            }
+            if (done >= 3) {
+                assert_int_equal(psa_pake_set_peer(&op, (const uint8_t *)"bob", 3), PSA_SUCCESS);
+            }
+            if (done >= 4) {
+                assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf),
+                                                 &len),
+                                 PSA_SUCCESS);
+                assert_int_equal(len, 65);
+            }
+            psa_status_t status;
+            if (wrong == 0) {
+                status = psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len);
+            } else if (wrong == 1) {
+                status = psa_pake_set_role(&op, PSA_PAKE_ROLE_NONE);
+            } else if (wrong == 2) {
+                status = psa_pake_set_context(&op, (const uint8_t *)"c", 1); /* J-PAKE: none */
+            } else if (wrong == 3) {
+                status = psa_pake_set_user(&op, (const uint8_t *)"alice", 5);
+            } else {
+                status = psa_pake_set_peer(&op, (const uint8_t *)"bob", 3);
+            }
+            assert_int_equal(status, PSA_ERROR_BAD_STATE);
+            assert_error_state(&op);
+        }
+    }
 
     /* A role J-PAKE does not have: INVALID_ARGUMENT, and the operation is in its error state. */
     assert_int_equal(psa_pake_setup(&op, pw, &cs), PSA_SUCCESS);
@@ -348,51 +374,95 @@ static void test_setup_calls(void **state)
     psa_destroy_key(pw);
 }
 
-/* Steps out of order answer BAD_STATE and leave the operation usable; the exchange then still
- * completes with equal keys. */
+/* One out-of-order call on side a after `stage` steps of an in-order exchange (0: none; 1: a's
+ * first KEY_SHARE given to b; 2: a's round one given to b; 3: b's round one given to a; 4: a's
+ * round two given to b; 5: everything): BAD_STATE, then the error state. */
+static void jpake_wrong_step(psa_key_id_t pw, const psa_pake_cipher_suite_t *cs, int stage,
+                             int wrong)
+{
+    psa_pake_operation_t a, b;
+    setup_side(&a, pw, cs, "client", "server");
+    setup_side(&b, pw, cs, "server", "client");
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+    if (stage >= 1) {
+        assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_KEY_SHARE, buf, len), PSA_SUCCESS);
+    }
+    if (stage >= 2) {
+        static const psa_pake_step_t rest[5] = {PSA_PAKE_STEP_ZK_PUBLIC, PSA_PAKE_STEP_ZK_PROOF,
+                                                PSA_PAKE_STEP_KEY_SHARE, PSA_PAKE_STEP_ZK_PUBLIC,
+                                                PSA_PAKE_STEP_ZK_PROOF};
+        for (int i = 0; i < 5; i++) {
+            assert_int_equal(psa_pake_output(&a, rest[i], buf, sizeof(buf), &len), PSA_SUCCESS);
+            assert_int_equal(psa_pake_input(&b, rest[i], buf, len), PSA_SUCCESS);
+        }
+    }
+    if (stage >= 3) {
+        pass(&b, &a, 2, 32);
+    }
+    if (stage >= 4) {
+        pass(&a, &b, 1, 32);
+    }
+    if (stage >= 5) {
+        pass(&b, &a, 1, 32);
+    }
+    psa_status_t status;
+    switch (wrong) {
+    case 0:
+        status = psa_pake_output(&a, PSA_PAKE_STEP_ZK_PUBLIC, buf, sizeof(buf), &len);
+        break;
+    case 1:
+        status = psa_pake_output(&a, PSA_PAKE_STEP_ZK_PROOF, buf, sizeof(buf), &len);
+        break;
+    case 2:
+        status = psa_pake_input(&a, PSA_PAKE_STEP_ZK_PROOF, buf, 32);
+        break;
+    case 3:
+        status = shared_key(&a, PSA_ERROR_BAD_STATE) == 0 ? PSA_ERROR_BAD_STATE : PSA_SUCCESS;
+        break;
+    case 4:
+        status = psa_pake_input(&a, PSA_PAKE_STEP_KEY_SHARE, buf, 65);
+        break;
+    default:
+        status = psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len);
+        break;
+    }
+    assert_int_equal(status, PSA_ERROR_BAD_STATE);
+    assert_error_state(&a);
+    assert_int_equal(psa_pake_abort(&b), PSA_SUCCESS);
+}
+
+/* Steps out of order answer BAD_STATE and put the operation in its error state ("If this function
+ * returns an error status, the operation enters an error state and must be aborted by calling
+ * psa_pake_abort()"); an exchange in order then completes with equal keys. */
 static void test_step_order(void **state)
 {
     init(state);
     psa_key_id_t pw = import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
     psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    /* Before anything: ZK_PUBLIC or ZK_PROOF first, an input of a proof, the key. */
+    for (int wrong = 0; wrong < 4; wrong++) {
+        jpake_wrong_step(pw, &cs, 0, wrong);
+    }
+    /* In the middle of a's output group: an input, or KEY_SHARE again. */
+    jpake_wrong_step(pw, &cs, 1, 4);
+    jpake_wrong_step(pw, &cs, 1, 5);
+    /* a's round-one outputs are done; its round-two output needs b's round-one shares first. */
+    jpake_wrong_step(pw, &cs, 2, 5);
+    /* Round one both ways, round two not yet: no key. */
+    jpake_wrong_step(pw, &cs, 3, 3);
+    /* Every step is done: no more output. */
+    jpake_wrong_step(pw, &cs, 5, 5);
+
     psa_pake_operation_t a, b;
     setup_side(&a, pw, &cs, "client", "server");
     setup_side(&b, pw, &cs, "server", "client");
-    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
-    size_t len = 0;
-
-    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_ZK_PUBLIC, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_ZK_PROOF, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_input(&a, PSA_PAKE_STEP_ZK_PROOF, buf, 32), PSA_ERROR_BAD_STATE);
-    assert_int_equal(shared_key(&a, PSA_ERROR_BAD_STATE), 0);
-    /* Begin a's output group; an input in the middle of it is out of order. */
-    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_pake_input(&b, PSA_PAKE_STEP_KEY_SHARE, buf, len), PSA_SUCCESS);
-    assert_int_equal(psa_pake_input(&a, PSA_PAKE_STEP_KEY_SHARE, buf, len), PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
-    /* Finish round one's first triple and the second one. */
-    static const psa_pake_step_t rest[5] = {PSA_PAKE_STEP_ZK_PUBLIC, PSA_PAKE_STEP_ZK_PROOF,
-                                            PSA_PAKE_STEP_KEY_SHARE, PSA_PAKE_STEP_ZK_PUBLIC,
-                                            PSA_PAKE_STEP_ZK_PROOF};
-    for (int i = 0; i < 5; i++) {
-        assert_int_equal(psa_pake_output(&a, rest[i], buf, sizeof(buf), &len), PSA_SUCCESS);
-        assert_int_equal(psa_pake_input(&b, rest[i], buf, len), PSA_SUCCESS);
-    }
-    /* a's round-one outputs are done; its round-two output needs b's round-one shares first. */
-    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
+    pass(&a, &b, 2, 32);
     pass(&b, &a, 2, 32);
-    /* b's round-two input needs... nothing more; a may output round two now. */
-    assert_int_equal(shared_key(&a, PSA_ERROR_BAD_STATE), 0);
     pass(&a, &b, 1, 32);
     pass(&b, &a, 1, 32);
-    /* Every step is done. */
-    assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
     psa_key_id_t ka = shared_key(&a, PSA_SUCCESS), kb = shared_key(&b, PSA_SUCCESS);
     uint8_t ea[65], eb[65];
     export(ka, ea, sizeof(ea));
@@ -751,12 +821,19 @@ static void spake_exchange(psa_algorithm_t alg, size_t confirm_length, size_t sh
     psa_key_id_t pair = spake_register(alg, "correct horse");
     psa_key_id_t vkey = verifier_public ? spake_public(pair, alg) : pair;
     psa_pake_operation_t p, v;
+    /* A confirmed key is not available before confirmation: BAD_STATE, then the error state. */
     spake_setup(&p, pair, alg, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     spake_setup(&v, vkey, alg, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
     assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
     assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
-    /* A confirmed key is not available before confirmation. */
     shared_key(&v, PSA_ERROR_BAD_STATE);
+    assert_error_state(&v);
+    assert_int_equal(psa_pake_abort(&p), PSA_SUCCESS);
+
+    spake_setup(&p, pair, alg, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    spake_setup(&v, vkey, alg, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
+    assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
+    assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
     assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_CONFIRM, confirm_length), PSA_SUCCESS);
     assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_CONFIRM, confirm_length), PSA_SUCCESS);
     psa_key_id_t kp = shared_key(&p, PSA_SUCCESS);
@@ -854,14 +931,15 @@ static void test_spake2p_states_and_errors(void **state)
     assert_int_equal(psa_pake_setup(&op, pair, &bad), PSA_ERROR_INVALID_ARGUMENT);
     assert_null(op.ctx);
 
-    /* No role yet: outputs are BAD_STATE; J-PAKE-only roles and steps are refused. */
+    /* No role yet: outputs are BAD_STATE; J-PAKE-only roles and steps are refused. Each error
+     * puts the operation in its error state. */
     assert_int_equal(psa_pake_setup(&op, pair, &cs), PSA_SUCCESS);
     assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
                      PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+    assert_int_equal(psa_pake_setup(&op, pair, &cs), PSA_SUCCESS);
     assert_int_equal(psa_pake_set_role(&op, PSA_PAKE_ROLE_FIRST), PSA_ERROR_INVALID_ARGUMENT);
-    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
-                     PSA_ERROR_BAD_STATE);
-    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    assert_error_state(&op);
 
     /* A public key can only verify. */
     assert_int_equal(psa_pake_setup(&op, pub, &cs), PSA_SUCCESS);
@@ -871,22 +949,36 @@ static void test_spake2p_states_and_errors(void **state)
     /* Prover order: share out, share in, confirm in, confirm out. */
     spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     assert_int_equal(psa_pake_set_context(&op, (const uint8_t *)"x", 1), PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_ZK_PUBLIC, buf, sizeof(buf), &len),
                      PSA_ERROR_INVALID_ARGUMENT);
-    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    assert_error_state(&op);
     spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     assert_int_equal(psa_pake_input(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 65), PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_CONFIRM, buf, sizeof(buf), &len),
                      PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 64, &len),
                      PSA_ERROR_BUFFER_TOO_SMALL);
-    assert_int_equal(psa_pake_abort(&op), PSA_SUCCESS);
+    assert_error_state(&op);
     spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
                      PSA_SUCCESS);
     assert_int_equal(psa_pake_set_user(&op, (const uint8_t *)"late", 4), PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_SUCCESS);
     assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
                      PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+    spake_setup(&op, pair, SPAKE_HMAC, PSA_PAKE_CONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    assert_int_equal(psa_pake_output(&op, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                     PSA_SUCCESS);
     /* An invalid share (not on the curve) is INVALID_ARGUMENT and ends the operation. */
     buf[64] ^= 1;
     assert_int_equal(psa_pake_input(&op, PSA_PAKE_STEP_KEY_SHARE, buf, 65),
@@ -896,9 +988,11 @@ static void test_spake2p_states_and_errors(void **state)
 
     /* Unconfirmed key: available once the shares are exchanged. */
     psa_pake_operation_t p, v;
-    spake_setup(&p, pair, SPAKE_HMAC, PSA_PAKE_UNCONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
     spake_setup(&v, pub, SPAKE_HMAC, PSA_PAKE_UNCONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
     shared_key(&v, PSA_ERROR_BAD_STATE);
+    assert_error_state(&v);
+    spake_setup(&p, pair, SPAKE_HMAC, PSA_PAKE_UNCONFIRMED_KEY, PSA_PAKE_ROLE_CLIENT);
+    spake_setup(&v, pub, SPAKE_HMAC, PSA_PAKE_UNCONFIRMED_KEY, PSA_PAKE_ROLE_SERVER);
     assert_int_equal(spake_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
     assert_int_equal(spake_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE, 65), PSA_SUCCESS);
     psa_key_id_t k1 = shared_key(&p, PSA_SUCCESS);
@@ -932,6 +1026,33 @@ static void test_spake2p_states_and_errors(void **state)
     psa_destroy_key(pair);
     psa_destroy_key(pub);
 }
+/* psa_destroy_key of the password key: "If a key is currently in use in a multi-part operation, then destroying the
+ * key will cause the multi-part operation to fail." The next call answers BAD_STATE and the
+ * operation is in its error state until abort; the key's id is gone. */
+static void test_destroy_password_in_use(void **state)
+{
+    init(state);
+    psa_pake_cipher_suite_t cs = suite(JPAKE256, P256);
+    for (int at = 0; at < 2; at++) {
+        psa_key_id_t pw =
+            import_password(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256, "pw");
+        psa_pake_operation_t a, b;
+        setup_side(&a, pw, &cs, "client", "server");
+        setup_side(&b, pw, &cs, "server", "client");
+        if (at == 1) {
+            pass(&a, &b, 2, 32);
+            pass(&b, &a, 2, 32);
+        }
+        assert_int_equal(psa_destroy_key(pw), PSA_SUCCESS);
+        uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+        size_t len = 0;
+        assert_int_equal(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                         PSA_ERROR_BAD_STATE);
+        assert_int_equal(len, 0);
+        assert_error_state(&a);
+        assert_int_equal(psa_pake_abort(&b), PSA_SUCCESS);
+    }
+}
 
 int main(void)
 {
@@ -948,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_setup_errors),
         cmocka_unit_test(test_setup_calls),
         cmocka_unit_test(test_step_order),
+        cmocka_unit_test(test_destroy_password_in_use),
         cmocka_unit_test(test_bad_inputs),
         cmocka_unit_test(test_shared_key_attributes),
         cmocka_unit_test(test_mbedtls_reference_round_one),
