@@ -291,7 +291,7 @@ static void test_hkdf_ordering(void **state)
     uint8_t out[42];
     const psa_algorithm_t alg = PSA_ALG_HKDF(PSA_ALG_SHA_256);
 
-    /* Out-of-order and repeated steps are BAD_STATE, which puts the operation in its error state. */
+    /* Out-of-order and repeated steps: BAD_STATE, which puts the operation in its error state. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(
         psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, v.salt, sizeof(v.salt)),

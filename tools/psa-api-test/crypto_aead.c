@@ -615,6 +615,63 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* psa_destroy_key: "If a key is currently in use in a multi-part operation, then destroying the
+ * key will cause the multi-part operation to fail." This implementation answers BAD_STATE and the
+ * operation is then in its error state until psa_aead_abort(). */
+TEST(t_destroy_during_op)
+{
+    psa_key_id_t key = 0;
+    psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
+    HEX(k, GCM_K);
+    HEX(nonce, GCM_N);
+    uint8_t in[16] = {0}, out[32];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, ENC_DEC, PSA_ALG_GCM, k, k_len, &key));
+    CHECK_OK(psa_aead_encrypt_setup(&op, key, PSA_ALG_GCM));
+    CHECK_OK(psa_aead_set_nonce(&op, nonce, nonce_len));
+    tk_destroy(&key);
+    CHECK_STATUS(psa_aead_update(&op, in, 16, out, sizeof(out), &len), PSA_ERROR_BAD_STATE);
+    CHECK_VALUE(len, 0);
+    CHECK_STATUS(psa_aead_update_ad(&op, in, 1), PSA_ERROR_BAD_STATE);
+    CHECK_OK(psa_aead_abort(&op));
+cleanup:
+    psa_aead_abort(&op);
+    tk_destroy(&key);
+}
+
+/* PSA_ALG_CCM_STAR_ANY_TAG "permits the PSA_ALG_CCM_STAR_NO_TAG cipher algorithm, the PSA_ALG_CCM
+ * AEAD algorithm, and PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, tag_length) for tag_length
+ * equal to 4, 8 or 16" (RFC 3610 packet vector 1 with its 8-byte tag). */
+TEST(t_ccm_star_any_tag_policy)
+{
+    psa_key_id_t key = 0;
+    HEX(k, CCM_K);
+    HEX(nonce, CCM_N);
+    HEX(ad, CCM_A);
+    HEX(pt, CCM_P);
+    HEX(ct, CCM_CT);
+    uint8_t out[64];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, ENC_DEC, PSA_ALG_CCM_STAR_ANY_TAG, k, k_len, &key));
+    CHECK_OK(psa_aead_encrypt(key, CCM8, nonce, nonce_len, ad, ad_len, pt, pt_len, out,
+                              sizeof(out), &len));
+    CHECK_BYTES(out, len, ct, ct_len);
+    CHECK_OK(psa_aead_encrypt(key, PSA_ALG_CCM, nonce, nonce_len, ad, ad_len, pt, pt_len, out,
+                              sizeof(out), &len));
+    CHECK_VALUE(len, pt_len + 16);
+    CHECK_OK(psa_cipher_encrypt(key, PSA_ALG_CCM_STAR_NO_TAG, pt, pt_len, out, sizeof(out),
+                                &len));
+    CHECK_VALUE(len, 13 + pt_len);
+    CHECK_STATUS(psa_aead_encrypt(key, PSA_ALG_AEAD_WITH_SHORTENED_TAG(PSA_ALG_CCM, 12), nonce,
+                                  nonce_len, ad, ad_len, pt, pt_len, out, sizeof(out), &len),
+                 PSA_ERROR_NOT_PERMITTED);
+    CHECK_STATUS(psa_aead_encrypt(key, PSA_ALG_GCM, nonce, 12, ad, ad_len, pt, pt_len, out,
+                                  sizeof(out), &len),
+                 PSA_ERROR_NOT_PERMITTED);
+cleanup:
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_aead_tests[] = {
     {"C-AEAD-001", "AES-128-GCM encrypt matches GCM spec test case 4", t_gcm_encrypt},
     {"C-AEAD-002", "AES-128-GCM decrypt matches GCM spec test case 4", t_gcm_decrypt},
@@ -663,5 +720,9 @@ const test_case_t crypto_aead_tests[] = {
     {"C-AEAD-030", "psa_aead_abort: inactive abort succeeds, an aborted operation is reusable",
      t_abort_reuse},
     {"C-AEAD-031", "psa_aead_encrypt_setup on an active operation is BAD_STATE", t_setup_twice},
+    {"C-AEAD-032", "destroying the key of an active AEAD operation makes it fail (BAD_STATE)",
+     t_destroy_during_op},
+    {"C-AEAD-033", "a CCM_STAR_ANY_TAG policy permits CCM* no-tag and CCM with 4/8/16-byte tags",
+     t_ccm_star_any_tag_policy},
     {NULL, NULL, NULL},
 };

@@ -451,6 +451,63 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* psa_destroy_key: "If a key is currently in use in a multi-part operation, then destroying the
+ * key will cause the multi-part operation to fail." This implementation answers BAD_STATE and the
+ * operation is then in its error state until psa_cipher_abort(). */
+TEST(t_destroy_during_op)
+{
+    psa_key_id_t key = 0;
+    psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
+    uint8_t k[16] = {1}, iv[16] = {0}, in[16] = {0}, out[32];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_CTR, k, 16, &key));
+    CHECK_OK(psa_cipher_encrypt_setup(&op, key, PSA_ALG_CTR));
+    CHECK_OK(psa_cipher_set_iv(&op, iv, 16));
+    tk_destroy(&key);
+    CHECK_STATUS(psa_cipher_update(&op, in, 16, out, sizeof(out), &len), PSA_ERROR_BAD_STATE);
+    CHECK_VALUE(len, 0);
+    CHECK_STATUS(psa_cipher_finish(&op, out, sizeof(out), &len), PSA_ERROR_BAD_STATE);
+    CHECK_OK(psa_cipher_abort(&op));
+cleanup:
+    psa_cipher_abort(&op);
+    tk_destroy(&key);
+}
+
+/* "If this function returns an error status, the operation enters an error state and must be
+ * aborted by calling psa_cipher_abort()": BAD_STATE from a call on an active operation too. */
+TEST(t_update_before_iv_error_state)
+{
+    psa_key_id_t key = 0;
+    psa_cipher_operation_t op = PSA_CIPHER_OPERATION_INIT;
+    uint8_t k[16] = {1}, iv[16] = {0}, in[16] = {0}, out[32];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_CTR, k, 16, &key));
+    CHECK_OK(psa_cipher_encrypt_setup(&op, key, PSA_ALG_CTR));
+    CHECK_STATUS(psa_cipher_update(&op, in, 16, out, sizeof(out), &len), PSA_ERROR_BAD_STATE);
+    CHECK_STATUS(psa_cipher_set_iv(&op, iv, 16), PSA_ERROR_BAD_STATE);
+    CHECK_OK(psa_cipher_abort(&op));
+    CHECK_OK(psa_cipher_encrypt_setup(&op, key, PSA_ALG_CTR));
+    CHECK_OK(psa_cipher_set_iv(&op, iv, 16));
+    CHECK_OK(psa_cipher_update(&op, in, 16, out, sizeof(out), &len));
+    CHECK_VALUE(len, 16);
+cleanup:
+    psa_cipher_abort(&op);
+    tk_destroy(&key);
+}
+
+/* AES keys of 384/512 bits are XTS's two-key form: for CTR "the key is not compatible with alg". */
+TEST(t_ctr_aes512)
+{
+    psa_key_id_t key = 0;
+    uint8_t k64[64] = {1}, in[16] = {0}, out[48];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_CTR, k64, 64, &key));
+    CHECK_STATUS(psa_cipher_encrypt(key, PSA_ALG_CTR, in, 16, out, sizeof(out), &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+cleanup:
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_cipher_tests[] = {
     {"C-CIPH-001", "AES-128 ECB encrypt matches FIPS 197 C.1", t_ecb128},
     {"C-CIPH-002", "AES-192 ECB encrypt matches FIPS 197 C.2", t_ecb192},
@@ -495,5 +552,10 @@ const test_case_t crypto_cipher_tests[] = {
      t_update_small_output},
     {"C-CIPH-028", "CBC without padding: finish with a partial block is INVALID_ARGUMENT",
      t_cbc_finish_partial},
+    {"C-CIPH-029", "destroying the key of an active cipher operation makes it fail (BAD_STATE)",
+     t_destroy_during_op},
+    {"C-CIPH-030", "update before the IV: BAD_STATE, then the error state until abort",
+     t_update_before_iv_error_state},
+    {"C-CIPH-031", "CTR with a 512-bit AES key is INVALID_ARGUMENT", t_ctr_aes512},
     {NULL, NULL, NULL},
 };

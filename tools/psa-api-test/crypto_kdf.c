@@ -451,6 +451,30 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* "If this function returns an error status, the operation enters an error state and must be
+ * aborted by calling psa_key_derivation_abort()": a step out of order (BAD_STATE) too, so the
+ * step that would have been in order is refused afterwards. */
+TEST(t_wrong_step_error_state)
+{
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    HEX(ikm, HK_IKM);
+    HEX(info, HK_INFO);
+    uint8_t out[16];
+    CHECK_OK(psa_key_derivation_setup(&op, HKDF256));
+    CHECK_OK(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, ikm, ikm_len));
+    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, ikm,
+                                                ikm_len),
+                 PSA_ERROR_BAD_STATE);
+    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, info,
+                                                info_len),
+                 PSA_ERROR_BAD_STATE);
+    CHECK_STATUS(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_ERROR_BAD_STATE);
+    CHECK_OK(psa_key_derivation_abort(&op));
+    CHECK_OK(psa_key_derivation_setup(&op, HKDF256));
+cleanup:
+    psa_key_derivation_abort(&op);
+}
+
 const test_case_t crypto_kdf_tests[] = {
     {"C-KDF-001", "HKDF-SHA-256 with byte inputs matches RFC 5869 test case 1", t_hkdf_bytes},
     {"C-KDF-002", "HKDF-SHA-256 with a DERIVE key as secret matches RFC 5869 test case 1",
@@ -498,5 +522,7 @@ const test_case_t crypto_kdf_tests[] = {
      t_input_inactive},
     {"C-KDF-027", "TLS 1.2 ECJPAKE-to-PMS: SHA-256 of a P-256 point's x; bad points refused",
      t_ecjpake_to_pms},
+    {"C-KDF-028", "a step out of order is BAD_STATE and leaves the operation in its error state",
+     t_wrong_step_error_state},
     {NULL, NULL, NULL},
 };

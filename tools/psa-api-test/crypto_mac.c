@@ -361,6 +361,63 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* psa_destroy_key: "If a key is currently in use in a multi-part operation, then destroying the
+ * key will cause the multi-part operation to fail." This implementation answers BAD_STATE and the
+ * operation is then in its error state until psa_mac_abort(). */
+TEST(t_destroy_during_op)
+{
+    psa_key_id_t key = 0;
+    psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
+    uint8_t mac[32];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_HMAC, SIGN_VERIFY, HMAC256, key_0b, 20, &key));
+    CHECK_OK(psa_mac_sign_setup(&op, key, HMAC256));
+    CHECK_OK(psa_mac_update(&op, hi_there, 4));
+    tk_destroy(&key);
+    CHECK_STATUS(psa_mac_update(&op, hi_there + 4, 4), PSA_ERROR_BAD_STATE);
+    CHECK_STATUS(psa_mac_sign_finish(&op, mac, sizeof(mac), &len), PSA_ERROR_BAD_STATE);
+    CHECK_VALUE(len, 0);
+    CHECK_OK(psa_mac_abort(&op));
+cleanup:
+    psa_mac_abort(&op);
+    tk_destroy(&key);
+}
+
+/* "If this function returns an error status, the operation enters an error state and must be
+ * aborted by calling psa_mac_abort()": BAD_STATE from a call on an active operation too. */
+TEST(t_wrong_finish_error_state)
+{
+    psa_key_id_t key = 0;
+    psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
+    HEX(expected, TC1_SHA256);
+    CHECK_OK(tk_import(PSA_KEY_TYPE_HMAC, SIGN_VERIFY, HMAC256, key_0b, 20, &key));
+    CHECK_OK(psa_mac_sign_setup(&op, key, HMAC256));
+    CHECK_OK(psa_mac_update(&op, hi_there, 8));
+    CHECK_STATUS(psa_mac_verify_finish(&op, expected, expected_len), PSA_ERROR_BAD_STATE);
+    CHECK_STATUS(psa_mac_update(&op, hi_there, 8), PSA_ERROR_BAD_STATE);
+    CHECK_OK(psa_mac_abort(&op));
+    /* Aborted: usable again, and the key still works. */
+    CHECK_OK(psa_mac_verify_setup(&op, key, HMAC256));
+    CHECK_OK(psa_mac_update(&op, hi_there, 8));
+    CHECK_OK(psa_mac_verify_finish(&op, expected, expected_len));
+cleanup:
+    psa_mac_abort(&op);
+    tk_destroy(&key);
+}
+
+/* AES keys of 384/512 bits are XTS's two-key form: not a CMAC key ("not compatible with alg"). */
+TEST(t_cmac_aes512)
+{
+    psa_key_id_t key = 0;
+    uint8_t k64[64] = {1}, mac[16];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_SIGN_MESSAGE, PSA_ALG_CMAC, k64, 64, &key));
+    CHECK_STATUS(psa_mac_compute(key, PSA_ALG_CMAC, hi_there, 8, mac, sizeof(mac), &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+cleanup:
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_mac_tests[] = {
     {"C-MAC-001", "HMAC-SHA-224 matches RFC 4231 test case 1", t_hmac224},
     {"C-MAC-002", "HMAC-SHA-256 matches RFC 4231 test case 1", t_hmac256},
@@ -398,5 +455,10 @@ const test_case_t crypto_mac_tests[] = {
      t_abort_reuse},
     {"C-MAC-027", "psa_mac_sign_setup with a destroyed key is INVALID_HANDLE",
      t_destroyed_key_op},
+    {"C-MAC-028", "destroying the key of an active MAC operation makes it fail (BAD_STATE)",
+     t_destroy_during_op},
+    {"C-MAC-029", "verify_finish on a sign operation: BAD_STATE, then the error state",
+     t_wrong_finish_error_state},
+    {"C-MAC-030", "CMAC with a 512-bit AES key is INVALID_ARGUMENT", t_cmac_aes512},
     {NULL, NULL, NULL},
 };

@@ -287,6 +287,38 @@ cleanup:
     tk_destroy(&pub);
 }
 
+/* psa_destroy_key: "If a key is currently in use in a multi-part operation, then destroying the
+ * key will cause the multi-part operation to fail": destroying the password key mid-exchange
+ * makes the next step BAD_STATE, and the operation is then in its error state. */
+TEST(t_destroy_password_during_exchange)
+{
+    psa_pake_operation_t a = PSA_PAKE_OPERATION_INIT, b = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_id_t pw = 0;
+    uint8_t buf[PSA_PAKE_OUTPUT_MAX_SIZE];
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw));
+    CHECK_OK(psa_pake_setup(&a, pw, &cs));
+    CHECK_OK(psa_pake_setup(&b, pw, &cs));
+    CHECK_OK(psa_pake_set_user(&a, (const uint8_t *)"client", 6));
+    CHECK_OK(psa_pake_set_peer(&a, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_user(&b, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_peer(&b, (const uint8_t *)"client", 6));
+    CHECK_OK(pass_round(&a, &b, 2));
+    tk_destroy(&pw);
+    CHECK_STATUS(psa_pake_output(&b, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                 PSA_ERROR_BAD_STATE);
+    CHECK_VALUE(len, 0);
+    CHECK_STATUS(psa_pake_input(&a, PSA_PAKE_STEP_KEY_SHARE, buf, 65), PSA_ERROR_BAD_STATE);
+    CHECK_STATUS(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, buf, sizeof(buf), &len),
+                 PSA_ERROR_BAD_STATE);
+cleanup:
+    psa_pake_abort(&a);
+    psa_pake_abort(&b);
+    tk_destroy(&pw);
+}
+
 const test_case_t crypto_pake_tests[] = {
     {"C-PAKE-001", "psa_pake_abort on an inactive operation succeeds, twice", t_abort_inactive},
     {"C-PAKE-002", "psa_pake_set_role on an inactive operation is BAD_STATE", t_set_role_inactive},
@@ -303,5 +335,7 @@ const test_case_t crypto_pake_tests[] = {
      t_spake2p_exchange},
     {"C-PAKE-009", "SPAKE2+: an altered confirmation is INVALID_SIGNATURE, then BAD_STATE",
      t_spake2p_bad_confirmation},
+    {"C-PAKE-010", "destroying the password key mid-exchange makes the operations fail",
+     t_destroy_password_during_exchange},
     {NULL, NULL, NULL},
 };
