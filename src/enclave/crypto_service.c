@@ -51,8 +51,20 @@ typedef struct svc_op {
     } u;
 } svc_op_t;
 
+/* What all sessions of one client id hold, for the per-client limits (issue: a uid could open
+ * many processes, each with a full per-session allowance). */
+typedef struct svc_client {
+    struct svc_client *next;
+    int32_t client_id;
+    unsigned sessions; /* svc_session_t entries pointing here */
+    size_t op_count;
+    size_t key_count;
+} svc_client_t;
+
 typedef struct svc_session {
     struct svc_session *next;
+    svc_client_t *client;
+    size_t key_count; /* volatile keys this session created and has not destroyed */
     int32_t client_id;
     uint64_t session;
     unsigned refs; /* calls in flight on one of its operations */
@@ -64,6 +76,7 @@ typedef struct svc_session {
 static struct {
     pthread_mutex_t lock;
     svc_session_t *sessions;
+    svc_client_t *clients;
     uint32_t next_handle;
 } svc = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -100,6 +113,7 @@ static void op_abort(svc_op_t *op)
     }
 }
 
+/* Requires svc.lock. Drops the session's share of its client's totals. */
 static void session_free(svc_session_t *s)
 {
     svc_op_t *op = s->ops;
@@ -108,6 +122,18 @@ static void session_free(svc_session_t *s)
         op_abort(op);
         free(op);
         op = next;
+    }
+    svc_client_t *cl = s->client;
+    cl->op_count -= s->op_count;
+    cl->key_count -= s->key_count;
+    if (--cl->sessions == 0) {
+        for (svc_client_t **p = &svc.clients; *p != NULL; p = &(*p)->next) {
+            if (*p == cl) {
+                *p = cl->next;
+                break;
+            }
+        }
+        free(cl);
     }
     free(s);
 }
@@ -123,10 +149,29 @@ static svc_session_t *session_find(const core_caller_t *caller, bool create)
     if (!create) {
         return NULL;
     }
+    svc_client_t *cl = svc.clients;
+    while (cl != NULL && cl->client_id != caller->owner) {
+        cl = cl->next;
+    }
+    if (cl == NULL) {
+        cl = calloc(1, sizeof(*cl));
+        if (cl == NULL) {
+            return NULL;
+        }
+        cl->client_id = caller->owner;
+        cl->next = svc.clients;
+        svc.clients = cl;
+    }
     svc_session_t *s = calloc(1, sizeof(*s));
     if (s == NULL) {
+        if (cl->sessions == 0) {
+            svc.clients = cl->next; /* just inserted at the head */
+            free(cl);
+        }
         return NULL;
     }
+    cl->sessions++;
+    s->client = cl;
     s->client_id = caller->owner;
     s->session = caller->session;
     s->next = svc.sessions;
@@ -155,6 +200,7 @@ static void session_unlink_op(svc_session_t *s, svc_op_t *victim)
         if (*p == victim) {
             *p = victim->next;
             s->op_count--;
+            s->client->op_count--;
             return;
         }
     }
@@ -193,13 +239,15 @@ static psa_status_t op_create(svc_call_t *c, svc_op_kind_t kind, uint32_t curren
     *out = NULL;
     psa_status_t status = PSA_SUCCESS;
     size_t max_operations = enclave_config()->max_operations_per_session;
+    size_t max_client_operations = enclave_config()->max_operations_per_client;
     pthread_mutex_lock(&svc.lock);
     svc_session_t *s = session_find(&c->caller, true);
     if (s == NULL) {
         status = PSA_ERROR_INSUFFICIENT_MEMORY;
     } else if (session_op(s, current_handle) != NULL) {
         status = PSA_ERROR_BAD_STATE;
-    } else if (max_operations != 0 && s->op_count >= max_operations) {
+    } else if ((max_operations != 0 && s->op_count >= max_operations) ||
+               (max_client_operations != 0 && s->client->op_count >= max_client_operations)) {
         status = PSA_ERROR_INSUFFICIENT_MEMORY;
     } else {
         svc_op_t *op = calloc(1, sizeof(*op));
@@ -215,6 +263,7 @@ static psa_status_t op_create(svc_call_t *c, svc_op_kind_t kind, uint32_t curren
             op->next = s->ops;
             s->ops = op;
             s->op_count++;
+            s->client->op_count++;
             s->refs++;
             c->session = s;
             *out = op;
@@ -300,39 +349,105 @@ static psa_key_attributes_t in_attributes(const svc_call_t *c, size_t index)
     return attr;
 }
 
+/*
+ * The per-client volatile key limit (the core enforces the per-session one). A call that may
+ * create a volatile key reserves a place first, and gives it back unless a key was made, so
+ * concurrent calls cannot overshoot. Returns INSUFFICIENT_MEMORY when the client is full.
+ */
+static psa_status_t key_reserve(svc_call_t *c, const psa_key_attributes_t *attr, bool *reserved)
+{
+    *reserved = false;
+    size_t max = enclave_config()->max_volatile_keys_per_client;
+    if (!PSA_KEY_LIFETIME_IS_VOLATILE(psa_get_key_lifetime(attr))) {
+        return PSA_SUCCESS;
+    }
+    psa_status_t status = PSA_SUCCESS;
+    pthread_mutex_lock(&svc.lock);
+    svc_session_t *s = session_find(&c->caller, true);
+    if (s == NULL || (max != 0 && s->client->key_count >= max)) {
+        status = PSA_ERROR_INSUFFICIENT_MEMORY;
+    } else {
+        s->key_count++;
+        s->client->key_count++;
+        *reserved = true;
+    }
+    pthread_mutex_unlock(&svc.lock);
+    return status;
+}
+
+/* Gives back one volatile key place of the caller's session (its key is gone, or was never
+ * made). */
+static void key_release(svc_call_t *c)
+{
+    pthread_mutex_lock(&svc.lock);
+    svc_session_t *s = session_find(&c->caller, false);
+    if (s != NULL && s->key_count > 0) {
+        s->key_count--;
+        s->client->key_count--;
+    }
+    pthread_mutex_unlock(&svc.lock);
+}
+
 static psa_status_t out_key_id(svc_call_t *c, psa_status_t status, psa_key_id_t id)
 {
     put_u32(c, 0, status == PSA_SUCCESS ? id : PSA_KEY_ID_NULL);
     return status;
 }
 
+/* Ends a key-creating call: the reserved place is kept only if a volatile key was made. */
+static psa_status_t out_new_key(svc_call_t *c, bool reserved, psa_status_t status,
+                                psa_key_id_t id)
+{
+    if (reserved && status != PSA_SUCCESS) {
+        key_release(c);
+    }
+    return out_key_id(c, status, id);
+}
+
 static psa_status_t h_import_key(svc_call_t *c)
 {
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    psa_status_t status = core_import_key(&c->caller, &attr, IN(1), IN_LEN(1), &id);
-    return out_key_id(c, status, id);
+    bool reserved;
+    psa_status_t status = key_reserve(c, &attr, &reserved);
+    if (status == PSA_SUCCESS) {
+        status = core_import_key(&c->caller, &attr, IN(1), IN_LEN(1), &id);
+    }
+    return out_new_key(c, reserved, status, id);
 }
 
 static psa_status_t h_generate_key(svc_call_t *c)
 {
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    psa_status_t status = core_generate_key(&c->caller, &attr, &id);
-    return out_key_id(c, status, id);
+    bool reserved;
+    psa_status_t status = key_reserve(c, &attr, &reserved);
+    if (status == PSA_SUCCESS) {
+        status = core_generate_key(&c->caller, &attr, &id);
+    }
+    return out_new_key(c, reserved, status, id);
 }
 
 static psa_status_t h_copy_key(svc_call_t *c)
 {
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    psa_status_t status = core_copy_key(&c->caller, IOV.key_id, &attr, &id);
-    return out_key_id(c, status, id);
+    bool reserved;
+    psa_status_t status = key_reserve(c, &attr, &reserved);
+    if (status == PSA_SUCCESS) {
+        status = core_copy_key(&c->caller, IOV.key_id, &attr, &id);
+    }
+    return out_new_key(c, reserved, status, id);
 }
 
 static psa_status_t h_destroy_key(svc_call_t *c)
 {
-    return core_destroy_key(&c->caller, IOV.key_id);
+    psa_status_t status = core_destroy_key(&c->caller, IOV.key_id);
+    if (status == PSA_SUCCESS && IOV.key_id >= ENCLAVE_VOLATILE_ID_MIN &&
+        IOV.key_id <= ENCLAVE_VOLATILE_ID_MAX) {
+        key_release(c);
+    }
+    return status;
 }
 
 static psa_status_t h_purge_key(svc_call_t *c)
@@ -793,9 +908,12 @@ static psa_status_t h_key_agreement(svc_call_t *c)
 {
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    psa_status_t status =
-        core_key_agreement(&c->caller, IOV.key_id, IN(1), IN_LEN(1), IOV.alg, &attr, &id);
-    return out_key_id(c, status, id);
+    bool reserved;
+    psa_status_t status = key_reserve(c, &attr, &reserved);
+    if (status == PSA_SUCCESS) {
+        status = core_key_agreement(&c->caller, IOV.key_id, IN(1), IN_LEN(1), IOV.alg, &attr, &id);
+    }
+    return out_new_key(c, reserved, status, id);
 }
 
 /* key derivation */
@@ -909,8 +1027,12 @@ static psa_status_t h_kdf_output_key(svc_call_t *c)
     }
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    status = core_key_derivation_output_key(&c->caller, &attr, &op->u.kdf, &id);
-    out_key_id(c, status, id);
+    bool reserved;
+    status = key_reserve(c, &attr, &reserved);
+    if (status == PSA_SUCCESS) {
+        status = core_key_derivation_output_key(&c->caller, &attr, &op->u.kdf, &id);
+    }
+    out_new_key(c, reserved, status, id);
     return op_done(c, op, status, -1);
 }
 
@@ -1025,8 +1147,12 @@ static psa_status_t h_pake_get_shared_key(svc_call_t *c)
     }
     psa_key_attributes_t attr = in_attributes(c, 0);
     psa_key_id_t id = PSA_KEY_ID_NULL;
-    status = core_pake_get_shared_key(&c->caller, &op->u.pake, &attr, &id);
-    out_key_id(c, status, id);
+    bool reserved;
+    status = key_reserve(c, &attr, &reserved);
+    if (status == PSA_SUCCESS) {
+        status = core_pake_get_shared_key(&c->caller, &op->u.pake, &attr, &id);
+    }
+    out_new_key(c, reserved, status, id);
     return op_done(c, op, status, -1);
 }
 

@@ -16,6 +16,12 @@
 #define ENCLAVE_DEFAULT_MAX_VOLATILE_KEYS 64u
 #define ENCLAVE_DEFAULT_MAX_OPERATIONS 32u
 #define ENCLAVE_DEFAULT_WORKERS 4u
+/* Per client id (all processes of one uid, or one asserted id): bounds what a client can hold
+ * by opening many processes, each with its own per-session allowance. */
+#define ENCLAVE_DEFAULT_MAX_VOLATILE_KEYS_PER_CLIENT 256u
+#define ENCLAVE_DEFAULT_MAX_OPERATIONS_PER_CLIENT 128u
+#define ENCLAVE_DEFAULT_MAX_CONNECTIONS_PER_UID 256u
+#define ENCLAVE_DEFAULT_SHUTDOWN_GRACE_SECONDS 10u
 
 typedef struct enclave_config {
     /* Per session (client process, or asserted client behind a forwarder process). 0: no
@@ -23,6 +29,14 @@ typedef struct enclave_config {
      * the crypto service enforces the operation limit with PSA_ERROR_INSUFFICIENT_MEMORY. */
     size_t max_volatile_keys_per_session;
     size_t max_operations_per_session;
+    /* Per client id, across its sessions; 0: no limit. Enforced by the crypto service with
+     * PSA_ERROR_INSUFFICIENT_MEMORY. */
+    size_t max_volatile_keys_per_client;
+    size_t max_operations_per_client;
+    /* Open connections per peer uid; 0: no limit. Further connections are closed at once. */
+    size_t max_connections_per_uid;
+    /* After SIGTERM, how long in-flight calls may run before rssd exits without them. */
+    unsigned shutdown_grace_seconds;
     size_t embed_limit; /* RSS comms embed payload limit, default RSS_MSG_DEFAULT_EMBED_LIMIT */
     unsigned workers;
 } enclave_config_t;

@@ -27,7 +27,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: rssd [--state-dir DIR] [--socket PATH] [--foreground] [--policy FILE]\n"
             "            [--workers N] [--embed-limit BYTES] [--max-volatile-keys N]\n"
-            "            [--max-operations N] [--log-level error|warning|info|debug]\n"
+            "            [--max-operations N] [--max-volatile-keys-per-client N]\n"
+            "            [--max-operations-per-client N] [--max-connections-per-uid N]\n"
+            "            [--shutdown-grace SECONDS] [--log-level error|warning|info|debug]\n"
             "Serves PSA Crypto, ITS and PS over RSS comms (see docs/rssd.md).\n");
 }
 
@@ -60,7 +62,8 @@ int main(int argc, char **argv)
     bool foreground = false;
     enclave_config_t config = *enclave_config();
     enum { OPT_STATE = 1, OPT_SOCKET, OPT_FG, OPT_POLICY, OPT_WORKERS, OPT_EMBED, OPT_KEYS,
-           OPT_OPS, OPT_LOG, OPT_HELP };
+           OPT_OPS, OPT_KEYS_CLIENT, OPT_OPS_CLIENT, OPT_CONNS_UID, OPT_GRACE, OPT_LOG,
+           OPT_HELP };
     static const struct option options[] = {
         {"state-dir", required_argument, NULL, OPT_STATE},
         {"socket", required_argument, NULL, OPT_SOCKET},
@@ -70,6 +73,10 @@ int main(int argc, char **argv)
         {"embed-limit", required_argument, NULL, OPT_EMBED},
         {"max-volatile-keys", required_argument, NULL, OPT_KEYS},
         {"max-operations", required_argument, NULL, OPT_OPS},
+        {"max-volatile-keys-per-client", required_argument, NULL, OPT_KEYS_CLIENT},
+        {"max-operations-per-client", required_argument, NULL, OPT_OPS_CLIENT},
+        {"max-connections-per-uid", required_argument, NULL, OPT_CONNS_UID},
+        {"shutdown-grace", required_argument, NULL, OPT_GRACE},
         {"log-level", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {NULL, 0, NULL, 0},
@@ -104,6 +111,27 @@ int main(int argc, char **argv)
             if (!parse_size(optarg, 0, 1u << 24, &config.max_operations_per_session)) {
                 goto bad;
             }
+            break;
+        case OPT_KEYS_CLIENT:
+            if (!parse_size(optarg, 0, 1u << 24, &config.max_volatile_keys_per_client)) {
+                goto bad;
+            }
+            break;
+        case OPT_OPS_CLIENT:
+            if (!parse_size(optarg, 0, 1u << 24, &config.max_operations_per_client)) {
+                goto bad;
+            }
+            break;
+        case OPT_CONNS_UID:
+            if (!parse_size(optarg, 0, 1u << 20, &config.max_connections_per_uid)) {
+                goto bad;
+            }
+            break;
+        case OPT_GRACE:
+            if (!parse_size(optarg, 0, 3600, &v)) {
+                goto bad;
+            }
+            config.shutdown_grace_seconds = (unsigned)v;
             break;
         case OPT_LOG:
             if (!enclave_log_parse_level(optarg, &level)) {
@@ -228,7 +256,19 @@ int main(int argc, char **argv)
 
 out:
     /* Workers finish their current call before the stores close: every acknowledged write is
-     * already durable, and no write is cut in half. */
+     * already durable, and no write is cut in half. A call still running after the grace period
+     * (a client asked for a huge derivation) does not hold the shutdown hostage: rssd exits
+     * without it, which is safe because every durable write is an atomic rename, and the call's
+     * client only loses its reply. */
+    if (server != NULL && rc == 0) {
+        if (!enclave_server_shutdown(server, config.shutdown_grace_seconds)) {
+            enclave_log(ENCLAVE_LOG_WARNING,
+                        "calls still running %u s after the stop request; exiting without them",
+                        config.shutdown_grace_seconds);
+            _exit(0);
+        }
+        server = NULL; /* destroyed */
+    }
     enclave_server_destroy(server);
     if (core_up) {
         core_crypto_shutdown();

@@ -3,6 +3,7 @@
 #include "enclave/server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "comms/rss_msg.h"
@@ -42,6 +44,7 @@ struct enclave_conn {
     pid_t pid;
     enclave_process_t *process; /* NULL for refused connections and detached ones */
     enclave_caller_t caller;    /* own, or the client id a forwarder asserted */
+    struct uid_count *uid_slot; /* its uid's connection count (NULL when not counted) */
     rss_shm_t shm;
     unsigned worker;            /* the only worker that serves it */
 };
@@ -55,16 +58,31 @@ typedef struct enclave_worker {
     bool started;
 } enclave_worker_t;
 
+/* Open connections of one peer uid (server->uids, under server->lock). */
+typedef struct uid_count {
+    struct uid_count *next;
+    uid_t uid;
+    size_t connections;
+} uid_count_t;
+
 struct enclave_server {
     int listen_fd;
+    /* A descriptor held in reserve: when accept fails for want of descriptors, closing it lets
+     * rssd accept the pending connection and close it at once, instead of leaving it queued
+     * with the listening socket readable (which woke the workers in a loop). */
+    int reserve_fd;
+    pthread_mutex_t reserve_lock;
+    atomic_uint_fast64_t dropped;   /* connections refused for want of descriptors or over a cap */
+    atomic_int_fast64_t last_warning; /* CLOCK_MONOTONIC second of the last warning about it */
     int stop_fd;
     char *socket_path;
     const enclave_policy_t *policy;
     unsigned worker_count;
     enclave_worker_t *workers;
     atomic_bool stopping;
-    pthread_mutex_t lock; /* guards conns */
+    pthread_mutex_t lock; /* guards conns, uids */
     enclave_conn_t *conns;
+    uid_count_t *uids;
 };
 
 /* epoll data of the two non-connection descriptors. */
@@ -411,6 +429,15 @@ static void conn_close(enclave_server_t *server, enclave_conn_t *conn)
     if (conn->next != NULL) {
         conn->next->prev = conn->prev;
     }
+    if (conn->uid_slot != NULL && --conn->uid_slot->connections == 0) {
+        for (uid_count_t **p = &server->uids; *p != NULL; p = &(*p)->next) {
+            if (*p == conn->uid_slot) {
+                *p = conn->uid_slot->next;
+                break;
+            }
+        }
+        free(conn->uid_slot);
+    }
     pthread_mutex_unlock(&server->lock);
     close(conn->fd); /* also leaves the epoll set */
     if (conn->fd >= 0 && server->workers != NULL) {
@@ -425,6 +452,69 @@ static void conn_close(enclave_server_t *server, enclave_conn_t *conn)
     free(conn);
 }
 
+/* Counts a dropped connection; logs at most one warning per 10 seconds, with the count. */
+static void note_dropped(enclave_server_t *server, const char *why)
+{
+    uint64_t dropped = atomic_fetch_add(&server->dropped, 1) + 1;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int_fast64_t last = atomic_load(&server->last_warning);
+    if (now.tv_sec - last >= 10 &&
+        atomic_compare_exchange_strong(&server->last_warning, &last, (int_fast64_t)now.tv_sec)) {
+        enclave_log(ENCLAVE_LOG_WARNING, "connection dropped (%s); %llu dropped so far", why,
+                    (unsigned long long)dropped);
+    }
+}
+
+/* Counts one more connection of `uid`, unless it already has the configured maximum. */
+static bool uid_admit(enclave_server_t *server, uid_t uid, uid_count_t **slot)
+{
+    size_t max = enclave_config()->max_connections_per_uid;
+    bool ok = true;
+    pthread_mutex_lock(&server->lock);
+    uid_count_t *u = server->uids;
+    while (u != NULL && u->uid != uid) {
+        u = u->next;
+    }
+    if (u == NULL) {
+        u = calloc(1, sizeof(*u));
+        if (u == NULL) {
+            ok = false;
+        } else {
+            u->uid = uid;
+            u->next = server->uids;
+            server->uids = u;
+        }
+    } else if (max != 0 && u->connections >= max) {
+        ok = false;
+    }
+    if (ok) {
+        u->connections++;
+        *slot = u;
+    }
+    pthread_mutex_unlock(&server->lock);
+    return ok;
+}
+
+/* Out of descriptors: accept the pending connection on the reserve descriptor and close it, so
+ * the client sees its connection closed and the listening socket stops being readable. */
+static bool shed_connection(enclave_server_t *server)
+{
+    pthread_mutex_lock(&server->reserve_lock);
+    if (server->reserve_fd >= 0) {
+        close(server->reserve_fd);
+        server->reserve_fd = -1;
+    }
+    int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        close(fd);
+    }
+    server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pthread_mutex_unlock(&server->reserve_lock);
+    note_dropped(server, "out of file descriptors");
+    return fd >= 0;
+}
+
 static void accept_one(enclave_server_t *server, int fd)
 {
     struct ucred cred;
@@ -436,6 +526,12 @@ static void accept_one(enclave_server_t *server, int fd)
     enclave_conn_t *conn = calloc(1, sizeof(*conn));
     if (conn == NULL) {
         close(fd);
+        return;
+    }
+    if (!uid_admit(server, cred.uid, &conn->uid_slot)) {
+        free(conn);
+        close(fd);
+        note_dropped(server, "connections per uid capped");
         return;
     }
     conn->fd = fd;
@@ -492,6 +588,19 @@ static void accept_all(enclave_server_t *server)
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
+            }
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* Shed the pending connection: returning to epoll_wait with it still queued
+                 * was the busy loop. */
+                if (shed_connection(server)) {
+                    continue;
+                }
+                /* Not even the reserve helped (another thread took the descriptor, or the
+                 * system is out of them): back off briefly rather than spin on a readable
+                 * listening socket. */
+                struct timespec pause = {0, 20 * 1000 * 1000};
+                nanosleep(&pause, NULL);
+                break;
             }
             if (errno != EAGAIN) {
                 enclave_log(ENCLAVE_LOG_WARNING, "accept: %s", strerror(errno));
@@ -591,6 +700,9 @@ psa_status_t enclave_server_create(const char *socket_path, const enclave_policy
     server->listen_fd = server->stop_fd = -1;
     server->policy = policy;
     pthread_mutex_init(&server->lock, NULL);
+    pthread_mutex_init(&server->reserve_lock, NULL);
+    server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    atomic_store(&server->last_warning, INT64_MIN / 2);
     server->socket_path = strdup(socket_path);
     if (server->socket_path == NULL) {
         enclave_server_destroy(server);
@@ -654,6 +766,27 @@ void enclave_server_stop(enclave_server_t *server)
     (void)ignored;
 }
 
+bool enclave_server_shutdown(enclave_server_t *server, unsigned grace_seconds)
+{
+    enclave_server_stop(server);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += grace_seconds;
+    bool all = true;
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        enclave_worker_t *w = &server->workers[i];
+        if (w->started && pthread_timedjoin_np(w->thread, NULL, &deadline) == 0) {
+            w->started = false; /* joined */
+        } else if (w->started) {
+            all = false;
+        }
+    }
+    if (all) {
+        enclave_server_destroy(server);
+    }
+    return all;
+}
+
 void enclave_server_destroy(enclave_server_t *server)
 {
     if (server == NULL) {
@@ -686,6 +819,15 @@ void enclave_server_destroy(enclave_server_t *server)
     if (server->stop_fd >= 0) {
         close(server->stop_fd);
     }
+    if (server->reserve_fd >= 0) {
+        close(server->reserve_fd);
+    }
+    while (server->uids != NULL) { /* only if a connection was never counted down */
+        uid_count_t *next = server->uids->next;
+        free(server->uids);
+        server->uids = next;
+    }
+    pthread_mutex_destroy(&server->reserve_lock);
     pthread_mutex_destroy(&server->lock);
     free(server);
 }

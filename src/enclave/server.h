@@ -2,6 +2,7 @@
 #ifndef ENCLAVE_SERVER_H
 #define ENCLAVE_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,11 @@ psa_status_t enclave_server_create(const char *socket_path, const enclave_policy
 psa_status_t enclave_server_start(enclave_server_t *server);
 /* Asks the workers to stop after their current call; safe from any thread. */
 void enclave_server_stop(enclave_server_t *server);
+/* Stops the workers and waits up to grace_seconds for their current calls; then destroys the
+ * server and returns true, or, when some call is still running (a huge key derivation, say),
+ * returns false and leaves everything in place: the caller exits without freeing what running
+ * workers still use. Storage stays consistent because every durable write is atomic. */
+bool enclave_server_shutdown(enclave_server_t *server, unsigned grace_seconds);
 /* Joins the workers, closes every connection (releasing sessions), removes the socket file. */
 void enclave_server_destroy(enclave_server_t *server);
 

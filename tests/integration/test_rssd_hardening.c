@@ -329,6 +329,281 @@ static void test_overlapping_vectors(void **state)
     raw_close(&c);
 }
 
+/* ---- further daemons with their own options ---------------------------------------------- */
+
+/* Starts a second rssd for one test; the test's libpsa connections move to it (RSS_SOCKET). */
+static void other_start(rssd_instance_t *r, const char *const *args)
+{
+    client_disconnect_all();
+    assert_true(rssd_start(r, NULL, args));
+}
+
+/* Stops it and points libpsa back at the main daemon. */
+static int other_stop(rssd_instance_t *r)
+{
+    client_disconnect_all();
+    int status = rssd_stop(r);
+    rssd_cleanup(r);
+    setenv("RSS_SOCKET", rssd.socket, 1);
+    return status;
+}
+
+static int raw_connect_path(const char *path)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    return fd;
+}
+
+/* One embed ITS get_info on `fd`: true when DOES_NOT_EXIST comes back within 5 s. */
+static bool embed_probe(int fd)
+{
+    uint8_t uid_le[8] = {0x5e, 0xed}, buf[64];
+    rss_msg_call_t call = {.header = {0, 9, 1}, .handle = 0x40000102, .type = 1003,
+                           .in_len = 1, .out_len = 1, .in_size = {8}, .out_size = {12},
+                           .in_data = {uid_le}};
+    size_t n = 0;
+    if (rss_msg_encode_call(&call, buf, sizeof(buf), &n) != PSA_SUCCESS ||
+        !rss_unix_send_packet(fd, buf, n, -1)) {
+        return false;
+    }
+    struct timeval tv = {5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ssize_t got = recv(fd, buf, sizeof(buf), 0);
+    return got == 16 && buf[4] == 0x74; /* DOES_NOT_EXIST */
+}
+
+/* User plus system CPU time of a process, in clock ticks. */
+static long cpu_ticks(pid_t pid)
+{
+    char path[64], text[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    const char *p = strrchr(text, ')'); /* fields after the command name */
+    assert_non_null(p);
+    long utime = 0, stime = 0;
+    /* ") S ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime" */
+    assert_int_equal(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
+                            &stime),
+                     2);
+    return utime + stime;
+}
+
+/* With its descriptors exhausted, rssd sheds new connections instead of spinning on the
+ * readable listening socket, and serves again once they are gone. */
+static void test_descriptor_exhaustion(void **state)
+{
+    (void)state;
+    rssd_instance_t r;
+    static const char *const args[] = {"--workers", "2", NULL};
+    other_start(&r, args);
+    struct rlimit lim = {48, 48};
+    assert_int_equal(prlimit(r.pid, RLIMIT_NOFILE, &lim, NULL), 0);
+    enum { N = 120 };
+    int fds[N];
+    for (int i = 0; i < N; i++) {
+        fds[i] = raw_connect_path(r.socket); /* may fail once the backlog is full */
+    }
+    struct timespec settle = {0, 300 * 1000 * 1000}, second = {1, 0};
+    nanosleep(&settle, NULL);
+    long before = cpu_ticks(r.pid);
+    nanosleep(&second, NULL);
+    long used = cpu_ticks(r.pid) - before;
+    long hz = sysconf(_SC_CLK_TCK);
+    print_message("rssd CPU over 1 s with descriptors exhausted: %ld/%ld ticks\n", used, hz);
+    assert_true(used * 5 < hz); /* under 20% of a core (it was 100%) */
+    for (int i = 0; i < N; i++) {
+        if (fds[i] >= 0) {
+            close(fds[i]);
+        }
+    }
+    nanosleep(&settle, NULL);
+    int fd = raw_connect_path(r.socket);
+    assert_true(fd >= 0);
+    assert_true(embed_probe(fd));
+    close(fd);
+    assert_int_equal(other_stop(&r), 0);
+}
+
+/* The per-uid connection cap: the connection beyond it is closed, the others keep working. */
+static void test_connections_per_uid(void **state)
+{
+    (void)state;
+    rssd_instance_t r;
+    static const char *const args[] = {"--max-connections-per-uid", "4", NULL};
+    other_start(&r, args);
+    int fds[5];
+    for (int i = 0; i < 4; i++) {
+        fds[i] = raw_connect_path(r.socket);
+        assert_true(fds[i] >= 0);
+        assert_true(embed_probe(fds[i]));
+    }
+    fds[4] = raw_connect_path(r.socket);
+    assert_true(fds[4] >= 0);
+    assert_false(embed_probe(fds[4])); /* closed by rssd */
+    close(fds[4]);
+    assert_true(embed_probe(fds[0]));
+    close(fds[0]);
+    struct timespec settle = {0, 100 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    fds[0] = raw_connect_path(r.socket); /* a place is free again */
+    assert_true(embed_probe(fds[0]));
+    for (int i = 0; i < 4; i++) {
+        close(fds[i]);
+    }
+    assert_int_equal(other_stop(&r), 0);
+}
+
+/* A call that runs (nearly) forever does not hold SIGTERM hostage: rssd exits after its grace
+ * period. */
+static void test_shutdown_with_endless_call(void **state)
+{
+    (void)state;
+    rssd_instance_t r;
+    static const char *const args[] = {"--shutdown-grace", "1", NULL};
+    other_start(&r, args);
+    pid_t child = fork();
+    if (child == 0) {
+        client_disconnect_all();
+        psa_crypto_init();
+        psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+        psa_key_derivation_setup(&op, PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_256));
+        psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 0xffffffffu);
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                       (const uint8_t *)"s", 1);
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
+                                       (const uint8_t *)"p", 1);
+        uint8_t out[32];
+        psa_key_derivation_output_bytes(&op, out, sizeof(out)); /* returns when rssd is gone */
+        _exit(0);
+    }
+    struct timespec busy = {0, 500 * 1000 * 1000};
+    nanosleep(&busy, NULL);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(other_stop(&r), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    print_message("rssd stopped %.2f s after SIGTERM with a call still running\n", s);
+    assert_true(s < 5.0);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+}
+
+/* Child: opens hash operations and volatile keys until refused; exits with
+ * 10 * (ops >= expect_ops) + (keys >= expect_keys) style code via a pipe. */
+static void count_limits(int wfd, int hold_fd)
+{
+    client_disconnect_all();
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        _exit(1);
+    }
+    static psa_hash_operation_t ops[64];
+    int n_ops = 0, n_keys = 0;
+    psa_status_t last_op = PSA_SUCCESS, last_key = PSA_SUCCESS;
+    for (; n_ops < 64; n_ops++) {
+        ops[n_ops] = psa_hash_operation_init();
+        last_op = psa_hash_setup(&ops[n_ops], PSA_ALG_SHA_256);
+        if (last_op != PSA_SUCCESS) {
+            break;
+        }
+    }
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&a, PSA_KEY_TYPE_HMAC);
+    psa_set_key_bits(&a, 128);
+    psa_set_key_usage_flags(&a, PSA_KEY_USAGE_SIGN_MESSAGE);
+    psa_set_key_algorithm(&a, PSA_ALG_HMAC(PSA_ALG_SHA_256));
+    for (; n_keys < 64; n_keys++) {
+        psa_key_id_t k;
+        last_key = psa_generate_key(&a, &k);
+        if (last_key != PSA_SUCCESS) {
+            break;
+        }
+    }
+    int result[4] = {n_ops, (int)last_op, n_keys, (int)last_key};
+    if (write(wfd, result, sizeof(result)) != sizeof(result)) {
+        _exit(2);
+    }
+    char c;
+    if (hold_fd >= 0 && read(hold_fd, &c, 1) < 0) { /* hold everything until told to go */
+        _exit(3);
+    }
+    _exit(0);
+}
+
+/* Release ends held by the parent: a later child must not keep an earlier one waiting. */
+static int held_release[8];
+static int held_count;
+
+static pid_t spawn_counter(int result[4], int *release_fd)
+{
+    int res[2], hold[2];
+    assert_int_equal(pipe(res), 0);
+    assert_int_equal(pipe(hold), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(res[0]);
+        close(hold[1]);
+        for (int i = 0; i < held_count; i++) {
+            close(held_release[i]);
+        }
+        count_limits(res[1], hold[0]);
+    }
+    close(res[1]);
+    close(hold[0]);
+    held_release[held_count++] = hold[1];
+    assert_int_equal(read(res[0], result, 4 * sizeof(int)), 4 * sizeof(int));
+    close(res[0]);
+    *release_fd = hold[1];
+    return pid;
+}
+
+/* Per-client totals across the processes of one uid, beside the per-process ones. */
+static void test_per_client_limits(void **state)
+{
+    (void)state;
+    rssd_instance_t r;
+    static const char *const args[] = {"--max-operations", "5", "--max-operations-per-client", "8",
+                                       "--max-volatile-keys", "6",
+                                       "--max-volatile-keys-per-client", "10", NULL};
+    other_start(&r, args);
+    int a[4], b[4], c[4], release_a, release_b, release_c;
+    pid_t pa = spawn_counter(a, &release_a);
+    assert_int_equal(a[0], 5); /* the session's operations */
+    assert_int_equal(a[1], PSA_ERROR_INSUFFICIENT_MEMORY);
+    assert_int_equal(a[2], 6); /* the session's keys */
+    assert_int_equal(a[3], PSA_ERROR_INSUFFICIENT_MEMORY);
+    pid_t pb = spawn_counter(b, &release_b);
+    assert_int_equal(b[0], 3); /* what the client has left */
+    assert_int_equal(b[1], PSA_ERROR_INSUFFICIENT_MEMORY);
+    assert_int_equal(b[2], 4);
+    assert_int_equal(b[3], PSA_ERROR_INSUFFICIENT_MEMORY);
+    close(release_a); /* a exits: its share comes back */
+    waitpid(pa, NULL, 0);
+    struct timespec settle = {0, 200 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    pid_t pc = spawn_counter(c, &release_c);
+    assert_int_equal(c[0], 5);
+    assert_int_equal(c[2], 6);
+    close(release_b);
+    close(release_c);
+    waitpid(pb, NULL, 0);
+    waitpid(pc, NULL, 0);
+    held_count = 0;
+    assert_int_equal(other_stop(&r), 0);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -344,6 +619,10 @@ int main(void)
         cmocka_unit_test(test_failed_aead_decrypt_releases_nothing),
         cmocka_unit_test(test_in_place_encrypt),
         cmocka_unit_test(test_overlapping_vectors),
+        cmocka_unit_test(test_descriptor_exhaustion),
+        cmocka_unit_test(test_connections_per_uid),
+        cmocka_unit_test(test_shutdown_with_endless_call),
+        cmocka_unit_test(test_per_client_limits),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     client_disconnect_all();
