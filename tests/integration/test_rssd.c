@@ -481,6 +481,51 @@ static void test_malformed_messages(void **state)
     assert_rssd_serves();
 }
 
+/* rssd runs with per-client totals equal to the per-process limits (setup), so a fresh process
+ * of this uid reaches the full limits only if everything earlier processes held was released. */
+#define LIMIT_OPS 32
+#define LIMIT_KEYS 64
+static const char *const rssd_args[] = {"--max-operations", "32", "--max-operations-per-client",
+                                        "32", "--max-volatile-keys", "64",
+                                        "--max-volatile-keys-per-client", "64", NULL};
+
+static int child_reach_limits(void *arg)
+{
+    (void)arg;
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        return 1;
+    }
+    static psa_hash_operation_t ops[LIMIT_OPS + 1];
+    for (int i = 0; i <= LIMIT_OPS; i++) {
+        ops[i] = psa_hash_operation_init();
+        psa_status_t status = psa_hash_setup(&ops[i], PSA_ALG_SHA_256);
+        if (status != (i < LIMIT_OPS ? PSA_SUCCESS : PSA_ERROR_INSUFFICIENT_MEMORY)) {
+            return 10;
+        }
+    }
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, PSA_KEY_TYPE_HMAC);
+    psa_set_key_bits(&attr, 128);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_SIGN_MESSAGE);
+    psa_set_key_algorithm(&attr, PSA_ALG_HMAC(PSA_ALG_SHA_256));
+    for (int i = 0; i <= LIMIT_KEYS; i++) {
+        psa_key_id_t key;
+        psa_status_t status = psa_generate_key(&attr, &key);
+        if (status != (i < LIMIT_KEYS ? PSA_SUCCESS : PSA_ERROR_INSUFFICIENT_MEMORY)) {
+            return 20;
+        }
+    }
+    return 0;
+}
+
+/* Forks a process of this uid that must reach both limits exactly. */
+static void assert_resources_released(void)
+{
+    struct timespec settle = {0, 200 * 1000 * 1000}; /* let rssd see the last close */
+    nanosleep(&settle, NULL);
+    assert_int_equal(run_as(0, child_reach_limits, NULL), 0);
+}
+
 static void test_random_messages(void **state)
 {
     (void)state;
@@ -504,6 +549,7 @@ static void test_random_messages(void **state)
     }
     close(fd);
     assert_rssd_serves();
+    assert_resources_released();
 }
 
 static void test_client_dies_mid_call(void **state)
@@ -586,6 +632,7 @@ static void test_client_disappears_with_operations(void **state)
                     (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL));
     }
     assert_rssd_serves();
+    assert_resources_released();
 }
 
 static void test_restart_and_absent_daemon(void **state)
@@ -611,7 +658,7 @@ static int setup(void **state)
 {
     (void)state;
     signal(SIGPIPE, SIG_IGN);
-    return rssd_start(&rssd, policy, NULL) ? 0 : -1;
+    return rssd_start(&rssd, policy, rssd_args) ? 0 : -1;
 }
 
 static int teardown(void **state)
