@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 typedef struct enclave_rule {
     uid_t uid;
@@ -193,4 +194,39 @@ bool enclave_process_start_time(pid_t pid, uint64_t *start_time)
     }
     *start_time = v;
     return true;
+}
+
+/* SO_PEERPIDFD (Linux 6.5): a pidfd of the process that connected, pinned at connect time. */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+int enclave_peer_pidfd(int sock)
+{
+    int pidfd = -1;
+    socklen_t len = sizeof(pidfd);
+    if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0) {
+        return -1;
+    }
+    return pidfd;
+}
+
+bool enclave_pidfd_is(int pidfd, pid_t pid)
+{
+    char path[64], line[128];
+    snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+    FILE *f = fopen(path, "re");
+    if (f == NULL) {
+        return false;
+    }
+    bool same = false;
+    while (fgets(line, sizeof(line), f) != NULL) {
+        int v = 0;
+        if (sscanf(line, "Pid: %d", &v) == 1) {
+            same = v == (int)pid; /* -1 once the process has exited */
+            break;
+        }
+    }
+    fclose(f);
+    return same;
 }

@@ -541,13 +541,20 @@ static void accept_one(enclave_server_t *server, int fd)
     conn->role = enclave_policy_role(server->policy, cred.uid);
     int32_t client_id = 0;
     uint64_t start_time = 0;
+    int pidfd = conn->role != ENCLAVE_ROLE_REFUSED ? enclave_peer_pidfd(fd) : -1;
     if (conn->role != ENCLAVE_ROLE_REFUSED &&
         (!enclave_client_id_for_uid(cred.uid, &client_id) ||
          !enclave_process_start_time(cred.pid, &start_time) ||
+         /* The start time read must be the connecting process's own, not that of a process
+          * that got its pid after it exited. */
+         (pidfd >= 0 && !enclave_pidfd_is(pidfd, cred.pid)) ||
          enclave_process_attach(cred.pid, start_time, client_id, &conn->process) !=
              PSA_SUCCESS)) {
         /* No id for this uid, or the process is already gone: nothing it may do. */
         conn->role = ENCLAVE_ROLE_REFUSED;
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
     }
     if (conn->process != NULL) {
         conn->caller = enclave_process_caller(conn->process);
