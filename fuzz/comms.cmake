@@ -8,3 +8,11 @@ if(TARGET ss_enclave)
   target_link_libraries(fuzz_rssd_message PRIVATE ss_enclave)
   target_link_options(fuzz_rssd_message PRIVATE -fsanitize=fuzzer)
 endif()
+
+# The pointer-access path on a real sealed memfd mapping: range and overlap checks, the private
+# copies, in-place bulk calls and handlers writing their outputs (crypto included).
+if(TARGET ss_enclave)
+  add_executable(fuzz_rssd_pointer ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_pointer.c)
+  target_link_libraries(fuzz_rssd_pointer PRIVATE ss_enclave)
+  target_link_options(fuzz_rssd_pointer PRIVATE -fsanitize=fuzzer)
+endif()
