@@ -35,7 +35,12 @@ typedef struct core_config {
     psa_key_id_t volatile_id_min;     /* volatile ids handed out, inclusive range inside */
     psa_key_id_t volatile_id_max;     /* [PSA_KEY_ID_VENDOR_MIN, PSA_KEY_ID_VENDOR_MAX] */
     size_t max_volatile_keys_per_session; /* 0: no limit beyond memory */
+    /* Largest PBKDF2 iteration count accepted (larger: NOT_SUPPORTED), so that one call cannot
+     * keep a daemon's worker busy for hours; 0: CORE_DEFAULT_MAX_PBKDF2_ITERATIONS. */
+    uint64_t max_pbkdf2_iterations;
 } core_config_t;
+
+#define CORE_DEFAULT_MAX_PBKDF2_ITERATIONS UINT32_MAX
 
 /* Default volatile id range of an in-process core; rssd uses a disjoint range. */
 #define CORE_LOCAL_VOLATILE_ID_MIN ((psa_key_id_t)0x7ff00000)
@@ -52,6 +57,8 @@ typedef struct core_config {
  * (no persistent storage, local volatile range). */
 psa_status_t core_crypto_init(const core_config_t *config);
 bool core_is_initialised(void);
+/* The configured PBKDF2 iteration limit (see core_config_t). */
+uint64_t core_max_pbkdf2_iterations(void);
 /* Destroys every volatile key of (owner, session) and frees cached keys of the owner that are
  * no longer used; called by the daemon when a client process goes away. */
 void core_release_session(int32_t owner, uint64_t session);

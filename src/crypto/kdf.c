@@ -876,10 +876,11 @@ psa_status_t core_key_derivation_input_integer(psa_key_derivation_operation_t *o
     psa_status_t status = kdf_check_step(c, step, true, &bit);
     if (status == PSA_SUCCESS) {
         /* The only numeric input is PBKDF2's iteration count: at least 1 (RFC 8018); counts
-         * beyond 32 bits are refused as unsupported rather than run for days. */
+         * beyond the configured limit (at most 32 bits) are refused as unsupported rather than
+         * run for hours. */
         if (value == 0) {
             status = PSA_ERROR_INVALID_ARGUMENT;
-        } else if (value > UINT32_MAX) {
+        } else if (value > core_max_pbkdf2_iterations()) {
             status = PSA_ERROR_NOT_SUPPORTED;
         } else {
             c->cost = value;

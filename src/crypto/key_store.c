@@ -47,6 +47,11 @@ bool core_is_initialised(void)
     return atomic_load(&store.initialised);
 }
 
+uint64_t core_max_pbkdf2_iterations(void)
+{
+    return store.config.max_pbkdf2_iterations;
+}
+
 psa_status_t core_crypto_init(const core_config_t *config)
 {
     pthread_mutex_lock(&store.lock);
@@ -58,6 +63,10 @@ psa_status_t core_crypto_init(const core_config_t *config)
         if (store.config.volatile_id_min == 0) {
             store.config.volatile_id_min = CORE_LOCAL_VOLATILE_ID_MIN;
             store.config.volatile_id_max = CORE_LOCAL_VOLATILE_ID_MAX;
+        }
+        if (store.config.max_pbkdf2_iterations == 0 ||
+            store.config.max_pbkdf2_iterations > CORE_DEFAULT_MAX_PBKDF2_ITERATIONS) {
+            store.config.max_pbkdf2_iterations = CORE_DEFAULT_MAX_PBKDF2_ITERATIONS;
         }
         store.next_volatile_id = store.config.volatile_id_min;
         atomic_store(&store.initialised, true);

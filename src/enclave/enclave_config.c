@@ -8,6 +8,7 @@ static enclave_config_t enclave_current_config = {
     .max_operations_per_session = ENCLAVE_DEFAULT_MAX_OPERATIONS,
     .max_volatile_keys_per_client = ENCLAVE_DEFAULT_MAX_VOLATILE_KEYS_PER_CLIENT,
     .max_operations_per_client = ENCLAVE_DEFAULT_MAX_OPERATIONS_PER_CLIENT,
+    .max_kdf_iterations = ENCLAVE_DEFAULT_MAX_KDF_ITERATIONS,
     .max_connections_per_uid = ENCLAVE_DEFAULT_MAX_CONNECTIONS_PER_UID,
     .shutdown_grace_seconds = ENCLAVE_DEFAULT_SHUTDOWN_GRACE_SECONDS,
     .embed_limit = RSS_MSG_DEFAULT_EMBED_LIMIT,

@@ -20,6 +20,9 @@
  * by opening many processes, each with its own per-session allowance. */
 #define ENCLAVE_DEFAULT_MAX_VOLATILE_KEYS_PER_CLIENT 256u
 #define ENCLAVE_DEFAULT_MAX_OPERATIONS_PER_CLIENT 128u
+/* PBKDF2 iterations a client may ask for: 2^24, the largest count of RFC 6070's vectors, a few
+ * seconds of one worker. */
+#define ENCLAVE_DEFAULT_MAX_KDF_ITERATIONS 16777216u
 #define ENCLAVE_DEFAULT_MAX_CONNECTIONS_PER_UID 256u
 #define ENCLAVE_DEFAULT_SHUTDOWN_GRACE_SECONDS 10u
 
@@ -33,6 +36,8 @@ typedef struct enclave_config {
      * PSA_ERROR_INSUFFICIENT_MEMORY. */
     size_t max_volatile_keys_per_client;
     size_t max_operations_per_client;
+    /* Largest PBKDF2 iteration count (the crypto core answers NOT_SUPPORTED above it). */
+    size_t max_kdf_iterations;
     /* Open connections per peer uid; 0: no limit. Further connections are closed at once. */
     size_t max_connections_per_uid;
     /* After SIGTERM, how long in-flight calls may run before rssd exits without them. */

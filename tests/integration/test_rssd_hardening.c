@@ -471,7 +471,8 @@ static void test_shutdown_with_endless_call(void **state)
 {
     (void)state;
     rssd_instance_t r;
-    static const char *const args[] = {"--shutdown-grace", "1", NULL};
+    static const char *const args[] = {"--shutdown-grace", "1", "--max-kdf-iterations",
+                                       "4294967295", NULL};
     other_start(&r, args);
     pid_t child = fork();
     if (child == 0) {
@@ -499,6 +500,44 @@ static void test_shutdown_with_endless_call(void **state)
     assert_true(s < 5.0);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
+}
+
+/* The PBKDF2 iteration count is capped (--max-kdf-iterations): above it NOT_SUPPORTED, at it
+ * accepted, and the operation still works for a client that stays under the cap. */
+static void test_kdf_iteration_cap(void **state)
+{
+    (void)state;
+    rssd_instance_t r;
+    static const char *const args[] = {"--max-kdf-iterations", "1000", NULL};
+    other_start(&r, args);
+    pid_t child = fork();
+    if (child == 0) {
+        client_disconnect_all();
+        int ok = psa_crypto_init() == PSA_SUCCESS;
+        psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+        ok = ok && psa_key_derivation_setup(&op, PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_256)) ==
+                       PSA_SUCCESS;
+        ok = ok && psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 1001) ==
+                       PSA_ERROR_NOT_SUPPORTED;
+        psa_key_derivation_abort(&op);
+        ok = ok && psa_key_derivation_setup(&op, PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_256)) ==
+                       PSA_SUCCESS;
+        ok = ok && psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 1000) ==
+                       PSA_SUCCESS;
+        ok = ok && psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                                  (const uint8_t *)"s", 1) == PSA_SUCCESS;
+        ok = ok && psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
+                                                  (const uint8_t *)"p", 1) == PSA_SUCCESS;
+        uint8_t out[32];
+        ok = ok && psa_key_derivation_output_bytes(&op, out, sizeof(out)) == PSA_SUCCESS;
+        psa_key_derivation_abort(&op);
+        _exit(ok ? 0 : 1);
+    }
+    int wstatus = 0;
+    assert_int_equal(waitpid(child, &wstatus, 0), child);
+    assert_true(WIFEXITED(wstatus));
+    assert_int_equal(WEXITSTATUS(wstatus), 0);
+    assert_int_equal(other_stop(&r), 0);
 }
 
 /* Child: opens hash operations and volatile keys until refused; exits with
@@ -622,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_descriptor_exhaustion),
         cmocka_unit_test(test_connections_per_uid),
         cmocka_unit_test(test_shutdown_with_endless_call),
+        cmocka_unit_test(test_kdf_iteration_cap),
         cmocka_unit_test(test_per_client_limits),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
