@@ -2,68 +2,43 @@
 #include "enclave/enclave.h"
 #include "enclave/storage_args.h"
 
-static void clear_outputs(psa_outvec *out, size_t out_len)
+/* The ITS engine through the shared storage calls (storage_args.h). */
+static psa_status_t its_engine_set(void *store, int32_t owner, psa_storage_uid_t uid,
+                                   size_t length, const void *data,
+                                   psa_storage_create_flags_t flags)
 {
-    for (size_t i = 0; i < out_len; i++) {
-        out[i].len = 0;
-    }
+    return its_store_set(store, owner, uid, length, data, flags);
+}
+
+static psa_status_t its_engine_get(void *store, int32_t owner, psa_storage_uid_t uid,
+                                   size_t offset, size_t length, void *data, size_t *data_length)
+{
+    return its_store_get(store, owner, uid, offset, length, data, data_length);
+}
+
+static psa_status_t its_engine_get_info(void *store, int32_t owner, psa_storage_uid_t uid,
+                                        struct psa_storage_info_t *info)
+{
+    return its_store_get_info(store, owner, uid, info);
+}
+
+static psa_status_t its_engine_remove(void *store, int32_t owner, psa_storage_uid_t uid)
+{
+    return its_store_remove(store, owner, uid);
 }
 
 static psa_status_t its_call(const enclave_caller_t *caller, int32_t type, const psa_invec *in,
                              size_t in_len, psa_outvec *out, size_t out_len)
 {
-    its_store_t *its = enclave_its_store();
-    psa_storage_uid_t uid = 0;
-    uint32_t value = 0;
+    const storage_engine_t engine = {enclave_its_store(), its_engine_set, its_engine_get,
+                                     its_engine_get_info, its_engine_remove};
     psa_status_t status;
-
-    switch (type) {
-    case ENCLAVE_STORAGE_SET:
-        clear_outputs(out, out_len);
-        if (in_len < 3 || !storage_arg_uid(in, in_len, 0, &uid) ||
-            !storage_arg_u32(in, in_len, 2, &value)) {
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        return its_store_set(its, caller->client_id, uid, in[1].len, in[1].base, value);
-    case ENCLAVE_STORAGE_GET: {
-        if (out_len < 1 || !storage_arg_uid(in, in_len, 0, &uid) ||
-            !storage_arg_u32(in, in_len, 1, &value)) {
-            clear_outputs(out, out_len);
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        size_t got = 0;
-        status = its_store_get(its, caller->client_id, uid, value, out[0].len, out[0].base, &got);
-        clear_outputs(out, out_len);
-        if (status == PSA_SUCCESS) {
-            out[0].len = got;
-        }
+    if (storage_serve_common(&engine, caller, type, in, in_len, out, out_len, &status)) {
         return status;
     }
-    case ENCLAVE_STORAGE_GET_INFO: {
-        if (out_len < 1 || out[0].len != 12 || !storage_arg_uid(in, in_len, 0, &uid)) {
-            clear_outputs(out, out_len);
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        struct psa_storage_info_t info = {0};
-        status = its_store_get_info(its, caller->client_id, uid, &info);
-        if (status != PSA_SUCCESS) {
-            clear_outputs(out, out_len);
-            return status;
-        }
-        storage_put_info(out, out_len, &info);
-        return PSA_SUCCESS;
-    }
-    case ENCLAVE_STORAGE_REMOVE:
-        clear_outputs(out, out_len);
-        if (!storage_arg_uid(in, in_len, 0, &uid)) {
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        return its_store_remove(its, caller->client_id, uid);
-    default:
-        clear_outputs(out, out_len);
-        /* TF-M's ITS answers an unknown type with NOT_SUPPORTED (PS differs). */
-        return PSA_ERROR_NOT_SUPPORTED;
-    }
+    storage_clear_outputs(out, out_len);
+    /* TF-M's ITS answers an unknown type with NOT_SUPPORTED (PS differs). */
+    return PSA_ERROR_NOT_SUPPORTED;
 }
 
 const enclave_service_t enclave_its_service = {

@@ -4,67 +4,49 @@
 
 #include "comms/wire.h"
 
-static void clear_outputs(psa_outvec *out, size_t out_len)
+/* The PS engine through the shared storage calls (storage_args.h). */
+static psa_status_t ps_engine_set(void *store, int32_t owner, psa_storage_uid_t uid,
+                                  size_t length, const void *data,
+                                  psa_storage_create_flags_t flags)
 {
-    for (size_t i = 0; i < out_len; i++) {
-        out[i].len = 0;
-    }
+    return ps_store_set(store, owner, uid, length, data, flags);
+}
+
+static psa_status_t ps_engine_get(void *store, int32_t owner, psa_storage_uid_t uid,
+                                  size_t offset, size_t length, void *data, size_t *data_length)
+{
+    return ps_store_get(store, owner, uid, offset, length, data, data_length);
+}
+
+static psa_status_t ps_engine_get_info(void *store, int32_t owner, psa_storage_uid_t uid,
+                                       struct psa_storage_info_t *info)
+{
+    return ps_store_get_info(store, owner, uid, info);
+}
+
+static psa_status_t ps_engine_remove(void *store, int32_t owner, psa_storage_uid_t uid)
+{
+    return ps_store_remove(store, owner, uid);
 }
 
 static psa_status_t ps_call(const enclave_caller_t *caller, int32_t type, const psa_invec *in,
                             size_t in_len, psa_outvec *out, size_t out_len)
 {
     ps_store_t *ps = enclave_ps_store();
+    const storage_engine_t engine = {ps, ps_engine_set, ps_engine_get, ps_engine_get_info,
+                                     ps_engine_remove};
     psa_storage_uid_t uid = 0;
     uint32_t value = 0, flags = 0;
     psa_status_t status;
-
-    switch (type) {
-    case ENCLAVE_STORAGE_SET:
-        clear_outputs(out, out_len);
-        if (in_len < 3 || !storage_arg_uid(in, in_len, 0, &uid) ||
-            !storage_arg_u32(in, in_len, 2, &flags)) {
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        return ps_store_set(ps, caller->client_id, uid, in[1].len, in[1].base, flags);
-    case ENCLAVE_STORAGE_GET: {
-        if (out_len < 1 || !storage_arg_uid(in, in_len, 0, &uid) ||
-            !storage_arg_u32(in, in_len, 1, &value)) {
-            clear_outputs(out, out_len);
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        size_t got = 0;
-        status = ps_store_get(ps, caller->client_id, uid, value, out[0].len, out[0].base, &got);
-        clear_outputs(out, out_len);
-        if (status == PSA_SUCCESS) {
-            out[0].len = got;
-        }
+    if (storage_serve_common(&engine, caller, type, in, in_len, out, out_len, &status)) {
         return status;
     }
-    case ENCLAVE_STORAGE_GET_INFO: {
-        if (out_len < 1 || out[0].len != 12 || !storage_arg_uid(in, in_len, 0, &uid)) {
-            clear_outputs(out, out_len);
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        struct psa_storage_info_t info = {0};
-        status = ps_store_get_info(ps, caller->client_id, uid, &info);
-        if (status != PSA_SUCCESS) {
-            clear_outputs(out, out_len);
-            return status;
-        }
-        storage_put_info(out, out_len, &info);
-        return PSA_SUCCESS;
-    }
-    case ENCLAVE_STORAGE_REMOVE:
-        clear_outputs(out, out_len);
-        if (!storage_arg_uid(in, in_len, 0, &uid)) {
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        return ps_store_remove(ps, caller->client_id, uid);
+
+    switch (type) {
     case ENCLAVE_PS_GET_SUPPORT: {
         /* TF-M's client sends no input, Trusted Services a dummy 4-byte one: both are fine. */
         if (out_len < 1 || out[0].len != 4) {
-            clear_outputs(out, out_len);
+            storage_clear_outputs(out, out_len);
             return PSA_ERROR_PROGRAMMER_ERROR;
         }
         wire_writer_t w;
@@ -74,21 +56,21 @@ static psa_status_t ps_call(const enclave_caller_t *caller, int32_t type, const 
         return PSA_SUCCESS;
     }
     case ENCLAVE_PS_CREATE:
-        clear_outputs(out, out_len);
+        storage_clear_outputs(out, out_len);
         if (!storage_arg_uid(in, in_len, 0, &uid) || !storage_arg_u32(in, in_len, 1, &value) ||
             !storage_arg_u32(in, in_len, 2, &flags)) {
             return PSA_ERROR_PROGRAMMER_ERROR;
         }
         return ps_store_create(ps, caller->client_id, uid, value, flags);
     case ENCLAVE_PS_SET_EXTENDED:
-        clear_outputs(out, out_len);
+        storage_clear_outputs(out, out_len);
         if (in_len < 3 || !storage_arg_uid(in, in_len, 0, &uid) ||
             !storage_arg_u32(in, in_len, 1, &value)) {
             return PSA_ERROR_PROGRAMMER_ERROR;
         }
         return ps_store_set_extended(ps, caller->client_id, uid, value, in[2].len, in[2].base);
     default:
-        clear_outputs(out, out_len);
+        storage_clear_outputs(out, out_len);
         /* TF-M's PS treats an unknown type as a programming error (ITS differs). */
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
