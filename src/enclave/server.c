@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -23,18 +24,54 @@
 #include "enclave/sessions.h"
 
 /*
- * Threads: N workers, each with its own epoll set. A new connection is given to the worker that
- * serves the fewest, and only that worker ever touches it: one request in flight per connection,
- * no locking of connection state (shared memory, asserted id), and the connection stays on a
- * warm thread. Connections of one client process (libpsa opens one per concurrent thread) are
- * spread over workers, so they run in parallel. A call costs epoll_wait, one recvmsg and one
- * sendmsg (level-triggered: no re-arm); buffers are per worker, nothing is allocated per call.
+ * Threads: N workers, each with its own epoll set, and a monitor. A new connection is given to
+ * the worker that serves the fewest, and only the worker whose set holds it touches it: one
+ * request in flight per connection, no locking of connection state (shared memory, asserted
+ * id), and the connection stays on a warm thread. Connections of one client process (libpsa
+ * opens one per concurrent thread) are spread over workers, so they run in parallel. A call
+ * costs epoll_wait, one recvmsg and one sendmsg (level-triggered: no re-arm); buffers are per
+ * worker, nothing is allocated per call.
  * (A single shared epoll set with EPOLLONESHOT needed one more syscall per call to re-arm, and
  * woke the coldest waiting thread each time: 1.45x a raw round trip instead of ~1.0x.)
  * The listening socket is in every set with EPOLLEXCLUSIVE, so one idle worker accepts.
  *
- * Lock order: server->lock (connection list) is taken alone, never around a service call.
+ * Long calls. Pinning means a connection waits for whatever its worker is doing, and a PBKDF2 at
+ * the iteration cap or an RSA-4096 generation takes seconds. So each worker publishes the
+ * connection it is serving (`current`) and since when; the monitor thread looks every
+ * MONITOR_TICK_MS and, for a worker busy for more than LONG_CALL_MS, moves every other
+ * connection of that worker to the least-loaded worker that is not itself in a long call
+ * (EPOLL_CTL_ADD to the new set, then DEL from the old one). The connection being served stays.
+ * A moved connection is never seen by two workers: the monitor moves only while holding the
+ * busy worker's `lock` and seeing `current` set, and a worker takes that lock to clear `current`
+ * before it returns to epoll_wait; with one event per epoll_wait, a worker inside a call holds
+ * no event of another connection, so the old set cannot hand out a moved connection and the
+ * old worker has none in hand. Data that arrived before the move stays queued in the socket
+ * (level-triggered), and the new set reports it at once. The fast path pays a few atomic
+ * stores, one uncontended mutex and a coarse clock read (vDSO) per call, no system call, and
+ * keeps the warm pinned thread that made the shared-set design lose. Polling in a separate
+ * thread (rather than epoll timeouts in every worker) keeps idle workers asleep.
+ *
+ * Busy cap. A client id (all processes of one uid, or one asserted id) may keep at most
+ * busy_cap workers busy at once (default workers - 1, at least 1), so some worker is always left
+ * for the other clients even if one client starts long calls on many connections. A worker
+ * about to serve a request checks the ids the other workers publish; at the cap, the
+ * connection is parked (its epoll interest set to nothing, the request left in the socket) and
+ * the worker goes on; the end of any call of that client re-arms the client's parked
+ * connections. Ordering (both sides sequentially consistent): a parker marks the connection
+ * parked and withdraws its own id before re-counting; a finisher withdraws its id before
+ * looking for parked connections; so either the parker sees the freed worker and un-parks
+ * itself, or the finisher sees the parked connection. The check costs one load per other
+ * worker, from cache lines that only change when those workers serve. With two workers the
+ * default cap is 1: one client's concurrent calls take turns, and the other worker stays free.
+ *
+ * Lock order: worker->lock, then server->lock (connection list, parking, placement); neither is
+ * held around a service call.
  */
+
+#define MONITOR_TICK_MS 20
+#define LONG_CALL_MS 50
+/* busy_client of a worker that is serving no client call. */
+#define NO_CLIENT INT64_MIN
 
 struct enclave_conn {
     enclave_conn_t *prev, *next; /* server->conns, under server->lock */
@@ -46,10 +83,16 @@ struct enclave_conn {
     enclave_caller_t caller;    /* own, or the client id a forwarder asserted */
     struct uid_count *uid_slot; /* its uid's connection count (NULL when not counted) */
     rss_shm_t shm;
-    unsigned worker;            /* the only worker that serves it */
+    unsigned worker;            /* whose epoll set holds it (under server->lock) */
+    bool parked;                /* waiting for its client's busy count (under server->lock) */
 };
 
 typedef struct enclave_worker {
+    /* Written by the worker on every call, read by the monitor and the other workers. */
+    _Alignas(64) _Atomic(enclave_conn_t *) current; /* being served; NULL between calls */
+    atomic_int_fast64_t busy_since;                 /* CLOCK_MONOTONIC_COARSE ms */
+    atomic_int_fast64_t busy_client;                /* client id of the call, or NO_CLIENT */
+    pthread_mutex_t lock; /* held by the monitor while moving this worker's connections */
     enclave_server_t *server;
     unsigned index;
     int epoll_fd;
@@ -79,8 +122,12 @@ struct enclave_server {
     const enclave_policy_t *policy;
     unsigned worker_count;
     enclave_worker_t *workers;
+    unsigned busy_cap;              /* busy workers per client id */
+    atomic_uint parked;             /* parked connections */
+    pthread_t monitor;
+    bool monitor_started;
     atomic_bool stopping;
-    pthread_mutex_t lock; /* guards conns, uids */
+    pthread_mutex_t lock; /* guards conns, uids, conn->worker, conn->parked */
     enclave_conn_t *conns;
     uid_count_t *uids;
 };
@@ -438,11 +485,14 @@ static void conn_close(enclave_server_t *server, enclave_conn_t *conn)
         }
         free(conn->uid_slot);
     }
-    pthread_mutex_unlock(&server->lock);
-    close(conn->fd); /* also leaves the epoll set */
     if (conn->fd >= 0 && server->workers != NULL) {
         atomic_fetch_sub(&server->workers[conn->worker].connections, 1);
     }
+    if (conn->parked) {
+        atomic_fetch_sub(&server->parked, 1);
+    }
+    pthread_mutex_unlock(&server->lock);
+    close(conn->fd); /* also leaves the epoll set */
     rss_shm_destroy(&conn->shm);
     if (conn->process != NULL) {
         enclave_process_detach(conn->process);
@@ -515,6 +565,39 @@ static bool shed_connection(enclave_server_t *server)
     return fd >= 0;
 }
 
+static int_fast64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int_fast64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool in_long_call(enclave_worker_t *w, int_fast64_t now)
+{
+    return atomic_load(&w->current) != NULL && now - atomic_load(&w->busy_since) > LONG_CALL_MS;
+}
+
+/* The worker with the fewest connections among those not in a long call, other than `except`;
+ * when all are, the least loaded of all (or -1 when except is the only one). */
+static int pick_worker(enclave_server_t *server, int_fast64_t now, unsigned except)
+{
+    int best = -1, best_any = -1;
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (i == except) {
+            continue;
+        }
+        unsigned n = atomic_load(&server->workers[i].connections);
+        if (best_any < 0 || n < atomic_load(&server->workers[best_any].connections)) {
+            best_any = (int)i;
+        }
+        if (!in_long_call(&server->workers[i], now) &&
+            (best < 0 || n < atomic_load(&server->workers[best].connections))) {
+            best = (int)i;
+        }
+    }
+    return best >= 0 ? best : except == server->worker_count ? best_any : -1;
+}
+
 static void accept_one(enclave_server_t *server, int fd)
 {
     struct ucred cred;
@@ -565,25 +648,21 @@ static void accept_one(enclave_server_t *server, int fd)
                 : conn->role == ENCLAVE_ROLE_FORWARDER ? "forwarder"
                                                        : "refused");
 
+    /* Listed, placed and added under the lock: the monitor sees it only once it is in a set,
+     * and the worker that serves it first cannot close it before it is listed. */
     pthread_mutex_lock(&server->lock);
     conn->next = server->conns;
     if (server->conns != NULL) {
         server->conns->prev = conn;
     }
     server->conns = conn;
-    pthread_mutex_unlock(&server->lock);
-
-    unsigned best = 0;
-    for (unsigned i = 1; i < server->worker_count; i++) {
-        if (atomic_load(&server->workers[i].connections) <
-            atomic_load(&server->workers[best].connections)) {
-            best = i;
-        }
-    }
-    conn->worker = best;
-    atomic_fetch_add(&server->workers[best].connections, 1);
+    int best = pick_worker(server, now_ms(), server->worker_count);
+    conn->worker = best >= 0 ? (unsigned)best : 0;
+    atomic_fetch_add(&server->workers[conn->worker].connections, 1);
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = conn};
-    if (epoll_ctl(server->workers[best].epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+    bool added = epoll_ctl(server->workers[conn->worker].epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+    pthread_mutex_unlock(&server->lock);
+    if (!added) {
         conn_close(server, conn);
     }
 }
@@ -647,6 +726,60 @@ static bool serve_connection(enclave_conn_t *conn, worker_buffers_t *b)
     return true;
 }
 
+/* How many workers other than `self` are serving a call of `client`. */
+static unsigned busy_for_client(enclave_server_t *server, const enclave_worker_t *self,
+                                int_fast64_t client)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (&server->workers[i] != self && atomic_load(&server->workers[i].busy_client) == client) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Stops reporting conn's requests (the request stays in the socket); hang-ups are still
+ * reported, so a parked connection whose client goes away is closed. Called with self serving
+ * conn, whose client (self->busy_client) is at its cap. */
+static void park(enclave_server_t *server, enclave_worker_t *self, enclave_conn_t *conn)
+{
+    int_fast64_t client = atomic_load(&self->busy_client);
+    pthread_mutex_lock(&server->lock);
+    struct epoll_event ev = {.events = 0, .data.ptr = conn};
+    if (epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev) == 0) {
+        conn->parked = true;
+        atomic_fetch_add(&server->parked, 1);
+        atomic_store(&self->busy_client, NO_CLIENT);
+        if (busy_for_client(server, self, client) < server->busy_cap) {
+            /* A call of the client ended meanwhile, and its worker may have looked for parked
+             * connections before this one was: try again. */
+            ev.events = EPOLLIN | EPOLLRDHUP;
+            epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
+            conn->parked = false;
+            atomic_fetch_sub(&server->parked, 1);
+        }
+    }
+    atomic_store(&self->busy_client, NO_CLIENT);
+    pthread_mutex_unlock(&server->lock);
+}
+
+/* A call of `client` ended: its parked connections may go on. */
+static void unpark_client(enclave_server_t *server, int_fast64_t client)
+{
+    pthread_mutex_lock(&server->lock);
+    for (enclave_conn_t *c = server->conns; c != NULL; c = c->next) {
+        if (c->parked && c->caller.client_id == client) {
+            struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+            if (epoll_ctl(server->workers[c->worker].epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
+                c->parked = false;
+                atomic_fetch_sub(&server->parked, 1);
+            }
+        }
+    }
+    pthread_mutex_unlock(&server->lock);
+}
+
 static void *worker_main(void *arg)
 {
     enclave_worker_t *self = arg;
@@ -682,16 +815,101 @@ static void *worker_main(void *arg)
             continue;
         }
         enclave_conn_t *conn = ev.data.ptr;
+        /* Published before anything is done with conn: from here the monitor leaves conn
+         * where it is. busy_since first, so the monitor never pairs conn with an old time. */
+        atomic_store(&self->busy_since, now_ms());
+        atomic_store(&self->current, conn);
+        int_fast64_t client = NO_CLIENT;
+        bool keep = false;
         /* A hang-up with data still queued is reported with EPOLLIN: serve the data first; the
          * next wake-up then reads end-of-stream and closes. */
-        if ((ev.events & EPOLLIN) != 0 && serve_connection(conn, &b)) {
-            continue;
+        if ((ev.events & EPOLLIN) != 0) {
+            client = conn->caller.client_id;
+            atomic_store(&self->busy_client, client);
+            if (busy_for_client(server, self, client) >= server->busy_cap) {
+                park(server, self, conn);
+                client = NO_CLIENT; /* park withdrew it; no call of the client ended here */
+                keep = true;
+            } else {
+                keep = serve_connection(conn, &b);
+            }
         }
-        conn_close(server, conn);
+        if (!keep) {
+            conn_close(server, conn);
+        }
+        /* The lock waits out a move the monitor is making, so that the old set hands out no
+         * moved connection once this worker is back in epoll_wait. */
+        pthread_mutex_lock(&self->lock);
+        atomic_store(&self->current, NULL);
+        pthread_mutex_unlock(&self->lock);
+        if (client != NO_CLIENT) {
+            atomic_store(&self->busy_client, NO_CLIENT);
+            if (atomic_load(&server->parked) > 0) {
+                unpark_client(server, client);
+            }
+        }
     }
     free(b.rx);
     free(b.tx);
     enclave_serve_thread_exit();
+    return NULL;
+}
+
+/* Moves the connections of `w`, which has been in one call for more than LONG_CALL_MS, except
+ * the one it serves and parked ones, to workers that are not in a long call. */
+static void move_off(enclave_server_t *server, enclave_worker_t *w, int_fast64_t now)
+{
+    pthread_mutex_lock(&w->lock);
+    enclave_conn_t *busy = atomic_load(&w->current);
+    if (busy == NULL || now - atomic_load(&w->busy_since) <= LONG_CALL_MS) {
+        pthread_mutex_unlock(&w->lock); /* it finished meanwhile */
+        return;
+    }
+    unsigned moved = 0;
+    pthread_mutex_lock(&server->lock);
+    for (enclave_conn_t *c = server->conns; c != NULL; c = c->next) {
+        if (c->worker != w->index || c == busy || c->parked) {
+            continue;
+        }
+        int to = pick_worker(server, now, w->index);
+        if (to < 0) {
+            break; /* every other worker is in a long call too */
+        }
+        /* Into the new set first: if that fails the connection stays where it was. */
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+        if (epoll_ctl(server->workers[to].epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+            continue;
+        }
+        epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+        atomic_fetch_sub(&w->connections, 1);
+        atomic_fetch_add(&server->workers[to].connections, 1);
+        c->worker = (unsigned)to;
+        moved++;
+    }
+    pthread_mutex_unlock(&server->lock);
+    pthread_mutex_unlock(&w->lock);
+    if (moved > 0) {
+        enclave_log(ENCLAVE_LOG_DEBUG, "worker %u in a long call: %u connections moved",
+                    w->index, moved);
+    }
+}
+
+static void *monitor_main(void *arg)
+{
+    enclave_server_t *server = arg;
+    /* stop_fd is level-triggered and never read: it ends the wait for good once written. */
+    struct pollfd stop = {.fd = server->stop_fd, .events = POLLIN};
+    while (!atomic_load(&server->stopping)) {
+        if (poll(&stop, 1, MONITOR_TICK_MS) != 0) {
+            continue;
+        }
+        int_fast64_t now = now_ms();
+        for (unsigned i = 0; i < server->worker_count; i++) {
+            if (in_long_call(&server->workers[i], now)) {
+                move_off(server, &server->workers[i], now);
+            }
+        }
+    }
     return NULL;
 }
 
@@ -735,7 +953,13 @@ psa_status_t enclave_server_create(const char *socket_path, const enclave_policy
 psa_status_t enclave_server_start(enclave_server_t *server)
 {
     unsigned count = enclave_config()->workers > 0 ? enclave_config()->workers : 1;
-    server->workers = calloc(count, sizeof(enclave_worker_t));
+    if (server->busy_cap == 0) {
+        server->busy_cap = count > 1 ? count - 1 : 1;
+    }
+    server->workers = aligned_alloc(64, ((count * sizeof(enclave_worker_t) + 63) / 64) * 64);
+    if (server->workers != NULL) {
+        memset(server->workers, 0, count * sizeof(enclave_worker_t));
+    }
     if (server->workers == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
@@ -743,6 +967,8 @@ psa_status_t enclave_server_start(enclave_server_t *server)
         enclave_worker_t *w = &server->workers[i];
         w->server = server;
         w->index = i;
+        atomic_store(&w->busy_client, NO_CLIENT);
+        pthread_mutex_init(&w->lock, NULL);
         w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
         server->worker_count++;
         /* Level-triggered and never read: once written, every worker sees it. */
@@ -762,7 +988,17 @@ psa_status_t enclave_server_start(enclave_server_t *server)
         }
         w->started = true;
     }
+    if (pthread_create(&server->monitor, NULL, monitor_main, server) != 0) {
+        enclave_server_stop(server);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    server->monitor_started = true;
     return PSA_SUCCESS;
+}
+
+void enclave_server_set_busy_cap(enclave_server_t *server, unsigned cap)
+{
+    server->busy_cap = cap;
 }
 
 void enclave_server_stop(enclave_server_t *server)
@@ -780,6 +1016,10 @@ bool enclave_server_shutdown(enclave_server_t *server, unsigned grace_seconds)
     clock_gettime(CLOCK_REALTIME, &deadline);
     deadline.tv_sec += grace_seconds;
     bool all = true;
+    if (server->monitor_started) { /* never in a service call: ends at once */
+        pthread_join(server->monitor, NULL);
+        server->monitor_started = false;
+    }
     for (unsigned i = 0; i < server->worker_count; i++) {
         enclave_worker_t *w = &server->workers[i];
         if (w->started && pthread_timedjoin_np(w->thread, NULL, &deadline) == 0) {
@@ -800,6 +1040,10 @@ void enclave_server_destroy(enclave_server_t *server)
         return;
     }
     enclave_server_stop(server);
+    if (server->monitor_started) {
+        pthread_join(server->monitor, NULL);
+        server->monitor_started = false;
+    }
     for (unsigned i = 0; i < server->worker_count; i++) {
         if (server->workers[i].started) {
             pthread_join(server->workers[i].thread, NULL);
@@ -813,6 +1057,7 @@ void enclave_server_destroy(enclave_server_t *server)
         if (server->workers[i].epoll_fd >= 0) {
             close(server->workers[i].epoll_fd);
         }
+        pthread_mutex_destroy(&server->workers[i].lock);
     }
     free(server->workers);
     server->workers = NULL;

@@ -643,6 +643,226 @@ static void test_per_client_limits(void **state)
     assert_int_equal(other_stop(&r), 0);
 }
 
+/* ---- long calls do not stall other connections ------------------------------------------- */
+
+/* PBKDF2-HMAC-SHA-256 iterations of a "long" call: several seconds of one core. */
+#define LONG_KDF_COST 24000000u
+
+/* Child: one PBKDF2 call of `cost` iterations, as its own client (uid) when uid != 0. */
+static pid_t spawn_long_kdf(uid_t uid, uint32_t cost)
+{
+    pid_t pid = fork();
+    if (pid != 0) {
+        return pid;
+    }
+    client_disconnect_all();
+    if (uid != 0 && (setgid(uid) < 0 || setuid(uid) < 0)) {
+        _exit(100);
+    }
+    int ok = psa_crypto_init() == PSA_SUCCESS;
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    ok = ok && psa_key_derivation_setup(&op, PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_256)) == PSA_SUCCESS;
+    ok = ok && psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, cost) ==
+                   PSA_SUCCESS;
+    ok = ok && psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT,
+                                              (const uint8_t *)"salt", 4) == PSA_SUCCESS;
+    ok = ok && psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_PASSWORD,
+                                              (const uint8_t *)"password", 8) == PSA_SUCCESS;
+    uint8_t out[32];
+    ok = ok && psa_key_derivation_output_bytes(&op, out, sizeof(out)) == PSA_SUCCESS;
+    psa_key_derivation_abort(&op);
+    _exit(ok ? 0 : 1);
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static bool still_running(pid_t pid)
+{
+    return waitpid(pid, NULL, WNOHANG) == 0;
+}
+
+static int exit_code(pid_t pid)
+{
+    int wstatus = 0;
+    if (waitpid(pid, &wstatus, 0) != pid) {
+        return -1;
+    }
+    return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 200;
+}
+
+/*
+ * Two workers; one client (two processes of one uid) starts two PBKDF2 calls of seconds each.
+ * A third client, connected before they started (so its connection may sit on a worker that
+ * then runs one of them), gets a random number in well under a second: the busy cap (workers -
+ * 1 = 1 per client) parks the second long call, and the monitor moves the third client's
+ * connection off a worker that is in a long call.
+ */
+static void test_long_calls_do_not_stall(void **state)
+{
+    (void)state;
+    rssd_instance_t r;
+    static const char *const args[] = {"--workers", "2", "--max-kdf-iterations", "4294967295",
+                                       NULL};
+    other_start(&r, args);
+    int ready[2], go[2], result[2];
+    assert_int_equal(pipe(ready), 0);
+    assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(result), 0);
+    pid_t quick = fork();
+    if (quick == 0) {
+        client_disconnect_all();
+        if (setgid(60021) < 0 || setuid(60021) < 0) {
+            _exit(100);
+        }
+        uint8_t buf[16];
+        double elapsed = -1.0;
+        char c = 'r';
+        if (psa_crypto_init() != PSA_SUCCESS || psa_generate_random(buf, sizeof(buf)) != 0 ||
+            write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1) {
+            _exit(1);
+        }
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (psa_generate_random(buf, sizeof(buf)) == PSA_SUCCESS) {
+            elapsed = seconds_since(&t0);
+        }
+        _exit(write(result[1], &elapsed, sizeof(elapsed)) == sizeof(elapsed) ? 0 : 2);
+    }
+    char c;
+    assert_int_equal(read(ready[0], &c, 1), 1);
+    pid_t a = spawn_long_kdf(0, LONG_KDF_COST);
+    pid_t b = spawn_long_kdf(0, LONG_KDF_COST);
+    struct timespec settle = {0, 400 * 1000 * 1000}; /* both calls running or parked */
+    nanosleep(&settle, NULL);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(write(go[1], "g", 1), 1);
+    double elapsed = 0;
+    assert_int_equal(read(result[0], &elapsed, sizeof(elapsed)), sizeof(elapsed));
+    print_message("psa_generate_random during two long calls: %.3f s\n", elapsed);
+    /* The long calls are still running: the quick call did not just wait for them. */
+    bool a_running = still_running(a), b_running = still_running(b);
+    int quick_rc = exit_code(quick), a_rc = exit_code(a), b_rc = exit_code(b);
+    print_message("long calls ended %.1f s after the quick one started\n", seconds_since(&t0));
+    for (int i = 0; i < 2; i++) {
+        close(ready[i]);
+        close(go[i]);
+        close(result[i]);
+    }
+    int stop_rc = other_stop(&r);
+    /* Checked once every child and the daemon are gone, so a failure leaves nothing running. */
+    assert_int_equal(stop_rc, 0);
+    assert_int_equal(quick_rc, 0);
+    assert_true(elapsed >= 0.0);
+    assert_true(elapsed < 1.0);
+    assert_true(a_running);
+    assert_true(b_running);
+    assert_int_equal(a_rc, 0);
+    assert_int_equal(b_rc, 0);
+}
+
+/* Child: `rounds` of random, hash, AES-GCM and ECDSA calls, every result checked. */
+static void stress_child(uid_t uid, int rounds)
+{
+    client_disconnect_all();
+    if (uid != 0 && (setgid(uid) < 0 || setuid(uid) < 0)) {
+        _exit(100);
+    }
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        _exit(1);
+    }
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&a, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
+    psa_set_key_bits(&a, 256);
+    psa_set_key_usage_flags(&a, PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH);
+    psa_set_key_algorithm(&a, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
+    psa_key_id_t ec = 0, aes = 0;
+    if (psa_generate_key(&a, &ec) != PSA_SUCCESS) {
+        _exit(2);
+    }
+    psa_key_attributes_t s = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&s, PSA_KEY_TYPE_AES);
+    psa_set_key_bits(&s, 128);
+    psa_set_key_usage_flags(&s, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT);
+    psa_set_key_algorithm(&s, PSA_ALG_GCM);
+    if (psa_generate_key(&s, &aes) != PSA_SUCCESS) {
+        _exit(3);
+    }
+    /* SHA-256("abc"), FIPS 180-2 B.1. */
+    static const uint8_t abc_hash[32] = {
+        0xba, 0x78, 0x16, 0xbf, 0x8f, 0x01, 0xcf, 0xea, 0x41, 0x41, 0x40, 0xde, 0x5d, 0xae, 0x22,
+        0x23, 0xb0, 0x03, 0x61, 0xa3, 0x96, 0x17, 0x7a, 0x9c, 0xb4, 0x10, 0xff, 0x61, 0xf2, 0x00,
+        0x15, 0xad};
+    for (int i = 0; i < rounds; i++) {
+        uint8_t rnd[32], hash[32], sig[64], ct[64 + 16], pt[64], nonce[12] = {0};
+        size_t n = 0, m = 0;
+        nonce[0] = (uint8_t)i;
+        if (psa_generate_random(rnd, sizeof(rnd)) != PSA_SUCCESS) {
+            _exit(10);
+        }
+        if (psa_hash_compute(PSA_ALG_SHA_256, (const uint8_t *)"abc", 3, hash, sizeof(hash),
+                             &n) != PSA_SUCCESS ||
+            n != 32 || memcmp(hash, abc_hash, 32) != 0) {
+            _exit(11);
+        }
+        if (psa_sign_hash(ec, PSA_ALG_ECDSA(PSA_ALG_SHA_256), rnd, 32, sig, sizeof(sig), &n) !=
+                PSA_SUCCESS ||
+            n != 64 ||
+            psa_verify_hash(ec, PSA_ALG_ECDSA(PSA_ALG_SHA_256), rnd, 32, sig, n) != PSA_SUCCESS) {
+            _exit(12);
+        }
+        if (psa_aead_encrypt(aes, PSA_ALG_GCM, nonce, sizeof(nonce), NULL, 0, rnd, 32, ct,
+                             sizeof(ct), &n) != PSA_SUCCESS ||
+            n != 48 ||
+            psa_aead_decrypt(aes, PSA_ALG_GCM, nonce, sizeof(nonce), NULL, 0, ct, n, pt,
+                             sizeof(pt), &m) != PSA_SUCCESS ||
+            m != 32 || memcmp(pt, rnd, 32) != 0) {
+            _exit(13);
+        }
+    }
+    if (psa_destroy_key(ec) != PSA_SUCCESS || psa_destroy_key(aes) != PSA_SUCCESS) {
+        _exit(4);
+    }
+    _exit(0);
+}
+
+/* Eight client processes (two client ids' worth of uids and more) run mixed calls while two
+ * other clients run long calls on a three-worker daemon, so connections are moved between
+ * workers while they are being used: every call succeeds with the right result. */
+static void test_stress_with_long_calls(void **state)
+{
+    (void)state;
+    rssd_instance_t r;
+    static const char *const args[] = {"--workers", "3", "--max-kdf-iterations", "4294967295",
+                                       NULL};
+    other_start(&r, args);
+    pid_t longs[2] = {spawn_long_kdf(60031, LONG_KDF_COST / 2),
+                      spawn_long_kdf(60032, LONG_KDF_COST / 2)};
+    struct timespec settle = {0, 200 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    pid_t kids[8];
+    for (int i = 0; i < 8; i++) {
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            stress_child(i % 2 == 0 ? 0 : (uid_t)(60040 + i), 60);
+        }
+    }
+    for (int i = 0; i < 8; i++) {
+        assert_int_equal(exit_code(kids[i]), 0);
+    }
+    print_message("8 clients finished in %.2f s beside two long calls\n", seconds_since(&t0));
+    assert_int_equal(exit_code(longs[0]), 0);
+    assert_int_equal(exit_code(longs[1]), 0);
+    assert_int_equal(other_stop(&r), 0);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -663,6 +883,8 @@ int main(void)
         cmocka_unit_test(test_shutdown_with_endless_call),
         cmocka_unit_test(test_kdf_iteration_cap),
         cmocka_unit_test(test_per_client_limits),
+        cmocka_unit_test(test_long_calls_do_not_stall),
+        cmocka_unit_test(test_stress_with_long_calls),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     client_disconnect_all();
