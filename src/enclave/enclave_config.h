@@ -36,6 +36,9 @@ typedef struct enclave_config {
      * PSA_ERROR_INSUFFICIENT_MEMORY. */
     size_t max_volatile_keys_per_client;
     size_t max_operations_per_client;
+    /* Workers that may serve calls of one client id at once; 0 (or more than the workers):
+     * workers - 1, at least 1. */
+    size_t max_busy_workers_per_client;
     /* Largest PBKDF2 iteration count (the crypto core answers NOT_SUPPORTED above it). */
     size_t max_kdf_iterations;
     /* Open connections per peer uid; 0: no limit. Further connections are closed at once. */

@@ -29,7 +29,8 @@ static void usage(FILE *f)
             "            [--workers N] [--embed-limit BYTES] [--max-volatile-keys N]\n"
             "            [--max-operations N] [--max-volatile-keys-per-client N]\n"
             "            [--max-operations-per-client N] [--max-connections-per-uid N]\n"
-            "            [--max-kdf-iterations N] [--shutdown-grace SECONDS]\n"
+            "            [--max-busy-workers-per-client N] [--max-kdf-iterations N]\n"
+            "            [--shutdown-grace SECONDS]\n"
             "            [--log-level error|warning|info|debug]\n"
             "Serves PSA Crypto, ITS and PS over RSS comms (see docs/rssd.md).\n");
 }
@@ -63,8 +64,8 @@ int main(int argc, char **argv)
     bool foreground = false;
     enclave_config_t config = *enclave_config();
     enum { OPT_STATE = 1, OPT_SOCKET, OPT_FG, OPT_POLICY, OPT_WORKERS, OPT_EMBED, OPT_KEYS,
-           OPT_OPS, OPT_KEYS_CLIENT, OPT_OPS_CLIENT, OPT_KDF_ITERATIONS, OPT_CONNS_UID,
-           OPT_GRACE, OPT_LOG, OPT_HELP };
+           OPT_OPS, OPT_KEYS_CLIENT, OPT_OPS_CLIENT, OPT_BUSY_CLIENT, OPT_KDF_ITERATIONS,
+           OPT_CONNS_UID, OPT_GRACE, OPT_LOG, OPT_HELP };
     static const struct option options[] = {
         {"state-dir", required_argument, NULL, OPT_STATE},
         {"socket", required_argument, NULL, OPT_SOCKET},
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
         {"max-operations", required_argument, NULL, OPT_OPS},
         {"max-volatile-keys-per-client", required_argument, NULL, OPT_KEYS_CLIENT},
         {"max-operations-per-client", required_argument, NULL, OPT_OPS_CLIENT},
+        {"max-busy-workers-per-client", required_argument, NULL, OPT_BUSY_CLIENT},
         {"max-kdf-iterations", required_argument, NULL, OPT_KDF_ITERATIONS},
         {"max-connections-per-uid", required_argument, NULL, OPT_CONNS_UID},
         {"shutdown-grace", required_argument, NULL, OPT_GRACE},
@@ -121,6 +123,11 @@ int main(int argc, char **argv)
             break;
         case OPT_OPS_CLIENT:
             if (!parse_size(optarg, 0, 1u << 24, &config.max_operations_per_client)) {
+                goto bad;
+            }
+            break;
+        case OPT_BUSY_CLIENT:
+            if (!parse_size(optarg, 0, 1024, &config.max_busy_workers_per_client)) {
                 goto bad;
             }
             break;

@@ -953,7 +953,8 @@ psa_status_t enclave_server_create(const char *socket_path, const enclave_policy
 psa_status_t enclave_server_start(enclave_server_t *server)
 {
     unsigned count = enclave_config()->workers > 0 ? enclave_config()->workers : 1;
-    if (server->busy_cap == 0) {
+    server->busy_cap = (unsigned)enclave_config()->max_busy_workers_per_client;
+    if (server->busy_cap == 0 || server->busy_cap > count) {
         server->busy_cap = count > 1 ? count - 1 : 1;
     }
     server->workers = aligned_alloc(64, ((count * sizeof(enclave_worker_t) + 63) / 64) * 64);
@@ -996,10 +997,6 @@ psa_status_t enclave_server_start(enclave_server_t *server)
     return PSA_SUCCESS;
 }
 
-void enclave_server_set_busy_cap(enclave_server_t *server, unsigned cap)
-{
-    server->busy_cap = cap;
-}
 
 void enclave_server_stop(enclave_server_t *server)
 {

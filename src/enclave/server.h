@@ -15,11 +15,9 @@ typedef struct enclave_server enclave_server_t;
 /* Listens on socket_path (mode 0666: identity comes from SO_PEERCRED, not file permissions). */
 psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
                                    enclave_server_t **out);
-/* At most `cap` workers busy with calls of one client id at a time; a further request of that
- * client waits in its connection. 0 (the default): workers - 1, at least 1. Before start. */
-void enclave_server_set_busy_cap(enclave_server_t *server, unsigned cap);
 /* Starts the workers (enclave_config()->workers of them) and the monitor that moves connections
- * off a worker stuck in a long call. */
+ * off a worker stuck in a long call; at most enclave_config()->max_busy_workers_per_client of
+ * them serve one client id at a time. */
 psa_status_t enclave_server_start(enclave_server_t *server);
 /* Asks the workers to stop after their current call; safe from any thread. */
 void enclave_server_stop(enclave_server_t *server);
