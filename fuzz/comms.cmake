@@ -16,3 +16,10 @@ if(TARGET ss_enclave)
   target_link_libraries(fuzz_rssd_pointer PRIVATE ss_enclave)
   target_link_options(fuzz_rssd_pointer PRIVATE -fsanitize=fuzzer)
 endif()
+
+# rssd's policy file parser.
+if(TARGET ss_enclave)
+  add_executable(fuzz_policy ${CMAKE_CURRENT_LIST_DIR}/fuzz_policy.c)
+  target_link_libraries(fuzz_policy PRIVATE ss_enclave)
+  target_link_options(fuzz_policy PRIVATE -fsanitize=fuzzer)
+endif()

@@ -76,24 +76,29 @@ static psa_status_t policy_add(enclave_policy_t *p, uid_t uid, enclave_role_t ro
 psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsigned *error_line)
 {
     *error_line = 0;
+    FILE *f = NULL;
+    if (path != NULL && (f = fopen(path, "re")) == NULL) {
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    psa_status_t status = enclave_policy_read(f, out, error_line);
+    if (f != NULL) {
+        fclose(f);
+    }
+    return status;
+}
+
+psa_status_t enclave_policy_read(FILE *f, enclave_policy_t **out, unsigned *error_line)
+{
+    *error_line = 0;
     enclave_policy_t *p = calloc(1, sizeof(*p));
     if (p == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     p->default_role = ENCLAVE_ROLE_CLIENT;
-    if (path == NULL) {
-        *out = p;
-        return PSA_SUCCESS;
-    }
-    FILE *f = fopen(path, "re");
-    if (f == NULL) {
-        free(p);
-        return PSA_ERROR_STORAGE_FAILURE;
-    }
     char line[512];
     unsigned number = 0;
     psa_status_t status = PSA_SUCCESS;
-    while (status == PSA_SUCCESS && fgets(line, sizeof(line), f) != NULL) {
+    while (f != NULL && status == PSA_SUCCESS && fgets(line, sizeof(line), f) != NULL) {
         number++;
         char *hash = strchr(line, '#');
         if (hash != NULL) {
@@ -120,7 +125,6 @@ psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsig
             status = PSA_ERROR_INVALID_ARGUMENT;
         }
     }
-    fclose(f);
     if (status != PSA_SUCCESS) {
         enclave_policy_free(p);
         return status;

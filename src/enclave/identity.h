@@ -3,6 +3,7 @@
 #define ENCLAVE_IDENTITY_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -24,6 +25,9 @@ typedef struct enclave_policy enclave_policy_t;
  * client). Errors name the line in *error_line (0 when the file cannot be read).
  */
 psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsigned *error_line);
+/* Parses a policy from an open stream (NULL: the built-in policy); a malformed line gives
+ * PSA_ERROR_INVALID_ARGUMENT with its number in *error_line, and no policy. */
+psa_status_t enclave_policy_read(FILE *f, enclave_policy_t **out, unsigned *error_line);
 void enclave_policy_free(enclave_policy_t *policy);
 enclave_role_t enclave_policy_role(const enclave_policy_t *policy, uid_t uid);
 
