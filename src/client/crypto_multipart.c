@@ -71,6 +71,25 @@ static psa_status_t remote_abort(uint16_t function_id, uint32_t *handle, uint32_
     return status == PSA_ERROR_COMMUNICATION_FAILURE ? status : PSA_SUCCESS;
 }
 
+/* A setup is refused (BAD_STATE, as the core would) while the object is active locally, and runs
+ * in-process only on an object that is not active in rssd either. */
+static psa_status_t setup_route_check(uint32_t route, bool local)
+{
+    if (route == CRYPTO_ROUTE_LOCAL || (local && route == CRYPTO_ROUTE_ENCLAVE)) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    return PSA_SUCCESS;
+}
+
+/* After an in-process setup: the object now runs locally if the setup succeeded. */
+static psa_status_t local_setup_done(psa_status_t status, uint32_t *route)
+{
+    if (status == PSA_SUCCESS) {
+        *route = CRYPTO_ROUTE_LOCAL;
+    }
+    return status;
+}
+
 /* ---- hash ----------------------------------------------------------------------------------- */
 
 psa_status_t psa_hash_compute(psa_algorithm_t alg, const uint8_t *input, size_t input_length,
@@ -100,19 +119,13 @@ psa_status_t psa_hash_compare(psa_algorithm_t alg, const uint8_t *input, size_t 
 psa_status_t psa_hash_setup(psa_hash_operation_t *operation, psa_algorithm_t alg)
 {
     CRYPTO_REQUIRE_INIT();
-    uint32_t route = CRYPTO_OP_ROUTE(operation);
-    if (route == CRYPTO_ROUTE_LOCAL) {
-        return PSA_ERROR_BAD_STATE;
-    }
-    if (crypto_client_split()) {
-        if (route == CRYPTO_ROUTE_ENCLAVE) {
-            return PSA_ERROR_BAD_STATE;
-        }
-        psa_status_t status = core_hash_setup(operation, alg);
-        if (status == PSA_SUCCESS) {
-            operation->route = CRYPTO_ROUTE_LOCAL;
-        }
+    bool local = crypto_client_split();
+    psa_status_t status = setup_route_check(CRYPTO_OP_ROUTE(operation), local);
+    if (status != PSA_SUCCESS) {
         return status;
+    }
+    if (local) {
+        return local_setup_done(core_hash_setup(operation, alg), &operation->route);
     }
     crypto_iovec_t iov = {.function_id = CRYPTO_FID_HASH_SETUP, .alg = alg};
     return remote_setup(&iov, &operation->handle, &operation->route);
@@ -299,21 +312,15 @@ static psa_status_t mac_setup(psa_mac_operation_t *operation, psa_key_id_t key, 
                               bool sign)
 {
     CRYPTO_REQUIRE_INIT();
-    uint32_t route = CRYPTO_OP_ROUTE(operation);
-    if (route == CRYPTO_ROUTE_LOCAL) {
-        return PSA_ERROR_BAD_STATE;
-    }
-    if (crypto_key_is_local(key)) {
-        if (route == CRYPTO_ROUTE_ENCLAVE) {
-            return PSA_ERROR_BAD_STATE;
-        }
-        psa_status_t status =
-            sign ? core_mac_sign_setup(&crypto_client_local_caller, operation, key, alg)
-                 : core_mac_verify_setup(&crypto_client_local_caller, operation, key, alg);
-        if (status == PSA_SUCCESS) {
-            operation->route = CRYPTO_ROUTE_LOCAL;
-        }
+    bool local = crypto_key_is_local(key);
+    psa_status_t status = setup_route_check(CRYPTO_OP_ROUTE(operation), local);
+    if (status != PSA_SUCCESS) {
         return status;
+    }
+    if (local) {
+        status = sign ? core_mac_sign_setup(&crypto_client_local_caller, operation, key, alg)
+                      : core_mac_verify_setup(&crypto_client_local_caller, operation, key, alg);
+        return local_setup_done(status, &operation->route);
     }
     crypto_iovec_t iov = {
         .function_id = sign ? CRYPTO_FID_MAC_SIGN_SETUP : CRYPTO_FID_MAC_VERIFY_SETUP,
@@ -432,21 +439,16 @@ static psa_status_t cipher_setup(psa_cipher_operation_t *operation, psa_key_id_t
                                  psa_algorithm_t alg, bool encrypt)
 {
     CRYPTO_REQUIRE_INIT();
-    uint32_t route = CRYPTO_OP_ROUTE(operation);
-    if (route == CRYPTO_ROUTE_LOCAL) {
-        return PSA_ERROR_BAD_STATE;
-    }
-    if (crypto_key_is_local(key)) {
-        if (route == CRYPTO_ROUTE_ENCLAVE) {
-            return PSA_ERROR_BAD_STATE;
-        }
-        psa_status_t status =
-            encrypt ? core_cipher_encrypt_setup(&crypto_client_local_caller, operation, key, alg)
-                    : core_cipher_decrypt_setup(&crypto_client_local_caller, operation, key, alg);
-        if (status == PSA_SUCCESS) {
-            operation->route = CRYPTO_ROUTE_LOCAL;
-        }
+    bool local = crypto_key_is_local(key);
+    psa_status_t status = setup_route_check(CRYPTO_OP_ROUTE(operation), local);
+    if (status != PSA_SUCCESS) {
         return status;
+    }
+    if (local) {
+        status = encrypt
+                     ? core_cipher_encrypt_setup(&crypto_client_local_caller, operation, key, alg)
+                     : core_cipher_decrypt_setup(&crypto_client_local_caller, operation, key, alg);
+        return local_setup_done(status, &operation->route);
     }
     crypto_iovec_t iov = {
         .function_id = encrypt ? CRYPTO_FID_CIPHER_ENCRYPT_SETUP : CRYPTO_FID_CIPHER_DECRYPT_SETUP,
@@ -692,21 +694,16 @@ static psa_status_t aead_setup(psa_aead_operation_t *operation, psa_key_id_t key
                                psa_algorithm_t alg, bool encrypt)
 {
     CRYPTO_REQUIRE_INIT();
-    uint32_t route = CRYPTO_OP_ROUTE(operation);
-    if (route == CRYPTO_ROUTE_LOCAL) {
-        return PSA_ERROR_BAD_STATE;
-    }
-    if (crypto_key_is_local(key)) {
-        if (route == CRYPTO_ROUTE_ENCLAVE) {
-            return PSA_ERROR_BAD_STATE;
-        }
-        psa_status_t status =
-            encrypt ? core_aead_encrypt_setup(&crypto_client_local_caller, operation, key, alg)
-                    : core_aead_decrypt_setup(&crypto_client_local_caller, operation, key, alg);
-        if (status == PSA_SUCCESS) {
-            operation->route = CRYPTO_ROUTE_LOCAL;
-        }
+    bool local = crypto_key_is_local(key);
+    psa_status_t status = setup_route_check(CRYPTO_OP_ROUTE(operation), local);
+    if (status != PSA_SUCCESS) {
         return status;
+    }
+    if (local) {
+        status = encrypt
+                     ? core_aead_encrypt_setup(&crypto_client_local_caller, operation, key, alg)
+                     : core_aead_decrypt_setup(&crypto_client_local_caller, operation, key, alg);
+        return local_setup_done(status, &operation->route);
     }
     crypto_iovec_t iov = {
         .function_id = encrypt ? CRYPTO_FID_AEAD_ENCRYPT_SETUP : CRYPTO_FID_AEAD_DECRYPT_SETUP,
