@@ -189,7 +189,10 @@ static void audit(smm_gateway_t *gw, const smm_caller_t *caller, uint64_t functi
     }
 }
 
-/* A response under construction: the payload after the SMM variable header. */
+/* A response under construction: the payload after the SMM variable header. Its capacity is
+ * the buffer's space after both headers, so it is never smaller than the request's payload,
+ * and no reply below is longer than its request's fixed part and name: the fixed-size puts
+ * cannot fail, only the variable data needs its own room check. */
 typedef struct reply {
     uint8_t *data;
     size_t capacity;
@@ -206,9 +209,6 @@ static efi_status_t get_variable(smm_gateway_t *gw, const uint8_t *p, size_t len
         return status;
     }
     size_t header = SMM_ACCESS_VARIABLE_NAME_OFFSET + (size_t)a.name_size;
-    if (out->capacity < header) {
-        return EFI_BAD_BUFFER_SIZE;
-    }
     const var_entry_t *e = var_store_find(gw->store, &a.guid, a.name, (size_t)a.name_size);
     if (e == NULL || !e->has_value || !accessible(gw, e)) {
         return EFI_NOT_FOUND;
@@ -238,8 +238,8 @@ static efi_status_t get_next(smm_gateway_t *gw, const uint8_t *p, size_t len, re
 {
     smm_get_next_t g;
     efi_status_t status = smm_msg_decode_get_next(p, len, &g);
-    if (status != EFI_SUCCESS || out->capacity < SMM_GET_NEXT_NAME_OFFSET) {
-        return status != EFI_SUCCESS ? status : EFI_BAD_BUFFER_SIZE;
+    if (status != EFI_SUCCESS) {
+        return status;
     }
     /* Our rule (sheet §4.3): NameSize is clamped to the buffer, never rejected for size, and
      * the NUL is looked for only in the bytes the request carries. */
@@ -627,9 +627,7 @@ static efi_status_t query_info(smm_gateway_t *gw, const uint8_t *p, size_t len, 
     q.maximum_variable_size = cfg->max_data_size < remaining ? cfg->max_data_size : remaining;
     wire_writer_t w;
     wire_writer_init(&w, out->data, out->capacity);
-    if (!smm_msg_put_query(&w, &q)) {
-        return EFI_BAD_BUFFER_SIZE;
-    }
+    smm_msg_put_query(&w, &q);
     out->length = wire_writer_length(&w);
     return EFI_SUCCESS;
 }
@@ -669,9 +667,7 @@ static efi_status_t property_get(smm_gateway_t *gw, const uint8_t *p, size_t len
     v.property = e->constraints;
     wire_writer_t w;
     wire_writer_init(&w, out->data, out->capacity);
-    if (!smm_msg_put_var_check(&w, &v)) {
-        return EFI_BAD_BUFFER_SIZE;
-    }
+    smm_msg_put_var_check(&w, &v);
     out->length = wire_writer_length(&w);
     return EFI_SUCCESS;
 }
@@ -765,9 +761,7 @@ mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *bu
                                : 0;
         wire_writer_t w;
         wire_writer_init(&w, out.data, out.capacity);
-        if (!smm_msg_put_payload_size(&w, payload)) {
-            rc = MM_RETURN_NO_MEMORY;
-        }
+        smm_msg_put_payload_size(&w, payload);
         out.length = wire_writer_length(&w);
         break;
     }
@@ -783,10 +777,7 @@ mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *bu
         wire_writer_init(&w, buffer, size);
         smm_msg_put_mm_header(&w, &mm.guid, SMM_VAR_HEADER_SIZE + out.length);
         smm_msg_put_var_header(&w, var.function, status);
-        wire_put_bytes(&w, out.data, out.length);
-        if (!wire_writer_ok(&w)) {
-            rc = MM_RETURN_NO_MEMORY;
-        }
+        wire_put_bytes(&w, out.data, out.length); /* fits: out.capacity is the room left */
     }
     OPENSSL_cleanse(response, capacity > 0 ? capacity : 1);
     OPENSSL_cleanse(request, message_length);
