@@ -72,11 +72,18 @@ efi_status_t var_client_get(var_client_t *c, const efi_guid_t *guid, const uint8
     if (!begin(c, &w)) {
         return EFI_BAD_BUFFER_SIZE;
     }
-    smm_access_t a = {.guid = *guid, .data_size = *data_size, .name_size = name_size,
+    /* Room for the data in the request, as U-Boot sizes it (the reply never outgrows it),
+     * bounded by the buffer. */
+    size_t fixed = SMM_ACCESS_VARIABLE_NAME_OFFSET + name_size;
+    size_t room = c->size - MM_HEADER_SIZE - SMM_VAR_HEADER_SIZE;
+    if (fixed > room) {
+        return EFI_BAD_BUFFER_SIZE;
+    }
+    size_t capacity = *data_size < room - fixed ? *data_size : room - fixed;
+    smm_access_t a = {.guid = *guid, .data_size = capacity, .name_size = name_size,
                       .name = name};
     smm_msg_put_access(&w, &a, NULL, 0, false);
-    /* Room for the data in the request, as U-Boot sizes it (the reply never outgrows it). */
-    wire_put_zeros(&w, *data_size);
+    wire_put_zeros(&w, capacity);
     const uint8_t *reply;
     size_t reply_len;
     efi_status_t status = finish(c, &w, SMM_VAR_FN_GET_VARIABLE, &reply, &reply_len);
@@ -91,7 +98,7 @@ efi_status_t var_client_get(var_client_t *c, const efi_guid_t *guid, const uint8
         *attributes = out.attributes;
     }
     if (status == EFI_SUCCESS) {
-        if (out.data_size > out.data_available || out.data_size > *data_size) {
+        if (out.data_size > out.data_available || out.data_size > capacity) {
             return EFI_PROTOCOL_ERROR;
         }
         memcpy(data, out.data, (size_t)out.data_size);

@@ -1,0 +1,7 @@
+# UEFI variables end to end: Secure Boot enrolment with Debian's openssl and efitools.
+if(TARGET ss_uefi_test_util)
+  add_executable(test_uefi_secure_boot ${CMAKE_CURRENT_LIST_DIR}/test_uefi_secure_boot.c)
+  target_link_libraries(test_uefi_secure_boot PRIVATE ss_uefi_test_util PkgConfig::CMOCKA)
+  add_test(NAME uefi_integration_secure_boot COMMAND test_uefi_secure_boot)
+  set_tests_properties(uefi_integration_secure_boot PROPERTIES TIMEOUT 300)
+endif()
