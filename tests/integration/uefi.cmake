@@ -5,3 +5,11 @@ if(TARGET ss_uefi_test_util)
   add_test(NAME uefi_integration_secure_boot COMMAND test_uefi_secure_boot)
   set_tests_properties(uefi_integration_secure_boot PROPERTIES TIMEOUT 300)
 endif()
+
+# Crash test: SIGKILL a SetVariable loop after a chosen number of acknowledged writes.
+if(TARGET ss_uefi AND TARGET psa-local-static)
+  add_executable(crash_uefi ${CMAKE_CURRENT_LIST_DIR}/crash_uefi.c)
+  target_link_libraries(crash_uefi PRIVATE ss_uefi psa-local-static)
+  add_test(NAME uefi_integration_crash COMMAND crash_uefi)
+  set_tests_properties(uefi_integration_crash PROPERTIES TIMEOUT 300)
+endif()
