@@ -22,6 +22,37 @@ efi_status_t var_client_efi_from_mm(mm_return_t rc)
     }
 }
 
+const char *var_efi_status_name(efi_status_t status, char *buf, size_t size)
+{
+    static const struct {
+        efi_status_t status;
+        const char *name;
+    } names[] = {
+        {EFI_SUCCESS, "EFI_SUCCESS"},
+        {EFI_LOAD_ERROR, "EFI_LOAD_ERROR"},
+        {EFI_INVALID_PARAMETER, "EFI_INVALID_PARAMETER"},
+        {EFI_UNSUPPORTED, "EFI_UNSUPPORTED"},
+        {EFI_BAD_BUFFER_SIZE, "EFI_BAD_BUFFER_SIZE"},
+        {EFI_BUFFER_TOO_SMALL, "EFI_BUFFER_TOO_SMALL"},
+        {EFI_NOT_READY, "EFI_NOT_READY"},
+        {EFI_DEVICE_ERROR, "EFI_DEVICE_ERROR"},
+        {EFI_WRITE_PROTECTED, "EFI_WRITE_PROTECTED"},
+        {EFI_OUT_OF_RESOURCES, "EFI_OUT_OF_RESOURCES"},
+        {EFI_NOT_FOUND, "EFI_NOT_FOUND"},
+        {EFI_ACCESS_DENIED, "EFI_ACCESS_DENIED"},
+        {EFI_PROTOCOL_ERROR, "EFI_PROTOCOL_ERROR"},
+        {EFI_SECURITY_VIOLATION, "EFI_SECURITY_VIOLATION"},
+        {EFI_COMPROMISED_DATA, "EFI_COMPROMISED_DATA"},
+    };
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (names[i].status == status) {
+            return names[i].name;
+        }
+    }
+    snprintf(buf, size, "EFI status 0x%016llx", (unsigned long long)status);
+    return buf;
+}
+
 /* Starts a request: a writer placed after both headers, filled in by the caller. */
 static bool begin(var_client_t *c, wire_writer_t *w)
 {

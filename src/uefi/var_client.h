@@ -24,6 +24,8 @@ typedef struct var_client {
 } var_client_t;
 
 efi_status_t var_client_efi_from_mm(mm_return_t rc);
+/* "EFI_NOT_FOUND" and so on; "EFI_ERROR_0x..." style text for others is written to buf. */
+const char *var_efi_status_name(efi_status_t status, char *buf, size_t size);
 
 /* GetVariable: *data_size is the capacity in, the variable's size out (also on
  * EFI_BUFFER_TOO_SMALL). attributes may be NULL. */
