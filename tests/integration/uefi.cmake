@@ -13,3 +13,13 @@ if(TARGET ss_uefi AND TARGET psa-local-static)
   add_test(NAME uefi_integration_crash COMMAND crash_uefi)
   set_tests_properties(uefi_integration_crash PROPERTIES TIMEOUT 300)
 endif()
+
+# Debian's efivar, efibootmgr, lsattr/chattr and efitools on a psa-efivarfs mount over rssd;
+# restarts of every daemon; uefi-var; two uids (root only: loop devices, set-uid children).
+if(TARGET psa-efivarfs AND TARGET uefi-var AND TARGET rssd AND TARGET psa-tool)
+  add_test(NAME uefi_integration_efivarfs
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/uefi_efivarfs.sh $<TARGET_FILE:rssd>
+                   $<TARGET_FILE:psa-efivarfs> $<TARGET_FILE:uefi-var> $<TARGET_FILE:psa-tool>)
+  set_tests_properties(uefi_integration_efivarfs PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+                       RUN_SERIAL TRUE)
+endif()

@@ -155,14 +155,14 @@ int main(int argc, char **argv)
     static const struct option options[] = {
         {"guid", required_argument, NULL, 'g'},  {"output", required_argument, NULL, 'o'},
         {"file", required_argument, NULL, 'f'},  {"string", required_argument, NULL, 's'},
-        {"attributes", optional_argument, NULL, 't'},
+        {"attr", required_argument, NULL, 't'},  {"attributes", no_argument, NULL, 'T'},
         {"append", no_argument, NULL, 'A'},      {"signed", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
     };
     const char *guid_text = NULL, *output = NULL, *file = NULL, *text = NULL, *signed_file = NULL;
     uint32_t attrs = NV | BS | RT;
     int show_attributes = 0, append = 0, opt;
-    while ((opt = getopt_long(argc, argv, "g:o:f:s:t::h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "g:o:f:s:t:h", options, NULL)) != -1) {
         switch (opt) {
         case 'g':
             guid_text = optarg;
@@ -176,10 +176,11 @@ int main(int argc, char **argv)
         case 's':
             text = optarg;
             break;
+        case 'T':
+            show_attributes = 1;
+            break;
         case 't':
-            if (optarg == NULL) {
-                show_attributes = 1;
-            } else if (parse_attributes(optarg, &attrs) != 0) {
+            if (parse_attributes(optarg, &attrs) != 0) {
                 fprintf(stderr, "uefi-var: bad attributes '%s'\n", optarg);
                 return 2;
             }
