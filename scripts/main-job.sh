@@ -29,8 +29,9 @@ stop_rssd() {
     return 0
 }
 trap 'stop_rssd; rm -rf "$state"' EXIT
-mkdir -m 700 "$state/rssd" "$state/local"
+mkdir -m 700 "$state/rssd" "$state/local" "$state/ts"
 export RSS_SOCKET="$state/rss.sock"
+export TS_RUNTIME_DIR="$state/ts"
 export PSA_STATE_DIR="$state/local"
 
 summary=()
@@ -106,6 +107,26 @@ for driver in "$build"/tests/vectors/kat_*; do
     printf '%s\n' "$out" | tail -n 5
     row "$name" "${line#*: }" "$rc"
 done
+
+echo
+echo "== UEFI variables (Secure Boot enrolment with efitools; efibootmgr on psa-efivarfs)"
+uefi_row() {
+    local name=$1 prog=$2
+    shift 2
+    if [ ! -x "$prog" ]; then
+        row "$name" "not built" 1
+        return
+    fi
+    if out=$("$@" 2>&1); then rc=0; else rc=$?; fi
+    printf '%s\n' "$out" | tail -n 3
+    row "$name" "$(printf '%s\n' "$out" | grep -E '[0-9]+ passed, [0-9]+ failed|PASSED' | tail -n 1)" \
+        "$rc"
+}
+uefi_row "UEFI Secure Boot enrolment" "$build/tests/integration/test_uefi_secure_boot" \
+    "$build/tests/integration/test_uefi_secure_boot"
+uefi_row "UEFI efivarfs + efibootmgr" "$build/src/uefi/psa-efivarfs" \
+    bash "$root/tests/integration/uefi_efivarfs.sh" "$build/src/enclave/rssd" \
+    "$build/src/uefi/psa-efivarfs" "$build/src/uefi/uefi-var" "$build/tools/psa-tool"
 
 echo
 echo "== benchmarks"

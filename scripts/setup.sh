@@ -3,7 +3,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev
-          python3-cryptography-vectors clang libclang-rt-14-dev)
+          python3-cryptography-vectors clang libclang-rt-14-dev
+          libfuse3-dev fuse3 efitools efivar efibootmgr e2fsprogs fdisk util-linux)
 
 missing=()
 for p in "${packages[@]}"; do
