@@ -274,6 +274,53 @@ static void test_append_merges(void **state)
     free(gone.data);
 }
 
+/* A signature made by the openssl command (CMS, ContentInfo-wrapped, detached) over the bundle
+ * efitools prints with -o: the descriptor is assembled here field by field. */
+static void test_openssl_cms_signature(void **state)
+{
+    (void)state;
+    run("sign-efi-sig-list -o -t '2024-01-01 00:06:00' db db.esl db-cms.tbs && "
+        "openssl cms -sign -binary -noattr -md sha256 -outform DER -in db-cms.tbs "
+        "-signer KEK.crt -inkey KEK.key -out db-cms.der");
+    blob_t sig = slurp("db-cms.der"), esl = slurp("db.esl");
+    assert_int_equal(sig.data[0], 0x30); /* ContentInfo SEQUENCE ... */
+    blob_t auth = {malloc(40 + sig.size + esl.size), 40 + sig.size + esl.size};
+    static const uint8_t ts[16] = {0xe8, 0x07, 1, 1, 0, 6, 0};
+    static const efi_guid_t pkcs7 = EFI_CERT_TYPE_PKCS7_GUID;
+    memcpy(auth.data, ts, 16);
+    wire_store_u32(auth.data + 16, (uint32_t)(24 + sig.size));
+    wire_store_u16(auth.data + 20, 0x0200);
+    wire_store_u16(auth.data + 22, 0x0EF1);
+    memcpy(auth.data + 24, pkcs7.b, 16);
+    memcpy(auth.data + 40, sig.data, sig.size);
+    memcpy(auth.data + 40 + sig.size, esl.data, esl.size);
+    assert_int_equal(apply_bytes(&image_db, "db", &auth, KEY_ATTRS), EFI_SUCCESS);
+    assert_var_equals_file(&image_db, "db", "db.esl");
+    free(auth.data);
+    free(sig.data);
+    free(esl.data);
+    /* The same construction signed by a key that is neither PK nor KEK is refused. */
+    run("sign-efi-sig-list -o -t '2024-01-01 00:07:00' db db2.esl db-cms2.tbs && "
+        "openssl cms -sign -binary -noattr -md sha256 -outform DER -in db-cms2.tbs "
+        "-signer Other.crt -inkey Other.key -out db-cms2.der");
+    sig = slurp("db-cms2.der");
+    esl = slurp("db2.esl");
+    auth = (blob_t){malloc(40 + sig.size + esl.size), 40 + sig.size + esl.size};
+    static const uint8_t ts2[16] = {0xe8, 0x07, 1, 1, 0, 7, 0};
+    memcpy(auth.data, ts2, 16);
+    wire_store_u32(auth.data + 16, (uint32_t)(24 + sig.size));
+    wire_store_u16(auth.data + 20, 0x0200);
+    wire_store_u16(auth.data + 22, 0x0EF1);
+    memcpy(auth.data + 24, pkcs7.b, 16);
+    memcpy(auth.data + 40, sig.data, sig.size);
+    memcpy(auth.data + 40 + sig.size, esl.data, esl.size);
+    assert_int_equal(apply_bytes(&image_db, "db", &auth, KEY_ATTRS), EFI_SECURITY_VIOLATION);
+    assert_var_equals_file(&image_db, "db", "db.esl");
+    free(auth.data);
+    free(sig.data);
+    free(esl.data);
+}
+
 static void test_private_variable(void **state)
 {
     (void)state;
@@ -381,7 +428,8 @@ int main(void)
     utu_state_dir();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_enrolment),        cmocka_unit_test(test_refusals),
-        cmocka_unit_test(test_append_merges),    cmocka_unit_test(test_private_variable),
+        cmocka_unit_test(test_append_merges),    cmocka_unit_test(test_openssl_cms_signature),
+        cmocka_unit_test(test_private_variable),
         cmocka_unit_test(test_modes),            cmocka_unit_test(test_defaults),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
