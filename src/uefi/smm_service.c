@@ -721,7 +721,7 @@ mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *bu
         break;
     case SMM_VAR_FN_SET_VARIABLE:
         status = set_variable(gw, p, len);
-        if (len >= SMM_ACCESS_VARIABLE_NAME_OFFSET) {
+        {
             smm_access_t a;
             bool named = smm_msg_decode_access(p, len, &a) == EFI_SUCCESS;
             audit(gw, caller, var.function, named ? a.name : NULL,
@@ -744,7 +744,12 @@ mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *bu
         break;
     case SMM_VAR_FN_VAR_CHECK_PROPERTY_SET:
         status = property_set(gw, p, len);
-        audit(gw, caller, var.function, NULL, 0, status);
+        {
+            smm_var_check_t v;
+            bool named = smm_msg_decode_var_check(p, len, &v) == EFI_SUCCESS;
+            audit(gw, caller, var.function, named ? v.name : NULL,
+                  named ? (size_t)v.name_size : 0, status);
+        }
         break;
     case SMM_VAR_FN_VAR_CHECK_PROPERTY_GET:
         status = property_get(gw, p, len, &out);

@@ -598,6 +598,62 @@ static void test_modes_initial(void **state)
     assert_int_equal(v, 1);
 }
 
+typedef struct audit_log {
+    int calls;
+    uint64_t function;
+    efi_status_t status;
+    uid_t uid;
+    size_t name_size;
+} audit_log_t;
+
+static void record_audit(void *ctx, const smm_caller_t *caller, uint64_t function,
+                         const uint8_t *name, size_t name_size, efi_status_t status)
+{
+    audit_log_t *log = ctx;
+    (void)name;
+    log->calls++;
+    log->function = function;
+    log->status = status;
+    log->uid = caller->uid;
+    log->name_size = name_size;
+}
+
+/* The audit hook sees every SET_VARIABLE and property change with the caller and the outcome,
+ * and nothing for reads. */
+static void test_audit_hook(void **state)
+{
+    utu_gateway_t *u = fixture(state);
+    utu_close(u);
+    audit_log_t log = {0};
+    smm_gateway_config_t cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.audit = record_audit;
+    cfg.audit_ctx = &log;
+    assert_int_equal(utu_open(u, &cfg), PSA_SUCCESS);
+    assert_int_equal(set_ascii(u, &vendor, "Aud", BS, "x", 1), EFI_SUCCESS);
+    assert_int_equal(log.calls, 1);
+    assert_int_equal(log.function, SMM_VAR_FN_SET_VARIABLE);
+    assert_int_equal(log.status, EFI_SUCCESS);
+    assert_int_equal(log.name_size, 8);
+    assert_int_equal(set_ascii(u, &vendor, "Aud", RT, "x", 1), EFI_INVALID_PARAMETER);
+    assert_int_equal(log.calls, 2);
+    assert_int_equal(log.status, EFI_INVALID_PARAMETER);
+    uint8_t back[4];
+    size_t bs = sizeof(back);
+    assert_int_equal(get_ascii(u, &vendor, "Aud", NULL, back, &bs), EFI_SUCCESS);
+    assert_int_equal(log.calls, 2);
+    size_t ns;
+    const uint8_t *n = utu_name("Aud", &ns);
+    var_check_property_t p = {1, 0, 0, 0, 8};
+    assert_int_equal(var_client_property_set(&u->client, &vendor, n, ns, &p), EFI_SUCCESS);
+    assert_int_equal(log.calls, 3);
+    assert_int_equal(log.function, SMM_VAR_FN_VAR_CHECK_PROPERTY_SET);
+    assert_int_equal(log.name_size, 8);
+    assert_int_equal(log.uid, UTU_CALLER_UID);
+    utu_close(u);
+    assert_int_equal(utu_open(u, NULL), PSA_SUCCESS);
+}
+
 int main(void)
 {
     utu_state_dir();
@@ -614,6 +670,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_persistence_and_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_modes_initial, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_hook, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,7 @@ void utu_wipe(size_t max_variables)
 
 mm_return_t utu_call(void *ctx, uint8_t *buffer, size_t size)
 {
-    smm_caller_t caller = {.uid = 0, .pid = 0};
+    smm_caller_t caller = {.uid = UTU_CALLER_UID, .pid = 0};
     return smm_serve(ctx, &caller, buffer, size);
 }
 
