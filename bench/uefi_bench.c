@@ -18,8 +18,8 @@ typedef struct ctx {
     uint64_t counter;
 } ctx_t;
 
-static const efi_guid_t vendor = EFI_GUID_INIT(0xbe4cbe4cu, 0x1111u, 0x2222u, 1, 2, 3, 4, 5, 6,
-                                               7, 8);
+static const efi_guid_t vendor =
+    EFI_GUID_INIT(0xbe4cbe4cu, 0x1111u, 0x2222u, 1, 2, 3, 4, 5, 6, 7, 8);
 static const uint8_t name[] = {'B', 0, 'e', 0, 'n', 0, 'c', 0, 'h', 0, 0, 0};
 
 static int set_variable(void *arg)
@@ -38,8 +38,7 @@ static int get_variable(void *arg)
     ctx_t *c = arg;
     uint8_t out[4096];
     size_t n = sizeof(out);
-    efi_status_t st =
-        var_client_get(&c->local->client, &vendor, name, sizeof(name), NULL, out, &n);
+    efi_status_t st = var_client_get(&c->local->client, &vendor, name, sizeof(name), NULL, out, &n);
     return st == EFI_SUCCESS && n == c->size ? 0 : -1;
 }
 
@@ -65,8 +64,10 @@ int main(void)
     memset(&config, 0, sizeof(config));
     psa_status_t st = var_local_open(&local, &config);
     if (st != PSA_SUCCESS) {
-        fprintf(stderr, "uefi_bench: cannot open the variable store (%d); is rssd running at "
-                        "$RSS_SOCKET?\n", (int)st);
+        fprintf(stderr,
+                "uefi_bench: cannot open the variable store (%d); is rssd running at "
+                "$RSS_SOCKET?\n",
+                (int)st);
         return 1;
     }
     printf("UEFI variables through smm_serve vs direct PS (both through rssd), %s\n",

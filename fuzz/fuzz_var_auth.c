@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         uint8_t *signed_data = NULL;
         size_t signed_size = 0;
-        if (var_auth_signed_data(name, sizeof(name), &guid, 0x27, &d, &signed_data,
-                                 &signed_size) == EFI_SUCCESS) {
+        if (var_auth_signed_data(name, sizeof(name), &guid, 0x27, &d, &signed_data, &signed_size) ==
+            EFI_SUCCESS) {
             uint8_t fingerprint[32];
             /* Trust the payload itself (the PK self-signed path) and the embedded signer. */
             var_auth_verify(&d, signed_data, signed_size, d.payload, d.payload_size);

@@ -23,8 +23,8 @@ static psa_status_t on_record(void *ctx, const var_record_t *record)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    var_index_limits_t limits = {.max_records = 64, .max_name_size = 1024,
-                                 .max_data_size = 32768, .max_uid = 65};
+    var_index_limits_t limits = {
+        .max_records = 64, .max_name_size = 1024, .max_data_size = 32768, .max_uid = 65};
     var_index_header_t header;
     collect_t c;
     c.cap = size + VAR_INDEX_HEADER_SIZE;

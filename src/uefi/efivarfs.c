@@ -96,9 +96,9 @@ static bool parse_path(const char *path, efi_guid_t *guid, uint8_t *name, size_t
 static bool removable(const char *file)
 {
     static const char *const global[] = {
-        "BootNext", "BootOrder", "Boot*", "DriverOrder", "Driver*", "ConIn", "ConInDev",
-        "ConOut", "ConOutDev", "ErrOut", "ErrOutDev", "Lang", "OsIndications", "PlatformLang",
-        "Timeout"};
+        "BootNext",  "BootOrder", "Boot*",         "DriverOrder",  "Driver*",
+        "ConIn",     "ConInDev",  "ConOut",        "ConOutDev",    "ErrOut",
+        "ErrOutDev", "Lang",      "OsIndications", "PlatformLang", "Timeout"};
     size_t len = strlen(file);
     if (len < 38) {
         return false;
@@ -547,11 +547,10 @@ static int op_statfs(const char *path, struct statvfs *st)
     memset(st, 0, sizeof(*st));
     pthread_mutex_lock(&fs.lock);
     smm_query_t q;
-    efi_status_t est = var_client_query(&fs.local.client,
-                                        EFI_VARIABLE_NON_VOLATILE |
-                                            EFI_VARIABLE_BOOTSERVICE_ACCESS |
-                                            EFI_VARIABLE_RUNTIME_ACCESS,
-                                        &q);
+    efi_status_t est = var_client_query(
+        &fs.local.client,
+        EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
+        &q);
     pthread_mutex_unlock(&fs.lock);
     if (est != EFI_SUCCESS) {
         return errno_from_efi(est);
@@ -631,8 +630,8 @@ int main(int argc, char **argv)
     struct fuse *fuse = fuse_new(&args, &ops, sizeof(ops), NULL);
     if (fuse != NULL) {
         if (fuse_mount(fuse, opts.mountpoint) == 0) {
-            if (fuse_daemonize(opts.foreground) == 0 && fuse_set_signal_handlers(
-                                                            fuse_get_session(fuse)) == 0) {
+            if (fuse_daemonize(opts.foreground) == 0 &&
+                fuse_set_signal_handlers(fuse_get_session(fuse)) == 0) {
                 struct fuse_loop_config *loop = fuse_loop_cfg_create();
                 rc = opts.singlethread ? fuse_loop(fuse) : fuse_loop_mt(fuse, loop);
                 fuse_loop_cfg_destroy(loop);

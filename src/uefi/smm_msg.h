@@ -41,7 +41,7 @@ typedef struct smm_access {
 /* SMM_VARIABLE_COMMUNICATE_GET_NEXT_VARIABLE_NAME: name as far as the message carries it. */
 typedef struct smm_get_next {
     efi_guid_t guid;
-    uint64_t name_size;    /* the caller's name buffer size */
+    uint64_t name_size; /* the caller's name buffer size */
     const uint8_t *name;
     size_t name_available; /* bytes of name present in the message */
 } smm_get_next_t;

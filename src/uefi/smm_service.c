@@ -12,7 +12,7 @@
 #include "uefi/var_auth.h"
 
 #define ACCESS_BITS (EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS)
-#define KEY_ATTRIBUTES                                                                         \
+#define KEY_ATTRIBUTES                                                                             \
     (EFI_VARIABLE_NON_VOLATILE | ACCESS_BITS | EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS)
 #define MODE_ATTRIBUTES ACCESS_BITS
 
@@ -170,7 +170,8 @@ static psa_status_t refresh_modes(smm_gateway_t *gw)
     return status;
 }
 
-/* ---- helpers ----------------------------------------------------------------------------------- */
+/* ---- helpers -----------------------------------------------------------------------------------
+ */
 
 static bool accessible(const smm_gateway_t *gw, const var_entry_t *e)
 {
@@ -199,7 +200,8 @@ typedef struct reply {
     size_t length;
 } reply_t;
 
-/* ---- GET_VARIABLE ------------------------------------------------------------------------------ */
+/* ---- GET_VARIABLE ------------------------------------------------------------------------------
+ */
 
 static efi_status_t get_variable(smm_gateway_t *gw, const uint8_t *p, size_t len, reply_t *out)
 {
@@ -232,7 +234,8 @@ static efi_status_t get_variable(smm_gateway_t *gw, const uint8_t *p, size_t len
     return status;
 }
 
-/* ---- GET_NEXT_VARIABLE_NAME ------------------------------------------------------------------- */
+/* ---- GET_NEXT_VARIABLE_NAME -------------------------------------------------------------------
+ */
 
 static efi_status_t get_next(smm_gateway_t *gw, const uint8_t *p, size_t len, reply_t *out)
 {
@@ -301,8 +304,8 @@ static efi_status_t set_mode_variable(smm_gateway_t *gw, const smm_access_t *a)
     if (gw->runtime) {
         return EFI_WRITE_PROTECTED; /* both are read-only after ExitBootServices */
     }
-    if ((a->attributes & ACCESS_BITS) == 0 || (a->data_size == 0 &&
-                                               !(a->attributes & EFI_VARIABLE_APPEND_WRITE))) {
+    if ((a->attributes & ACCESS_BITS) == 0 ||
+        (a->data_size == 0 && !(a->attributes & EFI_VARIABLE_APPEND_WRITE))) {
         return EFI_WRITE_PROTECTED; /* never deleted */
     }
     uint32_t attrs = a->attributes & ~(uint32_t)EFI_VARIABLE_NON_VOLATILE;
@@ -378,8 +381,8 @@ static efi_status_t authenticate(smm_gateway_t *gw, var_kind_t kind, const smm_a
         /* Setup mode: the new PK must sign its own enrolment; User mode: the current PK. */
         if (setup) {
             status = d->payload_size == 0 ? EFI_SECURITY_VIOLATION
-                                          : var_auth_verify(d, signed_data, signed_size,
-                                                            d->payload, d->payload_size);
+                                          : var_auth_verify(d, signed_data, signed_size, d->payload,
+                                                            d->payload_size);
         } else {
             status = var_auth_verify(d, signed_data, signed_size, pk->data, pk->data_size);
         }
@@ -507,8 +510,7 @@ static efi_status_t set_variable(smm_gateway_t *gw, const uint8_t *p, size_t len
         if (existing && !append && var_auth_time_compare(d.timestamp, e->timestamp) <= 0) {
             return EFI_SECURITY_VIOLATION; /* timestamps strictly increase */
         }
-        status = authenticate(gw, kind, &a, &d, existing ? e : NULL, fingerprint,
-                              &has_fingerprint);
+        status = authenticate(gw, kind, &a, &d, existing ? e : NULL, fingerprint, &has_fingerprint);
         if (status != EFI_SUCCESS) {
             return status;
         }
@@ -540,8 +542,8 @@ static efi_status_t set_variable(smm_gateway_t *gw, const uint8_t *p, size_t len
     const uint8_t *new_data = payload;
     if (existing && append) {
         if (kind == KIND_KEK || kind == KIND_DB) {
-            status = var_esl_merge(e->data, e->data_size, payload, payload_size, &merged,
-                                   &new_size);
+            status =
+                var_esl_merge(e->data, e->data_size, payload, payload_size, &merged, &new_size);
             if (status != EFI_SUCCESS) {
                 return status;
             }
@@ -609,9 +611,9 @@ static efi_status_t query_info(smm_gateway_t *gw, const uint8_t *p, size_t len, 
         return EFI_INVALID_PARAMETER;
     }
     if ((q.attributes & ~(uint32_t)EFI_VARIABLE_ATTRIBUTES_MASK) != 0 ||
-        (q.attributes & (EFI_VARIABLE_HARDWARE_ERROR_RECORD |
-                         EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS |
-                         EFI_VARIABLE_ENHANCED_AUTHENTICATED_ACCESS))) {
+        (q.attributes &
+         (EFI_VARIABLE_HARDWARE_ERROR_RECORD | EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS |
+          EFI_VARIABLE_ENHANCED_AUTHENTICATED_ACCESS))) {
         return EFI_UNSUPPORTED;
     }
     if (!(q.attributes & EFI_VARIABLE_BOOTSERVICE_ACCESS)) {
@@ -674,8 +676,7 @@ static efi_status_t property_get(smm_gateway_t *gw, const uint8_t *p, size_t len
 
 /* ---- dispatch ----------------------------------------------------------------------------- */
 
-mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *buffer,
-                      size_t size)
+mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *buffer, size_t size)
 {
     wire_reader_t r;
     mm_header_t mm;
@@ -724,8 +725,8 @@ mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *bu
         {
             smm_access_t a;
             bool named = smm_msg_decode_access(p, len, &a) == EFI_SUCCESS;
-            audit(gw, caller, var.function, named ? a.name : NULL,
-                  named ? (size_t)a.name_size : 0, status);
+            audit(gw, caller, var.function, named ? a.name : NULL, named ? (size_t)a.name_size : 0,
+                  status);
         }
         break;
     case SMM_VAR_FN_QUERY_VARIABLE_INFO:
@@ -747,8 +748,8 @@ mm_return_t smm_serve(smm_gateway_t *gw, const smm_caller_t *caller, uint8_t *bu
         {
             smm_var_check_t v;
             bool named = smm_msg_decode_var_check(p, len, &v) == EFI_SUCCESS;
-            audit(gw, caller, var.function, named ? v.name : NULL,
-                  named ? (size_t)v.name_size : 0, status);
+            audit(gw, caller, var.function, named ? v.name : NULL, named ? (size_t)v.name_size : 0,
+                  status);
         }
         break;
     case SMM_VAR_FN_VAR_CHECK_PROPERTY_GET:
@@ -818,8 +819,8 @@ psa_status_t smm_gateway_open(const smm_gateway_config_t *config, smm_gateway_t 
     for (size_t i = 0; status == PSA_SUCCESS && i < config->default_count; i++) {
         const smm_default_var_t *dv = &config->defaults[i];
         ucs_name_t n = ucs(dv->name);
-        if (kind_of(&global_guid, n.b, n.size) != KIND_READ_ONLY ||
-            !strstr(dv->name, "Default") || dv->size == 0 ||
+        if (kind_of(&global_guid, n.b, n.size) != KIND_READ_ONLY || !strstr(dv->name, "Default") ||
+            dv->size == 0 ||
             var_esl_check(dv->data, dv->size, strcmp(dv->name, "PKDefault") == 0) != EFI_SUCCESS) {
             status = PSA_ERROR_INVALID_ARGUMENT;
             break;

@@ -49,8 +49,8 @@ efi_status_t var_auth_parse(const uint8_t *data, size_t size, var_auth_descripto
             return EFI_SECURITY_VIOLATION;
         }
     }
-    if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 ||
-        hour > 23 || minute > 59 || second > 59) {
+    if (year < 1900 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
+        minute > 59 || second > 59) {
         return EFI_SECURITY_VIOLATION;
     }
     return EFI_SUCCESS;
@@ -382,8 +382,8 @@ static bool contains_in_list(const uint8_t *entries, size_t count, size_t sig_si
     return false;
 }
 
-efi_status_t var_esl_merge(const uint8_t *old, size_t old_size, const uint8_t *add,
-                           size_t add_size, uint8_t **out, size_t *out_size)
+efi_status_t var_esl_merge(const uint8_t *old, size_t old_size, const uint8_t *add, size_t add_size,
+                           uint8_t **out, size_t *out_size)
 {
     if (old_size > SIZE_MAX - add_size) {
         return EFI_OUT_OF_RESOURCES;

@@ -68,7 +68,7 @@ efi_status_t var_esl_check(const uint8_t *data, size_t size, bool single_x509);
  * (owner and data) already present in old, or earlier in add, removed; a list left with no
  * entry is dropped. Both inputs must have passed var_esl_check. Allocated; free with free().
  */
-efi_status_t var_esl_merge(const uint8_t *old, size_t old_size, const uint8_t *add,
-                           size_t add_size, uint8_t **out, size_t *out_size);
+efi_status_t var_esl_merge(const uint8_t *old, size_t old_size, const uint8_t *add, size_t add_size,
+                           uint8_t **out, size_t *out_size);
 
 #endif /* UEFI_VAR_AUTH_H */

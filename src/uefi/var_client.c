@@ -111,8 +111,7 @@ efi_status_t var_client_get(var_client_t *c, const efi_guid_t *guid, const uint8
         return EFI_BAD_BUFFER_SIZE;
     }
     size_t capacity = *data_size < room - fixed ? *data_size : room - fixed;
-    smm_access_t a = {.guid = *guid, .data_size = capacity, .name_size = name_size,
-                      .name = name};
+    smm_access_t a = {.guid = *guid, .data_size = capacity, .name_size = name_size, .name = name};
     smm_msg_put_access(&w, &a, NULL, 0, false);
     wire_put_zeros(&w, capacity);
     const uint8_t *reply;
@@ -146,16 +145,18 @@ efi_status_t var_client_set(var_client_t *c, const efi_guid_t *guid, const uint8
     if (!begin(c, &w)) {
         return EFI_BAD_BUFFER_SIZE;
     }
-    smm_access_t a = {.guid = *guid, .data_size = data_size, .name_size = name_size,
-                      .attributes = attributes, .name = name};
+    smm_access_t a = {.guid = *guid,
+                      .data_size = data_size,
+                      .name_size = name_size,
+                      .attributes = attributes,
+                      .name = name};
     smm_msg_put_access(&w, &a, data, data_size, false);
     const uint8_t *reply;
     size_t reply_len;
     return finish(c, &w, SMM_VAR_FN_SET_VARIABLE, &reply, &reply_len);
 }
 
-efi_status_t var_client_next(var_client_t *c, efi_guid_t *guid, uint8_t *name,
-                             size_t *name_size)
+efi_status_t var_client_next(var_client_t *c, efi_guid_t *guid, uint8_t *name, size_t *name_size)
 {
     wire_writer_t w;
     if (!begin(c, &w)) {
@@ -200,9 +201,8 @@ efi_status_t var_client_query(var_client_t *c, uint32_t attributes, smm_query_t 
     return status;
 }
 
-efi_status_t var_client_property_get(var_client_t *c, const efi_guid_t *guid,
-                                     const uint8_t *name, size_t name_size,
-                                     var_check_property_t *property)
+efi_status_t var_client_property_get(var_client_t *c, const efi_guid_t *guid, const uint8_t *name,
+                                     size_t name_size, var_check_property_t *property)
 {
     wire_writer_t w;
     if (!begin(c, &w)) {
@@ -222,16 +222,15 @@ efi_status_t var_client_property_get(var_client_t *c, const efi_guid_t *guid,
     return status;
 }
 
-efi_status_t var_client_property_set(var_client_t *c, const efi_guid_t *guid,
-                                     const uint8_t *name, size_t name_size,
-                                     const var_check_property_t *property)
+efi_status_t var_client_property_set(var_client_t *c, const efi_guid_t *guid, const uint8_t *name,
+                                     size_t name_size, const var_check_property_t *property)
 {
     wire_writer_t w;
     if (!begin(c, &w)) {
         return EFI_BAD_BUFFER_SIZE;
     }
-    smm_var_check_t v = {.guid = *guid, .name_size = name_size, .property = *property,
-                         .name = name};
+    smm_var_check_t v = {
+        .guid = *guid, .name_size = name_size, .property = *property, .name = name};
     smm_msg_put_var_check(&w, &v);
     const uint8_t *reply;
     size_t reply_len;

@@ -37,15 +37,12 @@ efi_status_t var_client_set(var_client_t *c, const efi_guid_t *guid, const uint8
                             size_t data_size);
 /* GetNextVariableName: name holds the current name (empty to start) in a buffer of
  * *name_size bytes; on return the next name and its size (or the size needed). */
-efi_status_t var_client_next(var_client_t *c, efi_guid_t *guid, uint8_t *name,
-                             size_t *name_size);
+efi_status_t var_client_next(var_client_t *c, efi_guid_t *guid, uint8_t *name, size_t *name_size);
 efi_status_t var_client_query(var_client_t *c, uint32_t attributes, smm_query_t *info);
-efi_status_t var_client_property_get(var_client_t *c, const efi_guid_t *guid,
-                                     const uint8_t *name, size_t name_size,
-                                     var_check_property_t *property);
-efi_status_t var_client_property_set(var_client_t *c, const efi_guid_t *guid,
-                                     const uint8_t *name, size_t name_size,
-                                     const var_check_property_t *property);
+efi_status_t var_client_property_get(var_client_t *c, const efi_guid_t *guid, const uint8_t *name,
+                                     size_t name_size, var_check_property_t *property);
+efi_status_t var_client_property_set(var_client_t *c, const efi_guid_t *guid, const uint8_t *name,
+                                     size_t name_size, const var_check_property_t *property);
 efi_status_t var_client_payload_size(var_client_t *c, uint64_t *size);
 /* EXIT_BOOT_SERVICE or READY_TO_BOOT (no payload). */
 efi_status_t var_client_signal(var_client_t *c, uint64_t function);

@@ -19,9 +19,9 @@
  * Only set non-volatile variables are recorded. uid_limit is the largest data-object UID the
  * writer could have used, so that start-up can purge orphans even after the limit shrinks.
  */
-#define VAR_INDEX_MAGIC   0x58495655u /* "UVIX" */
-#define VAR_INDEX_VERSION 1u
-#define VAR_INDEX_HEADER_SIZE 28u
+#define VAR_INDEX_MAGIC             0x58495655u /* "UVIX" */
+#define VAR_INDEX_VERSION           1u
+#define VAR_INDEX_HEADER_SIZE       28u
 #define VAR_INDEX_RECORD_FIXED_SIZE 116u
 
 #define VAR_RECORD_HAS_CONSTRAINTS 0x1u
@@ -60,7 +60,7 @@ typedef struct var_index_limits {
     size_t max_records;
     size_t max_name_size; /* bytes, NUL included */
     size_t max_data_size;
-    uint64_t max_uid;     /* largest UID a record may name (uid_limit is checked against it) */
+    uint64_t max_uid; /* largest UID a record may name (uid_limit is checked against it) */
 } var_index_limits_t;
 
 /* Size of one encoded record. */

@@ -65,8 +65,8 @@ psa_status_t var_local_open(var_local_t *l, const smm_gateway_config_t *config)
         l->lock_fd = -1;
         return status;
     }
-    l->client = (var_client_t){.call = local_call, .ctx = l->gateway, .buffer = l->buffer,
-                               .size = sizeof(l->buffer)};
+    l->client = (var_client_t){
+        .call = local_call, .ctx = l->gateway, .buffer = l->buffer, .size = sizeof(l->buffer)};
     return PSA_SUCCESS;
 }
 

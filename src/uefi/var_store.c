@@ -11,11 +11,11 @@ struct var_store {
     var_store_config_t config;
     var_entry_t *slots;
     size_t slot_count;
-    uint64_t uid_limit;   /* largest data UID this store uses: max_variables + 1 */
-    uint64_t counter;     /* counter of the active index copy (0: none written yet) */
-    bool active_is_a;     /* which copy holds `counter` */
+    uint64_t uid_limit; /* largest data UID this store uses: max_variables + 1 */
+    uint64_t counter;   /* counter of the active index copy (0: none written yet) */
+    bool active_is_a;   /* which copy holds `counter` */
     bool have_index;
-    size_t used[2];       /* [0] volatile, [1] non-volatile: names + data of set variables */
+    size_t used[2]; /* [0] volatile, [1] non-volatile: names + data of set variables */
 };
 
 void var_store_config_defaults(var_store_config_t *c)
@@ -62,8 +62,8 @@ static bool is_nv(const var_entry_t *e)
     return e->has_value && (e->attributes & EFI_VARIABLE_NON_VOLATILE) != 0;
 }
 
-static var_entry_t *find_slot(const var_store_t *store, const efi_guid_t *guid,
-                              const uint8_t *name, size_t name_size)
+static var_entry_t *find_slot(const var_store_t *store, const efi_guid_t *guid, const uint8_t *name,
+                              size_t name_size)
 {
     for (size_t i = 0; i < store->slot_count; i++) {
         var_entry_t *e = &store->slots[i];
@@ -535,8 +535,8 @@ psa_status_t var_store_open(const var_store_config_t *config, var_store_t **out)
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     /* The whole index must fit one PS object. */
-    if (store->config.max_variables * (VAR_INDEX_RECORD_FIXED_SIZE +
-                                       2 * store->config.max_name_units) >
+    if (store->config.max_variables *
+            (VAR_INDEX_RECORD_FIXED_SIZE + 2 * store->config.max_name_units) >
         VAR_STORE_MAX_INDEX_SIZE) {
         free(store);
         return PSA_ERROR_INVALID_ARGUMENT;

@@ -26,28 +26,28 @@
 #define VAR_INDEX_UID_A 0x8000000000000001ull
 #define VAR_INDEX_UID_B 0x8000000000000002ull
 
-#define VAR_STORE_DEFAULT_MAX_VARIABLES 256u
-#define VAR_STORE_DEFAULT_MAX_DATA_SIZE (32u * 1024u)
+#define VAR_STORE_DEFAULT_MAX_VARIABLES  256u
+#define VAR_STORE_DEFAULT_MAX_DATA_SIZE  (32u * 1024u)
 #define VAR_STORE_DEFAULT_MAX_NAME_UNITS 512u
-#define VAR_STORE_DEFAULT_CAPACITY (2u * 1024u * 1024u)
+#define VAR_STORE_DEFAULT_CAPACITY       (2u * 1024u * 1024u)
 /* Largest configurable values (the index must stay well under PS's 1 MiB object limit). */
-#define VAR_STORE_MAX_VARIABLES_LIMIT 4096u
+#define VAR_STORE_MAX_VARIABLES_LIMIT  4096u
 #define VAR_STORE_MAX_NAME_UNITS_LIMIT 1024u
-#define VAR_STORE_MAX_INDEX_SIZE (1000u * 1024u)
+#define VAR_STORE_MAX_INDEX_SIZE       (1000u * 1024u)
 
 typedef struct var_store_config {
-    size_t max_variables;      /* index slots, volatile and non-volatile together */
-    size_t max_data_size;      /* bytes of data per variable */
-    size_t max_name_units;     /* UTF-16 units per name, NUL included */
-    size_t nv_capacity;        /* bytes (names + data) of all non-volatile variables */
-    size_t volatile_capacity;  /* the same for volatile variables */
+    size_t max_variables;     /* index slots, volatile and non-volatile together */
+    size_t max_data_size;     /* bytes of data per variable */
+    size_t max_name_units;    /* UTF-16 units per name, NUL included */
+    size_t nv_capacity;       /* bytes (names + data) of all non-volatile variables */
+    size_t volatile_capacity; /* the same for volatile variables */
 } var_store_config_t;
 
 typedef struct var_entry {
     bool in_use;    /* the slot holds a variable or constraints */
     bool has_value; /* the variable is set (otherwise only its constraints exist) */
     efi_guid_t guid;
-    uint8_t *name;  /* UTF-16LE, NUL included */
+    uint8_t *name; /* UTF-16LE, NUL included */
     size_t name_size;
     uint32_t attributes;
     uint8_t timestamp[EFI_TIME_SIZE];

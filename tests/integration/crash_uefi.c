@@ -20,8 +20,8 @@
 #define MAX_LEN  (200 + 50 * 64) /* set sizes up to 200, then appends */
 #define MAX_ACKS 40
 
-static const efi_guid_t vendor = EFI_GUID_INIT(0x0c0ffee0u, 0x1234u, 0x5678u, 1, 2, 3, 4, 5, 6,
-                                               7, 8);
+static const efi_guid_t vendor =
+    EFI_GUID_INIT(0x0c0ffee0u, 0x1234u, 0x5678u, 1, 2, 3, 4, 5, 6, 7, 8);
 
 typedef struct var_model {
     bool present;
@@ -52,8 +52,9 @@ static void op_make(uint64_t i, op_t *op)
     op->k = (unsigned)(h % VARS);
     unsigned t = (unsigned)((h >> 8) % 6);
     op->type = t < 3 ? OP_SET : t < 5 ? OP_APPEND : OP_DELETE;
-    op->len = op->type == OP_SET ? 1 + (h >> 16) % 200 : op->type == OP_APPEND ? 1 + (h >> 16) % 50
-                                                                                : 0;
+    op->len = op->type == OP_SET      ? 1 + (h >> 16) % 200
+              : op->type == OP_APPEND ? 1 + (h >> 16) % 50
+                                      : 0;
     for (size_t j = 0; j < op->len; j++) {
         op->data[j] = (uint8_t)(i * 131 + j * 7 + (i >> 8));
     }

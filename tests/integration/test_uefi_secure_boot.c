@@ -13,17 +13,17 @@
 #include "comms/wire.h"
 #include "uefi_test_util.h"
 
-#define NV EFI_VARIABLE_NON_VOLATILE
-#define BS EFI_VARIABLE_BOOTSERVICE_ACCESS
-#define RT EFI_VARIABLE_RUNTIME_ACCESS
-#define TBA EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS
-#define APPEND EFI_VARIABLE_APPEND_WRITE
+#define NV        EFI_VARIABLE_NON_VOLATILE
+#define BS        EFI_VARIABLE_BOOTSERVICE_ACCESS
+#define RT        EFI_VARIABLE_RUNTIME_ACCESS
+#define TBA       EFI_VARIABLE_TIME_BASED_AUTHENTICATED_WRITE_ACCESS
+#define APPEND    EFI_VARIABLE_APPEND_WRITE
 #define KEY_ATTRS (NV | BS | RT | TBA)
 
 static const efi_guid_t global = EFI_GLOBAL_VARIABLE_GUID;
 static const efi_guid_t image_db = EFI_IMAGE_SECURITY_DATABASE_GUID;
-static const efi_guid_t vendor = EFI_GUID_INIT(0x11111111u, 0x2222u, 0x3333u, 0x44, 0x44, 0x55,
-                                               0x55, 0x55, 0x55, 0x55, 0x55);
+static const efi_guid_t vendor =
+    EFI_GUID_INIT(0x11111111u, 0x2222u, 0x3333u, 0x44, 0x44, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55);
 static char work[] = "/tmp/uefi-sb.XXXXXX";
 static utu_gateway_t gateway;
 
@@ -114,8 +114,8 @@ static void assert_var_equals_file(const efi_guid_t *g, const char *var, const c
 }
 
 /* Signs an update of var from esl with key at time t ("-a" for append, "-g GUID" for owner). */
-static void sign(const char *key, const char *var, const char *esl, const char *out,
-                 const char *t, const char *extra)
+static void sign(const char *key, const char *var, const char *esl, const char *out, const char *t,
+                 const char *extra)
 {
     run("sign-efi-sig-list %s -t '%s' -k %s.key -c %s.crt %s %s %s", extra, t, key, key, var, esl,
         out);
@@ -213,8 +213,7 @@ static void test_refusals(void **state)
     assert_int_equal(apply_bytes(&image_db, "db", &b, KEY_ATTRS), EFI_SECURITY_VIOLATION);
     /* The signature covers the attributes too: the same bytes with APPEND are refused. */
     b.data[b.size - 10] ^= 0x01;
-    assert_int_equal(apply_bytes(&image_db, "db", &b, KEY_ATTRS | APPEND),
-                     EFI_SECURITY_VIOLATION);
+    assert_int_equal(apply_bytes(&image_db, "db", &b, KEY_ATTRS | APPEND), EFI_SECURITY_VIOLATION);
     /* Truncated descriptors: shorter than the 40-byte header; dwLength past the data. */
     blob_t cut = {b.data, 30};
     assert_int_equal(apply_bytes(&image_db, "db", &cut, KEY_ATTRS), EFI_SECURITY_VIOLATION);
@@ -251,8 +250,7 @@ static void test_append_merges(void **state)
     assert_var_equals_file(&image_db, "db", "expect.esl");
     /* An append with an older timestamp is accepted (UEFI) and adds nothing new here. */
     sign("KEK", "db", "db.esl", "db-append-old.auth", "2023-06-01 00:00:00", "-a");
-    assert_int_equal(apply(&image_db, "db", "db-append-old.auth", KEY_ATTRS | APPEND),
-                     EFI_SUCCESS);
+    assert_int_equal(apply(&image_db, "db", "db-append-old.auth", KEY_ATTRS | APPEND), EFI_SUCCESS);
     assert_var_equals_file(&image_db, "db", "expect.esl");
     /* The stored timestamp stayed at 00:03:00: a replacement at 00:02:30 is refused. */
     sign("KEK", "db", "db.esl", "db-replace-old.auth", "2024-01-01 00:02:30", "");
@@ -330,8 +328,7 @@ static void test_private_variable(void **state)
     assert_var_equals_file(&vendor, "MyVar", "priv1.bin");
     /* Another signer (even KEK) cannot take it over. */
     sign("KEK", "MyVar", "priv2.bin", "priv2-kek.auth", "2024-02-02 00:00:00", g);
-    assert_int_equal(apply(&vendor, "MyVar", "priv2-kek.auth", KEY_ATTRS),
-                     EFI_SECURITY_VIOLATION);
+    assert_int_equal(apply(&vendor, "MyVar", "priv2-kek.auth", KEY_ATTRS), EFI_SECURITY_VIOLATION);
     assert_var_equals_file(&vendor, "MyVar", "priv1.bin");
     sign("Other", "MyVar", "priv2.bin", "priv2.auth", "2024-02-03 00:00:00", g);
     assert_int_equal(apply(&vendor, "MyVar", "priv2.auth", KEY_ATTRS), EFI_SUCCESS);
@@ -340,14 +337,12 @@ static void test_private_variable(void **state)
     utu_close(&gateway);
     assert_int_equal(utu_open(&gateway, NULL), PSA_SUCCESS);
     sign("KEK", "MyVar", "priv1.bin", "priv3-kek.auth", "2024-02-04 00:00:00", g);
-    assert_int_equal(apply(&vendor, "MyVar", "priv3-kek.auth", KEY_ATTRS),
-                     EFI_SECURITY_VIOLATION);
+    assert_int_equal(apply(&vendor, "MyVar", "priv3-kek.auth", KEY_ATTRS), EFI_SECURITY_VIOLATION);
     /* Chronological order, not bytes: 2048 (00 08) is later than 2024 (e8 07). */
     sign("Other", "MyVar", "priv1.bin", "priv-2048.auth", "2048-01-01 00:00:00", g);
     assert_int_equal(apply(&vendor, "MyVar", "priv-2048.auth", KEY_ATTRS), EFI_SUCCESS);
     sign("Other", "MyVar", "priv2.bin", "priv-2047.auth", "2047-12-31 23:59:59", g);
-    assert_int_equal(apply(&vendor, "MyVar", "priv-2047.auth", KEY_ATTRS),
-                     EFI_SECURITY_VIOLATION);
+    assert_int_equal(apply(&vendor, "MyVar", "priv-2047.auth", KEY_ATTRS), EFI_SECURITY_VIOLATION);
     assert_var_equals_file(&vendor, "MyVar", "priv1.bin");
     assert_int_equal(mode("SetupMode"), 0); /* PK survived too */
     assert_var_equals_file(&global, "PK", "PK.esl");
@@ -387,8 +382,7 @@ static void test_modes(void **state)
     assert_int_equal(mode("SetupMode"), 0);
     assert_int_equal(mode("SecureBoot"), 1);
     /* After ExitBootServices the mode variables are read-only. */
-    assert_int_equal(var_client_signal(&gateway.client, SMM_VAR_FN_EXIT_BOOT_SERVICE),
-                     EFI_SUCCESS);
+    assert_int_equal(var_client_signal(&gateway.client, SMM_VAR_FN_EXIT_BOOT_SERVICE), EFI_SUCCESS);
     n = utu_name("DeployedMode", &ns);
     assert_int_equal(var_client_set(&gateway.client, &global, n, ns, BS | RT, &one, 1),
                      EFI_WRITE_PROTECTED);
@@ -399,7 +393,8 @@ static void test_defaults(void **state)
     (void)state;
     utu_close(&gateway);
     blob_t db = slurp("db.esl"), pk = slurp("PK.esl");
-    smm_default_var_t defaults[] = {{"dbDefault", db.data, db.size}, {"PKDefault", pk.data, pk.size}};
+    smm_default_var_t defaults[] = {{"dbDefault", db.data, db.size},
+                                    {"PKDefault", pk.data, pk.size}};
     smm_gateway_config_t cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.defaults = defaults;
@@ -429,8 +424,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_enrolment),        cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_append_merges),    cmocka_unit_test(test_openssl_cms_signature),
-        cmocka_unit_test(test_private_variable),
-        cmocka_unit_test(test_modes),            cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_private_variable), cmocka_unit_test(test_modes),
+        cmocka_unit_test(test_defaults),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -10,7 +10,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 for tool in efivar efibootmgr lsattr chattr sfdisk losetup setpriv sign-efi-sig-list openssl \
     fusermount3; do
-    command -v "$tool" >/dev/null || { echo "uefi_efivarfs: $tool is missing (scripts/setup.sh)"; exit 1; }
+    if ! command -v "$tool" >/dev/null; then
+        echo "uefi_efivarfs: $tool is missing (scripts/setup.sh installs it)"
+        exit 1
+    fi
 done
 
 dir=$(mktemp -d /tmp/uefi-efivarfs.XXXXXX)
@@ -75,11 +78,35 @@ value_is() { # value_is FILE HEX: the file's bytes (attributes + data) in hex
     [ "$(od -An -tx1 -v "$1" | tr -d ' \n')" = "$2" ] || { od -An -tx1 -v "$1"; return 1; }
 }
 
+output_is() { # output_is TEXT COMMAND...: the command succeeds and prints exactly TEXT
+    local got
+    got=$("${@:2}") && [ "$got" = "$1" ] || { echo "got '$got'"; return 1; }
+}
+
+hex_output_is() { # hex_output_is HEX COMMAND...: the same, for binary output
+    local got
+    got=$("${@:2}" | od -An -tx1 -v | tr -d ' \n') && [ "$got" = "$1" ] ||
+        { echo "got $got"; return 1; }
+}
+
+fails_with() { # fails_with TEXT COMMAND...: the command fails and says TEXT on stderr
+    if "${@:2}" 2>"$dir/err"; then
+        return 1
+    fi
+    grep -q "$1" "$dir/err" || { cat "$dir/err"; return 1; }
+}
+
+lists() { "$@" | grep -q "$pattern"; }
+as_other() { # runs a command as uid 60001 with a TS runtime directory of its own
+    setpriv --reuid 60001 --regid 60001 --clear-groups env TS_RUNTIME_DIR="$dir/ts2" "$@"
+}
+
 start_rssd
 mount_vars
 
 # --- efivar: list, write, read, append, immutable flags, delete
-check "efivar -l lists the mode variables" sh -c "efivar -l | grep -qx $G-SetupMode"
+pattern="^$G-SetupMode\$"
+check "efivar -l lists the mode variables" lists efivar -l
 check "SetupMode file: BS|RT then 01" value_is "$dir/mnt/SetupMode-$G" 0600000001
 printf 'hello' >"$dir/v.bin"
 check "efivar -w" efivar -n "$V-MyTest" -w -t 7 -f "$dir/v.bin"
@@ -91,8 +118,10 @@ check "chattr -i" chattr -i "$dir/mnt/MyTest-$V"
 check "efivar -a appends" efivar -a -n "$V-MyTest" -f "$dir/v.bin"
 check "file bytes after append" value_is "$dir/mnt/MyTest-$V" 0700000068656c6c6f68656c6c6f
 check "rm deletes" rm "$dir/mnt/MyTest-$V"
-check "deleted" sh -c "! efivar -l | grep -q MyTest"
-check "SetupMode is read-only" sh -c "chattr -i $dir/mnt/SetupMode-$G && ! printf '\\006\\000\\000\\000\\000' > $dir/mnt/SetupMode-$G"
+pattern=MyTest
+check "deleted" sh -c "! efivar -l | grep -q $pattern"
+chattr -i "$dir/mnt/SetupMode-$G"
+check "SetupMode is read-only" sh -c "! printf '\\006\\000\\000\\000\\000' >$dir/mnt/SetupMode-$G"
 check "SetupMode unchanged" value_is "$dir/mnt/SetupMode-$G" 0600000001
 
 # --- efibootmgr: a Boot#### entry on a GPT disk image
@@ -100,50 +129,60 @@ truncate -s 64M "$dir/disk.img"
 printf 'label: gpt\n,32M,U\n' | sfdisk -q "$dir/disk.img" || exit 1
 loop=$(losetup -f --show "$dir/disk.img") || exit 1
 check "efibootmgr -c" efibootmgr -q -c -d "$loop" -p 1 -L "PSA Test" -l '\EFI\psa\grubx64.efi'
-check "efibootmgr lists it" sh -c "efibootmgr -v | grep -q 'Boot0000\\* PSA Test.*File(\\\\EFI\\\\psa\\\\grubx64.efi)'"
+pattern='Boot0000\* PSA Test.*File(\\EFI\\psa\\grubx64.efi)'
+check "efibootmgr lists it" lists efibootmgr -v
 check "BootOrder is 0000" value_is "$dir/mnt/BootOrder-$G" 070000000000
-check "Boot0000 is removable (not immutable)" sh -c "lsattr $dir/mnt/Boot0000-$G | grep -q '^-----'"
-check "uefi-var refuses while the store is served" sh -c "! $uefivar list 2>&1 && $uefivar list 2>&1 | grep -q 'in use'"
+pattern='^-----'
+check "Boot0000 is removable (not immutable)" lists lsattr "$dir/mnt/Boot0000-$G"
+check "uefi-var refuses while the store is served" fails_with 'in use' "$uefivar" list
 
 # --- restart every daemon: psa-efivarfs and rssd
 umount_vars
 stop_rssd
 start_rssd
 mount_vars
-check "Boot0000 after restart" sh -c "efibootmgr -v | grep -q 'Boot0000\\* PSA Test'"
-check "BootOrder after restart" sh -c "efibootmgr | grep -qx 'BootOrder: 0000'"
+pattern='Boot0000\* PSA Test'
+check "Boot0000 after restart" lists efibootmgr -v
+pattern='^BootOrder: 0000$'
+check "BootOrder after restart" lists efibootmgr
 check "efibootmgr -B deletes" efibootmgr -q -b 0000 -B
 check "gone" sh -c "! efibootmgr -v | grep -q 'PSA Test'"
 umount_vars
 
 # --- uefi-var: set, get, list, delete; a signed PK enrolment from efitools
 check "uefi-var set" "$uefivar" set Greeting -g "$V" -s "hi there"
-check "uefi-var get" sh -c "[ \"\$($uefivar get Greeting-$V)\" = 'hi there' ]"
-check "uefi-var get --attributes" sh -c "[ \"\$($uefivar get Greeting -g $V --attributes)\" = 0x00000007 ]"
-check "uefi-var list" sh -c "$uefivar list | grep -qx Greeting-$V"
+check "uefi-var get" output_is 'hi there' "$uefivar" get "Greeting-$V"
+check "uefi-var get --attributes" output_is 0x00000007 "$uefivar" get Greeting -g "$V" --attributes
+pattern="^Greeting-$V\$"
+check "uefi-var list" lists "$uefivar" list
 check "uefi-var delete" "$uefivar" delete Greeting -g "$V"
-check "uefi-var get missing" sh -c "! $uefivar get Greeting -g $V 2>$dir/err && grep -q EFI_NOT_FOUND $dir/err"
+check "uefi-var get missing" fails_with EFI_NOT_FOUND "$uefivar" get Greeting -g "$V"
+sign_pk() { sign-efi-sig-list -t "$1" -k PK.key -c PK.crt PK "$2" "$3" >/dev/null; }
 (cd "$dir" && openssl req -new -x509 -newkey rsa:2048 -nodes -sha256 -days 365 -subj '/CN=PK/' \
     -keyout PK.key -out PK.crt 2>/dev/null && cert-to-efi-sig-list PK.crt PK.esl &&
-    sign-efi-sig-list -t '2025-01-01 00:00:00' -k PK.key -c PK.crt PK PK.esl PK.auth >/dev/null &&
-    sign-efi-sig-list -t '2025-01-01 00:00:01' -k PK.key -c PK.crt PK /dev/null PK-del.auth >/dev/null &&
-    sign-efi-sig-list -t '2024-01-01 00:00:00' -k PK.key -c PK.crt PK /dev/null PK-old.auth >/dev/null) || exit 1
+    sign_pk '2025-01-01 00:00:00' PK.esl PK.auth &&
+    sign_pk '2025-01-01 00:00:01' /dev/null PK-del.auth &&
+    sign_pk '2024-01-01 00:00:00' /dev/null PK-old.auth) || exit 1
 check "uefi-var set --signed PK" "$uefivar" set PK -t nv,bs,rt --signed "$dir/PK.auth"
 check "PK reads back as the list" cmp <("$uefivar" get PK) "$dir/PK.esl"
-check "SetupMode 0 after enrolment" sh -c "[ \"\$($uefivar get SetupMode | od -An -tx1 | tr -d ' ')\" = 00 ]"
-check "an old timestamp is refused" sh -c "! $uefivar set PK -t nv,bs,rt --signed $dir/PK-old.auth 2>$dir/err && grep -q EFI_SECURITY_VIOLATION $dir/err"
-check "a plain delete of PK is refused" sh -c "! $uefivar delete PK 2>$dir/err && grep -q EFI_SECURITY_VIOLATION $dir/err"
+check "SetupMode 0 after enrolment" hex_output_is 00 "$uefivar" get SetupMode
+check "an old timestamp is refused" fails_with EFI_SECURITY_VIOLATION \
+    "$uefivar" set PK -t nv,bs,rt --signed "$dir/PK-old.auth"
+check "a plain delete of PK is refused" fails_with EFI_SECURITY_VIOLATION "$uefivar" delete PK
 check "PK unchanged" cmp <("$uefivar" get PK) "$dir/PK.esl"
 
 # --- two uids: variables live in the PS partition of the uid that serves them
 mkdir -m 700 "$dir/ts2" && chown 60001:60001 "$dir/ts2"
-check "another uid cannot read the index through rssd" sh -c "! setpriv --reuid 60001 --regid 60001 --clear-groups $psatool ps get 0x8000000000000001 --out /dev/null 2>$dir/err && grep -qi 'does.not.exist' $dir/err"
-check "another uid sees its own, fresh store" sh -c "setpriv --reuid 60001 --regid 60001 --clear-groups env TS_RUNTIME_DIR=$dir/ts2 $uefivar list > $dir/other && ! grep -q '^PK-' $dir/other && grep -q SetupMode $dir/other"
-check "and its SetupMode is 1 while the serving uid's is 0" sh -c "[ \"\$(setpriv --reuid 60001 --regid 60001 --clear-groups env TS_RUNTIME_DIR=$dir/ts2 $uefivar get SetupMode | od -An -tx1 | tr -d ' ')\" = 01 ]"
+missing='DOES_NOT_EXIST\|[Dd]oes not exist'
+check "another uid cannot read the index through rssd" fails_with "$missing" \
+    as_other "$psatool" ps get 0x8000000000000001 --out /dev/null
+check "another uid gets a store of its own" fails_with EFI_NOT_FOUND as_other "$uefivar" get PK
+check "... in Setup mode while the serving uid's is not" hex_output_is 01 \
+    as_other "$uefivar" get SetupMode
 check "the serving uid can" "$psatool" ps info 0x8000000000000001
 check "PK still enrolled for the serving uid" cmp <("$uefivar" get PK) "$dir/PK.esl"
 check "signed PK delete: Setup mode again" "$uefivar" set PK -t nv,bs,rt --signed "$dir/PK-del.auth"
-check "SetupMode 1" sh -c "[ \"\$($uefivar get SetupMode | od -An -tx1 | tr -d ' ')\" = 01 ]"
+check "SetupMode 1" hex_output_is 01 "$uefivar" get SetupMode
 
 stop_rssd
 echo "uefi_efivarfs: $passed passed, $failed failed"

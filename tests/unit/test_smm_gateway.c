@@ -18,8 +18,8 @@
 #define BS EFI_VARIABLE_BOOTSERVICE_ACCESS
 #define RT EFI_VARIABLE_RUNTIME_ACCESS
 
-static const efi_guid_t vendor = EFI_GUID_INIT(0x12345678u, 0x9abcu, 0xdef0u, 1, 2, 3, 4, 5, 6,
-                                               7, 8);
+static const efi_guid_t vendor =
+    EFI_GUID_INIT(0x12345678u, 0x9abcu, 0xdef0u, 1, 2, 3, 4, 5, 6, 7, 8);
 static const efi_guid_t global = EFI_GLOBAL_VARIABLE_GUID;
 
 /* The SMM variable GUID as bytes on the wire (sheet §4.1 and §5.1). */
@@ -88,9 +88,8 @@ static void uboot_headers(uint8_t *buf, uint64_t function, size_t payload_size)
 
 /* smm_variable_access with U-Boot's sizeof of 40: name at 36, 4 zero bytes accounted at the
  * end of the message (the name and data start at 36 nevertheless). */
-static size_t uboot_access(uint8_t *buf, uint64_t function, const efi_guid_t *g,
-                           const char *name, uint32_t attributes, const uint8_t *data,
-                           size_t data_size)
+static size_t uboot_access(uint8_t *buf, uint64_t function, const efi_guid_t *g, const char *name,
+                           uint32_t attributes, const uint8_t *data, size_t data_size)
 {
     size_t ns;
     const uint8_t *n = utu_name(name, &ns);
@@ -118,10 +117,11 @@ static void test_uboot_payload_size(void **state)
     memset(buf + 40, 0, 8);
     assert_int_equal(utu_call(u->gw, buf, UTU_BUFFER_SIZE), MM_RETURN_SUCCESS);
     /* 32768 - 24 - 16 - 36 = 32692 (sheet §4.3), reply MessageLength 24. */
-    static const uint8_t expect[48] = {
-        0x33, 0xd5, 0x32, 0xed, 0xe6, 0x99, 0x09, 0x42, 0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98,
-        0xa7, 24, 0, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-        0xb4, 0x7f, 0, 0, 0, 0, 0, 0};
+    static const uint8_t expect[48] = {0x33, 0xd5, 0x32, 0xed, 0xe6, 0x99, 0x09, 0x42, 0x9c, 0xc0,
+                                       0x2d, 0x72, 0xcd, 0xd9, 0x98, 0xa7, 24,   0,    0,    0,
+                                       0,    0,    0,    0,    11,   0,    0,    0,    0,    0,
+                                       0,    0,    0,    0,    0,    0,    0,    0,    0,    0,
+                                       0xb4, 0x7f, 0,    0,    0,    0,    0,    0};
     assert_memory_equal(buf, expect, sizeof(expect));
 }
 
@@ -130,8 +130,8 @@ static void test_uboot_set_get_bytes(void **state)
     utu_gateway_t *u = fixture(state);
     uint8_t *buf = u->buffer;
     static const uint8_t value[5] = {1, 2, 3, 4, 5};
-    size_t len = uboot_access(buf, SMM_VAR_FN_SET_VARIABLE, &vendor, "Uboot", NV | BS | RT,
-                              value, sizeof(value));
+    size_t len = uboot_access(buf, SMM_VAR_FN_SET_VARIABLE, &vendor, "Uboot", NV | BS | RT, value,
+                              sizeof(value));
     assert_int_equal(len, 24 + 16 + 40 + 12 + 5);
     assert_int_equal(wire_load_u64(buf + 16), 16 + 40 + 12 + 5); /* 4 bytes over the exact */
     assert_int_equal(utu_call(u->gw, buf, UTU_BUFFER_SIZE), MM_RETURN_SUCCESS);
@@ -284,8 +284,7 @@ static void test_uboot_read_only_flow(void **state)
     var_check_property_t got;
     assert_int_equal(var_client_property_get(&u->client, &vendor, n, ns, &got), EFI_SUCCESS);
     assert_memory_equal(&got, &ro, sizeof(ro));
-    assert_int_equal(set_ascii(u, &vendor, "RoVar", NV | BS | RT, "wxyz", 4),
-                     EFI_WRITE_PROTECTED);
+    assert_int_equal(set_ascii(u, &vendor, "RoVar", NV | BS | RT, "wxyz", 4), EFI_WRITE_PROTECTED);
     assert_int_equal(set_ascii(u, &vendor, "RoVar", 0, NULL, 0), EFI_WRITE_PROTECTED);
     uint8_t back[8];
     size_t bs = sizeof(back);
@@ -293,8 +292,7 @@ static void test_uboot_read_only_flow(void **state)
     assert_memory_equal(back, "abcd", 4);
     /* The property is persisted with the NV variable. */
     reopen(u);
-    assert_int_equal(set_ascii(u, &vendor, "RoVar", NV | BS | RT, "wxyz", 4),
-                     EFI_WRITE_PROTECTED);
+    assert_int_equal(set_ascii(u, &vendor, "RoVar", NV | BS | RT, "wxyz", 4), EFI_WRITE_PROTECTED);
     /* Lift READ_ONLY (other fields kept): sizes still apply to writes, not to deletes. */
     var_check_property_t lifted = ro;
     lifted.property = 0;
@@ -341,12 +339,12 @@ static void test_attributes(void **state)
     assert_int_equal(set_ascii(u, &vendor, "A", 0x100 | BS, "x", 1), EFI_UNSUPPORTED);
     assert_int_equal(set_ascii(u, &vendor, "A", BS | EFI_VARIABLE_HARDWARE_ERROR_RECORD, "x", 1),
                      EFI_UNSUPPORTED);
-    assert_int_equal(set_ascii(u, &vendor, "A", BS | EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS,
-                               "x", 1),
-                     EFI_UNSUPPORTED);
-    assert_int_equal(set_ascii(u, &vendor, "A", BS | EFI_VARIABLE_ENHANCED_AUTHENTICATED_ACCESS,
-                               "x", 1),
-                     EFI_UNSUPPORTED);
+    assert_int_equal(
+        set_ascii(u, &vendor, "A", BS | EFI_VARIABLE_AUTHENTICATED_WRITE_ACCESS, "x", 1),
+        EFI_UNSUPPORTED);
+    assert_int_equal(
+        set_ascii(u, &vendor, "A", BS | EFI_VARIABLE_ENHANCED_AUTHENTICATED_ACCESS, "x", 1),
+        EFI_UNSUPPORTED);
     assert_int_equal(set_ascii(u, &vendor, "A", BS | 0xa0, "x", 1), EFI_INVALID_PARAMETER);
     assert_int_equal(set_ascii(u, &vendor, "A", RT, "x", 1), EFI_INVALID_PARAMETER);
     assert_int_equal(set_ascii(u, &vendor, "A", BS, NULL, 0), EFI_NOT_FOUND);

@@ -9,7 +9,7 @@
 #include "uefi/var_client.h"
 
 #define UTU_BUFFER_SIZE (32u * 1024u) /* the platform's 32 KiB MM carveout */
-#define UTU_CALLER_UID 4242 /* the uid utu_call reports as its caller */
+#define UTU_CALLER_UID  4242          /* the uid utu_call reports as its caller */
 
 typedef struct utu_gateway {
     smm_gateway_t *gw;

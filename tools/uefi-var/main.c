@@ -153,11 +153,11 @@ static int cmd_list(var_client_t *c)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"guid", required_argument, NULL, 'g'},  {"output", required_argument, NULL, 'o'},
-        {"file", required_argument, NULL, 'f'},  {"string", required_argument, NULL, 's'},
-        {"attr", required_argument, NULL, 't'},  {"attributes", no_argument, NULL, 'T'},
-        {"append", no_argument, NULL, 'A'},      {"signed", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0},
+        {"guid", required_argument, NULL, 'g'}, {"output", required_argument, NULL, 'o'},
+        {"file", required_argument, NULL, 'f'}, {"string", required_argument, NULL, 's'},
+        {"attr", required_argument, NULL, 't'}, {"attributes", no_argument, NULL, 'T'},
+        {"append", no_argument, NULL, 'A'},     {"signed", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
     };
     const char *guid_text = NULL, *output = NULL, *file = NULL, *text = NULL, *signed_file = NULL;
     uint32_t attrs = NV | BS | RT;
@@ -212,8 +212,8 @@ int main(int argc, char **argv)
     efi_guid_t guid;
     uint8_t name[2048];
     size_t name_size = 0;
-    if (needs_name && parse_name(argv[optind], guid_text, &guid, name, sizeof(name),
-                                 &name_size) != 0) {
+    if (needs_name &&
+        parse_name(argv[optind], guid_text, &guid, name, sizeof(name), &name_size) != 0) {
         fprintf(stderr, "uefi-var: bad variable name or GUID\n");
         return 2;
     }
