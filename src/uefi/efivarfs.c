@@ -591,13 +591,17 @@ int main(int argc, char **argv)
 {
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
     struct fuse_cmdline_opts opts;
-    if (fuse_parse_cmdline(&args, &opts) != 0) {
+    char *defaults_dir = NULL;
+    static const struct fuse_opt own_opts[] = {{"--defaults=%s", 0, 0}, FUSE_OPT_END};
+    if (fuse_opt_parse(&args, &defaults_dir, own_opts, NULL) != 0 ||
+        fuse_parse_cmdline(&args, &opts) != 0) {
         return 2;
     }
     if (opts.show_help || opts.mountpoint == NULL) {
-        printf("usage: %s MOUNTPOINT [-f] [-d] [-o OPTIONS]\n"
+        printf("usage: %s MOUNTPOINT [-f] [-d] [-o OPTIONS] [--defaults=DIR]\n"
                "Mounts the UEFI variables with efivarfs semantics (unmount with fusermount3 "
-               "-u).\n",
+               "-u).\n--defaults=DIR serves the files PKDefault, KEKDefault, dbDefault, "
+               "dbxDefault, dbtDefault, dbrDefault found there as the default databases.\n",
                argv[0]);
         fuse_lib_help(&args);
         free(opts.mountpoint);
@@ -615,7 +619,21 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_REALTIME, &fs.mounted);
     smm_gateway_config_t config;
     memset(&config, 0, sizeof(config));
+    smm_default_var_t defaults[VAR_LOCAL_MAX_DEFAULTS];
+    size_t default_count = 0;
+    if (defaults_dir != NULL &&
+        var_local_read_defaults(defaults_dir, defaults, &default_count) != 0) {
+        fprintf(stderr, "psa-efivarfs: cannot read the defaults in %s\n", defaults_dir);
+        free(defaults_dir);
+        free(opts.mountpoint);
+        fuse_opt_free_args(&args);
+        return 1;
+    }
+    free(defaults_dir);
+    config.defaults = defaults;
+    config.default_count = default_count;
     psa_status_t ps = var_local_open(&fs.local, &config);
+    var_local_free_defaults(defaults, default_count);
     if (ps != PSA_SUCCESS) {
         fprintf(stderr,
                 ps == PSA_ERROR_BAD_STATE

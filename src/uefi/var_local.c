@@ -35,6 +35,50 @@ int var_local_runtime_dir(char *path, size_t size)
     return 0;
 }
 
+int var_local_read_defaults(const char *dir, smm_default_var_t defaults[VAR_LOCAL_MAX_DEFAULTS],
+                            size_t *count)
+{
+    static const char *const names[VAR_LOCAL_MAX_DEFAULTS] = {
+        "PKDefault", "KEKDefault", "dbDefault", "dbxDefault", "dbtDefault", "dbrDefault"};
+    *count = 0;
+    for (size_t i = 0; i < VAR_LOCAL_MAX_DEFAULTS; i++) {
+        char path[4096];
+        if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
+            goto fail;
+        }
+        FILE *f = fopen(path, "rb");
+        if (f == NULL) {
+            if (errno == ENOENT) {
+                continue;
+            }
+            goto fail;
+        }
+        /* A database larger than one variable cannot be served anyway. */
+        uint8_t *data = malloc(VAR_STORE_DEFAULT_MAX_DATA_SIZE + 1);
+        size_t n = data != NULL ? fread(data, 1, VAR_STORE_DEFAULT_MAX_DATA_SIZE + 1, f) : 0;
+        bool bad = data == NULL || ferror(f) || n > VAR_STORE_DEFAULT_MAX_DATA_SIZE;
+        fclose(f);
+        if (bad) {
+            free(data);
+            goto fail;
+        }
+        defaults[*count] = (smm_default_var_t){.name = names[i], .data = data, .size = n};
+        (*count)++;
+    }
+    return 0;
+fail:
+    var_local_free_defaults(defaults, *count);
+    *count = 0;
+    return -1;
+}
+
+void var_local_free_defaults(smm_default_var_t *defaults, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free((void *)defaults[i].data);
+    }
+}
+
 static mm_return_t local_call(void *ctx, uint8_t *buffer, size_t size)
 {
     smm_caller_t caller = {.uid = getuid(), .pid = getpid()};

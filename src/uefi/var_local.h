@@ -29,6 +29,14 @@ typedef struct var_local {
 psa_status_t var_local_open(var_local_t *local, const smm_gateway_config_t *config);
 void var_local_close(var_local_t *local);
 
+/* Platform default databases read from a directory: the files PKDefault, KEKDefault,
+ * dbDefault, dbxDefault, dbtDefault, dbrDefault that exist there (signature lists, checked when
+ * the gateway opens). Free with var_local_free_defaults. */
+#define VAR_LOCAL_MAX_DEFAULTS 6
+int var_local_read_defaults(const char *dir, smm_default_var_t defaults[VAR_LOCAL_MAX_DEFAULTS],
+                            size_t *count);
+void var_local_free_defaults(smm_default_var_t *defaults, size_t count);
+
 /* The TS runtime directory (created 0700 if missing). */
 int var_local_runtime_dir(char *path, size_t size);
 

@@ -184,6 +184,20 @@ check "PK still enrolled for the serving uid" cmp <("$uefivar" get PK) "$dir/PK.
 check "signed PK delete: Setup mode again" "$uefivar" set PK -t nv,bs,rt --signed "$dir/PK-del.auth"
 check "SetupMode 1" hex_output_is 01 "$uefivar" get SetupMode
 
+# --- default databases from a directory, read-only
+mkdir "$dir/defaults" && cp "$dir/PK.esl" "$dir/defaults/dbDefault"
+check "dbDefault served" cmp <("$uefivar" --defaults "$dir/defaults" get dbDefault) "$dir/PK.esl"
+check "dbDefault is read-only" fails_with EFI_WRITE_PROTECTED \
+    "$uefivar" --defaults "$dir/defaults" set dbDefault -t bs,rt -f "$dir/PK.esl"
+printf 'junk' >"$dir/defaults/KEKDefault"
+check "a malformed default is refused" fails_with 'cannot open' \
+    "$uefivar" --defaults "$dir/defaults" list
+rm "$dir/defaults/KEKDefault"
+"$efivarfs" "$dir/mnt" --defaults="$dir/defaults" || { echo "mount failed"; exit 1; }
+check "dbDefault on the mount" value_is "$dir/mnt/dbDefault-$G" \
+    "06000000$(od -An -tx1 -v "$dir/PK.esl" | tr -d ' \n')"
+umount_vars
+
 stop_rssd
 echo "uefi_efivarfs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -27,7 +27,9 @@ static void usage(FILE *out)
             "EFI_GLOBAL_VARIABLE. ATTRS: a number or a comma list of nv,bs,rt,at (default\n"
             "nv,bs,rt). --signed applies an update made by efitools' sign-efi-sig-list: the file\n"
             "is the EFI_VARIABLE_AUTHENTICATION_2 descriptor followed by the payload, and the\n"
-            "time-based authenticated attribute is added.\n");
+            "time-based authenticated attribute is added. --defaults DIR serves the files\n"
+            "PKDefault, KEKDefault, dbDefault, dbxDefault, dbtDefault, dbrDefault found there\n"
+            "as the read-only default databases.\n");
 }
 
 static int fail_efi(const char *what, efi_status_t status)
@@ -153,12 +155,19 @@ static int cmd_list(var_client_t *c)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        {"guid", required_argument, NULL, 'g'}, {"output", required_argument, NULL, 'o'},
-        {"file", required_argument, NULL, 'f'}, {"string", required_argument, NULL, 's'},
-        {"attr", required_argument, NULL, 't'}, {"attributes", no_argument, NULL, 'T'},
-        {"append", no_argument, NULL, 'A'},     {"signed", required_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+        {"guid", required_argument, NULL, 'g'},
+        {"output", required_argument, NULL, 'o'},
+        {"file", required_argument, NULL, 'f'},
+        {"string", required_argument, NULL, 's'},
+        {"attr", required_argument, NULL, 't'},
+        {"attributes", no_argument, NULL, 'T'},
+        {"append", no_argument, NULL, 'A'},
+        {"signed", required_argument, NULL, 'S'},
+        {"defaults", required_argument, NULL, 'D'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
+    const char *defaults_dir = NULL;
     const char *guid_text = NULL, *output = NULL, *file = NULL, *text = NULL, *signed_file = NULL;
     uint32_t attrs = NV | BS | RT;
     int show_attributes = 0, append = 0, opt;
@@ -191,6 +200,9 @@ int main(int argc, char **argv)
         case 'S':
             signed_file = optarg;
             break;
+        case 'D':
+            defaults_dir = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -220,7 +232,17 @@ int main(int argc, char **argv)
     static var_local_t local;
     smm_gateway_config_t config;
     memset(&config, 0, sizeof(config));
+    smm_default_var_t defaults[VAR_LOCAL_MAX_DEFAULTS];
+    size_t default_count = 0;
+    if (defaults_dir != NULL &&
+        var_local_read_defaults(defaults_dir, defaults, &default_count) != 0) {
+        fprintf(stderr, "uefi-var: cannot read the defaults in %s\n", defaults_dir);
+        return 1;
+    }
+    config.defaults = defaults;
+    config.default_count = default_count;
     psa_status_t ps = var_local_open(&local, &config);
+    var_local_free_defaults(defaults, default_count);
     if (ps == PSA_ERROR_BAD_STATE) {
         fprintf(stderr, "uefi-var: the variable store is in use by another process (%s)\n",
                 local.lock_path);
