@@ -6,15 +6,15 @@
 #include "comms/transport.h"
 #include "comms/wire.h"
 
-/* Message types: TF-M's (reference sheet §3.2), plus rssd's PS create and set_extended
- * (docs/rss-comms-linux.md). */
+/* Message types: TF-M's (reference sheet §3.2), plus rssd's PS create, set_extended and its
+ * own support query (docs/rss-comms-linux.md). */
 #define STORAGE_SET 1001
 #define STORAGE_GET 1002
 #define STORAGE_GET_INFO 1003
 #define STORAGE_REMOVE 1004
-#define PS_GET_SUPPORT 1005
 #define PS_CREATE 1006
 #define PS_SET_EXTENDED 1007
+#define PS_GET_SUPPORT_RSSD 0x7F05
 
 /*
  * Argument limits, checked before anything is sent so that libpsa answers as libpsa-local does:
@@ -182,11 +182,13 @@ psa_status_t psa_ps_set_extended(psa_storage_uid_t uid, size_t data_offset, size
     return client_call(CLIENT_HANDLE_PS, PS_SET_EXTENDED, in, 3, NULL, 0);
 }
 
+/* rssd answers TF-M's GET_SUPPORT (1005) as TF-M does, with 0, for TF-M's client, which cannot
+ * send create or set_extended; libpsa can, so it asks rssd's own query for the real flags. */
 uint32_t psa_ps_get_support(void)
 {
     uint8_t flags_le[4];
     psa_outvec out[1] = {{flags_le, sizeof(flags_le)}};
-    if (client_call(CLIENT_HANDLE_PS, PS_GET_SUPPORT, NULL, 0, out, 1) != PSA_SUCCESS ||
+    if (client_call(CLIENT_HANDLE_PS, PS_GET_SUPPORT_RSSD, NULL, 0, out, 1) != PSA_SUCCESS ||
         out[0].len != 4) {
         return 0;
     }
