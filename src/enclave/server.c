@@ -391,8 +391,8 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
     /* Only a successful call's outputs reach the client's memory. The exception is the bulk
      * output the call table lets the service write in place (issue 5: no extra copy of a 1 MiB
      * encryption): the core checks every argument before it writes the first byte there, so
-     * only a failure of OpenSSL itself (CORRUPTION_DETECTED) can follow such a write, and what
-     * was written is this caller's own ciphertext of its own input (docs/crypto-calls.md). */
+     * only a failure inside OpenSSL can follow such a write, and what was written is this
+     * caller's own IV and ciphertext of its own input (docs/crypto-calls.md). */
     for (uint32_t i = 0; status >= PSA_SUCCESS && i < call->out_len; i++) {
         if (out[i].len > 0 && (policy.in_place_out & (1u << i)) == 0) {
             memcpy(conn->shm.base + call->out_addr[i], out[i].base, out[i].len);
