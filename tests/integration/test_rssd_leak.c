@@ -387,9 +387,9 @@ static void build_probes(void)
                                           .alg = PSA_ALG_GCM,
                                           .nonce_length = 12},
                         hdr_aead_encrypt);
-    crypto_iovec_encode(&(crypto_iovec_t){.function_id = CRYPTO_FID_CIPHER_UPDATE,
-                                          .op_handle = 12345},
-                        hdr_cipher_update);
+    crypto_iovec_encode(
+        &(crypto_iovec_t){.function_id = CRYPTO_FID_CIPHER_UPDATE, .op_handle = 12345},
+        hdr_cipher_update);
     const probe_t p[] = {
         {"unknown stateless handle 0x40000110", .call = CALL(0x40000110, 0, 0),
          .expect = PSA_ERROR_PROGRAMMER_ERROR},
