@@ -85,7 +85,7 @@ typedef struct parsec_request {
 #define PARSEC_OP_UPSTREAM_TS 0x08u /* Parsec's own Trusted Services provider has it too */
 #define PARSEC_OP_DESTROYS 0x10u /* the KEY parameter's name goes away with the key */
 
-#define PARSEC_OP_MAX_PARAMS 5u
+#define PARSEC_OP_MAX_PARAMS 6u
 
 typedef struct parsec_op {
     uint32_t opcode;

@@ -13,6 +13,7 @@
 
 #include "parsec/parsec_config.h"
 #include "parsec/parsec_kim.h"
+#include "parsec/parsec_ops.h"
 #include "parsec/parsec_serve.h"
 #include "parsec/parsec_wire.h"
 
@@ -407,6 +408,65 @@ static void test_config(void **state)
     }
 }
 
+
+/* The Parsec column: every crypto row places every field of its Operation and Result
+ * messages exactly once, each on a field of the type its role needs. */
+static void test_op_table_column(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < parsec_op_table_size; i++) {
+        const parsec_op_t *op = &parsec_op_table[i];
+        assert_non_null(op->operation);
+        assert_non_null(op->result);
+        assert_true(parsec_op_find(op->opcode) == op);
+        if (op->run != NULL) {
+            assert_int_equal(op->param_count, 0);
+            continue;
+        }
+        assert_non_null(op->call);
+        assert_int_not_equal(op->psa_fid, 0);
+        unsigned used_op = 0, used_result = 0;
+        for (size_t k = 0; k < op->param_count; k++) {
+            const parsec_param_t *p = &op->params[k];
+            bool out = p->role == PARSEC_ROLE_OUT || p->role == PARSEC_ROLE_OUT_FILL;
+            const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
+                out ? op->result : op->operation, p->field);
+            assert_non_null(f);
+            unsigned *used = out ? &used_result : &used_op;
+            assert_false(*used & (1u << p->field)); /* placed once */
+            *used |= 1u << p->field;
+            switch (p->role) {
+            case PARSEC_ROLE_KEY:
+            case PARSEC_ROLE_KEY_OUT: assert_int_equal(f->type, PROTOBUF_C_TYPE_STRING); break;
+            case PARSEC_ROLE_IN:
+            case PARSEC_ROLE_OUT:
+            case PARSEC_ROLE_OUT_FILL: assert_int_equal(f->type, PROTOBUF_C_TYPE_BYTES); break;
+            case PARSEC_ROLE_ALG:
+                assert_true(f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_ENUM);
+                break;
+            case PARSEC_ROLE_ATTRS: assert_int_equal(f->type, PROTOBUF_C_TYPE_MESSAGE); break;
+            default: fail();
+            }
+            if (p->role == PARSEC_ROLE_OUT_FILL) {
+                const ProtobufCFieldDescriptor *size =
+                    protobuf_c_message_descriptor_get_field(op->operation, p->size_field);
+                assert_non_null(size);
+                assert_int_equal(size->type, PROTOBUF_C_TYPE_UINT64);
+                used_op |= 1u << p->size_field;
+            }
+            if (p->role == PARSEC_ROLE_OUT) {
+                assert_int_not_equal(op->out_rule, PARSEC_OUT_NONE);
+            }
+        }
+        for (unsigned n = 0; n < op->operation->n_fields; n++) {
+            assert_true(used_op & (1u << op->operation->fields[n].id));
+        }
+        for (unsigned n = 0; n < op->result->n_fields; n++) {
+            assert_true(used_result & (1u << op->result->fields[n].id));
+        }
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -445,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_sign_hash_vector),
         cmocka_unit_test(test_kim_recovery),
         cmocka_unit_test(test_config),
+        cmocka_unit_test(test_op_table_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
