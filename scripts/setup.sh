@@ -3,7 +3,9 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev
-          python3-cryptography-vectors clang libclang-rt-14-dev)
+          python3-cryptography-vectors clang libclang-rt-14-dev
+          protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev
+          cargo librust-parsec-interface-dev)
 
 missing=()
 for p in "${packages[@]}"; do
