@@ -31,3 +31,13 @@ if(TARGET ss_parsec AND TARGET rssd AND TARGET psa-static)
                     "(scripts/setup.sh installs it)")
   endif()
 endif()
+
+# The key-name store under SIGKILL (see the file's header for the invariants).
+if(TARGET parsec_test_server)
+  add_executable(test_parsec_crash ${CMAKE_CURRENT_LIST_DIR}/test_parsec_crash.c)
+  target_link_libraries(test_parsec_crash PRIVATE ss_parsec psa-static)
+  add_test(NAME parsec_crash
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
+                   $<TARGET_FILE:test_parsec_crash> $<TARGET_FILE:parsec_test_server>)
+  set_tests_properties(parsec_crash PROPERTIES TIMEOUT 600)
+endif()
