@@ -94,8 +94,8 @@ static int op_parsec_sign(void *ctx)
 {
     (void)ctx;
     /* SignHash{"bench", ECDSA(SHA-256), hash}: the fact sheet's layout. */
-    uint8_t body[64] = {0x0a, 0x05, 'b', 'e', 'n', 'c', 'h', 0x12, 0x06, 0x22, 0x04,
-                        0x0a, 0x02, 0x10, 0x07, 0x1a, 0x20};
+    uint8_t body[64] = {0x0a, 0x05, 'b',  'e',  'n',  'c',  'h',  0x12, 0x06,
+                        0x22, 0x04, 0x0a, 0x02, 0x10, 0x07, 0x1a, 0x20};
     memcpy(body + 17, hash, 32);
     return parsec_call(4, 0x04, body, 17 + 32);
 }
@@ -169,15 +169,17 @@ int main(int argc, char **argv)
     snprintf(config, sizeof(config), "%s/config.toml", dir);
     mkdir(state, 0700);
     FILE *f = fopen(config, "w");
-    fprintf(f, "[core_settings]\nallow_root = true\nlog_level = \"error\"\n"
-               "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\n"
-               "sqlite_db_path = \"%s/keys.sqlite3\"\n", dir);
+    fprintf(f,
+            "[core_settings]\nallow_root = true\nlog_level = \"error\"\n"
+            "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\n"
+            "sqlite_db_path = \"%s/keys.sqlite3\"\n",
+            dir);
     fclose(f);
     setenv("RSS_SOCKET", rss_sock, 1);
-    const char *rssd_argv[] = {rssd, "--state-dir", state, "--socket", rss_sock, "--foreground",
-                               NULL};
-    const char *parsec_argv[] = {server, "--socket", parsec_sock, "--config", config,
-                                 "--foreground", NULL};
+    const char *rssd_argv[] = {rssd,     "--state-dir",  state, "--socket",
+                               rss_sock, "--foreground", NULL};
+    const char *parsec_argv[] = {server, "--socket",     parsec_sock, "--config",
+                                 config, "--foreground", NULL};
     pid_t rssd_pid = spawn(rssd_argv, rss_sock);
     pid_t parsec_pid = rssd_pid > 0 ? spawn(parsec_argv, parsec_sock) : -1;
     psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;

@@ -30,8 +30,8 @@ static void add_key(const char *name, psa_key_type_t type, size_t bits, psa_algo
     psa_set_key_algorithm(&a, alg);
     psa_set_key_usage_flags(&a, usage);
     k.id = id;
-    if (psa_generate_key(&a, &got) != PSA_SUCCESS || parsec_kim_commit_create(ctx.kim, &k) !=
-                                                          PARSEC_SUCCESS) {
+    if (psa_generate_key(&a, &got) != PSA_SUCCESS ||
+        parsec_kim_commit_create(ctx.kim, &k) != PARSEC_SUCCESS) {
         abort();
     }
 }

@@ -114,8 +114,10 @@ static int config_core(config_ctx_t *c, unsigned line, const char *key,
         static const struct {
             const char *name;
             parsec_log_level_t level;
-        } levels[] = {{"error", PARSEC_LOG_ERROR}, {"warn", PARSEC_LOG_WARNING},
-                      {"info", PARSEC_LOG_INFO},   {"debug", PARSEC_LOG_DEBUG},
+        } levels[] = {{"error", PARSEC_LOG_ERROR},
+                      {"warn", PARSEC_LOG_WARNING},
+                      {"info", PARSEC_LOG_INFO},
+                      {"debug", PARSEC_LOG_DEBUG},
                       {"trace", PARSEC_LOG_DEBUG}};
         if (v->type != PARSEC_TOML_STRING) {
             return config_error(c, line, t, key, "expected a string");
@@ -155,8 +157,7 @@ static int config_listener(config_ctx_t *c, unsigned line, const char *key,
         return rc;
     }
     if (strcmp(key, "socket_path") == 0) {
-        return config_string(c, line, t, key, v, c->cfg->socket_path,
-                             sizeof(c->cfg->socket_path));
+        return config_string(c, line, t, key, v, c->cfg->socket_path, sizeof(c->cfg->socket_path));
     }
     return config_error(c, line, t, key, "unknown key");
 }
@@ -227,8 +228,7 @@ static int config_key_manager(config_ctx_t *c, unsigned line, int index, const c
         }
         free(c->cfg->sqlite_db_path);
         c->cfg->sqlite_db_path = strdup(v->string);
-        return c->cfg->sqlite_db_path == NULL ? config_error(c, line, t, key, "out of memory")
-                                              : 0;
+        return c->cfg->sqlite_db_path == NULL ? config_error(c, line, t, key, "out of memory") : 0;
     }
     return config_error(c, line, t, key, "unknown key");
 }

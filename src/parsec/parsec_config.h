@@ -19,23 +19,23 @@ typedef enum parsec_log_level {
 
 typedef struct parsec_config {
     /* [core_settings] */
-    unsigned thread_pool_size;     /* workers; default 4 */
-    parsec_log_level_t log_level;  /* default warning ("warn") */
-    uint32_t body_len_limit;       /* default 1 MiB */
-    uint32_t buffer_size_limit;    /* largest response body and output buffer; default 1 MiB */
-    bool allow_root;               /* default false, as Parsec */
-    bool allow_deprecated;         /* deprecated primitives (MD5, SHA-1, DES, ...); false */
-    unsigned max_connections;      /* ours: concurrent connections, default 64 */
+    unsigned thread_pool_size;    /* workers; default 4 */
+    parsec_log_level_t log_level; /* default warning ("warn") */
+    uint32_t body_len_limit;      /* default 1 MiB */
+    uint32_t buffer_size_limit;   /* largest response body and output buffer; default 1 MiB */
+    bool allow_root;              /* default false, as Parsec */
+    bool allow_deprecated;        /* deprecated primitives (MD5, SHA-1, DES, ...); false */
+    unsigned max_connections;     /* ours: concurrent connections, default 64 */
     /* [listener] */
-    unsigned timeout_ms;           /* per-request read/write timeout, default 200 */
+    unsigned timeout_ms;                      /* per-request read/write timeout, default 200 */
     char socket_path[PARSEC_CONFIG_PATH_MAX]; /* "" = the default for the running user */
     /* [authenticator] */
-    uint8_t auth_type;             /* PARSEC_AUTH_UNIX_PEER (default) or PARSEC_AUTH_DIRECT */
+    uint8_t auth_type; /* PARSEC_AUTH_UNIX_PEER (default) or PARSEC_AUTH_DIRECT */
     size_t admin_count;
     char *admins[PARSEC_CONFIG_ADMINS_MAX];
     /* [[key_manager]] (one, SQLite) */
     char key_manager_name[64];
-    char *sqlite_db_path;          /* NULL = the default for the running user */
+    char *sqlite_db_path; /* NULL = the default for the running user */
 } parsec_config_t;
 
 /* Defaults (what parsecd uses without --config). */

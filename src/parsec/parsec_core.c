@@ -16,9 +16,9 @@
 #include "ping.pb-c.h"
 
 /* From the Parsec fact sheet (1.5): the ids and UUIDs clients know. */
-#define PARSEC_CORE_UUID "47049873-2a43-4845-9d72-831eab668784"
-#define PARSEC_TS_UUID   "71129441-508a-4da6-b6e8-7b98a777e4c0"
-#define PARSEC_VENDOR    "Secure Services"
+#define PARSEC_CORE_UUID   "47049873-2a43-4845-9d72-831eab668784"
+#define PARSEC_TS_UUID     "71129441-508a-4da6-b6e8-7b98a777e4c0"
+#define PARSEC_VENDOR      "Secure Services"
 #define PARSEC_VERSION_MAJ 0u
 #define PARSEC_VERSION_MIN 1u
 #define PARSEC_VERSION_REV 0u
@@ -73,8 +73,7 @@ static ListProviders__ProviderInfo *provider_info(const char *uuid, const char *
     return p;
 }
 
-parsec_status_t parsec_core_list_providers(const parsec_request_t *rq,
-                                           const ProtobufCMessage *op,
+parsec_status_t parsec_core_list_providers(const parsec_request_t *rq, const ProtobufCMessage *op,
                                            ProtobufCMessage **result)
 {
     (void)rq;
@@ -258,8 +257,7 @@ parsec_status_t parsec_core_list_clients(const parsec_request_t *rq, const Proto
     return s;
 }
 
-parsec_status_t parsec_core_delete_client(const parsec_request_t *rq,
-                                          const ProtobufCMessage *op,
+parsec_status_t parsec_core_delete_client(const parsec_request_t *rq, const ProtobufCMessage *op,
                                           ProtobufCMessage **result)
 {
     const char *client = ((const DeleteClient__Operation *)op)->client;
@@ -287,14 +285,14 @@ static bool cdc_size_ok(psa_key_type_t type, size_t bits)
         psa_ecc_family_t family;
         uint16_t bits;
     } curves[] = {
-        {PSA_ECC_FAMILY_SECP_R1, 192},       {PSA_ECC_FAMILY_SECP_R1, 224},
-        {PSA_ECC_FAMILY_SECP_R1, 256},       {PSA_ECC_FAMILY_SECP_R1, 384},
-        {PSA_ECC_FAMILY_SECP_R1, 521},       {PSA_ECC_FAMILY_SECP_K1, 192},
-        {PSA_ECC_FAMILY_SECP_K1, 256},       {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 160},
+        {PSA_ECC_FAMILY_SECP_R1, 192},        {PSA_ECC_FAMILY_SECP_R1, 224},
+        {PSA_ECC_FAMILY_SECP_R1, 256},        {PSA_ECC_FAMILY_SECP_R1, 384},
+        {PSA_ECC_FAMILY_SECP_R1, 521},        {PSA_ECC_FAMILY_SECP_K1, 192},
+        {PSA_ECC_FAMILY_SECP_K1, 256},        {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 160},
         {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 192}, {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 224},
         {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 256}, {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 320},
         {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 384}, {PSA_ECC_FAMILY_BRAINPOOL_P_R1, 512},
-        {PSA_ECC_FAMILY_MONTGOMERY, 255},    {PSA_ECC_FAMILY_MONTGOMERY, 448},
+        {PSA_ECC_FAMILY_MONTGOMERY, 255},     {PSA_ECC_FAMILY_MONTGOMERY, 448},
     };
     if (PSA_KEY_TYPE_IS_ECC(type)) {
         psa_ecc_family_t family = PSA_KEY_TYPE_ECC_GET_FAMILY(type);

@@ -237,9 +237,8 @@ parsec_status_t parsec_kim_recover(parsec_kim_t *kim, size_t *unresolved)
 }
 
 /* The row of a name in any state. Lock held. */
-static parsec_status_t kim_find(parsec_kim_t *kim, uint8_t auth, const char *app,
-                                const char *name, parsec_kim_key_t *key, int *state,
-                                int64_t *run)
+static parsec_status_t kim_find(parsec_kim_t *kim, uint8_t auth, const char *app, const char *name,
+                                parsec_kim_key_t *key, int *state, int64_t *run)
 {
     sqlite3_stmt *st = NULL;
     if (kim_prepare(kim,
@@ -316,8 +315,7 @@ parsec_status_t parsec_kim_begin_create(parsec_kim_t *kim, uint8_t auth, const c
         s = kim_set_meta(kim, "next_key_id", next + 1);
     }
     if (s == PARSEC_SUCCESS) {
-        s = kim_prepare(kim, "INSERT INTO parsecd_keys VALUES(?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
-                        &st);
+        s = kim_prepare(kim, "INSERT INTO parsecd_keys VALUES(?, ?, ?, ?, 1, ?, ?, ?, ?, ?)", &st);
     }
     if (s == PARSEC_SUCCESS) {
         sqlite3_bind_int(st, 1, auth);
@@ -385,7 +383,7 @@ parsec_status_t parsec_kim_begin_destroy(parsec_kim_t *kim, uint8_t auth, const 
         /* In flight in this run, or a create that never finished: not a key to destroy. A
          * destroy an earlier run did not finish is finished now. */
         s = state == KIM_DESTROYING && run < kim->run_id ? PARSEC_SUCCESS
-                                                          : PARSEC_PSA_ERROR_DOES_NOT_EXIST;
+                                                         : PARSEC_PSA_ERROR_DOES_NOT_EXIST;
         if (s == PARSEC_PSA_ERROR_DOES_NOT_EXIST && state == KIM_CREATING && run < kim->run_id) {
             kim_resolve(kim, key.id, state);
         }
@@ -397,9 +395,8 @@ parsec_status_t parsec_kim_begin_destroy(parsec_kim_t *kim, uint8_t auth, const 
         if (s == PARSEC_SUCCESS) {
             sqlite3_bind_int64(st, 1, kim->run_id);
             sqlite3_bind_int64(st, 2, key.id);
-            s = kim_step_done(st) && sqlite3_changes(kim->db) == 1
-                    ? PARSEC_SUCCESS
-                    : PARSEC_KEY_INFO_MANAGER_ERROR;
+            s = kim_step_done(st) && sqlite3_changes(kim->db) == 1 ? PARSEC_SUCCESS
+                                                                   : PARSEC_KEY_INFO_MANAGER_ERROR;
         }
     }
     pthread_mutex_unlock(&kim->lock);

@@ -65,8 +65,8 @@ static psa_status_t call_export_public_key(parsec_call_t *c)
 }
 static psa_status_t call_sign_hash(parsec_call_t *c)
 {
-    return psa_sign_hash(c->key, c->alg, c->in[0].data, c->in[0].length, c->out.data,
-                         c->out.size, &c->out.length);
+    return psa_sign_hash(c->key, c->alg, c->in[0].data, c->in[0].length, c->out.data, c->out.size,
+                         &c->out.length);
 }
 static psa_status_t call_verify_hash(parsec_call_t *c)
 {
@@ -105,13 +105,12 @@ static psa_status_t call_hash_compute(parsec_call_t *c)
 }
 static psa_status_t call_hash_compare(parsec_call_t *c)
 {
-    return psa_hash_compare(c->alg, c->in[0].data, c->in[0].length, c->in[1].data,
-                            c->in[1].length);
+    return psa_hash_compare(c->alg, c->in[0].data, c->in[0].length, c->in[1].data, c->in[1].length);
 }
 static psa_status_t call_mac_compute(parsec_call_t *c)
 {
-    return psa_mac_compute(c->key, c->alg, c->in[0].data, c->in[0].length, c->out.data,
-                           c->out.size, &c->out.length);
+    return psa_mac_compute(c->key, c->alg, c->in[0].data, c->in[0].length, c->out.data, c->out.size,
+                           &c->out.length);
 }
 static psa_status_t call_mac_verify(parsec_call_t *c)
 {
@@ -148,14 +147,19 @@ static psa_status_t call_raw_key_agreement(parsec_call_t *c)
 
 /* ---- the table ------------------------------------------------------------------------------ */
 
-#define P(role, field) {PARSEC_ROLE_##role, field, 0}
-#define CORE PARSEC_PROVIDER_CORE
-#define TS   PARSEC_PROVIDER_TRUSTED_SERVICE
-#define A    PARSEC_OP_AUTH
-#define L    PARSEC_OP_LISTED
-#define U    PARSEC_OP_UPSTREAM_TS
+#define P(role, field)                                                                             \
+    {                                                                                              \
+        PARSEC_ROLE_##role, field, 0                                                               \
+    }
+#define CORE     PARSEC_PROVIDER_CORE
+#define TS       PARSEC_PROVIDER_TRUSTED_SERVICE
+#define A        PARSEC_OP_AUTH
+#define L        PARSEC_OP_LISTED
+#define U        PARSEC_OP_UPSTREAM_TS
 #define MSG(pkg) &pkg##__operation__descriptor, &pkg##__result__descriptor
 
+/* One row per operation reads better than one field per line. */
+/* clang-format off */
 const parsec_op_t parsec_op_table[] = {
     /* Core provider. */
     {PARSEC_OP_PING, "Ping", CORE, L, MSG(ping), .run = parsec_core_ping},
@@ -250,6 +254,7 @@ const parsec_op_t parsec_op_table[] = {
     {PARSEC_OP_PREPARE_KEY_ATTESTATION, "PrepareKeyAttestation", TS, A,
      MSG(prepare_key_attestation), .run = parsec_ts_not_supported},
 };
+/* clang-format on */
 const size_t parsec_op_table_size = sizeof(parsec_op_table) / sizeof(parsec_op_table[0]);
 
 const parsec_op_t *parsec_op_find(uint32_t opcode)
@@ -279,22 +284,30 @@ static size_t out_size(const parsec_op_t *op, const parsec_call_t *c, const pars
 {
     size_t last_in = c->in_count > 0 ? c->in[c->in_count - 1].length : 0;
     switch (op->out_rule) {
-    case PARSEC_OUT_SIGNATURE: return PSA_SIGN_OUTPUT_SIZE(k->type, k->bits, c->alg);
+    case PARSEC_OUT_SIGNATURE:
+        return PSA_SIGN_OUTPUT_SIZE(k->type, k->bits, c->alg);
     case PARSEC_OUT_ASYM_ENCRYPT:
         return PSA_ASYMMETRIC_ENCRYPT_OUTPUT_SIZE(k->type, k->bits, c->alg);
     case PARSEC_OUT_ASYM_DECRYPT:
         return PSA_ASYMMETRIC_DECRYPT_OUTPUT_SIZE(k->type, k->bits, c->alg);
-    case PARSEC_OUT_HASH: return PSA_HASH_MAX_SIZE;
-    case PARSEC_OUT_MAC: return PSA_MAC_MAX_SIZE;
+    case PARSEC_OUT_HASH:
+        return PSA_HASH_MAX_SIZE;
+    case PARSEC_OUT_MAC:
+        return PSA_MAC_MAX_SIZE;
     case PARSEC_OUT_CIPHER_ENCRYPT:
         return last_in > SIZE_MAX / 2 ? SIZE_MAX : PSA_CIPHER_ENCRYPT_OUTPUT_MAX_SIZE(last_in);
     case PARSEC_OUT_AEAD_ENCRYPT:
         return last_in > SIZE_MAX / 2 ? SIZE_MAX : PSA_AEAD_ENCRYPT_OUTPUT_MAX_SIZE(last_in);
-    case PARSEC_OUT_INPUT_LENGTH: return last_in;
-    case PARSEC_OUT_EXPORT: return PSA_EXPORT_KEY_OUTPUT_SIZE(k->type, k->bits);
-    case PARSEC_OUT_EXPORT_PUBLIC: return PSA_EXPORT_PUBLIC_KEY_OUTPUT_SIZE(k->type, k->bits);
-    case PARSEC_OUT_AGREEMENT: return PSA_RAW_KEY_AGREEMENT_OUTPUT_SIZE(k->type, k->bits);
-    default: return 0;
+    case PARSEC_OUT_INPUT_LENGTH:
+        return last_in;
+    case PARSEC_OUT_EXPORT:
+        return PSA_EXPORT_KEY_OUTPUT_SIZE(k->type, k->bits);
+    case PARSEC_OUT_EXPORT_PUBLIC:
+        return PSA_EXPORT_PUBLIC_KEY_OUTPUT_SIZE(k->type, k->bits);
+    case PARSEC_OUT_AGREEMENT:
+        return PSA_RAW_KEY_AGREEMENT_OUTPUT_SIZE(k->type, k->bits);
+    default:
+        return 0;
     }
 }
 
@@ -386,8 +399,7 @@ parsec_status_t parsec_op_execute(const parsec_request_t *rq, const parsec_op_t 
     for (size_t i = 0; i < op->param_count && s == PARSEC_SUCCESS; i++) {
         const parsec_param_t *p = &op->params[i];
         bool output = p->role == PARSEC_ROLE_OUT || p->role == PARSEC_ROLE_OUT_FILL;
-        const ProtobufCFieldDescriptor *f = op_field(output ? op->result : op->operation,
-                                                     p->field);
+        const ProtobufCFieldDescriptor *f = op_field(output ? op->result : op->operation, p->field);
         const void *v = output ? NULL : field_ptr(operation, f);
         switch (p->role) {
         case PARSEC_ROLE_KEY:

@@ -74,16 +74,16 @@ typedef struct parsec_call {
 typedef struct parsec_request {
     const parsec_ctx_t *ctx;
     const parsec_header_t *header;
-    uint8_t auth; /* authenticator of the application (0 for none) */
+    uint8_t auth;    /* authenticator of the application (0 for none) */
     const char *app; /* application identity; NULL when not authenticated */
     bool admin;
 } parsec_request_t;
 
-#define PARSEC_OP_AUTH   0x01u /* needs an authenticated application */
-#define PARSEC_OP_ADMIN  0x02u /* needs an admin */
-#define PARSEC_OP_LISTED 0x04u /* advertised by ListOpcodes */
+#define PARSEC_OP_AUTH        0x01u /* needs an authenticated application */
+#define PARSEC_OP_ADMIN       0x02u /* needs an admin */
+#define PARSEC_OP_LISTED      0x04u /* advertised by ListOpcodes */
 #define PARSEC_OP_UPSTREAM_TS 0x08u /* Parsec's own Trusted Services provider has it too */
-#define PARSEC_OP_DESTROYS 0x10u /* the KEY parameter's name goes away with the key */
+#define PARSEC_OP_DESTROYS    0x10u /* the KEY parameter's name goes away with the key */
 
 #define PARSEC_OP_MAX_PARAMS 6u
 
@@ -117,8 +117,7 @@ parsec_status_t parsec_op_execute(const parsec_request_t *rq, const parsec_op_t 
 /* Core operations and CanDoCrypto (parsec_core.c). */
 parsec_status_t parsec_core_ping(const parsec_request_t *rq, const ProtobufCMessage *op,
                                  ProtobufCMessage **result);
-parsec_status_t parsec_core_list_providers(const parsec_request_t *rq,
-                                           const ProtobufCMessage *op,
+parsec_status_t parsec_core_list_providers(const parsec_request_t *rq, const ProtobufCMessage *op,
                                            ProtobufCMessage **result);
 parsec_status_t parsec_core_list_opcodes(const parsec_request_t *rq, const ProtobufCMessage *op,
                                          ProtobufCMessage **result);
@@ -129,8 +128,7 @@ parsec_status_t parsec_core_list_keys(const parsec_request_t *rq, const Protobuf
                                       ProtobufCMessage **result);
 parsec_status_t parsec_core_list_clients(const parsec_request_t *rq, const ProtobufCMessage *op,
                                          ProtobufCMessage **result);
-parsec_status_t parsec_core_delete_client(const parsec_request_t *rq,
-                                          const ProtobufCMessage *op,
+parsec_status_t parsec_core_delete_client(const parsec_request_t *rq, const ProtobufCMessage *op,
                                           ProtobufCMessage **result);
 parsec_status_t parsec_ts_can_do_crypto(const parsec_request_t *rq, const ProtobufCMessage *op,
                                         ProtobufCMessage **result);

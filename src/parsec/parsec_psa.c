@@ -19,16 +19,22 @@ typedef PsaKeyAttributes__UsageFlags pb_usage_t;
 
 /* Index = the .proto enum value. */
 static const psa_algorithm_t hash_algs[] = {
-    PSA_ALG_NONE,        PSA_ALG_MD2,         PSA_ALG_MD4,         PSA_ALG_MD5,
-    PSA_ALG_RIPEMD160,   PSA_ALG_SHA_1,       PSA_ALG_SHA_224,     PSA_ALG_SHA_256,
-    PSA_ALG_SHA_384,     PSA_ALG_SHA_512,     PSA_ALG_SHA_512_224, PSA_ALG_SHA_512_256,
-    PSA_ALG_SHA3_224,    PSA_ALG_SHA3_256,    PSA_ALG_SHA3_384,    PSA_ALG_SHA3_512,
+    PSA_ALG_NONE,      PSA_ALG_MD2,      PSA_ALG_MD4,         PSA_ALG_MD5,
+    PSA_ALG_RIPEMD160, PSA_ALG_SHA_1,    PSA_ALG_SHA_224,     PSA_ALG_SHA_256,
+    PSA_ALG_SHA_384,   PSA_ALG_SHA_512,  PSA_ALG_SHA_512_224, PSA_ALG_SHA_512_256,
+    PSA_ALG_SHA3_224,  PSA_ALG_SHA3_256, PSA_ALG_SHA3_384,    PSA_ALG_SHA3_512,
 };
 #define HASH_COUNT (sizeof(hash_algs) / sizeof(hash_algs[0]))
 
 static const psa_algorithm_t cipher_algs[] = {
-    PSA_ALG_NONE,    PSA_ALG_STREAM_CIPHER,  PSA_ALG_CTR,            PSA_ALG_CFB,
-    PSA_ALG_OFB,     PSA_ALG_XTS,            PSA_ALG_ECB_NO_PADDING, PSA_ALG_CBC_NO_PADDING,
+    PSA_ALG_NONE,
+    PSA_ALG_STREAM_CIPHER,
+    PSA_ALG_CTR,
+    PSA_ALG_CFB,
+    PSA_ALG_OFB,
+    PSA_ALG_XTS,
+    PSA_ALG_ECB_NO_PADDING,
+    PSA_ALG_CBC_NO_PADDING,
     PSA_ALG_CBC_PKCS7,
 };
 #define CIPHER_COUNT (sizeof(cipher_algs) / sizeof(cipher_algs[0]))
@@ -86,8 +92,7 @@ static parsec_status_t hash_from(int value, psa_algorithm_t *out, bool *deprecat
     return from_table(hash_algs, HASH_COUNT, value, out);
 }
 
-static parsec_status_t mac_full_from(const pb_mac_full_t *m, psa_algorithm_t *out,
-                                     bool *deprecated)
+static parsec_status_t mac_full_from(const pb_mac_full_t *m, psa_algorithm_t *out, bool *deprecated)
 {
     if (m == NULL) {
         return PARSEC_INVALID_ENCODING;
@@ -122,8 +127,7 @@ static parsec_status_t mac_from(const pb_mac_t *m, psa_algorithm_t *out, bool *d
         psa_algorithm_t full = 0;
         parsec_status_t s = mac_full_from(m->truncated->mac_alg, &full, deprecated);
         /* The length field has 6 bits in the PSA encoding; a longer one names nothing. */
-        if (s != PARSEC_SUCCESS || m->truncated->mac_length == 0 ||
-            m->truncated->mac_length > 63) {
+        if (s != PARSEC_SUCCESS || m->truncated->mac_length == 0 || m->truncated->mac_length > 63) {
             return PARSEC_INVALID_ENCODING;
         }
         *out = PSA_ALG_TRUNCATED_MAC(full, m->truncated->mac_length);
@@ -206,8 +210,7 @@ static parsec_status_t sign_from(const pb_sign_t *m, psa_algorithm_t *out, bool 
     }
 }
 
-static parsec_status_t asym_enc_from(const pb_asym_enc_t *m, psa_algorithm_t *out,
-                                     bool *deprecated)
+static parsec_status_t asym_enc_from(const pb_asym_enc_t *m, psa_algorithm_t *out, bool *deprecated)
 {
     if (m == NULL) {
         return PARSEC_INVALID_ENCODING;
@@ -341,24 +344,38 @@ static parsec_status_t type_from(const pb_type_t *m, psa_key_type_t *out, bool *
         return PARSEC_INVALID_ENCODING;
     }
     switch (m->variant_case) {
-    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_RAW_DATA: *out = PSA_KEY_TYPE_RAW_DATA; break;
-    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_HMAC: *out = PSA_KEY_TYPE_HMAC; break;
-    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_DERIVE: *out = PSA_KEY_TYPE_DERIVE; break;
-    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_AES: *out = PSA_KEY_TYPE_AES; break;
+    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_RAW_DATA:
+        *out = PSA_KEY_TYPE_RAW_DATA;
+        break;
+    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_HMAC:
+        *out = PSA_KEY_TYPE_HMAC;
+        break;
+    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_DERIVE:
+        *out = PSA_KEY_TYPE_DERIVE;
+        break;
+    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_AES:
+        *out = PSA_KEY_TYPE_AES;
+        break;
     case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_DES:
         *deprecated = true;
         *out = PSA_KEY_TYPE_DES;
         break;
-    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_CAMELLIA: *out = PSA_KEY_TYPE_CAMELLIA; break;
+    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_CAMELLIA:
+        *out = PSA_KEY_TYPE_CAMELLIA;
+        break;
     case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_ARC4:
         *deprecated = true;
         *out = PSA_KEY_TYPE_ARC4;
         break;
-    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_CHACHA20: *out = PSA_KEY_TYPE_CHACHA20; break;
+    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_CHACHA20:
+        *out = PSA_KEY_TYPE_CHACHA20;
+        break;
     case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_RSA_PUBLIC_KEY:
         *out = PSA_KEY_TYPE_RSA_PUBLIC_KEY;
         break;
-    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_RSA_KEY_PAIR: *out = PSA_KEY_TYPE_RSA_KEY_PAIR; break;
+    case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_RSA_KEY_PAIR:
+        *out = PSA_KEY_TYPE_RSA_KEY_PAIR;
+        break;
     case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_ECC_KEY_PAIR:
     case PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_ECC_PUBLIC_KEY:
         family = m->variant_case == PSA_KEY_ATTRIBUTES__KEY_TYPE__VARIANT_ECC_KEY_PAIR
@@ -400,15 +417,14 @@ parsec_status_t parsec_attributes_from_proto(const pb_attrs_t *in, psa_key_attri
     psa_algorithm_t alg = PSA_ALG_NONE;
     psa_key_usage_t usage = 0;
     *out = psa_key_attributes_init();
-    if (in == NULL || in->key_policy == NULL || type_from(in->key_type, &type, deprecated) !=
-                                                    PARSEC_SUCCESS) {
+    if (in == NULL || in->key_policy == NULL ||
+        type_from(in->key_type, &type, deprecated) != PARSEC_SUCCESS) {
         return PARSEC_INVALID_ENCODING;
     }
     const pb_usage_t *u = in->key_policy->key_usage_flags;
     if (u != NULL) {
         usage = (u->export ? PSA_KEY_USAGE_EXPORT : 0) | (u->copy ? PSA_KEY_USAGE_COPY : 0) |
-                (u->cache ? PSA_KEY_USAGE_CACHE : 0) |
-                (u->encrypt ? PSA_KEY_USAGE_ENCRYPT : 0) |
+                (u->cache ? PSA_KEY_USAGE_CACHE : 0) | (u->encrypt ? PSA_KEY_USAGE_ENCRYPT : 0) |
                 (u->decrypt ? PSA_KEY_USAGE_DECRYPT : 0) |
                 (u->sign_message ? PSA_KEY_USAGE_SIGN_MESSAGE : 0) |
                 (u->verify_message ? PSA_KEY_USAGE_VERIFY_MESSAGE : 0) |
@@ -446,14 +462,16 @@ static bool hash_to(psa_algorithm_t hash, int *out)
 
 static pb_sign_hash_t *sign_hash_to(psa_algorithm_t hash)
 {
-    pb_sign_hash_t *m = pb_new(&psa_algorithm__algorithm__asymmetric_signature__sign_hash__descriptor);
+    pb_sign_hash_t *m =
+        pb_new(&psa_algorithm__algorithm__asymmetric_signature__sign_hash__descriptor);
     int v = 0;
     if (m == NULL) {
         return NULL;
     }
     if (hash == PSA_ALG_ANY_HASH) {
         m->variant_case = PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_SIGNATURE__SIGN_HASH__VARIANT_ANY;
-        m->any = pb_new(&psa_algorithm__algorithm__asymmetric_signature__sign_hash__any__descriptor);
+        m->any =
+            pb_new(&psa_algorithm__algorithm__asymmetric_signature__sign_hash__any__descriptor);
         if (m->any != NULL) {
             return m;
         }
@@ -582,14 +600,16 @@ static bool sign_to(pb_alg_t *out, psa_algorithm_t alg)
         return false;
     }
     if (alg == PSA_ALG_RSA_PKCS1V15_SIGN_RAW) {
-        m->variant_case = PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_SIGNATURE__VARIANT_RSA_PKCS1V15_SIGN_RAW;
+        m->variant_case =
+            PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_SIGNATURE__VARIANT_RSA_PKCS1V15_SIGN_RAW;
         m->rsa_pkcs1v15_sign_raw = pb_new(
             &psa_algorithm__algorithm__asymmetric_signature__rsa_pkcs1v15_sign_raw__descriptor);
         return m->rsa_pkcs1v15_sign_raw != NULL;
     }
     if (alg == PSA_ALG_ECDSA_ANY) {
         m->variant_case = PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_SIGNATURE__VARIANT_ECDSA_ANY;
-        m->ecdsa_any = pb_new(&psa_algorithm__algorithm__asymmetric_signature__ecdsa_any__descriptor);
+        m->ecdsa_any =
+            pb_new(&psa_algorithm__algorithm__asymmetric_signature__ecdsa_any__descriptor);
         return m->ecdsa_any != NULL;
     }
     psa_algorithm_t hash = PSA_ALG_GET_HASH(alg);
@@ -603,7 +623,8 @@ static bool sign_to(pb_alg_t *out, psa_algorithm_t alg)
         m->variant_case = PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_SIGNATURE__VARIANT_ECDSA;
         desc = &psa_algorithm__algorithm__asymmetric_signature__ecdsa__descriptor;
     } else if (alg == PSA_ALG_DETERMINISTIC_ECDSA(hash)) {
-        m->variant_case = PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_SIGNATURE__VARIANT_DETERMINISTIC_ECDSA;
+        m->variant_case =
+            PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_SIGNATURE__VARIANT_DETERMINISTIC_ECDSA;
         desc = &psa_algorithm__algorithm__asymmetric_signature__deterministic_ecdsa__descriptor;
     } else {
         return false;
@@ -627,7 +648,8 @@ static bool asym_enc_to(pb_alg_t *out, psa_algorithm_t alg)
         return false;
     }
     if (alg == PSA_ALG_RSA_PKCS1V15_CRYPT) {
-        m->variant_case = PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_ENCRYPTION__VARIANT_RSA_PKCS1V15_CRYPT;
+        m->variant_case =
+            PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_ENCRYPTION__VARIANT_RSA_PKCS1V15_CRYPT;
         m->rsa_pkcs1v15_crypt = pb_new(
             &psa_algorithm__algorithm__asymmetric_encryption__rsa_pkcs1v15_crypt__descriptor);
         return m->rsa_pkcs1v15_crypt != NULL;
@@ -636,9 +658,9 @@ static bool asym_enc_to(pb_alg_t *out, psa_algorithm_t alg)
         return false;
     }
     m->variant_case = PSA_ALGORITHM__ALGORITHM__ASYMMETRIC_ENCRYPTION__VARIANT_RSA_OAEP;
-    m->rsa_oaep = hash_holder_to(
-        &psa_algorithm__algorithm__asymmetric_encryption__rsa_oaep__descriptor,
-        PSA_ALG_GET_HASH(alg));
+    m->rsa_oaep =
+        hash_holder_to(&psa_algorithm__algorithm__asymmetric_encryption__rsa_oaep__descriptor,
+                       PSA_ALG_GET_HASH(alg));
     return m->rsa_oaep != NULL;
 }
 
@@ -651,12 +673,11 @@ static pb_kdf_t *kdf_to(psa_algorithm_t alg)
     }
     if (alg == PSA_ALG_HKDF(hash)) {
         m->variant_case = PSA_ALGORITHM__ALGORITHM__KEY_DERIVATION__VARIANT_HKDF;
-        m->hkdf = hash_holder_to(&psa_algorithm__algorithm__key_derivation__hkdf__descriptor,
-                                 hash);
+        m->hkdf = hash_holder_to(&psa_algorithm__algorithm__key_derivation__hkdf__descriptor, hash);
     } else if (alg == PSA_ALG_TLS12_PRF(hash)) {
         m->variant_case = PSA_ALGORITHM__ALGORITHM__KEY_DERIVATION__VARIANT_TLS12_PRF;
-        m->tls12_prf = hash_holder_to(
-            &psa_algorithm__algorithm__key_derivation__tls12_prf__descriptor, hash);
+        m->tls12_prf =
+            hash_holder_to(&psa_algorithm__algorithm__key_derivation__tls12_prf__descriptor, hash);
     } else if (alg == PSA_ALG_TLS12_PSK_TO_MS(hash)) {
         m->variant_case = PSA_ALGORITHM__ALGORITHM__KEY_DERIVATION__VARIANT_TLS12_PSK_TO_MS;
         m->tls12_psk_to_ms = hash_holder_to(
@@ -820,9 +841,8 @@ static pb_type_t *type_to(psa_key_type_t type)
     return NULL;
 }
 
-parsec_status_t parsec_attributes_to_proto(psa_key_type_t type, size_t bits,
-                                           psa_key_usage_t usage, psa_algorithm_t alg,
-                                           pb_attrs_t **out)
+parsec_status_t parsec_attributes_to_proto(psa_key_type_t type, size_t bits, psa_key_usage_t usage,
+                                           psa_algorithm_t alg, pb_attrs_t **out)
 {
     pb_attrs_t *a = pb_new(&psa_key_attributes__key_attributes__descriptor);
     *out = NULL;

@@ -30,8 +30,8 @@ parsec_status_t parsec_attributes_from_proto(const PsaKeyAttributes__KeyAttribut
 
 /* Builds a KeyAttributes message (malloc'd tree: free with protobuf_c_message_free_unpacked)
  * from PSA values. PARSEC_INVALID_ENCODING when Parsec cannot express them. */
-parsec_status_t parsec_attributes_to_proto(psa_key_type_t type, size_t bits,
-                                           psa_key_usage_t usage, psa_algorithm_t alg,
+parsec_status_t parsec_attributes_to_proto(psa_key_type_t type, size_t bits, psa_key_usage_t usage,
+                                           psa_algorithm_t alg,
                                            PsaKeyAttributes__KeyAttributes **out);
 
 /* PSA status -> Parsec response status (1000 - value for the codes Parsec knows). */

@@ -99,8 +99,11 @@ static parsec_status_t serve_authenticate(const parsec_ctx_t *ctx, const parsec_
         }
         for (size_t i = 0; i < hdr->auth_len;) {
             uint8_t c = auth[i];
-            size_t n = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                   : (c & 0xF8) == 0xF0 ? 4 : 0;
+            size_t n = c < 0x80             ? 1
+                       : (c & 0xE0) == 0xC0 ? 2
+                       : (c & 0xF0) == 0xE0 ? 3
+                       : (c & 0xF8) == 0xF0 ? 4
+                                            : 0;
             uint32_t cp = n == 1 ? c : n == 2 ? (c & 0x1Fu) : n == 3 ? (c & 0x0Fu) : (c & 0x07u);
             if (n == 0 || i + n > hdr->auth_len) {
                 return PARSEC_AUTHENTICATION_ERROR;
@@ -146,8 +149,7 @@ static parsec_status_t serve_request(const parsec_ctx_t *ctx, const parsec_calle
         s = PARSEC_ADMIN_OPERATION;
     }
     if (s == PARSEC_SUCCESS) {
-        operation = protobuf_c_message_unpack(op->operation, &serve_allocator, hdr->body_len,
-                                              body);
+        operation = protobuf_c_message_unpack(op->operation, &serve_allocator, hdr->body_len, body);
         if (operation == NULL) {
             s = PARSEC_DESERIALIZING_BODY_FAILED;
         }
@@ -170,8 +172,8 @@ static parsec_status_t serve_request(const parsec_ctx_t *ctx, const parsec_calle
 }
 
 parsec_status_t parsec_serve(const parsec_ctx_t *ctx, const parsec_caller_t *caller,
-                             const uint8_t *req, size_t req_len, uint8_t *resp,
-                             size_t resp_size, size_t *resp_len)
+                             const uint8_t *req, size_t req_len, uint8_t *resp, size_t resp_size,
+                             size_t *resp_len)
 {
     parsec_header_t hdr;
     ProtobufCMessage *result = NULL;

@@ -39,8 +39,8 @@ size_t parsec_response_max(const parsec_ctx_t *ctx);
  * response is always written (*resp_len >= PARSEC_HEADER_SIZE).
  */
 parsec_status_t parsec_serve(const parsec_ctx_t *ctx, const parsec_caller_t *caller,
-                             const uint8_t *req, size_t req_len, uint8_t *resp,
-                             size_t resp_size, size_t *resp_len);
+                             const uint8_t *req, size_t req_len, uint8_t *resp, size_t resp_size,
+                             size_t *resp_len);
 
 /* True for an opcode of the protocol (whether or not parsecd serves it). */
 bool parsec_opcode_exists(uint32_t opcode);

@@ -10,12 +10,17 @@
 static const char parsec_usage[] =
     "usage: parsecd [--socket PATH] [--config FILE] [--foreground]\n";
 
-static bool start_path(char *out, size_t size, const char *root_path, const char *env,
-                       const char *fallback_env, const char *fallback_sub, const char *leaf)
+/* A default path: systemd's directory for the unit ($RUNTIME_DIRECTORY, $STATE_DIRECTORY),
+ * then root's system path, then the user's XDG directory (or its fallback under $HOME). */
+static bool start_path(char *out, size_t size, const char *systemd_env, const char *root_path,
+                       const char *env, const char *fallback_env, const char *fallback_sub,
+                       const char *leaf, const char *systemd_leaf)
 {
     int n;
     const char *v;
-    if (geteuid() == 0) {
+    if ((v = secure_getenv(systemd_env)) != NULL && v[0] == '/' && strchr(v, ':') == NULL) {
+        n = snprintf(out, size, "%s/%s", v, systemd_leaf);
+    } else if (geteuid() == 0) {
         n = snprintf(out, size, "%s", root_path);
     } else if ((v = secure_getenv(env)) != NULL && v[0] == '/') {
         n = snprintf(out, size, "%s/%s", v, leaf);
@@ -45,9 +50,15 @@ bool parsec_start(int argc, char **argv, parsec_runtime_t *rt, FILE *err, int *e
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
-        case 's': socket_opt = optarg; break;
-        case 'c': config_path = optarg; break;
-        case 'f': rt->foreground = true; break;
+        case 's':
+            socket_opt = optarg;
+            break;
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'f':
+            rt->foreground = true;
+            break;
         case 'h':
             fputs(parsec_usage, err);
             *exit_code = 0;
@@ -76,19 +87,20 @@ bool parsec_start(int argc, char **argv, parsec_runtime_t *rt, FILE *err, int *e
     bool ok = sock[0] != '\0'
                   ? (size_t)snprintf(rt->socket_path, sizeof(rt->socket_path), "%s", sock) <
                         sizeof(rt->socket_path)
-                  : start_path(rt->socket_path, sizeof(rt->socket_path),
+                  : start_path(rt->socket_path, sizeof(rt->socket_path), "RUNTIME_DIRECTORY",
                                "/run/parsec/parsec.sock", "XDG_RUNTIME_DIR", NULL, NULL,
-                               "parsec/parsec.sock");
+                               "parsec/parsec.sock", "parsec.sock");
     if (!ok) {
         fprintf(err, "parsecd: no socket path (too long, or no XDG_RUNTIME_DIR)\n");
         parsec_config_free(&rt->config);
         return false;
     }
     ok = rt->config.sqlite_db_path != NULL
-             ? (size_t)snprintf(rt->db_path, sizeof(rt->db_path), "%s",
-                                rt->config.sqlite_db_path) < sizeof(rt->db_path)
-             : start_path(rt->db_path, sizeof(rt->db_path), "/var/lib/parsecd/keys.sqlite3",
-                          "XDG_STATE_HOME", "HOME", ".local/state", "parsecd/keys.sqlite3");
+             ? (size_t)snprintf(rt->db_path, sizeof(rt->db_path), "%s", rt->config.sqlite_db_path) <
+                   sizeof(rt->db_path)
+             : start_path(rt->db_path, sizeof(rt->db_path), "STATE_DIRECTORY",
+                          "/var/lib/parsecd/keys.sqlite3", "XDG_STATE_HOME", "HOME", ".local/state",
+                          "parsecd/keys.sqlite3", "keys.sqlite3");
     if (!ok) {
         fprintf(err, "parsecd: no key-name store path (set [[key_manager]] sqlite_db_path)\n");
         parsec_config_free(&rt->config);
@@ -96,8 +108,7 @@ bool parsec_start(int argc, char **argv, parsec_runtime_t *rt, FILE *err, int *e
     }
     psa_status_t ps = psa_crypto_init();
     if (ps != PSA_SUCCESS) {
-        fprintf(err, "parsecd: the key store cannot be reached (psa_crypto_init: %d)\n",
-                (int)ps);
+        fprintf(err, "parsecd: the key store cannot be reached (psa_crypto_init: %d)\n", (int)ps);
         parsec_config_free(&rt->config);
         return false;
     }

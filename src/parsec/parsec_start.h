@@ -18,9 +18,10 @@ typedef struct parsec_runtime {
 
 /*
  * `parsecd [--socket PATH] [--config FILE] [--foreground]`. Socket: --socket, else the
- * configuration's [listener] socket_path, else /run/parsec/parsec.sock for root and
- * $XDG_RUNTIME_DIR/parsec/parsec.sock for other users (clients use
- * PARSEC_SERVICE_ENDPOINT=unix:PATH). Key-name store: [[key_manager]] sqlite_db_path, else
+ * configuration's [listener] socket_path, else $RUNTIME_DIRECTORY/parsec.sock (systemd),
+ * else /run/parsec/parsec.sock for root and $XDG_RUNTIME_DIR/parsec/parsec.sock for other
+ * users (clients use PARSEC_SERVICE_ENDPOINT=unix:PATH). Key-name store: [[key_manager]]
+ * sqlite_db_path, else $STATE_DIRECTORY/keys.sqlite3 (systemd), else
  * /var/lib/parsecd/keys.sqlite3 for root and $XDG_STATE_HOME (or ~/.local/state)
  * /parsecd/keys.sqlite3 otherwise. Opens the store and finishes what a crash left pending
  * (psa_* must reach the key store by then). On failure writes one line to `err` and returns

@@ -17,7 +17,7 @@ typedef struct toml_state {
     char table[PARSEC_TOML_NAME_MAX + 1];
     int index;
     char tables[TOML_TABLES_MAX][PARSEC_TOML_NAME_MAX + 1]; /* headers seen, for duplicates */
-    int table_index[TOML_TABLES_MAX];                      /* -1 plain, else next [[ ]] index */
+    int table_index[TOML_TABLES_MAX];                       /* -1 plain, else next [[ ]] index */
     size_t table_count;
     char keys[TOML_KEYS_MAX][PARSEC_TOML_NAME_MAX + 1]; /* keys of the current table */
     size_t key_count;
@@ -118,11 +118,21 @@ static bool toml_string(toml_cursor_t *c, char *out, size_t *out_len)
             char esc = *c->p++;
             unsigned long cp = 0;
             switch (esc) {
-            case '"': ch = '"'; break;
-            case '\\': ch = '\\'; break;
-            case 'n': ch = '\n'; break;
-            case 't': ch = '\t'; break;
-            case 'r': ch = '\r'; break;
+            case '"':
+                ch = '"';
+                break;
+            case '\\':
+                ch = '\\';
+                break;
+            case 'n':
+                ch = '\n';
+                break;
+            case 't':
+                ch = '\t';
+                break;
+            case 'r':
+                ch = '\r';
+                break;
             case 'u':
                 if (c->end - c->p < 4) {
                     return toml_fail(c, "short \\u escape");
@@ -443,7 +453,8 @@ int parsec_toml_parse(const char *text, size_t length, parsec_toml_cb_t cb, void
         if (c.end > c.p && c.end[-1] == '\r') {
             c.end--;
         }
-        if ((size_t)(c.end - c.p) > PARSEC_TOML_LINE_MAX || memchr(c.p, '\0', (size_t)(c.end - c.p))) {
+        if ((size_t)(c.end - c.p) > PARSEC_TOML_LINE_MAX ||
+            memchr(c.p, '\0', (size_t)(c.end - c.p))) {
             toml_fail(&c, "line too long or NUL byte");
         } else {
             toml_skip_space(&c);

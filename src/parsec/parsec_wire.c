@@ -5,8 +5,7 @@
 
 #include "comms/wire.h"
 
-parsec_status_t parsec_frame(const uint8_t *data, size_t have, uint32_t body_limit,
-                             size_t *need)
+parsec_status_t parsec_frame(const uint8_t *data, size_t have, uint32_t body_limit, size_t *need)
 {
     *need = PARSEC_PREFIX_SIZE;
     if (have < PARSEC_PREFIX_SIZE) {
@@ -123,9 +122,8 @@ void parsec_header_encode_response(const parsec_header_t *hdr, uint8_t out[PARSE
 
 void parsec_encode_read_error(parsec_status_t status, uint8_t out[PARSEC_HEADER_SIZE])
 {
-    parsec_header_t hdr = {.provider = PARSEC_PROVIDER_CORE,
-                           .opcode = PARSEC_OP_PING,
-                           .status = (uint16_t)status};
+    parsec_header_t hdr = {
+        .provider = PARSEC_PROVIDER_CORE, .opcode = PARSEC_OP_PING, .status = (uint16_t)status};
     parsec_header_encode_response(&hdr, out);
 }
 

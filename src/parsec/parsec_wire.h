@@ -21,12 +21,12 @@
 #define PARSEC_PROVIDER_ID_MAX          5u
 
 /* Authenticator types (auth type field). */
-#define PARSEC_AUTH_NONE        0u
-#define PARSEC_AUTH_DIRECT      1u
-#define PARSEC_AUTH_JWT         2u
-#define PARSEC_AUTH_UNIX_PEER   3u
-#define PARSEC_AUTH_JWT_SVID    4u
-#define PARSEC_AUTH_TYPE_MAX    4u
+#define PARSEC_AUTH_NONE      0u
+#define PARSEC_AUTH_DIRECT    1u
+#define PARSEC_AUTH_JWT       2u
+#define PARSEC_AUTH_UNIX_PEER 3u
+#define PARSEC_AUTH_JWT_SVID  4u
+#define PARSEC_AUTH_TYPE_MAX  4u
 
 /* Opcodes (sheet 1.4). */
 #define PARSEC_OP_PING                    0x01u
@@ -131,8 +131,7 @@ typedef struct parsec_header {
  * *need == have: the request is complete; any other status: answer it with
  * parsec_encode_read_error and close (the rest of the request is never read).
  */
-parsec_status_t parsec_frame(const uint8_t *data, size_t have, uint32_t body_limit,
-                             size_t *need);
+parsec_status_t parsec_frame(const uint8_t *data, size_t have, uint32_t body_limit, size_t *need);
 
 /*
  * Decodes the header of a complete frame (parsec_frame said so) and applies the conversion

@@ -32,7 +32,7 @@
 #include "list_keys.pb-c.h"
 #include "psa_generate_key.pb-c.h"
 
-#define NAMES 24
+#define NAMES  24
 #define ROUNDS 10
 
 enum name_state { UNKNOWN, PRESENT, ABSENT };
@@ -66,8 +66,8 @@ static pid_t start_server(void)
 }
 
 /* One request on its own connection; the status, the body in *body (caller frees). */
-static int request(uint32_t opcode, uint8_t provider, const uint8_t *b, size_t blen,
-                   uint8_t **body, size_t *body_len)
+static int request(uint32_t opcode, uint8_t provider, const uint8_t *b, size_t blen, uint8_t **body,
+                   size_t *body_len)
 {
     uint8_t hdr[36] = {0};
     uint8_t auth[4];
@@ -155,8 +155,8 @@ static int generate(const char *name)
     attrs.key_policy = &policy;
     op.key_name = (char *)name;
     op.attributes = &attrs;
-    return request(PARSEC_OP_PSA_GENERATE_KEY, 4, body, psa_generate_key__operation__pack(&op, body),
-                   NULL, NULL);
+    return request(PARSEC_OP_PSA_GENERATE_KEY, 4, body,
+                   psa_generate_key__operation__pack(&op, body), NULL, NULL);
 }
 
 /* The client loop, in a child: each acknowledged result appended to a log file. */
@@ -170,9 +170,9 @@ static void client_loop(const char *log_path, unsigned seed)
         int i = rand() % NAMES;
         snprintf(name, sizeof(name), "n%02d", i);
         bool create = rand() % 2;
-        int s = create ? generate(name)
-                       : request(PARSEC_OP_PSA_DESTROY_KEY, 4, body, name_body(body, name), NULL,
-                                 NULL);
+        int s =
+            create ? generate(name)
+                   : request(PARSEC_OP_PSA_DESTROY_KEY, 4, body, name_body(body, name), NULL, NULL);
         if (s < 0) {
             fprintf(log, "? %d\n", i); /* sent, no answer: unknown */
         } else if (s == 0) {
@@ -226,8 +226,8 @@ static void check_round(enum name_state *state)
     sqlite3_stmt *st = NULL;
     int64_t next = 0;
     if (sqlite3_open_v2(db, &sdb, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(sdb, "SELECT value FROM parsecd_meta WHERE name='next_key_id'", -1,
-                           &st, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(sdb, "SELECT value FROM parsecd_meta WHERE name='next_key_id'", -1, &st,
+                           NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         die("cannot read the store");
     }
@@ -243,8 +243,8 @@ static void check_round(enum name_state *state)
         if (ps != PSA_SUCCESS) {
             die("rssd probe failed");
         }
-        sqlite3_prepare_v2(sdb, "SELECT count(*) FROM parsecd_keys WHERE key_id=? AND state=0",
-                           -1, &st, NULL);
+        sqlite3_prepare_v2(sdb, "SELECT count(*) FROM parsecd_keys WHERE key_id=? AND state=0", -1,
+                           &st, NULL);
         sqlite3_bind_int64(st, 1, id);
         if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 1) {
             fprintf(stderr, "key id %lld\n", (long long)id);
@@ -262,7 +262,8 @@ int main(int argc, char **argv)
         die("usage: test_parsec_crash SERVER");
     }
     server = argv[1];
-    snprintf(dir, sizeof(dir), "%s/ss-parsec-crash-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(dir, sizeof(dir), "%s/ss-parsec-crash-XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (mkdtemp(dir) == NULL || psa_crypto_init() != PSA_SUCCESS) {
         die("set-up");
     }
@@ -270,8 +271,9 @@ int main(int argc, char **argv)
     snprintf(config, sizeof(config), "%s/config.toml", dir);
     snprintf(db, sizeof(db), "%s/keys.sqlite3", dir);
     FILE *f = fopen(config, "w");
-    fprintf(f, "[core_settings]\nallow_root = true\n[listener]\ntimeout = 5000\n"
-               "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\nsqlite_db_path = \"%s\"\n",
+    fprintf(f,
+            "[core_settings]\nallow_root = true\n[listener]\ntimeout = 5000\n"
+            "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\nsqlite_db_path = \"%s\"\n",
             db);
     fclose(f);
     for (int i = 0; i < NAMES; i++) {

@@ -28,10 +28,10 @@ static uint8_t resp[PARSEC_HEADER_SIZE + (1u << 20)];
 static size_t resp_len;
 
 /* Sheet 1.9, byte for byte. */
-static const uint8_t ping_request[36] = {
-    0x10, 0xa7, 0xc0, 0x5e, 0x1e, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-    0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t ping_request[36] = {0x10, 0xa7, 0xc0, 0x5e, 0x1e, 0x00, 0x01, 0x00, 0x00,
+                                         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                         0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
 static const uint8_t ping_response[38] = {
     0x10, 0xa7, 0xc0, 0x5e, 0x1e, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00,
@@ -96,10 +96,10 @@ static void test_random_vector(void **state)
     (void)state;
     assert_int_equal(serve_as(1000, random_request, sizeof(random_request)), PARSEC_SUCCESS);
     assert_int_equal(resp_len, 36 + 18);
-    assert_int_equal(resp[10], 4);     /* provider echoed */
-    assert_int_equal(resp[28], 0x0d);  /* opcode echoed */
-    assert_int_equal(resp[21], 0);     /* request-only fields zero */
-    assert_int_equal(resp[36], 0x0a);  /* random_bytes, 16 bytes */
+    assert_int_equal(resp[10], 4);    /* provider echoed */
+    assert_int_equal(resp[28], 0x0d); /* opcode echoed */
+    assert_int_equal(resp[21], 0);    /* request-only fields zero */
+    assert_int_equal(resp[36], 0x0a); /* random_bytes, 16 bytes */
     assert_int_equal(resp[37], 16);
     /* The same bytes from another uid: the 4-byte UID does not match SO_PEERCRED. */
     assert_int_equal(serve_as(1001, random_request, sizeof(random_request)),
@@ -120,12 +120,12 @@ static void test_header_errors(void **state)
         uint8_t value;
         parsec_status_t expected;
     } cases[] = {
-        {0, 0x11, PARSEC_INVALID_HEADER},                       /* magic */
-        {4, 0x1f, PARSEC_INVALID_HEADER},                       /* header size */
-        {7, 0x01, PARSEC_WIRE_PROTOCOL_VERSION_NOT_SUPPORTED},  /* version 1.1 */
-        {6, 0x02, PARSEC_WIRE_PROTOCOL_VERSION_NOT_SUPPORTED},  /* version 2.0 */
-        {34, 0x01, PARSEC_INVALID_HEADER},                      /* reserved1 */
-        {35, 0x01, PARSEC_INVALID_HEADER},                      /* reserved2 */
+        {0, 0x11, PARSEC_INVALID_HEADER},                      /* magic */
+        {4, 0x1f, PARSEC_INVALID_HEADER},                      /* header size */
+        {7, 0x01, PARSEC_WIRE_PROTOCOL_VERSION_NOT_SUPPORTED}, /* version 1.1 */
+        {6, 0x02, PARSEC_WIRE_PROTOCOL_VERSION_NOT_SUPPORTED}, /* version 2.0 */
+        {34, 0x01, PARSEC_INVALID_HEADER},                     /* reserved1 */
+        {35, 0x01, PARSEC_INVALID_HEADER},                     /* reserved2 */
         {19, 0x01, PARSEC_CONTENT_TYPE_NOT_SUPPORTED},
         {20, 0x01, PARSEC_ACCEPT_TYPE_NOT_SUPPORTED},
         {21, 0x05, PARSEC_AUTHENTICATOR_DOES_NOT_EXIST},
@@ -179,16 +179,15 @@ static void test_routing_and_auth_errors(void **state)
     assert_int_equal(serve_as(1000, req, len), PARSEC_PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(resp[10], 4);
     assert_int_equal(resp[28], PARSEC_OP_PING);
-    len = build(req, 0, PARSEC_OP_PSA_GENERATE_RANDOM, 3, (const uint8_t *)"\x08\x10", 2,
-                uid1000, 4);
+    len =
+        build(req, 0, PARSEC_OP_PSA_GENERATE_RANDOM, 3, (const uint8_t *)"\x08\x10", 2, uid1000, 4);
     assert_int_equal(serve_as(1000, req, len), PARSEC_PSA_ERROR_NOT_SUPPORTED);
     /* A provider id clients know that is not registered here. */
     len = build(req, 1, PARSEC_OP_PING, 0, NULL, 0, NULL, 0);
     assert_int_equal(serve_as(1000, req, len), PARSEC_PROVIDER_NOT_REGISTERED);
     assert_int_equal(resp[10], 1);
     /* Crypto and ListKeys need authentication. */
-    len = build(req, 4, PARSEC_OP_PSA_GENERATE_RANDOM, 0, (const uint8_t *)"\x08\x10", 2, NULL,
-                0);
+    len = build(req, 4, PARSEC_OP_PSA_GENERATE_RANDOM, 0, (const uint8_t *)"\x08\x10", 2, NULL, 0);
     assert_int_equal(serve_as(1000, req, len), PARSEC_NOT_AUTHENTICATED);
     len = build(req, 0, PARSEC_OP_LIST_KEYS, 0, NULL, 0, NULL, 0);
     assert_int_equal(serve_as(1000, req, len), PARSEC_NOT_AUTHENTICATED);
@@ -205,11 +204,11 @@ static void test_routing_and_auth_errors(void **state)
     len = build(req, 0, PARSEC_OP_LIST_CLIENTS, 3, NULL, 0, (const uint8_t *)"\0\0\0\0", 4);
     assert_int_equal(serve_as(0, req, len), PARSEC_SUCCESS);
     /* A body that is not the operation's message; a random size over the buffer limit. */
-    len = build(req, 4, PARSEC_OP_PSA_GENERATE_RANDOM, 3, (const uint8_t *)"\x0a\x05", 2,
-                uid1000, 4);
+    len =
+        build(req, 4, PARSEC_OP_PSA_GENERATE_RANDOM, 3, (const uint8_t *)"\x0a\x05", 2, uid1000, 4);
     assert_int_equal(serve_as(1000, req, len), PARSEC_DESERIALIZING_BODY_FAILED);
-    len = build(req, 4, PARSEC_OP_PSA_GENERATE_RANDOM, 3,
-                (const uint8_t *)"\x08\x81\x80\x40", 4, uid1000, 4);
+    len = build(req, 4, PARSEC_OP_PSA_GENERATE_RANDOM, 3, (const uint8_t *)"\x08\x81\x80\x40", 4,
+                uid1000, 4);
     assert_int_equal(serve_as(1000, req, len), PARSEC_RESPONSE_TOO_LARGE);
     /* Attestation: decoded, not offered. */
     len = build(req, 4, PARSEC_OP_ATTEST_KEY, 3, NULL, 0, uid1000, 4);
@@ -263,8 +262,8 @@ static void test_sign_hash_vector(void **state)
     /* The same name again. */
     assert_int_equal(serve_as(1000, req, len), PARSEC_PSA_ERROR_ALREADY_EXISTS);
     /* The sheet's SignHash body (46 bytes): "k1", ECDSA(SHA-256), 32 zero bytes. */
-    uint8_t sign_body[46] = {0x0a, 0x02, 0x6b, 0x31, 0x12, 0x06, 0x22, 0x04, 0x0a, 0x02, 0x10,
-                             0x07, 0x1a, 0x20};
+    uint8_t sign_body[46] = {0x0a, 0x02, 0x6b, 0x31, 0x12, 0x06, 0x22,
+                             0x04, 0x0a, 0x02, 0x10, 0x07, 0x1a, 0x20};
     len = build(req, 4, PARSEC_OP_PSA_SIGN_HASH, 3, sign_body, sizeof(sign_body), uid1000, 4);
     assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
     assert_int_equal(resp_len, 36 + 2 + 64);
@@ -277,8 +276,8 @@ static void test_sign_hash_vector(void **state)
     assert_int_equal(serve_as(1001, req, len), PARSEC_PSA_ERROR_DOES_NOT_EXIST);
     /* Verify through VerifyHash; a flipped bit is PsaErrorInvalidSignature. */
     PsaVerifyHash__Operation v = PSA_VERIFY_HASH__OPERATION__INIT;
-    ProtobufCMessage *sop = protobuf_c_message_unpack(&psa_sign_hash__operation__descriptor,
-                                                      NULL, sizeof(sign_body), sign_body);
+    ProtobufCMessage *sop = protobuf_c_message_unpack(&psa_sign_hash__operation__descriptor, NULL,
+                                                      sizeof(sign_body), sign_body);
     assert_non_null(sop);
     PsaSignHash__Operation *so = (PsaSignHash__Operation *)sop;
     v.key_name = so->key_name;
@@ -315,7 +314,8 @@ static void test_kim_recovery(void **state)
     assert_int_equal(parsec_kim_open(path, &kim), PARSEC_SUCCESS);
     assert_int_equal(parsec_kim_begin_create(kim, 3, "7", "pending", &k, &id), PARSEC_SUCCESS);
     /* In flight in this run: invisible, not to be taken over. */
-    assert_int_equal(parsec_kim_lookup(kim, 3, "7", "pending", &k), PARSEC_PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(parsec_kim_lookup(kim, 3, "7", "pending", &k),
+                     PARSEC_PSA_ERROR_DOES_NOT_EXIST);
     assert_int_equal(parsec_kim_begin_create(kim, 3, "7", "pending", &k, &id2),
                      PARSEC_PSA_ERROR_ALREADY_EXISTS);
     parsec_kim_close(kim); /* "crash" between the phases */
@@ -330,34 +330,35 @@ static void test_kim_recovery(void **state)
     assert_int_equal(parsec_kim_lookup(kim, 3, "7", "pending", &k), PARSEC_SUCCESS);
     assert_int_equal(k.id, id2);
     /* Same name, other application or other authenticator: separate namespaces. */
-    assert_int_equal(parsec_kim_lookup(kim, 3, "8", "pending", &k), PARSEC_PSA_ERROR_DOES_NOT_EXIST);
-    assert_int_equal(parsec_kim_lookup(kim, 1, "7", "pending", &k), PARSEC_PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(parsec_kim_lookup(kim, 3, "8", "pending", &k),
+                     PARSEC_PSA_ERROR_DOES_NOT_EXIST);
+    assert_int_equal(parsec_kim_lookup(kim, 1, "7", "pending", &k),
+                     PARSEC_PSA_ERROR_DOES_NOT_EXIST);
     parsec_kim_close(kim);
 }
 
-static const char sample_config[] =
-    "# Parsec's shipped layout\n"
-    "[core_settings]\n"
-    "thread_pool_size = 8\n"
-    "idle_listener_sleep_duration = 10 # ms\n"
-    "log_level = \"info\"\n"
-    "allow_root = true\n"
-    "body_len_limit = 1_048_576\n"
-    "\n"
-    "[listener]\n"
-    "listener_type = \"DomainSocket\"\n"
-    "timeout = 200\n"
-    "socket_path = '/run/parsec/parsec.sock'\n"
-    "[authenticator]\n"
-    "auth_type = \"UnixPeerCredentials\"\n"
-    "admins = [ { name = \"0\" }, { name = \"adm\\u00e9\" } ]\n"
-    "[[key_manager]]\n"
-    "name = \"sqlite-manager\"\n"
-    "manager_type = \"SQLite\"\n"
-    "sqlite_db_path = \"/var/lib/x.sqlite3\"\n"
-    "[[provider]]\n"
-    "provider_type = \"TrustedService\"\n"
-    "key_info_manager = \"sqlite-manager\"\n";
+static const char sample_config[] = "# Parsec's shipped layout\n"
+                                    "[core_settings]\n"
+                                    "thread_pool_size = 8\n"
+                                    "idle_listener_sleep_duration = 10 # ms\n"
+                                    "log_level = \"info\"\n"
+                                    "allow_root = true\n"
+                                    "body_len_limit = 1_048_576\n"
+                                    "\n"
+                                    "[listener]\n"
+                                    "listener_type = \"DomainSocket\"\n"
+                                    "timeout = 200\n"
+                                    "socket_path = '/run/parsec/parsec.sock'\n"
+                                    "[authenticator]\n"
+                                    "auth_type = \"UnixPeerCredentials\"\n"
+                                    "admins = [ { name = \"0\" }, { name = \"adm\\u00e9\" } ]\n"
+                                    "[[key_manager]]\n"
+                                    "name = \"sqlite-manager\"\n"
+                                    "manager_type = \"SQLite\"\n"
+                                    "sqlite_db_path = \"/var/lib/x.sqlite3\"\n"
+                                    "[[provider]]\n"
+                                    "provider_type = \"TrustedService\"\n"
+                                    "key_info_manager = \"sqlite-manager\"\n";
 
 static void test_config(void **state)
 {
@@ -382,8 +383,7 @@ static void test_config(void **state)
         {"[core_settings]\nthread_pool_size = 0\n",
          "line 2: [core_settings] thread_pool_size: out of range"},
         {"[core_settings]\nbogus = 1\n", "line 2: [core_settings] bogus: unknown key"},
-        {"\n[listener]\ntimeout = 1.5\n",
-         "line 3: unsupported value (float, date or bare word)"},
+        {"\n[listener]\ntimeout = 1.5\n", "line 3: unsupported value (float, date or bare word)"},
         {"[a]\n[a]\n", "line 2: table defined twice"},
         {"[listener]\ntimeout = 1\ntimeout = 2\n", "line 3: duplicate key"},
         {"x = \"unterminated\n", "line 1: unterminated string"},
@@ -408,7 +408,6 @@ static void test_config(void **state)
     }
 }
 
-
 /* The Parsec column: every crypto row places every field of its Operation and Result
  * messages exactly once, each on a field of the type its role needs. */
 static void test_op_table_column(void **state)
@@ -429,23 +428,30 @@ static void test_op_table_column(void **state)
         for (size_t k = 0; k < op->param_count; k++) {
             const parsec_param_t *p = &op->params[k];
             bool out = p->role == PARSEC_ROLE_OUT || p->role == PARSEC_ROLE_OUT_FILL;
-            const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field(
-                out ? op->result : op->operation, p->field);
+            const ProtobufCFieldDescriptor *f =
+                protobuf_c_message_descriptor_get_field(out ? op->result : op->operation, p->field);
             assert_non_null(f);
             unsigned *used = out ? &used_result : &used_op;
             assert_false(*used & (1u << p->field)); /* placed once */
             *used |= 1u << p->field;
             switch (p->role) {
             case PARSEC_ROLE_KEY:
-            case PARSEC_ROLE_KEY_OUT: assert_int_equal(f->type, PROTOBUF_C_TYPE_STRING); break;
+            case PARSEC_ROLE_KEY_OUT:
+                assert_int_equal(f->type, PROTOBUF_C_TYPE_STRING);
+                break;
             case PARSEC_ROLE_IN:
             case PARSEC_ROLE_OUT:
-            case PARSEC_ROLE_OUT_FILL: assert_int_equal(f->type, PROTOBUF_C_TYPE_BYTES); break;
+            case PARSEC_ROLE_OUT_FILL:
+                assert_int_equal(f->type, PROTOBUF_C_TYPE_BYTES);
+                break;
             case PARSEC_ROLE_ALG:
                 assert_true(f->type == PROTOBUF_C_TYPE_MESSAGE || f->type == PROTOBUF_C_TYPE_ENUM);
                 break;
-            case PARSEC_ROLE_ATTRS: assert_int_equal(f->type, PROTOBUF_C_TYPE_MESSAGE); break;
-            default: fail();
+            case PARSEC_ROLE_ATTRS:
+                assert_int_equal(f->type, PROTOBUF_C_TYPE_MESSAGE);
+                break;
+            default:
+                fail();
             }
             if (p->role == PARSEC_ROLE_OUT_FILL) {
                 const ProtobufCFieldDescriptor *size =
@@ -498,14 +504,10 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ping_vector),
-        cmocka_unit_test(test_random_vector),
-        cmocka_unit_test(test_header_errors),
-        cmocka_unit_test(test_routing_and_auth_errors),
-        cmocka_unit_test(test_sign_hash_vector),
-        cmocka_unit_test(test_kim_recovery),
-        cmocka_unit_test(test_config),
-        cmocka_unit_test(test_op_table_column),
+        cmocka_unit_test(test_ping_vector),      cmocka_unit_test(test_random_vector),
+        cmocka_unit_test(test_header_errors),    cmocka_unit_test(test_routing_and_auth_errors),
+        cmocka_unit_test(test_sign_hash_vector), cmocka_unit_test(test_kim_recovery),
+        cmocka_unit_test(test_config),           cmocka_unit_test(test_op_table_column),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
