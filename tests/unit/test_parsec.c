@@ -366,6 +366,11 @@ static void test_config(void **state)
     parsec_config_t c;
     char err[256];
     parsec_config_defaults(&c);
+    assert_true(parsec_config_load(&c, PARSEC_EXAMPLE_CONFIG, err, sizeof(err)));
+    assert_string_equal(c.socket_path, "/run/parsec/parsec.sock");
+    assert_false(c.allow_root);
+    parsec_config_free(&c);
+    parsec_config_defaults(&c);
     assert_true(parsec_config_parse(&c, sample_config, strlen(sample_config), err, sizeof(err)));
     assert_int_equal(c.thread_pool_size, 8);
     assert_int_equal(c.log_level, PARSEC_LOG_INFO);
