@@ -71,8 +71,12 @@ static size_t build(uint8_t *out, uint8_t provider, uint32_t opcode, uint8_t aut
     out[26] = (uint8_t)auth_len;
     out[27] = (uint8_t)(auth_len >> 8);
     out[28] = (uint8_t)opcode;
-    memcpy(out + 36, body, body_len);
-    memcpy(out + 36 + body_len, auth, auth_len);
+    if (body_len > 0) {
+        memcpy(out + 36, body, body_len);
+    }
+    if (auth_len > 0) {
+        memcpy(out + 36 + body_len, auth, auth_len);
+    }
     return 36 + body_len + auth_len;
 }
 
