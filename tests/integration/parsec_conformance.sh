@@ -83,6 +83,15 @@ else
     rm -rf "$dir"
     exit 77
 fi
+stop || fail "stop before Direct"
+# Direct authentication: the same store, the configuration switched; app-b keeps a key while
+# app-a runs, and neither sees the other's.
+sed -i 's/auth_type = "UnixPeerCredentials"/auth_type = "Direct"/; s/name = "'"$me"'"/name = "admin-app"/' \
+    "$dir/config.toml"
+start || fail "start with Direct"
+PARSEC_TEST_DIRECT_APP=app-b run "$client" direct-keep || fail "Direct app-b"
+PARSEC_TEST_DIRECT_APP=app-a run "$client" direct || fail "Direct app-a"
+PARSEC_TEST_DIRECT_APP=admin-app run "$client" delete-client app-b || fail "Direct DeleteClient"
 stop || fail "final stop"
 rm -rf "$dir"
 exit 0

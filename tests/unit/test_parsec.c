@@ -482,6 +482,52 @@ static void test_op_table_column(void **state)
     }
 }
 
+/* Direct authentication: the name is the application, unchecked but valid UTF-8; names of two
+ * applications never meet; ListAuthenticators says Direct. */
+static void test_direct_auth(void **state)
+{
+    (void)state;
+    uint8_t body[256], req[512];
+    size_t len;
+    config.auth_type = PARSEC_AUTH_DIRECT;
+    len = build(req, 0, PARSEC_OP_LIST_AUTHENTICATORS, 0, NULL, 0, NULL, 0);
+    assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
+    /* authenticators[0] { ... id = 1 }: the last field of the one entry. */
+    assert_int_equal(resp[resp_len - 2], 0x28);
+    assert_int_equal(resp[resp_len - 1], PARSEC_AUTH_DIRECT);
+    len = build(req, 4, PARSEC_OP_PSA_GENERATE_KEY, 1, body, pack_generate_ecc(body, "d1"),
+                (const uint8_t *)"app-one", 7);
+    assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
+    /* Same name for another application: its own key. */
+    len = build(req, 4, PARSEC_OP_PSA_GENERATE_KEY, 1, body, pack_generate_ecc(body, "d1"),
+                (const uint8_t *)"app-two", 7);
+    assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
+    assert_int_equal(serve_as(1001, req, len), PARSEC_PSA_ERROR_ALREADY_EXISTS);
+    /* Unix peer credentials are not registered now; bad names are refused. */
+    len = build(req, 0, PARSEC_OP_LIST_KEYS, 3, NULL, 0, uid1000, 4);
+    assert_int_equal(serve_as(1000, req, len), PARSEC_AUTHENTICATOR_NOT_REGISTERED);
+    static const struct {
+        const char *name;
+        size_t len;
+    } bad[] = {{"", 0}, {"a\0b", 3}, {"\xc0\xaf", 2}, {"\xed\xa0\x80", 3}, {"\xf4\x90\x80\x80", 4},
+               {"\xe2\x82", 2}};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        len = build(req, 0, PARSEC_OP_LIST_KEYS, 1, NULL, 0, (const uint8_t *)bad[i].name,
+                    bad[i].len);
+        assert_int_equal(serve_as(1000, req, len), PARSEC_AUTHENTICATION_ERROR);
+    }
+    /* Each application destroys its own "d1" only. */
+    uint8_t destroy_body[4] = {0x0a, 0x02, 'd', '1'};
+    len = build(req, 4, PARSEC_OP_PSA_DESTROY_KEY, 1, destroy_body, 4,
+                (const uint8_t *)"app-one", 7);
+    assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
+    assert_int_equal(serve_as(1000, req, len), PARSEC_PSA_ERROR_DOES_NOT_EXIST);
+    len = build(req, 4, PARSEC_OP_PSA_DESTROY_KEY, 1, destroy_body, 4,
+                (const uint8_t *)"app-two", 7);
+    assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
+    config.auth_type = PARSEC_AUTH_UNIX_PEER;
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -517,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_header_errors),    cmocka_unit_test(test_routing_and_auth_errors),
         cmocka_unit_test(test_sign_hash_vector), cmocka_unit_test(test_kim_recovery),
         cmocka_unit_test(test_config),           cmocka_unit_test(test_op_table_column),
+        cmocka_unit_test(test_direct_auth),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

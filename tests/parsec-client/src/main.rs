@@ -17,6 +17,8 @@ use zeroize::Zeroizing;
 struct Client {
     path: String,
     uid: u32,
+    /// PARSEC_TEST_DIRECT_APP: authenticate with Direct as this application instead.
+    direct: Option<String>,
     failures: u32,
     checks: u32,
 }
@@ -40,6 +42,7 @@ impl Client {
         Client {
             path,
             uid,
+            direct: std::env::var("PARSEC_TEST_DIRECT_APP").ok(),
             failures: 0,
             checks: 0,
         }
@@ -59,12 +62,8 @@ impl Client {
     fn call(&self, provider: ProviderId, op: NativeOperation, authed: bool) -> Res<NativeResult> {
         let conv = ProtobufConverter {};
         let opcode = op.opcode();
-        let header = header(provider, opcode, authed);
-        let auth = if authed {
-            self.uid.to_le_bytes().to_vec()
-        } else {
-            vec![]
-        };
+        let header = self.header(provider, opcode, authed);
+        let auth = self.auth(authed);
         let request = Request {
             header,
             body: conv.operation_to_body(op)?,
@@ -106,14 +105,33 @@ impl Client {
         out
     }
 
+    fn header(&self, provider: ProviderId, opcode: Opcode, authed: bool) -> RequestHeader {
+        RequestHeader {
+            provider,
+            session: 0,
+            content_type: BodyType::Protobuf,
+            accept_type: BodyType::Protobuf,
+            auth_type: match (authed, &self.direct) {
+                (false, _) => AuthType::NoAuth,
+                (true, None) => AuthType::UnixPeerCredentials,
+                (true, Some(_)) => AuthType::Direct,
+            },
+            opcode,
+        }
+    }
+
+    fn auth(&self, authed: bool) -> Vec<u8> {
+        match (authed, &self.direct) {
+            (false, _) => vec![],
+            (true, None) => self.uid.to_le_bytes().to_vec(),
+            (true, Some(app)) => app.as_bytes().to_vec(),
+        }
+    }
+
     fn request_bytes(&self, provider: ProviderId, op: NativeOperation, authed: bool) -> Vec<u8> {
         let conv = ProtobufConverter {};
-        let header = header(provider, op.opcode(), authed);
-        let auth = if authed {
-            self.uid.to_le_bytes().to_vec()
-        } else {
-            vec![]
-        };
+        let header = self.header(provider, op.opcode(), authed);
+        let auth = self.auth(authed);
         let request = Request {
             header,
             body: conv.operation_to_body(op).unwrap(),
@@ -122,21 +140,6 @@ impl Client {
         let mut out = Vec::new();
         request.write_to_stream(&mut out).unwrap();
         out
-    }
-}
-
-fn header(provider: ProviderId, opcode: Opcode, authed: bool) -> RequestHeader {
-    RequestHeader {
-        provider,
-        session: 0,
-        content_type: BodyType::Protobuf,
-        accept_type: BodyType::Protobuf,
-        auth_type: if authed {
-            AuthType::UnixPeerCredentials
-        } else {
-            AuthType::NoAuth
-        },
-        opcode,
     }
 }
 
@@ -1088,6 +1091,51 @@ fn main() {
             c.check(
                 "first uid: DestroyKey shared-name",
                 destroy(&c, "shared-name").is_ok(),
+            );
+        }
+        "direct" => {
+            // Run with PARSEC_TEST_DIRECT_APP against a server configured for Direct.
+            let r = c.call(
+                ProviderId::Core,
+                NativeOperation::ListAuthenticators(list_authenticators::Operation {}),
+                false,
+            );
+            c.check(
+                "Direct: ListAuthenticators says Direct",
+                matches!(r, Ok(NativeResult::ListAuthenticators(ref a))
+                    if a.authenticators.len() == 1 && a.authenticators[0].id == AuthType::Direct),
+            );
+            let keys = list_keys(&c).unwrap_or_default();
+            c.check("Direct: no keys of another application", keys.is_empty());
+            c.check(
+                "Direct: GenerateKey direct-key",
+                generate(&c, "direct-key", ecc_attrs()).is_ok(),
+            );
+            let s = sign(&c, "direct-key", &[2; 32]).unwrap_or_default();
+            c.check(
+                "Direct: sign and verify",
+                verify(&c, "direct-key", &[2; 32], &s).is_ok(),
+            );
+            let keys = list_keys(&c).unwrap_or_default();
+            c.check(
+                "Direct: ListKeys shows exactly its key",
+                keys.len() == 1 && keys[0].name == "direct-key",
+            );
+            c.check("Direct: DestroyKey", destroy(&c, "direct-key").is_ok());
+            let app = c.direct.take();
+            let r = c.crypto(NativeOperation::PsaGenerateRandom(
+                psa_generate_random::Operation { size: 4 },
+            ));
+            c.check(
+                "Direct server: UnixPeerCredentials is AuthenticatorNotRegistered",
+                r.err() == Some(ResponseStatus::AuthenticatorNotRegistered),
+            );
+            c.direct = app;
+        }
+        "direct-keep" => {
+            c.check(
+                "Direct: GenerateKey direct-key (kept)",
+                generate(&c, "direct-key", ecc_attrs()).is_ok(),
             );
         }
         "delete-client" => {
