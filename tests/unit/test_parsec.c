@@ -422,6 +422,21 @@ static void test_config(void **state)
 static void test_op_table_column(void **state)
 {
     (void)state;
+    /* Rows flagged as Parsec's own TS provider's: the 11 opcodes of its describe() (sheet 3.3). */
+    static const uint32_t upstream[] = {0x03, 0x02, 0x04, 0x05, 0x06, 0x07,
+                                        0x0C, 0x0D, 0x20, 0x0A, 0x0B};
+    size_t flagged = 0;
+    for (size_t i = 0; i < parsec_op_table_size; i++) {
+        flagged += (parsec_op_table[i].flags & PARSEC_OP_UPSTREAM_TS) != 0;
+    }
+    assert_int_equal(flagged, sizeof(upstream) / sizeof(upstream[0]));
+    for (size_t i = 0; i < sizeof(upstream) / sizeof(upstream[0]); i++) {
+        const parsec_op_t *op = parsec_op_find(upstream[i]);
+        assert_non_null(op);
+        assert_true(op->flags & PARSEC_OP_UPSTREAM_TS);
+        assert_true(op->flags & PARSEC_OP_LISTED);
+        assert_int_equal(op->provider, PARSEC_PROVIDER_TRUSTED_SERVICE);
+    }
     for (size_t i = 0; i < parsec_op_table_size; i++) {
         const parsec_op_t *op = &parsec_op_table[i];
         assert_non_null(op->operation);
@@ -509,8 +524,9 @@ static void test_direct_auth(void **state)
     static const struct {
         const char *name;
         size_t len;
-    } bad[] = {{"", 0}, {"a\0b", 3}, {"\xc0\xaf", 2}, {"\xed\xa0\x80", 3}, {"\xf4\x90\x80\x80", 4},
-               {"\xe2\x82", 2}};
+    } bad[] = {
+        {"", 0},        {"a\0b", 3}, {"\xc0\xaf", 2}, {"\xed\xa0\x80", 3}, {"\xf4\x90\x80\x80", 4},
+        {"\xe2\x82", 2}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         len = build(req, 0, PARSEC_OP_LIST_KEYS, 1, NULL, 0, (const uint8_t *)bad[i].name,
                     bad[i].len);
@@ -518,12 +534,12 @@ static void test_direct_auth(void **state)
     }
     /* Each application destroys its own "d1" only. */
     uint8_t destroy_body[4] = {0x0a, 0x02, 'd', '1'};
-    len = build(req, 4, PARSEC_OP_PSA_DESTROY_KEY, 1, destroy_body, 4,
-                (const uint8_t *)"app-one", 7);
+    len =
+        build(req, 4, PARSEC_OP_PSA_DESTROY_KEY, 1, destroy_body, 4, (const uint8_t *)"app-one", 7);
     assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
     assert_int_equal(serve_as(1000, req, len), PARSEC_PSA_ERROR_DOES_NOT_EXIST);
-    len = build(req, 4, PARSEC_OP_PSA_DESTROY_KEY, 1, destroy_body, 4,
-                (const uint8_t *)"app-two", 7);
+    len =
+        build(req, 4, PARSEC_OP_PSA_DESTROY_KEY, 1, destroy_body, 4, (const uint8_t *)"app-two", 7);
     assert_int_equal(serve_as(1000, req, len), PARSEC_SUCCESS);
     config.auth_type = PARSEC_AUTH_UNIX_PEER;
 }
