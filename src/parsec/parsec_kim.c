@@ -286,7 +286,7 @@ parsec_status_t parsec_kim_begin_create(parsec_kim_t *kim, uint8_t auth, const c
                                         const char *name, const parsec_kim_key_t *requested,
                                         psa_key_id_t *id)
 {
-    parsec_kim_key_t old;
+    parsec_kim_key_t old = {0};
     int state = 0;
     int64_t run = 0, next = 0;
     sqlite3_stmt *st = NULL;
@@ -373,7 +373,7 @@ parsec_status_t parsec_kim_abort_create(parsec_kim_t *kim, psa_key_id_t id)
 parsec_status_t parsec_kim_begin_destroy(parsec_kim_t *kim, uint8_t auth, const char *app,
                                          const char *name, psa_key_id_t *id)
 {
-    parsec_kim_key_t key;
+    parsec_kim_key_t key = {0};
     int state = 0;
     int64_t run = 0;
     sqlite3_stmt *st = NULL;
@@ -423,7 +423,7 @@ parsec_status_t parsec_kim_list_keys(parsec_kim_t *kim, uint8_t auth, const char
                                     "application = ? AND state = 0 ORDER BY name",
                                     &st);
     if (s == PARSEC_SUCCESS) {
-        int rc;
+        int rc = SQLITE_DONE;
         sqlite3_bind_int(st, 1, auth);
         sqlite3_bind_text(st, 2, app, -1, SQLITE_STATIC);
         while (s == PARSEC_SUCCESS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -455,7 +455,7 @@ parsec_status_t parsec_kim_list_apps(parsec_kim_t *kim, uint8_t auth, parsec_kim
                                     "WHERE authenticator = ? AND state = 0 ORDER BY application",
                                     &st);
     if (s == PARSEC_SUCCESS) {
-        int rc;
+        int rc = SQLITE_DONE;
         sqlite3_bind_int(st, 1, auth);
         while (s == PARSEC_SUCCESS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
             s = cb(ctx, (const char *)sqlite3_column_text(st, 0));
