@@ -36,9 +36,21 @@ static void add_key(const char *name, psa_key_type_t type, size_t bits, psa_algo
     }
 }
 
+static char dir[] = "/tmp/fuzz-parsec-XXXXXX";
+
+/* The harness's state (keys, store) goes when the fuzzer exits. */
+static void remove_state(void)
+{
+    char cmd[64];
+    parsec_kim_close(ctx.kim);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "cannot remove %s\n", dir);
+    }
+}
+
 const parsec_ctx_t *parsec_fuzz_ctx(void)
 {
-    static char dir[] = "/tmp/fuzz-parsec-XXXXXX";
     char path[128];
     if (ctx.kim != NULL) {
         return &ctx;
@@ -61,6 +73,7 @@ const parsec_ctx_t *parsec_fuzz_ctx(void)
                 PSA_KEY_USAGE_VERIFY_MESSAGE | PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_DERIVE);
     add_key("a1", PSA_KEY_TYPE_AES, 128, PSA_ALG_GCM,
             PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT | PSA_KEY_USAGE_EXPORT);
+    atexit(remove_state);
     resp = malloc(parsec_response_max(&ctx));
     if (resp == NULL) {
         abort();
