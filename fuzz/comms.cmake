@@ -23,3 +23,11 @@ if(TARGET ss_enclave)
   target_link_libraries(fuzz_policy PRIVATE ss_enclave)
   target_link_options(fuzz_policy PRIVATE -fsanitize=fuzzer)
 endif()
+
+# Issue 9 §1: after a victim's secret-bearing calls, no reply to a random message of another
+# client holds a byte of them (shared receive and reply buffers, as on a worker).
+if(TARGET ss_enclave)
+  add_executable(fuzz_rssd_leak ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_leak.c)
+  target_link_libraries(fuzz_rssd_leak PRIVATE ss_enclave)
+  target_link_options(fuzz_rssd_leak PRIVATE -fsanitize=fuzzer)
+endif()

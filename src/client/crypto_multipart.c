@@ -36,7 +36,9 @@ static psa_status_t remote_setup(crypto_iovec_t *iov, uint32_t *handle, uint32_t
 }
 
 /* A call on a live rssd operation; out_vec[0] is the operation's handle when `handle_out`
- * (finish, verify, abort): rssd reports 0 once the operation has ended. */
+ * (finish, verify, abort): rssd reports 0 once the operation has ended. A failed call returns no
+ * outputs at all (docs/rss-comms-linux.md), and every error leaves an rssd operation active in
+ * its error state, so the object keeps its handle: a later abort releases the operation. */
 static psa_status_t remote_op(crypto_iovec_t *iov, crypto_vecs_t *v, uint32_t *handle,
                               uint32_t *route, bool handle_out)
 {
@@ -47,7 +49,7 @@ static psa_status_t remote_op(crypto_iovec_t *iov, crypto_vecs_t *v, uint32_t *h
         v->out_size[0] = sizeof(out);
     }
     psa_status_t status = crypto_remote(iov, v);
-    if (handle_out && status != PSA_ERROR_COMMUNICATION_FAILURE) {
+    if (handle_out && status == PSA_SUCCESS) {
         *handle = crypto_out_u32(v, 0, out);
         if (*handle == 0) {
             *route = CRYPTO_ROUTE_NONE;

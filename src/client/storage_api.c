@@ -3,17 +3,36 @@
 #include <psa/protected_storage.h>
 
 #include "client/client_call.h"
+#include "comms/transport.h"
 #include "comms/wire.h"
 
-/* Message types: TF-M's (reference sheet §3.2), plus rssd's PS create and set_extended
- * (docs/rss-comms-linux.md). */
+/* Message types: TF-M's (reference sheet §3.2), plus rssd's PS create, set_extended and its
+ * own support query (docs/rss-comms-linux.md). */
 #define STORAGE_SET 1001
 #define STORAGE_GET 1002
 #define STORAGE_GET_INFO 1003
 #define STORAGE_REMOVE 1004
-#define PS_GET_SUPPORT 1005
 #define PS_CREATE 1006
 #define PS_SET_EXTENDED 1007
+#define PS_GET_SUPPORT_RSSD 0x7F05
+
+/*
+ * Argument limits, checked before anything is sent so that libpsa answers as libpsa-local does:
+ * - a range [offset, offset + length) ending beyond 32 bits names no byte of any object (object
+ *   sizes are 32-bit, on the wire and in the engines, which refuse it first, storage_io.h):
+ *   INVALID_ARGUMENT. Without this check libpsa tried to map a shared region for it and
+ *   answered INSUFFICIENT_MEMORY.
+ * - one call carries at most STORAGE_MAX_DATA bytes of data (the largest shared memory, less
+ *   room for the other vectors), far beyond rssd's largest object: a longer set cannot be
+ *   stored (INSUFFICIENT_STORAGE), a longer set_extended exceeds any capacity
+ *   (INVALID_ARGUMENT), and a get never needs a larger buffer than that.
+ */
+#define STORAGE_MAX_DATA (RSS_SHM_MAX_SIZE - 4096u)
+
+static int range_fits_u32(size_t offset, size_t length)
+{
+    return length <= UINT32_MAX && offset <= UINT32_MAX - length;
+}
 
 static psa_status_t storage_set(psa_handle_t handle, psa_storage_uid_t uid, size_t data_length,
                                 const void *p_data, psa_storage_create_flags_t create_flags)
@@ -21,8 +40,11 @@ static psa_status_t storage_set(psa_handle_t handle, psa_storage_uid_t uid, size
     uint8_t uid_le[8], flags_le[4];
     wire_store_u64(uid_le, uid);
     wire_store_u32(flags_le, create_flags);
-    if (data_length > 0 && p_data == NULL) {
+    if ((data_length > 0 && p_data == NULL) || !range_fits_u32(0, data_length)) {
         return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (data_length > STORAGE_MAX_DATA) {
+        return PSA_ERROR_INSUFFICIENT_STORAGE;
     }
     psa_invec in[3] = {{uid_le, 8}, {p_data, data_length}, {flags_le, 4}};
     return client_call(handle, STORAGE_SET, in, 3, NULL, 0);
@@ -35,9 +57,11 @@ static psa_status_t storage_get(psa_handle_t handle, psa_storage_uid_t uid, size
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     *p_data_length = 0;
-    /* Offsets are 32-bit on the wire (rot_size_t): a larger one cannot name stored data. */
-    if (data_offset > UINT32_MAX) {
+    if (!range_fits_u32(data_offset, data_length)) {
         return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (data_length > STORAGE_MAX_DATA) {
+        data_length = STORAGE_MAX_DATA; /* no object has more to return */
     }
     uint8_t uid_le[8], offset_le[4];
     wire_store_u64(uid_le, uid);
@@ -147,7 +171,8 @@ psa_status_t psa_ps_create(psa_storage_uid_t uid, size_t capacity,
 psa_status_t psa_ps_set_extended(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
                                  const void *p_data)
 {
-    if (data_offset > UINT32_MAX || (data_length > 0 && p_data == NULL)) {
+    if (!range_fits_u32(data_offset, data_length) || data_length > STORAGE_MAX_DATA ||
+        (data_length > 0 && p_data == NULL)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     uint8_t uid_le[8], offset_le[4];
@@ -157,11 +182,13 @@ psa_status_t psa_ps_set_extended(psa_storage_uid_t uid, size_t data_offset, size
     return client_call(CLIENT_HANDLE_PS, PS_SET_EXTENDED, in, 3, NULL, 0);
 }
 
+/* rssd answers TF-M's GET_SUPPORT (1005) as TF-M does, with 0, for TF-M's client, which cannot
+ * send create or set_extended; libpsa can, so it asks rssd's own query for the real flags. */
 uint32_t psa_ps_get_support(void)
 {
     uint8_t flags_le[4];
     psa_outvec out[1] = {{flags_le, sizeof(flags_le)}};
-    if (client_call(CLIENT_HANDLE_PS, PS_GET_SUPPORT, NULL, 0, out, 1) != PSA_SUCCESS ||
+    if (client_call(CLIENT_HANDLE_PS, PS_GET_SUPPORT_RSSD, NULL, 0, out, 1) != PSA_SUCCESS ||
         out[0].len != 4) {
         return 0;
     }

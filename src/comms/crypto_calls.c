@@ -304,12 +304,8 @@ void crypto_call_vec_policy(const uint8_t *header, size_t header_len, crypto_vec
         }
     }
     for (size_t i = 0; i < desc->out_count; i++) {
-        uint8_t kind = desc->out[i];
-        if (bulk && kind == CRYPTO_VEC_BYTES) {
+        if (bulk && desc->out[i] == CRYPTO_VEC_BYTES) {
             policy->in_place_out |= (uint8_t)(1u << i);
-        }
-        if (kind == CRYPTO_VEC_HANDLE || kind == CRYPTO_VEC_KEY_ID || kind == CRYPTO_VEC_SIZE) {
-            policy->kept_on_error |= (uint8_t)(1u << i);
         }
     }
 }

@@ -200,14 +200,13 @@ const crypto_call_desc_t *crypto_call_find(uint16_t function_id);
  * How the partition manager may hand a call's vectors to the service when they live in memory
  * the client can write during the call. Bit i of a mask stands for in_vec[i] / out_vec[i].
  * in_place_in/out: may stay in shared memory (bulk data of a CRYPTO_CALL_BULK_IN_PLACE row);
- * every other vector is copied in before and out after the call. kept_on_error: outputs that
- * still travel back when the call fails (operation handles, key ids, sizes: what the service
- * reports about its state, never data); other outputs of a failed call are not copied out.
+ * every other vector is copied in before the call and out after a successful one. No output of
+ * a failed call travels back, not even an operation handle or a key id: the client keeps the
+ * handle it sent (docs/crypto-calls.md).
  */
 typedef struct crypto_vec_policy {
     uint8_t in_place_in;
     uint8_t in_place_out;
-    uint8_t kept_on_error;
 } crypto_vec_policy_t;
 
 /* The policy for a call whose header (in_vec[0], already in private memory) is `header`.

@@ -29,6 +29,21 @@ static psa_status_t ps_engine_remove(void *store, int32_t owner, psa_storage_uid
     return ps_store_remove(store, owner, uid);
 }
 
+/* The answer to a support query: out[0] of exactly 4 bytes gets the flags (TF-M checks the
+ * size the same way); any input is ignored (TF-M's client sends none, Trusted Services a dummy
+ * 4-byte vector). */
+static psa_status_t put_support(psa_outvec *out, size_t out_len, uint32_t flags)
+{
+    if (out_len < 1 || out[0].len != 4) {
+        storage_clear_outputs(out, out_len);
+        return PSA_ERROR_PROGRAMMER_ERROR;
+    }
+    storage_clear_outputs(out, out_len);
+    wire_store_u32(out[0].base, flags);
+    out[0].len = 4;
+    return PSA_SUCCESS;
+}
+
 static psa_status_t ps_call(const enclave_caller_t *caller, int32_t type, const psa_invec *in,
                             size_t in_len, psa_outvec *out, size_t out_len)
 {
@@ -43,18 +58,15 @@ static psa_status_t ps_call(const enclave_caller_t *caller, int32_t type, const 
     }
 
     switch (type) {
-    case ENCLAVE_PS_GET_SUPPORT: {
-        /* TF-M's client sends no input, Trusted Services a dummy 4-byte one: both are fine. */
-        if (out_len < 1 || out[0].len != 4) {
-            storage_clear_outputs(out, out_len);
-            return PSA_ERROR_PROGRAMMER_ERROR;
-        }
-        wire_writer_t w;
-        wire_writer_init(&w, out[0].base, out[0].len);
-        wire_put_u32(&w, ps_store_get_support(ps));
-        out[0].len = wire_writer_length(&w);
-        return PSA_SUCCESS;
-    }
+    case ENCLAVE_PS_GET_SUPPORT:
+        /* TF-M's own answer, 0: its client (and Trusted Services') returns NOT_SUPPORTED for
+         * psa_ps_create and psa_ps_set_extended without sending anything, so the flags it asks
+         * for must describe what it can do, not what rssd can. */
+        return put_support(out, out_len, 0);
+    case ENCLAVE_PS_GET_SUPPORT_RSSD:
+        /* libpsa's query: what rssd really supports, as libpsa carries create and
+         * set_extended (ENCLAVE_PS_CREATE, ENCLAVE_PS_SET_EXTENDED). */
+        return put_support(out, out_len, ps_store_get_support(ps));
     case ENCLAVE_PS_CREATE:
         storage_clear_outputs(out, out_len);
         if (!storage_arg_uid(in, in_len, 0, &uid) || !storage_arg_u32(in, in_len, 1, &value) ||

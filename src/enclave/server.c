@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
 #include "enclave/enclave.h"
@@ -190,19 +192,30 @@ static bool ranges_overlap(uint64_t a, uint32_t a_len, uint64_t b, uint32_t b_le
     return a_len > 0 && b_len > 0 && a < b + b_len && b < a + a_len;
 }
 
-/* The reply to a served call whose outputs are `out` (lengths as the service set them). */
-static size_t encode_reply(const rss_msg_call_t *call, psa_status_t status, const psa_outvec *out,
-                           uint8_t *reply, size_t reply_size)
+/*
+ * The one place the reply to a call is built; every path of both protocols ends here. The rule
+ * (issue 9, where a refused call's reply carried whatever the worker's reply buffer still held
+ * from an earlier call of another client): a reply carries only bytes that the service wrote for
+ * this very call, and a call that fails carries none.
+ *  - status < 0 (refused by the comms layer or the partition manager, or failed in the service):
+ *    TF-M's error reply, the request's header and the status with every out_size 0; `out` is not
+ *    looked at (NULL when no service ran). serve_pointer copies no output of such a call.
+ *  - status >= 0: out[i].len bytes of each output, as the service set them; call_status() has
+ *    already refused lengths over the vector's size. The memory handed to the service for its
+ *    outputs was zeroed (embed) or is the wiped private buffer (pointer access), so a service
+ *    reporting more than it wrote would expose zeroes, never older data.
+ */
+static size_t reply_to_call(const rss_msg_call_t *call, psa_status_t status,
+                            const psa_outvec *out, uint8_t *reply, size_t reply_size)
 {
+    if (out == NULL && status >= PSA_SUCCESS) {
+        status = PSA_ERROR_GENERIC_ERROR; /* no service ran, so nothing succeeded */
+    }
+    if (status < PSA_SUCCESS) {
+        return rss_msg_encode_error_reply(&call->header, status, reply, reply_size);
+    }
     rss_msg_reply_t rep = {.header = call->header, .status = status, .out_len = call->out_len};
     for (uint32_t i = 0; i < call->out_len; i++) {
-        if (out[i].len > call->out_size[i]) {
-            /* A service wrote past its vector's length: report it, leak nothing. */
-            enclave_log(ENCLAVE_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
-                        out[i].len, call->out_size[i]);
-            return rss_msg_encode_error_reply(&call->header, PSA_ERROR_GENERIC_ERROR, reply,
-                                              reply_size);
-        }
         rep.out_size[i] = (uint32_t)out[i].len;
         rep.out_data[i] = out[i].base;
     }
@@ -212,6 +225,24 @@ static size_t encode_reply(const rss_msg_call_t *call, psa_status_t status, cons
                                           reply_size);
     }
     return n;
+}
+
+/* The status a served call answers with: the service's, unless it reported an output longer than
+ * its vector (a service bug: refused with GENERIC_ERROR, so nothing of the call is released). */
+static psa_status_t call_status(const rss_msg_call_t *call, psa_status_t status,
+                                const psa_outvec *out)
+{
+    if (status < PSA_SUCCESS) {
+        return status;
+    }
+    for (uint32_t i = 0; i < call->out_len; i++) {
+        if (out[i].len > call->out_size[i]) {
+            enclave_log(ENCLAVE_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
+                        out[i].len, call->out_size[i]);
+            return PSA_ERROR_GENERIC_ERROR;
+        }
+    }
+    return status;
 }
 
 /*
@@ -271,14 +302,12 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
      * check: CONNECTION_BUSY, sheet §1.7). */
     for (uint32_t i = 0; i < call->in_len; i++) {
         if (!rss_shm_range_ok(&conn->shm, call->in_addr[i], call->in_size[i])) {
-            return rss_msg_encode_error_reply(&call->header, PSA_ERROR_CONNECTION_BUSY, reply,
-                                              reply_size);
+            return reply_to_call(call, PSA_ERROR_CONNECTION_BUSY, NULL, reply, reply_size);
         }
     }
     for (uint32_t i = 0; i < call->out_len; i++) {
         if (!rss_shm_range_ok(&conn->shm, call->out_addr[i], call->out_size[i])) {
-            return rss_msg_encode_error_reply(&call->header, PSA_ERROR_CONNECTION_BUSY, reply,
-                                              reply_size);
+            return reply_to_call(call, PSA_ERROR_CONNECTION_BUSY, NULL, reply, reply_size);
         }
     }
     /* Overlapping input vectors, and an output overlapping an input or another output (a
@@ -287,8 +316,7 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         for (uint32_t j = 0; j < i; j++) {
             if (ranges_overlap(call->in_addr[i], call->in_size[i], call->in_addr[j],
                                call->in_size[j])) {
-                return rss_msg_encode_error_reply(&call->header, PSA_ERROR_PROGRAMMER_ERROR,
-                                                  reply, reply_size);
+                return reply_to_call(call, PSA_ERROR_PROGRAMMER_ERROR, NULL, reply, reply_size);
             }
         }
     }
@@ -296,15 +324,13 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         for (uint32_t j = 0; j < call->in_len; j++) {
             if (ranges_overlap(call->out_addr[i], call->out_size[i], call->in_addr[j],
                                call->in_size[j])) {
-                return rss_msg_encode_error_reply(&call->header, PSA_ERROR_PROGRAMMER_ERROR,
-                                                  reply, reply_size);
+                return reply_to_call(call, PSA_ERROR_PROGRAMMER_ERROR, NULL, reply, reply_size);
             }
         }
         for (uint32_t j = 0; j < i; j++) {
             if (ranges_overlap(call->out_addr[i], call->out_size[i], call->out_addr[j],
                                call->out_size[j])) {
-                return rss_msg_encode_error_reply(&call->header, PSA_ERROR_PROGRAMMER_ERROR,
-                                                  reply, reply_size);
+                return reply_to_call(call, PSA_ERROR_PROGRAMMER_ERROR, NULL, reply, reply_size);
             }
         }
     }
@@ -318,8 +344,7 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         need += scratch_round(call->out_size[i]);
     }
     if (!scratch_reserve(need)) {
-        return rss_msg_encode_error_reply(&call->header, PSA_ERROR_INSUFFICIENT_MEMORY, reply,
-                                          reply_size);
+        return reply_to_call(call, PSA_ERROR_INSUFFICIENT_MEMORY, NULL, reply, reply_size);
     }
 
     /* The first input (the crypto iovec header) is copied before anything is decided from it,
@@ -359,26 +384,24 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         }
     }
 
-    psa_status_t status =
-        enclave_dispatch(&conn->caller, call->handle, call->type, in, call->in_len, out,
-                         call->out_len);
-
-    for (uint32_t i = 0; i < call->out_len; i++) {
-        if (out[i].base == NULL || (policy.in_place_out & (1u << i)) != 0 ||
-            out[i].len > call->out_size[i]) {
-            continue; /* in place already, or refused by encode_reply */
-        }
-        if (status != PSA_SUCCESS && (policy.kept_on_error & (1u << i)) == 0) {
-            out[i].len = 0; /* a failed call releases no data */
-        }
-        if (out[i].len > 0) {
+    psa_status_t status = call_status(
+        call, enclave_dispatch(&conn->caller, call->handle, call->type, in, call->in_len, out,
+                               call->out_len),
+        out);
+    /* Only a successful call's outputs reach the client's memory. The exception is the bulk
+     * output the call table lets the service write in place (issue 5: no extra copy of a 1 MiB
+     * encryption): the core checks every argument before it writes the first byte there, so
+     * only a failure inside OpenSSL can follow such a write, and what was written is this
+     * caller's own IV and ciphertext of its own input (docs/crypto-calls.md). */
+    for (uint32_t i = 0; status >= PSA_SUCCESS && i < call->out_len; i++) {
+        if (out[i].len > 0 && (policy.in_place_out & (1u << i)) == 0) {
             memcpy(conn->shm.base + call->out_addr[i], out[i].base, out[i].len);
         }
     }
     if (used > 0) {
-        explicit_bzero(scratch, used);
+        OPENSSL_cleanse(scratch, used);
     }
-    return encode_reply(call, status, out, reply, reply_size);
+    return reply_to_call(call, status, out, reply, reply_size);
 }
 
 size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t length,
@@ -414,35 +437,43 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
         status = PSA_ERROR_CONNECTION_BUSY;
     }
     if (status != PSA_SUCCESS) {
-        return rss_msg_encode_error_reply(&call.header, status, reply, reply_size);
+        return reply_to_call(&call, status, NULL, reply, reply_size);
     }
     if (conn->role == ENCLAVE_ROLE_REFUSED) {
-        return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_REFUSED, reply,
-                                          reply_size);
+        return reply_to_call(&call, PSA_ERROR_CONNECTION_REFUSED, NULL, reply, reply_size);
+    }
+    if (call.header.protocol_ver != RSS_PROTOCOL_EMBED) {
+        return serve_pointer(conn, &call, reply, reply_size);
     }
 
     psa_invec in[RSS_MSG_MAX_IOVEC];
     psa_outvec out[RSS_MSG_MAX_IOVEC];
-    if (call.header.protocol_ver == RSS_PROTOCOL_EMBED) {
-        for (uint32_t i = 0; i < call.in_len; i++) {
-            in[i] = (psa_invec){call.in_data[i], call.in_size[i]};
-        }
-        /* Outputs are carved from the reply buffer right where the reply's data goes; the
-         * decoder has checked that they fit in the embed limit. */
-        size_t offset = RSS_MSG_EMBED_REPLY_FIXED;
-        for (uint32_t i = 0; i < call.out_len; i++) {
-            out[i] = (psa_outvec){reply + offset, call.out_size[i]};
-            offset += call.out_size[i];
-        }
-        if (offset > reply_size) {
-            return rss_msg_encode_error_reply(&call.header, PSA_ERROR_CONNECTION_BUSY, reply,
-                                              reply_size);
-        }
-        status = enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len, out,
-                                  call.out_len);
-        return encode_reply(&call, status, out, reply, reply_size);
+    for (uint32_t i = 0; i < call.in_len; i++) {
+        in[i] = (psa_invec){call.in_data[i], call.in_size[i]};
     }
-    return serve_pointer(conn, &call, reply, reply_size);
+    /* Outputs are carved from the reply buffer right where the reply's data goes (the decoder
+     * has checked that they fit in the embed limit), zeroed first: the buffer is reused, and
+     * whatever a service does not write must not be an earlier call's bytes. */
+    size_t end = RSS_MSG_EMBED_REPLY_FIXED;
+    for (uint32_t i = 0; i < call.out_len; i++) {
+        out[i] = (psa_outvec){reply + end, call.out_size[i]};
+        end += call.out_size[i];
+    }
+    if (end > reply_size) {
+        return reply_to_call(&call, PSA_ERROR_CONNECTION_BUSY, NULL, reply, reply_size);
+    }
+    memset(reply + RSS_MSG_EMBED_REPLY_FIXED, 0, end - RSS_MSG_EMBED_REPLY_FIXED);
+    status = call_status(&call,
+                         enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len,
+                                          out, call.out_len),
+                         out);
+    size_t n = reply_to_call(&call, status, out, reply, reply_size);
+    /* What the service wrote beyond the reply (a failed call's outputs, bytes it did not report,
+     * data the encoder moved down) is wiped now; the caller wipes the reply once it is sent. */
+    if (end > n) {
+        OPENSSL_cleanse(reply + n, end - n);
+    }
+    return n;
 }
 
 enclave_conn_t *enclave_conn_new_detached(int32_t client_id, uint64_t session)
@@ -718,12 +749,16 @@ static bool serve_connection(enclave_conn_t *conn, worker_buffers_t *b)
     }
     size_t kept = (size_t)n < b->rx_size ? (size_t)n : b->rx_size;
     size_t reply = enclave_serve_message(conn, b->rx, kept, (size_t)n, fd, b->tx, b->tx_size);
-    if (reply > 0 && !rss_unix_send_packet(conn->fd, b->tx, reply, -1)) {
-        /* Gone, or not reading its replies (more than one request in flight): drop it rather
-         * than block a worker. */
-        return false;
+    bool sent = reply == 0 || rss_unix_send_packet(conn->fd, b->tx, reply, -1);
+    /* Both buffers serve every client of this worker next, and held this call's keys, plaintext
+     * or stored data: wipe what was used (enclave_serve_message left nothing past the reply). */
+    OPENSSL_cleanse(b->rx, kept);
+    if (reply > 0) {
+        OPENSSL_cleanse(b->tx, reply);
     }
-    return true;
+    /* Not sent: gone, or not reading its replies (more than one request in flight); drop it
+     * rather than block a worker. */
+    return sent;
 }
 
 /* How many workers other than `self` are serving a call of `client`. */
@@ -793,8 +828,8 @@ static void *worker_main(void *arg)
     if (b.tx_size < RSS_MSG_POINTER_REPLY_SIZE) {
         b.tx_size = RSS_MSG_POINTER_REPLY_SIZE;
     }
-    b.rx = malloc(b.rx_size);
-    b.tx = malloc(b.tx_size);
+    b.rx = calloc(1, b.rx_size);
+    b.tx = calloc(1, b.tx_size);
     if (b.rx == NULL || b.tx == NULL) {
         enclave_log(ENCLAVE_LOG_ERROR, "worker: out of memory");
         free(b.rx);

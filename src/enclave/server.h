@@ -32,7 +32,11 @@ void enclave_server_destroy(enclave_server_t *server);
 /*
  * Serves one received packet of a connection and writes the reply into reply (reply_size bytes,
  * at least RSS_MSG_EMBED_REPLY_FIXED + embed limit). The transport-free core of a worker, also
- * used by the fuzzer. Returns the reply length, 0 for no reply.
+ * used by the fuzzers. Returns the reply length, 0 for no reply.
+ * The reply carries only bytes a service wrote for this call, none at all when the call fails
+ * (every out_size 0, no output copied to shared memory), whatever msg and reply held before:
+ * both buffers may be reused across connections and clients. Nothing it wrote is left in reply
+ * past the returned length; the caller wipes the reply once sent, and msg.
  */
 typedef struct enclave_conn enclave_conn_t;
 size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t length,

@@ -344,7 +344,8 @@ psa_status_t its_store_ns_set(its_store_t *its, its_namespace_t ns, int32_t owne
                               psa_storage_uid_t uid, size_t length, const void *data,
                               psa_storage_create_flags_t flags, int exclusive)
 {
-    if (its == NULL || !valid_ns(ns) || uid == 0 || (data == NULL && length > 0)) {
+    if (its == NULL || !valid_ns(ns) || uid == 0 || (data == NULL && length > 0) ||
+        !storage_range_fits_u32(0, length)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     if ((flags & ~ITS_KNOWN_FLAGS) != 0) {
@@ -364,7 +365,10 @@ psa_status_t its_store_ns_get(its_store_t *its, its_namespace_t ns, int32_t owne
                               size_t *data_length)
 {
     if (its == NULL || !valid_ns(ns) || uid == 0 || data_length == NULL ||
-        (data == NULL && length > 0)) {
+        (data == NULL && length > 0) || !storage_range_fits_u32(offset, length)) {
+        if (data_length != NULL) {
+            *data_length = 0;
+        }
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     *data_length = 0;

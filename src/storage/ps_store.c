@@ -704,7 +704,8 @@ void ps_store_close(ps_store_t *ps)
 psa_status_t ps_store_set(ps_store_t *ps, int32_t owner, psa_storage_uid_t uid, size_t length,
                           const void *data, psa_storage_create_flags_t flags)
 {
-    if (ps == NULL || uid == 0 || (data == NULL && length > 0)) {
+    if (ps == NULL || uid == 0 || (data == NULL && length > 0) ||
+        !storage_range_fits_u32(0, length)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     if ((flags & ~PS_KNOWN_FLAGS) != 0) {
@@ -777,7 +778,8 @@ psa_status_t ps_store_create(ps_store_t *ps, int32_t owner, psa_storage_uid_t ui
 psa_status_t ps_store_set_extended(ps_store_t *ps, int32_t owner, psa_storage_uid_t uid,
                                    size_t offset, size_t length, const void *data)
 {
-    if (ps == NULL || uid == 0 || (data == NULL && length > 0)) {
+    if (ps == NULL || uid == 0 || (data == NULL && length > 0) ||
+        !storage_range_fits_u32(offset, length)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     loaded_table_t lt;
@@ -838,7 +840,11 @@ psa_status_t ps_store_set_extended(ps_store_t *ps, int32_t owner, psa_storage_ui
 psa_status_t ps_store_get(ps_store_t *ps, int32_t owner, psa_storage_uid_t uid, size_t offset,
                           size_t length, void *data, size_t *data_length)
 {
-    if (ps == NULL || uid == 0 || data_length == NULL || (data == NULL && length > 0)) {
+    if (ps == NULL || uid == 0 || data_length == NULL || (data == NULL && length > 0) ||
+        !storage_range_fits_u32(offset, length)) {
+        if (data_length != NULL) {
+            *data_length = 0;
+        }
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     *data_length = 0;

@@ -30,6 +30,18 @@ typedef struct storage_io {
     int (*unlinkat)(void *ctx, int dirfd, const char *name);
 } storage_io_t;
 
+/*
+ * Whether [offset, offset + length) stays within 32 bits. Object sizes are 32-bit in both
+ * engines' formats and on the RSS comms wire (TF-M's rot_size_t), so a range that ends beyond
+ * UINT32_MAX names no byte any object can have: set, get and set_extended refuse it with
+ * PSA_ERROR_INVALID_ARGUMENT before anything else, and libpsa, which cannot send such a call,
+ * answers the same without sending it (issue 9).
+ */
+static inline int storage_range_fits_u32(size_t offset, size_t length)
+{
+    return length <= UINT32_MAX && offset <= UINT32_MAX - length;
+}
+
 /* The default table: direct system calls. */
 const storage_io_t *storage_io_posix(void);
 

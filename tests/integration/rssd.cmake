@@ -21,3 +21,12 @@ if(TARGET rssd AND TARGET psa-static)
   add_test(NAME rssd_hardening COMMAND test_rssd_hardening)
   set_tests_properties(rssd_hardening PROPERTIES TIMEOUT 300)
 endif()
+
+# Issue 9 §1: no reply, on any path, carries another client's bytes (two uids, one worker).
+if(TARGET rssd AND TARGET psa-static)
+  add_executable(test_rssd_leak ${CMAKE_CURRENT_LIST_DIR}/test_rssd_leak.c)
+  target_link_libraries(test_rssd_leak PRIVATE ss_rssd_harness psa-static ss_comms
+                        PkgConfig::CMOCKA)
+  add_test(NAME rssd_leak COMMAND test_rssd_leak)
+  set_tests_properties(rssd_leak PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()

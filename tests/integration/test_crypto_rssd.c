@@ -152,6 +152,73 @@ static void test_operation_limit(void **state)
     assert_int_equal(raw_hash_abort(extra), PSA_SUCCESS);
 }
 
+/* A failed call returns no output at all, not even the operation's handle (issue 9): the
+ * reply's sizes are 0 and the caller's buffers are untouched. */
+static void test_failed_call_returns_nothing(void **state)
+{
+    (void)state;
+    uint32_t handle = 0;
+    assert_int_equal(raw_hash_setup(&handle), PSA_SUCCESS);
+    uint8_t h[56], out[4], digest[16];
+    memset(out, 0xab, sizeof(out));
+    memset(digest, 0xab, sizeof(digest));
+    header(h, FID_HASH_FINISH, 0, handle);
+    psa_invec in[1] = {{h, sizeof(h)}};
+    psa_outvec o[2] = {{out, sizeof(out)}, {digest, sizeof(digest)}}; /* too small for SHA-256 */
+    assert_int_equal(psa_call(CRYPTO_HANDLE, PSA_IPC_CALL, in, 1, o, 2),
+                     PSA_ERROR_BUFFER_TOO_SMALL);
+    assert_int_equal(o[0].len, 0);
+    assert_int_equal(o[1].len, 0);
+    static const uint8_t untouched[16] = {0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab,
+                                          0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab, 0xab};
+    assert_memory_equal(out, untouched, sizeof(out));
+    assert_memory_equal(digest, untouched, sizeof(digest));
+    /* The operation is in its error state under the handle the caller already had. */
+    assert_int_equal(raw_hash_update(handle, "x"), PSA_ERROR_BAD_STATE);
+    assert_int_equal(raw_hash_abort(handle), PSA_SUCCESS);
+}
+
+/* Without handles in error replies, libpsa keeps the handle it has, so an operation that failed
+ * is still aborted in rssd: twice the per-session limit of failed finishes leaves room for more
+ * operations. So does a refused setup, which creates nothing. */
+static void test_failed_operations_are_released(void **state)
+{
+    (void)state;
+    assert_int_equal(psa_crypto_init(), PSA_SUCCESS);
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_id(&a, 0x7e57);
+    psa_set_key_type(&a, PSA_KEY_TYPE_HMAC);
+    psa_set_key_bits(&a, 256);
+    psa_set_key_usage_flags(&a, PSA_KEY_USAGE_SIGN_MESSAGE);
+    psa_set_key_algorithm(&a, PSA_ALG_HMAC(PSA_ALG_SHA_256));
+    static const uint8_t k[32] = {1, 2, 3};
+    psa_key_id_t key = 0;
+    assert_int_equal(psa_import_key(&a, k, sizeof(k), &key), PSA_SUCCESS);
+    for (int i = 0; i < 2 * OP_LIMIT; i++) {
+        psa_mac_operation_t op = PSA_MAC_OPERATION_INIT;
+        uint8_t mac[8];
+        size_t len = 99;
+        assert_int_equal(psa_mac_sign_setup(&op, key, PSA_ALG_HMAC(PSA_ALG_SHA_256)),
+                         PSA_SUCCESS);
+        assert_int_equal(psa_mac_sign_finish(&op, mac, sizeof(mac), &len),
+                         PSA_ERROR_BUFFER_TOO_SMALL);
+        assert_int_equal(len, 0);
+        assert_int_equal(psa_mac_update(&op, k, 1), PSA_ERROR_BAD_STATE);
+        assert_int_equal(psa_mac_abort(&op), PSA_SUCCESS);
+        psa_mac_operation_t refused = PSA_MAC_OPERATION_INIT;
+        assert_int_equal(psa_mac_verify_setup(&refused, key, PSA_ALG_HMAC(PSA_ALG_SHA_256)),
+                         PSA_ERROR_NOT_PERMITTED);
+    }
+    uint32_t handles[OP_LIMIT];
+    for (int i = 0; i < OP_LIMIT; i++) {
+        assert_int_equal(raw_hash_setup(&handles[i]), PSA_SUCCESS);
+    }
+    for (int i = 0; i < OP_LIMIT; i++) {
+        assert_int_equal(raw_hash_abort(handles[i]), PSA_SUCCESS);
+    }
+    assert_int_equal(psa_destroy_key(key), PSA_SUCCESS);
+}
+
 static void test_dead_process_is_released(void **state)
 {
     (void)state;
@@ -191,6 +258,8 @@ int main(void)
         cmocka_unit_test(test_malformed_calls),
         cmocka_unit_test(test_handles_belong_to_the_process),
         cmocka_unit_test(test_operation_limit),
+        cmocka_unit_test(test_failed_call_returns_nothing),
+        cmocka_unit_test(test_failed_operations_are_released),
         cmocka_unit_test(test_dead_process_is_released),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

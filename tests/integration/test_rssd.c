@@ -214,6 +214,64 @@ static void test_ps_large_and_extended(void **state)
     assert_int_equal(psa_ps_remove(0x2002), PSA_SUCCESS);
 }
 
+/* GET_SUPPORT (1005) answers exactly TF-M's 0, for TF-M's and Trusted Services' clients, which
+ * refuse psa_ps_create and psa_ps_set_extended themselves; libpsa learns the real flags from
+ * rssd's own query (0x7F05). */
+static void test_ps_get_support_answers(void **state)
+{
+    (void)state;
+    assert_int_equal(psa_ps_get_support(), PSA_STORAGE_SUPPORT_SET_EXTENDED);
+
+    uint8_t flags[8];
+    memset(flags, 0xff, sizeof(flags));
+    psa_outvec out[1] = {{flags, 4}};
+    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, NULL, 0, out, 1), PSA_SUCCESS);
+    assert_int_equal(out[0].len, 4);
+    static const uint8_t zero[4] = {0, 0, 0, 0};
+    assert_memory_equal(flags, zero, 4);
+    /* Trusted Services sends a dummy 4-byte input. */
+    uint32_t dummy = 0;
+    psa_invec in[1] = {{&dummy, sizeof(dummy)}};
+    memset(flags, 0xff, sizeof(flags));
+    out[0].len = 4;
+    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, in, 1, out, 1), PSA_SUCCESS);
+    assert_int_equal(out[0].len, 4);
+    assert_memory_equal(flags, zero, 4);
+    /* The flags vector must be exactly 4 bytes, as in TF-M. */
+    out[0].len = 8;
+    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, NULL, 0, out, 1),
+                     PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(out[0].len, 0);
+
+    /* rssd's query: SET_EXTENDED (1), little-endian. */
+    memset(flags, 0xff, sizeof(flags));
+    out[0].len = 4;
+    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 0x7F05, NULL, 0, out, 1), PSA_SUCCESS);
+    assert_int_equal(out[0].len, 4);
+    static const uint8_t set_extended[4] = {1, 0, 0, 0};
+    assert_memory_equal(flags, set_extended, 4);
+    out[0].len = 3;
+    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 0x7F05, NULL, 0, out, 1),
+                     PSA_ERROR_PROGRAMMER_ERROR);
+    /* It is a PS type: ITS does not know it. */
+    out[0].len = 4;
+    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 0x7F05, NULL, 0, out, 1),
+                     PSA_ERROR_NOT_SUPPORTED);
+
+    /* The bytes a TF-M client sends (embed, no input, one 4-byte output) and gets back. */
+    int fd = raw_connect();
+    assert_true(fd >= 0);
+    static const uint8_t tfm_call[] = {0, 7, 1, 0, 0x01, 0x01, 0x00, 0x40, 0xed, 0x03, 0x01, 0x00,
+                                       4, 0, 0, 0, 0, 0, 0, 0};
+    uint8_t reply[64];
+    assert_int_equal(raw_exchange(fd, tfm_call, sizeof(tfm_call), -1, reply, sizeof(reply), 5000),
+                     20);
+    static const uint8_t tfm_reply[] = {0, 7, 1, 0, 0, 0, 0, 0, 4, 0, 0, 0,
+                                        0, 0, 0, 0, 0, 0, 0, 0};
+    assert_memory_equal(reply, tfm_reply, sizeof(tfm_reply));
+    close(fd);
+}
+
 static void *thread_worker(void *arg)
 {
     uintptr_t t = (uintptr_t)arg;
@@ -685,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_framework_calls),
         cmocka_unit_test(test_its),
         cmocka_unit_test(test_ps_large_and_extended),
+        cmocka_unit_test(test_ps_get_support_answers),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_isolation_by_uid),
         cmocka_unit_test(test_refused_uid),

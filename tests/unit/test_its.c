@@ -102,6 +102,32 @@ static void test_get_offsets(void **state)
     assert_int_equal(its_store_get(f->its, 1, 1, 0, 4, NULL, &got), PSA_ERROR_INVALID_ARGUMENT);
 }
 
+/* A range ending beyond 32 bits is INVALID_ARGUMENT before anything else: before the buffer is
+ * read (it is 5 bytes here), before the UID is looked up, before the flags are checked. */
+static void test_range_beyond_32_bits(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t buf[16];
+    size_t got = 99;
+    assert_int_equal(its_store_set(f->its, 1, 7, 5, "hello", 0), PSA_SUCCESS);
+    assert_int_equal(its_store_set(f->its, 1, 7, (size_t)UINT32_MAX + 1, "hello", 0),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(its_store_set(f->its, 1, 8, SIZE_MAX, "hello", 1u << 20),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    memset(buf, 0xAA, sizeof(buf));
+    assert_int_equal(its_store_get(f->its, 1, 7, 1, UINT32_MAX, buf, &got),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(got, 0);
+    assert_int_equal(buf[0], 0xAA);
+    assert_int_equal(its_store_get(f->its, 1, 8, 0, (size_t)UINT32_MAX + 1, buf, &got),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    /* Up to the limit the range is fine. */
+    assert_int_equal(its_store_get(f->its, 1, 7, 1, UINT32_MAX - 1, buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, 4);
+    assert_memory_equal(buf, "ello", 4);
+    expect_its_value(f->its, 1, 7, "hello", 5);
+}
+
 static void test_zero_length_object(void **state)
 {
     fixture_t *f = *state;
@@ -492,6 +518,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_set_get_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_offsets, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_range_beyond_32_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_zero_length_object, setup, teardown),
         cmocka_unit_test_setup_teardown(test_uid_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_extreme_uid_and_owner, setup, teardown),

@@ -276,6 +276,38 @@ static void test_create_and_set_extended(void **state)
     assert_int_equal(stt_count_files(f->external, ".ps"), 1);
 }
 
+/* A range ending beyond 32 bits is INVALID_ARGUMENT before anything else: before the buffer is
+ * read, before the UID is looked up (a missing one too), before the flags are checked. */
+static void test_range_beyond_32_bits(void **state)
+{
+    fixture_t *f = *state;
+    uint8_t buf[16];
+    size_t got = 99;
+    assert_int_equal(ps_store_create(f->ps, 1, 30, 16, 0), PSA_SUCCESS);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 30, 0, 4, "abcd"), PSA_SUCCESS);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 30, 4, UINT32_MAX, "efgh"),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 31, 4, UINT32_MAX, "efgh"),
+                     PSA_ERROR_INVALID_ARGUMENT); /* missing: still the parameter error */
+    assert_int_equal(ps_store_set_extended(f->ps, 1, 30, (size_t)UINT32_MAX + 1, 0, NULL),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set(f->ps, 1, 30, (size_t)UINT32_MAX + 1, "abcd", 0),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_set(f->ps, 1, 31, SIZE_MAX, "abcd", 1u << 20),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    memset(buf, 0xAA, sizeof(buf));
+    assert_int_equal(ps_store_get(f->ps, 1, 30, 2, UINT32_MAX, buf, &got),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(got, 0);
+    assert_int_equal(buf[0], 0xAA);
+    assert_int_equal(ps_store_get(f->ps, 1, 31, 0, SIZE_MAX, buf, &got),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(ps_store_get(f->ps, 1, 30, 2, UINT32_MAX - 2, buf, &got), PSA_SUCCESS);
+    assert_int_equal(got, 2);
+    assert_memory_equal(buf, "cd", 2);
+    expect_ps_value(f->ps, 1, 30, "abcd", 4);
+}
+
 static void test_files_are_encrypted(void **state)
 {
     fixture_t *f = *state;
@@ -700,6 +732,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_owner_isolation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_create_and_set_extended, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_range_beyond_32_bits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_files_are_encrypted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper_flip_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tamper_structure, setup, teardown),

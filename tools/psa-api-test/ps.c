@@ -1,4 +1,5 @@
 /* PS suite: the shared storage rules on psa_ps_*, then create, set_extended and get_support. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -262,6 +263,37 @@ cleanup:
     free(out);
 }
 
+/* set_extended with offset + length beyond 32 bits is INVALID_ARGUMENT on an existing object
+ * (unchanged) and, being a parameter error, on a missing one too: the same answer from libpsa
+ * and libpsa-local (see storage rules 028 and 029). */
+TEST(t_extend_beyond_32_bits)
+{
+#if SIZE_MAX > UINT32_MAX
+    struct psa_storage_info_t info = {0, 0, 0};
+    uint8_t out[32];
+    size_t len = 0;
+    CHECK_OK(psa_ps_create(UID(10), 32, PSA_STORAGE_FLAG_NONE));
+    CHECK_OK(psa_ps_set_extended(UID(10), 0, 16, data16));
+    CHECK_STATUS(psa_ps_set_extended(UID(10), 16, UINT32_MAX, data16),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_ps_set_extended(UID(10), 1, SIZE_MAX, data16), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_ps_set_extended(UID(10), (size_t)UINT32_MAX + 1, 0, NULL),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_ps_set_extended(UID(10), 0, (size_t)UINT32_MAX + 1, data16),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_ps_set_extended(UID(11), 16, UINT32_MAX, data16),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_OK(psa_ps_get_info(UID(10), &info));
+    CHECK_VALUE(info.size, 16);
+    CHECK_OK(psa_ps_get(UID(10), 0, sizeof(out), out, &len));
+    CHECK_BYTES(out, len, data16, 16);
+    CHECK_STATUS(psa_ps_get_info(UID(11), &info), PSA_ERROR_DOES_NOT_EXIST);
+#else
+    (void)T;
+#endif
+cleanup:;
+}
+
 const test_case_t ps_tests[] = {
     {"S-PS-101", "psa_ps_get_support reports PSA_STORAGE_SUPPORT_SET_EXTENDED", t_support},
     {"S-PS-102", "psa_ps_create: capacity as asked, size 0, flags as given", t_create_info},
@@ -292,5 +324,7 @@ const test_case_t ps_tests[] = {
     {"S-PS-119", "psa_ps_create records its flags", t_create_flags},
     {"S-PS-120", "get of a created, empty object returns 0 bytes", t_get_created_empty},
     {"S-PS-121", "an object of the largest documented size round-trips", t_max_object},
+    {"S-PS-122", "set_extended with offset + length beyond 32 bits is INVALID_ARGUMENT",
+     t_extend_beyond_32_bits},
     {NULL, NULL, NULL},
 };

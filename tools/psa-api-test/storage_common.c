@@ -1,4 +1,5 @@
 /* Storage suites: the rules ITS and PS share (set, get, info, remove, offsets, flags, limits). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -330,6 +331,55 @@ RULE(r_failed_set_keeps)
 cleanup:;
 }
 
+/* Sizes and offsets are 32-bit (the wire's rot_size_t, the PS and ITS formats): a range
+ * [offset, offset + length) ending beyond UINT32_MAX is a parameter error, refused before the
+ * buffer is read or written and before the UID is looked up (issue 9: libpsa answered
+ * INSUFFICIENT_MEMORY after trying to map a 4 GiB region). The buffers here are 16 bytes: an
+ * implementation that touched them past that would fault under AddressSanitizer. */
+RULE(r_set_beyond_32_bits)
+{
+#if SIZE_MAX > UINT32_MAX
+    uint8_t out[32];
+    size_t len = 0;
+    CHECK_OK(api->set(UID(14), 16, data16, PSA_STORAGE_FLAG_NONE));
+    CHECK_STATUS(api->set(UID(14), (size_t)UINT32_MAX + 1, data16, PSA_STORAGE_FLAG_NONE),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(api->set(UID(14), SIZE_MAX, data16, PSA_STORAGE_FLAG_NONE),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(api->set(UID(15), (size_t)UINT32_MAX + 1, data16, PSA_STORAGE_FLAG_NONE),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_OK(api->get(UID(14), 0, sizeof(out), out, &len));
+    CHECK_BYTES(out, len, data16, 16);
+#else
+    (void)T, (void)api;
+#endif
+cleanup:;
+}
+
+RULE(r_get_beyond_32_bits)
+{
+#if SIZE_MAX > UINT32_MAX
+    uint8_t out[16];
+    size_t len = 99;
+    CHECK_OK(api->set(UID(14), 16, data16, PSA_STORAGE_FLAG_NONE));
+    memset(out, 0x5a, sizeof(out));
+    CHECK_STATUS(api->get(UID(14), 8, UINT32_MAX, out, &len), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(len, 0);
+    CHECK_VALUE(out[0], 0x5a);
+    len = 99;
+    CHECK_STATUS(api->get(UID(14), 0, (size_t)UINT32_MAX + 1, out, &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(len, 0);
+    CHECK_STATUS(api->get(UID(14), (size_t)UINT32_MAX + 1, 4, out, &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(api->get(UID(15), 1, SIZE_MAX, out, &len), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(out[15], 0x5a);
+#else
+    (void)T, (void)api;
+#endif
+cleanup:;
+}
+
 const storage_rule_t storage_rules[] = {
     {"001", "set then get returns exactly the data", r_set_get},
     {"002", "get_info after set: size = capacity = length, flags NONE", r_info},
@@ -359,5 +409,9 @@ const storage_rule_t storage_rules[] = {
     {"025", "a removed UID can be set again", r_reuse_uid},
     {"026", "removing one UID leaves another intact", r_independent},
     {"027", "a refused update (undefined flag) leaves the old value", r_failed_set_keeps},
+    {"028", "set with a length beyond 32 bits is INVALID_ARGUMENT, old value kept",
+     r_set_beyond_32_bits},
+    {"029", "get with offset + length beyond 32 bits is INVALID_ARGUMENT, nothing written",
+     r_get_beyond_32_bits},
 };
 const size_t storage_rule_count = sizeof(storage_rules) / sizeof(storage_rules[0]);
