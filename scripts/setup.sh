@@ -4,7 +4,9 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev
           python3-cryptography-vectors clang libclang-rt-14-dev
-          libfuse3-dev fuse3 efitools efivar efibootmgr e2fsprogs fdisk util-linux)
+          libfuse3-dev fuse3 efitools efivar efibootmgr e2fsprogs fdisk util-linux
+          protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev
+          cargo librust-parsec-interface-dev)
 
 missing=()
 for p in "${packages[@]}"; do

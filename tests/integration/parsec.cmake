@@ -1,0 +1,43 @@
+# Parsec front end against a real rssd: the independent Rust client (Debian's parsec-interface,
+# built offline with /usr/bin/cargo) and the key-name store crash test.
+if(TARGET ss_parsec AND TARGET rssd AND TARGET psa-static)
+  # Stand-in for parsecd's listener until src/daemon lands (see the file's header).
+  add_executable(parsec_test_server ${CMAKE_CURRENT_LIST_DIR}/parsec_test_server.c)
+  target_link_libraries(parsec_test_server PRIVATE ss_parsec psa-static)
+
+  find_program(DEBIAN_CARGO cargo PATHS /usr/bin NO_DEFAULT_PATH)
+  if(DEBIAN_CARGO)
+    set(PARSEC_CLIENT_DIR ${PROJECT_SOURCE_DIR}/tests/parsec-client)
+    set(PARSEC_CLIENT_BIN ${CMAKE_BINARY_DIR}/parsec-client/debug/parsec-conformance)
+    # Offline, from /usr/share/cargo/registry only (tests/parsec-client/.cargo/config.toml),
+    # with a private CARGO_HOME so no user configuration or cache is involved.
+    add_custom_command(
+      OUTPUT ${PARSEC_CLIENT_BIN}
+      COMMAND ${CMAKE_COMMAND} -E env CARGO_HOME=${CMAKE_BINARY_DIR}/cargo-home
+              CARGO_TARGET_DIR=${CMAKE_BINARY_DIR}/parsec-client
+              ${DEBIAN_CARGO} build --offline --quiet -j2
+      WORKING_DIRECTORY ${PARSEC_CLIENT_DIR}
+      DEPENDS ${PARSEC_CLIENT_DIR}/Cargo.toml ${PARSEC_CLIENT_DIR}/src/main.rs
+      COMMENT "cargo (Debian, offline): parsec-conformance client"
+      VERBATIM)
+    add_custom_target(parsec_conformance_client ALL DEPENDS ${PARSEC_CLIENT_BIN})
+    add_test(NAME parsec_conformance
+             COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
+                     ${CMAKE_CURRENT_LIST_DIR}/parsec_conformance.sh
+                     $<TARGET_FILE:parsec_test_server> ${PARSEC_CLIENT_BIN})
+    set_tests_properties(parsec_conformance PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
+  else()
+    message(WARNING "Debian's /usr/bin/cargo missing: parsec_conformance not built "
+                    "(scripts/setup.sh installs it)")
+  endif()
+endif()
+
+# The key-name store under SIGKILL (see the file's header for the invariants).
+if(TARGET parsec_test_server)
+  add_executable(test_parsec_crash ${CMAKE_CURRENT_LIST_DIR}/test_parsec_crash.c)
+  target_link_libraries(test_parsec_crash PRIVATE ss_parsec psa-static)
+  add_test(NAME parsec_crash
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
+                   $<TARGET_FILE:test_parsec_crash> $<TARGET_FILE:parsec_test_server>)
+  set_tests_properties(parsec_crash PROPERTIES TIMEOUT 600)
+endif()
