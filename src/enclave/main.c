@@ -23,6 +23,13 @@
 #include "storage/its_key_storage.h"
 #include "ss_version.h"
 
+#ifdef RSSD_CRASH_HOOK
+/* Only in the test program rssd-crash-hook (tests/integration/crash_rssd.cmake), never in rssd:
+ * RSSD_CRASH_AT_IO=K makes the daemon SIGKILL itself just before its K-th disk-changing storage
+ * call, so the crash tests can stop it inside a write at a point chosen by a count. */
+#include "crash_io.h"
+#endif
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -433,6 +440,13 @@ int main(int argc, char **argv)
     its_store_config_t its_config = {.dir = its_dir};
     ps_store_config_t ps_config = {.trusted_dir = its_dir, .external_dir = ps_dir};
     char error[ENCLAVE_DAEMON_ERROR_SIZE];
+#ifdef RSSD_CRASH_HOOK
+    const char *crash_at = getenv("RSSD_CRASH_AT_IO");
+    if (crash_at != NULL) {
+        crash_io_arm(strtol(crash_at, NULL, 10), NULL);
+        its_config.io = ps_config.io = crash_io();
+    }
+#endif
     psa_status_t status = its_store_open(&its_config, &its);
     if (status != PSA_SUCCESS) {
         enclave_log(ENCLAVE_LOG_ERROR, "cannot open ITS in %s (status %d)", its_dir, (int)status);
