@@ -173,15 +173,24 @@ void enclave_daemon_lock_note_pid(int lock_fd)
     }
 }
 
-bool enclave_daemon_write_pid_file(const char *path, char *error)
+int enclave_daemon_open_pid_file(const char *path, char *error)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
-    if (fd < 0) {
-        return fail(error, "cannot write the pid file %s: %s", path, strerror(errno));
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+    if (fd < 0 || fchmod(fd, 0644) != 0) {
+        fail(error, "cannot write the pid file %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
     }
+    return fd;
+}
+
+bool enclave_daemon_write_pid_file(int fd, const char *path, char *error)
+{
     char pid[24];
     int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-    bool ok = fchmod(fd, 0644) == 0 && write(fd, pid, (size_t)n) == n;
+    bool ok = ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) == n;
     int saved = errno;
     if (close(fd) != 0 && ok) {
         ok = false;
@@ -204,8 +213,9 @@ void enclave_daemon_remove_pid_file(const char *path)
     ssize_t n = read(fd, text, sizeof(text) - 1);
     close(fd);
     text[n > 0 ? n : 0] = '\0';
-    /* Another rssd may have taken the file over since: leave it to that one. */
-    if (atoi(text) == (int)getpid()) {
+    /* Another rssd may have taken the file over since: leave it to that one. Empty, it is the
+     * one this process opened and never wrote (start-up failed). */
+    if (n == 0 || atoi(text) == (int)getpid()) {
         unlink(path);
     }
 }

@@ -33,8 +33,11 @@ bool enclave_daemon_make_dirs(const char *path, mode_t mode, char *error);
 int enclave_daemon_lock(const char *state_dir, char *error);
 void enclave_daemon_lock_note_pid(int lock_fd);
 
-/* Writes the pid, mode 0644 ("PID\n"); removes the file at the end if it still names us. */
-bool enclave_daemon_write_pid_file(const char *path, char *error);
+/* The pid file: opened (created 0644) before detaching, so that a bad path is reported on the
+ * terminal; the pid ("PID\n") written once detached; removed at the end if it still names us
+ * (or is still empty). */
+int enclave_daemon_open_pid_file(const char *path, char *error);
+bool enclave_daemon_write_pid_file(int fd, const char *path, char *error);
 void enclave_daemon_remove_pid_file(const char *path);
 
 /*

@@ -432,6 +432,7 @@ int main(int argc, char **argv)
 
     int rc = 1;
     int ready_fd = -1;
+    int pid_fd = -1;
     bool pid_file_written = false;
     its_store_t *its = NULL;
     ps_store_t *ps = NULL;
@@ -487,6 +488,10 @@ int main(int argc, char **argv)
         }
         goto out;
     }
+    if (d.pid_file[0] != '\0' && (pid_fd = enclave_daemon_open_pid_file(d.pid_file, error)) < 0) {
+        enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
+        goto out;
+    }
     int server_fd = listen_fd;
     listen_fd = -1; /* the server's from here on, even if it fails */
     status = server_fd >= 0 ? enclave_server_create_on(server_fd, d.policy, &d.server)
@@ -507,12 +512,14 @@ int main(int argc, char **argv)
         }
     }
     enclave_daemon_lock_note_pid(lock_fd);
-    if (d.pid_file[0] != '\0') {
-        if (!enclave_daemon_write_pid_file(d.pid_file, error)) {
+    if (pid_fd >= 0) {
+        pid_file_written = true; /* removed at the end whatever happens now */
+        bool written = enclave_daemon_write_pid_file(pid_fd, d.pid_file, error);
+        pid_fd = -1;
+        if (!written) {
             enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
             goto out;
         }
-        pid_file_written = true;
     }
     if (enclave_server_start(d.server) != PSA_SUCCESS) {
         enclave_log(ENCLAVE_LOG_ERROR, "cannot start workers");
@@ -562,6 +569,10 @@ out:
         d.server = NULL; /* destroyed */
     }
     enclave_server_destroy(d.server);
+    if (pid_fd >= 0) { /* opened, never written: start-up failed before that */
+        close(pid_fd);
+        enclave_daemon_remove_pid_file(d.pid_file);
+    }
     if (listen_fd >= 0) {
         close(listen_fd);
     }
