@@ -2,8 +2,12 @@
 # Installs the Debian 12 packages the build, the tests and the fuzzers need (idempotent).
 set -euo pipefail
 
+# dpkg-dev: dpkg-buildflags (hardened stage); systemd: systemd-socket-activate, systemd-analyze
+# and systemd-sysusers (daemon and install tests); groff-base: man page checks; python3: the
+# sd_notify listener of the daemon tests.
 packages=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev
-          python3-cryptography-vectors clang libclang-rt-14-dev)
+          python3-cryptography-vectors clang libclang-rt-14-dev dpkg-dev systemd groff-base
+          python3 util-linux)
 
 missing=()
 for p in "${packages[@]}"; do
