@@ -1,4 +1,4 @@
-/* libpsa's connection to rssd: which socket it uses, and why the last attempt to reach it failed. */
+/* libpsa's connection to rssd: which socket it uses, why the last attempt to reach it failed. */
 #ifndef RSS_CONNECTION_H
 #define RSS_CONNECTION_H
 

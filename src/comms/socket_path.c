@@ -1,4 +1,4 @@
-/* Where rssd's socket is: $RSS_SOCKET, the system socket for root, else the user's then the system's. */
+/* The socket of rssd: $RSS_SOCKET; the system one for root; else the user's, then the system's. */
 #define _GNU_SOURCE
 #include "transport.h"
 

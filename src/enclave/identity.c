@@ -153,8 +153,7 @@ static bool parse_line(enclave_policy_t *p, char *line, enclave_policy_error_t *
             return false;
         }
         if (w4 != NULL) {
-            snprintf(error->text, sizeof(error->text), "unexpected \"%.64s\" after the role",
-                     w4);
+            snprintf(error->text, sizeof(error->text), "unexpected \"%.64s\" after the role", w4);
             return false;
         }
         *status = policy_add(p, uid, role);
@@ -171,8 +170,7 @@ static bool parse_line(enclave_policy_t *p, char *line, enclave_policy_error_t *
             return false;
         }
         if (w3 != NULL) {
-            snprintf(error->text, sizeof(error->text), "unexpected \"%.64s\" after the role",
-                     w3);
+            snprintf(error->text, sizeof(error->text), "unexpected \"%.64s\" after the role", w3);
             return false;
         }
         p->default_role = role;

@@ -32,20 +32,19 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: rssd [--state-dir DIR] [--socket PATH] [--foreground] [--policy FILE]\n"
-            "            [--log-file FILE | --syslog] [--pid-file FILE]\n"
-            "            [--log-level error|warning|info|debug]\n"
-            "            [--workers N] [--embed-limit BYTES] [--max-volatile-keys N]\n"
-            "            [--max-operations N] [--max-volatile-keys-per-client N]\n"
-            "            [--max-operations-per-client N] [--max-connections-per-uid N]\n"
-            "            [--max-busy-workers-per-client N] [--max-kdf-iterations N]\n"
-            "            [--shutdown-grace SECONDS]\n"
-            "       rssd --help | --version\n"
-            "Serves PSA Crypto, ITS and PS over RSS comms (rssd(8)).\n"
-            "State: --state-dir, else /var/lib/rssd for root, else $XDG_STATE_HOME/rssd or\n"
-            "~/.local/state/rssd. Socket: --socket, else $RSS_SOCKET, else /run/rss/rss.sock\n"
-            "for root, else $XDG_RUNTIME_DIR/rss/rss.sock. SIGHUP reloads the policy file.\n");
+    fprintf(f, "usage: rssd [--state-dir DIR] [--socket PATH] [--foreground] [--policy FILE]\n"
+               "            [--log-file FILE | --syslog] [--pid-file FILE]\n"
+               "            [--log-level error|warning|info|debug]\n"
+               "            [--workers N] [--embed-limit BYTES] [--max-volatile-keys N]\n"
+               "            [--max-operations N] [--max-volatile-keys-per-client N]\n"
+               "            [--max-operations-per-client N] [--max-connections-per-uid N]\n"
+               "            [--max-busy-workers-per-client N] [--max-kdf-iterations N]\n"
+               "            [--shutdown-grace SECONDS]\n"
+               "       rssd --help | --version\n"
+               "Serves PSA Crypto, ITS and PS over RSS comms (rssd(8)).\n"
+               "State: --state-dir, else /var/lib/rssd for root, else $XDG_STATE_HOME/rssd or\n"
+               "~/.local/state/rssd. Socket: --socket, else $RSS_SOCKET, else /run/rss/rss.sock\n"
+               "for root, else $XDG_RUNTIME_DIR/rss/rss.sock. SIGHUP reloads the policy file.\n");
 }
 
 /* A numeric option: its name, where it goes and its range, for one table and one message. */
@@ -54,15 +53,14 @@ typedef struct number_option {
     size_t min, max;
 } number_option_t;
 
-static bool parse_number(const char *name, const char *text, size_t min, size_t max,
-                         size_t *out)
+static bool parse_number(const char *name, const char *text, size_t min, size_t max, size_t *out)
 {
     char *end = NULL;
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
     if (errno != 0 || end == text || *end != '\0' || text[0] == '-' || v < min || v > max) {
-        fprintf(stderr, "rssd: --%s %s: expected a whole number from %zu to %zu\n", name, text,
-                min, max);
+        fprintf(stderr, "rssd: --%s %s: expected a whole number from %zu to %zu\n", name, text, min,
+                max);
         return false;
     }
     *out = (size_t)v;
@@ -81,11 +79,27 @@ typedef struct rssd_options {
 } rssd_options_t;
 
 enum {
-    OPT_STATE = 1, OPT_SOCKET, OPT_FG, OPT_POLICY, OPT_LOG_FILE, OPT_SYSLOG, OPT_PID_FILE,
-    OPT_LOG, OPT_HELP, OPT_VERSION,
+    OPT_STATE = 1,
+    OPT_SOCKET,
+    OPT_FG,
+    OPT_POLICY,
+    OPT_LOG_FILE,
+    OPT_SYSLOG,
+    OPT_PID_FILE,
+    OPT_LOG,
+    OPT_HELP,
+    OPT_VERSION,
     /* numeric options, in the order of number_options[] */
-    OPT_WORKERS, OPT_EMBED, OPT_KEYS, OPT_OPS, OPT_KEYS_CLIENT, OPT_OPS_CLIENT, OPT_BUSY_CLIENT,
-    OPT_KDF_ITERATIONS, OPT_CONNS_UID, OPT_GRACE,
+    OPT_WORKERS,
+    OPT_EMBED,
+    OPT_KEYS,
+    OPT_OPS,
+    OPT_KEYS_CLIENT,
+    OPT_OPS_CLIENT,
+    OPT_BUSY_CLIENT,
+    OPT_KDF_ITERATIONS,
+    OPT_CONNS_UID,
+    OPT_GRACE,
 };
 
 static const number_option_t number_options[] = {
@@ -105,15 +119,24 @@ static const number_option_t number_options[] = {
 static size_t *number_target(enclave_config_t *c, int opt, size_t *scratch)
 {
     switch (opt) {
-    case OPT_EMBED: return &c->embed_limit;
-    case OPT_KEYS: return &c->max_volatile_keys_per_session;
-    case OPT_OPS: return &c->max_operations_per_session;
-    case OPT_KEYS_CLIENT: return &c->max_volatile_keys_per_client;
-    case OPT_OPS_CLIENT: return &c->max_operations_per_client;
-    case OPT_BUSY_CLIENT: return &c->max_busy_workers_per_client;
-    case OPT_KDF_ITERATIONS: return &c->max_kdf_iterations;
-    case OPT_CONNS_UID: return &c->max_connections_per_uid;
-    default: return scratch; /* workers and grace are unsigned: copied by the caller */
+    case OPT_EMBED:
+        return &c->embed_limit;
+    case OPT_KEYS:
+        return &c->max_volatile_keys_per_session;
+    case OPT_OPS:
+        return &c->max_operations_per_session;
+    case OPT_KEYS_CLIENT:
+        return &c->max_volatile_keys_per_client;
+    case OPT_OPS_CLIENT:
+        return &c->max_operations_per_client;
+    case OPT_BUSY_CLIENT:
+        return &c->max_busy_workers_per_client;
+    case OPT_KDF_ITERATIONS:
+        return &c->max_kdf_iterations;
+    case OPT_CONNS_UID:
+        return &c->max_connections_per_uid;
+    default:
+        return scratch; /* workers and grace are unsigned: copied by the caller */
     }
 }
 
@@ -161,13 +184,27 @@ static int parse_options(int argc, char **argv, rssd_options_t *o)
             continue;
         }
         switch (opt) {
-        case OPT_STATE: o->state_dir = optarg; break;
-        case OPT_SOCKET: o->socket = optarg; break;
-        case OPT_FG: o->foreground = true; break;
-        case OPT_POLICY: o->policy = optarg; break;
-        case OPT_LOG_FILE: o->log_file = optarg; break;
-        case OPT_SYSLOG: o->syslog = true; break;
-        case OPT_PID_FILE: o->pid_file = optarg; break;
+        case OPT_STATE:
+            o->state_dir = optarg;
+            break;
+        case OPT_SOCKET:
+            o->socket = optarg;
+            break;
+        case OPT_FG:
+            o->foreground = true;
+            break;
+        case OPT_POLICY:
+            o->policy = optarg;
+            break;
+        case OPT_LOG_FILE:
+            o->log_file = optarg;
+            break;
+        case OPT_SYSLOG:
+            o->syslog = true;
+            break;
+        case OPT_PID_FILE:
+            o->pid_file = optarg;
+            break;
         case OPT_LOG:
             if (!enclave_log_parse_level(optarg, &level)) {
                 fprintf(stderr, "rssd: --log-level %s: expected error, warning, info or debug\n",
@@ -176,9 +213,14 @@ static int parse_options(int argc, char **argv, rssd_options_t *o)
             }
             enclave_log_set_level(level);
             break;
-        case OPT_HELP: usage(stdout); return 1;
-        case OPT_VERSION: printf("rssd (%s) %s\n", SS_PROJECT_NAME, SS_VERSION); return 1;
-        default: goto bad; /* getopt has named the option */
+        case OPT_HELP:
+            usage(stdout);
+            return 1;
+        case OPT_VERSION:
+            printf("rssd (%s) %s\n", SS_PROJECT_NAME, SS_VERSION);
+            return 1;
+        default:
+            goto bad; /* getopt has named the option */
         }
     }
     if (optind != argc) {
@@ -231,8 +273,7 @@ static void reload(rssd_t *d)
 {
     enclave_systemd_notify("RELOADING=1");
     if (!enclave_log_reopen()) {
-        enclave_log(ENCLAVE_LOG_WARNING, "SIGHUP: cannot reopen the log file: %s",
-                    strerror(errno));
+        enclave_log(ENCLAVE_LOG_WARNING, "SIGHUP: cannot reopen the log file: %s", strerror(errno));
     }
     if (d->policy_path[0] == '\0') {
         enclave_log(ENCLAVE_LOG_INFO, "SIGHUP: no --policy file, nothing to reload");
@@ -268,8 +309,7 @@ static void reload(rssd_t *d)
     enclave_policy_free(fresh);
     enclave_log(ENCLAVE_LOG_INFO,
                 "policy %s reloaded: %u change%s; %zu connection%s closed to apply them",
-                d->policy_path, changes, changes == 1 ? "" : "s", dropped,
-                dropped == 1 ? "" : "s");
+                d->policy_path, changes, changes == 1 ? "" : "s", dropped, dropped == 1 ? "" : "s");
     enclave_systemd_notify("READY=1");
 }
 
@@ -308,8 +348,8 @@ static int prepare_state(rssd_t *d, char *its_dir, char *ps_dir, size_t size)
 static int prepare_socket(rssd_t *d)
 {
     char error[ENCLAVE_DAEMON_ERROR_SIZE];
-    int fd = enclave_systemd_listen_fd(d->socket_path, sizeof(d->socket_path), error,
-                                       sizeof(error));
+    int fd =
+        enclave_systemd_listen_fd(d->socket_path, sizeof(d->socket_path), error, sizeof(error));
     if (fd != -1) {
         if (fd == -2) {
             enclave_log(ENCLAVE_LOG_ERROR, "socket activation: %s", error);
@@ -328,8 +368,10 @@ static int prepare_socket(rssd_t *d)
     }
     char paths[RSS_SOCKET_MAX_CANDIDATES][RSS_SOCKET_PATH_MAX];
     if (rss_socket_candidates(paths) == 0) {
-        enclave_log(ENCLAVE_LOG_ERROR, "the default socket path is too long (at most %d bytes); "
-                    "give --socket PATH", RSS_SOCKET_PATH_MAX - 1);
+        enclave_log(ENCLAVE_LOG_ERROR,
+                    "the default socket path is too long (at most %d bytes); "
+                    "give --socket PATH",
+                    RSS_SOCKET_PATH_MAX - 1);
         return -2;
     }
     if (secure_getenv("RSS_SOCKET") != NULL && secure_getenv("RSS_SOCKET")[0] != '\0') {
@@ -380,12 +422,10 @@ static bool open_log(rssd_t *d)
 static bool resolve_paths(rssd_t *d)
 {
     char error[ENCLAVE_DAEMON_ERROR_SIZE];
-    if ((d->options.policy != NULL &&
-         !enclave_daemon_absolute(d->options.policy, d->policy_path, sizeof(d->policy_path),
-                                  error)) ||
+    if ((d->options.policy != NULL && !enclave_daemon_absolute(d->options.policy, d->policy_path,
+                                                               sizeof(d->policy_path), error)) ||
         (d->options.pid_file != NULL &&
-         !enclave_daemon_absolute(d->options.pid_file, d->pid_file, sizeof(d->pid_file),
-                                  error))) {
+         !enclave_daemon_absolute(d->options.pid_file, d->pid_file, sizeof(d->pid_file), error))) {
         enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
         return false;
     }

@@ -40,8 +40,7 @@ int enclave_systemd_listen_fd(char *path, size_t size, char *error, size_t error
         return -1;
     }
     if (fds != 1) {
-        snprintf(error, error_size, "systemd passed %lu sockets; rssd serves on exactly one",
-                 fds);
+        snprintf(error, error_size, "systemd passed %lu sockets; rssd serves on exactly one", fds);
         return -2;
     }
     int fd = SYSTEMD_LISTEN_FDS_START;
@@ -94,8 +93,8 @@ bool enclave_systemd_notify(const char *state)
     if (fd < 0) {
         return false;
     }
-    ssize_t sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&addr,
-                          addr_len);
+    ssize_t sent =
+        sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&addr, addr_len);
     close(fd);
     return sent == (ssize_t)strlen(state);
 }
