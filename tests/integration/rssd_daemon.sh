@@ -1,7 +1,7 @@
 #!/bin/sh
 # rssd as a program: defaults for an ordinary user, the state lock, SIGHUP reloads, pid and log
-# files, the journal format, socket activation, sd_notify, --version, option errors, and (as
-# root, in a private mount namespace) a system rssd serving users who configured nothing.
+# files, the journal format, syslog, socket activation, sd_notify, --version, option errors, and
+# (as root, in private mount namespaces) a system rssd serving users who configured nothing.
 # Usage: rssd_daemon.sh CASE RSSD RSS_PROBE VERSION [PROGRAM...]
 # Exit 0: passed; 1: failed; 77: skipped (the case needs root or a missing tool).
 # Nothing here waits for a time: every wait is for a file, a line or a process, while rssd lives.
@@ -406,6 +406,59 @@ case_system_inner() {
     stop "$pid"
 }
 
+# syslog (--syslog, and a detached rssd without --log-file): as root, in a mount namespace with
+# a /dev of its own whose /dev/log is a listener of ours, so the host's logger is not touched.
+case_syslog() {
+    is_root || { echo "needs root (a mount namespace)"; exit 77; }
+    [ -x /usr/bin/python3 ] || { echo "no /usr/bin/python3"; exit 77; }
+    unshare --mount --propagation private sh "$0" syslog-inner "$rssd" "$probe" "$version" "$T"
+}
+
+case_syslog_inner() {
+    rm -rf "$T"
+    T=$1
+    mount -t tmpfs -o mode=755 rssd-test-dev /dev || exit 77
+    mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/urandom c 1 9 &&
+        mknod -m 666 /dev/random c 1 8 || exit 77
+    /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+with open(sys.argv[1], "a") as f:
+    while True:
+        d = s.recv(4096).decode()
+        f.write(d + "\n")
+        f.flush()
+' "$T/syslog.txt" &
+    listener=$!
+    started="$started $listener"
+    wait_for -S /dev/log
+    "$rssd" --foreground --syslog --state-dir "$T/st" --socket "$T/s.sock" 2>"$T/fg.err" &
+    pid=$!
+    started="$started $pid"
+    wait_line "$T/syslog.txt" "serving on $T/s.sock" "$pid"
+    # RFC 3164 as glibc sends it: <facility * 8 + priority>, time, identifier[pid]: message.
+    grep -q "^<30>.* rssd\[$pid\]: rssd $version serving on $T/s.sock, state in $T/st" \
+        "$T/syslog.txt" || fail "no daemon.info line in syslog: $(cat "$T/syslog.txt")"
+    [ ! -s "$T/fg.err" ] || fail "--syslog also wrote to stderr: $(cat "$T/fg.err")"
+    kill -TERM "$pid"
+    wait "$pid"
+    expect "exit status with --syslog" "$?" 0
+    grep -q "^<30>.* rssd\[$pid\]: stopped$" "$T/syslog.txt" || fail "no stop line in syslog"
+
+    # Detached without --log-file: the log goes to syslog once rssd leaves the terminal.
+    "$rssd" --state-dir "$T/st" --socket "$T/s.sock" 2>"$T/bg.err" || fail "rssd did not start"
+    pid=$(cat "$T/st/rssd.lock")
+    started="$started $pid"
+    wait_line "$T/syslog.txt" "rssd[$pid]: rssd $version serving on" "$pid"
+    want="info: detaching; the log goes to syslog from now on"
+    expect "the terminal's last word" "$(sed 's/^rssd\[[0-9]*\] //' "$T/bg.err")" \
+        "$want (--log-file FILE, or --foreground to keep it here)"
+    stop "$pid"
+    wait_line "$T/syslog.txt" "rssd[$pid]: stopped" "$listener"
+    kill "$listener"
+}
+
 case "$case" in
 version) case_version "$@" ;;
 options) case_options ;;
@@ -417,6 +470,8 @@ activation) case_activation ;;
 notify) case_notify ;;
 system) case_system ;;
 system-inner) case_system_inner "$@" ;;
+syslog) case_syslog ;;
+syslog-inner) case_syslog_inner "$@" ;;
 *) echo "unknown case $case" >&2; exit 2 ;;
 esac
 echo "rssd_daemon $case: passed"
