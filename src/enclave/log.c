@@ -94,7 +94,9 @@ bool enclave_log_use_file(const char *path)
             return false;
         }
     }
-    strcpy(log_path, path);
+    if (path != log_path) { /* enclave_log_reopen passes log_path itself */
+        strcpy(log_path, path);
+    }
     atomic_store(&log_sink, ENCLAVE_LOG_FILE);
     return true;
 }
