@@ -915,7 +915,8 @@ static void *monitor_main(void *arg)
 
 /* ---- life cycle ------------------------------------------------------------------------------ */
 
-/* A server on listen_fd (-1: listen on socket_path, which is then removed at the end). */
+/* A server on listen_fd when socket_path is NULL, else listening on socket_path (removed at the
+ * end). */
 static psa_status_t server_create(const char *socket_path, int listen_fd,
                                   const enclave_policy_t *policy, enclave_server_t **out)
 {
@@ -929,7 +930,7 @@ static psa_status_t server_create(const char *socket_path, int listen_fd,
     pthread_mutex_init(&server->reserve_lock, NULL);
     server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     atomic_store(&server->last_warning, INT64_MIN / 2);
-    if (listen_fd >= 0) {
+    if (socket_path == NULL) {
         server->listen_fd = listen_fd;
     } else {
         server->socket_path = strdup(socket_path);
