@@ -52,7 +52,7 @@ stage_fuzz() {
         [ -x "$harness" ] || continue
         ran=$((ran + 1))
         echo "-- $(basename "$harness")"
-        "$harness" -runs=20000 -max_total_time=20 -print_final_stats=0 >"$dir/last.log" 2>&1 || {
+        "$harness" -runs=20000 -max_total_time=10 -print_final_stats=0 >"$dir/last.log" 2>&1 || {
             rc=1
             echo "$(basename "$harness") FAILED:"
             tail -n 30 "$dir/last.log"
