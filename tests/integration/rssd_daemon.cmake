@@ -13,6 +13,6 @@ if(TARGET rssd AND TARGET psa-static)
                      $<TARGET_FILE:rss_probe> ${PROJECT_VERSION}
                      $<$<TARGET_EXISTS:psa-api-test>:$<TARGET_FILE:psa-api-test>>
                      $<$<TARGET_EXISTS:psa-api-test-local>:$<TARGET_FILE:psa-api-test-local>>)
-    set_tests_properties(rssd_daemon_${c} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+    set_tests_properties(rssd_daemon_${c} PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
   endforeach()
 endif()
