@@ -2,10 +2,15 @@
 #define _GNU_SOURCE
 #include "client/client_call.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <rss/connection.h>
 
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
@@ -74,12 +79,79 @@ static void pool_init(void)
     pthread_atfork(NULL, NULL, pool_after_fork_child);
 }
 
-static psa_status_t conn_open(client_conn_t **out)
+/* Why the last connection attempt failed ("" after one that succeeded), for
+ * rss_connection_error. */
+static pthread_mutex_t connect_error_lock = PTHREAD_MUTEX_INITIALIZER; /* guards connect_error */
+static char connect_error[2 * RSS_SOCKET_PATH_MAX + 128];
+
+static void connect_error_set(const char *text)
 {
-    char path[108];
-    if (!rss_socket_path(path, sizeof(path))) {
+    pthread_mutex_lock(&connect_error_lock);
+    snprintf(connect_error, sizeof(connect_error), "%s", text);
+    pthread_mutex_unlock(&connect_error_lock);
+}
+
+size_t rss_connection_error(char *text, size_t size)
+{
+    pthread_mutex_lock(&connect_error_lock);
+    int n = snprintf(text, size, "%s", connect_error);
+    pthread_mutex_unlock(&connect_error_lock);
+    return n > 0 ? (size_t)n : 0;
+}
+
+size_t rss_connection_socket(char *path, size_t size)
+{
+    char paths[RSS_SOCKET_MAX_CANDIDATES][RSS_SOCKET_PATH_MAX];
+    size_t count = rss_socket_candidates(paths);
+    if (count == 0) {
+        return 0;
+    }
+    size_t chosen = 0;
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        if (stat(paths[i], &st) == 0 && S_ISSOCK(st.st_mode)) {
+            chosen = i;
+            break;
+        }
+    }
+    int n = snprintf(path, size, "%s", paths[chosen]);
+    return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+/* Connects to the first candidate socket that exists (rss_socket_candidates); records what
+ * each attempt met when none answers. */
+static psa_status_t connect_rssd(rss_transport_t *transport)
+{
+    char paths[RSS_SOCKET_MAX_CANDIDATES][RSS_SOCKET_PATH_MAX];
+    size_t count = rss_socket_candidates(paths);
+    if (count == 0) {
+        connect_error_set("cannot reach rssd: the socket path ($RSS_SOCKET or "
+                          "$XDG_RUNTIME_DIR/rss/rss.sock) is longer than 107 bytes");
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
+    char text[sizeof(connect_error)];
+    size_t used = (size_t)snprintf(text, sizeof(text), "cannot reach rssd: tried");
+    for (size_t i = 0; i < count; i++) {
+        if (rss_unix_connect(paths[i], transport) == PSA_SUCCESS) {
+            connect_error_set("");
+            return PSA_SUCCESS;
+        }
+        int err = errno;
+        if (used < sizeof(text)) {
+            used += (size_t)snprintf(text + used, sizeof(text) - used, "%s %s (%s)",
+                                     i == 0 ? "" : ",", paths[i], strerror(err));
+        }
+        /* Only a missing socket file sends us on to the next place. */
+        if (err != ENOENT) {
+            break;
+        }
+    }
+    connect_error_set(text);
+    return PSA_ERROR_COMMUNICATION_FAILURE;
+}
+
+static psa_status_t conn_open(client_conn_t **out)
+{
     size_t buf_size = RSS_MSG_EMBED_CALL_FIXED + client_embed_limit;
     if (buf_size < RSS_MSG_POINTER_CALL_SIZE) {
         buf_size = RSS_MSG_POINTER_CALL_SIZE;
@@ -90,7 +162,7 @@ static psa_status_t conn_open(client_conn_t **out)
     }
     conn->buf_size = buf_size;
     conn->shm.fd = -1;
-    psa_status_t status = rss_unix_connect(path, &conn->transport);
+    psa_status_t status = connect_rssd(&conn->transport);
     if (status != PSA_SUCCESS) {
         free(conn);
         return status;

@@ -36,7 +36,8 @@ void rss_transport_close(rss_transport_t *t);
 
 /* ---- Linux: AF_UNIX SOCK_SEQPACKET ------------------------------------------------------- */
 
-/* Connects to rssd at path. PSA_ERROR_COMMUNICATION_FAILURE at once if nobody listens. */
+/* Connects to rssd at path. PSA_ERROR_COMMUNICATION_FAILURE at once if nobody listens, with
+ * errno saying why (ENOENT: no socket file there, ECONNREFUSED: nobody listening, ...). */
 psa_status_t rss_unix_connect(const char *path, rss_transport_t *out);
 /* Wraps an already connected SOCK_SEQPACKET descriptor (takes ownership). */
 psa_status_t rss_unix_wrap(int fd, rss_transport_t *out);
@@ -81,12 +82,20 @@ bool rss_shm_range_ok(const rss_shm_t *shm, uint64_t offset, uint64_t length);
 
 /* ---- Linux: where rssd listens ------------------------------------------------------------ */
 
-/*
- * $RSS_SOCKET if set and non-empty; else /run/rss/rss.sock for root (euid 0); else
- * $XDG_RUNTIME_DIR/rss/rss.sock; else /run/rss/rss.sock. Writes at most size bytes
- * (NUL-terminated); false if the path does not fit.
- */
-bool rss_socket_path(char *path, size_t size);
 #define RSS_SOCKET_DEFAULT_SYSTEM "/run/rss/rss.sock"
+/* sizeof(sockaddr_un.sun_path) */
+#define RSS_SOCKET_PATH_MAX 108
+#define RSS_SOCKET_MAX_CANDIDATES 2
+
+/*
+ * The sockets a client tries, in order, written into paths[] (NUL-terminated); returns how many,
+ * 0 when a path does not fit. $RSS_SOCKET alone when it is set and non-empty; else
+ * /run/rss/rss.sock alone for root (euid 0); else $XDG_RUNTIME_DIR/rss/rss.sock, then
+ * /run/rss/rss.sock (a system rssd serves users who run none of their own); without
+ * XDG_RUNTIME_DIR, /run/rss/rss.sock. The first is also where rssd listens by default.
+ * A client moves to the next one only when a socket file does not exist: a per-user socket
+ * that exists but refuses is the user's own rssd being down, not a reason to switch stores.
+ */
+size_t rss_socket_candidates(char paths[RSS_SOCKET_MAX_CANDIDATES][RSS_SOCKET_PATH_MAX]);
 
 #endif /* COMMS_TRANSPORT_H */

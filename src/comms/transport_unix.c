@@ -155,6 +155,7 @@ psa_status_t rss_unix_connect(const char *path, rss_transport_t *out)
 {
     struct sockaddr_un addr;
     if (!fill_address(&addr, path)) {
+        errno = ENAMETOOLONG;
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
     int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -166,7 +167,9 @@ psa_status_t rss_unix_connect(const char *path, rss_transport_t *out)
         rc = connect(fd, (const struct sockaddr *)&addr, sizeof(addr));
     } while (rc < 0 && errno == EINTR);
     if (rc < 0) {
+        int saved = errno;
         close(fd);
+        errno = saved;
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
     return rss_unix_wrap(fd, out);

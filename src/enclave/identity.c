@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,10 +17,20 @@ typedef struct enclave_rule {
 } enclave_rule_t;
 
 struct enclave_policy {
+    /* Read-locked by every lookup (connections being accepted), write-locked by
+     * enclave_policy_replace; the fields below are read and written only under it. */
+    pthread_rwlock_t lock;
     enclave_role_t default_role;
     size_t count;
     enclave_rule_t *rules;
 };
+
+static const char *const role_names[] = {"client", "forwarder", "refused"};
+
+const char *enclave_role_name(enclave_role_t role)
+{
+    return (unsigned)role < 3 ? role_names[role] : "unknown";
+}
 
 static bool parse_role(const char *word, bool allow_forwarder, enclave_role_t *role)
 {
@@ -35,13 +46,15 @@ static bool parse_role(const char *word, bool allow_forwarder, enclave_role_t *r
     return true;
 }
 
-static bool parse_uid(const char *word, uid_t *uid)
+/* A uid number, or a user name looked up now; otherwise false with the reason in error. */
+static bool parse_uid(const char *word, uid_t *uid, enclave_policy_error_t *error)
 {
     if (isdigit((unsigned char)word[0])) {
         char *end = NULL;
         errno = 0;
         unsigned long v = strtoul(word, &end, 10);
         if (errno != 0 || *end != '\0' || v >= (unsigned long)(uid_t)-1) {
+            snprintf(error->text, sizeof(error->text), "\"%.64s\" is not a uid", word);
             return false;
         }
         *uid = (uid_t)v;
@@ -50,6 +63,8 @@ static bool parse_uid(const char *word, uid_t *uid)
     struct passwd pw, *found = NULL;
     char buf[4096];
     if (getpwnam_r(word, &pw, buf, sizeof(buf), &found) != 0 || found == NULL) {
+        snprintf(error->text, sizeof(error->text),
+                 "\"%.64s\" is neither a uid nor the name of a user", word);
         return false;
     }
     *uid = found->pw_uid;
@@ -75,12 +90,22 @@ static psa_status_t policy_add(enclave_policy_t *p, uid_t uid, enclave_role_t ro
 
 psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsigned *error_line)
 {
-    *error_line = 0;
+    enclave_policy_error_t error;
+    psa_status_t status = enclave_policy_load_explained(path, out, &error);
+    *error_line = error.line;
+    return status;
+}
+
+psa_status_t enclave_policy_load_explained(const char *path, enclave_policy_t **out,
+                                           enclave_policy_error_t *error)
+{
     FILE *f = NULL;
     if (path != NULL && (f = fopen(path, "re")) == NULL) {
+        error->line = 0;
+        snprintf(error->text, sizeof(error->text), "cannot read it: %s", strerror(errno));
         return PSA_ERROR_STORAGE_FAILURE;
     }
-    psa_status_t status = enclave_policy_read(f, out, error_line);
+    psa_status_t status = enclave_policy_read_explained(f, out, error);
     if (f != NULL) {
         fclose(f);
     }
@@ -89,39 +114,91 @@ psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsig
 
 psa_status_t enclave_policy_read(FILE *f, enclave_policy_t **out, unsigned *error_line)
 {
-    *error_line = 0;
+    enclave_policy_error_t error;
+    psa_status_t status = enclave_policy_read_explained(f, out, &error);
+    *error_line = error.line;
+    return status;
+}
+
+/* One line's words (comment stripped) into a rule of p; false with the reason in error. */
+static bool parse_line(enclave_policy_t *p, char *line, enclave_policy_error_t *error,
+                       psa_status_t *status)
+{
+    char *hash = strchr(line, '#');
+    if (hash != NULL) {
+        *hash = '\0';
+    }
+    char *save = NULL;
+    char *w1 = strtok_r(line, " \t\r\n", &save);
+    if (w1 == NULL) {
+        return true;
+    }
+    char *w2 = strtok_r(NULL, " \t\r\n", &save);
+    char *w3 = strtok_r(NULL, " \t\r\n", &save);
+    char *w4 = strtok_r(NULL, " \t\r\n", &save);
+    enclave_role_t role;
+    uid_t uid;
+    if (strcmp(w1, "uid") == 0) {
+        if (w2 == NULL || w3 == NULL) {
+            snprintf(error->text, sizeof(error->text),
+                     "\"uid\" takes a uid or user name and a role (client, forwarder, refused)");
+            return false;
+        }
+        if (!parse_uid(w2, &uid, error)) {
+            return false;
+        }
+        if (!parse_role(w3, true, &role)) {
+            snprintf(error->text, sizeof(error->text),
+                     "unknown role \"%.64s\" (client, forwarder or refused)", w3);
+            return false;
+        }
+        if (w4 != NULL) {
+            snprintf(error->text, sizeof(error->text), "unexpected \"%.64s\" after the role", w4);
+            return false;
+        }
+        *status = policy_add(p, uid, role);
+        return true;
+    }
+    if (strcmp(w1, "default") == 0) {
+        if (w2 == NULL) {
+            snprintf(error->text, sizeof(error->text), "\"default\" takes client or refused");
+            return false;
+        }
+        if (!parse_role(w2, false, &role)) {
+            snprintf(error->text, sizeof(error->text),
+                     "\"default\" takes client or refused, not \"%.64s\"", w2);
+            return false;
+        }
+        if (w3 != NULL) {
+            snprintf(error->text, sizeof(error->text), "unexpected \"%.64s\" after the role", w3);
+            return false;
+        }
+        p->default_role = role;
+        return true;
+    }
+    snprintf(error->text, sizeof(error->text),
+             "unknown rule \"%.64s\" (lines start with \"uid\" or \"default\")", w1);
+    return false;
+}
+
+psa_status_t enclave_policy_read_explained(FILE *f, enclave_policy_t **out,
+                                           enclave_policy_error_t *error)
+{
+    error->line = 0;
+    error->text[0] = '\0';
     enclave_policy_t *p = calloc(1, sizeof(*p));
     if (p == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
+    pthread_rwlock_init(&p->lock, NULL);
     p->default_role = ENCLAVE_ROLE_CLIENT;
     char line[512];
     unsigned number = 0;
     psa_status_t status = PSA_SUCCESS;
     while (f != NULL && status == PSA_SUCCESS && fgets(line, sizeof(line), f) != NULL) {
         number++;
-        char *hash = strchr(line, '#');
-        if (hash != NULL) {
-            *hash = '\0';
-        }
-        char *save = NULL;
-        char *w1 = strtok_r(line, " \t\r\n", &save);
-        if (w1 == NULL) {
-            continue;
-        }
-        char *w2 = strtok_r(NULL, " \t\r\n", &save);
-        char *w3 = strtok_r(NULL, " \t\r\n", &save);
-        char *w4 = strtok_r(NULL, " \t\r\n", &save);
-        enclave_role_t role;
-        uid_t uid;
-        if (strcmp(w1, "uid") == 0 && w2 != NULL && w3 != NULL && w4 == NULL &&
-            parse_uid(w2, &uid) && parse_role(w3, true, &role)) {
-            status = policy_add(p, uid, role);
-        } else if (strcmp(w1, "default") == 0 && w2 != NULL && w3 == NULL &&
-                   parse_role(w2, false, &role)) {
-            p->default_role = role;
-        } else {
-            *error_line = number;
+        if (!parse_line(p, line, error, &status)) {
+            error->line = number;
             status = PSA_ERROR_INVALID_ARGUMENT;
         }
     }
@@ -136,12 +213,13 @@ psa_status_t enclave_policy_read(FILE *f, enclave_policy_t **out, unsigned *erro
 void enclave_policy_free(enclave_policy_t *policy)
 {
     if (policy != NULL) {
+        pthread_rwlock_destroy(&policy->lock);
         free(policy->rules);
         free(policy);
     }
 }
 
-enclave_role_t enclave_policy_role(const enclave_policy_t *policy, uid_t uid)
+static enclave_role_t role_locked(const enclave_policy_t *policy, uid_t uid)
 {
     for (size_t i = 0; i < policy->count; i++) {
         if (policy->rules[i].uid == uid) {
@@ -149,6 +227,69 @@ enclave_role_t enclave_policy_role(const enclave_policy_t *policy, uid_t uid)
         }
     }
     return policy->default_role;
+}
+
+enclave_role_t enclave_policy_role(const enclave_policy_t *policy, uid_t uid)
+{
+    /* The lock is the one mutable part of a policy shared as const. */
+    pthread_rwlock_t *lock = (pthread_rwlock_t *)&policy->lock;
+    pthread_rwlock_rdlock(lock);
+    enclave_role_t role = role_locked(policy, uid);
+    pthread_rwlock_unlock(lock);
+    return role;
+}
+
+void enclave_policy_replace(enclave_policy_t *live, enclave_policy_t *fresh)
+{
+    pthread_rwlock_wrlock(&live->lock);
+    enclave_policy_t old = *live;
+    live->default_role = fresh->default_role;
+    live->count = fresh->count;
+    live->rules = fresh->rules;
+    pthread_rwlock_unlock(&live->lock);
+    fresh->default_role = old.default_role;
+    fresh->count = old.count;
+    fresh->rules = old.rules;
+}
+
+static void diff_one_way(const enclave_policy_t *named, const enclave_policy_t *before,
+                         const enclave_policy_t *after, bool skip_named_by_before,
+                         enclave_policy_change_fn changed, void *ctx)
+{
+    for (size_t i = 0; i < named->count; i++) {
+        uid_t uid = named->rules[i].uid;
+        if (skip_named_by_before) {
+            bool in_before = false;
+            for (size_t j = 0; j < before->count && !in_before; j++) {
+                in_before = before->rules[j].uid == uid;
+            }
+            if (in_before) {
+                continue; /* already reported from before's side */
+            }
+        }
+        enclave_role_t a = role_locked(before, uid), b = role_locked(after, uid);
+        if (a != b) {
+            changed(uid, a, b, ctx);
+        }
+    }
+}
+
+void enclave_policy_diff(const enclave_policy_t *before, const enclave_policy_t *after,
+                         enclave_policy_change_fn changed, void *ctx, bool *default_changed)
+{
+    pthread_rwlock_t *lb = (pthread_rwlock_t *)&before->lock;
+    pthread_rwlock_t *la = (pthread_rwlock_t *)&after->lock;
+    pthread_rwlock_rdlock(lb);
+    if (la != lb) {
+        pthread_rwlock_rdlock(la);
+    }
+    diff_one_way(before, before, after, false, changed, ctx);
+    diff_one_way(after, before, after, true, changed, ctx);
+    *default_changed = before->default_role != after->default_role;
+    if (la != lb) {
+        pthread_rwlock_unlock(la);
+    }
+    pthread_rwlock_unlock(lb);
 }
 
 bool enclave_client_id_for_uid(uid_t uid, int32_t *client_id)

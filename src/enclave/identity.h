@@ -28,8 +28,33 @@ psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsig
 /* Parses a policy from an open stream (NULL: the built-in policy); a malformed line gives
  * PSA_ERROR_INVALID_ARGUMENT with its number in *error_line, and no policy. */
 psa_status_t enclave_policy_read(FILE *f, enclave_policy_t **out, unsigned *error_line);
+
+/* What is wrong with a policy file, for a message: the line (0 when the file could not be
+ * read) and a sentence naming the word at fault. */
+typedef struct enclave_policy_error {
+    unsigned line;
+    char text[192];
+} enclave_policy_error_t;
+/* enclave_policy_load and enclave_policy_read, with the sentence. */
+psa_status_t enclave_policy_load_explained(const char *path, enclave_policy_t **out,
+                                           enclave_policy_error_t *error);
+psa_status_t enclave_policy_read_explained(FILE *f, enclave_policy_t **out,
+                                           enclave_policy_error_t *error);
+
 void enclave_policy_free(enclave_policy_t *policy);
+/* Safe while another thread replaces the policy (a read lock inside). */
 enclave_role_t enclave_policy_role(const enclave_policy_t *policy, uid_t uid);
+const char *enclave_role_name(enclave_role_t role);
+
+/* SIGHUP: gives `live` the rules of `fresh` in one step, so every lookup sees the old policy or
+ * the new one; `fresh` then holds the old rules (for enclave_policy_diff, then to be freed). */
+void enclave_policy_replace(enclave_policy_t *live, enclave_policy_t *fresh);
+/* Calls changed() for each uid named in either policy whose role differs between them, and
+ * tells whether the role of the uids neither names (the default) differs. */
+typedef void (*enclave_policy_change_fn)(uid_t uid, enclave_role_t before, enclave_role_t after,
+                                         void *ctx);
+void enclave_policy_diff(const enclave_policy_t *before, const enclave_policy_t *after,
+                         enclave_policy_change_fn changed, void *ctx, bool *default_changed);
 
 /*
  * A uid's client id: -(0x10000 + uid). A pure function of the uid, so ids are stable across

@@ -1,14 +1,29 @@
-/* rssd's log: levelled lines on stderr, written with one write so threads do not interleave. */
+/* rssd's log: levelled lines to stderr, the journal, a file or syslog, one write per line. */
+#define _GNU_SOURCE
 #include "enclave/log.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 static atomic_int log_level = ENCLAVE_LOG_INFO;
+static atomic_int log_sink = ENCLAVE_LOG_STDERR;
+/* The log file's descriptor. Reopening dup2()s the new file onto it, so a thread writing at
+ * that moment writes to the old or the new file, never to a closed or reused descriptor. */
+static int log_fd = -1;
+static char log_path[PATH_MAX];
+
 static const char *const log_names[] = {"error", "warning", "info", "debug"};
+static const int log_priorities[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
 void enclave_log_set_level(enclave_log_level_t level)
 {
@@ -26,13 +41,106 @@ int enclave_log_parse_level(const char *name, enclave_log_level_t *level)
     return 0;
 }
 
+bool enclave_log_stderr_is_journal(void)
+{
+    /* systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream it connected; a stderr
+     * redirected since (2>file in a unit's shell wrapper) no longer matches. */
+    const char *env = getenv("JOURNAL_STREAM");
+    unsigned long long dev = 0, ino = 0;
+    struct stat st;
+    if (env == NULL || sscanf(env, "%llu:%llu", &dev, &ino) != 2 ||
+        fstat(STDERR_FILENO, &st) != 0) {
+        return false;
+    }
+    return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
+void enclave_log_use_journal(void)
+{
+    atomic_store(&log_sink, ENCLAVE_LOG_JOURNAL);
+}
+
+void enclave_log_use_syslog(void)
+{
+    openlog("rssd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    atomic_store(&log_sink, ENCLAVE_LOG_SYSLOG);
+}
+
+static int open_log(const char *path)
+{
+    return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+}
+
+bool enclave_log_use_file(const char *path)
+{
+    if (strlen(path) >= sizeof(log_path)) {
+        errno = ENAMETOOLONG;
+        return false;
+    }
+    int fd = open_log(path);
+    if (fd < 0) {
+        return false;
+    }
+    if (log_fd < 0) {
+        log_fd = fd;
+    } else {
+        int saved = 0;
+        if (dup2(fd, log_fd) < 0) {
+            saved = errno;
+        }
+        close(fd);
+        if (saved != 0) {
+            errno = saved;
+            return false;
+        }
+    }
+    if (path != log_path) { /* enclave_log_reopen passes log_path itself */
+        strcpy(log_path, path);
+    }
+    atomic_store(&log_sink, ENCLAVE_LOG_FILE);
+    return true;
+}
+
+bool enclave_log_reopen(void)
+{
+    return log_fd < 0 || enclave_log_use_file(log_path);
+}
+
+enclave_log_sink_t enclave_log_sink(void)
+{
+    return (enclave_log_sink_t)atomic_load(&log_sink);
+}
+
+/* "2025-01-31T12:00:00.123+0100", local time as syslog files show it. */
+static int format_time(char *buf, size_t size)
+{
+    struct timespec now;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &now);
+    localtime_r(&now.tv_sec, &tm);
+    char date[32], zone[8];
+    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+    strftime(zone, sizeof(zone), "%z", &tm);
+    return snprintf(buf, size, "%s.%03ld%s ", date, now.tv_nsec / 1000000, zone);
+}
+
 void enclave_log(enclave_log_level_t level, const char *format, ...)
 {
     if ((int)level > atomic_load(&log_level)) {
         return;
     }
-    char line[512];
-    int n = snprintf(line, sizeof(line), "rssd[%d] %s: ", (int)getpid(), log_names[level]);
+    int sink = atomic_load(&log_sink);
+    char line[640];
+    int n = 0;
+    if (sink == ENCLAVE_LOG_JOURNAL) {
+        n = snprintf(line, sizeof(line), "<%d>", log_priorities[level]);
+    } else if (sink != ENCLAVE_LOG_SYSLOG) {
+        if (sink == ENCLAVE_LOG_FILE) {
+            n = format_time(line, sizeof(line));
+        }
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "rssd[%d] %s: ", (int)getpid(),
+                      log_names[level]);
+    }
     va_list ap;
     va_start(ap, format);
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, format, ap);
@@ -41,7 +149,12 @@ void enclave_log(enclave_log_level_t level, const char *format, ...)
     if (length > sizeof(line) - 2) {
         length = sizeof(line) - 2;
     }
+    if (sink == ENCLAVE_LOG_SYSLOG) {
+        line[length] = '\0';
+        syslog(log_priorities[level], "%s", line);
+        return;
+    }
     line[length++] = '\n';
-    ssize_t ignored = write(STDERR_FILENO, line, length);
+    ssize_t ignored = write(sink == ENCLAVE_LOG_FILE ? log_fd : STDERR_FILENO, line, length);
     (void)ignored;
 }

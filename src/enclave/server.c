@@ -950,8 +950,10 @@ static void *monitor_main(void *arg)
 
 /* ---- life cycle ------------------------------------------------------------------------------ */
 
-psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
-                                   enclave_server_t **out)
+/* A server on listen_fd when socket_path is NULL, else listening on socket_path (removed at the
+ * end). */
+static psa_status_t server_create(const char *socket_path, int listen_fd,
+                                  const enclave_policy_t *policy, enclave_server_t **out)
 {
     enclave_server_t *server = calloc(1, sizeof(*server));
     if (server == NULL) {
@@ -963,18 +965,23 @@ psa_status_t enclave_server_create(const char *socket_path, const enclave_policy
     pthread_mutex_init(&server->reserve_lock, NULL);
     server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     atomic_store(&server->last_warning, INT64_MIN / 2);
-    server->socket_path = strdup(socket_path);
-    if (server->socket_path == NULL) {
-        enclave_server_destroy(server);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    server->listen_fd = rss_unix_listen(socket_path, 0666, 128);
-    if (server->listen_fd < 0) {
-        enclave_log(ENCLAVE_LOG_ERROR, "cannot listen on %s: %s", socket_path, strerror(errno));
-        free(server->socket_path);
-        server->socket_path = NULL; /* not ours: do not unlink it */
-        enclave_server_destroy(server);
-        return PSA_ERROR_COMMUNICATION_FAILURE;
+    if (socket_path == NULL) {
+        server->listen_fd = listen_fd;
+    } else {
+        server->socket_path = strdup(socket_path);
+        if (server->socket_path == NULL) {
+            enclave_server_destroy(server);
+            return PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        server->listen_fd = rss_unix_listen(socket_path, 0666, 128);
+        if (server->listen_fd < 0) {
+            enclave_log(ENCLAVE_LOG_ERROR, "cannot listen on %s: %s", socket_path,
+                        strerror(errno));
+            free(server->socket_path);
+            server->socket_path = NULL; /* not ours: do not unlink it */
+            enclave_server_destroy(server);
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
     }
     server->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (server->stop_fd < 0) {
@@ -983,6 +990,42 @@ psa_status_t enclave_server_create(const char *socket_path, const enclave_policy
     }
     *out = server;
     return PSA_SUCCESS;
+}
+
+psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
+                                   enclave_server_t **out)
+{
+    return server_create(socket_path, -1, policy, out);
+}
+
+psa_status_t enclave_server_create_on(int listen_fd, const enclave_policy_t *policy,
+                                      enclave_server_t **out)
+{
+    /* Workers share the socket through EPOLLEXCLUSIVE and accept until EAGAIN. */
+    int flags = fcntl(listen_fd, F_GETFL);
+    if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(listen_fd, F_SETFD, FD_CLOEXEC) < 0) {
+        enclave_log(ENCLAVE_LOG_ERROR, "inherited socket %d: %s", listen_fd, strerror(errno));
+        close(listen_fd);
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    return server_create(NULL, listen_fd, policy, out);
+}
+
+size_t enclave_server_drop_connections(enclave_server_t *server,
+                                       bool (*drop)(uid_t uid, void *ctx), void *ctx)
+{
+    size_t count = 0;
+    pthread_mutex_lock(&server->lock);
+    /* A listed connection's descriptor stays open until conn_close unlists it under this
+     * lock, so shutdown() here cannot hit a descriptor that was closed and reused. */
+    for (enclave_conn_t *conn = server->conns; conn != NULL; conn = conn->next) {
+        if (drop(conn->uid, ctx) && shutdown(conn->fd, SHUT_RDWR) == 0) {
+            count++;
+        }
+    }
+    pthread_mutex_unlock(&server->lock);
+    return count;
 }
 
 psa_status_t enclave_server_start(enclave_server_t *server)

@@ -83,11 +83,127 @@ static void test_errors_name_their_line(void **state)
     assert_null(p);
 }
 
+static psa_status_t parse_explained(const char *text, enclave_policy_t **policy,
+                                    enclave_policy_error_t *error)
+{
+    FILE *f = fmemopen((void *)text, strlen(text), "r");
+    assert_non_null(f);
+    *policy = NULL;
+    psa_status_t status = enclave_policy_read_explained(f, policy, error);
+    fclose(f);
+    return status;
+}
+
+/* The sentence of each error names the word at fault (rssd logs it with the file and line). */
+static void test_errors_name_their_word(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        unsigned line;
+        const char *sentence;
+    } cases[] = {
+        {"uid 5 wizard\n", 1, "unknown role \"wizard\" (client, forwarder or refused)"},
+        {"uid 1 client\n\nuid 2\n", 3,
+         "\"uid\" takes a uid or user name and a role (client, forwarder, refused)"},
+        {"uid 1 client extra\n", 1, "unexpected \"extra\" after the role"},
+        {"default forwarder\n", 1, "\"default\" takes client or refused, not \"forwarder\""},
+        {"default\n", 1, "\"default\" takes client or refused"},
+        {"default client refused\n", 1, "unexpected \"refused\" after the role"},
+        {"user 1 client\n", 1, "unknown rule \"user\" (lines start with \"uid\" or \"default\")"},
+        {"uid 99999999999999999999 client\n", 1, "\"99999999999999999999\" is not a uid"},
+        {"uid no-such-user-here client\n", 1,
+         "\"no-such-user-here\" is neither a uid nor the name of a user"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        enclave_policy_t *p = NULL;
+        enclave_policy_error_t error;
+        assert_int_equal(parse_explained(cases[i].text, &p, &error), PSA_ERROR_INVALID_ARGUMENT);
+        assert_int_equal(error.line, cases[i].line);
+        assert_string_equal(error.text, cases[i].sentence);
+        assert_null(p);
+    }
+    enclave_policy_t *p = NULL;
+    enclave_policy_error_t error;
+    assert_int_equal(enclave_policy_load_explained("/nonexistent/rssd-policy", &p, &error),
+                     PSA_ERROR_STORAGE_FAILURE);
+    assert_int_equal(error.line, 0);
+    assert_string_equal(error.text, "cannot read it: No such file or directory");
+    assert_null(p);
+}
+
+typedef struct change_log {
+    unsigned count;
+    uid_t uid[8];
+    enclave_role_t before[8], after[8];
+} change_log_t;
+
+static void note_change(uid_t uid, enclave_role_t before, enclave_role_t after, void *ctx)
+{
+    change_log_t *log = ctx;
+    assert_true(log->count < 8);
+    log->uid[log->count] = uid;
+    log->before[log->count] = before;
+    log->after[log->count] = after;
+    log->count++;
+}
+
+/* SIGHUP's two steps: the live policy takes the new rules in place (the object the server holds
+ * stays the same), and the diff names exactly the uids whose role changed. */
+static void test_replace_and_diff(void **state)
+{
+    (void)state;
+    enclave_policy_t *live = NULL, *fresh = NULL;
+    enclave_policy_error_t error;
+    assert_int_equal(parse_explained("uid 10 client\nuid 11 refused\nuid 12 forwarder\n", &live,
+                                     &error),
+                     PSA_SUCCESS);
+    assert_int_equal(parse_explained("default refused\nuid 10 client\nuid 11 client\n"
+                                     "uid 13 forwarder\n",
+                                     &fresh, &error),
+                     PSA_SUCCESS);
+    enclave_policy_replace(live, fresh);
+    /* live now answers with the new rules, fresh with the old ones. */
+    assert_int_equal(enclave_policy_role(live, 11), ENCLAVE_ROLE_CLIENT);
+    assert_int_equal(enclave_policy_role(live, 12), ENCLAVE_ROLE_REFUSED);
+    assert_int_equal(enclave_policy_role(live, 99), ENCLAVE_ROLE_REFUSED);
+    assert_int_equal(enclave_policy_role(fresh, 11), ENCLAVE_ROLE_REFUSED);
+    assert_int_equal(enclave_policy_role(fresh, 99), ENCLAVE_ROLE_CLIENT);
+
+    change_log_t log = {0};
+    bool default_changed = false;
+    enclave_policy_diff(fresh, live, note_change, &log, &default_changed);
+    assert_true(default_changed);
+    /* 10 is unchanged; 11 refused -> client; 12 forwarder -> refused (by the new default);
+     * 13 client (old default) -> forwarder. Each once, the old policy's uids first. */
+    assert_int_equal(log.count, 3);
+    assert_int_equal(log.uid[0], 11);
+    assert_int_equal(log.before[0], ENCLAVE_ROLE_REFUSED);
+    assert_int_equal(log.after[0], ENCLAVE_ROLE_CLIENT);
+    assert_int_equal(log.uid[1], 12);
+    assert_int_equal(log.before[1], ENCLAVE_ROLE_FORWARDER);
+    assert_int_equal(log.after[1], ENCLAVE_ROLE_REFUSED);
+    assert_int_equal(log.uid[2], 13);
+    assert_int_equal(log.before[2], ENCLAVE_ROLE_CLIENT);
+    assert_int_equal(log.after[2], ENCLAVE_ROLE_FORWARDER);
+
+    /* The same policy against itself: nothing changed. */
+    change_log_t none = {0};
+    enclave_policy_diff(live, live, note_change, &none, &default_changed);
+    assert_int_equal(none.count, 0);
+    assert_false(default_changed);
+    assert_string_equal(enclave_role_name(ENCLAVE_ROLE_FORWARDER), "forwarder");
+    enclave_policy_free(fresh);
+    enclave_policy_free(live);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roles_and_defaults),
         cmocka_unit_test(test_errors_name_their_line),
+        cmocka_unit_test(test_errors_name_their_word),
+        cmocka_unit_test(test_replace_and_diff),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

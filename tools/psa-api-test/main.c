@@ -3,7 +3,13 @@
 #include <string.h>
 
 #include "runner.h"
+#include "ss_version.h"
 #include "storage_common.h"
+
+/* psa-api-test or psa-api-test-local: one source, two programs (tools/CMakeLists.txt). */
+#ifndef PSA_API_TEST_PROGRAM
+#define PSA_API_TEST_PROGRAM "psa-api-test"
+#endif
 
 static const test_group_t groups[] = {
     {AREA_CRYPTO, crypto_keys_tests, NULL, NULL},
@@ -24,7 +30,8 @@ static const char *const area_names[] = {"crypto", "its", "ps"};
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: psa-api-test [--list] crypto|its|ps|all [ID-PREFIX...]\n"
+            "usage: " PSA_API_TEST_PROGRAM " [--list] crypto|its|ps|all [ID-PREFIX...]\n"
+            "       " PSA_API_TEST_PROGRAM " --help | --version\n"
             "\n"
             "Runs the PSA Certified Crypto API 1.2 and Secure Storage API 1.0 conformance\n"
             "suites against the PSA library this program is linked with, and prints one row\n"
@@ -113,6 +120,9 @@ int main(int argc, char **argv)
             list = true;
         } else if (strcmp(argv[argi], "--help") == 0 || strcmp(argv[argi], "-h") == 0) {
             usage(stdout);
+            return 0;
+        } else if (strcmp(argv[argi], "--version") == 0) {
+            printf("%s (%s) %s\n", PSA_API_TEST_PROGRAM, SS_PROJECT_NAME, SS_VERSION);
             return 0;
         } else {
             usage(stderr);

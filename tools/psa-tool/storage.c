@@ -43,9 +43,10 @@ static int begin(int argc, char **argv, const char *const *opts, const char *nam
     return TOOL_EXIT_OK;
 }
 
+/* uid starts at 0 because gcc -O3 cannot see that begin() sets it whenever it returns OK. */
 #define BEGIN(opts, name, help)                                                                   \
     tool_args_t args;                                                                             \
-    psa_storage_uid_t uid;                                                                        \
+    psa_storage_uid_t uid = 0;                                                                    \
     int begin_rc = begin(argc, argv, opts, name, help, &args, &uid);                              \
     if (begin_rc != TOOL_EXIT_OK) {                                                               \
         return begin_rc < 0 ? TOOL_EXIT_OK : begin_rc;                                            \

@@ -1,0 +1,20 @@
+# Run by `cmake --install` (see SSInstall.cmake): configures SS_TEMPLATE for the prefix being
+# installed to and installs it into SS_DESTINATION (relative to that prefix unless absolute).
+set(SS_PREFIX "${CMAKE_INSTALL_PREFIX}")
+foreach(dir BINDIR SBINDIR LIBDIR INCLUDEDIR MANDIR DOCDIR)
+  if(IS_ABSOLUTE "${SS_${dir}}")
+    set(SS_FULL_${dir} "${SS_${dir}}")
+    set(SS_PC_${dir} "${SS_${dir}}")
+  else()
+    set(SS_FULL_${dir} "${SS_PREFIX}/${SS_${dir}}")
+    set(SS_PC_${dir} "\${prefix}/${SS_${dir}}")
+  endif()
+endforeach()
+configure_file("${SS_TEMPLATE}" "${SS_STAGED}" @ONLY)
+if(IS_ABSOLUTE "${SS_DESTINATION}")
+  set(ss_destination "${SS_DESTINATION}")
+else()
+  set(ss_destination "${SS_PREFIX}/${SS_DESTINATION}")
+endif()
+# file(INSTALL) adds $DESTDIR and records the file in install_manifest.txt.
+file(INSTALL DESTINATION "${ss_destination}" TYPE FILE FILES "${SS_STAGED}")

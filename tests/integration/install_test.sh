@@ -1,0 +1,136 @@
+#!/bin/sh
+# The install, as a user or a packager makes it: `cmake --install BUILD --prefix DIR` (and with
+# DESTDIR), then programs built against it with pkg-config, shared and --static, run with no
+# LD_LIBRARY_PATH; the installed rssd serves them; units, sysusers entry and man pages checked.
+# Usage: install_test.sh BUILD_DIR C_COMPILER SOURCE_DIR
+set -u
+build=$1
+cc=$2
+src=$3
+T=$(mktemp -d /tmp/ss-install-XXXXXX) || exit 1
+rssd_pid=
+cleanup() {
+    [ -n "$rssd_pid" ] && kill -KILL "$rssd_pid" 2>/dev/null
+    rm -rf "$T"
+}
+trap cleanup EXIT
+unset LD_LIBRARY_PATH PKG_CONFIG_PATH
+
+fail() {
+    echo "FAIL (install): $*" >&2
+    exit 1
+}
+expect() {
+    [ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
+}
+
+prefix=$T/prefix
+cmake --install "$build" --prefix "$prefix" >"$T/install.log" 2>&1 ||
+    fail "cmake --install failed: $(tail -n 5 "$T/install.log")"
+pc=$(find "$prefix" -name libpsa.pc)
+[ -n "$pc" ] || fail "no libpsa.pc installed"
+pcdir=$(dirname "$pc")
+libdir=$(dirname "$pcdir")
+export PKG_CONFIG_PATH="$pcdir"
+
+# Everything the README lists is there.
+for f in sbin/rssd bin/psa-api-test bin/psa-api-test-local include/psa/crypto.h \
+    include/psa/internal_trusted_storage.h include/psa/protected_storage.h \
+    include/psa/client.h include/rss/connection.h share/man/man8/rssd.8 \
+    share/man/man1/psa-api-test.1 share/man/man1/psa-api-test-local.1 \
+    lib/systemd/system/rssd.service lib/systemd/system/rssd.socket lib/sysusers.d/rssd.conf \
+    share/doc/secure-services/rssd.md share/doc/secure-services/architecture.md; do
+    [ -e "$prefix/$f" ] || fail "$f was not installed"
+done
+for f in libpsa.so libpsa.a libpsa-local.so libpsa-local.a pkgconfig/libpsa-local.pc; do
+    [ -e "$libdir/$f" ] || fail "$libdir/$f was not installed"
+done
+
+# The .pc files name the prefix given to cmake --install, not the configured one.
+for lib in libpsa libpsa-local; do
+    expect "$lib prefix" "$(pkg-config --variable=prefix "$lib")" "$prefix"
+    expect "$lib libdir" "$(pkg-config --variable=libdir "$lib")" "$libdir"
+    expect "$lib cflags" "$(pkg-config --cflags "$lib" | sed "s/ *$//")" "-I$prefix/include"
+    pkg-config --validate "$lib" || fail "$lib.pc does not validate"
+done
+# So does the unit's ExecStart.
+grep -qx "ExecStart=$prefix/sbin/rssd --foreground --state-dir /var/lib/rssd" \
+    "$prefix/lib/systemd/system/rssd.service" ||
+    fail "rssd.service does not start $prefix/sbin/rssd"
+
+# A packager's staged install: DESTDIR holds the files, the files name the final prefix.
+DESTDIR=$T/stage cmake --install "$build" --prefix /usr >"$T/stage.log" 2>&1 ||
+    fail "staged install failed"
+staged=$(find "$T/stage" -name libpsa.pc)
+grep -qx "prefix=/usr" "$staged" || fail "staged libpsa.pc: $(head -n 1 "$staged")"
+grep -qx "ExecStart=/usr/sbin/rssd --foreground --state-dir /var/lib/rssd" \
+    "$T/stage/usr/lib/systemd/system/rssd.service" || fail "staged rssd.service ExecStart"
+
+# Programs against the installed libraries, shared (found through an rpath from pkg-config's
+# libdir) and static (the archives alone, with what --static adds).
+for lib in libpsa libpsa-local; do
+    name=${lib#lib}
+    # shellcheck disable=SC2046
+    "$cc" -std=c11 -Wall -Wextra -Werror "$src/tests/integration/install_app.c" \
+        $(pkg-config --cflags "$lib") -o "$T/$lib-shared" $(pkg-config --libs "$lib") \
+        -Wl,-rpath,"$(pkg-config --variable=libdir "$lib")" ||
+        fail "cannot build against the shared $lib"
+    readelf -d "$T/$lib-shared" | grep -q "NEEDED.*\[$lib\.so\.0\]" ||
+        fail "$lib-shared does not use $lib.so.0"
+    static_libs=$(pkg-config --static --libs "$lib" | sed "s/-l$name\( \|$\)/-l:$lib.a\1/")
+    # shellcheck disable=SC2046,SC2086
+    "$cc" -std=c11 -Wall -Wextra -Werror "$src/tests/integration/install_app.c" \
+        $(pkg-config --cflags "$lib") -o "$T/$lib-static" $static_libs ||
+        fail "cannot build against the static $lib ($static_libs)"
+    readelf -d "$T/$lib-static" | grep -q "NEEDED.*\[$lib\.so" &&
+        fail "$lib-static still needs the shared $lib"
+done
+
+# Run them: libpsa-local on a state directory of its own, libpsa through the installed rssd.
+mkdir -m 700 "$T/local"
+for kind in shared static; do
+    expect "libpsa-local $kind" "$(PSA_STATE_DIR=$T/local "$T/libpsa-local-$kind")" \
+        "install_app: ok"
+done
+"$prefix/sbin/rssd" --foreground --state-dir "$T/state" --socket "$T/rss.sock" \
+    2>"$T/rssd.log" &
+rssd_pid=$!
+while [ ! -S "$T/rss.sock" ]; do
+    kill -0 "$rssd_pid" 2>/dev/null || fail "the installed rssd did not start: $(cat "$T/rssd.log")"
+    sleep 0.05
+done
+for kind in shared static; do
+    expect "libpsa $kind" "$(RSS_SOCKET=$T/rss.sock "$T/libpsa-$kind")" "install_app: ok"
+done
+RSS_SOCKET=$T/rss.sock "$prefix/bin/psa-api-test" its >"$T/api.log" ||
+    fail "the installed psa-api-test its: $(tail -n 3 "$T/api.log")"
+kill -TERM "$rssd_pid"
+wait "$rssd_pid"
+expect "installed rssd stop" "$?" 0
+rssd_pid=
+
+# The man pages render without warnings.
+for page in "$prefix"/share/man/man*/*; do
+    out=$(cd "$prefix/share/man" && LC_ALL=C.UTF-8 groff -man -Tutf8 -ww -z "$page" 2>&1)
+    [ -z "$out" ] || fail "$page: $out"
+done
+
+# The units load, the sandbox scores as documented, the sysusers entry makes the user.
+if command -v systemd-analyze >/dev/null; then
+    (cd "$prefix/lib/systemd/system" && systemd-analyze verify --man=no ./rssd.service \
+        ./rssd.socket) >"$T/verify.log" 2>&1 ||
+        fail "systemd-analyze verify: $(cat "$T/verify.log")"
+    score=$(systemd-analyze security --offline=true "$prefix/lib/systemd/system/rssd.service" \
+        2>/dev/null | sed -n 's/.*Overall exposure level for rssd.service: \([0-9.]*\).*/\1/p')
+    [ -n "$score" ] || fail "no systemd-analyze security score"
+    awk -v s="$score" 'BEGIN { exit !(s <= 2.5) }' || fail "exposure $score is above 2.5"
+    echo "systemd-analyze security: rssd.service exposure $score"
+fi
+if command -v systemd-sysusers >/dev/null; then
+    mkdir -p "$T/root/etc"
+    systemd-sysusers --root="$T/root" "$prefix/lib/sysusers.d/rssd.conf" >/dev/null 2>&1 ||
+        fail "systemd-sysusers refused rssd.conf"
+    grep -q '^rssd:x:[0-9]*:[0-9]*:Secure enclave daemon:/var/lib/rssd:/usr/sbin/nologin$' \
+        "$T/root/etc/passwd" || fail "no rssd user: $(cat "$T/root/etc/passwd")"
+fi
+echo "install: passed ($prefix)"
