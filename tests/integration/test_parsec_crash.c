@@ -50,18 +50,23 @@ static pid_t start_server(void)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        freopen("/dev/null", "w", stderr);
+        if (freopen("/dev/null", "w", stderr) == NULL) {
+            _exit(126);
+        }
         execl(server, server, "--socket", sock, "--config", config, "--foreground", (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 400; i++) {
+    /* No deadline: the server is up when its socket exists, or has failed when it exits. */
+    for (;;) {
         struct stat st;
         if (stat(sock, &st) == 0) {
             return pid;
         }
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            die("server exited before it listened");
+        }
         usleep(25000);
     }
-    die("server did not start");
     return -1;
 }
 
@@ -300,7 +305,9 @@ int main(int argc, char **argv)
         int i, extra;
         while (lf != NULL && fscanf(lf, " %c %d", &op, &i) == 2) {
             if (op == '!') {
-                fscanf(lf, "%d", &extra);
+                if (fscanf(lf, "%d", &extra) != 1) {
+                    extra = 0;
+                }
                 fprintf(stderr, "name n%02d: unexpected status %d\n", i, extra);
                 die("unexpected status in the loop");
             }
