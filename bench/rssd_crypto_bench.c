@@ -199,15 +199,16 @@ static pid_t start_rssd(const char *rssd, char *socket_path, size_t size)
               (char *)NULL);
         _exit(127);
     }
-    for (int i = 0; i < 200; i++) {
+    for (;;) {
         struct stat st;
         if (stat(socket_path, &st) == 0 && S_ISSOCK(st.st_mode)) {
             return pid;
         }
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            return -1;
+        }
         usleep(50000);
     }
-    kill(pid, SIGKILL);
-    return -1;
 }
 
 static void row(const char *name, double ours, double baseline, const char *target)

@@ -59,9 +59,8 @@ start_rssd() {
     "$rssd" --state-dir "$state/rssd" --socket "$RSS_SOCKET" --foreground \
         2>"$state/rssd.log" &
     rssd_pid=$!
-    for _ in $(seq 200); do
+    while kill -0 "$rssd_pid" 2>/dev/null; do
         [ -S "$RSS_SOCKET" ] && return 0
-        kill -0 "$rssd_pid" 2>/dev/null || break
         sleep 0.05
     done
     echo "rssd did not start; its log:"
@@ -127,6 +126,26 @@ uefi_row "UEFI Secure Boot enrolment" "$build/tests/integration/test_uefi_secure
 uefi_row "UEFI efivarfs + efibootmgr" "$build/src/uefi/psa-efivarfs" \
     bash "$root/tests/integration/uefi_efivarfs.sh" "$build/src/enclave/rssd" \
     "$build/src/uefi/psa-efivarfs" "$build/src/uefi/uefi-var" "$build/tools/psa-tool"
+
+echo
+echo "== Parsec (Debian's parsec-interface Rust client against the Parsec front end on its own rssd)"
+parsec_client=$build/parsec-client/debug/parsec-conformance
+parsec_server=$build/tests/integration/parsec_test_server
+if [ -x "$parsec_client" ] && [ -x "$parsec_server" ]; then
+    if out=$(sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
+        sh "$root/tests/integration/parsec_conformance.sh" "$parsec_server" "$parsec_client" 2>&1); then
+        rc=0
+    else
+        rc=$?
+    fi
+    printf '%s\n' "$out" | grep -E 'FAIL|checks,' | tail -n 12
+    # The client runs once per step (operations, restart, second uid, Direct); add them up.
+    totals=$(printf '%s\n' "$out" | awk '/^[0-9]+ checks, [0-9]+ failed$/ {c += $1; f += $3}
+        END {printf "%d passed, %d failed", c - f, f}')
+    row "Parsec client (parsec-interface)" "$totals" "$rc"
+else
+    row "Parsec client (parsec-interface)" "not built" 1
+fi
 
 echo
 echo "== benchmarks"

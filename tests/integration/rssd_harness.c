@@ -51,7 +51,7 @@ static bool launch(rssd_instance_t *r, const char *const *extra_args)
     /* Ready when a connection is accepted. */
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     memcpy(addr.sun_path, r->socket, strlen(r->socket) + 1);
-    for (int i = 0; i < 1000; i++) {
+    for (;;) {
         int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
         if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0) {
             close(fd);
@@ -68,7 +68,6 @@ static bool launch(rssd_instance_t *r, const char *const *extra_args)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
-    return false;
 }
 
 bool rssd_start(rssd_instance_t *r, const char *policy_text, const char *const *extra_args)

@@ -48,7 +48,8 @@ check() { # check NAME COMMAND...: one result line per check
 start_rssd() {
     "$rssd" --state-dir "$dir/state" --socket "$RSS_SOCKET" --foreground 2>>"$dir/rssd.log" &
     rssd_pid=$!
-    for _ in $(seq 200); do
+    # No deadline: ready when the socket exists, failed when rssd exits.
+    while kill -0 "$rssd_pid" 2>/dev/null; do
         [ -S "$RSS_SOCKET" ] && { chmod 777 "$RSS_SOCKET"; return 0; }
         sleep 0.05
     done
@@ -66,8 +67,9 @@ stop_rssd() {
 mount_vars() { "$efivarfs" "$dir/mnt" || { echo "mount failed"; exit 1; }; }
 umount_vars() {
     fusermount3 -u "$dir/mnt"
-    # The daemon exits once unmounted; wait until its lock is free.
-    for _ in $(seq 200); do
+    # The daemon exits once unmounted; wait until its lock is free (at least 5 minutes of
+    # sleeps: a generous hang guard, not a speed test).
+    for _ in $(seq 6000); do
         "$uefivar" info >/dev/null 2>&1 && return 0
         sleep 0.05
     done
