@@ -1,0 +1,229 @@
+/* KEYMGMT for keys held in rssd: load by reference, public export and import, matching, params. */
+#include "provider.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+/* Selections that concern the public half only: what leaves rssd and what may be imported. */
+#define PSA_PROV_PUBLIC_SELECTION                                                                  \
+    (OSSL_KEYMGMT_SELECT_PUBLIC_KEY | OSSL_KEYMGMT_SELECT_ALL_PARAMETERS)
+
+static void psa_prov_keymgmt_free(void *keydata)
+{
+    psa_prov_key_free(keydata);
+}
+
+static void *psa_prov_keymgmt_load(const void *reference, size_t reference_sz)
+{
+    struct psa_prov_key_ref ref;
+    if (reference == NULL || reference_sz != sizeof(ref)) {
+        return NULL;
+    }
+    memcpy(&ref, reference, sizeof(ref));
+    if (ref.magic != PSA_PROV_KEY_REF_MAGIC || ref.prov == NULL) {
+        return NULL;
+    }
+    return psa_prov_key_load(ref.prov, ref.id);
+}
+
+static int psa_prov_keymgmt_has(const void *keydata, int selection)
+{
+    const struct psa_prov_key *key = keydata;
+    if (key == NULL) {
+        return 0;
+    }
+    if ((selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 &&
+        (key->id == 0 || !PSA_KEY_TYPE_IS_KEY_PAIR(key->type))) {
+        return 0;
+    }
+    if ((selection & OSSL_KEYMGMT_SELECT_PUBLIC_KEY) != 0 && key->pub == NULL) {
+        return 0;
+    }
+    return 1;
+}
+
+static int psa_prov_keymgmt_match(const void *keydata1, const void *keydata2, int selection)
+{
+    const struct psa_prov_key *k1 = keydata1;
+    const struct psa_prov_key *k2 = keydata2;
+    if (k1->pub == NULL || k2->pub == NULL) {
+        return 0;
+    }
+    /* A public half determines its private half, so keys match when their public halves do. */
+    if ((selection & OSSL_KEYMGMT_SELECT_KEYPAIR) != 0) {
+        return EVP_PKEY_eq(k1->pub, k2->pub) == 1;
+    }
+    if ((selection & OSSL_KEYMGMT_SELECT_ALL_PARAMETERS) != 0) {
+        return EVP_PKEY_parameters_eq(k1->pub, k2->pub) == 1;
+    }
+    return 1;
+}
+
+/* The hash a key's PSA policy names (ECDSA(SHA-384), PSS(SHA-256)...), 0 for a wildcard. */
+static const char *psa_prov_policy_digest(psa_algorithm_t alg)
+{
+    switch (PSA_ALG_SIGN_GET_HASH(alg)) {
+    case PSA_ALG_SHA_1:
+        return "SHA1";
+    case PSA_ALG_SHA_224:
+        return "SHA2-224";
+    case PSA_ALG_SHA_256:
+        return "SHA2-256";
+    case PSA_ALG_SHA_384:
+        return "SHA2-384";
+    case PSA_ALG_SHA_512:
+        return "SHA2-512";
+    default:
+        return NULL;
+    }
+}
+
+static int psa_prov_keymgmt_get_params(void *keydata, OSSL_PARAM params[])
+{
+    struct psa_prov_key *key = keydata;
+    const char *digest = NULL;
+    OSSL_PARAM *p;
+    /* Bits, security bits, maximum signature size, group and the public half are properties of
+     * the public key, which the private context answers for. */
+    if (key->pub == NULL || !EVP_PKEY_get_params(key->pub, params)) {
+        return 0;
+    }
+    /* OpenSSL's default digest for the key type, unless the PSA policy allows one hash only. */
+    if (PSA_ALG_IS_SIGN_HASH(key->alg)) {
+        digest = psa_prov_policy_digest(key->alg);
+    }
+    p = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_DEFAULT_DIGEST);
+    if (p != NULL && digest != NULL && !OSSL_PARAM_set_utf8_string(p, digest)) {
+        return 0;
+    }
+    return 1;
+}
+
+/* Public import: the other half of matching a key of another provider against one in rssd. */
+static void *psa_prov_keymgmt_import_public(struct psa_prov_ctx *prov, const char *type_name,
+                                            psa_key_type_t type, int selection,
+                                            const OSSL_PARAM params[])
+{
+    struct psa_prov_key *key;
+    EVP_PKEY_CTX *pctx;
+    if ((selection & PSA_PROV_PUBLIC_SELECTION) == 0) {
+        return NULL;
+    }
+    key = calloc(1, sizeof(*key));
+    if (key == NULL) {
+        return NULL;
+    }
+    key->prov = prov;
+    key->type = type;
+    pctx = EVP_PKEY_CTX_new_from_name(prov->libctx, type_name, NULL);
+    if (pctx == NULL || EVP_PKEY_fromdata_init(pctx) <= 0 ||
+        EVP_PKEY_fromdata(pctx, &key->pub, selection & PSA_PROV_PUBLIC_SELECTION,
+                          (OSSL_PARAM *)params) <= 0) {
+        EVP_PKEY_CTX_free(pctx);
+        free(key);
+        return NULL;
+    }
+    EVP_PKEY_CTX_free(pctx);
+    key->bits = (size_t)EVP_PKEY_get_bits(key->pub);
+    return key;
+}
+
+static int psa_prov_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *param_cb,
+                                   void *cbarg)
+{
+    struct psa_prov_key *key = keydata;
+    /* Only the public half exists outside rssd. A request that includes the private half fails:
+     * OpenSSL then keeps private-key operations with this provider instead of handing a
+     * public-only copy to another provider's signer. */
+    if (key->pub == NULL || (selection & OSSL_KEYMGMT_SELECT_PRIVATE_KEY) != 0 ||
+        (selection & PSA_PROV_PUBLIC_SELECTION) == 0) {
+        return 0;
+    }
+    return EVP_PKEY_export(key->pub, selection & PSA_PROV_PUBLIC_SELECTION, param_cb, cbarg);
+}
+
+/* --- EC ------------------------------------------------------------------------------------ */
+
+static const OSSL_PARAM psa_prov_ec_types[] = {
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_ENCODING, NULL, 0),
+    OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, NULL, 0),
+    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
+    OSSL_PARAM_END,
+};
+
+static void *psa_prov_ec_new(void *provctx)
+{
+    struct psa_prov_key *key = calloc(1, sizeof(*key));
+    if (key != NULL) {
+        key->prov = provctx;
+        key->type = PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1);
+    }
+    return key;
+}
+
+static void *psa_prov_ec_import_new(void *provctx, int selection, const OSSL_PARAM params[])
+{
+    return psa_prov_keymgmt_import_public(
+        provctx, "EC", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), selection, params);
+}
+
+static int psa_prov_ec_import(void *keydata, int selection, const OSSL_PARAM params[])
+{
+    struct psa_prov_key *key = keydata;
+    struct psa_prov_key *imported;
+    if (key->pub != NULL) {
+        return 0;
+    }
+    imported = psa_prov_ec_import_new(key->prov, selection, params);
+    if (imported == NULL) {
+        return 0;
+    }
+    *key = *imported;
+    free(imported);
+    return 1;
+}
+
+static const OSSL_PARAM *psa_prov_ec_types_fn(int selection)
+{
+    return (selection & PSA_PROV_PUBLIC_SELECTION) != 0 ? psa_prov_ec_types : NULL;
+}
+
+static const OSSL_PARAM *psa_prov_ec_gettable_params(void *provctx)
+{
+    struct psa_prov_ctx *prov = provctx;
+    EVP_KEYMGMT *km = EVP_KEYMGMT_fetch(prov->libctx, "EC", NULL);
+    /* The default provider's table is static and outlives the fetched method. */
+    const OSSL_PARAM *params = km != NULL ? EVP_KEYMGMT_gettable_params(km) : NULL;
+    EVP_KEYMGMT_free(km);
+    return params;
+}
+
+static const char *psa_prov_ec_query_operation_name(int operation_id)
+{
+    switch (operation_id) {
+    case OSSL_OP_SIGNATURE:
+        return "ECDSA";
+    default:
+        return NULL;
+    }
+}
+
+const OSSL_DISPATCH psa_prov_ec_keymgmt_functions[] = {
+    {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))psa_prov_ec_new},
+    {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))psa_prov_keymgmt_free},
+    {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))psa_prov_keymgmt_load},
+    {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))psa_prov_keymgmt_has},
+    {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))psa_prov_keymgmt_match},
+    {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))psa_prov_keymgmt_get_params},
+    {OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))psa_prov_ec_gettable_params},
+    {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))psa_prov_ec_import},
+    {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))psa_prov_ec_types_fn},
+    {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))psa_prov_keymgmt_export},
+    {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))psa_prov_ec_types_fn},
+    {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))psa_prov_ec_query_operation_name},
+    {0, NULL},
+};
