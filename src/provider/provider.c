@@ -132,6 +132,7 @@ static const OSSL_ITEM *psa_prov_get_reason_strings(void *provctx)
 static void psa_prov_teardown(void *provctx)
 {
     struct psa_prov_ctx *prov = provctx;
+    OSSL_PROVIDER_unload(prov->default_provider);
     OSSL_LIB_CTX_free(prov->libctx);
     free(prov);
 }
@@ -160,9 +161,6 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         case OSSL_FUNC_CORE_NEW_ERROR:
             prov->core_new_error = OSSL_FUNC_core_new_error(in);
             break;
-        case OSSL_FUNC_CORE_SET_ERROR_DEBUG:
-            prov->core_set_error_debug = OSSL_FUNC_core_set_error_debug(in);
-            break;
         case OSSL_FUNC_CORE_VSET_ERROR:
             prov->core_vset_error = OSSL_FUNC_core_vset_error(in);
             break;
@@ -177,8 +175,10 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
      * the provider loads even while rssd is down and reports that on use. */
     psa_status_t status = psa_crypto_init();
     prov->libctx = OSSL_LIB_CTX_new();
-    if (status != PSA_SUCCESS || prov->libctx == NULL ||
-        OSSL_PROVIDER_load(prov->libctx, "default") == NULL) {
+    if (prov->libctx != NULL) {
+        prov->default_provider = OSSL_PROVIDER_load(prov->libctx, "default");
+    }
+    if (status != PSA_SUCCESS || prov->default_provider == NULL) {
         OSSL_LIB_CTX_free(prov->libctx);
         free(prov);
         return 0;

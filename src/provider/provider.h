@@ -8,6 +8,7 @@
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include <psa/crypto.h>
 
@@ -17,8 +18,8 @@ struct psa_prov_ctx {
     /* A private library context with OpenSSL's default provider: hashing, the public halves of
      * keys and their encodings. Private-key operations never happen there. */
     OSSL_LIB_CTX *libctx;
+    OSSL_PROVIDER *default_provider; /* loaded into libctx */
     OSSL_FUNC_core_new_error_fn *core_new_error;
-    OSSL_FUNC_core_set_error_debug_fn *core_set_error_debug;
     OSSL_FUNC_core_vset_error_fn *core_vset_error;
     OSSL_FUNC_BIO_write_ex_fn *core_bio_write_ex;
 };
