@@ -8,12 +8,24 @@
 #include <openssl/decoder.h>
 #include <openssl/param_build.h>
 
-const char *psa_prov_key_type_name(psa_key_type_t type)
+const char *psa_prov_key_name(psa_key_type_t type, size_t bits)
 {
-    if (PSA_KEY_TYPE_IS_ECC(type) && PSA_KEY_TYPE_ECC_GET_FAMILY(type) == PSA_ECC_FAMILY_SECP_R1) {
-        return "EC";
+    if (PSA_KEY_TYPE_IS_RSA(type)) {
+        return "RSA";
     }
-    return NULL;
+    if (!PSA_KEY_TYPE_IS_ECC(type)) {
+        return NULL;
+    }
+    switch (PSA_KEY_TYPE_ECC_GET_FAMILY(type)) {
+    case PSA_ECC_FAMILY_SECP_R1:
+        return "EC";
+    case PSA_ECC_FAMILY_TWISTED_EDWARDS:
+        return bits == 255 ? "ED25519" : bits == 448 ? "ED448" : NULL;
+    case PSA_ECC_FAMILY_MONTGOMERY:
+        return bits == 255 ? "X25519" : bits == 448 ? "X448" : NULL;
+    default:
+        return NULL;
+    }
 }
 
 /* OpenSSL's group names of the SECP R1 curves PSA defines. */
@@ -77,6 +89,35 @@ static EVP_PKEY *psa_prov_ec_public(struct psa_prov_ctx *prov, size_t bits, cons
     return pkey;
 }
 
+/* The public half of an RSA key: PSA exports the DER RSAPublicKey, which libcrypto decodes. */
+static EVP_PKEY *psa_prov_rsa_public(struct psa_prov_ctx *prov, const uint8_t *der, size_t der_len)
+{
+    EVP_PKEY *pkey = NULL;
+    OSSL_DECODER_CTX *dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", "type-specific", "RSA",
+                                                           EVP_PKEY_PUBLIC_KEY, prov->libctx, NULL);
+    const unsigned char *p = der;
+    size_t left = der_len;
+    if (dctx == NULL || !OSSL_DECODER_from_data(dctx, &p, &left) || left != 0) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+        psa_prov_error(prov, PSA_PROV_R_OPENSSL_FAILED, "RSA public key from rssd not accepted");
+    }
+    OSSL_DECODER_CTX_free(dctx);
+    return pkey;
+}
+
+/* Edwards and Montgomery keys: PSA exports the raw public key, as RFC 8032 and 7748 write it. */
+static EVP_PKEY *psa_prov_raw_public(struct psa_prov_ctx *prov, const char *name,
+                                     const uint8_t *pub, size_t pub_len)
+{
+    EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key_ex(prov->libctx, name, NULL, pub, pub_len);
+    if (pkey == NULL) {
+        psa_prov_error(prov, PSA_PROV_R_OPENSSL_FAILED, "%s public key from rssd not accepted",
+                       name);
+    }
+    return pkey;
+}
+
 struct psa_prov_key *psa_prov_key_load(struct psa_prov_ctx *prov, psa_key_id_t id)
 {
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
@@ -98,7 +139,8 @@ struct psa_prov_key *psa_prov_key_load(struct psa_prov_ctx *prov, psa_key_id_t i
     key->bits = psa_get_key_bits(&attr);
     key->alg = psa_get_key_algorithm(&attr);
     key->usage = psa_get_key_usage_flags(&attr);
-    if (psa_prov_key_type_name(key->type) == NULL) {
+    key->name = psa_prov_key_name(key->type, key->bits);
+    if (key->name == NULL) {
         psa_prov_error(prov, PSA_PROV_R_UNSUPPORTED_KEY, "key 0x%x has PSA key type 0x%04x",
                        (unsigned)id, (unsigned)key->type);
         goto fail;
@@ -108,8 +150,12 @@ struct psa_prov_key *psa_prov_key_load(struct psa_prov_ctx *prov, psa_key_id_t i
         psa_prov_psa_error(prov, "psa_export_public_key", status);
         goto fail;
     }
-    if (PSA_KEY_TYPE_IS_ECC(key->type)) {
+    if (PSA_KEY_TYPE_IS_RSA(key->type)) {
+        key->pub = psa_prov_rsa_public(prov, pub, pub_len);
+    } else if (strcmp(key->name, "EC") == 0) {
         key->pub = psa_prov_ec_public(prov, key->bits, pub, pub_len);
+    } else {
+        key->pub = psa_prov_raw_public(prov, key->name, pub, pub_len);
     }
     if (key->pub == NULL) {
         goto fail;

@@ -145,7 +145,43 @@ static int psa_prov_keymgmt_export(void *keydata, int selection, OSSL_CALLBACK *
     return EVP_PKEY_export(key->pub, selection & PSA_PROV_PUBLIC_SELECTION, param_cb, cbarg);
 }
 
-/* --- EC ------------------------------------------------------------------------------------ */
+/* --- one key manager per OpenSSL key type ------------------------------------------------ */
+
+static void *psa_prov_keymgmt_new(struct psa_prov_ctx *prov, psa_key_type_t type)
+{
+    struct psa_prov_key *key = calloc(1, sizeof(*key));
+    if (key != NULL) {
+        key->prov = prov;
+        key->type = type;
+    }
+    return key;
+}
+
+static int psa_prov_keymgmt_import(void *keydata, const char *type_name, int selection,
+                                   const OSSL_PARAM params[])
+{
+    struct psa_prov_key *key = keydata;
+    struct psa_prov_key *imported;
+    if (key->pub != NULL) {
+        return 0;
+    }
+    imported = psa_prov_keymgmt_import_public(key->prov, type_name, key->type, selection, params);
+    if (imported == NULL) {
+        return 0;
+    }
+    *key = *imported;
+    free(imported);
+    return 1;
+}
+
+static const OSSL_PARAM *psa_prov_keymgmt_gettable(struct psa_prov_ctx *prov, const char *type_name)
+{
+    EVP_KEYMGMT *km = EVP_KEYMGMT_fetch(prov->libctx, type_name, NULL);
+    /* The default provider's table is static and outlives the fetched method. */
+    const OSSL_PARAM *params = km != NULL ? EVP_KEYMGMT_gettable_params(km) : NULL;
+    EVP_KEYMGMT_free(km);
+    return params;
+}
 
 static const OSSL_PARAM psa_prov_ec_types[] = {
     OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, NULL, 0),
@@ -155,75 +191,63 @@ static const OSSL_PARAM psa_prov_ec_types[] = {
     OSSL_PARAM_END,
 };
 
-static void *psa_prov_ec_new(void *provctx)
-{
-    struct psa_prov_key *key = calloc(1, sizeof(*key));
-    if (key != NULL) {
-        key->prov = provctx;
-        key->type = PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1);
-    }
-    return key;
-}
-
-static void *psa_prov_ec_import_new(void *provctx, int selection, const OSSL_PARAM params[])
-{
-    return psa_prov_keymgmt_import_public(
-        provctx, "EC", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), selection, params);
-}
-
-static int psa_prov_ec_import(void *keydata, int selection, const OSSL_PARAM params[])
-{
-    struct psa_prov_key *key = keydata;
-    struct psa_prov_key *imported;
-    if (key->pub != NULL) {
-        return 0;
-    }
-    imported = psa_prov_ec_import_new(key->prov, selection, params);
-    if (imported == NULL) {
-        return 0;
-    }
-    *key = *imported;
-    free(imported);
-    return 1;
-}
-
-static const OSSL_PARAM *psa_prov_ec_types_fn(int selection)
-{
-    return (selection & PSA_PROV_PUBLIC_SELECTION) != 0 ? psa_prov_ec_types : NULL;
-}
-
-static const OSSL_PARAM *psa_prov_ec_gettable_params(void *provctx)
-{
-    struct psa_prov_ctx *prov = provctx;
-    EVP_KEYMGMT *km = EVP_KEYMGMT_fetch(prov->libctx, "EC", NULL);
-    /* The default provider's table is static and outlives the fetched method. */
-    const OSSL_PARAM *params = km != NULL ? EVP_KEYMGMT_gettable_params(km) : NULL;
-    EVP_KEYMGMT_free(km);
-    return params;
-}
-
-static const char *psa_prov_ec_query_operation_name(int operation_id)
-{
-    switch (operation_id) {
-    case OSSL_OP_SIGNATURE:
-        return "ECDSA";
-    default:
-        return NULL;
-    }
-}
-
-const OSSL_DISPATCH psa_prov_ec_keymgmt_functions[] = {
-    {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))psa_prov_ec_new},
-    {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))psa_prov_keymgmt_free},
-    {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))psa_prov_keymgmt_load},
-    {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))psa_prov_keymgmt_has},
-    {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))psa_prov_keymgmt_match},
-    {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))psa_prov_keymgmt_get_params},
-    {OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))psa_prov_ec_gettable_params},
-    {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))psa_prov_ec_import},
-    {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))psa_prov_ec_types_fn},
-    {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))psa_prov_keymgmt_export},
-    {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))psa_prov_ec_types_fn},
-    {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, (void (*)(void))psa_prov_ec_query_operation_name},
-    {0, NULL},
+static const OSSL_PARAM psa_prov_rsa_types[] = {
+    OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_N, NULL, 0),
+    OSSL_PARAM_BN(OSSL_PKEY_PARAM_RSA_E, NULL, 0),
+    OSSL_PARAM_END,
 };
+
+static const OSSL_PARAM psa_prov_raw_types[] = {
+    OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, NULL, 0),
+    OSSL_PARAM_END,
+};
+
+/* Defines the key manager psa_prov_<id>_keymgmt_functions for one OpenSSL key type: its name,
+ * the PSA type an imported public key gets, its parameter table and its operations' names. */
+#define PSA_PROV_KEYMGMT(id, type_name, psa_type, types, sig_name, exch_name)                      \
+    static void *psa_prov_##id##_new(void *provctx)                                                \
+    {                                                                                              \
+        return psa_prov_keymgmt_new(provctx, psa_type);                                            \
+    }                                                                                              \
+    static int psa_prov_##id##_import(void *keydata, int selection, const OSSL_PARAM params[])     \
+    {                                                                                              \
+        return psa_prov_keymgmt_import(keydata, type_name, selection, params);                     \
+    }                                                                                              \
+    static const OSSL_PARAM *psa_prov_##id##_param_types(int selection)                            \
+    {                                                                                              \
+        return (selection & PSA_PROV_PUBLIC_SELECTION) != 0 ? types : NULL;                        \
+    }                                                                                              \
+    static const OSSL_PARAM *psa_prov_##id##_gettable_params(void *provctx)                        \
+    {                                                                                              \
+        return psa_prov_keymgmt_gettable(provctx, type_name);                                      \
+    }                                                                                              \
+    static const char *psa_prov_##id##_query_operation_name(int operation_id)                      \
+    {                                                                                              \
+        return operation_id == OSSL_OP_SIGNATURE ? sig_name                                        \
+               : operation_id == OSSL_OP_KEYEXCH ? exch_name                                       \
+                                                 : NULL;                                           \
+    }                                                                                              \
+    const OSSL_DISPATCH psa_prov_##id##_keymgmt_functions[] = {                                    \
+        {OSSL_FUNC_KEYMGMT_NEW, (void (*)(void))psa_prov_##id##_new},                              \
+        {OSSL_FUNC_KEYMGMT_FREE, (void (*)(void))psa_prov_keymgmt_free},                           \
+        {OSSL_FUNC_KEYMGMT_LOAD, (void (*)(void))psa_prov_keymgmt_load},                           \
+        {OSSL_FUNC_KEYMGMT_HAS, (void (*)(void))psa_prov_keymgmt_has},                             \
+        {OSSL_FUNC_KEYMGMT_MATCH, (void (*)(void))psa_prov_keymgmt_match},                         \
+        {OSSL_FUNC_KEYMGMT_GET_PARAMS, (void (*)(void))psa_prov_keymgmt_get_params},               \
+        {OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, (void (*)(void))psa_prov_##id##_gettable_params},      \
+        {OSSL_FUNC_KEYMGMT_IMPORT, (void (*)(void))psa_prov_##id##_import},                        \
+        {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))psa_prov_##id##_param_types},             \
+        {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))psa_prov_keymgmt_export},                       \
+        {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))psa_prov_##id##_param_types},             \
+        {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,                                                   \
+         (void (*)(void))psa_prov_##id##_query_operation_name},                                    \
+        {0, NULL},                                                                                 \
+    };
+
+PSA_PROV_KEYMGMT(ec, "EC", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), psa_prov_ec_types,
+                 "ECDSA", "ECDH")
+PSA_PROV_KEYMGMT(rsa, "RSA", PSA_KEY_TYPE_RSA_PUBLIC_KEY, psa_prov_rsa_types, "RSA", NULL)
+PSA_PROV_KEYMGMT(ed25519, "ED25519", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS),
+                 psa_prov_raw_types, "ED25519", NULL)
+PSA_PROV_KEYMGMT(ed448, "ED448", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS),
+                 psa_prov_raw_types, "ED448", NULL)

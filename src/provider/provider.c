@@ -16,15 +16,28 @@
 #define PSA_PROV_VERSION SS_VERSION
 
 /* The key names OpenSSL's own key managers use, so that encoders and TLS recognise the keys. */
-#define PSA_PROV_EC_NAMES "EC:id-ecPublicKey:1.2.840.10045.2.1"
+#define PSA_PROV_EC_NAMES      "EC:id-ecPublicKey:1.2.840.10045.2.1"
+#define PSA_PROV_RSA_NAMES     "RSA:rsaEncryption:1.2.840.113549.1.1.1"
+#define PSA_PROV_ED25519_NAMES "ED25519:1.3.101.112"
+#define PSA_PROV_ED448_NAMES   "ED448:1.3.101.113"
 
 static const OSSL_ALGORITHM psa_prov_keymgmt[] = {
-    {PSA_PROV_EC_NAMES, "provider=psa", psa_prov_ec_keymgmt_functions, "EC keys held in rssd"},
+    {PSA_PROV_EC_NAMES, "provider=psa", psa_prov_ec_keymgmt_functions, "EC keys in rssd"},
+    {PSA_PROV_RSA_NAMES, "provider=psa", psa_prov_rsa_keymgmt_functions, "RSA keys in rssd"},
+    {PSA_PROV_ED25519_NAMES, "provider=psa", psa_prov_ed25519_keymgmt_functions,
+     "Ed25519 keys in rssd"},
+    {PSA_PROV_ED448_NAMES, "provider=psa", psa_prov_ed448_keymgmt_functions, "Ed448 keys in rssd"},
     {NULL, NULL, NULL, NULL},
 };
 
 static const OSSL_ALGORITHM psa_prov_signature[] = {
     {"ECDSA", "provider=psa", psa_prov_ecdsa_signature_functions, "ECDSA by psa_sign_hash"},
+    {PSA_PROV_RSA_NAMES, "provider=psa", psa_prov_rsa_signature_functions,
+     "RSA PKCS#1 v1.5 and PSS by psa_sign_hash"},
+    {PSA_PROV_ED25519_NAMES, "provider=psa", psa_prov_eddsa_signature_functions,
+     "Ed25519 by psa_sign_message"},
+    {PSA_PROV_ED448_NAMES, "provider=psa", psa_prov_eddsa_signature_functions,
+     "Ed448 by psa_sign_message"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -33,11 +46,19 @@ static const OSSL_ALGORITHM psa_prov_store[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+#define PSA_PROV_SPKI_ENCODERS(names)                                                              \
+    {names, "provider=psa,output=der,structure=SubjectPublicKeyInfo",                              \
+     psa_prov_spki_der_encoder_functions, "public key as DER SubjectPublicKeyInfo"},               \
+    {                                                                                              \
+        names, "provider=psa,output=pem,structure=SubjectPublicKeyInfo",                           \
+            psa_prov_spki_pem_encoder_functions, "public key as PEM SubjectPublicKeyInfo"          \
+    }
+
 static const OSSL_ALGORITHM psa_prov_encoder[] = {
-    {PSA_PROV_EC_NAMES, "provider=psa,output=der,structure=SubjectPublicKeyInfo",
-     psa_prov_spki_der_encoder_functions, "public key as DER SubjectPublicKeyInfo"},
-    {PSA_PROV_EC_NAMES, "provider=psa,output=pem,structure=SubjectPublicKeyInfo",
-     psa_prov_spki_pem_encoder_functions, "public key as PEM SubjectPublicKeyInfo"},
+    PSA_PROV_SPKI_ENCODERS(PSA_PROV_EC_NAMES),
+    PSA_PROV_SPKI_ENCODERS(PSA_PROV_RSA_NAMES),
+    PSA_PROV_SPKI_ENCODERS(PSA_PROV_ED25519_NAMES),
+    PSA_PROV_SPKI_ENCODERS(PSA_PROV_ED448_NAMES),
     {NULL, NULL, NULL, NULL},
 };
 

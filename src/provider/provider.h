@@ -32,6 +32,7 @@ struct psa_prov_key {
     size_t bits;
     psa_algorithm_t alg;
     psa_key_usage_t usage;
+    const char *name; /* OpenSSL's key type name: "EC", "RSA", "ED25519", "X25519", ... */
     /* The public key as an EVP_PKEY of the private context (never has the private half). */
     EVP_PKEY *pub;
 };
@@ -61,14 +62,20 @@ void psa_prov_psa_error(struct psa_prov_ctx *prov, const char *call, psa_status_
 /* Reads the key's attributes and public half from rssd; NULL (error queued) on failure. */
 struct psa_prov_key *psa_prov_key_load(struct psa_prov_ctx *prov, psa_key_id_t id);
 void psa_prov_key_free(struct psa_prov_key *key);
-/* The OpenSSL key type name ("EC", "RSA", "ED25519", ...), NULL for a type we do not serve. */
-const char *psa_prov_key_type_name(psa_key_type_t type);
+/* OpenSSL's key type name ("EC", "RSA", "ED25519", ...) of a key in rssd, NULL for one we do not
+ * serve. */
+const char *psa_prov_key_name(psa_key_type_t type, size_t bits);
 /* The PSA hash algorithm for an OpenSSL digest; 0 when PSA has none. */
 psa_algorithm_t psa_prov_hash_alg(const EVP_MD *md);
 
 extern const OSSL_DISPATCH psa_prov_store_functions[];
 extern const OSSL_DISPATCH psa_prov_ec_keymgmt_functions[];
+extern const OSSL_DISPATCH psa_prov_rsa_keymgmt_functions[];
+extern const OSSL_DISPATCH psa_prov_ed25519_keymgmt_functions[];
+extern const OSSL_DISPATCH psa_prov_ed448_keymgmt_functions[];
 extern const OSSL_DISPATCH psa_prov_ecdsa_signature_functions[];
+extern const OSSL_DISPATCH psa_prov_rsa_signature_functions[];
+extern const OSSL_DISPATCH psa_prov_eddsa_signature_functions[];
 extern const OSSL_DISPATCH psa_prov_spki_der_encoder_functions[];
 extern const OSSL_DISPATCH psa_prov_spki_pem_encoder_functions[];
 

@@ -80,7 +80,7 @@ static int psa_prov_store_load(void *loaderctx, OSSL_CALLBACK *object_cb, void *
         psa_prov_psa_error(ctx->prov, "psa_get_key_attributes", status);
         return 0;
     }
-    type_name = psa_prov_key_type_name(psa_get_key_type(&attr));
+    type_name = psa_prov_key_name(psa_get_key_type(&attr), psa_get_key_bits(&attr));
     psa_reset_key_attributes(&attr);
     if (type_name == NULL) {
         psa_prov_error(ctx->prov, PSA_PROV_R_UNSUPPORTED_KEY, "key 0x%x", (unsigned)ctx->id);
