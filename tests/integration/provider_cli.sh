@@ -48,7 +48,10 @@ if [ -n "${SS_OPENSSL_PRELOAD:-}" ]; then
     export PATH
 fi
 
-P="-provider psa -provider default"
+# Default first: OpenSSL then finds its own key managers for everything that is not a psa: key
+# (libssl's TLS group discovery takes the first EC key manager it fetches); psa: keys still reach
+# this provider (the store asks for provider=psa, and their private half exports nowhere).
+P="-provider default -provider psa"
 printf 'The quick brown fox jumps over the lazy dog\n' >msg
 printf 'The quick brown fox jumps over the lazy cat\n' >msg.bad
 
@@ -89,6 +92,10 @@ for bits in 256 384 521; do
     check "P-$bits: the signature does not verify another message" sh -c \
         "! openssl dgst -sha384 -verify $id.pub.pem -signature $id.sig msg.bad"
 done
+
+check "the provider first on the command line, as in the issue's example" sh -c \
+    "openssl req -provider psa -provider default -key psa:id=0x200 -new -x509 -subj /CN=first \
+         -out first.crt && openssl verify -CAfile first.crt first.crt"
 
 # --- RSA: PSS and PKCS#1 v1.5 ----------------------------------------------------------------
 check "RSA-3072: generate a PSS key in rssd" "$tool" key generate --id 0x400 \
@@ -146,6 +153,75 @@ check "generate a P-256 key for ECDSA(SHA-384) only" "$tool" key generate --id 0
 check "req picks SHA-384, the hash the policy allows" sh -c \
     "openssl req $P -key psa:id=0x301 -new -x509 -subj /CN=sha384 -out p384only.crt &&
      openssl x509 -in p384only.crt -noout -text | grep -q 'ecdsa-with-SHA384'"
+
+# --- TLS: s_server with the key in rssd, s_client checking the certificate ------------------
+# The server listens on a Unix socket and says ACCEPT once it does: the client starts when that
+# line is there (or the test fails when the server exits first), never after a fixed delay.
+start_server() { # start_server KEY-ID CERT S_SERVER-OPTIONS...: leaves its pid in $server
+    key=$1
+    cert=$2
+    shift 2
+    rm -f srv.sock srv.out
+    openssl s_server $P -key "psa:id=$key" -cert "$cert" -unix srv.sock -naccept 1 -www "$@" \
+        >srv.out 2>&1 </dev/null &
+    server=$!
+    while ! grep -q '^ACCEPT' srv.out; do
+        if ! kill -0 "$server" 2>/dev/null; then
+            wait "$server"
+            echo "s_server exited before accepting:"
+            cat srv.out
+            return 1
+        fi
+        sleep 0.05
+    done
+}
+
+client() { # client CAFILE S_CLIENT-OPTIONS...: one HTTP request over TLS; output in cli.out
+    ca=$1
+    shift
+    printf 'GET / HTTP/1.0\r\n\r\n' | openssl s_client -unix srv.sock -CAfile "$ca" \
+        -verify_return_error -ign_eof "$@" >cli.out 2>&1
+}
+
+tls_ok() { # tls_ok KEY-ID CERT PROTOCOL-OPTION PROTOCOL-NAME [S_SERVER-OPTIONS...]
+    key=$1
+    cert=$2
+    proto=$3
+    name=$4
+    shift 4
+    start_server "$key" "$cert" "$proto" "$@" || return 1
+    client "$cert" "$proto"
+    rc=$?
+    wait "$server"
+    src=$?
+    cat cli.out
+    [ "$rc" -eq 0 ] && [ "$src" -eq 0 ] && grep -q "Verification: OK" cli.out &&
+        grep -q "Protocol  *: $name" cli.out && grep -q "^HTTP/1.0 200 ok" cli.out
+}
+
+tls_untrusted() { # tls_untrusted KEY-ID CERT OTHER-CA: the client refuses the server
+    start_server "$1" "$2" || return 1
+    client "$3"
+    rc=$?
+    # The aborted handshake may or may not count as the one accepted connection.
+    kill "$server" 2>/dev/null
+    wait "$server"
+    cat cli.out
+    [ "$rc" -ne 0 ] && grep -q "verify error" cli.out
+}
+
+check "TLS 1.3 with ECDSA P-256 in rssd" tls_ok 0x200 512.crt -tls1_3 TLSv1.3
+check "TLS 1.3 with RSA-3072 PSS in rssd" tls_ok 0x400 1024.crt -tls1_3 TLSv1.3
+check "TLS 1.3 with Ed25519 in rssd" tls_ok 0x500 1280.crt -tls1_3 TLSv1.3
+check "TLS 1.2 with ECDSA P-384 in rssd" tls_ok 0x280 640.crt -tls1_2 TLSv1.2
+check "TLS 1.2 with RSA-3072 PSS in rssd" tls_ok 0x400 1024.crt -tls1_2 TLSv1.2
+# A PSA key has one algorithm: a PKCS#1 v1.5 key needs a server limited to those signatures.
+check "TLS 1.2 with RSA-2048 PKCS#1 v1.5 in rssd (-sigalgs RSA+SHA256)" \
+    tls_ok 0x401 1025.crt -tls1_2 TLSv1.2 -sigalgs RSA+SHA256
+check "a client that does not trust the certificate fails the handshake" \
+    tls_untrusted 0x200 512.crt 640.crt
+check "s_server refuses a certificate of another key" fails_with "key values mismatch" \
+    openssl s_server $P -key psa:id=0x200 -cert 640.crt -unix srv2.sock -naccept 1
 
 # --- the private half stays in rssd ----------------------------------------------------------
 check "pkey refuses to write the private key" sh -c \
