@@ -204,7 +204,7 @@ static const OSSL_PARAM psa_prov_raw_types[] = {
 
 /* Defines the key manager psa_prov_<id>_keymgmt_functions for one OpenSSL key type: its name,
  * the PSA type an imported public key gets, its parameter table and its operations' names. */
-#define PSA_PROV_KEYMGMT(id, type_name, psa_type, types, sig_name, exch_name)                      \
+#define PSA_PROV_KEYMGMT(id, type_name, psa_type, types, sig_name, exch_name, enc_name)            \
     static void *psa_prov_##id##_new(void *provctx)                                                \
     {                                                                                              \
         return psa_prov_keymgmt_new(provctx, psa_type);                                            \
@@ -245,9 +245,13 @@ static const OSSL_PARAM psa_prov_raw_types[] = {
     };
 
 PSA_PROV_KEYMGMT(ec, "EC", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), psa_prov_ec_types,
-                 "ECDSA", "ECDH")
-PSA_PROV_KEYMGMT(rsa, "RSA", PSA_KEY_TYPE_RSA_PUBLIC_KEY, psa_prov_rsa_types, "RSA", NULL)
+                 "ECDSA", "ECDH", NULL)
+PSA_PROV_KEYMGMT(rsa, "RSA", PSA_KEY_TYPE_RSA_PUBLIC_KEY, psa_prov_rsa_types, "RSA", NULL, "RSA")
 PSA_PROV_KEYMGMT(ed25519, "ED25519", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS),
-                 psa_prov_raw_types, "ED25519", NULL)
+                 psa_prov_raw_types, "ED25519", NULL, NULL)
 PSA_PROV_KEYMGMT(ed448, "ED448", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS),
-                 psa_prov_raw_types, "ED448", NULL)
+                 psa_prov_raw_types, "ED448", NULL, NULL)
+PSA_PROV_KEYMGMT(x25519, "X25519", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_MONTGOMERY),
+                 psa_prov_raw_types, NULL, "X25519", NULL)
+PSA_PROV_KEYMGMT(x448, "X448", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_MONTGOMERY),
+                 psa_prov_raw_types, NULL, "X448", NULL)

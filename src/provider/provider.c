@@ -20,6 +20,8 @@
 #define PSA_PROV_RSA_NAMES     "RSA:rsaEncryption:1.2.840.113549.1.1.1"
 #define PSA_PROV_ED25519_NAMES "ED25519:1.3.101.112"
 #define PSA_PROV_ED448_NAMES   "ED448:1.3.101.113"
+#define PSA_PROV_X25519_NAMES  "X25519:1.3.101.110"
+#define PSA_PROV_X448_NAMES    "X448:1.3.101.111"
 
 static const OSSL_ALGORITHM psa_prov_keymgmt[] = {
     {PSA_PROV_EC_NAMES, "provider=psa", psa_prov_ec_keymgmt_functions, "EC keys in rssd"},
@@ -27,6 +29,9 @@ static const OSSL_ALGORITHM psa_prov_keymgmt[] = {
     {PSA_PROV_ED25519_NAMES, "provider=psa", psa_prov_ed25519_keymgmt_functions,
      "Ed25519 keys in rssd"},
     {PSA_PROV_ED448_NAMES, "provider=psa", psa_prov_ed448_keymgmt_functions, "Ed448 keys in rssd"},
+    {PSA_PROV_X25519_NAMES, "provider=psa", psa_prov_x25519_keymgmt_functions,
+     "X25519 keys in rssd"},
+    {PSA_PROV_X448_NAMES, "provider=psa", psa_prov_x448_keymgmt_functions, "X448 keys in rssd"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -38,6 +43,21 @@ static const OSSL_ALGORITHM psa_prov_signature[] = {
      "Ed25519 by psa_sign_message"},
     {PSA_PROV_ED448_NAMES, "provider=psa", psa_prov_eddsa_signature_functions,
      "Ed448 by psa_sign_message"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM psa_prov_asym_cipher[] = {
+    {PSA_PROV_RSA_NAMES, "provider=psa", psa_prov_rsa_asym_cipher_functions,
+     "RSA OAEP and PKCS#1 v1.5 decryption by psa_asymmetric_decrypt"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const OSSL_ALGORITHM psa_prov_keyexch[] = {
+    {"ECDH", "provider=psa", psa_prov_ecdh_keyexch_functions, "ECDH by psa_raw_key_agreement"},
+    {PSA_PROV_X25519_NAMES, "provider=psa", psa_prov_ecdh_keyexch_functions,
+     "X25519 by psa_raw_key_agreement"},
+    {PSA_PROV_X448_NAMES, "provider=psa", psa_prov_ecdh_keyexch_functions,
+     "X448 by psa_raw_key_agreement"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -59,6 +79,8 @@ static const OSSL_ALGORITHM psa_prov_encoder[] = {
     PSA_PROV_SPKI_ENCODERS(PSA_PROV_RSA_NAMES),
     PSA_PROV_SPKI_ENCODERS(PSA_PROV_ED25519_NAMES),
     PSA_PROV_SPKI_ENCODERS(PSA_PROV_ED448_NAMES),
+    PSA_PROV_SPKI_ENCODERS(PSA_PROV_X25519_NAMES),
+    PSA_PROV_SPKI_ENCODERS(PSA_PROV_X448_NAMES),
     {NULL, NULL, NULL, NULL},
 };
 
@@ -135,6 +157,10 @@ static const OSSL_ALGORITHM *psa_prov_query(void *provctx, int operation_id, int
         return psa_prov_keymgmt;
     case OSSL_OP_SIGNATURE:
         return psa_prov_signature;
+    case OSSL_OP_ASYM_CIPHER:
+        return psa_prov_asym_cipher;
+    case OSSL_OP_KEYEXCH:
+        return psa_prov_keyexch;
     case OSSL_OP_STORE:
         return psa_prov_store;
     case OSSL_OP_ENCODER:

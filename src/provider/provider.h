@@ -73,9 +73,13 @@ extern const OSSL_DISPATCH psa_prov_ec_keymgmt_functions[];
 extern const OSSL_DISPATCH psa_prov_rsa_keymgmt_functions[];
 extern const OSSL_DISPATCH psa_prov_ed25519_keymgmt_functions[];
 extern const OSSL_DISPATCH psa_prov_ed448_keymgmt_functions[];
+extern const OSSL_DISPATCH psa_prov_x25519_keymgmt_functions[];
+extern const OSSL_DISPATCH psa_prov_x448_keymgmt_functions[];
 extern const OSSL_DISPATCH psa_prov_ecdsa_signature_functions[];
 extern const OSSL_DISPATCH psa_prov_rsa_signature_functions[];
 extern const OSSL_DISPATCH psa_prov_eddsa_signature_functions[];
+extern const OSSL_DISPATCH psa_prov_rsa_asym_cipher_functions[];
+extern const OSSL_DISPATCH psa_prov_ecdh_keyexch_functions[];
 extern const OSSL_DISPATCH psa_prov_spki_der_encoder_functions[];
 extern const OSSL_DISPATCH psa_prov_spki_pem_encoder_functions[];
 

@@ -154,6 +154,69 @@ check "req picks SHA-384, the hash the policy allows" sh -c \
     "openssl req $P -key psa:id=0x301 -new -x509 -subj /CN=sha384 -out p384only.crt &&
      openssl x509 -in p384only.crt -noout -text | grep -q 'ecdsa-with-SHA384'"
 
+# --- RSA decryption in rssd, encryption by openssl with the exported public key -------------
+printf 'a secret of 32 bytes, in a file.' >secret
+check "RSA-3072: generate an OAEP(SHA-256) key in rssd" "$tool" key generate --id 0x600 \
+    --type rsa-key-pair --bits 3072 --usage encrypt,decrypt --alg rsa-oaep:sha-256
+check "RSA OAEP: pkeyutl -encrypt with the exported key, -decrypt in rssd" sh -c \
+    "openssl pkey -provider psa -in psa:id=0x600 -pubout -out oaep.pub.pem &&
+     openssl pkeyutl -encrypt -pubin -inkey oaep.pub.pem -pkeyopt rsa_padding_mode:oaep \
+         -pkeyopt rsa_oaep_md:sha256 -in secret -out secret.oaep &&
+     openssl pkeyutl $P -decrypt -inkey psa:id=0x600 -pkeyopt rsa_padding_mode:oaep \
+         -pkeyopt rsa_oaep_md:sha256 -in secret.oaep -out secret.back && cmp secret secret.back"
+check "RSA OAEP with a label" sh -c \
+    "openssl pkeyutl -encrypt -pubin -inkey oaep.pub.pem -pkeyopt rsa_padding_mode:oaep \
+         -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_oaep_label:6c6162656c -in secret \
+         -out secret.label &&
+     openssl pkeyutl $P -decrypt -inkey psa:id=0x600 -pkeyopt rsa_padding_mode:oaep \
+         -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_oaep_label:6c6162656c -in secret.label \
+         -out secret.back2 && cmp secret secret.back2"
+check "RSA OAEP: a wrong label fails in rssd" fails_with PSA_ERROR_INVALID_PADDING \
+    openssl pkeyutl $P -decrypt -inkey psa:id=0x600 -pkeyopt rsa_padding_mode:oaep \
+    -pkeyopt rsa_oaep_md:sha256 -in secret.label -out wrong.out
+check "RSA OAEP: encryption through the provider, decrypted in rssd" sh -c \
+    "openssl pkeyutl $P -encrypt -inkey psa:id=0x600 -pkeyopt rsa_padding_mode:oaep \
+         -pkeyopt rsa_oaep_md:sha256 -in secret -out secret.oaep2 &&
+     openssl pkeyutl $P -decrypt -inkey psa:id=0x600 -pkeyopt rsa_padding_mode:oaep \
+         -pkeyopt rsa_oaep_md:sha256 -in secret.oaep2 -out secret.back3 && cmp secret secret.back3"
+check "RSA OAEP: PKCS#1 v1.5 is not in the key's policy" fails_with PSA_ERROR_NOT_PERMITTED \
+    openssl pkeyutl $P -decrypt -inkey psa:id=0x600 -pkeyopt rsa_padding_mode:pkcs1 \
+    -in secret.oaep -out v15.out
+check "RSA-2048: generate a PKCS#1 v1.5 encryption key in rssd" "$tool" key generate \
+    --id 0x601 --type rsa-key-pair --bits 2048 --usage encrypt,decrypt --alg rsa-pkcs1v15-crypt
+check "RSA PKCS#1 v1.5: pkeyutl -encrypt with the exported key, -decrypt in rssd" sh -c \
+    "openssl pkey -provider psa -in psa:id=0x601 -pubout -out v15.pub.pem &&
+     openssl pkeyutl -encrypt -pubin -inkey v15.pub.pem -in secret -out secret.v15 &&
+     openssl pkeyutl $P -decrypt -inkey psa:id=0x601 -in secret.v15 -out secret.back4 &&
+     cmp secret secret.back4"
+
+# --- key agreement in rssd, matching the peer's ----------------------------------------------
+agreement() { # agreement ID OPENSSL-GENPKEY-OPTIONS...: both sides derive the same secret
+    id=$1
+    shift
+    openssl genpkey "$@" -out "peer$id.pem" &&
+        openssl pkey -in "peer$id.pem" -pubout -out "peer$id.pub.pem" &&
+        openssl pkey -provider psa -in "psa:id=$id" -pubout -out "agree$id.pub.pem" &&
+        openssl pkeyutl $P -derive -inkey "psa:id=$id" -peerkey "peer$id.pub.pem" \
+            -out "ours$id.bin" &&
+        openssl pkeyutl -derive -inkey "peer$id.pem" -peerkey "agree$id.pub.pem" \
+            -out "theirs$id.bin" &&
+        [ -s "ours$id.bin" ] && cmp "ours$id.bin" "theirs$id.bin"
+}
+check "ECDH P-256: generate a key in rssd" "$tool" key generate --id 0x700 \
+    --type ecc-key-pair:secp-r1 --bits 256 --usage derive --alg ecdh
+check "ECDH P-256: the secret matches the peer's" agreement 1792 -algorithm EC \
+    -pkeyopt ec_paramgen_curve:P-256
+check "X25519: generate a key in rssd" "$tool" key generate --id 0x701 \
+    --type ecc-key-pair:montgomery --bits 255 --usage derive --alg ecdh
+check "X25519: the secret matches the peer's" agreement 1793 -algorithm X25519
+check "X448: generate a key in rssd" "$tool" key generate --id 0x702 \
+    --type ecc-key-pair:montgomery --bits 448 --usage derive --alg ecdh
+check "X448: the secret matches the peer's" agreement 1794 -algorithm X448
+check "ECDH with a key that may only sign: PSA_ERROR_NOT_PERMITTED" \
+    fails_with PSA_ERROR_NOT_PERMITTED openssl pkeyutl $P -derive -inkey psa:id=0x200 \
+    -peerkey peer1792.pub.pem -out np.bin
+
 # --- TLS: s_server with the key in rssd, s_client checking the certificate ------------------
 # The server listens on a Unix socket and says ACCEPT once it does: the client starts when that
 # line is there (or the test fails when the server exits first), never after a fixed delay.
