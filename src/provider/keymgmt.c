@@ -1,5 +1,6 @@
 /* KEYMGMT for keys held in rssd: load by reference, public export and import, matching, params. */
 #include "provider.h"
+#include "keygen.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -204,7 +205,12 @@ static const OSSL_PARAM psa_prov_raw_types[] = {
 
 /* Defines the key manager psa_prov_<id>_keymgmt_functions for one OpenSSL key type: its name,
  * the PSA type an imported public key gets, its parameter table and its operations' names. */
-#define PSA_PROV_KEYMGMT(id, type_name, psa_type, types, sig_name, exch_name, enc_name)            \
+#define PSA_PROV_KEYMGMT(id, type_name, psa_type, types, sig_name, exch_name, enc_name, ...)       \
+    static const struct psa_prov_gen_spec psa_prov_##id##_gen_spec = {__VA_ARGS__};                \
+    static void *psa_prov_##id##_gen_init(void *provctx, int selection, const OSSL_PARAM params[]) \
+    {                                                                                              \
+        return psa_prov_gen_init(provctx, &psa_prov_##id##_gen_spec, selection, params);           \
+    }                                                                                              \
     static void *psa_prov_##id##_new(void *provctx)                                                \
     {                                                                                              \
         return psa_prov_keymgmt_new(provctx, psa_type);                                            \
@@ -239,19 +245,38 @@ static const OSSL_PARAM psa_prov_raw_types[] = {
         {OSSL_FUNC_KEYMGMT_IMPORT_TYPES, (void (*)(void))psa_prov_##id##_param_types},             \
         {OSSL_FUNC_KEYMGMT_EXPORT, (void (*)(void))psa_prov_keymgmt_export},                       \
         {OSSL_FUNC_KEYMGMT_EXPORT_TYPES, (void (*)(void))psa_prov_##id##_param_types},             \
+        {OSSL_FUNC_KEYMGMT_GEN_INIT, (void (*)(void))psa_prov_##id##_gen_init},                    \
+        {OSSL_FUNC_KEYMGMT_GEN_SET_PARAMS, (void (*)(void))psa_prov_gen_set_params},               \
+        {OSSL_FUNC_KEYMGMT_GEN_SETTABLE_PARAMS, (void (*)(void))psa_prov_gen_settable_params},     \
+        {OSSL_FUNC_KEYMGMT_GEN, (void (*)(void))psa_prov_gen},                                     \
+        {OSSL_FUNC_KEYMGMT_GEN_CLEANUP, (void (*)(void))psa_prov_gen_cleanup},                     \
         {OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME,                                                   \
          (void (*)(void))psa_prov_##id##_query_operation_name},                                    \
         {0, NULL},                                                                                 \
     };
 
+#define PSA_PROV_SIGN_USAGE  (PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH)
+#define PSA_PROV_EDDSA_USAGE (PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE)
+
 PSA_PROV_KEYMGMT(ec, "EC", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1), psa_prov_ec_types,
-                 "ECDSA", "ECDH", NULL)
-PSA_PROV_KEYMGMT(rsa, "RSA", PSA_KEY_TYPE_RSA_PUBLIC_KEY, psa_prov_rsa_types, "RSA", NULL, "RSA")
+                 "ECDSA", "ECDH", NULL, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1),
+                 PSA_ECC_FAMILY_SECP_R1, 256, PSA_PROV_SIGN_USAGE, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH))
+PSA_PROV_KEYMGMT(rsa, "RSA", PSA_KEY_TYPE_RSA_PUBLIC_KEY, psa_prov_rsa_types, "RSA", NULL, "RSA",
+                 PSA_KEY_TYPE_RSA_KEY_PAIR, 0, 2048, PSA_PROV_SIGN_USAGE,
+                 PSA_ALG_RSA_PSS(PSA_ALG_ANY_HASH))
 PSA_PROV_KEYMGMT(ed25519, "ED25519", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS),
-                 psa_prov_raw_types, "ED25519", NULL, NULL)
+                 psa_prov_raw_types, "ED25519", NULL, NULL,
+                 PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_TWISTED_EDWARDS),
+                 PSA_ECC_FAMILY_TWISTED_EDWARDS, 255, PSA_PROV_EDDSA_USAGE, PSA_ALG_PURE_EDDSA)
 PSA_PROV_KEYMGMT(ed448, "ED448", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS),
-                 psa_prov_raw_types, "ED448", NULL, NULL)
+                 psa_prov_raw_types, "ED448", NULL, NULL,
+                 PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_TWISTED_EDWARDS),
+                 PSA_ECC_FAMILY_TWISTED_EDWARDS, 448, PSA_PROV_EDDSA_USAGE, PSA_ALG_PURE_EDDSA)
 PSA_PROV_KEYMGMT(x25519, "X25519", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_MONTGOMERY),
-                 psa_prov_raw_types, NULL, "X25519", NULL)
+                 psa_prov_raw_types, NULL, "X25519", NULL,
+                 PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY), PSA_ECC_FAMILY_MONTGOMERY,
+                 255, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH)
 PSA_PROV_KEYMGMT(x448, "X448", PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_MONTGOMERY),
-                 psa_prov_raw_types, NULL, "X448", NULL)
+                 psa_prov_raw_types, NULL, "X448", NULL,
+                 PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY), PSA_ECC_FAMILY_MONTGOMERY,
+                 448, PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH)

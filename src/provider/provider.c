@@ -66,21 +66,25 @@ static const OSSL_ALGORITHM psa_prov_store[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define PSA_PROV_SPKI_ENCODERS(names)                                                              \
+/* Per key type: the public half as DER and PEM SubjectPublicKeyInfo, and in place of the private
+ * half (PEM_write_PrivateKey, genpkey -out) the key's URI. */
+#define PSA_PROV_ENCODERS(names)                                                                   \
     {names, "provider=psa,output=der,structure=SubjectPublicKeyInfo",                              \
      psa_prov_spki_der_encoder_functions, "public key as DER SubjectPublicKeyInfo"},               \
+        {names, "provider=psa,output=pem,structure=SubjectPublicKeyInfo",                          \
+         psa_prov_spki_pem_encoder_functions, "public key as PEM SubjectPublicKeyInfo"},           \
     {                                                                                              \
-        names, "provider=psa,output=pem,structure=SubjectPublicKeyInfo",                           \
-            psa_prov_spki_pem_encoder_functions, "public key as PEM SubjectPublicKeyInfo"          \
+        names, "provider=psa,output=pem,structure=PrivateKeyInfo", psa_prov_uri_encoder_functions, \
+            "the psa: URI of the key"                                                              \
     }
 
 static const OSSL_ALGORITHM psa_prov_encoder[] = {
-    PSA_PROV_SPKI_ENCODERS(PSA_PROV_EC_NAMES),
-    PSA_PROV_SPKI_ENCODERS(PSA_PROV_RSA_NAMES),
-    PSA_PROV_SPKI_ENCODERS(PSA_PROV_ED25519_NAMES),
-    PSA_PROV_SPKI_ENCODERS(PSA_PROV_ED448_NAMES),
-    PSA_PROV_SPKI_ENCODERS(PSA_PROV_X25519_NAMES),
-    PSA_PROV_SPKI_ENCODERS(PSA_PROV_X448_NAMES),
+    PSA_PROV_ENCODERS(PSA_PROV_EC_NAMES),
+    PSA_PROV_ENCODERS(PSA_PROV_RSA_NAMES),
+    PSA_PROV_ENCODERS(PSA_PROV_ED25519_NAMES),
+    PSA_PROV_ENCODERS(PSA_PROV_ED448_NAMES),
+    PSA_PROV_ENCODERS(PSA_PROV_X25519_NAMES),
+    PSA_PROV_ENCODERS(PSA_PROV_X448_NAMES),
     {NULL, NULL, NULL, NULL},
 };
 
@@ -91,6 +95,7 @@ static const OSSL_ITEM psa_prov_reasons[] = {
     {PSA_PROV_R_UNSUPPORTED_ALG, "algorithm not served by the psa provider"},
     {PSA_PROV_R_OPENSSL_FAILED, "OpenSSL call failed"},
     {PSA_PROV_R_NOT_A_PRIVATE_KEY, "the key has no private half in rssd"},
+    {PSA_PROV_R_BAD_PARAMETER, "bad key generation parameter"},
     {0, NULL},
 };
 

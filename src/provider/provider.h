@@ -52,6 +52,7 @@ struct psa_prov_key_ref {
 #define PSA_PROV_R_UNSUPPORTED_ALG   4
 #define PSA_PROV_R_OPENSSL_FAILED    5
 #define PSA_PROV_R_NOT_A_PRIVATE_KEY 6
+#define PSA_PROV_R_BAD_PARAMETER     7
 
 /* Puts reason on the error queue with a formatted detail. */
 void psa_prov_error(struct psa_prov_ctx *prov, int reason, const char *fmt, ...)
@@ -82,5 +83,6 @@ extern const OSSL_DISPATCH psa_prov_rsa_asym_cipher_functions[];
 extern const OSSL_DISPATCH psa_prov_ecdh_keyexch_functions[];
 extern const OSSL_DISPATCH psa_prov_spki_der_encoder_functions[];
 extern const OSSL_DISPATCH psa_prov_spki_pem_encoder_functions[];
+extern const OSSL_DISPATCH psa_prov_uri_encoder_functions[];
 
 #endif /* SS_PROVIDER_H */

@@ -18,16 +18,14 @@ static int psa_prov_digit(char c, unsigned base)
     return (unsigned)v < base ? v : -1;
 }
 
-bool psa_prov_uri_parse(const char *uri, psa_key_id_t *id)
+bool psa_prov_key_id_parse(const char *text, psa_key_id_t *id)
 {
-    static const char prefix[] = "psa:id=";
-    const char *p;
+    const char *p = text;
     unsigned base = 10;
     uint64_t value = 0;
-    if (uri == NULL || strncmp(uri, prefix, sizeof(prefix) - 1) != 0) {
+    if (p == NULL) {
         return false;
     }
-    p = uri + sizeof(prefix) - 1;
     if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
         base = 16;
         p += 2;
@@ -50,4 +48,13 @@ bool psa_prov_uri_parse(const char *uri, psa_key_id_t *id)
     }
     *id = (psa_key_id_t)value;
     return true;
+}
+
+bool psa_prov_uri_parse(const char *uri, psa_key_id_t *id)
+{
+    static const char prefix[] = "psa:id=";
+    if (uri == NULL || strncmp(uri, prefix, sizeof(prefix) - 1) != 0) {
+        return false;
+    }
+    return psa_prov_key_id_parse(uri + sizeof(prefix) - 1, id);
 }

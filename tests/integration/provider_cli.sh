@@ -286,10 +286,48 @@ check "a client that does not trust the certificate fails the handshake" \
 check "s_server refuses a certificate of another key" fails_with "key values mismatch" \
     openssl s_server $P -key psa:id=0x200 -cert 640.crt -unix srv2.sock -naccept 1
 
+# --- genpkey: keys generated in rssd with the PSA attributes as parameters -------------------
+G="$P -propquery provider=psa"
+check "genpkey EC P-384 in rssd, its URI written as the key" sh -c \
+    "openssl genpkey $G -algorithm EC -pkeyopt group:P-384 -pkeyopt psa-id:0x800 -out gen.key &&
+     [ \"\$(cat gen.key)\" = psa:id=0x00000800 ]"
+check "the generated key has the attributes genpkey asked for" sh -c \
+    "'$tool' key info --id 0x800 >gen.info && grep -q 'ecc-key-pair:secp-r1' gen.info &&
+     grep -q 'bits: *384' gen.info && grep -q 'ecdsa:any-hash' gen.info &&
+     grep -q 'persistent' gen.info"
+check "a certificate for the generated key" sh -c \
+    "openssl req $P -key psa:id=0x800 -new -x509 -subj /CN=generated -out gen.crt &&
+     openssl verify -CAfile gen.crt gen.crt"
+check "genpkey RSA-3072 with usage and algorithm" openssl genpkey $G -algorithm RSA \
+    -pkeyopt bits:3072 -pkeyopt psa-id:2049 -pkeyopt psa-usage:sign-hash \
+    -pkeyopt psa-alg:rsa-pkcs1v15-sign:sha-384 -out gen2.key
+check "the RSA key has them" sh -c \
+    "'$tool' key info --id 0x801 >gen2.info && grep -q 'bits: *3072' gen2.info &&
+     grep -q 'rsa-pkcs1v15-sign:sha-384' gen2.info && ! grep -q 'verify-hash' gen2.info"
+check "its certificate uses the one hash the policy allows" sh -c \
+    "openssl req $P -key psa:id=0x801 -new -x509 -subj /CN=rsa -out gen2.crt &&
+     openssl x509 -in gen2.crt -noout -text | grep -q sha384WithRSAEncryption"
+check "genpkey Ed25519 in rssd" sh -c \
+    "openssl genpkey $G -algorithm ED25519 -pkeyopt psa-id:0x802 -out gen3.key &&
+     openssl req $P -key psa:id=0x802 -new -x509 -subj /CN=ed -out gen3.crt &&
+     openssl verify -CAfile gen3.crt gen3.crt"
+check "genpkey X25519, volatile" sh -c \
+    "openssl genpkey $G -algorithm X25519 -pkeyopt psa-persistence:volatile -out gen4.key &&
+     grep -q '^psa:id=0x' gen4.key"
+check "genpkey without an id for a persistent key is refused" fails_with "psa-id" \
+    openssl genpkey $G -algorithm EC
+check "genpkey on an id in use: PSA_ERROR_ALREADY_EXISTS" fails_with PSA_ERROR_ALREADY_EXISTS \
+    openssl genpkey $G -algorithm EC -pkeyopt psa-id:0x800
+check "the key on that id is unchanged" sh -c "'$tool' key info --id 0x800 | grep -q 'bits: *384'"
+check "genpkey with an unknown usage is refused" fails_with "psa-usage" \
+    openssl genpkey $G -algorithm EC -pkeyopt psa-id:0x803 -pkeyopt psa-usage:sign-everything
+
 # --- the private half stays in rssd ----------------------------------------------------------
-check "pkey refuses to write the private key" sh -c \
-    "! openssl pkey $P -in psa:id=0x200 -out priv.pem"
-check "no private key reached the output" sh -c "! grep -q PRIVATE priv.pem 2>/dev/null"
+check "pkey writes the key's URI in place of its private half" sh -c \
+    "openssl pkey $P -in psa:id=0x200 -out priv.pem && [ \"\$(cat priv.pem)\" = psa:id=0x00000200 ]"
+check "pkey -text_pub works, and nothing private is printed" sh -c \
+    "openssl pkey $P -in psa:id=0x200 -text_pub -noout >pub.txt && grep -q 'pub:' pub.txt &&
+     ! grep -qi 'priv' pub.txt"
 
 # --- errors name the PSA status --------------------------------------------------------------
 check "a missing key: PSA_ERROR_INVALID_HANDLE" fails_with PSA_ERROR_INVALID_HANDLE \
