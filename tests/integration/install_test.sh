@@ -104,6 +104,20 @@ for kind in shared static; do
 done
 RSS_SOCKET=$T/rss.sock "$prefix/bin/psa-api-test" its >"$T/api.log" ||
     fail "the installed psa-api-test its: $(tail -n 3 "$T/api.log")"
+# The OpenSSL provider lies in LIBDIR/ossl-modules (Debian's `openssl version -m` for the prefix
+# /usr) and finds the installed libpsa by itself: the README's three commands on the install.
+if command -v openssl >/dev/null; then
+    module=$(find "$prefix" -name psa.so)
+    expect "psa.so directory" "$(dirname "$module")" "$libdir/ossl-modules"
+    (
+        cd "$T" && export OPENSSL_MODULES="$libdir/ossl-modules" RSS_SOCKET="$T/rss.sock" &&
+            openssl genpkey -provider default -provider psa -propquery provider=psa \
+                -algorithm EC -pkeyopt psa-id:0x77 -out "$T/key.uri" &&
+            openssl req -provider default -provider psa -key psa:id=0x77 -new -x509 \
+                -subj /CN=installed -out "$T/cert.pem" &&
+            openssl verify -CAfile "$T/cert.pem" "$T/cert.pem"
+    ) >"$T/provider.log" 2>&1 || fail "the installed psa.so: $(tail -n 3 "$T/provider.log")"
+fi
 kill -TERM "$rssd_pid"
 wait "$rssd_pid"
 expect "installed rssd stop" "$?" 0
