@@ -1,4 +1,5 @@
-/* Names of PSA statuses, algorithms, key types and usage flags, spelt as in the specifications. */
+/* Names of PSA algorithms, key types and usage flags, spelt as in the specifications
+ * (statuses: ss/psa_status.h). */
 #ifndef PSA_NAMES_H
 #define PSA_NAMES_H
 
@@ -6,11 +7,6 @@
 #include <stddef.h>
 
 #include <psa/crypto.h>
-
-/* "PSA_ERROR_NOT_PERMITTED"; "PSA_ERROR_UNKNOWN" for values the API does not define. */
-const char *psa_names_status(psa_status_t status);
-/* One sentence saying what the status means to a user. */
-const char *psa_names_status_sentence(psa_status_t status);
 
 /*
  * Algorithms are written as in the specification's PSA_ALG_xxx names, lower case with '-':

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ss/psa_status.h>
+
 #include "psa_names.h"
 #include "tool.h"
 
@@ -90,8 +92,8 @@ bool tool_flag(const tool_args_t *args, const char *name)
 
 int tool_fail(const char *what, psa_status_t status)
 {
-    fprintf(stderr, "psa-tool: %s: %s (%d): %s\n", what, psa_names_status(status), (int)status,
-            psa_names_status_sentence(status));
+    fprintf(stderr, "psa-tool: %s: %s (%d): %s\n", what, psa_status_name(status), (int)status,
+            psa_status_text(status));
     return TOOL_EXIT_FAILED;
 }
 
