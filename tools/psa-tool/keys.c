@@ -93,8 +93,8 @@ static int cmd_generate(int argc, char **argv)
     return TOOL_EXIT_OK;
 }
 
-static const char *const import_opts[] = {"id", "type", "bits", "usage", "alg", "format", "in",
-                                          NULL};
+static const char *const import_opts[] = {"id",  "type",   "bits", "usage",
+                                          "alg", "format", "in",   NULL};
 
 static int cmd_import(int argc, char **argv)
 {
@@ -131,8 +131,8 @@ static int cmd_import(int argc, char **argv)
     } else {
         psa_key_type_t type;
         size_t bits;
-        psa_status_t s = tool_key_from_file(file, file_len, format[0] == 'p', &type, &bits,
-                                            &data, &data_len);
+        psa_status_t s =
+            tool_key_from_file(file, file_len, format[0] == 'p', &type, &bits, &data, &data_len);
         if (s != PSA_SUCCESS) {
             rc = tool_fail("reading the key file", s);
             goto out;
@@ -280,8 +280,8 @@ static int cmd_info(int argc, char **argv)
     printf("lifetime:  0x%08x (%s, location 0x%06x)\n", (unsigned)lifetime,
            PSA_KEY_LIFETIME_IS_VOLATILE(lifetime) ? "volatile" : "persistent",
            (unsigned)PSA_KEY_LIFETIME_GET_LOCATION(lifetime));
-    printf("usage:     %s\n", psa_names_usage(psa_get_key_usage_flags(&attr), usage,
-                                              sizeof(usage)));
+    printf("usage:     %s\n",
+           psa_names_usage(psa_get_key_usage_flags(&attr), usage, sizeof(usage)));
     printf("algorithm: %s\n", psa_names_alg(psa_get_key_algorithm(&attr), alg, sizeof(alg)));
     return TOOL_EXIT_OK;
 }

@@ -33,15 +33,14 @@ static void usage(FILE *out)
     psa_names_list_algs(out);
     fprintf(out, "Key types (--type):\n");
     psa_names_list_types(out);
-    fprintf(out,
-            "Usage flags (--usage, comma-separated): export copy cache encrypt decrypt\n"
-            "  sign-message verify-message sign-hash verify-hash derive verify-derivation\n"
-            "\nExit status: 0 success, 1 a PSA call failed (its status is printed), 2 usage.\n"
+    fprintf(out, "Usage flags (--usage, comma-separated): export copy cache encrypt decrypt\n"
+                 "  sign-message verify-message sign-hash verify-hash derive verify-derivation\n"
+                 "\nExit status: 0 success, 1 a PSA call failed (its status is printed), 2 usage.\n"
 #ifdef PSA_TOOL_HAVE_CLIENT
-            "The service is rssd at $RSS_SOCKET (default /run/rss/rss.sock for root, else\n"
-            "$XDG_RUNTIME_DIR/rss/rss.sock); $PSA_ROUTING=enclave|split chooses the routing.\n"
+                 "The service is rssd at $RSS_SOCKET (default /run/rss/rss.sock for root, else\n"
+                 "$XDG_RUNTIME_DIR/rss/rss.sock); $PSA_ROUTING=enclave|split chooses the routing.\n"
 #else
-            "This build runs the PSA APIs in-process (libpsa-local) on $PSA_STATE_DIR.\n"
+                 "This build runs the PSA APIs in-process (libpsa-local) on $PSA_STATE_DIR.\n"
 #endif
     );
 }
@@ -145,8 +144,8 @@ static int run_group(const char *group, const tool_command_t *cmds, int argc, ch
     }
     const tool_command_t *c = find(cmds, argv[1]);
     if (c == NULL) {
-        return tool_usage_error("unknown command '%s %s' (see psa-tool %s --help)", group,
-                                argv[1], group);
+        return tool_usage_error("unknown command '%s %s' (see psa-tool %s --help)", group, argv[1],
+                                group);
     }
     return c->run(argc - 1, argv + 1);
 }
