@@ -148,12 +148,30 @@ check "ps create, set-extended and get" sh -c \
      [ \"\$('$tool' ps get 0x2001)\" = abcdef ]"
 check "ps support reports set-extended" sh -c "'$tool' ps support | grep -q set-extended"
 
+# --- key list and key info ----------------------------------------------------------------
+check "key list shows the keys made above, in order" sh -c \
+    "'$tool' key list | awk 'NR > 1 { print \$1 }' | tr '\\n' ' ' | \
+        grep -qx '0x00000101 0x00000102 0x00000201 0x00000202 0x00000203 0x00000301 0x00000302 0x00000401 0x00000402 '"
+check "key list names type, bits, usage and algorithm" sh -c \
+    "'$tool' key list | grep -q '^0x00000101  ecc-key-pair:secp-r1 *256  sign-message,verify-message *ecdsa:sha-256\$'"
+check "key list --json is JSON with the spec names" sh -c \
+    "'$tool' key list --json | python3 -c 'import json, sys
+keys = json.load(sys.stdin)
+k = [k for k in keys if k[\"id\"] == \"0x00000301\"][0]
+assert k[\"type_spec\"] == \"PSA_KEY_TYPE_RSA_KEY_PAIR\" and k[\"bits\"] == 2048, k
+assert k[\"algorithm_spec\"] == \"PSA_ALG_RSA_PSS(PSA_ALG_SHA_256)\", k
+assert k[\"usage_spec\"] == \"PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE\", k
+assert len(keys) == 9, keys'"
+check "key info gives the spec names" sh -c \
+    "'$tool' key info --id 0x101 | grep -qx 'type:      ecc-key-pair:secp-r1  (PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1))' && \
+     '$tool' key info --id 0x101 | grep -qx 'algorithm: ecdsa:sha-256  (PSA_ALG_ECDSA(PSA_ALG_SHA_256))'"
+
 # --- errors and help -----------------------------------------------------------------------
 check "info of a missing key names the status" fails_with PSA_ERROR_INVALID_HANDLE \
     "$tool" key info --id 0x7777
 check "unknown algorithm is a usage error" sh -c \
     "'$tool' hash --alg sha-999 --in msg; [ \$? -eq 2 ]"
-for c in "key generate" "key import" "key export-public" "key destroy" "key info" sign verify \
+for c in "key generate" "key import" "key export-public" "key destroy" "key info" "key list" sign verify \
     encrypt decrypt hash random "its set" "its get" "its info" "its remove" "ps set" "ps get" \
     "ps info" "ps remove" "ps create" "ps set-extended" "ps support" status; do
     check "--help of $c" sh -c "'$tool' $c --help | grep -q usage"
@@ -162,6 +180,7 @@ for id in 0x101 0x102 0x201 0x202 0x203 0x301 0x302 0x401 0x402; do
     "$tool" key destroy --id $id >/dev/null 2>&1
 done
 check "destroyed keys are gone" fails_with PSA_ERROR_INVALID_HANDLE "$tool" key info --id 0x101
+check "and key list is empty" sh -c "[ \$('$tool' key list | wc -l) -eq 1 ] && [ \"\$('$tool' key list --json)\" = '[]' ]"
 
 echo "$((n - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

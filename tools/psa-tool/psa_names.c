@@ -362,3 +362,109 @@ void psa_names_list_types(void *stream)
     }
     fprintf(out, "\n  dh-key-pair:rfc7919, dh-public-key:rfc7919\n");
 }
+
+/* ---- the specification's C spelling ------------------------------------------------------ */
+
+/* Appends "PREFIX" + the name with letters upper-cased and '-' as '_' (the spelling rule of
+ * these names: "sha-256" is PSA_ALG_SHA_256), stopping at `end`. */
+static void append_macro(char *buf, size_t size, size_t *used, const char *prefix, const char *name,
+                         const char *end)
+{
+    int n = snprintf(buf + *used, size - *used, "%s", prefix);
+    *used += n > 0 && (size_t)n < size - *used ? (size_t)n : 0;
+    if (strncmp(name, "ripemd-160", 10) == 0) {
+        name = "ripemd160"; /* the one name spelt otherwise: PSA_ALG_RIPEMD160 */
+        end = name + 9;
+    }
+    for (const char *p = name; p < end && *p != '\0' && *used + 1 < size; p++) {
+        char c = *p;
+        buf[(*used)++] = c == '-' ? '_' : (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+    }
+    buf[*used] = '\0';
+}
+
+static void append_text(char *buf, size_t size, size_t *used, const char *text)
+{
+    int n = snprintf(buf + *used, size - *used, "%s", text);
+    *used += n > 0 && (size_t)n < size - *used ? (size_t)n : 0;
+}
+
+/* "a:b:c" -> PSA_ALG_A(PSA_ALG_B(PSA_ALG_C)); key-agreement takes two: (ka, kdf). */
+static void spec_alg(const char *name, char *buf, size_t size, size_t *used)
+{
+    static const char ka[] = "key-agreement:";
+    if (strncmp(name, ka, sizeof(ka) - 1) == 0) {
+        const char *rest = name + sizeof(ka) - 1;
+        const char *colon = strchr(rest, ':');
+        if (colon != NULL) {
+            append_text(buf, size, used, "PSA_ALG_KEY_AGREEMENT(");
+            append_macro(buf, size, used, "PSA_ALG_", rest, colon);
+            append_text(buf, size, used, ", ");
+            spec_alg(colon + 1, buf, size, used);
+            append_text(buf, size, used, ")");
+            return;
+        }
+    }
+    const char *colon = strchr(name, ':');
+    append_macro(buf, size, used, "PSA_ALG_", name, colon != NULL ? colon : name + strlen(name));
+    if (colon != NULL) {
+        append_text(buf, size, used, "(");
+        spec_alg(colon + 1, buf, size, used);
+        append_text(buf, size, used, ")");
+    }
+}
+
+const char *psa_names_alg_spec(psa_algorithm_t alg, char *buf, size_t size)
+{
+    char name[96];
+    psa_names_alg(alg, name, sizeof(name));
+    size_t used = 0;
+    buf[0] = '\0';
+    if (name[0] == '0') { /* no name: the number */
+        append_text(buf, size, &used, name);
+    } else {
+        spec_alg(name, buf, size, &used);
+    }
+    return buf;
+}
+
+const char *psa_names_type_spec(psa_key_type_t type, char *buf, size_t size)
+{
+    char name[64];
+    psa_names_type(type, name, sizeof(name));
+    size_t used = 0;
+    buf[0] = '\0';
+    const char *colon = strchr(name, ':');
+    if (name[0] == '0') {
+        append_text(buf, size, &used, name);
+    } else if (colon == NULL) {
+        append_macro(buf, size, &used, "PSA_KEY_TYPE_", name, name + strlen(name));
+    } else {
+        append_macro(buf, size, &used, "PSA_KEY_TYPE_", name, colon);
+        append_text(buf, size, &used, "(");
+        append_macro(buf, size, &used,
+                     strncmp(name, "dh-", 3) == 0 ? "PSA_DH_FAMILY_" : "PSA_ECC_FAMILY_", colon + 1,
+                     colon + 1 + strlen(colon + 1));
+        append_text(buf, size, &used, ")");
+    }
+    return buf;
+}
+
+const char *psa_names_usage_spec(psa_key_usage_t usage, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < COUNT(usage_names); i++) {
+        if ((usage & usage_names[i].value) != 0) {
+            if (used > 0) {
+                append_text(buf, size, &used, " | ");
+            }
+            const char *n = usage_names[i].name;
+            append_macro(buf, size, &used, "PSA_KEY_USAGE_", n, n + strlen(n));
+        }
+    }
+    if (used == 0) {
+        append_text(buf, size, &used, "0");
+    }
+    return buf;
+}

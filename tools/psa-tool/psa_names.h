@@ -25,6 +25,14 @@ const char *psa_names_type(psa_key_type_t type, char *buf, size_t size);
 bool psa_names_parse_usage(const char *list, psa_key_usage_t *usage);
 const char *psa_names_usage(psa_key_usage_t usage, char *buf, size_t size);
 
+/* The same values as the specification writes them in C: "PSA_ALG_ECDSA(PSA_ALG_SHA_256)",
+ * "PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1)",
+ * "PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH" ("0" for none); a value with no name is
+ * written as a number. */
+const char *psa_names_alg_spec(psa_algorithm_t alg, char *buf, size_t size);
+const char *psa_names_type_spec(psa_key_type_t type, char *buf, size_t size);
+const char *psa_names_usage_spec(psa_key_usage_t usage, char *buf, size_t size);
+
 /* Lists the known names on a stream, for --help. */
 void psa_names_list_algs(void *stream);
 void psa_names_list_types(void *stream);
