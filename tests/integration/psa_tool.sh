@@ -166,6 +166,41 @@ check "key info gives the spec names" sh -c \
     "'$tool' key info --id 0x101 | grep -qx 'type:      ecc-key-pair:secp-r1  (PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1))' && \
      '$tool' key info --id 0x101 | grep -qx 'algorithm: ecdsa:sha-256  (PSA_ALG_ECDSA(PSA_ALG_SHA_256))'"
 
+# --- csr and cert self-sign, checked by openssl ------------------------------------------
+"$tool" key generate --id 0x601 --type rsa-key-pair --bits 2048 --usage sign-hash \
+    --alg rsa-pkcs1v15-sign:sha-256 >/dev/null
+for spec in "0x101 ecdsa:sha-256 ecdsa-with-SHA256" "0x301 rsa-pss:sha-256 rsassaPss" \
+    "0x601 rsa-pkcs1v15-sign:sha-256 sha256WithRSAEncryption" "0x201 pure-eddsa ED25519"; do
+    set -- $spec
+    check "csr for $2 verifies with openssl req -verify" sh -c \
+        "'$tool' csr --id $1 --alg $2 --subject '/CN=dev.example/O=Secure Services' \
+            --san DNS:dev.example,IP:192.0.2.7 --out req.$1.pem && \
+         openssl req -in req.$1.pem -verify -noout 2>&1 | grep -q 'verify OK' && \
+         openssl req -in req.$1.pem -noout -text >req.$1.txt && \
+         grep -q 'Signature Algorithm: $3' req.$1.txt && \
+         grep -q 'DNS:dev.example, IP Address:192.0.2.7' req.$1.txt && \
+         openssl req -in req.$1.pem -noout -subject | grep -qx 'subject=CN = dev.example, O = Secure Services'"
+    check "self-signed certificate for $2 verifies with openssl verify" sh -c \
+        "'$tool' cert self-sign --id $1 --alg $2 --subject /CN=dev.example --san DNS:dev.example \
+            --days 10 --out crt.$1.pem && openssl verify -CAfile crt.$1.pem crt.$1.pem && \
+         openssl x509 -in crt.$1.pem -noout -text | grep -q 'Signature Algorithm: $3' && \
+         openssl x509 -in crt.$1.pem -noout -ext subjectAltName | grep -q DNS:dev.example && \
+         openssl x509 -in crt.$1.pem -noout -checkend 777600 && \
+         ! openssl x509 -in crt.$1.pem -noout -checkend 950400"
+    check "the certificate carries the key held in rssd ($2)" sh -c \
+        "'$tool' key export-public --id $1 --format pem --out pub.$1.pem && \
+         openssl x509 -in crt.$1.pem -noout -pubkey | cmp - pub.$1.pem"
+done
+check "a certificate from another key does not verify as this one" sh -c \
+    "! openssl verify -CAfile crt.0x101.pem crt.0x301.pem"
+check "csr needs a key pair" fails_with "signing needs a key pair" \
+    "$tool" csr --id 0x102 --alg ecdsa:sha-256 --subject /CN=x
+check "csr names a bad --subject" sh -c \
+    "'$tool' csr --id 0x101 --alg ecdsa:sha-256 --subject CN=x 2>&1 | grep -q 'must look like /CN='"
+check "csr names a bad --san" sh -c \
+    "'$tool' csr --id 0x101 --alg ecdsa:sha-256 --subject /CN=x --san FOO:x 2>&1 | \
+        grep -q \"cannot use 'FOO:x'\""
+
 # --- errors and help -----------------------------------------------------------------------
 check "info of a missing key names the status" fails_with PSA_ERROR_INVALID_HANDLE \
     "$tool" key info --id 0x7777
@@ -173,10 +208,11 @@ check "unknown algorithm is a usage error" sh -c \
     "'$tool' hash --alg sha-999 --in msg; [ \$? -eq 2 ]"
 for c in "key generate" "key import" "key export-public" "key destroy" "key info" "key list" sign verify \
     encrypt decrypt hash random "its set" "its get" "its info" "its remove" "ps set" "ps get" \
-    "ps info" "ps remove" "ps create" "ps set-extended" "ps support" status; do
+    "ps info" "ps remove" "ps create" "ps set-extended" "ps support" status csr \
+    "cert self-sign"; do
     check "--help of $c" sh -c "'$tool' $c --help | grep -q usage"
 done
-for id in 0x101 0x102 0x201 0x202 0x203 0x301 0x302 0x401 0x402; do
+for id in 0x101 0x102 0x201 0x202 0x203 0x301 0x302 0x401 0x402 0x601; do
     "$tool" key destroy --id $id >/dev/null 2>&1
 done
 check "destroyed keys are gone" fails_with PSA_ERROR_INVALID_HANDLE "$tool" key info --id 0x101

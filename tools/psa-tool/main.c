@@ -28,6 +28,8 @@ static void usage(FILE *out)
     print_commands(out, "", tool_crypto_commands);
     print_commands(out, "its", tool_its_commands);
     print_commands(out, "ps", tool_ps_commands);
+    fprintf(out, "  %-20s %s\n", tool_cert_commands[0].name, tool_cert_commands[0].summary);
+    print_commands(out, "cert", tool_cert_commands + 1);
     fprintf(out, "  %-20s %s\n", "status", "show the service reached and its versions");
     fprintf(out, "\nAlgorithm names (--alg):\n");
     psa_names_list_algs(out);
@@ -169,6 +171,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "ps") == 0) {
         return run_group("ps", tool_ps_commands, argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "csr") == 0) {
+        return tool_cert_commands[0].run(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "cert") == 0) {
+        return run_group("cert", tool_cert_commands + 1, argc - 1, argv + 1);
     }
     if (strcmp(cmd, "status") == 0) {
         return cmd_status(argc - 1, argv + 1);

@@ -28,6 +28,8 @@ extern const tool_command_t tool_key_commands[];
 extern const tool_command_t tool_crypto_commands[];
 extern const tool_command_t tool_its_commands[];
 extern const tool_command_t tool_ps_commands[];
+/* csr (run as "psa-tool csr") and self-sign (as "psa-tool cert self-sign"): cert.c */
+extern const tool_command_t tool_cert_commands[];
 
 /* Options are "--name value" or "--name=value"; flags are "--name". Positionals are kept. */
 #define TOOL_MAX_OPTS 16
