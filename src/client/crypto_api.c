@@ -8,6 +8,7 @@
 
 #include "client/client_call.h"
 
+#include <rss/connection.h>
 #include <ss/psa_keys.h>
 
 /* The in-process core's only caller; its ids never leave the process. */
@@ -23,6 +24,12 @@ static void routing_read(void)
 {
     const char *value = getenv("PSA_ROUTING");
     routing_split = value != NULL && strcmp(value, "split") == 0;
+}
+
+const char *rss_connection_routing(void)
+{
+    pthread_once(&routing_once, routing_read);
+    return routing_split ? "split" : "enclave";
 }
 
 bool crypto_client_initialised(void)

@@ -201,6 +201,40 @@ check "csr names a bad --san" sh -c \
     "'$tool' csr --id 0x101 --alg ecdsa:sha-256 --subject /CN=x --san FOO:x 2>&1 | \
         grep -q \"cannot use 'FOO:x'\""
 
+# --- error messages with context ----------------------------------------------------------
+check "NOT_PERMITTED shows the key beside the request" sh -c \
+    "'$tool' encrypt --id 0x401 --alg ctr --in msg --out x >m 2>&1; [ \$? -eq 1 ] && cat m && \
+     grep -q PSA_ERROR_NOT_PERMITTED m && \
+     grep -q 'key 0x00000401: type aes, 256 bits, usage encrypt,decrypt, algorithm gcm' m && \
+     grep -q 'asked: *usage encrypt, algorithm ctr' m && [ ! -e x ]"
+check "a key without a public part is named" fails_with \
+    "key 0x00000401 is a aes key: it has no public part" "$tool" key export-public --id 0x401
+check "the accepted bit sizes of a type are listed" fails_with \
+    "ecc-key-pair:secp-r1 keys are 192, 224, 256, 384 or 521 bits (this one: 100)" \
+    "$tool" key generate --id 0x701 --type ecc-key-pair:secp-r1 --bits 100 --usage sign-hash \
+    --alg ecdsa:sha-256
+check "and for RSA" fails_with "rsa-key-pair keys are 1024 to 4096, a multiple of 8 bits" \
+    "$tool" key generate --id 0x701 --type rsa-key-pair --bits 512 --usage sign-hash \
+    --alg rsa-pss:sha-256
+check "PEM given as DER on import is detected" sh -c \
+    "'$tool' key import --id 0x701 --format der --in ossl.ec.pem --usage sign-hash \
+        --alg ecdsa:sha-256 >m 2>&1; [ \$? -eq 2 ] && grep -q 'ossl.ec.pem is PEM.*give --format pem' m"
+check "key generate without --usage warns" sh -c \
+    "'$tool' key generate --id 0x702 --type aes --bits 128 2>&1 >/dev/null | \
+        grep -q 'warning: no --usage' && '$tool' key destroy --id 0x702"
+check "a bad option value names the option" sh -c \
+    "'$tool' key generate --id 0x703 --type aes --bits abc 2>&1 | grep -q \"^psa-tool: --bits: 'abc'\""
+check "an unknown option is named" sh -c \
+    "'$tool' hash --alg sha-256 --frobnicate 2>&1 | grep -q 'unknown option --frobnicate'"
+check "status shows the routing in effect" sh -c \
+    "'$tool' status | grep -q \"^routing:     \${PSA_ROUTING:-enclave} (\" && \
+     PSA_ROUTING=splt '$tool' status | grep -q 'routing:     enclave (PSA_ROUTING=\"splt\" is not a mode'"
+check "status names the socket in use" sh -c \
+    "'$tool' status | grep -qx \"socket:      \$RSS_SOCKET (RSS_SOCKET)\""
+check "an unreachable service says which sockets were tried" sh -c \
+    "RSS_SOCKET=\$PWD/none.sock '$tool' status >m 2>&1; [ \$? -eq 1 ] && \
+     grep -q \"tried \$PWD/none.sock (No such file or directory)\" m"
+
 # --- errors and help -----------------------------------------------------------------------
 check "info of a missing key names the status" fails_with PSA_ERROR_INVALID_HANDLE \
     "$tool" key info --id 0x7777

@@ -27,33 +27,50 @@ static bool policy_from_args(const tool_args_t *args, psa_key_attributes_t *attr
     }
     if (type != NULL) {
         if (!psa_names_parse_type(type, &t)) {
-            tool_usage_error("unknown key type '%s' (see psa-tool key --help)", type);
+            tool_usage_error("--type: unknown key type '%s' (see psa-tool key --help)", type);
             return false;
         }
         psa_set_key_type(attr, t);
     }
     if (bits != NULL) {
         if (!tool_parse_u64(bits, &b) || b > 65536) {
-            tool_usage_error("'%s' is not a key size in bits", bits);
+            tool_usage_error("--bits: '%s' is not a key size in bits", bits);
             return false;
         }
         psa_set_key_bits(attr, (size_t)b);
     }
     if (usage != NULL) {
         if (!psa_names_parse_usage(usage, &u)) {
-            tool_usage_error("unknown usage in '%s'", usage);
+            tool_usage_error("--usage: unknown flag in '%s' (export, copy, cache, encrypt, "
+                             "decrypt, sign-message, verify-message, sign-hash, verify-hash, "
+                             "derive, verify-derivation)",
+                             usage);
             return false;
         }
         psa_set_key_usage_flags(attr, u);
     }
     if (alg != NULL) {
         if (!psa_names_parse_alg(alg, &a)) {
-            tool_usage_error("unknown algorithm '%s' (see psa-tool key --help)", alg);
+            tool_usage_error("--alg: unknown algorithm '%s' (see psa-tool key --help)", alg);
             return false;
         }
         psa_set_key_algorithm(attr, a);
     }
     return true;
+}
+
+/* After a failed generate or import: the sizes the type accepts, when the size may be why. */
+static int fail_with_sizes(const char *what, psa_status_t s, const psa_key_attributes_t *attr)
+{
+    tool_fail(what, s);
+    const char *sizes = psa_names_type_sizes(psa_get_key_type(attr));
+    if ((s == PSA_ERROR_INVALID_ARGUMENT || s == PSA_ERROR_NOT_SUPPORTED) && sizes != NULL) {
+        char type[64];
+        fprintf(stderr, "psa-tool:   %s keys are %s bits (this one: %zu)\n",
+                psa_names_type(psa_get_key_type(attr), type, sizeof(type)), sizes,
+                psa_get_key_bits(attr));
+    }
+    return TOOL_EXIT_FAILED;
 }
 
 static bool set_id(const tool_args_t *args, psa_key_attributes_t *attr)
@@ -86,12 +103,16 @@ static int cmd_generate(int argc, char **argv)
     if (tool_opt(&args, "bits") == NULL) {
         return tool_usage_error("--bits is required to generate a key");
     }
+    if (tool_opt(&args, "usage") == NULL) {
+        fprintf(stderr, "psa-tool: warning: no --usage: the key will allow no operation (usage "
+                        "none); e.g. --usage sign-hash,verify-hash or --usage encrypt,decrypt\n");
+    }
     if (!tool_crypto_init()) {
         return TOOL_EXIT_FAILED;
     }
     psa_status_t s = psa_generate_key(&attr, &key);
     if (s != PSA_SUCCESS) {
-        return tool_fail("psa_generate_key", s);
+        return fail_with_sizes("psa_generate_key", s, &attr);
     }
     printf("generated key 0x%08x\n", (unsigned)key);
     return TOOL_EXIT_OK;
@@ -128,6 +149,14 @@ static int cmd_import(int argc, char **argv)
     if (!tool_read_input(tool_opt(&args, "in"), &file, &file_len)) {
         return TOOL_EXIT_FAILED;
     }
+    static const char pem_begin[] = "-----BEGIN ";
+    if (format[0] != 'p' && file_len >= sizeof(pem_begin) - 1 &&
+        memcmp(file, pem_begin, sizeof(pem_begin) - 1) == 0) {
+        rc = tool_usage_error(
+            "%s is PEM (it starts with %s...): give --format pem",
+            tool_opt(&args, "in") != NULL ? tool_opt(&args, "in") : "standard input", pem_begin);
+        goto out;
+    }
     if (raw) {
         data = file;
         data_len = file_len;
@@ -155,7 +184,7 @@ static int cmd_import(int argc, char **argv)
     }
     psa_status_t s = psa_import_key(&attr, data, data_len, &key);
     if (s != PSA_SUCCESS) {
-        rc = tool_fail("psa_import_key", s);
+        rc = fail_with_sizes("psa_import_key", s, &attr);
         goto out;
     }
     printf("imported key 0x%08x\n", (unsigned)key);
@@ -208,6 +237,13 @@ static int cmd_export_public(int argc, char **argv)
     psa_status_t s = psa_get_key_attributes(key, &attr);
     if (s != PSA_SUCCESS) {
         return tool_fail("psa_get_key_attributes", s);
+    }
+    psa_key_type_t type = psa_get_key_type(&attr);
+    if (!PSA_KEY_TYPE_IS_ASYMMETRIC(type)) {
+        char name[64];
+        return tool_error("key 0x%08x is a %s key: it has no public part (only key pairs and "
+                          "public keys have one)",
+                          (unsigned)key, psa_names_type(type, name, sizeof(name)));
     }
     s = psa_export_public_key(key, pub, sizeof(pub), &len);
     if (s != PSA_SUCCESS) {

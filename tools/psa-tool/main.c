@@ -6,6 +6,7 @@
 
 #ifdef PSA_TOOL_HAVE_CLIENT
 #include <psa/client.h>
+#include <rss/connection.h>
 #endif
 
 #include "psa_names.h"
@@ -62,6 +63,19 @@ static void print_version(const char *name, uint32_t sid, uint32_t handle)
 }
 #endif
 
+/* tool_fail, then (libpsa) the sockets tried and what each said. */
+static int status_unreachable(const char *what, psa_status_t s)
+{
+    tool_fail(what, s);
+#ifdef PSA_TOOL_HAVE_CLIENT
+    char why[1024];
+    if (rss_connection_error(why, sizeof(why)) > 0) {
+        fprintf(stderr, "psa-tool: %s\n", why);
+    }
+#endif
+    return TOOL_EXIT_FAILED;
+}
+
 static int cmd_status(int argc, char **argv)
 {
     tool_args_t args;
@@ -75,16 +89,22 @@ static int cmd_status(int argc, char **argv)
         return TOOL_EXIT_OK;
     }
 #ifdef PSA_TOOL_HAVE_CLIENT
-    const char *sock = getenv("RSS_SOCKET");
+    /* What libpsa itself uses, not a guess from the environment. */
     const char *routing = getenv("PSA_ROUTING");
-    printf("library:     libpsa (RSS comms to rssd), routing %s\n",
-           routing != NULL && routing[0] != '\0' ? routing : "enclave");
-    if (sock != NULL && sock[0] != '\0') {
-        printf("socket:      %s\n", sock);
-    } else if (geteuid() == 0 || getenv("XDG_RUNTIME_DIR") == NULL) {
-        printf("socket:      /run/rss/rss.sock (default)\n");
+    const char *effective = rss_connection_routing();
+    printf("library:     libpsa (RSS comms to rssd)\n");
+    if (routing != NULL && routing[0] != '\0' && strcmp(routing, effective) != 0) {
+        printf("routing:     %s (PSA_ROUTING=\"%s\" is not a mode: split or enclave)\n", effective,
+               routing);
     } else {
-        printf("socket:      %s/rss/rss.sock (default)\n", getenv("XDG_RUNTIME_DIR"));
+        printf("routing:     %s%s\n", effective,
+               routing != NULL && routing[0] != '\0' ? " (PSA_ROUTING)" : " (default)");
+    }
+    char sock[4096];
+    const char *env_sock = getenv("RSS_SOCKET");
+    if (rss_connection_socket(sock, sizeof(sock)) > 0) {
+        printf("socket:      %s%s\n", sock,
+               env_sock != NULL && env_sock[0] != '\0' ? " (RSS_SOCKET)" : "");
     }
 #else
     const char *state = getenv("PSA_STATE_DIR");
@@ -94,14 +114,14 @@ static int cmd_status(int argc, char **argv)
 #endif
     psa_status_t s = psa_crypto_init();
     if (s != PSA_SUCCESS) {
-        return tool_fail("psa_crypto_init", s);
+        return status_unreachable("psa_crypto_init", s);
     }
     /* psa_crypto_init may not leave the process (as in TF-M); a storage call always reaches the
      * service, and any answer about this UID proves it is there. */
     struct psa_storage_info_t info;
     s = psa_its_get_info(UINT64_MAX, &info);
     if (s != PSA_SUCCESS && s != PSA_ERROR_DOES_NOT_EXIST) {
-        return tool_fail("reaching the service (psa_its_get_info)", s);
+        return status_unreachable("reaching the service (psa_its_get_info)", s);
     }
     printf("service:     reached\n");
     printf("crypto API:  %d.%d\n", PSA_CRYPTO_API_VERSION_MAJOR, PSA_CRYPTO_API_VERSION_MINOR);

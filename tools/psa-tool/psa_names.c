@@ -468,3 +468,46 @@ const char *psa_names_usage_spec(psa_key_usage_t usage, char *buf, size_t size)
     }
     return buf;
 }
+
+/* ---- key sizes the crypto core accepts (src/crypto/key_types.c, asym_key.c) ------------- */
+
+const char *psa_names_type_sizes(psa_key_type_t type)
+{
+    if (PSA_KEY_TYPE_IS_ECC(type)) {
+        switch (PSA_KEY_TYPE_ECC_GET_FAMILY(type)) {
+        case PSA_ECC_FAMILY_SECP_R1:
+            return "192, 224, 256, 384 or 521";
+        case PSA_ECC_FAMILY_SECP_K1:
+            return "192 or 256";
+        case PSA_ECC_FAMILY_BRAINPOOL_P_R1:
+            return "160, 192, 224, 256, 320, 384 or 512";
+        case PSA_ECC_FAMILY_MONTGOMERY:
+            return "255 (X25519) or 448 (X448)";
+        case PSA_ECC_FAMILY_TWISTED_EDWARDS:
+            return "255 (Ed25519) or 448 (Ed448)";
+        default:
+            return NULL;
+        }
+    }
+    if (PSA_KEY_TYPE_IS_DH(type)) {
+        return "2048, 3072, 4096, 6144 or 8192";
+    }
+    switch (type) {
+    case PSA_KEY_TYPE_RSA_KEY_PAIR:
+    case PSA_KEY_TYPE_RSA_PUBLIC_KEY:
+        return "1024 to 4096, a multiple of 8";
+    case PSA_KEY_TYPE_AES:
+        return "128, 192 or 256 (384 or 512 for XTS)";
+    case PSA_KEY_TYPE_ARIA:
+    case PSA_KEY_TYPE_CAMELLIA:
+        return "128, 192 or 256";
+    case PSA_KEY_TYPE_SM4:
+        return "128";
+    case PSA_KEY_TYPE_DES:
+        return "64, 128 or 192";
+    case PSA_KEY_TYPE_CHACHA20:
+        return "256";
+    default:
+        return "a whole number of bytes (a multiple of 8)";
+    }
+}

@@ -33,6 +33,10 @@ const char *psa_names_alg_spec(psa_algorithm_t alg, char *buf, size_t size);
 const char *psa_names_type_spec(psa_key_type_t type, char *buf, size_t size);
 const char *psa_names_usage_spec(psa_key_usage_t usage, char *buf, size_t size);
 
+/* The key sizes, in bits, the crypto core accepts for a type ("192, 224, 256, 384 or 521");
+ * NULL for an ECC family it has no curve of. */
+const char *psa_names_type_sizes(psa_key_type_t type);
+
 /* Lists the known names on a stream, for --help. */
 void psa_names_list_algs(void *stream);
 void psa_names_list_types(void *stream);
