@@ -10,6 +10,7 @@
 #endif
 
 #include "psa_names.h"
+#include "ss_version.h"
 #include "tool.h"
 
 static void print_commands(FILE *out, const char *group, const tool_command_t *cmds)
@@ -24,6 +25,7 @@ static void print_commands(FILE *out, const char *group, const tool_command_t *c
 static void usage(FILE *out)
 {
     fprintf(out, "usage: psa-tool COMMAND [OPTIONS]    (psa-tool COMMAND --help for details)\n"
+                 "       psa-tool --help | --version\n"
                  "\n");
     print_commands(out, "key", tool_key_commands);
     print_commands(out, "", tool_crypto_commands);
@@ -181,6 +183,10 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
+        return TOOL_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("psa-tool (%s) %s\n", SS_PROJECT_NAME, SS_VERSION);
         return TOOL_EXIT_OK;
     }
     if (strcmp(cmd, "key") == 0 || strcmp(cmd, "keys") == 0) {
