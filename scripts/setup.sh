@@ -4,10 +4,11 @@ set -euo pipefail
 
 # dpkg-dev: dpkg-buildflags (hardened stage); systemd: systemd-socket-activate, systemd-analyze
 # and systemd-sysusers (daemon and install tests); groff-base: man page checks; python3: the
-# sd_notify listener of the daemon tests.
+# sd_notify listener of the daemon tests; time: /usr/bin/time -f %M, the peak RSS of psa-tool
+# in its streaming test.
 packages=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev
           python3-cryptography-vectors clang libclang-rt-14-dev dpkg-dev systemd groff-base
-          python3 util-linux
+          python3 util-linux time
           libfuse3-dev fuse3 efitools efivar efibootmgr e2fsprogs fdisk
           protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev
           cargo librust-parsec-interface-dev)

@@ -1,4 +1,5 @@
-/* libpsa's connection to rssd: which socket it uses, why the last attempt to reach it failed. */
+/* libpsa's connection to rssd: which socket it uses, why the last attempt to reach it failed,
+ * which routing is in effect. */
 #ifndef RSS_CONNECTION_H
 #define RSS_CONNECTION_H
 
@@ -23,6 +24,10 @@ size_t rss_connection_socket(char *path, size_t size);
  * size bytes. Returns the length of the whole line (as snprintf does); 0, with "" written, when
  * the last attempt succeeded or none was made. */
 size_t rss_connection_error(char *text, size_t size);
+
+/* The crypto routing libpsa uses in this process, as it reads $PSA_ROUTING (once, at the first
+ * call): "split" for exactly "split", "enclave" for anything else (unset, "enclave", a typo). */
+const char *rss_connection_routing(void);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,9 @@
 
 #include "client/client_call.h"
 
+#include <rss/connection.h>
+#include <ss/psa_keys.h>
+
 /* The in-process core's only caller; its ids never leave the process. */
 const core_caller_t crypto_client_local_caller = {.owner = 1, .session = 0};
 
@@ -21,6 +24,12 @@ static void routing_read(void)
 {
     const char *value = getenv("PSA_ROUTING");
     routing_split = value != NULL && strcmp(value, "split") == 0;
+}
+
+const char *rss_connection_routing(void)
+{
+    pthread_once(&routing_once, routing_read);
+    return routing_split ? "split" : "enclave";
 }
 
 bool crypto_client_initialised(void)
@@ -291,6 +300,46 @@ psa_status_t psa_export_public_key(psa_key_id_t key, uint8_t *data, size_t data_
     }
     return crypto_remote_bytes(CRYPTO_FID_EXPORT_PUBLIC_KEY, key, 0, NULL, 0, NULL, 0, data,
                                data_size, data_length);
+}
+
+/* Persistent keys always live in rssd (split mode included), so rssd answers. */
+psa_status_t ss_list_keys(psa_key_id_t after, psa_key_id_t *ids, size_t max, size_t *count)
+{
+    *count = 0;
+    CRYPTO_REQUIRE_INIT();
+    if (ids == NULL && max > 0) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t encoded[4 * CRYPTO_LIST_KEYS_MAX];
+    while (*count < max) {
+        size_t want = max - *count < CRYPTO_LIST_KEYS_MAX ? max - *count : CRYPTO_LIST_KEYS_MAX;
+        size_t length = 0;
+        psa_status_t status = crypto_remote_bytes(CRYPTO_FID_LIST_KEYS, after, 0, NULL, 0, NULL, 0,
+                                                  encoded, 4 * want, &length);
+        if (status != PSA_SUCCESS) {
+            *count = 0;
+            return status;
+        }
+        if (length % 4 != 0 || length > 4 * want) {
+            *count = 0;
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
+        for (size_t i = 0; i < length / 4; i++) {
+            psa_key_id_t id = (psa_key_id_t)encoded[4 * i] | (psa_key_id_t)encoded[4 * i + 1] << 8 |
+                              (psa_key_id_t)encoded[4 * i + 2] << 16 |
+                              (psa_key_id_t)encoded[4 * i + 3] << 24;
+            if (id <= after) { /* the answer must ascend past the cursor */
+                *count = 0;
+                return PSA_ERROR_COMMUNICATION_FAILURE;
+            }
+            ids[(*count)++] = id;
+            after = id;
+        }
+        if (length / 4 < want) {
+            break;
+        }
+    }
+    return PSA_SUCCESS;
 }
 
 /* ---- asymmetric ----------------------------------------------------------------------------- */

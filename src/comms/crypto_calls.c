@@ -187,6 +187,7 @@ const crypto_call_desc_t crypto_call_table[] = {
     ROW(PURGE_KEY, K, 0, 0, V0, V0),
     ROW(COPY_KEY, K, 1, 1, V1(ATT), V1(KID)),
     ROW(GENERATE_KEY, 0, 1, 1, V1(ATT), V1(KID)),
+    ROW(LIST_KEYS, K, 0, 1, V0, V1(BYT)),
 
     BULK(HASH_COMPUTE, A, 1, 1, V1(BYT), V1(BYT)),
     ROW(HASH_COMPARE, A, 2, 0, V2(BYT, BYT), V0),

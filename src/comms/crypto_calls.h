@@ -31,6 +31,10 @@
 #define CRYPTO_FID_PURGE_KEY                    0x0207u
 #define CRYPTO_FID_COPY_KEY                     0x0208u
 #define CRYPTO_FID_GENERATE_KEY                 0x0209u
+/* Extension (not carried by TF-M): the caller's persistent key ids; see docs/crypto-calls.md. */
+#define CRYPTO_FID_LIST_KEYS                    0x020Fu
+/* LIST_KEYS answers at most this many ids (u32 little-endian each) per call. */
+#define CRYPTO_LIST_KEYS_MAX                    256u
 #define CRYPTO_FID_HASH_COMPUTE                 0x0300u
 #define CRYPTO_FID_HASH_COMPARE                 0x0301u
 #define CRYPTO_FID_HASH_SETUP                   0x0302u

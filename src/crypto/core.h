@@ -181,6 +181,10 @@ psa_status_t core_copy_key(const core_caller_t *caller, psa_key_id_t source_key,
                            const psa_key_attributes_t *attributes, psa_key_id_t *target_key);
 psa_status_t core_destroy_key(const core_caller_t *caller, psa_key_id_t key);
 psa_status_t core_purge_key(const core_caller_t *caller, psa_key_id_t key);
+/* The caller's persistent keys with ids greater than `after`, ascending: the `max` smallest in
+ * ids[0..*count) (*count < max: no more). NOT_SUPPORTED without key storage. */
+psa_status_t core_list_keys(const core_caller_t *caller, psa_key_id_t after, psa_key_id_t *ids,
+                            size_t max, size_t *count);
 psa_status_t core_export_key(const core_caller_t *caller, psa_key_id_t key, uint8_t *data,
                              size_t data_size, size_t *data_length);
 psa_status_t core_export_public_key(const core_caller_t *caller, psa_key_id_t key, uint8_t *data,

@@ -22,6 +22,10 @@ typedef struct core_key_storage {
     psa_status_t (*store)(void *ctx, int32_t owner, uint32_t key_id, const uint8_t *data,
                           size_t length);
     psa_status_t (*remove)(void *ctx, int32_t owner, uint32_t key_id);
+    /* The owner's key ids greater than `after`, ascending: the `max` smallest in ids[0..*count)
+     * (*count < max: no more). NULL when the backend cannot enumerate (NOT_SUPPORTED). */
+    psa_status_t (*list)(void *ctx, int32_t owner, uint32_t after, uint32_t *ids, size_t max,
+                         size_t *count);
 } core_key_storage_t;
 
 #endif /* CORE_KEY_STORAGE_H */

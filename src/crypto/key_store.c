@@ -1,4 +1,5 @@
-/* The key store: volatile and persistent key slots, attribute validation, and key management calls. */
+/* The key store: volatile and persistent key slots, attribute validation, and key management calls.
+ */
 #include "core.h"
 #include "key_record.h"
 #include "key_types.h"
@@ -367,8 +368,8 @@ void core_key_cache_give(core_key_t *key, uint32_t kind, void *object,
     pthread_mutex_lock(&key->cache_lock);
     /* Checked under cache_lock: key_cache_clear() empties the cache under it after the flags are
      * set, so an object given concurrently with a destroy is either cleared there or freed here. */
-    bool keep = !atomic_load(&key->unlinked) && !core_key_is_destroyed(key) &&
-                !key_is_transient(key);
+    bool keep =
+        !atomic_load(&key->unlinked) && !core_key_is_destroyed(key) && !key_is_transient(key);
     for (unsigned i = 0; keep && i < CORE_KEY_CACHE_ENTRIES; i++) {
         if (key->cache[i].object == NULL) {
             key->cache[i].kind = kind;
@@ -538,8 +539,8 @@ psa_status_t core_import_key(const core_caller_t *caller, const psa_key_attribut
     return core_key_create(caller, attributes, data, data_length, key);
 }
 
-psa_status_t core_generate_key(const core_caller_t *caller,
-                               const psa_key_attributes_t *attributes, psa_key_id_t *key)
+psa_status_t core_generate_key(const core_caller_t *caller, const psa_key_attributes_t *attributes,
+                               psa_key_id_t *key)
 {
     *key = PSA_KEY_ID_NULL;
     psa_status_t status = validate_lifetime_and_id(attributes);
@@ -576,8 +577,8 @@ psa_status_t core_copy_key(const core_caller_t *caller, psa_key_id_t source_key,
         attr.type = source->attr.type;
         attr.bits = source->attr.bits;
         attr.usage = source->attr.usage & core_usage_with_implied(attr.usage);
-        status = core_key_create(caller, &attr, source->material, source->material_length,
-                                 target_key);
+        status =
+            core_key_create(caller, &attr, source->material, source->material_length, target_key);
     }
     core_key_release(source);
     return status;
@@ -658,6 +659,33 @@ psa_status_t core_purge_key(const core_caller_t *caller, psa_key_id_t id)
         pthread_mutex_unlock(&store.lock);
     }
     core_key_release(key);
+    return PSA_SUCCESS;
+}
+
+psa_status_t core_list_keys(const core_caller_t *caller, psa_key_id_t after, psa_key_id_t *ids,
+                            size_t max, size_t *count)
+{
+    *count = 0;
+    core_key_storage_t *storage = store.config.storage;
+    if (storage == NULL || storage->list == NULL) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    if (after >= PSA_KEY_ID_USER_MAX || max == 0) {
+        return PSA_SUCCESS;
+    }
+    /* Persistent ids are PSA_KEY_ID_USER_MIN..PSA_KEY_ID_USER_MAX; the storage holds no others. */
+    psa_status_t status = storage->list(storage->ctx, caller->owner, after, ids, max, count);
+    if (status != PSA_SUCCESS) {
+        *count = 0;
+        return status;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < *count; i++) {
+        if (ids[i] >= PSA_KEY_ID_USER_MIN && ids[i] <= PSA_KEY_ID_USER_MAX) {
+            ids[n++] = ids[i];
+        }
+    }
+    *count = n;
     return PSA_SUCCESS;
 }
 

@@ -395,8 +395,7 @@ static psa_status_t out_key_id(svc_call_t *c, psa_status_t status, psa_key_id_t 
 }
 
 /* Ends a key-creating call: the reserved place is kept only if a volatile key was made. */
-static psa_status_t out_new_key(svc_call_t *c, bool reserved, psa_status_t status,
-                                psa_key_id_t id)
+static psa_status_t out_new_key(svc_call_t *c, bool reserved, psa_status_t status, psa_key_id_t id)
 {
     if (reserved && status != PSA_SUCCESS) {
         key_release(c);
@@ -453,6 +452,30 @@ static psa_status_t h_destroy_key(svc_call_t *c)
 static psa_status_t h_purge_key(svc_call_t *c)
 {
     return core_purge_key(&c->caller, IOV.key_id);
+}
+
+/* LIST_KEYS: the caller's persistent key ids after IOV.key_id, u32 little-endian, as many as
+ * fit in the output (at most CRYPTO_LIST_KEYS_MAX). */
+static psa_status_t h_list_keys(svc_call_t *c)
+{
+    psa_key_id_t ids[CRYPTO_LIST_KEYS_MAX];
+    size_t max = OUT_SIZE(0) / 4, count = 0;
+    if (max > CRYPTO_LIST_KEYS_MAX) {
+        max = CRYPTO_LIST_KEYS_MAX;
+    }
+    psa_status_t status = core_list_keys(&c->caller, IOV.key_id, ids, max, &count);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    uint8_t *out = OUT(0);
+    for (size_t i = 0; i < count; i++) {
+        out[4 * i] = (uint8_t)ids[i];
+        out[4 * i + 1] = (uint8_t)(ids[i] >> 8);
+        out[4 * i + 2] = (uint8_t)(ids[i] >> 16);
+        out[4 * i + 3] = (uint8_t)(ids[i] >> 24);
+    }
+    c->out_len[0] = 4 * count;
+    return PSA_SUCCESS;
 }
 
 static psa_status_t h_export_key(svc_call_t *c)
@@ -1176,6 +1199,7 @@ static const svc_handler_t svc_handlers[SVC_GROUPS][SVC_INDICES] = {
     AT(PURGE_KEY) = h_purge_key,
     AT(COPY_KEY) = h_copy_key,
     AT(GENERATE_KEY) = h_generate_key,
+    AT(LIST_KEYS) = h_list_keys,
     AT(HASH_COMPUTE) = h_hash_compute,
     AT(HASH_COMPARE) = h_hash_compare,
     AT(HASH_SETUP) = h_hash_setup,

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include <ss/psa_keys.h>
+
 const core_caller_t psa_local_caller = {.owner = PSA_LOCAL_CLIENT_ID, .session = 0};
 
 psa_status_t psa_crypto_init(void)
@@ -34,6 +36,13 @@ psa_status_t psa_get_key_attributes(psa_key_id_t key, psa_key_attributes_t *attr
         return PSA_ERROR_BAD_STATE;
     }
     return core_get_key_attributes(&psa_local_caller, key, attributes);
+}
+
+psa_status_t ss_list_keys(psa_key_id_t after, psa_key_id_t *ids, size_t max, size_t *count)
+{
+    *count = 0;
+    LOCAL_REQUIRE_INIT();
+    return core_list_keys(&psa_local_caller, after, ids, max, count);
 }
 
 void psa_reset_key_attributes(psa_key_attributes_t *attributes)
@@ -76,8 +85,7 @@ psa_status_t psa_purge_key(psa_key_id_t key)
     return core_purge_key(&psa_local_caller, key);
 }
 
-psa_status_t psa_export_key(psa_key_id_t key, uint8_t *data, size_t data_size,
-                            size_t *data_length)
+psa_status_t psa_export_key(psa_key_id_t key, uint8_t *data, size_t data_size, size_t *data_length)
 {
     *data_length = 0;
     LOCAL_REQUIRE_INIT();
@@ -117,13 +125,12 @@ psa_status_t psa_sign_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t 
 {
     *signature_length = 0;
     LOCAL_REQUIRE_INIT();
-    return core_sign_hash(&psa_local_caller, key, alg, hash, hash_length, signature,
-                          signature_size, signature_length);
+    return core_sign_hash(&psa_local_caller, key, alg, hash, hash_length, signature, signature_size,
+                          signature_length);
 }
 
 psa_status_t psa_verify_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *hash,
-                             size_t hash_length, const uint8_t *signature,
-                             size_t signature_length)
+                             size_t hash_length, const uint8_t *signature, size_t signature_length)
 {
     LOCAL_REQUIRE_INIT();
     return core_verify_hash(&psa_local_caller, key, alg, hash, hash_length, signature,
@@ -151,13 +158,13 @@ psa_status_t psa_asymmetric_decrypt(psa_key_id_t key, psa_algorithm_t alg, const
 }
 
 psa_status_t psa_raw_key_agreement(psa_algorithm_t alg, psa_key_id_t private_key,
-                                   const uint8_t *peer_key, size_t peer_key_length,
-                                   uint8_t *output, size_t output_size, size_t *output_length)
+                                   const uint8_t *peer_key, size_t peer_key_length, uint8_t *output,
+                                   size_t output_size, size_t *output_length)
 {
     *output_length = 0;
     LOCAL_REQUIRE_INIT();
-    return core_raw_key_agreement(&psa_local_caller, alg, private_key, peer_key,
-                                  peer_key_length, output, output_size, output_length);
+    return core_raw_key_agreement(&psa_local_caller, alg, private_key, peer_key, peer_key_length,
+                                  output, output_size, output_length);
 }
 
 psa_status_t psa_key_agreement(psa_key_id_t private_key, const uint8_t *peer_key,

@@ -1,4 +1,5 @@
-/* Internal Trusted Storage engine: one atomically replaced record file per (namespace, owner, UID). */
+/* Internal Trusted Storage engine: one atomically replaced record file per (namespace, owner, UID).
+ */
 #include "storage/its_store.h"
 #include "storage/its_format.h"
 
@@ -8,6 +9,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,13 +128,13 @@ psa_status_t its_store_open(const its_store_config_t *config, its_store_t **out)
     its->dirfd = -1;
     its->lock_fd = -1;
     pthread_mutex_init(&its->lock, NULL);
-    its->max_object_size = config->max_object_size ? config->max_object_size
-                                                   : ITS_DEFAULT_MAX_OBJECT_SIZE;
+    its->max_object_size =
+        config->max_object_size ? config->max_object_size : ITS_DEFAULT_MAX_OBJECT_SIZE;
     if (its->max_object_size > ITS_HARD_MAX_OBJECT) {
         its->max_object_size = ITS_HARD_MAX_OBJECT;
     }
-    its->owner_capacity = config->owner_capacity ? config->owner_capacity
-                                                 : ITS_DEFAULT_OWNER_CAPACITY;
+    its->owner_capacity =
+        config->owner_capacity ? config->owner_capacity : ITS_DEFAULT_OWNER_CAPACITY;
     its->io = config->io ? *config->io : *storage_io_posix();
     psa_status_t status = storage_dir_open(config->dir, &its->dirfd);
     if (status != PSA_SUCCESS) {
@@ -226,8 +228,8 @@ static psa_status_t inspect_existing(its_store_t *its, its_namespace_t ns, int32
         /* Even if the body is damaged: the header still says write-once. */
         *what = EXISTING_WRITE_ONCE;
     } else {
-        *what = size == ITS_RECORD_OVERHEAD + (uint64_t)rec.size ? EXISTING_MUTABLE
-                                                                 : EXISTING_CORRUPT;
+        *what =
+            size == ITS_RECORD_OVERHEAD + (uint64_t)rec.size ? EXISTING_MUTABLE : EXISTING_CORRUPT;
     }
     return PSA_SUCCESS;
 }
@@ -239,8 +241,8 @@ static psa_status_t read_record(its_store_t *its, its_namespace_t ns, int32_t ow
     char name[64];
     size_t len;
     object_name(name, sizeof(name), ns, owner, uid);
-    psa_status_t status = storage_read_file(&its->io, its->dirfd, name, (size_t)UINT32_MAX, buf,
-                                            &len);
+    psa_status_t status =
+        storage_read_file(&its->io, its->dirfd, name, (size_t)UINT32_MAX, buf, &len);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -319,8 +321,12 @@ static psa_status_t set_locked(its_store_t *its, its_namespace_t ns, int32_t own
         return PSA_ERROR_INSUFFICIENT_STORAGE;
     }
     its_record_t rec = {
-        .ns = (uint8_t)ns, .owner = owner, .uid = uid, .flags = flags,
-        .size = (uint32_t)length, .data = data,
+        .ns = (uint8_t)ns,
+        .owner = owner,
+        .uid = uid,
+        .flags = flags,
+        .size = (uint32_t)length,
+        .data = data,
     };
     uint8_t *buf;
     size_t buf_len;
@@ -426,6 +432,80 @@ psa_status_t its_store_ns_get_info(its_store_t *its, its_namespace_t ns, int32_t
         OPENSSL_cleanse(buf, ITS_RECORD_OVERHEAD + (size_t)rec.size);
     }
     free(buf);
+    return PSA_SUCCESS;
+}
+
+/* The UID of an object file name of the owner's namespace (prefix then 16 lower-case hex
+ * digits, as object_name writes them); false for any other name. */
+static bool parse_object_name(const char *name, const char *prefix, size_t prefix_len,
+                              psa_storage_uid_t *uid)
+{
+    if (strncmp(name, prefix, prefix_len) != 0 || strlen(name) != prefix_len + 16) {
+        return false;
+    }
+    psa_storage_uid_t v = 0;
+    for (const char *p = name + prefix_len; *p != '\0'; p++) {
+        int digit;
+        if (*p >= '0' && *p <= '9') {
+            digit = *p - '0';
+        } else if (*p >= 'a' && *p <= 'f') {
+            digit = *p - 'a' + 10;
+        } else {
+            return false;
+        }
+        v = (v << 4) | (psa_storage_uid_t)digit;
+    }
+    *uid = v;
+    return true;
+}
+
+psa_status_t its_store_ns_list(its_store_t *its, its_namespace_t ns, int32_t owner,
+                               psa_storage_uid_t after, psa_storage_uid_t *uids, size_t max,
+                               size_t *count)
+{
+    if (count != NULL) {
+        *count = 0;
+    }
+    if (its == NULL || !valid_ns(ns) || count == NULL || (uids == NULL && max > 0)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    char prefix[16];
+    snprintf(prefix, sizeof(prefix), "%c_%08" PRIx32 "_", ns_prefix[ns], (uint32_t)owner);
+    size_t prefix_len = strlen(prefix);
+    psa_status_t status = store_lock(its);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    DIR *d = storage_dir_scan(its->dirfd);
+    if (d == NULL) {
+        store_unlock(its);
+        return PSA_ERROR_STORAGE_FAILURE;
+    }
+    /* uids[0..n) holds the smallest UIDs seen so far, ascending (insertion: max is small). */
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        psa_storage_uid_t uid;
+        struct stat st;
+        if (!parse_object_name(e->d_name, prefix, prefix_len, &uid) || uid <= after ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+            continue;
+        }
+        size_t i = n;
+        while (i > 0 && uids[i - 1] > uid) {
+            i--;
+        }
+        if (i >= max) {
+            continue;
+        }
+        size_t keep = n < max ? n : max - 1;
+        memmove(&uids[i + 1], &uids[i], (keep - i) * sizeof(uids[0]));
+        uids[i] = uid;
+        n = keep + 1;
+    }
+    closedir(d);
+    store_unlock(its);
+    *count = n;
     return PSA_SUCCESS;
 }
 

@@ -94,5 +94,11 @@ psa_status_t its_store_ns_get_info(its_store_t *its, its_namespace_t ns, int32_t
                                    psa_storage_uid_t uid, struct psa_storage_info_t *info);
 psa_status_t its_store_ns_remove(its_store_t *its, its_namespace_t ns, int32_t owner,
                                  psa_storage_uid_t uid);
+/* The owner's UIDs in a namespace greater than `after`, ascending: the `max` smallest of them in
+ * uids[0..*count). *count < max means there are no more. Damaged records are listed (a read of
+ * them reports PSA_ERROR_DATA_CORRUPT); anything that is not a regular file is not. */
+psa_status_t its_store_ns_list(its_store_t *its, its_namespace_t ns, int32_t owner,
+                               psa_storage_uid_t after, psa_storage_uid_t *uids, size_t max,
+                               size_t *count);
 
 #endif /* ITS_STORE_H */

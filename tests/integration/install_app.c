@@ -4,6 +4,7 @@
 
 #include <psa/crypto.h>
 #include <psa/internal_trusted_storage.h>
+#include <ss/psa_status.h>
 
 /* SHA-256("abc"), FIPS 180-2 appendix B.1. */
 static const uint8_t abc_sha256[32] = {
@@ -14,7 +15,8 @@ static const uint8_t abc_sha256[32] = {
 static int check(const char *what, psa_status_t status)
 {
     if (status != PSA_SUCCESS) {
-        printf("install_app: %s: status %d\n", what, (int)status);
+        printf("install_app: %s: %s (%d): %s\n", what, psa_status_name(status), (int)status,
+               psa_status_text(status));
         return 1;
     }
     return 0;
@@ -39,6 +41,10 @@ int main(void)
     if (length != sizeof(abc_sha256) || memcmp(digest, abc_sha256, length) != 0 ||
         got != sizeof(text) || memcmp(back, text, got) != 0) {
         printf("install_app: wrong digest or object\n");
+        return 1;
+    }
+    if (strcmp(psa_status_name(PSA_ERROR_NOT_PERMITTED), "PSA_ERROR_NOT_PERMITTED") != 0) {
+        printf("install_app: psa_status_name is wrong\n");
         return 1;
     }
     printf("install_app: ok\n");

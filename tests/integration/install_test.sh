@@ -36,10 +36,11 @@ export PKG_CONFIG_PATH="$pcdir"
 # Everything the README lists is there.
 for f in sbin/rssd bin/psa-api-test bin/psa-api-test-local include/psa/crypto.h \
     include/psa/internal_trusted_storage.h include/psa/protected_storage.h \
-    include/psa/client.h include/rss/connection.h share/man/man8/rssd.8 \
+    include/psa/client.h include/rss/connection.h include/ss/psa_status.h include/ss/psa_keys.h share/man/man8/rssd.8 \
     share/man/man1/psa-api-test.1 share/man/man1/psa-api-test-local.1 \
     lib/systemd/system/rssd.service lib/systemd/system/rssd.socket lib/sysusers.d/rssd.conf \
-    share/doc/secure-services/rssd.md share/doc/secure-services/architecture.md; do
+    share/doc/secure-services/rssd.md share/doc/secure-services/architecture.md \
+    share/doc/secure-services/getting-started.md share/man/man1/psa-tool.1 bin/psa-tool; do
     [ -e "$prefix/$f" ] || fail "$f was not installed"
 done
 for f in libpsa.so libpsa.a libpsa-local.so libpsa-local.a pkgconfig/libpsa-local.pc; do
@@ -102,6 +103,18 @@ done
 for kind in shared static; do
     expect "libpsa $kind" "$(RSS_SOCKET=$T/rss.sock "$T/libpsa-$kind")" "install_app: ok"
 done
+# The example of docs/getting-started.md, taken from the page, built as the page says.
+awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' "$src/docs/getting-started.md" \
+    >"$T/hello_psa.c"
+[ -s "$T/hello_psa.c" ] || fail "no C example in docs/getting-started.md"
+# shellcheck disable=SC2046
+"$cc" -std=c11 -Wall -Wextra -Werror "$T/hello_psa.c" $(pkg-config --cflags --libs libpsa) \
+    -Wl,-rpath,"$(pkg-config --variable=libdir libpsa)" -o "$T/hello_psa" ||
+    fail "the getting-started example does not build"
+hello=$(RSS_SOCKET=$T/rss.sock "$T/hello_psa") || fail "the getting-started example failed: $hello"
+expect "getting-started output" "$hello" "signed 11 bytes: 64-byte signature, verified
+changed message: PSA_ERROR_INVALID_SIGNATURE
+encrypt with a signing key: PSA_ERROR_NOT_PERMITTED"
 RSS_SOCKET=$T/rss.sock "$prefix/bin/psa-api-test" its >"$T/api.log" ||
     fail "the installed psa-api-test its: $(tail -n 3 "$T/api.log")"
 # The OpenSSL provider lies in LIBDIR/ossl-modules (Debian's `openssl version -m` for the prefix

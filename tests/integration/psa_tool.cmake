@@ -10,3 +10,24 @@ if(TARGET psa-tool AND TARGET rssd AND TARGET psa-static AND SS_OPENSSL_PROGRAM)
                          ENVIRONMENT "PSA_ROUTING=${mode}" TIMEOUT 600)
   endforeach()
 endif()
+
+# psa-tool streaming a 64 MiB file (four times the bound) in at most 16 MiB resident, in both
+# routing modes. /usr/bin/time measures the peak RSS; sanitized builds report it without the
+# bound (their shadow memory and allocator alone exceed it).
+find_program(SS_TIME_PROGRAM time PATHS /usr/bin NO_DEFAULT_PATH)
+if(TARGET psa-tool AND TARGET rssd AND TARGET psa-static AND SS_OPENSSL_PROGRAM AND
+   SS_TIME_PROGRAM)
+  if(SS_SANITIZE OR SS_FUZZ)
+    set(SS_STREAM_BOUND_KIB 0)
+  else()
+    set(SS_STREAM_BOUND_KIB 16384)
+  endif()
+  foreach(mode enclave split)
+    add_test(NAME psa_tool_stream_${mode}
+             COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
+                     sh ${CMAKE_CURRENT_LIST_DIR}/psa_tool_stream.sh $<TARGET_FILE:psa-tool>
+                     64 ${SS_STREAM_BOUND_KIB})
+    set_tests_properties(psa_tool_stream_${mode} PROPERTIES
+                         ENVIRONMENT "PSA_ROUTING=${mode}" TIMEOUT 900)
+  endforeach()
+endif()

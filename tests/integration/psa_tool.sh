@@ -148,20 +148,109 @@ check "ps create, set-extended and get" sh -c \
      [ \"\$('$tool' ps get 0x2001)\" = abcdef ]"
 check "ps support reports set-extended" sh -c "'$tool' ps support | grep -q set-extended"
 
+# --- key list and key info ----------------------------------------------------------------
+check "key list shows the keys made above, in order" sh -c \
+    "'$tool' key list | awk 'NR > 1 { print \$1 }' | tr '\\n' ' ' | \
+        grep -qx '0x00000101 0x00000102 0x00000201 0x00000202 0x00000203 0x00000301 0x00000302 0x00000401 0x00000402 '"
+check "key list names type, bits, usage and algorithm" sh -c \
+    "'$tool' key list | grep -q '^0x00000101  ecc-key-pair:secp-r1 *256  sign-message,verify-message *ecdsa:sha-256\$'"
+check "key list --json is JSON with the spec names" sh -c \
+    "'$tool' key list --json | python3 -c 'import json, sys
+keys = json.load(sys.stdin)
+k = [k for k in keys if k[\"id\"] == \"0x00000301\"][0]
+assert k[\"type_spec\"] == \"PSA_KEY_TYPE_RSA_KEY_PAIR\" and k[\"bits\"] == 2048, k
+assert k[\"algorithm_spec\"] == \"PSA_ALG_RSA_PSS(PSA_ALG_SHA_256)\", k
+assert k[\"usage_spec\"] == \"PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE\", k
+assert len(keys) == 9, keys'"
+check "key info gives the spec names" sh -c \
+    "'$tool' key info --id 0x101 | grep -qx 'type:      ecc-key-pair:secp-r1  (PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1))' && \
+     '$tool' key info --id 0x101 | grep -qx 'algorithm: ecdsa:sha-256  (PSA_ALG_ECDSA(PSA_ALG_SHA_256))'"
+
+# --- csr and cert self-sign, checked by openssl ------------------------------------------
+"$tool" key generate --id 0x601 --type rsa-key-pair --bits 2048 --usage sign-hash \
+    --alg rsa-pkcs1v15-sign:sha-256 >/dev/null
+for spec in "0x101 ecdsa:sha-256 ecdsa-with-SHA256" "0x301 rsa-pss:sha-256 rsassaPss" \
+    "0x601 rsa-pkcs1v15-sign:sha-256 sha256WithRSAEncryption" "0x201 pure-eddsa ED25519"; do
+    set -- $spec
+    check "csr for $2 verifies with openssl req -verify" sh -c \
+        "'$tool' csr --id $1 --alg $2 --subject '/CN=dev.example/O=Secure Services' \
+            --san DNS:dev.example,IP:192.0.2.7 --out req.$1.pem && \
+         openssl req -in req.$1.pem -verify -noout 2>&1 | grep -q 'verify OK' && \
+         openssl req -in req.$1.pem -noout -text >req.$1.txt && \
+         grep -q 'Signature Algorithm: $3' req.$1.txt && \
+         grep -q 'DNS:dev.example, IP Address:192.0.2.7' req.$1.txt && \
+         openssl req -in req.$1.pem -noout -subject | grep -qx 'subject=CN = dev.example, O = Secure Services'"
+    check "self-signed certificate for $2 verifies with openssl verify" sh -c \
+        "'$tool' cert self-sign --id $1 --alg $2 --subject /CN=dev.example --san DNS:dev.example \
+            --days 10 --out crt.$1.pem && openssl verify -CAfile crt.$1.pem crt.$1.pem && \
+         openssl x509 -in crt.$1.pem -noout -text | grep -q 'Signature Algorithm: $3' && \
+         openssl x509 -in crt.$1.pem -noout -ext subjectAltName | grep -q DNS:dev.example && \
+         openssl x509 -in crt.$1.pem -noout -checkend 777600 && \
+         ! openssl x509 -in crt.$1.pem -noout -checkend 950400"
+    check "the certificate carries the key held in rssd ($2)" sh -c \
+        "'$tool' key export-public --id $1 --format pem --out pub.$1.pem && \
+         openssl x509 -in crt.$1.pem -noout -pubkey | cmp - pub.$1.pem"
+done
+check "a certificate from another key does not verify as this one" sh -c \
+    "! openssl verify -CAfile crt.0x101.pem crt.0x301.pem"
+check "csr needs a key pair" fails_with "signing needs a key pair" \
+    "$tool" csr --id 0x102 --alg ecdsa:sha-256 --subject /CN=x
+check "csr names a bad --subject" sh -c \
+    "'$tool' csr --id 0x101 --alg ecdsa:sha-256 --subject CN=x 2>&1 | grep -q 'must look like /CN='"
+check "csr names a bad --san" sh -c \
+    "'$tool' csr --id 0x101 --alg ecdsa:sha-256 --subject /CN=x --san FOO:x 2>&1 | \
+        grep -q \"cannot use 'FOO:x'\""
+
+# --- error messages with context ----------------------------------------------------------
+check "NOT_PERMITTED shows the key beside the request" sh -c \
+    "'$tool' encrypt --id 0x401 --alg ctr --in msg --out x >m 2>&1; [ \$? -eq 1 ] && cat m && \
+     grep -q PSA_ERROR_NOT_PERMITTED m && \
+     grep -q 'key 0x00000401: type aes, 256 bits, usage encrypt,decrypt, algorithm gcm' m && \
+     grep -q 'asked: *usage encrypt, algorithm ctr' m && [ ! -e x ]"
+check "a key without a public part is named" fails_with \
+    "key 0x00000401 is a aes key: it has no public part" "$tool" key export-public --id 0x401
+check "the accepted bit sizes of a type are listed" fails_with \
+    "ecc-key-pair:secp-r1 keys are 192, 224, 256, 384 or 521 bits (this one: 100)" \
+    "$tool" key generate --id 0x701 --type ecc-key-pair:secp-r1 --bits 100 --usage sign-hash \
+    --alg ecdsa:sha-256
+check "and for RSA" fails_with "rsa-key-pair keys are 1024 to 4096, a multiple of 8 bits" \
+    "$tool" key generate --id 0x701 --type rsa-key-pair --bits 512 --usage sign-hash \
+    --alg rsa-pss:sha-256
+check "PEM given as DER on import is detected" sh -c \
+    "'$tool' key import --id 0x701 --format der --in ossl.ec.pem --usage sign-hash \
+        --alg ecdsa:sha-256 >m 2>&1; [ \$? -eq 2 ] && grep -q 'ossl.ec.pem is PEM.*give --format pem' m"
+check "key generate without --usage warns" sh -c \
+    "'$tool' key generate --id 0x702 --type aes --bits 128 2>&1 >/dev/null | \
+        grep -q 'warning: no --usage' && '$tool' key destroy --id 0x702"
+check "a bad option value names the option" sh -c \
+    "'$tool' key generate --id 0x703 --type aes --bits abc 2>&1 | grep -q \"^psa-tool: --bits: 'abc'\""
+check "an unknown option is named" sh -c \
+    "'$tool' hash --alg sha-256 --frobnicate 2>&1 | grep -q 'unknown option --frobnicate'"
+check "status shows the routing in effect" sh -c \
+    "'$tool' status | grep -q \"^routing:     \${PSA_ROUTING:-enclave} (\" && \
+     PSA_ROUTING=splt '$tool' status | grep -q 'routing:     enclave (PSA_ROUTING=\"splt\" is not a mode'"
+check "status names the socket in use" sh -c \
+    "'$tool' status | grep -qx \"socket:      \$RSS_SOCKET (RSS_SOCKET)\""
+check "an unreachable service says which sockets were tried" sh -c \
+    "RSS_SOCKET=\$PWD/none.sock '$tool' status >m 2>&1; [ \$? -eq 1 ] && \
+     grep -q \"tried \$PWD/none.sock (No such file or directory)\" m"
+
 # --- errors and help -----------------------------------------------------------------------
 check "info of a missing key names the status" fails_with PSA_ERROR_INVALID_HANDLE \
     "$tool" key info --id 0x7777
 check "unknown algorithm is a usage error" sh -c \
     "'$tool' hash --alg sha-999 --in msg; [ \$? -eq 2 ]"
-for c in "key generate" "key import" "key export-public" "key destroy" "key info" sign verify \
+for c in "key generate" "key import" "key export-public" "key destroy" "key info" "key list" sign verify \
     encrypt decrypt hash random "its set" "its get" "its info" "its remove" "ps set" "ps get" \
-    "ps info" "ps remove" "ps create" "ps set-extended" "ps support" status; do
+    "ps info" "ps remove" "ps create" "ps set-extended" "ps support" status csr \
+    "cert self-sign"; do
     check "--help of $c" sh -c "'$tool' $c --help | grep -q usage"
 done
-for id in 0x101 0x102 0x201 0x202 0x203 0x301 0x302 0x401 0x402; do
+for id in 0x101 0x102 0x201 0x202 0x203 0x301 0x302 0x401 0x402 0x601; do
     "$tool" key destroy --id $id >/dev/null 2>&1
 done
 check "destroyed keys are gone" fails_with PSA_ERROR_INVALID_HANDLE "$tool" key info --id 0x101
+check "and key list is empty" sh -c "[ \$('$tool' key list | wc -l) -eq 1 ] && [ \"\$('$tool' key list --json)\" = '[]' ]"
 
 echo "$((n - failures)) passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -1,4 +1,5 @@
-/* rssd end to end: ITS/PS through libpsa, isolation by uid, forwarders, refused uids, robustness. */
+/* rssd end to end: ITS/PS through libpsa, isolation by uid, forwarders, refused uids, robustness.
+ */
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,16 +25,17 @@
 #include <psa/crypto.h>
 #include <psa/internal_trusted_storage.h>
 #include <psa/protected_storage.h>
+#include <ss/psa_keys.h>
 
 #include "client/client_call.h"
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
 #include "rssd_harness.h"
 
-#define UID_A 60001
-#define UID_B 60002
-#define UID_REFUSED 60003
-#define UID_FORWARDER 60004
+#define UID_A          60001
+#define UID_B          60002
+#define UID_REFUSED    60003
+#define UID_FORWARDER  60004
 #define CLIENT_ID(uid) (-(0x10000 + (uid)))
 
 static rssd_instance_t rssd;
@@ -74,8 +76,13 @@ static size_t embed_its_get_info(uint8_t *buf, uint8_t seq, uint64_t uid)
 {
     uint8_t uid_le[8];
     memcpy(uid_le, &uid, 8);
-    rss_msg_call_t call = {.header = {0, seq, 1}, .handle = CLIENT_HANDLE_ITS, .type = 1003,
-                           .in_len = 1, .out_len = 1, .in_size = {8}, .out_size = {12},
+    rss_msg_call_t call = {.header = {0, seq, 1},
+                           .handle = CLIENT_HANDLE_ITS,
+                           .type = 1003,
+                           .in_len = 1,
+                           .out_len = 1,
+                           .in_size = {8},
+                           .out_size = {12},
                            .in_data = {uid_le}};
     size_t n = 0;
     assert_int_equal(rss_msg_encode_call(&call, buf, 64, &n), PSA_SUCCESS);
@@ -126,14 +133,12 @@ static void test_framework_calls(void **state)
     assert_int_equal(psa_call(PSA_NULL_HANDLE, 0, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(psa_call(0x40000104, 0, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(psa_call(0x40000202, 1001, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, -1, NULL, 0, NULL, 0),
-                     PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, -1, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     psa_invec five[5] = {{0}};
     assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1001, five, 5, NULL, 0),
                      PSA_ERROR_PROGRAMMER_ERROR);
     /* Unknown types: ITS NOT_SUPPORTED, PS PROGRAMMER_ERROR; attestation is not built. */
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1999, NULL, 0, NULL, 0),
-                     PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1999, NULL, 0, NULL, 0), PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1999, NULL, 0, NULL, 0),
                      PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(psa_call(CLIENT_HANDLE_ATTESTATION, 1001, NULL, 0, NULL, 0),
@@ -171,12 +176,10 @@ static void test_its(void **state)
     psa_invec in[1] = {{&short_uid, 4}};
     uint8_t info_buf[16];
     psa_outvec out[1] = {{info_buf, 16}};
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1004, in, 1, NULL, 0),
-                     PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1004, in, 1, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     uint64_t uid = 0x1002;
     in[0] = (psa_invec){&uid, 8};
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1003, in, 1, out, 1),
-                     PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1003, in, 1, out, 1), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(out[0].len, 0);
 }
 
@@ -239,8 +242,7 @@ static void test_ps_get_support_answers(void **state)
     assert_memory_equal(flags, zero, 4);
     /* The flags vector must be exactly 4 bytes, as in TF-M. */
     out[0].len = 8;
-    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, NULL, 0, out, 1),
-                     PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, NULL, 0, out, 1), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(out[0].len, 0);
 
     /* rssd's query: SET_EXTENDED (1), little-endian. */
@@ -255,19 +257,17 @@ static void test_ps_get_support_answers(void **state)
                      PSA_ERROR_PROGRAMMER_ERROR);
     /* It is a PS type: ITS does not know it. */
     out[0].len = 4;
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 0x7F05, NULL, 0, out, 1),
-                     PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 0x7F05, NULL, 0, out, 1), PSA_ERROR_NOT_SUPPORTED);
 
     /* The bytes a TF-M client sends (embed, no input, one 4-byte output) and gets back. */
     int fd = raw_connect();
     assert_true(fd >= 0);
-    static const uint8_t tfm_call[] = {0, 7, 1, 0, 0x01, 0x01, 0x00, 0x40, 0xed, 0x03, 0x01, 0x00,
-                                       4, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t tfm_call[] = {0,    7,    1, 0, 0x01, 0x01, 0x00, 0x40, 0xed, 0x03,
+                                       0x01, 0x00, 4, 0, 0,    0,    0,    0,    0,    0};
     uint8_t reply[64];
     assert_int_equal(raw_exchange(fd, tfm_call, sizeof(tfm_call), -1, reply, sizeof(reply), 5000),
                      20);
-    static const uint8_t tfm_reply[] = {0, 7, 1, 0, 0, 0, 0, 0, 4, 0, 0, 0,
-                                        0, 0, 0, 0, 0, 0, 0, 0};
+    static const uint8_t tfm_reply[] = {0, 7, 1, 0, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     assert_memory_equal(reply, tfm_reply, sizeof(tfm_reply));
     close(fd);
 }
@@ -333,6 +333,73 @@ static void test_isolation_by_uid(void **state)
     assert_int_equal(run_as(UID_A, child_expect, "alice"), 0);
 }
 
+/* Key enumeration (LIST_KEYS) answers for the caller's own keys only. */
+typedef struct key_set {
+    psa_key_id_t ids[4];
+    size_t n;
+} key_set_t;
+
+static int child_make_keys(void *arg)
+{
+    const key_set_t *set = arg;
+    if (psa_crypto_init() != PSA_SUCCESS) {
+        return 1;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+        psa_set_key_id(&attr, set->ids[i]);
+        psa_set_key_type(&attr, PSA_KEY_TYPE_AES);
+        psa_set_key_bits(&attr, 128);
+        psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_ENCRYPT);
+        psa_set_key_algorithm(&attr, PSA_ALG_GCM);
+        psa_key_id_t key = 0;
+        if (psa_generate_key(&attr, &key) != PSA_SUCCESS) {
+            return 2;
+        }
+    }
+    return 0;
+}
+
+static int child_expect_keys(void *arg)
+{
+    const key_set_t *set = arg;
+    psa_key_id_t ids[8];
+    size_t count = 99;
+    if (psa_crypto_init() != PSA_SUCCESS ||
+        ss_list_keys(0, ids, sizeof(ids) / sizeof(ids[0]), &count) != PSA_SUCCESS) {
+        return 1;
+    }
+    if (count != set->n || memcmp(ids, set->ids, count * sizeof(ids[0])) != 0) {
+        return 2;
+    }
+    /* Paging: one at a time from each id gives the next. */
+    psa_key_id_t after = 0;
+    for (size_t i = 0; i <= set->n; i++) {
+        psa_key_id_t one = 0;
+        if (ss_list_keys(after, &one, 1, &count) != PSA_SUCCESS ||
+            count != (i < set->n ? 1u : 0u) || (count == 1 && one != set->ids[i])) {
+            return 3;
+        }
+        after = one;
+    }
+    for (size_t i = 0; i < set->n; i++) {
+        if (psa_destroy_key(set->ids[i]) != PSA_SUCCESS) {
+            return 4;
+        }
+    }
+    return ss_list_keys(0, ids, 8, &count) == PSA_SUCCESS && count == 0 ? 0 : 5;
+}
+
+static void test_key_list_by_uid(void **state)
+{
+    (void)state;
+    key_set_t a = {{0x11, 0x22, 0x3fffffff}, 3}, b = {{0x22, 0x33}, 2};
+    assert_int_equal(run_as(UID_A, child_make_keys, &a), 0);
+    assert_int_equal(run_as(UID_B, child_make_keys, &b), 0);
+    assert_int_equal(run_as(UID_A, child_expect_keys, &a), 0);
+    assert_int_equal(run_as(UID_B, child_expect_keys, &b), 0);
+}
+
 static int child_refused(void *arg)
 {
     (void)arg;
@@ -373,8 +440,13 @@ static psa_status_t ctrl_exchange(int fd, uint8_t type, int32_t client_id)
 static int raw_get7(int fd, const char *expect)
 {
     uint8_t uid[8] = {7}, offset[4] = {0};
-    rss_msg_call_t call = {.header = {0, 3, 1}, .handle = CLIENT_HANDLE_ITS, .type = 1002,
-                           .in_len = 2, .out_len = 1, .in_size = {8, 4}, .out_size = {32},
+    rss_msg_call_t call = {.header = {0, 3, 1},
+                           .handle = CLIENT_HANDLE_ITS,
+                           .type = 1002,
+                           .in_len = 2,
+                           .out_len = 1,
+                           .in_size = {8, 4},
+                           .out_size = {32},
                            .in_data = {uid, offset}};
     uint8_t msg[64], reply[64];
     size_t n = 0;
@@ -483,12 +555,18 @@ static void test_malformed_messages(void **state)
 
     /* Pointer access without shared memory, then with offsets outside it. */
     uint8_t pmsg[64];
-    rss_msg_call_t call = {.header = {1, 8, 1}, .handle = CLIENT_HANDLE_ITS, .type = 1003,
-                           .in_len = 1, .out_len = 1, .in_size = {8}, .out_size = {12},
-                           .in_addr = {0}, .out_addr = {64}};
+    rss_msg_call_t call = {.header = {1, 8, 1},
+                           .handle = CLIENT_HANDLE_ITS,
+                           .type = 1003,
+                           .in_len = 1,
+                           .out_len = 1,
+                           .in_size = {8},
+                           .out_size = {12},
+                           .in_addr = {0},
+                           .out_addr = {64}};
     assert_int_equal(rss_msg_encode_call(&call, pmsg, sizeof(pmsg), &n), PSA_SUCCESS);
     static const uint8_t pbusy[] = {1, 8, 1, 0, 0x7d, 0xff, 0xff, 0xff, 0, 0, 0, 0,
-                                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+                                    0, 0, 0, 0, 0,    0,    0,    0,    0, 0, 0, 0};
     assert_int_equal(raw_exchange(fd, pmsg, n, -1, reply, sizeof(reply), 5000), 24);
     assert_memory_equal(reply, pbusy, 24);
 
@@ -541,11 +619,17 @@ static void test_malformed_messages(void **state)
 
 /* rssd runs with per-client totals equal to the per-process limits (setup), so a fresh process
  * of this uid reaches the full limits only if everything earlier processes held was released. */
-#define LIMIT_OPS 32
+#define LIMIT_OPS  32
 #define LIMIT_KEYS 64
-static const char *const rssd_args[] = {"--max-operations", "32", "--max-operations-per-client",
-                                        "32", "--max-volatile-keys", "64",
-                                        "--max-volatile-keys-per-client", "64", NULL};
+static const char *const rssd_args[] = {"--max-operations",
+                                        "32",
+                                        "--max-operations-per-client",
+                                        "32",
+                                        "--max-volatile-keys",
+                                        "64",
+                                        "--max-volatile-keys-per-client",
+                                        "64",
+                                        NULL};
 
 static int child_reach_limits(void *arg)
 {
@@ -746,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_ps_get_support_answers),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_isolation_by_uid),
+        cmocka_unit_test(test_key_list_by_uid),
         cmocka_unit_test(test_refused_uid),
         cmocka_unit_test(test_forwarder),
         cmocka_unit_test(test_malformed_messages),

@@ -234,6 +234,64 @@ static void test_owner_isolation(void **state)
     expect_its_value(f->its, 10, 42, "AAA", 3);
 }
 
+static void test_ns_list(void **state)
+{
+    fixture_t *f = *state;
+    psa_storage_uid_t uids[8];
+    size_t count = 99;
+    assert_int_equal(its_store_ns_list(f->its, ITS_NS_KEY, 10, 0, uids, 8, &count), PSA_SUCCESS);
+    assert_int_equal(count, 0);
+    /* Owner 10's key records, another owner's, and owner 10's user objects. */
+    static const psa_storage_uid_t mine[] = {3, 0x40, 0xffffffff, UINT64_MAX};
+    for (size_t i = 4; i-- > 0;) {
+        assert_int_equal(its_store_ns_set(f->its, ITS_NS_KEY, 10, mine[i], 1, "k", 0, 1),
+                         PSA_SUCCESS);
+    }
+    assert_int_equal(its_store_ns_set(f->its, ITS_NS_KEY, 11, 5, 1, "k", 0, 1), PSA_SUCCESS);
+    assert_int_equal(its_store_set(f->its, 10, 4, 1, "u", 0), PSA_SUCCESS);
+    assert_int_equal(its_store_ns_list(f->its, ITS_NS_KEY, 10, 0, uids, 8, &count), PSA_SUCCESS);
+    assert_int_equal(count, 4);
+    assert_memory_equal(uids, mine, sizeof(mine));
+    /* The smallest `max`, then onwards from the last. */
+    assert_int_equal(its_store_ns_list(f->its, ITS_NS_KEY, 10, 0, uids, 2, &count), PSA_SUCCESS);
+    assert_int_equal(count, 2);
+    assert_memory_equal(uids, mine, 2 * sizeof(uids[0]));
+    assert_int_equal(its_store_ns_list(f->its, ITS_NS_KEY, 10, 0x40, uids, 8, &count), PSA_SUCCESS);
+    assert_int_equal(count, 2);
+    assert_memory_equal(uids, mine + 2, 2 * sizeof(uids[0]));
+    assert_int_equal(its_store_ns_list(f->its, ITS_NS_USER, 10, 0, uids, 8, &count), PSA_SUCCESS);
+    assert_int_equal(count, 1);
+    assert_int_equal(uids[0], 4);
+    assert_int_equal(its_store_ns_list(f->its, ITS_NS_KEY, 11, 0, uids, 8, &count), PSA_SUCCESS);
+    assert_int_equal(count, 1);
+    assert_int_equal(uids[0], 5);
+    /* A stray file with a near-miss name and a directory named like a record are not listed. */
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/k_0000000a_00000000000000AB", f->dir);
+    FILE *stray = fopen(path, "w");
+    assert_non_null(stray);
+    fclose(stray);
+    snprintf(path, sizeof(path), "%s/k_0000000a_0000000000000077", f->dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    assert_int_equal(its_store_ns_list(f->its, ITS_NS_KEY, 10, 0, uids, 8, &count), PSA_SUCCESS);
+    assert_int_equal(count, 4);
+    assert_int_equal(rmdir(path), 0);
+    /* The key-storage adapter: 32-bit ids only, in order. */
+    core_key_storage_t ks;
+    assert_int_equal(its_key_storage_init(f->its, &ks), PSA_SUCCESS);
+    uint32_t ids[8];
+    assert_int_equal(ks.list(ks.ctx, 10, 0, ids, 8, &count), PSA_SUCCESS);
+    assert_int_equal(count, 3);
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(ids[1], 0x40);
+    assert_int_equal(ids[2], 0xffffffffu);
+    assert_int_equal(ks.list(ks.ctx, 10, 3, ids, 1, &count), PSA_SUCCESS);
+    assert_int_equal(count, 1);
+    assert_int_equal(ids[0], 0x40);
+    assert_int_equal(its_store_ns_list(NULL, ITS_NS_KEY, 10, 0, uids, 8, &count),
+                     PSA_ERROR_INVALID_ARGUMENT);
+}
+
 static void test_max_object_size(void **state)
 {
     fixture_t *f = *state;
@@ -241,8 +299,7 @@ static void test_max_object_size(void **state)
     memset(big, 0x5A, sizeof(big));
     assert_int_equal(its_store_set(f->its, 1, 1, 3, "old", 0), PSA_SUCCESS);
     for (int i = 0; i < 2; i++) {
-        assert_int_equal(its_store_set(f->its, 1, 1, 1025, big, 0),
-                         PSA_ERROR_INSUFFICIENT_STORAGE);
+        assert_int_equal(its_store_set(f->its, 1, 1, 1025, big, 0), PSA_ERROR_INSUFFICIENT_STORAGE);
         expect_its_value(f->its, 1, 1, "old", 3);
     }
     assert_int_equal(its_store_set(f->its, 1, 1, 1024, big, 0), PSA_SUCCESS);
@@ -259,8 +316,7 @@ static void test_owner_capacity(void **state)
         assert_int_equal(its_store_set(f->its, 5, uid, 1000, blob, 0), PSA_SUCCESS);
     }
     for (int round = 0; round < 3; round++) {
-        assert_int_equal(its_store_set(f->its, 5, 5, 97, blob, 0),
-                         PSA_ERROR_INSUFFICIENT_STORAGE);
+        assert_int_equal(its_store_set(f->its, 5, 5, 97, blob, 0), PSA_ERROR_INSUFFICIENT_STORAGE);
         reopen(f);
     }
     assert_int_equal(its_store_set(f->its, 5, 5, 96, blob, 0), PSA_SUCCESS);
@@ -533,6 +589,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_leftovers_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_storage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_non_regular_entries, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ns_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fork_concurrent_writers, setup, teardown),
         cmocka_unit_test(test_open_arguments),
     };

@@ -92,7 +92,7 @@ static psa_status_t mock_remove(void *ctx, int32_t owner, uint32_t key_id)
     return i >= 0 ? PSA_SUCCESS : PSA_ERROR_DOES_NOT_EXIST;
 }
 
-static core_key_storage_t mock_storage = {NULL, mock_load, mock_store, mock_remove};
+static core_key_storage_t mock_storage = {NULL, mock_load, mock_store, mock_remove, NULL};
 static const core_caller_t caller = {.owner = 7, .session = 1};
 static const uint8_t aes128[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 

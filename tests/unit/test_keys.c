@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <psa/crypto.h>
+#include <ss/psa_keys.h>
 
 static char state_dir[] = "/tmp/ss-test-keys-XXXXXX";
 
@@ -38,6 +39,10 @@ static void test_calls_before_init_are_bad_state(void **state)
     assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &id), PSA_ERROR_BAD_STATE);
     assert_int_equal(id, PSA_KEY_ID_NULL);
     assert_int_equal(psa_generate_random(buf, sizeof(buf)), PSA_ERROR_BAD_STATE);
+    psa_key_id_t ids[2];
+    size_t count = 7;
+    assert_int_equal(ss_list_keys(0, ids, 2, &count), PSA_ERROR_BAD_STATE);
+    assert_int_equal(count, 0);
     assert_int_equal(psa_crypto_init(), PSA_SUCCESS);
     assert_int_equal(psa_crypto_init(), PSA_SUCCESS); /* idempotent */
 }
@@ -65,8 +70,8 @@ static void test_attribute_accessors(void **state)
 static void test_import_export_volatile(void **state)
 {
     (void)state;
-    psa_key_attributes_t attr = aes_attributes(PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_ENCRYPT,
-                                               PSA_ALG_CTR);
+    psa_key_attributes_t attr =
+        aes_attributes(PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_ENCRYPT, PSA_ALG_CTR);
     psa_key_id_t id = 0;
     assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &id), PSA_SUCCESS);
     assert_true(id >= PSA_KEY_ID_VENDOR_MIN && id <= PSA_KEY_ID_VENDOR_MAX);
@@ -86,8 +91,7 @@ static void test_import_export_volatile(void **state)
     assert_int_equal(psa_export_key(id, out, sizeof(out), &len), PSA_SUCCESS);
     assert_int_equal(len, 16);
     assert_memory_equal(out, aes128, 16);
-    assert_int_equal(psa_export_public_key(id, out, sizeof(out), &len),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_export_public_key(id, out, sizeof(out), &len), PSA_ERROR_INVALID_ARGUMENT);
     assert_int_equal(psa_destroy_key(id), PSA_SUCCESS);
     assert_int_equal(psa_export_key(id, out, sizeof(out), &len), PSA_ERROR_INVALID_HANDLE);
     assert_int_equal(psa_destroy_key(id), PSA_ERROR_INVALID_HANDLE);
@@ -108,8 +112,7 @@ static void test_import_rejects_bad_input(void **state)
                      PSA_ERROR_INVALID_ARGUMENT);
     psa_set_key_bits(&attr, 0);
     psa_set_key_type(&attr, PSA_KEY_TYPE_NONE);
-    assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &id),
-                     PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &id), PSA_ERROR_NOT_SUPPORTED);
     /* Persistent ids must be in the user range. */
     attr = aes_attributes(PSA_KEY_USAGE_EXPORT, 0);
     psa_set_key_id(&attr, PSA_KEY_ID_VENDOR_MIN);
@@ -119,24 +122,30 @@ static void test_import_rejects_bad_input(void **state)
     attr = aes_attributes(PSA_KEY_USAGE_EXPORT, 0);
     psa_set_key_lifetime(&attr, PSA_KEY_LIFETIME_FROM_PERSISTENCE_AND_LOCATION(
                                     PSA_KEY_PERSISTENCE_VOLATILE, 0x7fffffu));
-    assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &id),
-                     PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &id), PSA_ERROR_NOT_SUPPORTED);
     /* Key sizes per type. */
     static const struct {
         psa_key_type_t type;
         size_t length;
         psa_status_t expected;
     } cases[] = {
-        {PSA_KEY_TYPE_AES, 24, PSA_SUCCESS},      {PSA_KEY_TYPE_AES, 32, PSA_SUCCESS},
+        {PSA_KEY_TYPE_AES, 24, PSA_SUCCESS},
+        {PSA_KEY_TYPE_AES, 32, PSA_SUCCESS},
         {PSA_KEY_TYPE_AES, 8, PSA_ERROR_INVALID_ARGUMENT},
-        {PSA_KEY_TYPE_ARIA, 16, PSA_SUCCESS},     {PSA_KEY_TYPE_CAMELLIA, 32, PSA_SUCCESS},
-        {PSA_KEY_TYPE_SM4, 16, PSA_SUCCESS},      {PSA_KEY_TYPE_SM4, 32, PSA_ERROR_INVALID_ARGUMENT},
-        {PSA_KEY_TYPE_DES, 8, PSA_SUCCESS},       {PSA_KEY_TYPE_DES, 16, PSA_SUCCESS},
-        {PSA_KEY_TYPE_DES, 24, PSA_SUCCESS},      {PSA_KEY_TYPE_DES, 32, PSA_ERROR_INVALID_ARGUMENT},
+        {PSA_KEY_TYPE_ARIA, 16, PSA_SUCCESS},
+        {PSA_KEY_TYPE_CAMELLIA, 32, PSA_SUCCESS},
+        {PSA_KEY_TYPE_SM4, 16, PSA_SUCCESS},
+        {PSA_KEY_TYPE_SM4, 32, PSA_ERROR_INVALID_ARGUMENT},
+        {PSA_KEY_TYPE_DES, 8, PSA_SUCCESS},
+        {PSA_KEY_TYPE_DES, 16, PSA_SUCCESS},
+        {PSA_KEY_TYPE_DES, 24, PSA_SUCCESS},
+        {PSA_KEY_TYPE_DES, 32, PSA_ERROR_INVALID_ARGUMENT},
         {PSA_KEY_TYPE_CHACHA20, 32, PSA_SUCCESS},
         {PSA_KEY_TYPE_CHACHA20, 16, PSA_ERROR_INVALID_ARGUMENT},
-        {PSA_KEY_TYPE_HMAC, 1, PSA_SUCCESS},      {PSA_KEY_TYPE_RAW_DATA, 3, PSA_SUCCESS},
-        {PSA_KEY_TYPE_DERIVE, 64, PSA_SUCCESS},   {PSA_KEY_TYPE_PASSWORD, 5, PSA_SUCCESS},
+        {PSA_KEY_TYPE_HMAC, 1, PSA_SUCCESS},
+        {PSA_KEY_TYPE_RAW_DATA, 3, PSA_SUCCESS},
+        {PSA_KEY_TYPE_DERIVE, 64, PSA_SUCCESS},
+        {PSA_KEY_TYPE_PASSWORD, 5, PSA_SUCCESS},
         {PSA_KEY_TYPE_PASSWORD_HASH, 32, PSA_SUCCESS},
         {PSA_KEY_TYPE_PEPPER, 16, PSA_SUCCESS},
     };
@@ -233,8 +242,8 @@ static void test_copy(void **state)
     psa_algorithm_t wild = PSA_ALG_AT_LEAST_THIS_LENGTH_MAC(PSA_ALG_HMAC(PSA_ALG_SHA_256), 16);
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
     psa_set_key_type(&attr, PSA_KEY_TYPE_HMAC);
-    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_COPY | PSA_KEY_USAGE_EXPORT |
-                                       PSA_KEY_USAGE_SIGN_MESSAGE);
+    psa_set_key_usage_flags(&attr,
+                            PSA_KEY_USAGE_COPY | PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_SIGN_MESSAGE);
     psa_set_key_algorithm(&attr, wild);
     psa_key_id_t src = 0, dst = 0;
     assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &src), PSA_SUCCESS);
@@ -304,6 +313,65 @@ static void test_destroy_and_purge(void **state)
     assert_int_equal(psa_get_key_bits(&got), 0);
 }
 
+/* The listing of ids after `after`, filtered to the ids of `want` (other tests' keys may be
+ * there): equals want, in order. */
+static void expect_listed(const psa_key_id_t *want, size_t n)
+{
+    psa_key_id_t ids[64];
+    size_t count = 0, found = 0;
+    assert_int_equal(ss_list_keys(0, ids, 64, &count), PSA_SUCCESS);
+    assert_true(count < 64);
+    for (size_t i = 0; i < count; i++) {
+        if (i > 0) {
+            assert_true(ids[i] > ids[i - 1]);
+        }
+        assert_true(ids[i] >= PSA_KEY_ID_USER_MIN && ids[i] <= PSA_KEY_ID_USER_MAX);
+        for (size_t j = 0; j < n; j++) {
+            if (ids[i] == want[j]) {
+                assert_int_equal(found, j);
+                found++;
+            }
+        }
+    }
+    assert_int_equal(found, n);
+}
+
+static void test_list_keys(void **state)
+{
+    (void)state;
+    static const psa_key_id_t persistent[] = {0x40, 0x41, 0x3fffffff};
+    psa_key_attributes_t attr = aes_attributes(PSA_KEY_USAGE_ENCRYPT, PSA_ALG_GCM);
+    psa_key_id_t id = 0, vol = 0;
+    /* Created out of order; listed in order. */
+    for (size_t i = 3; i-- > 0;) {
+        psa_set_key_id(&attr, persistent[i]);
+        assert_int_equal(psa_import_key(&attr, aes128, sizeof(aes128), &id), PSA_SUCCESS);
+    }
+    psa_key_attributes_t volatile_attr = aes_attributes(PSA_KEY_USAGE_ENCRYPT, PSA_ALG_GCM);
+    assert_int_equal(psa_import_key(&volatile_attr, aes128, sizeof(aes128), &vol), PSA_SUCCESS);
+    expect_listed(persistent, 3);
+    /* Paging from an id, and a max of one. */
+    psa_key_id_t one = 0;
+    size_t count = 0;
+    assert_int_equal(ss_list_keys(0x40, &one, 1, &count), PSA_SUCCESS);
+    assert_int_equal(count, 1);
+    assert_int_equal(one, 0x41);
+    assert_int_equal(ss_list_keys(0x3fffffff, &one, 1, &count), PSA_SUCCESS);
+    assert_int_equal(count, 0);
+    assert_int_equal(ss_list_keys(0, NULL, 0, &count), PSA_SUCCESS);
+    assert_int_equal(count, 0);
+    /* A purged key is still stored; a destroyed one is not. */
+    assert_int_equal(psa_purge_key(0x41), PSA_SUCCESS);
+    expect_listed(persistent, 3);
+    assert_int_equal(psa_destroy_key(0x41), PSA_SUCCESS);
+    static const psa_key_id_t left[] = {0x40, 0x3fffffff};
+    expect_listed(left, 2);
+    assert_int_equal(psa_destroy_key(0x40), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(0x3fffffff), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(vol), PSA_SUCCESS);
+    expect_listed(NULL, 0);
+}
+
 static void test_persistent_keys(void **state)
 {
     (void)state;
@@ -371,7 +439,7 @@ static void test_random(void **state)
     assert_memory_not_equal(a, b, sizeof(a));
 }
 
-#define THREADS 8
+#define THREADS         8
 #define KEYS_PER_THREAD 200
 
 static void *key_churn(void *arg)
@@ -431,6 +499,7 @@ int main(void)
         cmocka_unit_test(test_copy),
         cmocka_unit_test(test_destroy_and_purge),
         cmocka_unit_test(test_persistent_keys),
+        cmocka_unit_test(test_list_keys),
         cmocka_unit_test(test_random),
         cmocka_unit_test(test_concurrent_key_use),
     };

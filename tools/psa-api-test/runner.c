@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "psa_names.h"
+#include <ss/psa_status.h>
 
 const char *test_status_name(psa_status_t status)
 {
-    return psa_names_status(status);
+    return psa_status_name(status);
 }
 
 static void record(test_state_t *T, const char *check, const char *file, int line)
@@ -24,7 +24,7 @@ void test_fail_status(test_state_t *T, const char *check, psa_status_t seen, psa
 {
     record(T, check, file, line);
     snprintf(T->detail, sizeof(T->detail), "status %s (%d), expected %s (%d)",
-             psa_names_status(seen), (int)seen, psa_names_status(expected), (int)expected);
+             psa_status_name(seen), (int)seen, psa_status_name(expected), (int)expected);
 }
 
 void test_fail_bytes(test_state_t *T, const char *check, const uint8_t *seen, size_t seen_len,
@@ -32,8 +32,7 @@ void test_fail_bytes(test_state_t *T, const char *check, const uint8_t *seen, si
 {
     record(T, check, file, line);
     if (seen_len != expected_len) {
-        snprintf(T->detail, sizeof(T->detail), "length %zu, expected %zu", seen_len,
-                 expected_len);
+        snprintf(T->detail, sizeof(T->detail), "length %zu, expected %zu", seen_len, expected_len);
         return;
     }
     size_t at = 0;

@@ -1,9 +1,13 @@
-/* psa-tool key: generate, import (raw, DER, PEM), export-public (raw, DER, PEM), destroy, info. */
+/* psa-tool key: generate, import (raw, DER, PEM), export-public (raw, DER, PEM), destroy, info,
+ * list. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+
+#include <ss/psa_keys.h>
+#include <ss/psa_status.h>
 
 #include "psa_names.h"
 #include "tool.h"
@@ -23,33 +27,50 @@ static bool policy_from_args(const tool_args_t *args, psa_key_attributes_t *attr
     }
     if (type != NULL) {
         if (!psa_names_parse_type(type, &t)) {
-            tool_usage_error("unknown key type '%s' (see psa-tool key --help)", type);
+            tool_usage_error("--type: unknown key type '%s' (see psa-tool key --help)", type);
             return false;
         }
         psa_set_key_type(attr, t);
     }
     if (bits != NULL) {
         if (!tool_parse_u64(bits, &b) || b > 65536) {
-            tool_usage_error("'%s' is not a key size in bits", bits);
+            tool_usage_error("--bits: '%s' is not a key size in bits", bits);
             return false;
         }
         psa_set_key_bits(attr, (size_t)b);
     }
     if (usage != NULL) {
         if (!psa_names_parse_usage(usage, &u)) {
-            tool_usage_error("unknown usage in '%s'", usage);
+            tool_usage_error("--usage: unknown flag in '%s' (export, copy, cache, encrypt, "
+                             "decrypt, sign-message, verify-message, sign-hash, verify-hash, "
+                             "derive, verify-derivation)",
+                             usage);
             return false;
         }
         psa_set_key_usage_flags(attr, u);
     }
     if (alg != NULL) {
         if (!psa_names_parse_alg(alg, &a)) {
-            tool_usage_error("unknown algorithm '%s' (see psa-tool key --help)", alg);
+            tool_usage_error("--alg: unknown algorithm '%s' (see psa-tool key --help)", alg);
             return false;
         }
         psa_set_key_algorithm(attr, a);
     }
     return true;
+}
+
+/* After a failed generate or import: the sizes the type accepts, when the size may be why. */
+static int fail_with_sizes(const char *what, psa_status_t s, const psa_key_attributes_t *attr)
+{
+    tool_fail(what, s);
+    const char *sizes = psa_names_type_sizes(psa_get_key_type(attr));
+    if ((s == PSA_ERROR_INVALID_ARGUMENT || s == PSA_ERROR_NOT_SUPPORTED) && sizes != NULL) {
+        char type[64];
+        fprintf(stderr, "psa-tool:   %s keys are %s bits (this one: %zu)\n",
+                psa_names_type(psa_get_key_type(attr), type, sizeof(type)), sizes,
+                psa_get_key_bits(attr));
+    }
+    return TOOL_EXIT_FAILED;
 }
 
 static bool set_id(const tool_args_t *args, psa_key_attributes_t *attr)
@@ -82,19 +103,23 @@ static int cmd_generate(int argc, char **argv)
     if (tool_opt(&args, "bits") == NULL) {
         return tool_usage_error("--bits is required to generate a key");
     }
+    if (tool_opt(&args, "usage") == NULL) {
+        fprintf(stderr, "psa-tool: warning: no --usage: the key will allow no operation (usage "
+                        "none); e.g. --usage sign-hash,verify-hash or --usage encrypt,decrypt\n");
+    }
     if (!tool_crypto_init()) {
         return TOOL_EXIT_FAILED;
     }
     psa_status_t s = psa_generate_key(&attr, &key);
     if (s != PSA_SUCCESS) {
-        return tool_fail("psa_generate_key", s);
+        return fail_with_sizes("psa_generate_key", s, &attr);
     }
     printf("generated key 0x%08x\n", (unsigned)key);
     return TOOL_EXIT_OK;
 }
 
-static const char *const import_opts[] = {"id", "type", "bits", "usage", "alg", "format", "in",
-                                          NULL};
+static const char *const import_opts[] = {"id",  "type",   "bits", "usage",
+                                          "alg", "format", "in",   NULL};
 
 static int cmd_import(int argc, char **argv)
 {
@@ -124,6 +149,14 @@ static int cmd_import(int argc, char **argv)
     if (!tool_read_input(tool_opt(&args, "in"), &file, &file_len)) {
         return TOOL_EXIT_FAILED;
     }
+    static const char pem_begin[] = "-----BEGIN ";
+    if (format[0] != 'p' && file_len >= sizeof(pem_begin) - 1 &&
+        memcmp(file, pem_begin, sizeof(pem_begin) - 1) == 0) {
+        rc = tool_usage_error(
+            "%s is PEM (it starts with %s...): give --format pem",
+            tool_opt(&args, "in") != NULL ? tool_opt(&args, "in") : "standard input", pem_begin);
+        goto out;
+    }
     if (raw) {
         data = file;
         data_len = file_len;
@@ -131,8 +164,8 @@ static int cmd_import(int argc, char **argv)
     } else {
         psa_key_type_t type;
         size_t bits;
-        psa_status_t s = tool_key_from_file(file, file_len, format[0] == 'p', &type, &bits,
-                                            &data, &data_len);
+        psa_status_t s =
+            tool_key_from_file(file, file_len, format[0] == 'p', &type, &bits, &data, &data_len);
         if (s != PSA_SUCCESS) {
             rc = tool_fail("reading the key file", s);
             goto out;
@@ -151,7 +184,7 @@ static int cmd_import(int argc, char **argv)
     }
     psa_status_t s = psa_import_key(&attr, data, data_len, &key);
     if (s != PSA_SUCCESS) {
-        rc = tool_fail("psa_import_key", s);
+        rc = fail_with_sizes("psa_import_key", s, &attr);
         goto out;
     }
     printf("imported key 0x%08x\n", (unsigned)key);
@@ -205,6 +238,13 @@ static int cmd_export_public(int argc, char **argv)
     if (s != PSA_SUCCESS) {
         return tool_fail("psa_get_key_attributes", s);
     }
+    psa_key_type_t type = psa_get_key_type(&attr);
+    if (!PSA_KEY_TYPE_IS_ASYMMETRIC(type)) {
+        char name[64];
+        return tool_error("key 0x%08x is a %s key: it has no public part (only key pairs and "
+                          "public keys have one)",
+                          (unsigned)key, psa_names_type(type, name, sizeof(name)));
+    }
     s = psa_export_public_key(key, pub, sizeof(pub), &len);
     if (s != PSA_SUCCESS) {
         return tool_fail("psa_export_public_key", s);
@@ -251,12 +291,27 @@ static int cmd_destroy(int argc, char **argv)
     return TOOL_EXIT_OK;
 }
 
+/* A key's attributes by name, in both spellings (psa-tool's and the specification's C). */
+typedef struct key_names {
+    char type[64], type_spec[128], usage[192], usage_spec[384], alg[96], alg_spec[192];
+} key_names_t;
+
+static void name_key(const psa_key_attributes_t *attr, key_names_t *n)
+{
+    psa_names_type(psa_get_key_type(attr), n->type, sizeof(n->type));
+    psa_names_type_spec(psa_get_key_type(attr), n->type_spec, sizeof(n->type_spec));
+    psa_names_usage(psa_get_key_usage_flags(attr), n->usage, sizeof(n->usage));
+    psa_names_usage_spec(psa_get_key_usage_flags(attr), n->usage_spec, sizeof(n->usage_spec));
+    psa_names_alg(psa_get_key_algorithm(attr), n->alg, sizeof(n->alg));
+    psa_names_alg_spec(psa_get_key_algorithm(attr), n->alg_spec, sizeof(n->alg_spec));
+}
+
 static int cmd_info(int argc, char **argv)
 {
     tool_args_t args;
     psa_key_id_t key;
     psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
-    char type[48], usage[160], alg[64];
+    key_names_t n;
     if (!tool_parse(argc, argv, id_opts, &args)) {
         return TOOL_EXIT_USAGE;
     }
@@ -273,16 +328,83 @@ static int cmd_info(int argc, char **argv)
     if (s != PSA_SUCCESS) {
         return tool_fail("psa_get_key_attributes", s);
     }
+    name_key(&attr, &n);
     psa_key_lifetime_t lifetime = psa_get_key_lifetime(&attr);
     printf("id:        0x%08x\n", (unsigned)psa_get_key_id(&attr));
-    printf("type:      %s\n", psa_names_type(psa_get_key_type(&attr), type, sizeof(type)));
+    printf("type:      %s  (%s)\n", n.type, n.type_spec);
     printf("bits:      %zu\n", psa_get_key_bits(&attr));
     printf("lifetime:  0x%08x (%s, location 0x%06x)\n", (unsigned)lifetime,
            PSA_KEY_LIFETIME_IS_VOLATILE(lifetime) ? "volatile" : "persistent",
            (unsigned)PSA_KEY_LIFETIME_GET_LOCATION(lifetime));
-    printf("usage:     %s\n", psa_names_usage(psa_get_key_usage_flags(&attr), usage,
-                                              sizeof(usage)));
-    printf("algorithm: %s\n", psa_names_alg(psa_get_key_algorithm(&attr), alg, sizeof(alg)));
+    printf("usage:     %s  (%s)\n", n.usage, n.usage_spec);
+    printf("algorithm: %s  (%s)\n", n.alg, n.alg_spec);
+    psa_reset_key_attributes(&attr);
+    return TOOL_EXIT_OK;
+}
+
+static const char *const list_opts[] = {"json!", NULL};
+
+static int cmd_list(int argc, char **argv)
+{
+    tool_args_t args;
+    if (!tool_parse(argc, argv, list_opts, &args)) {
+        return TOOL_EXIT_USAGE;
+    }
+    if (tool_help(&args, "key list", tool_key_commands[5].help)) {
+        return TOOL_EXIT_OK;
+    }
+    if (args.npositional > 0) {
+        return tool_usage_error("key list: unexpected argument '%s'", args.positional[0]);
+    }
+    if (!tool_crypto_init()) {
+        return TOOL_EXIT_FAILED;
+    }
+    bool json = tool_flag(&args, "json");
+    psa_key_id_t ids[64], after = 0;
+    size_t count = 0, total = 0;
+    if (json) {
+        printf("[");
+    } else {
+        printf("%-10s  %-28s %5s  %-34s %s\n", "ID", "TYPE", "BITS", "USAGE", "ALGORITHM");
+    }
+    do {
+        psa_status_t s = ss_list_keys(after, ids, sizeof(ids) / sizeof(ids[0]), &count);
+        if (s != PSA_SUCCESS) {
+            if (json) {
+                printf("]\n");
+            }
+            return tool_fail("ss_list_keys", s);
+        }
+        for (size_t i = 0; i < count; i++, total++) {
+            psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+            psa_status_t st = psa_get_key_attributes(ids[i], &attr);
+            key_names_t n;
+            name_key(&attr, &n);
+            if (json) {
+                printf("%s\n  {\"id\": \"0x%08x\"", total > 0 ? "," : "", (unsigned)ids[i]);
+                if (st != PSA_SUCCESS) {
+                    printf(", \"error\": \"%s\"}", psa_status_name(st));
+                } else {
+                    printf(", \"type\": \"%s\", \"type_spec\": \"%s\", \"bits\": %zu, "
+                           "\"lifetime\": \"0x%08x\", \"usage\": \"%s\", \"usage_spec\": \"%s\", "
+                           "\"algorithm\": \"%s\", \"algorithm_spec\": \"%s\"}",
+                           n.type, n.type_spec, psa_get_key_bits(&attr),
+                           (unsigned)psa_get_key_lifetime(&attr), n.usage, n.usage_spec, n.alg,
+                           n.alg_spec);
+                }
+            } else if (st != PSA_SUCCESS) {
+                printf("0x%08x  (%s)\n", (unsigned)ids[i], psa_status_name(st));
+            } else {
+                printf("0x%08x  %-28s %5zu  %-34s %s\n", (unsigned)ids[i], n.type,
+                       psa_get_key_bits(&attr), n.usage, n.alg);
+            }
+            psa_reset_key_attributes(&attr);
+            after = ids[i];
+        }
+    } while (count == sizeof(ids) / sizeof(ids[0]));
+    if (json) {
+        printf("%s]\n", total > 0 ? "\n" : "");
+    }
     return TOOL_EXIT_OK;
 }
 
@@ -304,6 +426,13 @@ const tool_command_t tool_key_commands[] = {
      "(an uncompressed point, a raw 32-byte key, or an RSAPublicKey).\n"},
     {"destroy", cmd_destroy, "destroy a key", "  --id ID\nDestroys the key and its storage.\n"},
     {"info", cmd_info, "show the attributes of a key",
-     "  --id ID\nPrints the type, size, lifetime, usage flags and algorithm of a key.\n"},
+     "  --id ID\nPrints the type, size, lifetime, usage flags and algorithm of a key, each in\n"
+     "psa-tool's spelling and in the specification's (PSA_KEY_TYPE_..., PSA_ALG_...).\n"},
+    {"list", cmd_list, "list this caller's persistent keys",
+     "  [--json]\n"
+     "Lists the persistent keys of the calling user (rssd answers for the caller's keys only)\n"
+     "with their type, size, usage and algorithm; --json writes an array of objects with\n"
+     "id, type, type_spec, bits, lifetime, usage, usage_spec, algorithm, algorithm_spec (or\n"
+     "error, the status of a key whose attributes cannot be read).\n"},
     {NULL, NULL, NULL, NULL},
 };

@@ -69,8 +69,8 @@ static EVP_PKEY *parse_key(const uint8_t *file, size_t length, bool pem, bool *i
     return pkey;
 }
 
-static psa_status_t ec_to_psa(EVP_PKEY *pkey, bool is_private, psa_key_type_t *type,
-                              size_t *bits, uint8_t **out, size_t *out_length)
+static psa_status_t ec_to_psa(EVP_PKEY *pkey, bool is_private, psa_key_type_t *type, size_t *bits,
+                              uint8_t **out, size_t *out_length)
 {
     char group[64];
     size_t i = 0;
@@ -105,8 +105,7 @@ static psa_status_t ec_to_psa(EVP_PKEY *pkey, bool is_private, psa_key_type_t *t
     (void)EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
                                          "uncompressed");
     size_t len = 0;
-    if (!EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, NULL, 0,
-                                         &len) ||
+    if (!EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, NULL, 0, &len) ||
         (*out = OPENSSL_malloc(len)) == NULL ||
         !EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, *out, len,
                                          &len)) {
@@ -203,8 +202,8 @@ psa_status_t tool_public_key_to_spki(psa_key_type_t type, size_t bits, const uin
                                      size_t length, bool pem, uint8_t **out, size_t *out_length)
 {
     EVP_PKEY *pkey = NULL;
-    psa_key_type_t pub = PSA_KEY_TYPE_IS_KEY_PAIR(type) ? PSA_KEY_TYPE_PUBLIC_KEY_OF_KEY_PAIR(type)
-                                                        : type;
+    psa_key_type_t pub =
+        PSA_KEY_TYPE_IS_KEY_PAIR(type) ? PSA_KEY_TYPE_PUBLIC_KEY_OF_KEY_PAIR(type) : type;
     if (pub == PSA_KEY_TYPE_RSA_PUBLIC_KEY) {
         const unsigned char *p = data;
         pkey = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)length);
@@ -243,8 +242,7 @@ psa_status_t tool_public_key_to_spki(psa_key_type_t type, size_t bits, const uin
     return status;
 }
 
-bool tool_ecdsa_raw_to_der(const uint8_t *raw, size_t raw_length, uint8_t **der,
-                           size_t *der_length)
+bool tool_ecdsa_raw_to_der(const uint8_t *raw, size_t raw_length, uint8_t **der, size_t *der_length)
 {
     ECDSA_SIG *sig = ECDSA_SIG_new();
     BIGNUM *r = BN_bin2bn(raw, (int)(raw_length / 2), NULL);
@@ -266,8 +264,7 @@ bool tool_ecdsa_raw_to_der(const uint8_t *raw, size_t raw_length, uint8_t **der,
     return ok;
 }
 
-bool tool_ecdsa_der_to_raw(const uint8_t *der, size_t der_length, size_t field_bytes,
-                           uint8_t *raw)
+bool tool_ecdsa_der_to_raw(const uint8_t *der, size_t der_length, size_t field_bytes, uint8_t *raw)
 {
     const unsigned char *p = der;
     ECDSA_SIG *sig = d2i_ECDSA_SIG(NULL, &p, (long)der_length);

@@ -6,9 +6,11 @@
 
 #ifdef PSA_TOOL_HAVE_CLIENT
 #include <psa/client.h>
+#include <rss/connection.h>
 #endif
 
 #include "psa_names.h"
+#include "ss_version.h"
 #include "tool.h"
 
 static void print_commands(FILE *out, const char *group, const tool_command_t *cmds)
@@ -23,25 +25,27 @@ static void print_commands(FILE *out, const char *group, const tool_command_t *c
 static void usage(FILE *out)
 {
     fprintf(out, "usage: psa-tool COMMAND [OPTIONS]    (psa-tool COMMAND --help for details)\n"
+                 "       psa-tool --help | --version\n"
                  "\n");
     print_commands(out, "key", tool_key_commands);
     print_commands(out, "", tool_crypto_commands);
     print_commands(out, "its", tool_its_commands);
     print_commands(out, "ps", tool_ps_commands);
+    fprintf(out, "  %-20s %s\n", tool_cert_commands[0].name, tool_cert_commands[0].summary);
+    print_commands(out, "cert", tool_cert_commands + 1);
     fprintf(out, "  %-20s %s\n", "status", "show the service reached and its versions");
     fprintf(out, "\nAlgorithm names (--alg):\n");
     psa_names_list_algs(out);
     fprintf(out, "Key types (--type):\n");
     psa_names_list_types(out);
-    fprintf(out,
-            "Usage flags (--usage, comma-separated): export copy cache encrypt decrypt\n"
-            "  sign-message verify-message sign-hash verify-hash derive verify-derivation\n"
-            "\nExit status: 0 success, 1 a PSA call failed (its status is printed), 2 usage.\n"
+    fprintf(out, "Usage flags (--usage, comma-separated): export copy cache encrypt decrypt\n"
+                 "  sign-message verify-message sign-hash verify-hash derive verify-derivation\n"
+                 "\nExit status: 0 success, 1 a PSA call failed (its status is printed), 2 usage.\n"
 #ifdef PSA_TOOL_HAVE_CLIENT
-            "The service is rssd at $RSS_SOCKET (default /run/rss/rss.sock for root, else\n"
-            "$XDG_RUNTIME_DIR/rss/rss.sock); $PSA_ROUTING=enclave|split chooses the routing.\n"
+                 "The service is rssd at $RSS_SOCKET (default /run/rss/rss.sock for root, else\n"
+                 "$XDG_RUNTIME_DIR/rss/rss.sock); $PSA_ROUTING=enclave|split chooses the routing.\n"
 #else
-            "This build runs the PSA APIs in-process (libpsa-local) on $PSA_STATE_DIR.\n"
+                 "This build runs the PSA APIs in-process (libpsa-local) on $PSA_STATE_DIR.\n"
 #endif
     );
 }
@@ -61,6 +65,19 @@ static void print_version(const char *name, uint32_t sid, uint32_t handle)
 }
 #endif
 
+/* tool_fail, then (libpsa) the sockets tried and what each said. */
+static int status_unreachable(const char *what, psa_status_t s)
+{
+    tool_fail(what, s);
+#ifdef PSA_TOOL_HAVE_CLIENT
+    char why[1024];
+    if (rss_connection_error(why, sizeof(why)) > 0) {
+        fprintf(stderr, "psa-tool: %s\n", why);
+    }
+#endif
+    return TOOL_EXIT_FAILED;
+}
+
 static int cmd_status(int argc, char **argv)
 {
     tool_args_t args;
@@ -74,16 +91,22 @@ static int cmd_status(int argc, char **argv)
         return TOOL_EXIT_OK;
     }
 #ifdef PSA_TOOL_HAVE_CLIENT
-    const char *sock = getenv("RSS_SOCKET");
+    /* What libpsa itself uses, not a guess from the environment. */
     const char *routing = getenv("PSA_ROUTING");
-    printf("library:     libpsa (RSS comms to rssd), routing %s\n",
-           routing != NULL && routing[0] != '\0' ? routing : "enclave");
-    if (sock != NULL && sock[0] != '\0') {
-        printf("socket:      %s\n", sock);
-    } else if (geteuid() == 0 || getenv("XDG_RUNTIME_DIR") == NULL) {
-        printf("socket:      /run/rss/rss.sock (default)\n");
+    const char *effective = rss_connection_routing();
+    printf("library:     libpsa (RSS comms to rssd)\n");
+    if (routing != NULL && routing[0] != '\0' && strcmp(routing, effective) != 0) {
+        printf("routing:     %s (PSA_ROUTING=\"%s\" is not a mode: split or enclave)\n", effective,
+               routing);
     } else {
-        printf("socket:      %s/rss/rss.sock (default)\n", getenv("XDG_RUNTIME_DIR"));
+        printf("routing:     %s%s\n", effective,
+               routing != NULL && routing[0] != '\0' ? " (PSA_ROUTING)" : " (default)");
+    }
+    char sock[4096];
+    const char *env_sock = getenv("RSS_SOCKET");
+    if (rss_connection_socket(sock, sizeof(sock)) > 0) {
+        printf("socket:      %s%s\n", sock,
+               env_sock != NULL && env_sock[0] != '\0' ? " (RSS_SOCKET)" : "");
     }
 #else
     const char *state = getenv("PSA_STATE_DIR");
@@ -93,14 +116,14 @@ static int cmd_status(int argc, char **argv)
 #endif
     psa_status_t s = psa_crypto_init();
     if (s != PSA_SUCCESS) {
-        return tool_fail("psa_crypto_init", s);
+        return status_unreachable("psa_crypto_init", s);
     }
     /* psa_crypto_init may not leave the process (as in TF-M); a storage call always reaches the
      * service, and any answer about this UID proves it is there. */
     struct psa_storage_info_t info;
     s = psa_its_get_info(UINT64_MAX, &info);
     if (s != PSA_SUCCESS && s != PSA_ERROR_DOES_NOT_EXIST) {
-        return tool_fail("reaching the service (psa_its_get_info)", s);
+        return status_unreachable("reaching the service (psa_its_get_info)", s);
     }
     printf("service:     reached\n");
     printf("crypto API:  %d.%d\n", PSA_CRYPTO_API_VERSION_MAJOR, PSA_CRYPTO_API_VERSION_MINOR);
@@ -145,8 +168,8 @@ static int run_group(const char *group, const tool_command_t *cmds, int argc, ch
     }
     const tool_command_t *c = find(cmds, argv[1]);
     if (c == NULL) {
-        return tool_usage_error("unknown command '%s %s' (see psa-tool %s --help)", group,
-                                argv[1], group);
+        return tool_usage_error("unknown command '%s %s' (see psa-tool %s --help)", group, argv[1],
+                                group);
     }
     return c->run(argc - 1, argv + 1);
 }
@@ -162,6 +185,10 @@ int main(int argc, char **argv)
         usage(stdout);
         return TOOL_EXIT_OK;
     }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("psa-tool (%s) %s\n", SS_PROJECT_NAME, SS_VERSION);
+        return TOOL_EXIT_OK;
+    }
     if (strcmp(cmd, "key") == 0 || strcmp(cmd, "keys") == 0) {
         return run_group("key", tool_key_commands, argc - 1, argv + 1);
     }
@@ -170,6 +197,12 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "ps") == 0) {
         return run_group("ps", tool_ps_commands, argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "csr") == 0) {
+        return tool_cert_commands[0].run(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "cert") == 0) {
+        return run_group("cert", tool_cert_commands + 1, argc - 1, argv + 1);
     }
     if (strcmp(cmd, "status") == 0) {
         return cmd_status(argc - 1, argv + 1);

@@ -1,84 +1,8 @@
-/* Names of PSA statuses, algorithms, key types and usage flags, spelt as in the specifications. */
+/* Names of PSA algorithms, key types and usage flags, spelt as in the specifications. */
 #include "psa_names.h"
 
 #include <stdio.h>
 #include <string.h>
-
-struct status_name {
-    psa_status_t status;
-    const char *name;
-    const char *sentence;
-};
-
-static const struct status_name status_names[] = {
-    {PSA_SUCCESS, "PSA_SUCCESS", "The action was completed successfully."},
-    {PSA_ERROR_PROGRAMMER_ERROR, "PSA_ERROR_PROGRAMMER_ERROR",
-     "The service reported a programming error in the call."},
-    {PSA_ERROR_CONNECTION_REFUSED, "PSA_ERROR_CONNECTION_REFUSED",
-     "The service refused the connection from this caller."},
-    {PSA_ERROR_CONNECTION_BUSY, "PSA_ERROR_CONNECTION_BUSY",
-     "The service could not accept the call now."},
-    {PSA_ERROR_GENERIC_ERROR, "PSA_ERROR_GENERIC_ERROR",
-     "An error occurred that does not correspond to any defined cause."},
-    {PSA_ERROR_NOT_PERMITTED, "PSA_ERROR_NOT_PERMITTED",
-     "The key policy or the object's flags do not allow this action."},
-    {PSA_ERROR_NOT_SUPPORTED, "PSA_ERROR_NOT_SUPPORTED",
-     "The algorithm, key type or parameter is not supported by this implementation."},
-    {PSA_ERROR_INVALID_ARGUMENT, "PSA_ERROR_INVALID_ARGUMENT",
-     "The arguments are not valid for this call."},
-    {PSA_ERROR_INVALID_HANDLE, "PSA_ERROR_INVALID_HANDLE", "There is no key with this id."},
-    {PSA_ERROR_BAD_STATE, "PSA_ERROR_BAD_STATE",
-     "The call cannot be made in the current state."},
-    {PSA_ERROR_BUFFER_TOO_SMALL, "PSA_ERROR_BUFFER_TOO_SMALL", "An output buffer is too small."},
-    {PSA_ERROR_ALREADY_EXISTS, "PSA_ERROR_ALREADY_EXISTS", "The key or object already exists."},
-    {PSA_ERROR_DOES_NOT_EXIST, "PSA_ERROR_DOES_NOT_EXIST", "There is no object with this UID."},
-    {PSA_ERROR_INSUFFICIENT_MEMORY, "PSA_ERROR_INSUFFICIENT_MEMORY",
-     "There is not enough memory for this action."},
-    {PSA_ERROR_INSUFFICIENT_STORAGE, "PSA_ERROR_INSUFFICIENT_STORAGE",
-     "There is not enough storage space for this object."},
-    {PSA_ERROR_INSUFFICIENT_DATA, "PSA_ERROR_INSUFFICIENT_DATA",
-     "The key derivation has less capacity than requested."},
-    {PSA_ERROR_SERVICE_FAILURE, "PSA_ERROR_SERVICE_FAILURE", "The service failed."},
-    {PSA_ERROR_COMMUNICATION_FAILURE, "PSA_ERROR_COMMUNICATION_FAILURE",
-     "The secure service could not be reached (is rssd running? see RSS_SOCKET)."},
-    {PSA_ERROR_STORAGE_FAILURE, "PSA_ERROR_STORAGE_FAILURE",
-     "The storage failed; data may have been lost."},
-    {PSA_ERROR_HARDWARE_FAILURE, "PSA_ERROR_HARDWARE_FAILURE", "A hardware failure occurred."},
-    {PSA_ERROR_INSUFFICIENT_ENTROPY, "PSA_ERROR_INSUFFICIENT_ENTROPY",
-     "There is not enough entropy to generate random data."},
-    {PSA_ERROR_INVALID_SIGNATURE, "PSA_ERROR_INVALID_SIGNATURE",
-     "The signature, MAC, tag or hash does not match the data."},
-    {PSA_ERROR_INVALID_PADDING, "PSA_ERROR_INVALID_PADDING",
-     "The decrypted padding is not valid."},
-    {PSA_ERROR_CORRUPTION_DETECTED, "PSA_ERROR_CORRUPTION_DETECTED",
-     "A tampering attempt or internal corruption was detected."},
-    {PSA_ERROR_DATA_CORRUPT, "PSA_ERROR_DATA_CORRUPT", "Stored data has been corrupted."},
-    {PSA_ERROR_DATA_INVALID, "PSA_ERROR_DATA_INVALID",
-     "Stored data is not valid for this implementation."},
-    {PSA_OPERATION_INCOMPLETE, "PSA_OPERATION_INCOMPLETE", "The operation is not complete."},
-};
-
-static const struct status_name *status_find(psa_status_t status)
-{
-    for (size_t i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++) {
-        if (status_names[i].status == status) {
-            return &status_names[i];
-        }
-    }
-    return NULL;
-}
-
-const char *psa_names_status(psa_status_t status)
-{
-    const struct status_name *s = status_find(status);
-    return s != NULL ? s->name : "PSA_ERROR_UNKNOWN";
-}
-
-const char *psa_names_status_sentence(psa_status_t status)
-{
-    const struct status_name *s = status_find(status);
-    return s != NULL ? s->sentence : "The call failed with a status the API does not define.";
-}
 
 struct value_name {
     uint32_t value;
@@ -86,14 +10,22 @@ struct value_name {
 };
 
 static const struct value_name hash_names[] = {
-    {PSA_ALG_MD5, "md5"},           {PSA_ALG_RIPEMD160, "ripemd-160"},
-    {PSA_ALG_SHA_1, "sha-1"},       {PSA_ALG_SHA_224, "sha-224"},
-    {PSA_ALG_SHA_256, "sha-256"},   {PSA_ALG_SHA_384, "sha-384"},
-    {PSA_ALG_SHA_512, "sha-512"},   {PSA_ALG_SHA_512_224, "sha-512-224"},
-    {PSA_ALG_SHA_512_256, "sha-512-256"}, {PSA_ALG_SHA3_224, "sha3-224"},
-    {PSA_ALG_SHA3_256, "sha3-256"}, {PSA_ALG_SHA3_384, "sha3-384"},
-    {PSA_ALG_SHA3_512, "sha3-512"}, {PSA_ALG_SM3, "sm3"},
-    {PSA_ALG_SHAKE256_512, "shake256-512"}, {PSA_ALG_ANY_HASH, "any-hash"},
+    {PSA_ALG_MD5, "md5"},
+    {PSA_ALG_RIPEMD160, "ripemd-160"},
+    {PSA_ALG_SHA_1, "sha-1"},
+    {PSA_ALG_SHA_224, "sha-224"},
+    {PSA_ALG_SHA_256, "sha-256"},
+    {PSA_ALG_SHA_384, "sha-384"},
+    {PSA_ALG_SHA_512, "sha-512"},
+    {PSA_ALG_SHA_512_224, "sha-512-224"},
+    {PSA_ALG_SHA_512_256, "sha-512-256"},
+    {PSA_ALG_SHA3_224, "sha3-224"},
+    {PSA_ALG_SHA3_256, "sha3-256"},
+    {PSA_ALG_SHA3_384, "sha3-384"},
+    {PSA_ALG_SHA3_512, "sha3-512"},
+    {PSA_ALG_SM3, "sm3"},
+    {PSA_ALG_SHAKE256_512, "shake256-512"},
+    {PSA_ALG_ANY_HASH, "any-hash"},
 };
 
 /* Algorithms without a parameter. */
@@ -201,8 +133,8 @@ bool psa_names_parse_alg(const char *name, psa_algorithm_t *alg)
         const char *colon = strchr(rest, ':');
         uint32_t ka;
         psa_algorithm_t kdf;
-        if (colon == NULL || !find_name(plain_algs, COUNT(plain_algs), rest,
-                                        (size_t)(colon - rest), &ka) ||
+        if (colon == NULL ||
+            !find_name(plain_algs, COUNT(plain_algs), rest, (size_t)(colon - rest), &ka) ||
             !parse_simple_alg(colon + 1, &kdf)) {
             return false;
         }
@@ -243,8 +175,8 @@ const char *psa_names_alg(psa_algorithm_t alg, char *buf, size_t size)
     }
     if (PSA_ALG_IS_KEY_AGREEMENT(alg) && !PSA_ALG_IS_RAW_KEY_AGREEMENT(alg)) {
         char kdf[64];
-        const char *ka = find_value(plain_algs, COUNT(plain_algs),
-                                    PSA_ALG_KEY_AGREEMENT_GET_BASE(alg));
+        const char *ka =
+            find_value(plain_algs, COUNT(plain_algs), PSA_ALG_KEY_AGREEMENT_GET_BASE(alg));
         if (ka != NULL &&
             simple_alg_name(PSA_ALG_KEY_AGREEMENT_GET_KDF(alg), kdf, sizeof(kdf)) != NULL) {
             snprintf(buf, size, "key-agreement:%s:%s", ka, kdf);
@@ -256,21 +188,32 @@ const char *psa_names_alg(psa_algorithm_t alg, char *buf, size_t size)
 }
 
 static const struct value_name plain_types[] = {
-    {PSA_KEY_TYPE_RAW_DATA, "raw-data"},     {PSA_KEY_TYPE_HMAC, "hmac"},
-    {PSA_KEY_TYPE_DERIVE, "derive"},         {PSA_KEY_TYPE_PASSWORD, "password"},
-    {PSA_KEY_TYPE_PASSWORD_HASH, "password-hash"}, {PSA_KEY_TYPE_PEPPER, "pepper"},
-    {PSA_KEY_TYPE_AES, "aes"},               {PSA_KEY_TYPE_ARIA, "aria"},
-    {PSA_KEY_TYPE_DES, "des"},               {PSA_KEY_TYPE_CAMELLIA, "camellia"},
-    {PSA_KEY_TYPE_SM4, "sm4"},               {PSA_KEY_TYPE_CHACHA20, "chacha20"},
-    {PSA_KEY_TYPE_XCHACHA20, "xchacha20"},   {PSA_KEY_TYPE_RSA_KEY_PAIR, "rsa-key-pair"},
+    {PSA_KEY_TYPE_RAW_DATA, "raw-data"},
+    {PSA_KEY_TYPE_HMAC, "hmac"},
+    {PSA_KEY_TYPE_DERIVE, "derive"},
+    {PSA_KEY_TYPE_PASSWORD, "password"},
+    {PSA_KEY_TYPE_PASSWORD_HASH, "password-hash"},
+    {PSA_KEY_TYPE_PEPPER, "pepper"},
+    {PSA_KEY_TYPE_AES, "aes"},
+    {PSA_KEY_TYPE_ARIA, "aria"},
+    {PSA_KEY_TYPE_DES, "des"},
+    {PSA_KEY_TYPE_CAMELLIA, "camellia"},
+    {PSA_KEY_TYPE_SM4, "sm4"},
+    {PSA_KEY_TYPE_CHACHA20, "chacha20"},
+    {PSA_KEY_TYPE_XCHACHA20, "xchacha20"},
+    {PSA_KEY_TYPE_RSA_KEY_PAIR, "rsa-key-pair"},
     {PSA_KEY_TYPE_RSA_PUBLIC_KEY, "rsa-public-key"},
 };
 
 static const struct value_name ecc_families[] = {
-    {PSA_ECC_FAMILY_SECP_K1, "secp-k1"},         {PSA_ECC_FAMILY_SECP_R1, "secp-r1"},
-    {PSA_ECC_FAMILY_SECP_R2, "secp-r2"},         {PSA_ECC_FAMILY_SECT_K1, "sect-k1"},
-    {PSA_ECC_FAMILY_SECT_R1, "sect-r1"},         {PSA_ECC_FAMILY_SECT_R2, "sect-r2"},
-    {PSA_ECC_FAMILY_BRAINPOOL_P_R1, "brainpool-p-r1"}, {PSA_ECC_FAMILY_FRP, "frp"},
+    {PSA_ECC_FAMILY_SECP_K1, "secp-k1"},
+    {PSA_ECC_FAMILY_SECP_R1, "secp-r1"},
+    {PSA_ECC_FAMILY_SECP_R2, "secp-r2"},
+    {PSA_ECC_FAMILY_SECT_K1, "sect-k1"},
+    {PSA_ECC_FAMILY_SECT_R1, "sect-r1"},
+    {PSA_ECC_FAMILY_SECT_R2, "sect-r2"},
+    {PSA_ECC_FAMILY_BRAINPOOL_P_R1, "brainpool-p-r1"},
+    {PSA_ECC_FAMILY_FRP, "frp"},
     {PSA_ECC_FAMILY_MONTGOMERY, "montgomery"},
     {PSA_ECC_FAMILY_TWISTED_EDWARDS, "twisted-edwards"},
 };
@@ -377,8 +320,8 @@ const char *psa_names_usage(psa_key_usage_t usage, char *buf, size_t size)
     buf[0] = '\0';
     for (size_t i = 0; i < COUNT(usage_names); i++) {
         if ((usage & usage_names[i].value) != 0 && used < size) {
-            int n = snprintf(buf + used, size - used, "%s%s", used > 0 ? "," : "",
-                             usage_names[i].name);
+            int n =
+                snprintf(buf + used, size - used, "%s%s", used > 0 ? "," : "", usage_names[i].name);
             used += n > 0 ? (size_t)n : 0;
         }
     }
@@ -418,4 +361,153 @@ void psa_names_list_types(void *stream)
         fprintf(out, "%s%s", i % 6 == 5 ? "\n    " : " ", ecc_families[i].name);
     }
     fprintf(out, "\n  dh-key-pair:rfc7919, dh-public-key:rfc7919\n");
+}
+
+/* ---- the specification's C spelling ------------------------------------------------------ */
+
+/* Appends "PREFIX" + the name with letters upper-cased and '-' as '_' (the spelling rule of
+ * these names: "sha-256" is PSA_ALG_SHA_256), stopping at `end`. */
+static void append_macro(char *buf, size_t size, size_t *used, const char *prefix, const char *name,
+                         const char *end)
+{
+    int n = snprintf(buf + *used, size - *used, "%s", prefix);
+    *used += n > 0 && (size_t)n < size - *used ? (size_t)n : 0;
+    if (strncmp(name, "ripemd-160", 10) == 0) {
+        name = "ripemd160"; /* the one name spelt otherwise: PSA_ALG_RIPEMD160 */
+        end = name + 9;
+    }
+    for (const char *p = name; p < end && *p != '\0' && *used + 1 < size; p++) {
+        char c = *p;
+        buf[(*used)++] = c == '-' ? '_' : (c >= 'a' && c <= 'z') ? (char)(c - 'a' + 'A') : c;
+    }
+    buf[*used] = '\0';
+}
+
+static void append_text(char *buf, size_t size, size_t *used, const char *text)
+{
+    int n = snprintf(buf + *used, size - *used, "%s", text);
+    *used += n > 0 && (size_t)n < size - *used ? (size_t)n : 0;
+}
+
+/* "a:b:c" -> PSA_ALG_A(PSA_ALG_B(PSA_ALG_C)); key-agreement takes two: (ka, kdf). */
+static void spec_alg(const char *name, char *buf, size_t size, size_t *used)
+{
+    static const char ka[] = "key-agreement:";
+    if (strncmp(name, ka, sizeof(ka) - 1) == 0) {
+        const char *rest = name + sizeof(ka) - 1;
+        const char *colon = strchr(rest, ':');
+        if (colon != NULL) {
+            append_text(buf, size, used, "PSA_ALG_KEY_AGREEMENT(");
+            append_macro(buf, size, used, "PSA_ALG_", rest, colon);
+            append_text(buf, size, used, ", ");
+            spec_alg(colon + 1, buf, size, used);
+            append_text(buf, size, used, ")");
+            return;
+        }
+    }
+    const char *colon = strchr(name, ':');
+    append_macro(buf, size, used, "PSA_ALG_", name, colon != NULL ? colon : name + strlen(name));
+    if (colon != NULL) {
+        append_text(buf, size, used, "(");
+        spec_alg(colon + 1, buf, size, used);
+        append_text(buf, size, used, ")");
+    }
+}
+
+const char *psa_names_alg_spec(psa_algorithm_t alg, char *buf, size_t size)
+{
+    char name[96];
+    psa_names_alg(alg, name, sizeof(name));
+    size_t used = 0;
+    buf[0] = '\0';
+    if (name[0] == '0') { /* no name: the number */
+        append_text(buf, size, &used, name);
+    } else {
+        spec_alg(name, buf, size, &used);
+    }
+    return buf;
+}
+
+const char *psa_names_type_spec(psa_key_type_t type, char *buf, size_t size)
+{
+    char name[64];
+    psa_names_type(type, name, sizeof(name));
+    size_t used = 0;
+    buf[0] = '\0';
+    const char *colon = strchr(name, ':');
+    if (name[0] == '0') {
+        append_text(buf, size, &used, name);
+    } else if (colon == NULL) {
+        append_macro(buf, size, &used, "PSA_KEY_TYPE_", name, name + strlen(name));
+    } else {
+        append_macro(buf, size, &used, "PSA_KEY_TYPE_", name, colon);
+        append_text(buf, size, &used, "(");
+        append_macro(buf, size, &used,
+                     strncmp(name, "dh-", 3) == 0 ? "PSA_DH_FAMILY_" : "PSA_ECC_FAMILY_", colon + 1,
+                     colon + 1 + strlen(colon + 1));
+        append_text(buf, size, &used, ")");
+    }
+    return buf;
+}
+
+const char *psa_names_usage_spec(psa_key_usage_t usage, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < COUNT(usage_names); i++) {
+        if ((usage & usage_names[i].value) != 0) {
+            if (used > 0) {
+                append_text(buf, size, &used, " | ");
+            }
+            const char *n = usage_names[i].name;
+            append_macro(buf, size, &used, "PSA_KEY_USAGE_", n, n + strlen(n));
+        }
+    }
+    if (used == 0) {
+        append_text(buf, size, &used, "0");
+    }
+    return buf;
+}
+
+/* ---- key sizes the crypto core accepts (src/crypto/key_types.c, asym_key.c) ------------- */
+
+const char *psa_names_type_sizes(psa_key_type_t type)
+{
+    if (PSA_KEY_TYPE_IS_ECC(type)) {
+        switch (PSA_KEY_TYPE_ECC_GET_FAMILY(type)) {
+        case PSA_ECC_FAMILY_SECP_R1:
+            return "192, 224, 256, 384 or 521";
+        case PSA_ECC_FAMILY_SECP_K1:
+            return "192 or 256";
+        case PSA_ECC_FAMILY_BRAINPOOL_P_R1:
+            return "160, 192, 224, 256, 320, 384 or 512";
+        case PSA_ECC_FAMILY_MONTGOMERY:
+            return "255 (X25519) or 448 (X448)";
+        case PSA_ECC_FAMILY_TWISTED_EDWARDS:
+            return "255 (Ed25519) or 448 (Ed448)";
+        default:
+            return NULL;
+        }
+    }
+    if (PSA_KEY_TYPE_IS_DH(type)) {
+        return "2048, 3072, 4096, 6144 or 8192";
+    }
+    switch (type) {
+    case PSA_KEY_TYPE_RSA_KEY_PAIR:
+    case PSA_KEY_TYPE_RSA_PUBLIC_KEY:
+        return "1024 to 4096, a multiple of 8";
+    case PSA_KEY_TYPE_AES:
+        return "128, 192 or 256 (384 or 512 for XTS)";
+    case PSA_KEY_TYPE_ARIA:
+    case PSA_KEY_TYPE_CAMELLIA:
+        return "128, 192 or 256";
+    case PSA_KEY_TYPE_SM4:
+        return "128";
+    case PSA_KEY_TYPE_DES:
+        return "64, 128 or 192";
+    case PSA_KEY_TYPE_CHACHA20:
+        return "256";
+    default:
+        return "a whole number of bytes (a multiple of 8)";
+    }
 }

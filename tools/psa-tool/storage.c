@@ -26,8 +26,8 @@ static int fail(const storage_calls_t *c, const char *call, psa_status_t s)
 }
 
 /* Parses the options and the UID positional of a storage command. */
-static int begin(int argc, char **argv, const char *const *opts, const char *name,
-                 const char *help, tool_args_t *args, psa_storage_uid_t *uid)
+static int begin(int argc, char **argv, const char *const *opts, const char *name, const char *help,
+                 tool_args_t *args, psa_storage_uid_t *uid)
 {
     if (!tool_parse(argc, argv, opts, args)) {
         return TOOL_EXIT_USAGE;
@@ -44,12 +44,12 @@ static int begin(int argc, char **argv, const char *const *opts, const char *nam
 }
 
 /* uid starts at 0 because gcc -O3 cannot see that begin() sets it whenever it returns OK. */
-#define BEGIN(opts, name, help)                                                                   \
-    tool_args_t args;                                                                             \
-    psa_storage_uid_t uid = 0;                                                                    \
-    int begin_rc = begin(argc, argv, opts, name, help, &args, &uid);                              \
-    if (begin_rc != TOOL_EXIT_OK) {                                                               \
-        return begin_rc < 0 ? TOOL_EXIT_OK : begin_rc;                                            \
+#define BEGIN(opts, name, help)                                                                    \
+    tool_args_t args;                                                                              \
+    psa_storage_uid_t uid = 0;                                                                     \
+    int begin_rc = begin(argc, argv, opts, name, help, &args, &uid);                               \
+    if (begin_rc != TOOL_EXIT_OK) {                                                                \
+        return begin_rc < 0 ? TOOL_EXIT_OK : begin_rc;                                             \
     }
 
 static const char *const set_opts[] = {"in", "flags", NULL};
@@ -99,7 +99,7 @@ static int do_get(const storage_calls_t *c, int argc, char **argv, const char *n
         return tool_fail("allocating the output", PSA_ERROR_INSUFFICIENT_MEMORY);
     }
     s = c->get(uid, (size_t)offset, (size_t)length, buf, &got);
-    int rc = s != PSA_SUCCESS ? fail(c, "get", s)
+    int rc = s != PSA_SUCCESS                                      ? fail(c, "get", s)
              : tool_write_output(tool_opt(&args, "out"), buf, got) ? TOOL_EXIT_OK
                                                                    : TOOL_EXIT_FAILED;
     free(buf);
@@ -131,14 +131,14 @@ static int do_remove(const storage_calls_t *c, int argc, char **argv, const char
     return s == PSA_SUCCESS ? TOOL_EXIT_OK : fail(c, "remove", s);
 }
 
-#define HELP_SET                                                                                  \
-    "  UID [--in FILE|-] [--flags write-once,no-confidentiality,no-replay-protection]\n"          \
+#define HELP_SET                                                                                   \
+    "  UID [--in FILE|-] [--flags write-once,no-confidentiality,no-replay-protection]\n"           \
     "Stores the file (standard input without --in) as the object UID, replacing it.\n"
-#define HELP_GET                                                                                  \
-    "  UID [--out FILE|-] [--offset N] [--length N]\n"                                            \
-    "Writes the object's data (from --offset, at most --length bytes) to the file or standard\n"  \
+#define HELP_GET                                                                                   \
+    "  UID [--out FILE|-] [--offset N] [--length N]\n"                                             \
+    "Writes the object's data (from --offset, at most --length bytes) to the file or standard\n"   \
     "output.\n"
-#define HELP_INFO "  UID\nPrints the size, capacity and flags of the object.\n"
+#define HELP_INFO   "  UID\nPrints the size, capacity and flags of the object.\n"
 #define HELP_REMOVE "  UID\nRemoves the object (write-once objects cannot be removed).\n"
 
 static int its_set(int argc, char **argv)
@@ -174,8 +174,8 @@ static int ps_remove(int argc, char **argv)
     return do_remove(&ps_calls, argc, argv, "ps remove", HELP_REMOVE);
 }
 
-#define HELP_CREATE                                                                               \
-    "  UID --capacity N [--flags no-confidentiality,no-replay-protection]\n"                      \
+#define HELP_CREATE                                                                                \
+    "  UID --capacity N [--flags no-confidentiality,no-replay-protection]\n"                       \
     "Creates an empty object that set-extended can fill up to N bytes.\n"
 
 static const char *const create_opts[] = {"capacity", "flags", NULL};
@@ -196,8 +196,8 @@ static int ps_create(int argc, char **argv)
     return s == PSA_SUCCESS ? TOOL_EXIT_OK : fail(&ps_calls, "create", s);
 }
 
-#define HELP_SET_EXTENDED                                                                         \
-    "  UID --offset N [--in FILE|-]\n"                                                            \
+#define HELP_SET_EXTENDED                                                                          \
+    "  UID --offset N [--in FILE|-]\n"                                                             \
     "Writes the file into the object at byte N (at most the current size: no gaps).\n"
 
 static const char *const extended_opts[] = {"offset", "in", NULL};

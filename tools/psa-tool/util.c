@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ss/psa_status.h>
+
 #include "psa_names.h"
 #include "tool.h"
 
@@ -90,8 +92,32 @@ bool tool_flag(const tool_args_t *args, const char *name)
 
 int tool_fail(const char *what, psa_status_t status)
 {
-    fprintf(stderr, "psa-tool: %s: %s (%d): %s\n", what, psa_names_status(status), (int)status,
-            psa_names_status_sentence(status));
+    fprintf(stderr, "psa-tool: %s: %s (%d): %s\n", what, psa_status_name(status), (int)status,
+            psa_status_text(status));
+    return TOOL_EXIT_FAILED;
+}
+
+int tool_fail_key(const char *what, psa_status_t status, psa_key_id_t key, psa_key_usage_t usage,
+                  psa_algorithm_t alg)
+{
+    tool_fail(what, status);
+    if (status != PSA_ERROR_NOT_PERMITTED) {
+        return TOOL_EXIT_FAILED;
+    }
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    if (psa_get_key_attributes(key, &attr) != PSA_SUCCESS) {
+        return TOOL_EXIT_FAILED;
+    }
+    char type[64], have_usage[256], have_alg[64], want_usage[256], want_alg[64];
+    psa_names_type(psa_get_key_type(&attr), type, sizeof(type));
+    psa_names_usage(psa_get_key_usage_flags(&attr), have_usage, sizeof(have_usage));
+    psa_names_alg(psa_get_key_algorithm(&attr), have_alg, sizeof(have_alg));
+    psa_names_usage(usage, want_usage, sizeof(want_usage));
+    psa_names_alg(alg, want_alg, sizeof(want_alg));
+    fprintf(stderr, "psa-tool:   key 0x%08x: type %s, %zu bits, usage %s, algorithm %s",
+            (unsigned)key, type, psa_get_key_bits(&attr), have_usage, have_alg);
+    fprintf(stderr, "\npsa-tool:   asked:          usage %s, algorithm %s\n", want_usage, want_alg);
+    psa_reset_key_attributes(&attr);
     return TOOL_EXIT_FAILED;
 }
 
