@@ -51,8 +51,8 @@ typedef struct ts_interface {
 } ts_interface_t;
 
 #define TS_ENDPOINT_MAX_INTERFACES 8
-/* Largest memory a peer may lend (a page multiple); sessions are 8 KiB on Linux FF-A. */
-#define TS_ENDPOINT_MAX_SHARED_MEMORY (1u << 20)
+/* Largest memory a peer may lend. */
+#define TS_ENDPOINT_MAX_SHARED_MEMORY TS_RPC_MAX_SHARED_MEMORY
 
 /* The registry: interface id = index, in the order the interfaces were added (sheet §1.3). */
 typedef struct ts_endpoint {

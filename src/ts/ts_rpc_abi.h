@@ -10,6 +10,9 @@
 
 #define TS_RPC_ABI_VERSION 1u
 
+/* The Linux binding's largest shared memory (a page multiple); sessions are 8 KiB on FF-A. */
+#define TS_RPC_MAX_SHARED_MEMORY (1u << 20)
+
 /* W3: [31:30] SAP, [29:24] flags, [23:16] interface id, [15:0] opcode. */
 #define TS_RPC_W3(ifid, opcode) ((((uint32_t)(ifid)&0xffu) << 16) | ((uint32_t)(opcode)&0xffffu))
 #define TS_RPC_W3_INTERFACE(w3) ((uint8_t)(((w3) >> 16) & 0xffu))
