@@ -26,8 +26,10 @@
 typedef struct ts_socket_caller {
     pthread_mutex_t lock;
     int fd;
+    bool broken; /* the connection failed; calls fail until the session is closed */
     uint8_t interface_id;
     uint64_t next_handle;
+    struct rpc_caller_shared_memory cached; /* lent, kept for the next call; buffer NULL: none */
 } ts_socket_caller_t;
 
 bool libts_runtime_dir(char *out, size_t size)
@@ -198,6 +200,23 @@ static rpc_status_t open_endpoint(ts_socket_caller_t *c, const struct rpc_uuid *
     return status;
 }
 
+/* With the lock held: the exchange on this caller's connection. A transport failure ends the
+ * connection, so later calls fail at once instead of reading a stale reply. */
+static rpc_status_t caller_exchange(ts_socket_caller_t *c, const uint32_t in[TS_RPC_WORDS], int fd,
+                                    uint32_t out[TS_RPC_WORDS])
+{
+    if (c->fd < 0) {
+        return c->broken ? RPC_ERROR_TRANSPORT_LAYER : RPC_ERROR_INVALID_STATE;
+    }
+    rpc_status_t status = exchange(c->fd, in, fd, out);
+    if (status == RPC_ERROR_TRANSPORT_LAYER) {
+        close(c->fd);
+        c->fd = -1;
+        c->broken = true;
+    }
+    return status;
+}
+
 static rpc_status_t caller_open_session(void *context, const struct rpc_uuid *uuid,
                                         uint16_t endpoint_id)
 {
@@ -205,6 +224,9 @@ static rpc_status_t caller_open_session(void *context, const struct rpc_uuid *uu
     pthread_mutex_lock(&c->lock);
     rpc_status_t status =
         c->fd >= 0 ? RPC_ERROR_INVALID_STATE : open_endpoint(c, uuid, endpoint_id);
+    if (status == RPC_SUCCESS) {
+        c->broken = false;
+    }
     pthread_mutex_unlock(&c->lock);
     return status;
 }
@@ -214,8 +236,20 @@ static rpc_status_t caller_find_and_open_session(void *context, const struct rpc
     ts_socket_caller_t *c = context;
     pthread_mutex_lock(&c->lock);
     rpc_status_t status = c->fd >= 0 ? RPC_ERROR_INVALID_STATE : open_endpoint(c, uuid, -1);
+    if (status == RPC_SUCCESS) {
+        c->broken = false;
+    }
     pthread_mutex_unlock(&c->lock);
     return status;
+}
+
+/* With the lock held: drops the kept memory (the endpoint unmaps it when the connection ends). */
+static void drop_cached(ts_socket_caller_t *c)
+{
+    if (c->cached.buffer != NULL) {
+        munmap(c->cached.buffer, c->cached.size);
+        memset(&c->cached, 0, sizeof(c->cached));
+    }
 }
 
 static rpc_status_t caller_close_session(void *context)
@@ -223,15 +257,38 @@ static rpc_status_t caller_close_session(void *context)
     ts_socket_caller_t *c = context;
     pthread_mutex_lock(&c->lock);
     rpc_status_t status = RPC_ERROR_INVALID_STATE;
-    if (c->fd >= 0) {
-        close(c->fd); /* the endpoint unmaps whatever this connection still lent it */
+    drop_cached(c);
+    if (c->fd >= 0 || c->broken) {
+        if (c->fd >= 0) {
+            close(c->fd); /* the endpoint unmaps whatever this connection still lent it */
+        }
         c->fd = -1;
+        c->broken = false;
         status = RPC_SUCCESS;
     }
     pthread_mutex_unlock(&c->lock);
     return status;
 }
 
+/* With the lock held: MEM_RELINQUISH of a lent memory, then our mapping goes. */
+static rpc_status_t relinquish(ts_socket_caller_t *c, struct rpc_caller_shared_memory *shm)
+{
+    const uint32_t in[TS_RPC_WORDS] = {TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_MEM_RELINQUISH),
+                                       (uint32_t)shm->id, (uint32_t)(shm->id >> 32), 0, 0};
+    uint32_t out[TS_RPC_WORDS];
+    rpc_status_t status = caller_exchange(c, in, -1, out);
+    if (status == RPC_SUCCESS) {
+        status = (int32_t)out[1];
+    }
+    munmap(shm->buffer, shm->size);
+    return status;
+}
+
+/*
+ * Memory lent to the endpoint is kept for the next call when it is released (one per caller),
+ * and reused when it is large enough: a memfd, its seals, two mappings and a descriptor passing
+ * per call would cost more than the call itself (bench/ts_bench). A larger request replaces it.
+ */
 static rpc_status_t caller_create_shared_memory(void *context, size_t size,
                                                 struct rpc_caller_shared_memory *shm)
 {
@@ -241,6 +298,24 @@ static rpc_status_t caller_create_shared_memory(void *context, size_t size,
         return RPC_ERROR_INVALID_VALUE;
     }
     size_t rounded = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
+    pthread_mutex_lock(&c->lock);
+    if (c->cached.buffer != NULL) {
+        if (c->cached.size >= rounded) {
+            *shm = c->cached;
+            memset(&c->cached, 0, sizeof(c->cached));
+            pthread_mutex_unlock(&c->lock);
+            return RPC_SUCCESS;
+        }
+        struct rpc_caller_shared_memory old = c->cached;
+        memset(&c->cached, 0, sizeof(c->cached));
+        rpc_status_t status = relinquish(c, &old);
+        if (status != RPC_SUCCESS) {
+            pthread_mutex_unlock(&c->lock);
+            return status;
+        }
+    }
+    pthread_mutex_unlock(&c->lock);
+
     int fd = memfd_create("libts-shm", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (fd < 0) {
         return RPC_ERROR_RESOURCE_FAILURE;
@@ -255,17 +330,13 @@ static rpc_status_t caller_create_shared_memory(void *context, size_t size,
         return RPC_ERROR_RESOURCE_FAILURE;
     }
     pthread_mutex_lock(&c->lock);
-    rpc_status_t status = RPC_ERROR_INVALID_STATE;
     uint64_t handle = c->next_handle++;
-    if (c->fd >= 0) {
-        const uint32_t in[TS_RPC_WORDS] = {
-            TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_MEM_RETRIEVE), (uint32_t)handle,
-            (uint32_t)(handle >> 32), 0, 0};
-        uint32_t out[TS_RPC_WORDS];
-        status = exchange(c->fd, in, fd, out);
-        if (status == RPC_SUCCESS) {
-            status = (int32_t)out[1];
-        }
+    const uint32_t in[TS_RPC_WORDS] = {TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_MEM_RETRIEVE),
+                                       (uint32_t)handle, (uint32_t)(handle >> 32), 0, 0};
+    uint32_t out[TS_RPC_WORDS];
+    rpc_status_t status = caller_exchange(c, in, fd, out);
+    if (status == RPC_SUCCESS) {
+        status = (int32_t)out[1];
     }
     pthread_mutex_unlock(&c->lock);
     close(fd);
@@ -287,20 +358,17 @@ static rpc_status_t caller_release_shared_memory(void *context,
         return RPC_ERROR_INVALID_VALUE;
     }
     pthread_mutex_lock(&c->lock);
-    rpc_status_t status = RPC_ERROR_INVALID_STATE;
-    if (c->fd >= 0) {
-        const uint32_t in[TS_RPC_WORDS] = {
-            TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_MEM_RELINQUISH), (uint32_t)shm->id,
-            (uint32_t)(shm->id >> 32), 0, 0};
-        uint32_t out[TS_RPC_WORDS];
-        status = exchange(c->fd, in, -1, out);
-        if (status == RPC_SUCCESS) {
-            status = (int32_t)out[1];
-        }
+    rpc_status_t status = RPC_SUCCESS;
+    if (c->fd < 0) {
+        /* The connection is gone, and the endpoint's mapping with it. */
+        munmap(shm->buffer, shm->size);
+        status = c->broken ? RPC_ERROR_TRANSPORT_LAYER : RPC_ERROR_INVALID_STATE;
+    } else if (c->cached.buffer == NULL) {
+        c->cached = *shm;
+    } else {
+        status = relinquish(c, shm);
     }
     pthread_mutex_unlock(&c->lock);
-    /* Our mapping goes whatever the endpoint said: a closed connection has dropped its own. */
-    munmap(shm->buffer, shm->size);
     shm->buffer = NULL;
     shm->size = 0;
     shm->id = TS_RPC_MEM_HANDLE_INVALID;
@@ -316,14 +384,11 @@ static rpc_status_t caller_call(void *context, uint16_t opcode,
         return RPC_ERROR_INVALID_VALUE;
     }
     uint64_t handle = shm->buffer != NULL ? shm->id : TS_RPC_MEM_HANDLE_INVALID;
-    pthread_mutex_lock(&c->lock);
-    rpc_status_t status = RPC_ERROR_INVALID_STATE;
     uint32_t out[TS_RPC_WORDS];
-    if (c->fd >= 0) {
-        const uint32_t in[TS_RPC_WORDS] = {TS_RPC_W3(c->interface_id, opcode), (uint32_t)handle,
-                                           (uint32_t)(handle >> 32), (uint32_t)request_length, 0};
-        status = exchange(c->fd, in, -1, out);
-    }
+    pthread_mutex_lock(&c->lock);
+    const uint32_t in[TS_RPC_WORDS] = {TS_RPC_W3(c->interface_id, opcode), (uint32_t)handle,
+                                       (uint32_t)(handle >> 32), (uint32_t)request_length, 0};
+    rpc_status_t status = caller_exchange(c, in, -1, out);
     pthread_mutex_unlock(&c->lock);
     if (status != RPC_SUCCESS) {
         return status;
@@ -367,6 +432,7 @@ rpc_status_t ts_rpc_caller_linux_deinit(struct rpc_caller_interface *rpc_caller)
         return RPC_ERROR_INVALID_VALUE;
     }
     ts_socket_caller_t *c = rpc_caller->context;
+    drop_cached(c);
     if (c->fd >= 0) {
         close(c->fd);
     }
