@@ -40,10 +40,14 @@ for f in sbin/rssd bin/psa-api-test bin/psa-api-test-local include/psa/crypto.h 
     share/man/man1/psa-api-test.1 share/man/man1/psa-api-test-local.1 \
     lib/systemd/system/rssd.service lib/systemd/system/rssd.socket lib/sysusers.d/rssd.conf \
     share/doc/secure-services/rssd.md share/doc/secure-services/architecture.md \
-    share/doc/secure-services/getting-started.md share/man/man1/psa-tool.1 bin/psa-tool; do
+    share/doc/secure-services/getting-started.md share/man/man1/psa-tool.1 bin/psa-tool \
+    include/ts/service_locator.h include/ts/rpc_caller_session.h include/ts/rpc_caller.h \
+    include/ts/rpc_status.h include/ts/rpc_uuid.h include/ts/trace.h \
+    include/ts/ts_rpc_caller_linux.h; do
     [ -e "$prefix/$f" ] || fail "$f was not installed"
 done
-for f in libpsa.so libpsa.a libpsa-local.so libpsa-local.a pkgconfig/libpsa-local.pc; do
+for f in libpsa.so libpsa.a libpsa-local.so libpsa-local.a pkgconfig/libpsa-local.pc \
+    libts.so libts.so.2 pkgconfig/libts.pc; do
     [ -e "$libdir/$f" ] || fail "$libdir/$f was not installed"
 done
 
@@ -54,6 +58,9 @@ for lib in libpsa libpsa-local; do
     expect "$lib cflags" "$(pkg-config --cflags "$lib" | sed "s/ *$//")" "-I$prefix/include"
     pkg-config --validate "$lib" || fail "$lib.pc does not validate"
 done
+expect "libts cflags" "$(pkg-config --cflags libts | sed "s/ *$//")" "-I$prefix/include/ts"
+expect "libts version" "$(pkg-config --modversion libts)" "2.0.0"
+pkg-config --validate libts || fail "libts.pc does not validate"
 # So does the unit's ExecStart.
 grep -qx "ExecStart=$prefix/sbin/rssd --foreground --state-dir /var/lib/rssd" \
     "$prefix/lib/systemd/system/rssd.service" ||

@@ -1,0 +1,160 @@
+/* Benchmark: PS calls through libts -> TS RPC endpoint -> rssd against the same through libpsa. */
+/*
+ * Starts a private rssd and ts_test_server (the test loop around ts_connection_serve until
+ * src/daemon provides se-proxy's transport), then in the same run measures, on the same data:
+ * GET_SUPPORT (the smallest call that reaches rssd) and a 16-byte GET, through a libts session
+ * with memory per call (what service_context_open gives), through a session with a fixed 8 KiB
+ * buffer (what TS's Linux FF-A context opens), and directly with psa_ps_* through libpsa.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <psa/protected_storage.h>
+
+#include "bench_util.h"
+#include "rpc_caller_session.h"
+#include "service_locator.h"
+#include "ts_rpc_caller_linux.h"
+
+static char dir[] = "/tmp/ss-ts-bench-XXXXXX";
+
+static pid_t spawn(const char *const argv[], const char *wait_for)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (freopen("/dev/null", "w", stderr) == NULL) {
+            _exit(126);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    /* No deadline: ready when the socket exists, failed when the program exits. */
+    for (;;) {
+        struct stat st;
+        if (stat(wait_for, &st) == 0 && S_ISSOCK(st.st_mode)) {
+            return pid;
+        }
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            return -1;
+        }
+        usleep(25000);
+    }
+}
+
+static const uint8_t get_req[24] = {0x42, 0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0,
+                                    0,    0, 0, 0, 16, 0, 0, 0, 0, 0, 0, 0};
+
+static int ts_call(struct rpc_caller_session *s, uint16_t opcode, const uint8_t *req, size_t len,
+                   size_t resp_max, size_t expect)
+{
+    uint8_t *buf, *out;
+    size_t out_len;
+    service_status_t st;
+    rpc_call_handle h = rpc_caller_session_begin(s, &buf, len, resp_max);
+    if (h == NULL) {
+        return -1;
+    }
+    memcpy(buf, req, len);
+    rpc_status_t r = rpc_caller_session_invoke(h, opcode, &out, &out_len, &st);
+    rpc_caller_session_end(h);
+    return r == RPC_SUCCESS && st == 0 && out_len == expect ? 0 : -1;
+}
+
+static int ts_support(void *ctx)
+{
+    return ts_call(ctx, 0x106, NULL, 0, 4, 4);
+}
+
+static int ts_get(void *ctx)
+{
+    return ts_call(ctx, 0x101, get_req, sizeof(get_req), 16, 16);
+}
+
+static int psa_support(void *ctx)
+{
+    (void)ctx;
+    return psa_ps_get_support() == PSA_STORAGE_SUPPORT_SET_EXTENDED ? 0 : -1;
+}
+
+static int psa_get(void *ctx)
+{
+    (void)ctx;
+    uint8_t data[16];
+    size_t n;
+    return psa_ps_get(0x42, 0, sizeof(data), data, &n) == PSA_SUCCESS && n == 16 ? 0 : -1;
+}
+
+int main(void)
+{
+    if (mkdtemp(dir) == NULL) {
+        return 1;
+    }
+    char state[160], rss[160], ts_dir[160], ts_sock[200];
+    snprintf(state, sizeof(state), "%s/state", dir);
+    snprintf(rss, sizeof(rss), "%s/rss.sock", dir);
+    snprintf(ts_dir, sizeof(ts_dir), "%s/ts", dir);
+    snprintf(ts_sock, sizeof(ts_sock), "%s/se-proxy.sock", ts_dir);
+    if (mkdir(state, 0700) != 0 || mkdir(ts_dir, 0755) != 0) {
+        return 1;
+    }
+    setenv("RSS_SOCKET", rss, 1);
+    setenv("TS_RUNTIME_DIR", ts_dir, 1);
+    const char *rssd_argv[] = {SS_RSSD_PATH, "--state-dir",  state, "--socket",
+                               rss,          "--foreground", NULL};
+    pid_t rssd = spawn(rssd_argv, rss);
+    const char *ts_argv[] = {SS_TS_SERVER_PATH, "--socket", ts_sock, NULL};
+    pid_t server = rssd > 0 ? spawn(ts_argv, ts_sock) : -1;
+    int rc = 1;
+    uint8_t data[16] = "0123456789abcdef";
+    struct service_context *ctx =
+        server > 0 ? service_locator_query("sn:trustedfirmware.org:protected-storage:0") : NULL;
+    struct rpc_caller_session *per_call = ctx != NULL ? service_context_open(ctx) : NULL;
+    struct rpc_caller_interface caller;
+    struct rpc_caller_session fixed;
+    const struct rpc_uuid ps = {{0x75, 0x1b, 0xf8, 0x01, 0x3d, 0xde, 0x47, 0x68, 0xa5, 0x14, 0x0f,
+                                 0x10, 0xae, 0xed, 0x17, 0x90}};
+    if (per_call != NULL && psa_ps_set(0x42, sizeof(data), data, 0) == PSA_SUCCESS &&
+        ts_rpc_caller_linux_init(&caller) == RPC_SUCCESS &&
+        rpc_caller_session_find_and_open(&fixed, &caller, &ps, 8192) == RPC_SUCCESS) {
+        double t_support = bench_rate(ts_support, per_call, 0.5);
+        double f_support = bench_rate(ts_support, &fixed, 0.5);
+        double d_support = bench_rate(psa_support, NULL, 0.5);
+        double t_get = bench_rate(ts_get, per_call, 0.5);
+        double f_get = bench_rate(ts_get, &fixed, 0.5);
+        double d_get = bench_rate(psa_get, NULL, 0.5);
+        bench_table_header();
+        bench_table_row("PS GET_SUPPORT libts per-call mem", t_support, d_support);
+        bench_table_row("PS GET_SUPPORT libts 8 KiB session", f_support, d_support);
+        bench_table_row("PS GET 16 B libts per-call mem", t_get, d_get);
+        bench_table_row("PS GET 16 B libts 8 KiB session", f_get, d_get);
+        printf("(baseline: the same call through libpsa straight to rssd)\n");
+        rc = t_support > 0 && f_support > 0 && d_support > 0 && t_get > 0 && f_get > 0 && d_get > 0
+                 ? 0
+                 : 1;
+        rpc_caller_session_close(&fixed);
+        ts_rpc_caller_linux_deinit(&caller);
+        psa_ps_remove(0x42);
+    }
+    service_context_close(ctx, per_call);
+    service_context_relinquish(ctx);
+    if (server > 0) {
+        kill(server, SIGTERM);
+        waitpid(server, NULL, 0);
+    }
+    if (rssd > 0) {
+        kill(rssd, SIGTERM);
+        waitpid(rssd, NULL, 0);
+    }
+    char cmd[200];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    if (system(cmd) != 0) {
+        rc = 1;
+    }
+    return rc;
+}

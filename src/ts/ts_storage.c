@@ -1,0 +1,261 @@
+/* ts_storage: the packed-c secure storage interface (ITS and PS) served on the PSA storage APIs. */
+#include "ts/ts_storage.h"
+
+#include <string.h>
+
+#include <psa/internal_trusted_storage.h>
+#include <psa/protected_storage.h>
+
+#include "comms/wire.h"
+
+/*
+ * The codec is one table: for each opcode the fixed request fields (in wire order, with their
+ * widths), whether variable data follows and which field gives its length, and the fixed
+ * response fields or raw data. One decoder and one encoder walk it; each opcode then only has a
+ * few lines that call the PSA function with the decoded values.
+ */
+
+_Static_assert(sizeof(size_t) >= sizeof(uint64_t), "u64 wire sizes must fit size_t");
+
+enum ts_storage_slot { S_UID, S_OFFSET, S_LENGTH, S_CAPACITY, S_FLAGS, S_SIZE, S_SUPPORT, S_N };
+
+typedef struct ts_storage_field {
+    uint8_t slot;
+    uint8_t width; /* 4 or 8 bytes */
+} ts_storage_field_t;
+
+typedef struct ts_storage_args {
+    uint64_t v[S_N];
+    const uint8_t *data; /* request data (SET, SET_EXTENDED) */
+    uint8_t *out;        /* response data (GET) */
+    size_t out_size;
+    size_t out_length;
+} ts_storage_args_t;
+
+typedef psa_status_t (*ts_storage_run_fn)(const ts_storage_backend_t *b, ts_storage_args_t *a);
+
+typedef struct ts_storage_op {
+    uint16_t opcode;
+    uint8_t request_count;
+    ts_storage_field_t request[3];
+    int8_t data_length_slot; /* -1: no data follows the fixed part */
+    uint8_t response_count;
+    ts_storage_field_t response[3];
+    bool response_data; /* raw bytes, no header */
+    ts_storage_run_fn run;
+} ts_storage_op_t;
+
+static psa_status_t run_set(const ts_storage_backend_t *b, ts_storage_args_t *a)
+{
+    return b->set(a->v[S_UID], a->v[S_LENGTH], a->data, (psa_storage_create_flags_t)a->v[S_FLAGS]);
+}
+
+static psa_status_t run_get(const ts_storage_backend_t *b, ts_storage_args_t *a)
+{
+    size_t length = a->v[S_SIZE] < a->out_size ? a->v[S_SIZE] : a->out_size;
+    return b->get(a->v[S_UID], a->v[S_OFFSET], length, a->out, &a->out_length);
+}
+
+static psa_status_t run_get_info(const ts_storage_backend_t *b, ts_storage_args_t *a)
+{
+    struct psa_storage_info_t info;
+    psa_status_t status = b->get_info(a->v[S_UID], &info);
+    if (status == PSA_SUCCESS) {
+        a->v[S_CAPACITY] = info.capacity;
+        a->v[S_SIZE] = info.size;
+        a->v[S_FLAGS] = info.flags;
+    }
+    return status;
+}
+
+static psa_status_t run_remove(const ts_storage_backend_t *b, ts_storage_args_t *a)
+{
+    return b->remove(a->v[S_UID]);
+}
+
+static psa_status_t run_create(const ts_storage_backend_t *b, ts_storage_args_t *a)
+{
+    return b->create(a->v[S_UID], a->v[S_CAPACITY], (psa_storage_create_flags_t)a->v[S_FLAGS]);
+}
+
+static psa_status_t run_set_extended(const ts_storage_backend_t *b, ts_storage_args_t *a)
+{
+    return b->set_extended(a->v[S_UID], a->v[S_OFFSET], a->v[S_LENGTH], a->data);
+}
+
+static psa_status_t run_get_support(const ts_storage_backend_t *b, ts_storage_args_t *a)
+{
+    a->v[S_SUPPORT] = b->get_support();
+    return PSA_SUCCESS; /* as upstream: the feature map with PSA_SUCCESS */
+}
+
+#define F8(s)                                                                                      \
+    {                                                                                              \
+        (s), 8                                                                                     \
+    }
+#define F4(s)                                                                                      \
+    {                                                                                              \
+        (s), 4                                                                                     \
+    }
+
+/* secure_storage_proto.h, sheet §2.3. */
+static const ts_storage_op_t ts_storage_ops[] = {
+    {TS_STORAGE_OP_SET,
+     3,
+     {F8(S_UID), F8(S_LENGTH), F4(S_FLAGS)},
+     S_LENGTH,
+     0,
+     {{0}},
+     false,
+     run_set},
+    {TS_STORAGE_OP_GET, 3, {F8(S_UID), F8(S_OFFSET), F8(S_SIZE)}, -1, 0, {{0}}, true, run_get},
+    {TS_STORAGE_OP_GET_INFO,
+     1,
+     {F8(S_UID)},
+     -1,
+     3,
+     {F8(S_CAPACITY), F8(S_SIZE), F4(S_FLAGS)},
+     false,
+     run_get_info},
+    {TS_STORAGE_OP_REMOVE, 1, {F8(S_UID)}, -1, 0, {{0}}, false, run_remove},
+    {TS_STORAGE_OP_CREATE,
+     3,
+     {F8(S_UID), F8(S_CAPACITY), F4(S_FLAGS)},
+     -1,
+     0,
+     {{0}},
+     false,
+     run_create},
+    {TS_STORAGE_OP_SET_EXTENDED,
+     3,
+     {F8(S_UID), F8(S_OFFSET), F8(S_LENGTH)},
+     S_LENGTH,
+     0,
+     {{0}},
+     false,
+     run_set_extended},
+    {TS_STORAGE_OP_GET_SUPPORT, 0, {{0}}, -1, 1, {F4(S_SUPPORT)}, false, run_get_support},
+};
+
+static const ts_storage_op_t *find_op(uint16_t opcode)
+{
+    for (size_t i = 0; i < sizeof(ts_storage_ops) / sizeof(ts_storage_ops[0]); i++) {
+        if (ts_storage_ops[i].opcode == opcode) {
+            return &ts_storage_ops[i];
+        }
+    }
+    return NULL;
+}
+
+static size_t fields_size(const ts_storage_field_t *fields, size_t count)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        n += fields[i].width;
+    }
+    return n;
+}
+
+static bool decode_request(const ts_storage_op_t *op, const ts_call_t *call, ts_storage_args_t *a)
+{
+    wire_reader_t r;
+    wire_reader_init(&r, call->request, call->request_length);
+    for (size_t i = 0; i < op->request_count; i++) {
+        const ts_storage_field_t *f = &op->request[i];
+        if (f->width == 8) {
+            wire_get_u64(&r, &a->v[f->slot]);
+        } else {
+            uint32_t v = 0;
+            wire_get_u32(&r, &v);
+            a->v[f->slot] = v;
+        }
+    }
+    /* The data must lie inside the request; bytes after it are ignored, as upstream does. */
+    if (op->data_length_slot >= 0) {
+        uint64_t length = a->v[op->data_length_slot];
+        if (length > wire_remaining(&r)) {
+            return false;
+        }
+        wire_get_ref(&r, (size_t)length, &a->data);
+    }
+    return wire_reader_ok(&r);
+}
+
+static void encode_response(const ts_storage_op_t *op, const ts_storage_args_t *a, ts_call_t *call)
+{
+    if (op->response_data) {
+        call->response_length = a->out_length;
+        return;
+    }
+    wire_writer_t w;
+    wire_writer_init(&w, call->response, call->response_size);
+    for (size_t i = 0; i < op->response_count; i++) {
+        const ts_storage_field_t *f = &op->response[i];
+        if (f->width == 8) {
+            wire_put_u64(&w, a->v[f->slot]);
+        } else {
+            wire_put_u32(&w, (uint32_t)a->v[f->slot]);
+        }
+    }
+    call->response_length = wire_writer_length(&w);
+}
+
+int32_t ts_storage_serve(void *context, ts_call_t *call)
+{
+    const ts_storage_backend_t *backend = context;
+    const ts_storage_op_t *op = find_op(call->opcode);
+    if (op == NULL) {
+        return TS_RPC_ERROR_INVALID_VALUE; /* unknown opcode, no successor provider */
+    }
+    ts_storage_args_t a;
+    memset(&a, 0, sizeof(a));
+    if (!decode_request(op, call, &a)) {
+        return TS_RPC_ERROR_INVALID_REQUEST_BODY;
+    }
+    if (fields_size(op->response, op->response_count) > call->response_size) {
+        return TS_RPC_ERROR_INVALID_RESPONSE_BODY;
+    }
+    a.out = call->response;
+    a.out_size = call->response_size;
+    psa_status_t status = op->run(backend, &a);
+    call->service_status = status;
+    call->response_length = 0;
+    if (status == PSA_SUCCESS) {
+        encode_response(op, &a, call);
+    }
+    return TS_RPC_SUCCESS;
+}
+
+static psa_status_t its_create(psa_storage_uid_t uid, size_t capacity,
+                               psa_storage_create_flags_t flags)
+{
+    (void)uid;
+    (void)capacity;
+    (void)flags;
+    return PSA_ERROR_NOT_SUPPORTED;
+}
+
+static psa_status_t its_set_extended(psa_storage_uid_t uid, size_t offset, size_t length,
+                                     const void *data)
+{
+    (void)uid;
+    (void)offset;
+    (void)length;
+    (void)data;
+    return PSA_ERROR_NOT_SUPPORTED;
+}
+
+static uint32_t its_get_support(void)
+{
+    return 0;
+}
+
+const ts_storage_backend_t ts_storage_its_backend = {
+    psa_its_set, psa_its_get,      psa_its_get_info, psa_its_remove,
+    its_create,  its_set_extended, its_get_support,
+};
+
+const ts_storage_backend_t ts_storage_ps_backend = {
+    psa_ps_set,    psa_ps_get,          psa_ps_get_info,    psa_ps_remove,
+    psa_ps_create, psa_ps_set_extended, psa_ps_get_support,
+};

@@ -1,0 +1,600 @@
+/* TS RPC end to end: a client on the libts 2.0.0 ABI, ts_test_server, libpsa, a real rssd. */
+/*
+ * Run under with_rssd.sh (RSS_SOCKET). The test starts ts_test_server (argv[1]) on
+ * $TS_RUNTIME_DIR/se-proxy.sock in a private directory and talks to it only through libts, the
+ * way TS's packed-c secure-storage client does (begin, write the packed request, invoke, read
+ * the response, end), plus raw packets for the malformed-message cases. The request bodies are
+ * written out byte by byte from the sheet's secure_storage_proto.h table.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rpc_caller_session.h"
+#include "service_locator.h"
+
+/* The libts 2.0.0 layouts clients compile against (sheet §1.6, LP64). */
+_Static_assert(sizeof(struct rpc_caller_shared_memory) == 24, "shared memory");
+_Static_assert(offsetof(struct rpc_caller_shared_memory, size) == 16, "shared memory size");
+_Static_assert(sizeof(struct rpc_caller_interface) == 56, "caller interface");
+_Static_assert(offsetof(struct rpc_caller_interface, call) == 48, "caller call");
+_Static_assert(sizeof(struct rpc_caller_session) == 48, "session");
+_Static_assert(offsetof(struct rpc_caller_session, shared_memory) == 8, "session memory");
+_Static_assert(offsetof(struct rpc_caller_session, memory_policy) == 32, "session policy");
+_Static_assert(offsetof(struct rpc_caller_session, is_call_transaction_in_progress) == 36,
+               "session flag");
+_Static_assert(offsetof(struct rpc_caller_session, request_length) == 40, "session length");
+_Static_assert(sizeof(struct service_context) == 32, "service context");
+_Static_assert(offsetof(struct service_context, relinquish) == 24, "relinquish");
+_Static_assert(sizeof(rpc_status_t) == 4 && sizeof(service_status_t) == 8, "statuses");
+
+#define ITS_SN "sn:trustedfirmware.org:internal-trusted-storage:0"
+#define PS_SN  "sn:trustedfirmware.org:protected-storage:0"
+
+/* PSA status values (sheet §2.1), as the service status carries them. */
+#define ST_SUCCESS        0
+#define ST_NOT_SUPPORTED  (-134)
+#define ST_ALREADY_EXISTS (-139)
+#define ST_DOES_NOT_EXIST (-140)
+
+static const char *server_path;
+static char dir[] = "/tmp/test-ts-libts-XXXXXX";
+static char sock_path[128];
+static pid_t server_pid = -1;
+
+static void start_server(void)
+{
+    unlink(sock_path);
+    server_pid = fork();
+    assert_true(server_pid >= 0);
+    if (server_pid == 0) {
+        execl(server_path, server_path, "--socket", sock_path, (char *)NULL);
+        _exit(127);
+    }
+    /* No deadline: the server is up when its socket exists, or has failed when it exits. */
+    struct stat st;
+    while (stat(sock_path, &st) != 0) {
+        assert_int_equal(waitpid(server_pid, NULL, WNOHANG), 0);
+        usleep(10000);
+    }
+}
+
+static void stop_server(int sig)
+{
+    int status;
+    kill(server_pid, sig);
+    assert_int_equal(waitpid(server_pid, &status, 0), server_pid);
+    if (sig == SIGTERM) {
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    server_pid = -1;
+}
+
+/* One packed-c call through a session: what TS's service clients do for every operation. */
+static rpc_status_t call(struct rpc_caller_session *s, uint32_t opcode, const uint8_t *req,
+                         size_t req_len, size_t resp_max, uint8_t *resp, size_t *resp_len,
+                         service_status_t *status)
+{
+    uint8_t *buf = NULL;
+    rpc_call_handle h = rpc_caller_session_begin(s, &buf, req_len, resp_max);
+    assert_non_null(h);
+    if (req_len != 0) {
+        memcpy(buf, req, req_len);
+    }
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    *status = 12345;
+    rpc_status_t r = rpc_caller_session_invoke(h, opcode, &out, &out_len, status);
+    *resp_len = out_len;
+    if (r == RPC_SUCCESS && out_len != 0) {
+        assert_true(out_len <= resp_max);
+        memcpy(resp, out, out_len);
+    }
+    assert_int_equal(rpc_caller_session_end(h), RPC_SUCCESS);
+    return r;
+}
+
+/* uid 0x0102030405060708 + the given fields, little-endian (secure_storage_proto.h). */
+static const uint8_t uid_req[8] = {0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};
+static const uint8_t set_req[25] = {0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x05,
+                                    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                    0x00, 0x00, 'h',  'e',  'l',  'l',  'o'};
+static const uint8_t get_req[24] = {0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
+                                    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+                                    0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t info_resp[20] = {0x05, 0, 0, 0, 0, 0, 0, 0, 0x05, 0,
+                                      0,    0, 0, 0, 0, 0, 0, 0, 0,    0};
+
+static struct rpc_caller_session *open_sn(const char *sn, struct service_context **ctx)
+{
+    service_locator_init();
+    *ctx = service_locator_query(sn);
+    assert_non_null(*ctx);
+    struct rpc_caller_session *s = service_context_open(*ctx);
+    assert_non_null(s);
+    return s;
+}
+
+static void close_sn(struct service_context *ctx, struct rpc_caller_session *s)
+{
+    service_context_close(ctx, s);
+    service_context_relinquish(ctx);
+}
+
+static void test_locator(void **state)
+{
+    (void)state;
+    service_locator_init();
+    service_locator_init(); /* more than once is fine */
+    const char *found[] = {ITS_SN, PS_SN, "urn:sn:trustedfirmware.org:protected-storage.1.0:0",
+                           "sn:trustedfirmware.org:protected-storage",
+                           "sn:trustedfirmware.org:protected-storage:x"};
+    for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
+        struct service_context *ctx = service_locator_query(found[i]);
+        assert_non_null(ctx);
+        service_context_relinquish(ctx);
+    }
+    /* Crypto is not hosted by this endpoint; the others are not valid names of ours. */
+    const char *missing[] = {"sn:trustedfirmware.org:crypto:0",
+                             "sn:trustedfirmware.org:protected-storage:1",
+                             "sn:trustedfirmware.org:protected:0",
+                             "sn:example.org:protected-storage:0",
+                             "protected-storage",
+                             ""};
+    for (size_t i = 0; i < sizeof(missing) / sizeof(missing[0]); i++) {
+        assert_null(service_locator_query(missing[i]));
+    }
+    assert_null(service_locator_query(NULL));
+    assert_null(service_context_open(NULL));
+}
+
+static void storage_round_trip(const char *sn)
+{
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(sn, &ctx);
+    uint8_t resp[64];
+    size_t len;
+    service_status_t st;
+    assert_int_equal(call(s, 0x100, set_req, sizeof(set_req), 0, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_SUCCESS);
+    assert_int_equal(call(s, 0x101, get_req, sizeof(get_req), 5, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_SUCCESS);
+    assert_int_equal(len, 5);
+    assert_memory_equal(resp, "hello", 5);
+    assert_int_equal(call(s, 0x102, uid_req, 8, 20, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_SUCCESS);
+    assert_int_equal(len, 20);
+    assert_memory_equal(resp, info_resp, 20);
+    assert_int_equal(call(s, 0x106, NULL, 0, 4, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(len, 4);
+    bool is_ps = strcmp(sn, PS_SN) == 0;
+    const uint8_t support[4] = {is_ps ? 0x01 : 0x00, 0, 0, 0};
+    assert_memory_equal(resp, support, 4);
+
+    const uint8_t create_req[20] = {0x09, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, /* uid+1 */
+                                    0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* 16 */
+                                    0x00, 0x00, 0x00, 0x00};
+    const uint8_t ext_req[27] = {0x09, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x00,
+                                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00,
+                                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 'a',  'b',  'c'};
+    const uint8_t uid2_req[8] = {0x09, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01};
+    assert_int_equal(call(s, 0x104, create_req, 20, 0, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, is_ps ? ST_SUCCESS : ST_NOT_SUPPORTED);
+    assert_int_equal(call(s, 0x105, ext_req, 27, 0, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, is_ps ? ST_SUCCESS : ST_NOT_SUPPORTED);
+    if (is_ps) {
+        assert_int_equal(call(s, 0x104, create_req, 20, 0, resp, &len, &st), RPC_SUCCESS);
+        assert_int_equal(st, ST_ALREADY_EXISTS);
+        assert_int_equal(call(s, 0x102, uid2_req, 8, 20, resp, &len, &st), RPC_SUCCESS);
+        const uint8_t info2[20] = {0x10, 0, 0, 0, 0, 0, 0, 0, 0x03, 0,
+                                   0,    0, 0, 0, 0, 0, 0, 0, 0,    0};
+        assert_int_equal(len, 20);
+        assert_memory_equal(resp, info2, 20);
+        assert_int_equal(call(s, 0x103, uid2_req, 8, 0, resp, &len, &st), RPC_SUCCESS);
+        assert_int_equal(st, ST_SUCCESS);
+    }
+    assert_int_equal(call(s, 0x103, uid_req, 8, 0, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_SUCCESS);
+    assert_int_equal(call(s, 0x102, uid_req, 8, 20, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_DOES_NOT_EXIST);
+    assert_int_equal(len, 0);
+    close_sn(ctx, s);
+}
+
+static void test_its_every_opcode(void **state)
+{
+    (void)state;
+    storage_round_trip(ITS_SN);
+}
+
+static void test_ps_every_opcode(void **state)
+{
+    (void)state;
+    storage_round_trip(PS_SN);
+}
+
+/* Malformed bodies and opcodes get their RPC status at the caller, and change nothing. */
+static void test_malformed_bodies(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(PS_SN, &ctx);
+    uint8_t resp[64];
+    size_t len;
+    service_status_t st;
+    assert_int_equal(call(s, 0x100, set_req, 24, 0, resp, &len, &st),
+                     RPC_ERROR_INVALID_REQUEST_BODY);
+    assert_int_equal(call(s, 0x100, set_req, 19, 0, resp, &len, &st),
+                     RPC_ERROR_INVALID_REQUEST_BODY);
+    assert_int_equal(call(s, 0x102, uid_req, 8, 20, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_DOES_NOT_EXIST); /* the short SETs stored nothing */
+    assert_int_equal(call(s, 0x107, NULL, 0, 0, resp, &len, &st), RPC_ERROR_INVALID_VALUE);
+    /* 0x10100 would be SET (0x100) if truncated to 16 bits: refused before anything is sent. */
+    assert_int_equal(call(s, 0x10100, set_req, sizeof(set_req), 0, resp, &len, &st),
+                     RPC_ERROR_INVALID_VALUE);
+    assert_int_equal(call(s, 0x102, uid_req, 8, 20, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_DOES_NOT_EXIST);
+    close_sn(ctx, s);
+}
+
+static void test_session_rules(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(PS_SN, &ctx);
+    uint8_t *buf;
+    rpc_call_handle h = rpc_caller_session_begin(s, &buf, 8, 20);
+    assert_non_null(h);
+    uint8_t *buf2;
+    assert_null(rpc_caller_session_begin(s, &buf2, 8, 20)); /* one call in flight */
+    assert_int_equal(rpc_caller_session_close(s), RPC_ERROR_INVALID_STATE);
+    assert_int_equal(rpc_caller_session_end(h), RPC_SUCCESS);
+    assert_int_equal(rpc_caller_session_end(h), RPC_ERROR_INVALID_STATE);
+    uint8_t *out;
+    size_t len;
+    service_status_t st;
+    assert_int_equal(rpc_caller_session_invoke(h, 0x106, &out, &len, &st), RPC_ERROR_INVALID_STATE);
+    assert_null(rpc_caller_session_begin(s, &buf, (size_t)UINT32_MAX + 1, 0));
+    assert_null(rpc_caller_session_begin(s, &buf, 2u << 20, 0)); /* larger than the binding */
+    close_sn(ctx, s);
+}
+
+/* A session with a fixed buffer (alloc_for_session), opened on our own caller. */
+#include "ts_rpc_caller_linux.h"
+static void test_session_buffer_policy(void **state)
+{
+    (void)state;
+    struct rpc_caller_interface caller;
+    struct rpc_caller_session s;
+    const struct rpc_uuid ps = {{0x75, 0x1b, 0xf8, 0x01, 0x3d, 0xde, 0x47, 0x68, 0xa5, 0x14, 0x0f,
+                                 0x10, 0xae, 0xed, 0x17, 0x90}};
+    const struct rpc_uuid crypto = {{0xd9, 0xdf, 0x52, 0xd5, 0x16, 0xa2, 0x4b, 0xb2, 0x9a, 0xa4,
+                                     0xd2, 0x6d, 0x3b, 0x84, 0xe8, 0xc0}};
+    assert_int_equal(ts_rpc_caller_linux_init(&caller), RPC_SUCCESS);
+    assert_int_equal(rpc_caller_session_find_and_open(&s, &caller, &crypto, 8192),
+                     RPC_ERROR_NOT_FOUND);
+    assert_int_equal(rpc_caller_session_open(&s, &caller, &ps, 1, 8192), RPC_ERROR_NOT_FOUND);
+    assert_int_equal(rpc_caller_session_open(&s, &caller, &ps, 0, 8192), RPC_SUCCESS);
+    assert_int_equal(s.memory_policy, alloc_for_session);
+    assert_int_equal(s.shared_memory.size, 8192);
+    assert_null(rpc_caller_session_begin(&s, &(uint8_t *){NULL}, 8193, 0));
+    uint8_t resp[8];
+    size_t len;
+    service_status_t st;
+    assert_int_equal(call(&s, 0x106, NULL, 0, 4, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(len, 4);
+    assert_int_equal(resp[0], 1);
+    assert_int_equal(rpc_caller_session_close(&s), RPC_SUCCESS);
+    assert_int_equal(ts_rpc_caller_linux_deinit(&caller), RPC_SUCCESS);
+}
+
+static int raw_connect(void)
+{
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    strcpy(addr.sun_path, sock_path);
+    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    assert_true(fd >= 0);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    return fd;
+}
+
+static void put_words(uint8_t p[20], const uint32_t w[5])
+{
+    for (size_t i = 0; i < 20; i++) {
+        p[i] = (uint8_t)(w[i / 4] >> (8 * (i % 4)));
+    }
+}
+
+/* Sends raw bytes; returns the reply's length (0: the server hung up) and its words. */
+static ssize_t raw_exchange(int fd, const uint8_t *p, size_t n, uint32_t w[5])
+{
+    assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
+    uint8_t r[32];
+    ssize_t got = recv(fd, r, sizeof(r), 0);
+    for (size_t i = 0; got == 20 && i < 5; i++) {
+        w[i] = (uint32_t)r[4 * i] | ((uint32_t)r[4 * i + 1] << 8) | ((uint32_t)r[4 * i + 2] << 16) |
+               ((uint32_t)r[4 * i + 3] << 24);
+    }
+    return got;
+}
+
+static void test_malformed_words(void **state)
+{
+    (void)state;
+    uint8_t p[21] = {0};
+    uint32_t w[5];
+    int fd = raw_connect();
+    const uint32_t version[5] = {0x00ff0000u, 0, 0, 0, 0};
+    put_words(p, version);
+    assert_int_equal(raw_exchange(fd, p, 20, w), 20);
+    assert_int_equal(w[1], 1);
+    /* Service call on interface 2 (empty slot) and on a handle this connection never lent. */
+    const uint32_t empty[5] = {0x00020106u, 0, 0, 0, 0};
+    put_words(p, empty);
+    assert_int_equal(raw_exchange(fd, p, 20, w), 20);
+    assert_int_equal((int32_t)w[1], RPC_ERROR_INTERNAL);
+    const uint32_t no_mem[5] = {0x00010106u, 1, 0, 0, 0};
+    put_words(p, no_mem);
+    assert_int_equal(raw_exchange(fd, p, 20, w), 20);
+    assert_int_equal((int32_t)w[1], RPC_ERROR_NOT_FOUND);
+    /* Not 20 bytes: not a TS RPC message, the connection is dropped. */
+    assert_int_equal(raw_exchange(fd, p, 19, w), 0);
+    close(fd);
+    fd = raw_connect();
+    assert_int_equal(raw_exchange(fd, p, 21, w), 0);
+    close(fd);
+}
+
+/* Memory handles belong to a connection: another uid's connection cannot name them. */
+static void test_two_uids(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(PS_SN, &ctx);
+    uint8_t *buf;
+    rpc_call_handle h = rpc_caller_session_begin(s, &buf, 25, 0); /* lends one memory */
+    assert_non_null(h);
+    memcpy(buf, set_req, sizeof(set_req));
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        if (setresgid(65534, 65534, 65534) != 0 || setresuid(65534, 65534, 65534) != 0) {
+            _exit(3);
+        }
+        int fd = raw_connect();
+        for (uint32_t handle = 0; handle < 64; handle++) {
+            uint8_t p[20];
+            uint32_t w[5];
+            const uint32_t set[5] = {0x00010100u, handle, 0, 25, 0};
+            put_words(p, set);
+            if (raw_exchange(fd, p, 20, w) != 20 || (int32_t)w[1] != RPC_ERROR_NOT_FOUND) {
+                _exit(4);
+            }
+        }
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    uint8_t *out;
+    size_t len;
+    service_status_t st;
+    assert_int_equal(rpc_caller_session_invoke(h, 0x102, &out, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_DOES_NOT_EXIST); /* the other uid stored nothing through our memory */
+    assert_int_equal(rpc_caller_session_end(h), RPC_SUCCESS);
+    close_sn(ctx, s);
+}
+
+typedef struct worker {
+    struct service_context *ctx;
+    uint8_t tag;
+    int failures;
+} worker_t;
+
+/* Each thread its own session on the same context; objects per thread. */
+static void *worker_main(void *arg)
+{
+    worker_t *w = arg;
+    struct rpc_caller_session *s = service_context_open(w->ctx);
+    if (s == NULL) {
+        w->failures = 1000;
+        return NULL;
+    }
+    for (int i = 0; i < 50; i++) {
+        uint8_t req[25], resp[8];
+        memcpy(req, set_req, sizeof(req));
+        req[7] = w->tag; /* uid high byte: one object per thread */
+        req[20] = (uint8_t)i;
+        size_t len;
+        service_status_t st;
+        uint8_t *buf, *out;
+        rpc_call_handle h = rpc_caller_session_begin(s, &buf, sizeof(req), 0);
+        if (h == NULL) {
+            w->failures++;
+            continue;
+        }
+        memcpy(buf, req, sizeof(req));
+        if (rpc_caller_session_invoke(h, 0x100, &out, &len, &st) != RPC_SUCCESS || st != 0) {
+            w->failures++;
+        }
+        rpc_caller_session_end(h);
+        uint8_t get[24];
+        memcpy(get, get_req, sizeof(get));
+        get[7] = w->tag;
+        h = rpc_caller_session_begin(s, &buf, sizeof(get), 5);
+        if (h == NULL) {
+            w->failures++;
+            continue;
+        }
+        memcpy(buf, get, sizeof(get));
+        if (rpc_caller_session_invoke(h, 0x101, &out, &len, &st) != RPC_SUCCESS || st != 0 ||
+            len != 5 || out[0] != (uint8_t)i) {
+            w->failures++;
+        }
+        memcpy(resp, out, len < sizeof(resp) ? len : sizeof(resp));
+        rpc_caller_session_end(h);
+    }
+    uint8_t rm[8];
+    memcpy(rm, uid_req, 8);
+    rm[7] = w->tag;
+    uint8_t resp[4];
+    size_t len;
+    service_status_t st;
+    if (call(s, 0x103, rm, 8, 0, resp, &len, &st) != RPC_SUCCESS || st != 0) {
+        w->failures++;
+    }
+    service_context_close(w->ctx, s);
+    return NULL;
+}
+
+static void test_threads(void **state)
+{
+    (void)state;
+    struct service_context *ctx = service_locator_query(PS_SN);
+    assert_non_null(ctx);
+    pthread_t t[4];
+    worker_t w[4];
+    for (int i = 0; i < 4; i++) {
+        w[i] = (worker_t){.ctx = ctx, .tag = (uint8_t)(0x40 + i)};
+        assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(w[i].failures, 0);
+    }
+    service_context_relinquish(ctx);
+}
+
+/* A client dies with a call begun and memory lent: the server carries on for everyone else. */
+static void test_client_dies_mid_call(void **state)
+{
+    (void)state;
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct service_context *ctx = service_locator_query(PS_SN);
+        struct rpc_caller_session *s = ctx != NULL ? service_context_open(ctx) : NULL;
+        uint8_t *buf;
+        if (s == NULL || rpc_caller_session_begin(s, &buf, 4096, 4096) == NULL) {
+            _exit(3);
+        }
+        memset(buf, 0xee, 4096);
+        kill(getpid(), SIGKILL);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    storage_round_trip(PS_SN);
+}
+
+typedef struct pending {
+    struct rpc_caller_session *s;
+    rpc_call_handle h;
+    rpc_status_t status;
+    size_t len;
+} pending_t;
+
+static void *invoke_main(void *arg)
+{
+    pending_t *p = arg;
+    uint8_t *out = (uint8_t *)1;
+    service_status_t st;
+    p->status = rpc_caller_session_invoke(p->h, 0x101, &out, &p->len, &st);
+    if (out != NULL) {
+        p->len = 9999;
+    }
+    return NULL;
+}
+
+/*
+ * The server is stopped with a call about to go out, then killed: whether the request was
+ * sent before the kill or not, the call ends with RPC_ERROR_TRANSPORT_LAYER and no buffer. A
+ * new server on the same rssd state still has what was acknowledged before.
+ */
+static void test_server_dies_mid_call(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(PS_SN, &ctx);
+    uint8_t resp[8];
+    size_t len;
+    service_status_t st;
+    assert_int_equal(call(s, 0x100, set_req, sizeof(set_req), 0, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_SUCCESS);
+    uint8_t *buf;
+    pending_t p = {.s = s};
+    p.h = rpc_caller_session_begin(s, &buf, sizeof(get_req), 5);
+    assert_non_null(p.h);
+    memcpy(buf, get_req, sizeof(get_req));
+    assert_int_equal(kill(server_pid, SIGSTOP), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, invoke_main, &p), 0);
+    stop_server(SIGKILL);
+    assert_int_equal(pthread_join(t, NULL), 0);
+    assert_int_equal(p.status, RPC_ERROR_TRANSPORT_LAYER);
+    assert_int_equal(p.len, 0);
+    assert_int_equal(rpc_caller_session_end(p.h), RPC_ERROR_TRANSPORT_LAYER);
+    close_sn(ctx, s);
+
+    start_server();
+    s = open_sn(PS_SN, &ctx);
+    assert_int_equal(call(s, 0x101, get_req, sizeof(get_req), 5, resp, &len, &st), RPC_SUCCESS);
+    assert_int_equal(st, ST_SUCCESS);
+    assert_int_equal(len, 5);
+    assert_memory_equal(resp, "hello", 5);
+    assert_int_equal(call(s, 0x103, uid_req, 8, 0, resp, &len, &st), RPC_SUCCESS);
+    close_sn(ctx, s);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2 || getenv("RSS_SOCKET") == NULL) {
+        fprintf(stderr, "usage (under with_rssd.sh): %s TS_TEST_SERVER\n", argv[0]);
+        return 2;
+    }
+    server_path = argv[1];
+    if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0) {
+        return 1;
+    }
+    snprintf(sock_path, sizeof(sock_path), "%s/se-proxy.sock", dir);
+    setenv("TS_RUNTIME_DIR", dir, 1);
+    signal(SIGPIPE, SIG_IGN);
+    start_server();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_locator),
+        cmocka_unit_test(test_its_every_opcode),
+        cmocka_unit_test(test_ps_every_opcode),
+        cmocka_unit_test(test_malformed_bodies),
+        cmocka_unit_test(test_session_rules),
+        cmocka_unit_test(test_session_buffer_policy),
+        cmocka_unit_test(test_malformed_words),
+        cmocka_unit_test(test_two_uids),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_client_dies_mid_call),
+        cmocka_unit_test(test_server_dies_mid_call),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    if (server_pid > 0) {
+        stop_server(SIGTERM);
+    }
+    rmdir(dir);
+    return failed;
+}
