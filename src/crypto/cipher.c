@@ -17,7 +17,8 @@
  * AES-256 key used with XTS is two AES-128 keys) and a mode word. Each entry is fetched at most
  * once per process: the first user stores it with a compare-and-swap, a racing loser frees its
  * copy. Single DES lives in OpenSSL's legacy provider, which we load into a private library
- * context so that the application's default context is left alone.
+ * context (core_legacy_libctx, shared with MD4) so that the application's default context is
+ * left alone.
  */
 typedef struct cipher_entry {
     psa_key_type_t type;
@@ -101,6 +102,12 @@ static void legacy_load(void)
     legacy_libctx = libctx;
 }
 
+OSSL_LIB_CTX *core_legacy_libctx(void)
+{
+    pthread_once(&legacy_once, legacy_load);
+    return legacy_libctx;
+}
+
 const EVP_CIPHER *core_cipher_evp(psa_key_type_t type, size_t bits, const char *mode)
 {
     for (size_t i = 0; i < CIPHER_ENTRY_COUNT; i++) {
@@ -114,12 +121,11 @@ const EVP_CIPHER *core_cipher_evp(psa_key_type_t type, size_t bits, const char *
         }
         OSSL_LIB_CTX *libctx = NULL;
         if (e->legacy) {
-            pthread_once(&legacy_once, legacy_load);
-            if (legacy_libctx == NULL) {
+            libctx = core_legacy_libctx();
+            if (libctx == NULL) {
                 atomic_store(&cipher_unavailable[i], true);
                 return NULL;
             }
-            libctx = legacy_libctx;
         }
         EVP_CIPHER *fetched = EVP_CIPHER_fetch(libctx, e->name, NULL);
         if (fetched == NULL) {
