@@ -142,9 +142,10 @@ static void test_setup_errors(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_MD4)),
                      PSA_ERROR_NOT_SUPPORTED);
     /* ECJPAKE-to-PMS takes J-PAKE's point, which no key agreement gives. */
-    assert_int_equal(psa_key_derivation_setup(
-                         &op, PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH, PSA_ALG_TLS12_ECJPAKE_TO_PMS)),
-                     PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(
+        psa_key_derivation_setup(&op, PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH,
+                                                            PSA_ALG_TLS12_ECJPAKE_TO_PMS)),
+        PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHAKE256_512)),
                      PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_ANY_HASH)),
@@ -1336,8 +1337,8 @@ static void test_key_agreement_part1(void **state)
 
 /* The P-256 generator as an uncompressed point, and SHA-256 of its x coordinate (computed with
  * Python's hashlib: sha256(bytes.fromhex(X)).hexdigest()). */
-#define P256_G_X        "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
-#define P256_G_Y        "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
+#define P256_G_X "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+#define P256_G_Y "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
 #define P256_G_X_SHA256 "40577091d962d2c36217b8e1a3c7eee4a08d3c1ad4debaacc9fa2e259ff45118"
 
 static size_t p256_generator(uint8_t point[65])
@@ -1367,9 +1368,9 @@ static void test_ecjpake_to_pms_known_answer(void **state)
      * operation enters an error state"); set up again to go on. */
     assert_error_state(&op);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, sizeof(point)),
-        PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    sizeof(point)),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
     assert_memory_equal(out, expected, sizeof(out));
     assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
@@ -1379,10 +1380,11 @@ static void test_ecjpake_to_pms_known_answer(void **state)
 
     /* verify_bytes against the same value; a wrong value is INVALID_SIGNATURE. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, sizeof(point)),
-        PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_verify_bytes(&op, expected, sizeof(expected)), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    sizeof(point)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_verify_bytes(&op, expected, sizeof(expected)),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     /* A DERIVE key in, a 256-bit key out whose value is the digest. */
@@ -1415,9 +1417,9 @@ static void test_ecjpake_to_pms_known_answer(void **state)
     /* Secret given as bytes: no key may be derived (NOT_PERMITTED), bytes still may. */
     psa_set_key_bits(&attr, 256);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, sizeof(point)),
-        PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    sizeof(point)),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_key(&attr, &op, &derived), PSA_ERROR_NOT_PERMITTED);
     assert_error_state(&op);
     assert_int_equal(psa_destroy_key(secret), PSA_SUCCESS);
@@ -1439,8 +1441,8 @@ static void test_ecjpake_to_pms_errors(void **state)
         int at; /* byte to alter, or -1 */
         uint8_t value;
     } cases[] = {
-        {64, -1, 0},   {66, -1, 0},   {33, -1, 0},   {0, -1, 0},     {65, 0, 0x02},
-        {65, 0, 0x03}, {65, 0, 0x00}, {65, 0, 0x06}, {65, 64, 0xf4}, /* y altered: off the curve */
+        {64, -1, 0},   {66, -1, 0},   {33, -1, 0},   {0, -1, 0}, {65, 0, 0x02}, {65, 0, 0x03},
+        {65, 0, 0x00}, {65, 0, 0x06}, {65, 64, 0xf4}, /* y altered: off the curve */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         memcpy(bad, point, sizeof(bad));
@@ -1456,8 +1458,9 @@ static void test_ecjpake_to_pms_errors(void **state)
     }
     /* Steps it does not take, and integer inputs. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, point, 65),
-                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, point, 65),
+        PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 1),
@@ -1472,34 +1475,34 @@ static void test_ecjpake_to_pms_errors(void **state)
     assert_int_equal(psa_destroy_key(raw), PSA_SUCCESS);
     /* The secret twice: BAD_STATE and the error state; set up again, the output is right. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
-        PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
-        PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_ERROR_BAD_STATE);
     /* The error state: BAD_STATE too ("If this function returns an error status, the
      * operation enters an error state"); set up again to go on. */
     assert_error_state(&op);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
-        PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 32), PSA_SUCCESS);
     assert_memory_equal(out, expected, 32);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
     /* The output is read in a single 32-byte call: a partial read is refused. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
-        PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 16), PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     /* More than the capacity: INSUFFICIENT_DATA, capacity drops to 0, no output written. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
-        PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
+                                                    65),
+                     PSA_SUCCESS);
     uint8_t big[33];
     memset(big, 0xa5, sizeof(big));
     assert_int_equal(psa_key_derivation_output_bytes(&op, big, 33), PSA_ERROR_INSUFFICIENT_DATA);
