@@ -10,7 +10,7 @@ packages=(build-essential cmake pkg-config libssl-dev openssl libcmocka-dev
           python3-cryptography-vectors clang libclang-rt-14-dev dpkg-dev systemd groff-base
           python3 util-linux time
           libfuse3-dev fuse3 efitools efivar efibootmgr e2fsprogs fdisk
-          protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev
+          protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libsodium-dev
           cargo librust-parsec-interface-dev)
 
 missing=()

@@ -1,5 +1,5 @@
-/* AEAD family of the PSA core (GCM, CCM, ChaCha20-Poly1305) on OpenSSL EVP: one-shot, multi-part.
- */
+/* AEAD family of the PSA core (GCM, CCM, ChaCha20-Poly1305, XChaCha20-Poly1305) on OpenSSL EVP:
+ * one-shot, multi-part. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "core.h"
+#include "xchacha.h"
 
 /* ---- algorithm resolution -------------------------------------------------------------------- */
 
@@ -80,8 +81,12 @@ static psa_status_t aead_resolve(psa_key_type_t type, size_t bits, psa_algorithm
         m->evp = core_cipher_evp(type, bits, "POLY1305");
         return m->evp != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
     case PSA_ALG_XCHACHA20_POLY1305:
-        return type == PSA_KEY_TYPE_XCHACHA20 ? PSA_ERROR_NOT_SUPPORTED
-                                              : PSA_ERROR_INVALID_ARGUMENT;
+        /* ChaCha20-Poly1305 keyed per nonce with the XChaCha20 subkey (xchacha.h). */
+        if (type != PSA_KEY_TYPE_XCHACHA20) {
+            return PSA_ERROR_INVALID_ARGUMENT;
+        }
+        m->evp = core_cipher_evp(PSA_KEY_TYPE_CHACHA20, bits, "POLY1305");
+        return m->evp != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
     default:
         return PSA_ERROR_NOT_SUPPORTED;
     }
@@ -94,6 +99,8 @@ static bool aead_nonce_ok(const aead_mode_t *m, size_t nonce_length)
         return nonce_length >= 1 && nonce_length <= AEAD_GCM_NONCE_MAX;
     case PSA_ALG_CCM:
         return nonce_length >= 7 && nonce_length <= 13;
+    case PSA_ALG_XCHACHA20_POLY1305:
+        return nonce_length == XCHACHA_NONCE_LENGTH;
     default:
         return nonce_length == 12;
     }
@@ -101,7 +108,42 @@ static bool aead_nonce_ok(const aead_mode_t *m, size_t nonce_length)
 
 static size_t aead_default_nonce_length(const aead_mode_t *m)
 {
-    return m->base == PSA_ALG_CCM ? 13 : 12;
+    switch (m->base) {
+    case PSA_ALG_CCM:
+        return 13;
+    case PSA_ALG_XCHACHA20_POLY1305:
+        return XCHACHA_NONCE_LENGTH;
+    default:
+        return 12;
+    }
+}
+
+/* The key and nonce OpenSSL runs with: XChaCha20-Poly1305 turns (key, 24-byte nonce) into a
+ * subkey and a 12-byte nonce (in the caller's buffers); every other mode uses its inputs. */
+typedef struct aead_keying {
+    const uint8_t *rekey; /* NULL: the key's own material */
+    const uint8_t *nonce;
+    size_t nonce_length;
+    uint8_t subkey[XCHACHA_KEY_LENGTH];
+    uint8_t ietf_nonce[XCHACHA_IETF_NONCE_LENGTH];
+} aead_keying_t;
+
+static psa_status_t aead_keying(const aead_mode_t *m, const core_key_t *key, const uint8_t *nonce,
+                                size_t nonce_length, aead_keying_t *out)
+{
+    out->rekey = NULL;
+    out->nonce = nonce;
+    out->nonce_length = nonce_length;
+    if (m->base != PSA_ALG_XCHACHA20_POLY1305) {
+        return PSA_SUCCESS;
+    }
+    psa_status_t status = core_xchacha_derive(key->material, nonce, out->subkey, out->ietf_nonce);
+    if (status == PSA_SUCCESS) {
+        out->rekey = out->subkey;
+        out->nonce = out->ietf_nonce;
+        out->nonce_length = sizeof(out->ietf_nonce);
+    }
+    return status;
 }
 
 /* CCM encodes the plaintext length in L = 15 - nonce_length bytes. */
@@ -137,11 +179,13 @@ static bool aead_set_ivlen(EVP_CIPHER_CTX *ctx, size_t nonce_length)
 }
 
 static aead_cached_t *aead_oneshot_ctx(core_key_t *key, const aead_mode_t *m, uint32_t kind,
-                                       bool encrypt, const uint8_t *nonce, size_t nonce_length)
+                                       bool encrypt, const aead_keying_t *keying)
 {
+    const uint8_t *nonce = keying->nonce;
+    size_t nonce_length = keying->nonce_length;
     aead_cached_t *cached = core_key_cache_take(key, kind);
     if (cached != NULL) {
-        const uint8_t *rekey = NULL;
+        const uint8_t *rekey = keying->rekey;
         if (cached->nonce_length != nonce_length) {
             if (!aead_set_ivlen(cached->ctx, nonce_length)) {
                 aead_cached_free(cached);
@@ -166,7 +210,7 @@ static aead_cached_t *aead_oneshot_ctx(core_key_t *key, const aead_mode_t *m, ui
     cached->nonce_length = nonce_length;
     bool ok = cached->ctx != NULL &&
               EVP_CipherInit_ex2(cached->ctx, m->evp, NULL, NULL, encrypt, NULL) == 1;
-    if (ok && m->base != PSA_ALG_CHACHA20_POLY1305) {
+    if (ok && m->base != PSA_ALG_CHACHA20_POLY1305 && m->base != PSA_ALG_XCHACHA20_POLY1305) {
         ok = aead_set_ivlen(cached->ctx, nonce_length);
     }
     /* CCM fixes the tag length (M) when the key is set. */
@@ -174,7 +218,9 @@ static aead_cached_t *aead_oneshot_ctx(core_key_t *key, const aead_mode_t *m, ui
         ok = EVP_CIPHER_CTX_ctrl(cached->ctx, EVP_CTRL_AEAD_SET_TAG, (int)m->tag_length, NULL) > 0;
     }
     if (ok) {
-        ok = EVP_CipherInit_ex2(cached->ctx, NULL, key->material, nonce, encrypt, NULL) == 1;
+        ok = EVP_CipherInit_ex2(cached->ctx, NULL,
+                                keying->rekey != NULL ? keying->rekey : key->material, nonce,
+                                encrypt, NULL) == 1;
     }
     if (!ok) {
         aead_cached_free(cached);
@@ -256,10 +302,14 @@ psa_status_t core_aead_encrypt(const core_caller_t *caller, psa_key_id_t key, ps
         return status;
     }
     uint32_t kind = (uint32_t)alg;
-    aead_cached_t *cached = aead_oneshot_ctx(k, &m, kind, true, nonce, nonce_length);
+    aead_keying_t keying;
+    status = aead_keying(&m, k, nonce, nonce_length, &keying);
+    aead_cached_t *cached =
+        status == PSA_SUCCESS ? aead_oneshot_ctx(k, &m, kind, true, &keying) : NULL;
+    OPENSSL_cleanse(&keying, sizeof(keying));
     if (cached == NULL) {
         core_key_release(k);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+        return status != PSA_SUCCESS ? status : PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     EVP_CIPHER_CTX *ctx = cached->ctx;
     int n = 0;
@@ -323,10 +373,14 @@ psa_status_t core_aead_decrypt(const core_caller_t *caller, psa_key_id_t key, ps
         return status;
     }
     uint32_t kind = (uint32_t)alg | AEAD_CACHE_DECRYPT;
-    aead_cached_t *cached = aead_oneshot_ctx(k, &m, kind, false, nonce, nonce_length);
+    aead_keying_t keying;
+    status = aead_keying(&m, k, nonce, nonce_length, &keying);
+    aead_cached_t *cached =
+        status == PSA_SUCCESS ? aead_oneshot_ctx(k, &m, kind, false, &keying) : NULL;
+    OPENSSL_cleanse(&keying, sizeof(keying));
     if (cached == NULL) {
         core_key_release(k);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+        return status != PSA_SUCCESS ? status : PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     EVP_CIPHER_CTX *ctx = cached->ctx;
     const uint8_t *tag = ciphertext + body;
@@ -651,8 +705,13 @@ static psa_status_t aead_apply_nonce(aead_ctx_t *c, const uint8_t *nonce, size_t
         if (c->mode.base == PSA_ALG_GCM && !aead_set_ivlen(c->evp, nonce_length)) {
             return PSA_ERROR_CORRUPTION_DETECTED;
         }
-        if (EVP_CipherInit_ex2(c->evp, NULL, NULL, nonce, c->encrypt, NULL) != 1) {
-            return PSA_ERROR_CORRUPTION_DETECTED;
+        aead_keying_t keying;
+        psa_status_t status = aead_keying(&c->mode, c->key, nonce, nonce_length, &keying);
+        bool ok = status == PSA_SUCCESS && EVP_CipherInit_ex2(c->evp, NULL, keying.rekey,
+                                                              keying.nonce, c->encrypt, NULL) == 1;
+        OPENSSL_cleanse(&keying, sizeof(keying));
+        if (!ok) {
+            return status != PSA_SUCCESS ? status : PSA_ERROR_CORRUPTION_DETECTED;
         }
     }
     c->nonce_set = true;

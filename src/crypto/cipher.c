@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "core.h"
+#include "xchacha.h"
 
 /* ---- EVP_CIPHER table ------------------------------------------------------------------------ */
 
@@ -17,7 +18,8 @@
  * AES-256 key used with XTS is two AES-128 keys) and a mode word. Each entry is fetched at most
  * once per process: the first user stores it with a compare-and-swap, a racing loser frees its
  * copy. Single DES lives in OpenSSL's legacy provider, which we load into a private library
- * context so that the application's default context is left alone.
+ * context (core_legacy_libctx, shared with MD4) so that the application's default context is
+ * left alone.
  */
 typedef struct cipher_entry {
     psa_key_type_t type;
@@ -101,6 +103,12 @@ static void legacy_load(void)
     legacy_libctx = libctx;
 }
 
+OSSL_LIB_CTX *core_legacy_libctx(void)
+{
+    pthread_once(&legacy_once, legacy_load);
+    return legacy_libctx;
+}
+
 const EVP_CIPHER *core_cipher_evp(psa_key_type_t type, size_t bits, const char *mode)
 {
     for (size_t i = 0; i < CIPHER_ENTRY_COUNT; i++) {
@@ -114,12 +122,11 @@ const EVP_CIPHER *core_cipher_evp(psa_key_type_t type, size_t bits, const char *
         }
         OSSL_LIB_CTX *libctx = NULL;
         if (e->legacy) {
-            pthread_once(&legacy_once, legacy_load);
-            if (legacy_libctx == NULL) {
+            libctx = core_legacy_libctx();
+            if (libctx == NULL) {
                 atomic_store(&cipher_unavailable[i], true);
                 return NULL;
             }
-            libctx = legacy_libctx;
         }
         EVP_CIPHER *fetched = EVP_CIPHER_fetch(libctx, e->name, NULL);
         if (fetched == NULL) {
@@ -152,6 +159,7 @@ typedef struct cipher_mode {
     bool pkcs7;
     bool ccm_star;
     bool chacha20;
+    bool xchacha20; /* ChaCha20 keyed per nonce with the XChaCha20 subkey (xchacha.h) */
 } cipher_mode_t;
 
 /* CCM* without tag uses a 13-byte nonce, so the counter field is 2 bytes (L = 2). */
@@ -185,14 +193,15 @@ static psa_status_t cipher_resolve(psa_key_type_t type, size_t bits, psa_algorit
     const char *mode = NULL;
 
     if (alg == PSA_ALG_STREAM_CIPHER) {
-        if (type != PSA_KEY_TYPE_CHACHA20) {
+        if (type != PSA_KEY_TYPE_CHACHA20 && type != PSA_KEY_TYPE_XCHACHA20) {
             return PSA_ERROR_INVALID_ARGUMENT;
         }
         m->kind = CIPHER_KIND_STREAM;
         m->block_size = 1;
-        m->iv_length = 12;
-        m->chacha20 = true;
-        m->evp = core_cipher_evp(type, bits, "STREAM");
+        m->xchacha20 = type == PSA_KEY_TYPE_XCHACHA20;
+        m->chacha20 = !m->xchacha20;
+        m->iv_length = m->xchacha20 ? XCHACHA_NONCE_LENGTH : 12;
+        m->evp = core_cipher_evp(PSA_KEY_TYPE_CHACHA20, bits, "STREAM");
         return m->evp != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
     }
     if (bs == 0) {
@@ -274,6 +283,26 @@ static psa_status_t cipher_resolve(psa_key_type_t type, size_t bits, psa_algorit
 }
 
 /*
+ * XChaCha20: the ChaCha20 key for a 24-byte nonce, and the nonce's 16-byte OpenSSL IV (counter 0,
+ * then 0x00000000 || N[16..24]). NULL subkey pointer for every other cipher.
+ */
+static psa_status_t cipher_xchacha_key_iv(const cipher_mode_t *m, const uint8_t *key,
+                                          const uint8_t *iv, uint8_t subkey[XCHACHA_KEY_LENGTH],
+                                          uint8_t evp_iv[16], const uint8_t **rekey)
+{
+    *rekey = NULL;
+    if (!m->xchacha20) {
+        return PSA_SUCCESS;
+    }
+    memset(evp_iv, 0, 4);
+    psa_status_t status = core_xchacha_derive(key, iv, subkey, evp_iv + 4);
+    if (status == PSA_SUCCESS) {
+        *rekey = subkey;
+    }
+    return status;
+}
+
+/*
  * Turns a PSA IV into the IV OpenSSL's cipher takes. ChaCha20 (PSA 1.2 §ChaCha20): 12 bytes is
  * the RFC 7539 nonce with counter 0; 16 bytes is a little-endian 32-bit counter then the 12-byte
  * nonce (exactly OpenSSL's layout); 8 bytes is the original 64-bit nonce with a 64-bit counter 0
@@ -303,6 +332,10 @@ static psa_status_t cipher_evp_iv(const cipher_mode_t *m, const uint8_t *iv, siz
         memcpy(evp_iv + 1, iv, CCM_STAR_NONCE_LENGTH);
         evp_iv[15] = 1;
         return PSA_SUCCESS;
+    }
+    if (m->xchacha20) {
+        /* The OpenSSL IV comes with the subkey: cipher_xchacha_key_iv. */
+        return iv_length == XCHACHA_NONCE_LENGTH ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     }
     if (m->iv_length == 0 || iv_length != m->iv_length) {
         return PSA_ERROR_INVALID_ARGUMENT;
@@ -346,12 +379,13 @@ static void cipher_free_evp(void *object)
 /* A keyed context for (alg, direction): from the key's cache, or new. Re-initialised with the
  * IV only, which keeps the key schedule. Padding is off: PKCS#7 is handled here. */
 static EVP_CIPHER_CTX *cipher_oneshot_ctx(core_key_t *key, const cipher_mode_t *m, uint32_t kind,
-                                          bool encrypt, const uint8_t evp_iv[16])
+                                          bool encrypt, const uint8_t evp_iv[16],
+                                          const uint8_t *rekey)
 {
     EVP_CIPHER_CTX *ctx = core_key_cache_take(key, kind);
     const uint8_t *iv = m->iv_length != 0 ? evp_iv : NULL;
     if (ctx != NULL) {
-        if (EVP_CipherInit_ex2(ctx, NULL, NULL, iv, encrypt, NULL) == 1) {
+        if (EVP_CipherInit_ex2(ctx, NULL, rekey, iv, encrypt, NULL) == 1) {
             return ctx;
         }
         EVP_CIPHER_CTX_free(ctx);
@@ -361,7 +395,8 @@ static EVP_CIPHER_CTX *cipher_oneshot_ctx(core_key_t *key, const cipher_mode_t *
     if (ctx == NULL) {
         return NULL;
     }
-    if (EVP_CipherInit_ex2(ctx, m->evp, key->material, iv, encrypt, NULL) != 1 ||
+    if (EVP_CipherInit_ex2(ctx, m->evp, rekey != NULL ? rekey : key->material, iv, encrypt, NULL) !=
+            1 ||
         EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
         EVP_CIPHER_CTX_free(ctx);
         return NULL;
@@ -436,11 +471,16 @@ psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key, 
         core_key_release(k);
         return PSA_ERROR_INSUFFICIENT_ENTROPY;
     }
+    uint8_t subkey[XCHACHA_KEY_LENGTH];
+    const uint8_t *rekey = NULL;
+    status = cipher_xchacha_key_iv(&m, k->material, output, subkey, evp_iv, &rekey);
     uint32_t kind = (uint32_t)alg;
-    EVP_CIPHER_CTX *ctx = cipher_oneshot_ctx(k, &m, kind, true, evp_iv);
+    EVP_CIPHER_CTX *ctx =
+        status == PSA_SUCCESS ? cipher_oneshot_ctx(k, &m, kind, true, evp_iv, rekey) : NULL;
+    OPENSSL_cleanse(subkey, sizeof(subkey));
     if (ctx == NULL) {
         core_key_release(k);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+        return status != PSA_SUCCESS ? status : PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     uint8_t *out = output + m.iv_length;
     size_t whole = m.pkcs7 ? input_length - input_length % m.block_size : input_length;
@@ -507,11 +547,16 @@ psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key, 
         core_key_release(k);
         return PSA_ERROR_INVALID_ARGUMENT;
     }
+    uint8_t subkey[XCHACHA_KEY_LENGTH];
+    const uint8_t *rekey = NULL;
+    status = cipher_xchacha_key_iv(&m, k->material, input, subkey, evp_iv, &rekey);
     uint32_t kind = (uint32_t)alg | CIPHER_CACHE_DECRYPT;
-    EVP_CIPHER_CTX *ctx = cipher_oneshot_ctx(k, &m, kind, false, evp_iv);
+    EVP_CIPHER_CTX *ctx =
+        status == PSA_SUCCESS ? cipher_oneshot_ctx(k, &m, kind, false, evp_iv, rekey) : NULL;
+    OPENSSL_cleanse(subkey, sizeof(subkey));
     if (ctx == NULL) {
         core_key_release(k);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+        return status != PSA_SUCCESS ? status : PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     const uint8_t *in = input + m.iv_length;
     uint8_t *scratch = NULL;
@@ -701,8 +746,14 @@ static psa_status_t cipher_apply_iv(cipher_ctx_t *c, const uint8_t *iv, size_t i
     if (status != PSA_SUCCESS) {
         return status;
     }
-    if (EVP_CipherInit_ex2(c->evp, NULL, NULL, evp_iv, c->encrypt, NULL) != 1) {
-        return PSA_ERROR_CORRUPTION_DETECTED;
+    uint8_t subkey[XCHACHA_KEY_LENGTH];
+    const uint8_t *rekey = NULL;
+    status = cipher_xchacha_key_iv(&c->mode, c->key->material, iv, subkey, evp_iv, &rekey);
+    int ok = status == PSA_SUCCESS &&
+             EVP_CipherInit_ex2(c->evp, NULL, rekey, evp_iv, c->encrypt, NULL) == 1;
+    OPENSSL_cleanse(subkey, sizeof(subkey));
+    if (!ok) {
+        return status != PSA_SUCCESS ? status : PSA_ERROR_CORRUPTION_DETECTED;
     }
     c->iv_set = true;
     return PSA_SUCCESS;

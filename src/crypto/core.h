@@ -166,6 +166,9 @@ void core_free_secret(void *p, size_t n);
  * until shutdown. NULL when the algorithm is not supported. */
 const struct evp_md_st *core_hash_md(psa_algorithm_t hash_alg);
 const struct evp_cipher_st *core_cipher_evp(psa_key_type_t type, size_t bits, const char *mode);
+/* A private OpenSSL library context with the legacy and default providers (single DES, MD4),
+ * created once (cipher.c); NULL when the legacy provider cannot be loaded. */
+struct ossl_lib_ctx_st *core_legacy_libctx(void);
 
 /* ---- entry points (implemented by one file per family) ------------------------------------- */
 

@@ -1,8 +1,8 @@
 /* Low-level libcrypto hash contexts for the PSA hash suspend state: run, export, import. */
 
-/* MD5_Init, SHA256_Update ... are deprecated in OpenSSL 3 but are the only libcrypto interface
- * whose contexts have public fields (chaining value, bit count, partial block). This file is the
- * one place that uses them. */
+/* MD4_Init, MD5_Init, SHA256_Update ... are deprecated in OpenSSL 3 but are the only libcrypto
+ * interface whose contexts have public fields (chaining value, bit count, partial block). This file
+ * is the one place that uses them. */
 #define OPENSSL_SUPPRESS_DEPRECATED
 
 #include "hash_state.h"
@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/md4.h>
 #include <openssl/md5.h>
 #include <openssl/ripemd.h>
 #include <openssl/sha.h>
 
 typedef enum hs_family {
+    HS_MD4,
     HS_MD5,
     HS_RIPEMD160,
     HS_SHA1,
@@ -32,6 +34,7 @@ typedef struct hs_info {
 } hs_info_t;
 
 static const hs_info_t hs_table[] = {
+    {PSA_ALG_MD4, HS_MD4, 4, 4, true},
     {PSA_ALG_MD5, HS_MD5, 4, 4, true},
     {PSA_ALG_RIPEMD160, HS_RIPEMD160, 5, 4, true},
     {PSA_ALG_SHA_1, HS_SHA1, 5, 4, false},
@@ -46,6 +49,7 @@ static const hs_info_t hs_table[] = {
 #define HS_COUNT (sizeof(hs_table) / sizeof(hs_table[0]))
 
 /* The table's word counts and the header's field sizes describe the same format. */
+_Static_assert(PSA_HASH_SUSPEND_HASH_STATE_FIELD_LENGTH(PSA_ALG_MD4) == 4 * 4, "MD4 state");
 _Static_assert(PSA_HASH_SUSPEND_HASH_STATE_FIELD_LENGTH(PSA_ALG_MD5) == 4 * 4, "MD5 state");
 _Static_assert(PSA_HASH_SUSPEND_HASH_STATE_FIELD_LENGTH(PSA_ALG_RIPEMD160) == 5 * 4, "RMD state");
 _Static_assert(PSA_HASH_SUSPEND_HASH_STATE_FIELD_LENGTH(PSA_ALG_SHA_1) == 5 * 4, "SHA-1 state");
@@ -71,6 +75,7 @@ static const uint64_t sha512_256_iv[8] = {
 struct hash_state {
     const hs_info_t *info;
     union {
+        MD4_CTX md4;
         MD5_CTX md5;
         RIPEMD160_CTX ripemd160;
         SHA_CTX sha1;
@@ -107,7 +112,6 @@ bool hash_state_known_unsupported(psa_algorithm_t alg)
 {
     switch (alg) {
     case PSA_ALG_MD2:
-    case PSA_ALG_MD4:
     case PSA_ALG_AES_MMO_ZIGBEE:
     case PSA_ALG_SHA3_224:
     case PSA_ALG_SHA3_256:
@@ -171,6 +175,13 @@ static void hs_get(hash_state_t *s, hs_raw_t *raw)
 {
     memset(raw, 0, sizeof(*raw));
     switch (s->info->family) {
+    case HS_MD4: {
+        MD4_CTX *c = &s->u.md4;
+        raw->h[0] = c->A, raw->h[1] = c->B, raw->h[2] = c->C, raw->h[3] = c->D;
+        raw->bits_lo = (uint64_t)c->Nh << 32 | c->Nl;
+        raw->block = (uint8_t *)c->data, raw->num = c->num, raw->block_size = MD4_CBLOCK;
+        break;
+    }
     case HS_MD5: {
         MD5_CTX *c = &s->u.md5;
         raw->h[0] = c->A, raw->h[1] = c->B, raw->h[2] = c->C, raw->h[3] = c->D;
@@ -218,6 +229,14 @@ static void hs_get(hash_state_t *s, hs_raw_t *raw)
 static void hs_set(hash_state_t *s, const hs_raw_t *raw)
 {
     switch (s->info->family) {
+    case HS_MD4: {
+        MD4_CTX *c = &s->u.md4;
+        c->A = (MD4_LONG)raw->h[0], c->B = (MD4_LONG)raw->h[1];
+        c->C = (MD4_LONG)raw->h[2], c->D = (MD4_LONG)raw->h[3];
+        c->Nl = (MD4_LONG)raw->bits_lo, c->Nh = (MD4_LONG)(raw->bits_lo >> 32);
+        c->num = (unsigned int)raw->num;
+        break;
+    }
     case HS_MD5: {
         MD5_CTX *c = &s->u.md5;
         c->A = (MD5_LONG)raw->h[0], c->B = (MD5_LONG)raw->h[1];
@@ -269,6 +288,8 @@ static void hs_set(hash_state_t *s, const hs_raw_t *raw)
 static int hs_init(hash_state_t *s)
 {
     switch (s->info->alg) {
+    case PSA_ALG_MD4:
+        return MD4_Init(&s->u.md4);
     case PSA_ALG_MD5:
         return MD5_Init(&s->u.md5);
     case PSA_ALG_RIPEMD160:
@@ -350,6 +371,9 @@ psa_status_t hash_state_update(hash_state_t *s, const uint8_t *input, size_t inp
     }
     int ok = 0;
     switch (s->info->family) {
+    case HS_MD4:
+        ok = MD4_Update(&s->u.md4, input, input_length);
+        break;
     case HS_MD5:
         ok = MD5_Update(&s->u.md5, input, input_length);
         break;
@@ -373,6 +397,9 @@ psa_status_t hash_state_final(hash_state_t *s, uint8_t *hash)
 {
     int ok = 0;
     switch (s->info->family) {
+    case HS_MD4:
+        ok = MD4_Final(hash, &s->u.md4);
+        break;
     case HS_MD5:
         ok = MD5_Final(hash, &s->u.md5);
         break;

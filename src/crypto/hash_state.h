@@ -11,7 +11,7 @@
 /*
  * EVP does not let a caller read or set a digest's chaining value, bit count and partial block,
  * which the hash suspend state of PSA Crypto API 1.2 is made of. The algorithms for which the
- * specification defines that state (and which are built: not MD2, MD4) therefore run their
+ * specification defines that state (and which are built: not MD2) therefore run their
  * multi-part operations on these contexts instead. One context per operation, no shared state.
  */
 typedef struct hash_state hash_state_t;
@@ -19,8 +19,8 @@ typedef struct hash_state hash_state_t;
 /* True when `alg` has a suspend state and runs here. */
 bool hash_state_supported(psa_algorithm_t alg);
 
-/* True for a hash algorithm the core knows but that has no suspend state here (MD2, MD4,
- * AES-MMO, the SHA3 family, SM3, SHAKE256-512): resuming a state naming it is NOT_SUPPORTED. */
+/* True for a hash algorithm the core knows but that has no suspend state here (MD2, AES-MMO, the
+ * SHA3 family, SM3, SHAKE256-512): resuming a state naming it is NOT_SUPPORTED. */
 bool hash_state_known_unsupported(psa_algorithm_t alg);
 
 /* A fresh context for `alg` (hash_state_supported(alg) must hold). */

@@ -1,4 +1,5 @@
-/* Key derivation: HKDF (+Extract/Expand), TLS 1.2 PRF, PSK-to-MS and ECJPAKE-to-PMS, PBKDF2. */
+/* Key derivation: HKDF (+Extract/Expand), TLS 1.2 PRF, PSK-to-MS and ECJPAKE-to-PMS, PBKDF2,
+ * SP 800-108 counter mode with HMAC or CMAC. */
 #include "kdf_internal.h"
 #include "asym_internal.h"
 #include "key_types.h"
@@ -15,7 +16,8 @@
  * keyed with the algorithm's PRF key (HKDF's PRK, the TLS secret, the PBKDF2 password) and
  * re-initialises it without a key for each PRF call, which keeps the key schedule. Output is
  * produced one PRF block at a time and buffered, so reading the stream in pieces gives the same
- * bytes as reading it at once; EVP_KDF cannot resume a stream, which is why it is not used.
+ * bytes as reading it at once; EVP_KDF cannot resume a stream, which is why it is not used (the
+ * SP 800-108 counter KDF is checked against OpenSSL's KBKDF in tests/vectors/kat_kdf.c).
  * ECJPAKE-to-PMS is the exception: its whole output is one SHA-256 digest, computed when the
  * secret arrives, so it has no MAC context.
  */
@@ -29,6 +31,8 @@ typedef enum kdf_kind {
     KDF_PBKDF2_HMAC,
     KDF_PBKDF2_CMAC,
     KDF_TLS12_ECJPAKE_TO_PMS,
+    KDF_SP800_108_HMAC,
+    KDF_SP800_108_CMAC,
 } kdf_kind_t;
 
 /* Input steps as bits, to record which inputs the operation has seen. */
@@ -41,6 +45,7 @@ enum {
     KDF_OTHER_SECRET = 1u << 5,
     KDF_COST = 1u << 6,
     KDF_PASSWORD = 1u << 7,
+    KDF_CONTEXT = 1u << 8,
 };
 
 /* How an input arrived: its source decides which outputs are permitted later. */
@@ -55,6 +60,8 @@ typedef enum kdf_source {
 /* ECJPAKE-to-PMS: its input is an uncompressed P-256 point, its output SHA-256(x). */
 #define KDF_ECJPAKE_POINT_LENGTH 65
 #define KDF_ECJPAKE_X_LENGTH     32
+/* SP 800-108 (PSA 1.2): initial capacity 2^29 - 1 bytes, so that L = 8 * capacity fits 32 bits. */
+#define KDF_SP800_108_CAPACITY 0x1fffffffu
 
 typedef struct kdf_ctx {
     psa_algorithm_t alg; /* as given to setup, possibly PSA_ALG_KEY_AGREEMENT(ka, kdf) */
@@ -70,10 +77,11 @@ typedef struct kdf_ctx {
     /* Inputs kept until they are consumed; all wiped on free because salts may be peppers. */
     uint8_t *salt;
     size_t salt_length;
-    uint8_t *info;
+    uint8_t *info; /* SP 800-108: the context, then the whole fixed input once output starts */
     size_t info_length;
-    uint8_t *seed; /* TLS: the seed, then label || seed once the label arrives */
+    uint8_t *seed; /* TLS: the seed, then label || seed once the label arrives; SP 800-108: label */
     size_t seed_length;
+    bool cmac_keyed; /* SP 800-108 CMAC: the PRF's cipher was chosen from the secret key */
     uint8_t *other_secret;
     size_t other_secret_length;
     uint64_t cost;
@@ -123,6 +131,8 @@ static unsigned kdf_step_bit(psa_key_derivation_step_t step)
         return KDF_COST;
     case PSA_KEY_DERIVATION_INPUT_PASSWORD:
         return KDF_PASSWORD;
+    case PSA_KEY_DERIVATION_INPUT_CONTEXT:
+        return KDF_CONTEXT;
     default:
         return 0;
     }
@@ -147,6 +157,9 @@ static unsigned kdf_steps_of(kdf_kind_t kind)
         return KDF_COST | KDF_SALT | KDF_PASSWORD;
     case KDF_TLS12_ECJPAKE_TO_PMS:
         return KDF_SECRET;
+    case KDF_SP800_108_HMAC:
+    case KDF_SP800_108_CMAC:
+        return KDF_SECRET | KDF_LABEL | KDF_CONTEXT;
     }
     return 0;
 }
@@ -167,9 +180,16 @@ static unsigned kdf_required_of(kdf_kind_t kind)
     case KDF_PBKDF2_CMAC:
         return KDF_COST | KDF_SALT | KDF_PASSWORD;
     case KDF_TLS12_ECJPAKE_TO_PMS:
-        return KDF_SECRET;
+    case KDF_SP800_108_HMAC:
+    case KDF_SP800_108_CMAC:
+        return KDF_SECRET; /* label and context are optional */
     }
     return 0;
+}
+
+static bool kdf_is_sp800_108(kdf_kind_t kind)
+{
+    return kind == KDF_SP800_108_HMAC || kind == KDF_SP800_108_CMAC;
 }
 
 static bool kdf_is_pbkdf2(kdf_kind_t kind)
@@ -228,6 +248,17 @@ static bool kdf_step_in_order(const kdf_ctx_t *c, unsigned bit)
         }
     case KDF_TLS12_ECJPAKE_TO_PMS:
         return true; /* its single input, given once (checked above) */
+    case KDF_SP800_108_HMAC:
+    case KDF_SP800_108_CMAC:
+        /* Secret, then the optional label, then the optional context. */
+        switch (bit) {
+        case KDF_SECRET:
+            return s == 0;
+        case KDF_LABEL:
+            return s == KDF_SECRET;
+        default: /* CONTEXT */
+            return (s & KDF_SECRET) != 0;
+        }
     }
     return false;
 }
@@ -389,6 +420,7 @@ static psa_status_t kdf_absorb(kdf_ctx_t *c, unsigned bit, const uint8_t *data, 
         status = kdf_append(&c->salt, &c->salt_length, data, length);
         break;
     case KDF_INFO:
+    case KDF_CONTEXT:
         status = kdf_append(&c->info, &c->info_length, data, length);
         break;
     case KDF_SEED:
@@ -402,6 +434,14 @@ static psa_status_t kdf_absorb(kdf_ctx_t *c, unsigned bit, const uint8_t *data, 
         status = kdf_append(&c->other_secret, &c->other_secret_length, data, length);
         break;
     case KDF_LABEL: {
+        if (kdf_is_sp800_108(c->kind)) {
+            /* The label must not contain a null byte: 0x00 separates it from the context. */
+            if (length > 0 && memchr(data, 0, length) != NULL) {
+                return PSA_ERROR_INVALID_ARGUMENT;
+            }
+            status = kdf_append(&c->seed, &c->seed_length, data, length);
+            break;
+        }
         /* P_hash's seed is label || seed. */
         uint8_t *joined = NULL;
         size_t joined_length = 0;
@@ -437,6 +477,14 @@ static psa_status_t kdf_absorb(kdf_ctx_t *c, unsigned bit, const uint8_t *data, 
         }
         case KDF_HKDF_EXPAND:
         case KDF_TLS12_PRF:
+        case KDF_SP800_108_HMAC:
+            status = kdf_set_key(c, data, length);
+            break;
+        case KDF_SP800_108_CMAC:
+            /* Only a block-cipher key (input_key) says which cipher the CMAC runs on. */
+            if (!c->cmac_keyed) {
+                return PSA_ERROR_INVALID_ARGUMENT;
+            }
             status = kdf_set_key(c, data, length);
             break;
         case KDF_TLS12_PSK_TO_MS:
@@ -494,6 +542,14 @@ static bool kdf_key_type_fits(kdf_kind_t kind, unsigned bit, psa_key_type_t type
 {
     switch (bit) {
     case KDF_SECRET:
+        if (kind == KDF_SP800_108_HMAC) {
+            return type == PSA_KEY_TYPE_HMAC || type == PSA_KEY_TYPE_DERIVE;
+        }
+        if (kind == KDF_SP800_108_CMAC) {
+            return type == PSA_KEY_TYPE_AES || type == PSA_KEY_TYPE_ARIA ||
+                   type == PSA_KEY_TYPE_CAMELLIA || type == PSA_KEY_TYPE_SM4;
+        }
+        return type == PSA_KEY_TYPE_DERIVE;
     case KDF_OTHER_SECRET:
         return type == PSA_KEY_TYPE_DERIVE;
     case KDF_PASSWORD:
@@ -504,6 +560,7 @@ static bool kdf_key_type_fits(kdf_kind_t kind, unsigned bit, psa_key_type_t type
     case KDF_INFO:
     case KDF_SEED:
     case KDF_LABEL:
+    case KDF_CONTEXT:
         return type == PSA_KEY_TYPE_RAW_DATA;
     default:
         return false;
@@ -581,6 +638,17 @@ static psa_status_t kdf_next_block(kdf_ctx_t *c)
         status = kdf_pbkdf2_block(c);
         c->counter--;
         break;
+    case KDF_SP800_108_HMAC:
+    case KDF_SP800_108_CMAC: {
+        /* K(i) = PRF(K_IN, [i]_4 || fixed), fixed built by kdf_sp800_108_fixed(). */
+        if (c->counter == UINT32_MAX) {
+            return PSA_ERROR_CORRUPTION_DETECTED; /* capacity stops the stream long before */
+        }
+        uint32_t i = c->counter + 1;
+        uint8_t index[4] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+        status = kdf_prf(c, index, 4, c->info, c->info_length, NULL, 0, c->block);
+        break;
+    }
     default:
         /* HKDF-Extract and ECJPAKE-to-PMS have a single block, set when the secret arrives. */
         return PSA_ERROR_CORRUPTION_DETECTED;
@@ -614,6 +682,50 @@ static psa_status_t kdf_produce(kdf_ctx_t *c, uint8_t *out, size_t length)
     return PSA_SUCCESS;
 }
 
+/*
+ * SP 800-108 counter mode as PSA Crypto API 1.2 fixes it, when the first output is requested:
+ * L = 8 * capacity, fixed = Label || 0x00 || Context || [L]_4, and for CMAC the robustness
+ * mitigation K_0 = CMAC(K_IN, fixed) appended: fixed || K_0. The context buffer becomes `fixed`.
+ */
+static psa_status_t kdf_sp800_108_fixed(kdf_ctx_t *c)
+{
+    uint64_t bits = (uint64_t)c->capacity * 8;
+    if (bits > UINT32_MAX) {
+        return PSA_ERROR_CORRUPTION_DETECTED; /* the capacity only shrinks from 2^29 - 1 */
+    }
+    static const uint8_t separator[1] = {0};
+    const uint8_t l[4] = {(uint8_t)(bits >> 24), (uint8_t)(bits >> 16), (uint8_t)(bits >> 8),
+                          (uint8_t)bits};
+    uint8_t *fixed = NULL;
+    size_t fixed_length = 0;
+    psa_status_t status = kdf_append(&fixed, &fixed_length, c->seed, c->seed_length);
+    if (status == PSA_SUCCESS) {
+        status = kdf_append(&fixed, &fixed_length, separator, sizeof(separator));
+    }
+    if (status == PSA_SUCCESS) {
+        status = kdf_append(&fixed, &fixed_length, c->info, c->info_length);
+    }
+    if (status == PSA_SUCCESS) {
+        status = kdf_append(&fixed, &fixed_length, l, sizeof(l));
+    }
+    if (status == PSA_SUCCESS && c->kind == KDF_SP800_108_CMAC) {
+        uint8_t k0[KDF_BLOCK_MAX];
+        status = kdf_prf(c, fixed, fixed_length, NULL, 0, NULL, 0, k0);
+        if (status == PSA_SUCCESS) {
+            status = kdf_append(&fixed, &fixed_length, k0, c->hash_length);
+        }
+        OPENSSL_cleanse(k0, sizeof(k0));
+    }
+    if (status != PSA_SUCCESS) {
+        core_free_secret(fixed, fixed_length);
+        return status;
+    }
+    core_free_secret(c->info, c->info_length);
+    c->info = fixed;
+    c->info_length = fixed_length;
+    return PSA_SUCCESS;
+}
+
 /* State check shared by the output functions: active, not failed, every required input given. */
 static psa_status_t kdf_check_output_state(kdf_ctx_t *c)
 {
@@ -623,6 +735,12 @@ static psa_status_t kdf_check_output_state(kdf_ctx_t *c)
     unsigned required = kdf_required_of(c->kind);
     if ((c->seen & required) != required) {
         return PSA_ERROR_BAD_STATE;
+    }
+    if (!c->output_started && kdf_is_sp800_108(c->kind)) {
+        psa_status_t status = kdf_sp800_108_fixed(c);
+        if (status != PSA_SUCCESS) {
+            return status;
+        }
     }
     c->output_started = true;
     return PSA_SUCCESS;
@@ -688,7 +806,13 @@ static psa_status_t kdf_classify(psa_algorithm_t kdf_alg, kdf_kind_t *kind, cons
         *kind = KDF_TLS12_ECJPAKE_TO_PMS;
         return PSA_SUCCESS;
     }
-    if (PSA_ALG_IS_HKDF(kdf_alg)) {
+    if (kdf_alg == PSA_ALG_SP800_108_COUNTER_CMAC) {
+        *kind = KDF_SP800_108_CMAC;
+        return PSA_SUCCESS;
+    }
+    if (PSA_ALG_IS_SP800_108_COUNTER_HMAC(kdf_alg)) {
+        *kind = KDF_SP800_108_HMAC;
+    } else if (PSA_ALG_IS_HKDF(kdf_alg)) {
         *kind = KDF_HKDF;
     } else if (PSA_ALG_IS_HKDF_EXTRACT(kdf_alg)) {
         *kind = KDF_HKDF_EXTRACT;
@@ -762,7 +886,7 @@ psa_status_t core_key_derivation_setup(psa_key_derivation_operation_t *operation
         return PSA_SUCCESS;
     }
     pthread_once(&kdf_fetch_once, kdf_fetch);
-    EVP_MAC *mac = kind == KDF_PBKDF2_CMAC ? kdf_cmac : kdf_hmac;
+    EVP_MAC *mac = kind == KDF_PBKDF2_CMAC || kind == KDF_SP800_108_CMAC ? kdf_cmac : kdf_hmac;
     if (mac == NULL) {
         return PSA_ERROR_NOT_SUPPORTED;
     }
@@ -779,6 +903,10 @@ psa_status_t core_key_derivation_setup(psa_key_derivation_operation_t *operation
     if (kind == KDF_PBKDF2_CMAC) {
         params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, "AES-128-CBC", 0);
         c->hash_length = KDF_CMAC_PRF_LENGTH;
+    } else if (kind == KDF_SP800_108_CMAC) {
+        /* The cipher follows the secret key's type and size (kdf_sp800_108_cmac_cipher). */
+        params[0] = OSSL_PARAM_construct_end();
+        c->hash_length = 16; /* every block cipher CMAC takes here has 16-byte blocks */
     } else {
         params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
                                                      (char *)EVP_MD_get0_name(md), 0);
@@ -811,6 +939,10 @@ psa_status_t core_key_derivation_setup(psa_key_derivation_operation_t *operation
         c->capacity = SIZE_MAX / UINT32_MAX >= c->hash_length ? (size_t)UINT32_MAX * c->hash_length
                                                               : SIZE_MAX;
         break;
+    case KDF_SP800_108_HMAC:
+    case KDF_SP800_108_CMAC:
+        c->capacity = KDF_SP800_108_CAPACITY;
+        break;
     case KDF_TLS12_ECJPAKE_TO_PMS:
         break; /* set up above */
     }
@@ -836,11 +968,38 @@ psa_status_t core_key_derivation_set_capacity(psa_key_derivation_operation_t *op
     if (c == NULL || c->error) {
         return PSA_ERROR_BAD_STATE;
     }
+    /* SP 800-108 fixes L from the capacity at the first output: no change after that. */
+    if (kdf_is_sp800_108(c->kind) && c->output_started) {
+        return kdf_fail(c, PSA_ERROR_BAD_STATE);
+    }
     /* Capacity only shrinks; a larger request leaves the operation valid and unchanged. */
     if (capacity > c->capacity) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     c->capacity = capacity;
+    return PSA_SUCCESS;
+}
+
+/* SP 800-108 CMAC: runs the PRF on the block cipher of the secret key (AES, ARIA, Camellia or
+ * SM4 of the key's size). */
+static psa_status_t kdf_sp800_108_cmac_cipher(kdf_ctx_t *c, psa_key_type_t type, size_t bits)
+{
+    if (core_key_is_xts_only(type, bits)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    const EVP_CIPHER *cipher = core_cipher_evp(type, bits, "CBC");
+    if (cipher == NULL) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    OSSL_PARAM params[2] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
+                                         (char *)EVP_CIPHER_get0_name(cipher), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (EVP_MAC_CTX_set_params(c->mac, params) != 1) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    c->cmac_keyed = true;
     return PSA_SUCCESS;
 }
 
@@ -912,9 +1071,14 @@ psa_status_t core_key_derivation_input_key(const core_caller_t *caller,
     } else if (!kdf_key_type_fits(c->kind, bit, k->attr.type)) {
         status = PSA_ERROR_INVALID_ARGUMENT;
     } else {
-        status = kdf_input(c, bit, k->material, k->material_length,
-                           (usage & PSA_KEY_USAGE_DERIVE) ? KDF_SOURCE_KEY_DERIVE
-                                                          : KDF_SOURCE_KEY_VERIFY);
+        if (c->kind == KDF_SP800_108_CMAC && bit == KDF_SECRET) {
+            status = kdf_sp800_108_cmac_cipher(c, k->attr.type, k->attr.bits);
+        }
+        if (status == PSA_SUCCESS) {
+            status = kdf_input(c, bit, k->material, k->material_length,
+                               (usage & PSA_KEY_USAGE_DERIVE) ? KDF_SOURCE_KEY_DERIVE
+                                                              : KDF_SOURCE_KEY_VERIFY);
+        }
     }
     core_key_release(k);
     return kdf_fail(c, status);
@@ -1009,7 +1173,6 @@ psa_status_t core_key_derivation_output_bytes(psa_key_derivation_operation_t *op
     }
     return kdf_fail(c, status);
 }
-
 
 /* The weak and semi-weak DES keys of SP 800-67 (with odd parity), which derivation skips. */
 static const uint8_t kdf_des_weak_keys[16][8] = {

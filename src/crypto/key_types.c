@@ -20,6 +20,7 @@ bool core_key_type_is_unstructured(psa_key_type_t type)
     case PSA_KEY_TYPE_SM4:
     case PSA_KEY_TYPE_DES:
     case PSA_KEY_TYPE_CHACHA20:
+    case PSA_KEY_TYPE_XCHACHA20:
         return true;
     default:
         return false;
@@ -43,6 +44,7 @@ static psa_status_t check_cipher_key_bits(psa_key_type_t type, size_t bits)
     case PSA_KEY_TYPE_DES:
         return bits == 64 || bits == 128 || bits == 192 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     case PSA_KEY_TYPE_CHACHA20:
+    case PSA_KEY_TYPE_XCHACHA20:
         return bits == 256 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
     default:
         /* Raw byte-string types: any whole number of bytes. */

@@ -139,7 +139,7 @@ static void test_setup_errors(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_NONE), PSA_ERROR_INVALID_ARGUMENT);
     assert_null(op.ctx);
     /* Key derivations this core does not build, or with an unusable hash. */
-    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_256)),
+    assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_MD4)),
                      PSA_ERROR_NOT_SUPPORTED);
     /* ECJPAKE-to-PMS takes J-PAKE's point, which no key agreement gives. */
     assert_int_equal(
@@ -1627,6 +1627,85 @@ static void test_threads(void **state)
     }
 }
 
+/* SP 800-108 counter mode: input order, the label's null byte, the CMAC key rule, the initial
+ * capacity and the capacity frozen by the first output. (Output values: tests/vectors/kat_kdf.) */
+static void test_sp800_108_rules(void **state)
+{
+    (void)state;
+    static const uint8_t secret[32] = {1, 2, 3};
+    static const uint8_t label[] = {'a', 'b'};
+    static const uint8_t bad_label[] = {'a', 0, 'b'};
+    const psa_algorithm_t hmac = PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_256);
+    const psa_algorithm_t cmac = PSA_ALG_SP800_108_COUNTER_CMAC;
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    uint8_t out[32];
+    size_t capacity = 0;
+
+    /* The initial capacity is 2^29 - 1; the label cannot come before the secret. */
+    assert_int_equal(psa_key_derivation_setup(&op, hmac), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_get_capacity(&op, &capacity), PSA_SUCCESS);
+    assert_int_equal(capacity, 0x1fffffff);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, 1), PSA_ERROR_BAD_STATE);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_setup(&op, hmac), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label, sizeof(label)),
+        PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+
+    /* A label with a null byte; a context before the label is fine, a label after it is not. */
+    assert_int_equal(psa_key_derivation_setup(&op, hmac), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret,
+                                                    sizeof(secret)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, bad_label,
+                                                    sizeof(bad_label)),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&op);
+    assert_int_equal(psa_key_derivation_setup(&op, hmac), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret,
+                                                    sizeof(secret)),
+                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_CONTEXT, label, sizeof(label)),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL, label, sizeof(label)),
+        PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+
+    /* After the first output the capacity (and so L) is fixed. */
+    assert_int_equal(psa_key_derivation_setup(&op, hmac), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret,
+                                                    sizeof(secret)),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_set_capacity(&op, 40), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, 8), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_set_capacity(&op, 16), PSA_ERROR_BAD_STATE);
+    assert_error_state(&op);
+
+    /* CMAC: the secret must be a block-cipher key given with input_key; an HMAC key or direct
+     * bytes are invalid. */
+    assert_int_equal(psa_key_derivation_setup(&op, cmac), PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret, 16),
+        PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&op);
+    psa_key_id_t hmac_key = import_key(PSA_KEY_TYPE_HMAC, PSA_KEY_USAGE_DERIVE, cmac, secret, 16);
+    assert_int_equal(psa_key_derivation_setup(&op, cmac), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, hmac_key),
+                     PSA_ERROR_INVALID_ARGUMENT);
+    assert_error_state(&op);
+    psa_key_id_t aes_key = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DERIVE, cmac, secret, 16);
+    assert_int_equal(psa_key_derivation_setup(&op, cmac), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes_key),
+                     PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(hmac_key), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(aes_key), PSA_SUCCESS);
+}
+
 int main(void)
 {
     if (mkdtemp(state_dir) == NULL) {
@@ -1656,6 +1735,7 @@ int main(void)
         cmocka_unit_test(test_ecjpake_to_pms_known_answer),
         cmocka_unit_test(test_ecjpake_to_pms_errors),
         cmocka_unit_test(test_ecjpake_to_pms_after_jpake),
+        cmocka_unit_test(test_sp800_108_rules),
         cmocka_unit_test(test_threads),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);

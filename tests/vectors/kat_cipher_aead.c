@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <psa/crypto.h>
+#include <sodium.h>
 
 #include "vector_file.h"
 
@@ -20,7 +21,8 @@
  *     are modes PSA does not have),
  *   Camellia/camellia-{128,192,256}-ecb.txt (NTT's own layout, parsed here),
  *   Camellia/camellia-{cbc,cfb,ofb}.txt, ChaCha20/rfc7539.txt, ChaCha20Poly1305/{openssl,
- *   boringssl}.txt, SM4/draft-ribose-cfrg-sm4-10-{ecb,cbc,cfb,ofb,ctr}.txt.
+ *   boringssl}.txt, SM4/draft-ribose-cfrg-sm4-10-{ecb,cbc,cfb,ofb,ctr}.txt; and from
+ *   tests/vectors/data (not in Debian's package) draft-irtf-cfrg-xchacha-03.txt.
  *
  * Records that cannot be written in PSA terms are counted apart as "not expressible in PSA", by
  * these rules stated once here: an XTS data unit whose length is not a whole number of bytes
@@ -778,6 +780,200 @@ static void chacha20_poly1305(void)
     }
 }
 
+/* ---- XChaCha20, XChaCha20-Poly1305 --------------------------------------------------------- */
+
+/* XChaCha20 vector whose keystream starts at block `counter` (PSA starts at 0): the first
+ * 64 * counter bytes of the stream are run and dropped, through multi-part encryption and
+ * decryption and one-shot decryption. */
+static void xchacha20_stream_vector(const vf_record_t *rec, const uint8_t *key, const uint8_t *iv,
+                                    unsigned long long counter, const uint8_t *pt, size_t pt_length,
+                                    const uint8_t *ct, size_t ct_length)
+{
+    psa_status_t status;
+    psa_key_id_t id = import(PSA_KEY_TYPE_XCHACHA20, PSA_ALG_STREAM_CIPHER, key, 32, &status);
+    if (status != PSA_SUCCESS) {
+        FAIL(rec, "import of the key: status %d", (int)status);
+        return;
+    }
+    size_t skip = (size_t)counter * 64;
+    size_t total = skip + pt_length;
+    uint8_t *in = calloc(1, 24 + total), *out = malloc(total + 16);
+    const char *what = NULL;
+    for (int encrypt = 1; encrypt >= 0 && what == NULL; encrypt--) {
+        memset(in, 0, skip);
+        memcpy(in + skip, encrypt ? pt : ct, pt_length);
+        size_t n = 0;
+        status =
+            cipher_multipart(id, PSA_ALG_STREAM_CIPHER, encrypt, iv, 24, in, total, 13, out, &n);
+        if (status != PSA_SUCCESS || n != total ||
+            memcmp(out + skip, encrypt ? ct : pt, pt_length) != 0) {
+            what = encrypt ? "multi-part encryption" : "multi-part decryption";
+        }
+    }
+    if (what == NULL) {
+        memcpy(in, iv, 24);
+        memset(in + 24, 0, skip);
+        memcpy(in + 24 + skip, ct, ct_length);
+        size_t n = 0;
+        status = psa_cipher_decrypt(id, PSA_ALG_STREAM_CIPHER, in, 24 + total, out, total, &n);
+        if (status != PSA_SUCCESS || n != total || memcmp(out + skip, pt, pt_length) != 0) {
+            what = "one-shot decryption";
+        }
+    }
+    if (what != NULL) {
+        FAIL(rec, "%s: status %d", what, (int)status);
+    } else {
+        pass();
+    }
+    free(in);
+    free(out);
+    psa_destroy_key(id);
+}
+
+static void xchacha20_draft(void)
+{
+    vf_file_t *f = vf_open_local("draft-irtf-cfrg-xchacha-03.txt", "COUNT");
+    if (f == NULL) {
+        tally.failed++;
+        current_group->failed++;
+        return;
+    }
+    vf_record_t rec;
+    while (vf_next(f, &rec)) {
+        uint8_t *key = NULL, *nonce = NULL, *ad = NULL, *pt = NULL, *ct = NULL, *tag = NULL;
+        size_t key_length = 0, nonce_length = 0, ad_length = 0, pt_length = 0, ct_length = 0,
+               tag_length = 0;
+        const char *alg = vf_get(&rec, "ALG");
+        bool aead = alg != NULL && strcmp(alg, "AEAD") == 0;
+        bool ok = alg != NULL && get_hex(&rec, "KEY", &key, &key_length) &&
+                  get_hex(&rec, "NONCE", &nonce, &nonce_length) &&
+                  get_hex(&rec, "PLAINTEXT", &pt, &pt_length) &&
+                  get_hex(&rec, "CIPHERTEXT", &ct, &ct_length) && key_length == 32 &&
+                  nonce_length == 24 && pt_length == ct_length;
+        unsigned long long counter = 0;
+        if (ok && aead) {
+            ok = get_hex(&rec, "AAD", &ad, &ad_length) && get_hex(&rec, "TAG", &tag, &tag_length);
+        } else if (ok) {
+            ok = strcmp(alg, "STREAM") == 0 &&
+                 vf_get_uint(&rec, "INITIAL_BLOCK_COUNTER", &counter) && counter < 16;
+        }
+        if (!ok) {
+            FAIL(&rec, "cannot read the record");
+        } else if (aead) {
+            aead_vector(&rec, PSA_KEY_TYPE_XCHACHA20, PSA_ALG_XCHACHA20_POLY1305, key, key_length,
+                        nonce, nonce_length, ad, ad_length, pt, pt_length, ct, ct_length, tag,
+                        tag_length, false);
+        } else {
+            xchacha20_stream_vector(&rec, key, nonce, counter, pt, pt_length, ct, ct_length);
+        }
+        free(key), free(nonce), free(ad), free(pt), free(ct), free(tag);
+    }
+    vf_close(f);
+}
+
+/*
+ * Against libsodium's own XChaCha20 and XChaCha20-Poly1305 (crypto_stream_xchacha20_xor,
+ * crypto_aead_xchacha20poly1305_ietf_encrypt), which the core does not call: the core takes only
+ * HChaCha20 from libsodium and runs ChaCha20 and Poly1305 on OpenSSL. Lengths around the 64-byte
+ * block; deterministic inputs.
+ */
+static void xchacha20_libsodium(void)
+{
+    if (sodium_init() < 0) {
+        tally.failed++;
+        current_group->failed++;
+        return;
+    }
+    static const size_t lengths[] = {0, 1, 63, 64, 65, 300, 1000};
+    uint8_t key[32], nonce[24], ad[40], pt[1000], expected[1000 + 16], in[24 + 1000 + 16],
+        out[1000 + 16];
+    for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
+        size_t length = lengths[i];
+        size_t ad_length = i * 5;
+        for (size_t b = 0; b < sizeof(key); b++) {
+            key[b] = (uint8_t)(7 * b + i);
+        }
+        for (size_t b = 0; b < sizeof(nonce); b++) {
+            nonce[b] = (uint8_t)(11 * b + 3 * i);
+        }
+        for (size_t b = 0; b < sizeof(ad); b++) {
+            ad[b] = (uint8_t)(b ^ i);
+        }
+        for (size_t b = 0; b < length; b++) {
+            pt[b] = (uint8_t)(b * 13 + i);
+        }
+        /* Stream cipher. */
+        psa_status_t status;
+        size_t n = 0;
+        psa_key_id_t id = import(PSA_KEY_TYPE_XCHACHA20, PSA_ALG_STREAM_CIPHER, key, 32, &status);
+        bool ok = status == PSA_SUCCESS &&
+                  crypto_stream_xchacha20_xor(expected, pt, length, nonce, key) == 0;
+        if (ok) {
+            status = cipher_multipart(id, PSA_ALG_STREAM_CIPHER, true, nonce, 24, pt, length, 17,
+                                      out, &n);
+            ok = status == PSA_SUCCESS && n == length && memcmp(out, expected, length) == 0;
+        }
+        if (ok) {
+            memcpy(in, nonce, 24);
+            memcpy(in + 24, expected, length);
+            status = psa_cipher_decrypt(id, PSA_ALG_STREAM_CIPHER, in, 24 + length, out,
+                                        sizeof(out), &n);
+            ok = status == PSA_SUCCESS && n == length && memcmp(out, pt, length) == 0;
+        }
+        psa_destroy_key(id);
+        if (!ok) {
+            FAIL(NULL, "XChaCha20 against libsodium, %zu bytes: status %d", length, (int)status);
+        } else {
+            pass();
+        }
+        /* AEAD. */
+        unsigned long long expected_length = 0;
+        id = import(PSA_KEY_TYPE_XCHACHA20, PSA_ALG_XCHACHA20_POLY1305, key, 32, &status);
+        ok = status == PSA_SUCCESS &&
+             crypto_aead_xchacha20poly1305_ietf_encrypt(expected, &expected_length, pt, length, ad,
+                                                        ad_length, NULL, nonce, key) == 0 &&
+             expected_length == length + 16;
+        if (ok) {
+            status = psa_aead_encrypt(id, PSA_ALG_XCHACHA20_POLY1305, nonce, 24, ad, ad_length, pt,
+                                      length, out, sizeof(out), &n);
+            ok = status == PSA_SUCCESS && n == length + 16 && memcmp(out, expected, n) == 0;
+        }
+        if (ok) {
+            status = psa_aead_decrypt(id, PSA_ALG_XCHACHA20_POLY1305, nonce, 24, ad, ad_length,
+                                      expected, length + 16, out, sizeof(out), &n);
+            ok = status == PSA_SUCCESS && n == length && memcmp(out, pt, length) == 0;
+        }
+        if (ok) {
+            size_t tag_length = 0;
+            uint8_t tag[16];
+            status = aead_multipart(id, PSA_ALG_XCHACHA20_POLY1305, true, nonce, 24, ad, ad_length,
+                                    pt, length, NULL, 0, out, &n, tag, &tag_length);
+            ok = status == PSA_SUCCESS && n == length && tag_length == 16 &&
+                 memcmp(out, expected, length) == 0 && memcmp(tag, expected + length, 16) == 0;
+        }
+        if (ok) {
+            /* A flipped tag bit must be refused. */
+            expected[length] ^= 1;
+            status = psa_aead_decrypt(id, PSA_ALG_XCHACHA20_POLY1305, nonce, 24, ad, ad_length,
+                                      expected, length + 16, out, sizeof(out), &n);
+            ok = status == PSA_ERROR_INVALID_SIGNATURE;
+        }
+        psa_destroy_key(id);
+        if (!ok) {
+            FAIL(NULL, "XChaCha20-Poly1305 against libsodium, %zu bytes: status %d", length,
+                 (int)status);
+        } else {
+            pass();
+        }
+    }
+}
+
+static void xchacha20(void)
+{
+    xchacha20_draft();
+    xchacha20_libsodium();
+}
+
 int main(void)
 {
     if (psa_crypto_init() != PSA_SUCCESS) {
@@ -794,9 +990,10 @@ int main(void)
         {"SM4 ECB/CBC/CFB/OFB/CTR", 0, 0, 0},
         {"ChaCha20", 0, 0, 0},
         {"ChaCha20-Poly1305", 0, 0, 0},
+        {"XChaCha20(-Poly1305)", 0, 0, 0},
     };
-    void (*runs[])(void) = {aes_block_modes, aes_xts, aes_gcm,  aes_ccm,          tdes,
-                            camellia,        sm4,     chacha20, chacha20_poly1305};
+    void (*runs[])(void) = {aes_block_modes, aes_xts, aes_gcm,  aes_ccm,           tdes,
+                            camellia,        sm4,     chacha20, chacha20_poly1305, xchacha20};
     for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
         current_group = &groups[i];
         runs[i]();

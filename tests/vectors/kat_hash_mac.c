@@ -23,49 +23,52 @@ typedef struct hash_file {
     const char *path;
     psa_algorithm_t alg;
     hash_kind_t kind;
+    bool local; /* in tests/vectors/data, not in python3-cryptography-vectors */
 } hash_file_t;
 
 static const hash_file_t hash_files[] = {
-    {"hashes/MD5/rfc-1321.txt", PSA_ALG_MD5, HASH_MSG},
-    {"hashes/ripemd160/ripevectors.txt", PSA_ALG_RIPEMD160, HASH_MSG},
-    {"hashes/SM3/oscca.txt", PSA_ALG_SM3, HASH_MSG},
-    {"hashes/SHA1/SHA1ShortMsg.rsp", PSA_ALG_SHA_1, HASH_MSG},
-    {"hashes/SHA1/SHA1LongMsg.rsp", PSA_ALG_SHA_1, HASH_MSG},
-    {"hashes/SHA1/SHA1Monte.rsp", PSA_ALG_SHA_1, HASH_MONTE_SHA2},
-    {"hashes/SHA2/SHA224ShortMsg.rsp", PSA_ALG_SHA_224, HASH_MSG},
-    {"hashes/SHA2/SHA224LongMsg.rsp", PSA_ALG_SHA_224, HASH_MSG},
-    {"hashes/SHA2/SHA224Monte.rsp", PSA_ALG_SHA_224, HASH_MONTE_SHA2},
-    {"hashes/SHA2/SHA256ShortMsg.rsp", PSA_ALG_SHA_256, HASH_MSG},
-    {"hashes/SHA2/SHA256LongMsg.rsp", PSA_ALG_SHA_256, HASH_MSG},
-    {"hashes/SHA2/SHA256Monte.rsp", PSA_ALG_SHA_256, HASH_MONTE_SHA2},
-    {"hashes/SHA2/SHA384ShortMsg.rsp", PSA_ALG_SHA_384, HASH_MSG},
-    {"hashes/SHA2/SHA384LongMsg.rsp", PSA_ALG_SHA_384, HASH_MSG},
-    {"hashes/SHA2/SHA384Monte.rsp", PSA_ALG_SHA_384, HASH_MONTE_SHA2},
-    {"hashes/SHA2/SHA512ShortMsg.rsp", PSA_ALG_SHA_512, HASH_MSG},
-    {"hashes/SHA2/SHA512LongMsg.rsp", PSA_ALG_SHA_512, HASH_MSG},
-    {"hashes/SHA2/SHA512Monte.rsp", PSA_ALG_SHA_512, HASH_MONTE_SHA2},
-    {"hashes/SHA2/SHA512_224ShortMsg.rsp", PSA_ALG_SHA_512_224, HASH_MSG},
-    {"hashes/SHA2/SHA512_224LongMsg.rsp", PSA_ALG_SHA_512_224, HASH_MSG},
-    {"hashes/SHA2/SHA512_224Monte.rsp", PSA_ALG_SHA_512_224, HASH_MONTE_SHA2},
-    {"hashes/SHA2/SHA512_256ShortMsg.rsp", PSA_ALG_SHA_512_256, HASH_MSG},
-    {"hashes/SHA2/SHA512_256LongMsg.rsp", PSA_ALG_SHA_512_256, HASH_MSG},
-    {"hashes/SHA2/SHA512_256Monte.rsp", PSA_ALG_SHA_512_256, HASH_MONTE_SHA2},
-    {"hashes/SHA3/SHA3_224ShortMsg.rsp", PSA_ALG_SHA3_224, HASH_MSG},
-    {"hashes/SHA3/SHA3_224LongMsg.rsp", PSA_ALG_SHA3_224, HASH_MSG},
-    {"hashes/SHA3/SHA3_224Monte.rsp", PSA_ALG_SHA3_224, HASH_MONTE_SHA3},
-    {"hashes/SHA3/SHA3_256ShortMsg.rsp", PSA_ALG_SHA3_256, HASH_MSG},
-    {"hashes/SHA3/SHA3_256LongMsg.rsp", PSA_ALG_SHA3_256, HASH_MSG},
-    {"hashes/SHA3/SHA3_256Monte.rsp", PSA_ALG_SHA3_256, HASH_MONTE_SHA3},
-    {"hashes/SHA3/SHA3_384ShortMsg.rsp", PSA_ALG_SHA3_384, HASH_MSG},
-    {"hashes/SHA3/SHA3_384LongMsg.rsp", PSA_ALG_SHA3_384, HASH_MSG},
-    {"hashes/SHA3/SHA3_384Monte.rsp", PSA_ALG_SHA3_384, HASH_MONTE_SHA3},
-    {"hashes/SHA3/SHA3_512ShortMsg.rsp", PSA_ALG_SHA3_512, HASH_MSG},
-    {"hashes/SHA3/SHA3_512LongMsg.rsp", PSA_ALG_SHA3_512, HASH_MSG},
-    {"hashes/SHA3/SHA3_512Monte.rsp", PSA_ALG_SHA3_512, HASH_MONTE_SHA3},
+    {"rfc-1320-md4.txt", PSA_ALG_MD4, HASH_MSG, true},
+    {"zigbee-aes-mmo.txt", PSA_ALG_AES_MMO_ZIGBEE, HASH_MSG, true},
+    {"hashes/MD5/rfc-1321.txt", PSA_ALG_MD5, HASH_MSG, false},
+    {"hashes/ripemd160/ripevectors.txt", PSA_ALG_RIPEMD160, HASH_MSG, false},
+    {"hashes/SM3/oscca.txt", PSA_ALG_SM3, HASH_MSG, false},
+    {"hashes/SHA1/SHA1ShortMsg.rsp", PSA_ALG_SHA_1, HASH_MSG, false},
+    {"hashes/SHA1/SHA1LongMsg.rsp", PSA_ALG_SHA_1, HASH_MSG, false},
+    {"hashes/SHA1/SHA1Monte.rsp", PSA_ALG_SHA_1, HASH_MONTE_SHA2, false},
+    {"hashes/SHA2/SHA224ShortMsg.rsp", PSA_ALG_SHA_224, HASH_MSG, false},
+    {"hashes/SHA2/SHA224LongMsg.rsp", PSA_ALG_SHA_224, HASH_MSG, false},
+    {"hashes/SHA2/SHA224Monte.rsp", PSA_ALG_SHA_224, HASH_MONTE_SHA2, false},
+    {"hashes/SHA2/SHA256ShortMsg.rsp", PSA_ALG_SHA_256, HASH_MSG, false},
+    {"hashes/SHA2/SHA256LongMsg.rsp", PSA_ALG_SHA_256, HASH_MSG, false},
+    {"hashes/SHA2/SHA256Monte.rsp", PSA_ALG_SHA_256, HASH_MONTE_SHA2, false},
+    {"hashes/SHA2/SHA384ShortMsg.rsp", PSA_ALG_SHA_384, HASH_MSG, false},
+    {"hashes/SHA2/SHA384LongMsg.rsp", PSA_ALG_SHA_384, HASH_MSG, false},
+    {"hashes/SHA2/SHA384Monte.rsp", PSA_ALG_SHA_384, HASH_MONTE_SHA2, false},
+    {"hashes/SHA2/SHA512ShortMsg.rsp", PSA_ALG_SHA_512, HASH_MSG, false},
+    {"hashes/SHA2/SHA512LongMsg.rsp", PSA_ALG_SHA_512, HASH_MSG, false},
+    {"hashes/SHA2/SHA512Monte.rsp", PSA_ALG_SHA_512, HASH_MONTE_SHA2, false},
+    {"hashes/SHA2/SHA512_224ShortMsg.rsp", PSA_ALG_SHA_512_224, HASH_MSG, false},
+    {"hashes/SHA2/SHA512_224LongMsg.rsp", PSA_ALG_SHA_512_224, HASH_MSG, false},
+    {"hashes/SHA2/SHA512_224Monte.rsp", PSA_ALG_SHA_512_224, HASH_MONTE_SHA2, false},
+    {"hashes/SHA2/SHA512_256ShortMsg.rsp", PSA_ALG_SHA_512_256, HASH_MSG, false},
+    {"hashes/SHA2/SHA512_256LongMsg.rsp", PSA_ALG_SHA_512_256, HASH_MSG, false},
+    {"hashes/SHA2/SHA512_256Monte.rsp", PSA_ALG_SHA_512_256, HASH_MONTE_SHA2, false},
+    {"hashes/SHA3/SHA3_224ShortMsg.rsp", PSA_ALG_SHA3_224, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_224LongMsg.rsp", PSA_ALG_SHA3_224, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_224Monte.rsp", PSA_ALG_SHA3_224, HASH_MONTE_SHA3, false},
+    {"hashes/SHA3/SHA3_256ShortMsg.rsp", PSA_ALG_SHA3_256, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_256LongMsg.rsp", PSA_ALG_SHA3_256, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_256Monte.rsp", PSA_ALG_SHA3_256, HASH_MONTE_SHA3, false},
+    {"hashes/SHA3/SHA3_384ShortMsg.rsp", PSA_ALG_SHA3_384, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_384LongMsg.rsp", PSA_ALG_SHA3_384, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_384Monte.rsp", PSA_ALG_SHA3_384, HASH_MONTE_SHA3, false},
+    {"hashes/SHA3/SHA3_512ShortMsg.rsp", PSA_ALG_SHA3_512, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_512LongMsg.rsp", PSA_ALG_SHA3_512, HASH_MSG, false},
+    {"hashes/SHA3/SHA3_512Monte.rsp", PSA_ALG_SHA3_512, HASH_MONTE_SHA3, false},
     /* PSA's SHAKE256-512 is the first 64 bytes of SHAKE256; these files give the first 32, and
      * an XOF's shorter output is a prefix of its longer one. */
-    {"hashes/SHAKE/SHAKE256ShortMsg.rsp", PSA_ALG_SHAKE256_512, HASH_XOF_MSG},
-    {"hashes/SHAKE/SHAKE256LongMsg.rsp", PSA_ALG_SHAKE256_512, HASH_XOF_MSG},
+    {"hashes/SHAKE/SHAKE256ShortMsg.rsp", PSA_ALG_SHAKE256_512, HASH_XOF_MSG, false},
+    {"hashes/SHAKE/SHAKE256LongMsg.rsp", PSA_ALG_SHAKE256_512, HASH_XOF_MSG, false},
 };
 
 /* The message of a Len/Msg record: Len is in bits and "Msg = 00" stands for the empty string. */
@@ -400,7 +403,8 @@ int main(void)
     for (size_t i = 0; i < sizeof(hash_files) / sizeof(hash_files[0]); i++) {
         const hash_file_t *spec = &hash_files[i];
         bool monte = spec->kind == HASH_MONTE_SHA2 || spec->kind == HASH_MONTE_SHA3;
-        vf_file_t *file = vf_open(spec->path, monte ? "COUNT" : "Len");
+        vf_file_t *file = spec->local ? vf_open_local(spec->path, "Len")
+                                      : vf_open(spec->path, monte ? "COUNT" : "Len");
         if (file == NULL) {
             vf_fail(&tally, NULL, "%s: cannot open", spec->path);
             continue;

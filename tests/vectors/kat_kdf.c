@@ -1,9 +1,15 @@
-/* Key derivation known-answer driver: RFC 5869 HKDF and RFC 6070 PBKDF2 files, via libpsa-local. */
+/* Key derivation known-answer driver: RFC 5869 HKDF and RFC 6070 PBKDF2 files, via libpsa-local;
+ * SP 800-108 counter mode (HMAC, CMAC) against OpenSSL's KBKDF. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 
 #include <psa/crypto.h>
 
@@ -233,6 +239,221 @@ static void run_file(const char *relpath, const char *marker, psa_algorithm_t pb
     vf_close(file);
 }
 
+/* ---- SP 800-108 counter mode -------------------------------------------------------------- */
+
+/*
+ * No published vector file has the fixed-input layout PSA Crypto API 1.2 prescribes (the NIST
+ * CAVP KBKDF file uses opaque fixed-input strings), so the reference is OpenSSL's own KBKDF
+ * (EVP_KDF "KBKDF", code the core does not use): counter mode, r = 32, with its label, 0x00
+ * separator, context and [L]_4, where L is the length OpenSSL is asked for. For HMAC with the
+ * capacity set to the output length that is exactly PSA's construction. For CMAC, and for HMAC
+ * at the default capacity, OpenSSL's own L is switched off and the test appends PSA's trailer
+ * to the context: [L]_4 with L = 8 * capacity, and for CMAC K_0 = CMAC(K_IN, Label || 0x00 ||
+ * Context || [L]_4), computed with EVP_MAC.
+ */
+#define SP800_CAPACITY 0x1fffffffu
+
+typedef struct sp800_case {
+    psa_algorithm_t alg;
+    psa_key_type_t key_type;
+    size_t key_length;
+    const char *label;
+    size_t context_length;
+    size_t output_length;
+    bool default_capacity; /* leave the capacity at 2^29 - 1 */
+} sp800_case_t;
+
+static const sp800_case_t sp800_cases[] = {
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_256), PSA_KEY_TYPE_HMAC, 32, "PSA label", 49, 42,
+     false},
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_256), PSA_KEY_TYPE_DERIVE, 16, "", 0, 1, false},
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_256), PSA_KEY_TYPE_DERIVE, 64, "x", 1, 1000, false},
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_256), PSA_KEY_TYPE_HMAC, 32, "default", 16, 42,
+     true},
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_1), PSA_KEY_TYPE_HMAC, 20, "sha1", 8, 57, false},
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_224), PSA_KEY_TYPE_HMAC, 28, "sha224", 8, 64,
+     false},
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_384), PSA_KEY_TYPE_HMAC, 48, "sha384", 100, 97,
+     false},
+    {PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_SHA_512), PSA_KEY_TYPE_HMAC, 200, "sha512", 3, 129,
+     false},
+    {PSA_ALG_SP800_108_COUNTER_CMAC, PSA_KEY_TYPE_AES, 16, "PSA label", 49, 42, false},
+    {PSA_ALG_SP800_108_COUNTER_CMAC, PSA_KEY_TYPE_AES, 24, "", 0, 16, false},
+    {PSA_ALG_SP800_108_COUNTER_CMAC, PSA_KEY_TYPE_AES, 32, "aes256", 20, 333, false},
+    {PSA_ALG_SP800_108_COUNTER_CMAC, PSA_KEY_TYPE_AES, 32, "default", 5, 42, true},
+};
+
+/* Deterministic test bytes. */
+static void fill(uint8_t *buf, size_t length, unsigned seed)
+{
+    uint32_t x = 0x9e3779b9u * (seed + 1);
+    for (size_t i = 0; i < length; i++) {
+        x = x * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(x >> 16);
+    }
+}
+
+static const char *sp800_digest_name(psa_algorithm_t hash)
+{
+    switch (hash) {
+    case PSA_ALG_SHA_1:
+        return "SHA1";
+    case PSA_ALG_SHA_224:
+        return "SHA2-224";
+    case PSA_ALG_SHA_256:
+        return "SHA2-256";
+    case PSA_ALG_SHA_384:
+        return "SHA2-384";
+    case PSA_ALG_SHA_512:
+        return "SHA2-512";
+    default:
+        return NULL;
+    }
+}
+
+static const char *sp800_cipher_name(size_t key_length)
+{
+    return key_length == 16 ? "AES-128-CBC" : key_length == 24 ? "AES-192-CBC" : "AES-256-CBC";
+}
+
+/* K_0 = CMAC(key, label || 0x00 || context || [L]_4) with OpenSSL's EVP_MAC. */
+static bool sp800_cmac_k0(const sp800_case_t *tc, const uint8_t *key, const uint8_t *trailer_in,
+                          size_t trailer_in_length, uint8_t k0[16])
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "CMAC", NULL);
+    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER,
+                                         (char *)sp800_cipher_name(tc->key_length), 0),
+        OSSL_PARAM_construct_end(),
+    };
+    size_t length = 0;
+    bool ok = ctx != NULL && EVP_MAC_init(ctx, key, tc->key_length, params) == 1 &&
+              EVP_MAC_update(ctx, trailer_in, trailer_in_length) == 1 &&
+              EVP_MAC_final(ctx, k0, &length, 16) == 1 && length == 16;
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+    return ok;
+}
+
+/* The expected stream from OpenSSL's KBKDF. */
+static bool sp800_reference(const sp800_case_t *tc, const uint8_t *key, const uint8_t *context,
+                            uint8_t *out)
+{
+    size_t label_length = strlen(tc->label);
+    uint64_t bits = 8 * (uint64_t)(tc->default_capacity ? SP800_CAPACITY : tc->output_length);
+    bool cmac = tc->alg == PSA_ALG_SP800_108_COUNTER_CMAC;
+    /* OpenSSL's L is the length it derives: usable as is only for HMAC at capacity = length. */
+    bool own_l = !cmac && !tc->default_capacity;
+    uint8_t info[128 + 4 + 16];
+    size_t info_length = tc->context_length;
+    memcpy(info, context, tc->context_length);
+    if (!own_l) {
+        info[info_length++] = (uint8_t)(bits >> 24);
+        info[info_length++] = (uint8_t)(bits >> 16);
+        info[info_length++] = (uint8_t)(bits >> 8);
+        info[info_length++] = (uint8_t)bits;
+    }
+    if (cmac) {
+        uint8_t k0_in[64 + 1 + 128 + 4];
+        memcpy(k0_in, tc->label, label_length);
+        k0_in[label_length] = 0;
+        memcpy(k0_in + label_length + 1, info, info_length);
+        if (!sp800_cmac_k0(tc, key, k0_in, label_length + 1 + info_length, info + info_length)) {
+            return false;
+        }
+        info_length += 16;
+    }
+    int use_l = own_l ? 1 : 0;
+    OSSL_PARAM params[8];
+    size_t n = 0;
+    params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MODE, "COUNTER", 0);
+    if (cmac) {
+        params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC, "CMAC", 0);
+        params[n++] = OSSL_PARAM_construct_utf8_string(
+            OSSL_KDF_PARAM_CIPHER, (char *)sp800_cipher_name(tc->key_length), 0);
+    } else {
+        params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_MAC, "HMAC", 0);
+        params[n++] = OSSL_PARAM_construct_utf8_string(
+            OSSL_KDF_PARAM_DIGEST, (char *)sp800_digest_name(PSA_ALG_GET_HASH(tc->alg)), 0);
+    }
+    params[n++] =
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)key, tc->key_length);
+    params[n++] =
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)tc->label, label_length);
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info, info_length);
+    params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_KBKDF_USE_L, &use_l);
+    params[n] = OSSL_PARAM_construct_end();
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "KBKDF", NULL);
+    EVP_KDF_CTX *ctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
+    bool ok = ctx != NULL && EVP_KDF_derive(ctx, out, tc->output_length, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok;
+}
+
+static void run_sp800_108(vf_tally_t *tally)
+{
+    for (size_t i = 0; i < sizeof(sp800_cases) / sizeof(sp800_cases[0]); i++) {
+        const sp800_case_t *tc = &sp800_cases[i];
+        uint8_t key[200], context[128], expected[1000], out[1000];
+        fill(key, tc->key_length, (unsigned)(2 * i));
+        fill(context, tc->context_length, (unsigned)(2 * i + 1));
+        if (!sp800_reference(tc, key, context, expected)) {
+            vf_fail(tally, NULL, "SP 800-108 case %zu: OpenSSL KBKDF failed", i);
+            continue;
+        }
+        psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+        psa_set_key_type(&attr, tc->key_type);
+        psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_DERIVE);
+        psa_set_key_algorithm(&attr, tc->alg);
+        psa_key_id_t id = 0;
+        psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+        psa_status_t status = psa_import_key(&attr, key, tc->key_length, &id);
+        if (status == PSA_SUCCESS) {
+            status = psa_key_derivation_setup(&op, tc->alg);
+        }
+        if (status == PSA_SUCCESS) {
+            status = psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SECRET, id);
+        }
+        if (status == PSA_SUCCESS && tc->label[0] != '\0') {
+            status = psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL,
+                                                    (const uint8_t *)tc->label, strlen(tc->label));
+        }
+        if (status == PSA_SUCCESS && tc->context_length > 0) {
+            status = psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_CONTEXT, context,
+                                                    tc->context_length);
+        }
+        size_t capacity = 0;
+        if (status == PSA_SUCCESS && !tc->default_capacity) {
+            status = psa_key_derivation_set_capacity(&op, tc->output_length);
+        }
+        if (status == PSA_SUCCESS) {
+            status = psa_key_derivation_get_capacity(&op, &capacity);
+        }
+        /* Read in two pieces, so that a stream resumed mid-block is checked too. */
+        size_t first = tc->output_length / 3;
+        if (status == PSA_SUCCESS) {
+            status = psa_key_derivation_output_bytes(&op, out, first);
+        }
+        if (status == PSA_SUCCESS) {
+            status = psa_key_derivation_output_bytes(&op, out + first, tc->output_length - first);
+        }
+        psa_key_derivation_abort(&op);
+        psa_destroy_key(id);
+        size_t want_capacity = tc->default_capacity ? SP800_CAPACITY : tc->output_length;
+        if (status != PSA_SUCCESS || capacity != want_capacity ||
+            memcmp(out, expected, tc->output_length) != 0) {
+            vf_fail(tally, NULL, "SP 800-108 case %zu: status %d, capacity %zu, or output mismatch",
+                    i, (int)status, capacity);
+        } else {
+            vf_pass(tally);
+        }
+    }
+    printf("kat_kdf: SP 800-108 counter mode against OpenSSL KBKDF: %zu cases\n",
+           sizeof(sp800_cases) / sizeof(sp800_cases[0]));
+}
+
 int main(void)
 {
     if (mkdtemp(state_dir) == NULL) {
@@ -252,6 +473,7 @@ int main(void)
     run_file("KDF/hkdf-generated.txt", "OKM", PSA_ALG_NONE, &tally);
     run_file("KDF/rfc-6070-PBKDF2-SHA1.txt", "DERIVED_KEY", PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_1),
              &tally);
+    run_sp800_108(&tally);
     printf("kat_kdf: %lu passed, %lu failed\n", tally.passed, tally.failed);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", state_dir);

@@ -1,4 +1,5 @@
-/* Reader for the NIST CAVP (.rsp) and RFC (.txt) known-answer files of python3-cryptography-vectors. */
+/* Reader for the NIST CAVP (.rsp) and RFC (.txt) known-answer files of
+ * python3-cryptography-vectors. */
 #include "vector_file.h"
 
 #include <ctype.h>
@@ -11,6 +12,9 @@
 
 static const char section_key[] = "section";
 
+#ifndef SS_LOCAL_VECTOR_DIR
+#error "SS_LOCAL_VECTOR_DIR (tests/vectors/data) must be defined"
+#endif
 #ifndef SS_VECTOR_DIR
 #define SS_VECTOR_DIR "/usr/lib/python3/dist-packages/cryptography_vectors"
 #endif
@@ -104,12 +108,24 @@ static void vf_list_put(vf_list_t *list, char *key, char *value)
     list->count++;
 }
 
+static vf_file_t *vf_open_in(const char *dir, const char *relpath, const char *record_marker);
+
 vf_file_t *vf_open(const char *relpath, const char *record_marker)
 {
     const char *dir = getenv("SS_VECTOR_DIR");
     if (dir == NULL || dir[0] == '\0') {
         dir = SS_VECTOR_DIR;
     }
+    return vf_open_in(dir, relpath, record_marker);
+}
+
+vf_file_t *vf_open_local(const char *relpath, const char *record_marker)
+{
+    return vf_open_in(SS_LOCAL_VECTOR_DIR, relpath, record_marker);
+}
+
+static vf_file_t *vf_open_in(const char *dir, const char *relpath, const char *record_marker)
+{
     size_t n = strlen(dir) + strlen(relpath) + 2;
     char *path = malloc(n);
     if (path == NULL) {

@@ -1,4 +1,5 @@
-/* Reader for the NIST CAVP (.rsp) and RFC (.txt) known-answer files of python3-cryptography-vectors. */
+/* Reader for the NIST CAVP (.rsp) and RFC (.txt) known-answer files of
+ * python3-cryptography-vectors. */
 #ifndef VECTOR_FILE_H
 #define VECTOR_FILE_H
 
@@ -23,6 +24,9 @@ typedef struct vf_record {
 /* Opens `relpath` under the vector directory (SS_VECTOR_DIR, or $SS_VECTOR_DIR at run time).
  * Returns NULL and prints why if the file cannot be read: the caller counts that as a failure. */
 vf_file_t *vf_open(const char *relpath, const char *record_marker);
+/* The same for the published vector files that Debian does not package, kept in the source tree
+ * under tests/vectors/data (each file names its source). */
+vf_file_t *vf_open_local(const char *relpath, const char *record_marker);
 void vf_close(vf_file_t *file);
 const char *vf_path(const vf_file_t *file);
 
