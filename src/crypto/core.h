@@ -51,6 +51,18 @@ typedef struct core_config {
 /* Largest symmetric/raw key material accepted by import, in bytes. */
 #define CORE_MAX_RAW_KEY_BYTES 8192u
 
+/*
+ * A buffer of an application's call, checked by the dispatch layers (libpsa-local, libpsa) at
+ * every psa_* entry point before anything reads or writes it: NULL with a non-zero length is
+ * PSA_ERROR_INVALID_ARGUMENT. The specification permits aborting instead; a library answers.
+ */
+#define CORE_REQUIRE_BUFFER(buffer, length)                                                        \
+    do {                                                                                           \
+        if ((buffer) == NULL && (length) != 0) {                                                   \
+            return PSA_ERROR_INVALID_ARGUMENT;                                                     \
+        }                                                                                          \
+    } while (0)
+
 /* ---- library state ---------------------------------------------------------------------- */
 
 /* Initialises the core once per process; later calls return PSA_SUCCESS. NULL config: defaults

@@ -677,6 +677,62 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* A NULL buffer with a non-zero length is INVALID_ARGUMENT, never a crash, in one entry point of
+ * each family (one-shot and multi-part, input and output buffers). */
+TEST(t_null_buffers)
+{
+    psa_key_id_t aes = 0, hmac = 0, derive = 0;
+    psa_hash_operation_t h = PSA_HASH_OPERATION_INIT;
+    psa_mac_operation_t m = PSA_MAC_OPERATION_INIT;
+    psa_aead_operation_t ad = PSA_AEAD_OPERATION_INIT;
+    psa_key_derivation_operation_t kd = PSA_KEY_DERIVATION_OPERATION_INIT;
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t key = 0;
+    uint8_t out[64];
+    size_t len = 0;
+    const psa_status_t bad = PSA_ERROR_INVALID_ARGUMENT;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_EXPORT, PSA_ALG_GCM,
+                       aes128, 16, &aes));
+    CHECK_OK(tk_import(PSA_KEY_TYPE_HMAC, PSA_KEY_USAGE_SIGN_MESSAGE, HMAC256, key32, 32, &hmac));
+    CHECK_OK(tk_import(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE, PSA_ALG_HKDF(PSA_ALG_SHA_256),
+                       key32, 32, &derive));
+    psa_set_key_type(&a, PSA_KEY_TYPE_AES);
+    CHECK_STATUS(psa_import_key(&a, NULL, 16, &key), bad);
+    CHECK_VALUE(key, PSA_KEY_ID_NULL);
+    CHECK_STATUS(psa_export_key(aes, NULL, 16, &len), bad);
+    CHECK_STATUS(psa_generate_random(NULL, 16), bad);
+    CHECK_STATUS(psa_hash_compute(PSA_ALG_SHA_256, NULL, 5, out, sizeof(out), &len), bad);
+    CHECK_STATUS(psa_hash_compute(PSA_ALG_SHA_256, aes128, 5, NULL, 32, &len), bad);
+    CHECK_OK(psa_hash_setup(&h, PSA_ALG_SHA_256));
+    CHECK_STATUS(psa_hash_update(&h, NULL, 5), bad);
+    CHECK_STATUS(psa_mac_compute(hmac, HMAC256, NULL, 5, out, sizeof(out), &len), bad);
+    CHECK_OK(psa_mac_sign_setup(&m, hmac, HMAC256));
+    CHECK_STATUS(psa_mac_update(&m, NULL, 5), bad);
+    CHECK_STATUS(psa_mac_sign_finish(&m, NULL, 32, &len), bad);
+    CHECK_STATUS(
+        psa_aead_encrypt(aes, PSA_ALG_GCM, NULL, 12, NULL, 0, aes128, 16, out, sizeof(out), &len),
+        bad);
+    CHECK_OK(psa_aead_encrypt_setup(&ad, aes, PSA_ALG_GCM));
+    CHECK_STATUS(psa_aead_set_nonce(&ad, NULL, 12), bad);
+    CHECK_OK(psa_key_derivation_setup(&kd, PSA_ALG_HKDF(PSA_ALG_SHA_256)));
+    CHECK_STATUS(psa_key_derivation_input_bytes(&kd, PSA_KEY_DERIVATION_INPUT_SALT, NULL, 8), bad);
+    CHECK_OK(psa_key_derivation_input_bytes(&kd, PSA_KEY_DERIVATION_INPUT_SALT, NULL, 0));
+    CHECK_OK(psa_key_derivation_input_key(&kd, PSA_KEY_DERIVATION_INPUT_SECRET, derive));
+    CHECK_OK(psa_key_derivation_input_bytes(&kd, PSA_KEY_DERIVATION_INPUT_INFO, NULL, 0));
+    CHECK_STATUS(psa_key_derivation_output_bytes(&kd, NULL, 16), bad);
+    CHECK_STATUS(
+        psa_sign_hash(aes, PSA_ALG_ECDSA(PSA_ALG_SHA_256), NULL, 32, out, sizeof(out), &len), bad);
+cleanup:
+    psa_hash_abort(&h);
+    psa_mac_abort(&m);
+    psa_aead_abort(&ad);
+    psa_key_derivation_abort(&kd);
+    tk_destroy(&aes);
+    tk_destroy(&hmac);
+    tk_destroy(&derive);
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_keys_tests[] = {
     {"C-KEY-001", "psa_crypto_init succeeds and may be called again", t_init_again},
     {"C-KEY-002", "psa_import_key: attributes report type, bits, lifetime, usage, algorithm",
@@ -755,6 +811,8 @@ const test_case_t crypto_keys_tests[] = {
      t_copy_usage_undefined},
     {"C-KEY-048", "psa_generate_key: a size the key type does not have is INVALID_ARGUMENT",
      t_generate_size_invalid_for_type},
+    {"C-KEY-049", "a NULL buffer with a non-zero length is INVALID_ARGUMENT in every family",
+     t_null_buffers},
     {"C-RNG-001", "psa_generate_random of 0 bytes succeeds and writes nothing", t_random_zero},
     {"C-RNG-002", "psa_generate_random: two 32-byte outputs differ and are not zero",
      t_random_distinct},

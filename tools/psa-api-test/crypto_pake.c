@@ -385,6 +385,41 @@ cleanup:
     tk_destroy(&ka);
 }
 
+/* A NULL buffer with a non-zero length is INVALID_ARGUMENT (the library neither reads it nor
+ * crashes), in the set-up calls of both PAKEs and in input/output; a zero length with NULL is a
+ * valid empty string. */
+TEST(t_null_buffers)
+{
+    psa_pake_operation_t a = PSA_PAKE_OPERATION_INIT, p = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_id_t pw = 0, pair = 0, pub = 0;
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw));
+    CHECK_OK(psa_pake_setup(&a, pw, &cs));
+    CHECK_STATUS(psa_pake_set_user(&a, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_set_peer(&a, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_input(&a, PSA_PAKE_STEP_KEY_SHARE, NULL, 65), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, NULL, 65, &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(len, 0);
+    CHECK_OK(spake2p_keys(&pair, &pub));
+    psa_pake_cs_set_algorithm(&cs, PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256));
+    psa_pake_cs_set_key_confirmation(&cs, PSA_PAKE_CONFIRMED_KEY);
+    CHECK_OK(psa_pake_setup(&p, pair, &cs));
+    CHECK_OK(psa_pake_set_role(&p, PSA_PAKE_ROLE_CLIENT));
+    CHECK_STATUS(psa_pake_set_user(&p, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_set_peer(&p, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_set_context(&p, NULL, 12), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_OK(psa_pake_set_context(&p, NULL, 0));
+cleanup:
+    psa_pake_abort(&a);
+    psa_pake_abort(&p);
+    tk_destroy(&pw);
+    tk_destroy(&pair);
+    tk_destroy(&pub);
+}
+
 const test_case_t crypto_pake_tests[] = {
     {"C-PAKE-001", "psa_pake_abort on an inactive operation succeeds, twice", t_abort_inactive},
     {"C-PAKE-002", "psa_pake_set_role on an inactive operation is BAD_STATE", t_set_role_inactive},
@@ -407,5 +442,7 @@ const test_case_t crypto_pake_tests[] = {
      t_spake2p_aes_key},
     {"C-PAKE-012", "EC J-PAKE (secret not pseudorandom): an AES shared key is INVALID_ARGUMENT",
      t_jpake_aes_key_refused},
+    {"C-PAKE-013", "J-PAKE and SPAKE2+: a NULL buffer with a non-zero length is INVALID_ARGUMENT",
+     t_null_buffers},
     {NULL, NULL, NULL},
 };
