@@ -91,6 +91,7 @@ psa_status_t psa_crypto_init(void)
 
 psa_status_t psa_generate_random(uint8_t *output, size_t output_size)
 {
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     if (output_size == 0) {
         return PSA_SUCCESS;
@@ -161,6 +162,7 @@ psa_status_t psa_import_key(const psa_key_attributes_t *attributes, const uint8_
                             size_t data_length, psa_key_id_t *key)
 {
     *key = PSA_KEY_ID_NULL;
+    CORE_REQUIRE_BUFFER(data, data_length);
     CRYPTO_REQUIRE_INIT();
     if (crypto_attributes_are_local(attributes)) {
         return core_import_key(&crypto_client_local_caller, attributes, data, data_length, key);
@@ -281,6 +283,7 @@ psa_status_t crypto_remote_bytes(uint16_t function_id, psa_key_id_t key, psa_alg
 psa_status_t psa_export_key(psa_key_id_t key, uint8_t *data, size_t data_size, size_t *data_length)
 {
     *data_length = 0;
+    CORE_REQUIRE_BUFFER(data, data_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_export_key(&crypto_client_local_caller, key, data, data_size, data_length);
@@ -293,6 +296,7 @@ psa_status_t psa_export_public_key(psa_key_id_t key, uint8_t *data, size_t data_
                                    size_t *data_length)
 {
     *data_length = 0;
+    CORE_REQUIRE_BUFFER(data, data_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_export_public_key(&crypto_client_local_caller, key, data, data_size,
@@ -349,6 +353,8 @@ psa_status_t psa_sign_message(psa_key_id_t key, psa_algorithm_t alg, const uint8
                               size_t *signature_length)
 {
     *signature_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(signature, signature_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_sign_message(&crypto_client_local_caller, key, alg, input, input_length,
@@ -362,6 +368,8 @@ psa_status_t psa_verify_message(psa_key_id_t key, psa_algorithm_t alg, const uin
                                 size_t input_length, const uint8_t *signature,
                                 size_t signature_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(signature, signature_length);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_verify_message(&crypto_client_local_caller, key, alg, input, input_length,
@@ -377,6 +385,8 @@ psa_status_t psa_sign_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t 
                            size_t *signature_length)
 {
     *signature_length = 0;
+    CORE_REQUIRE_BUFFER(hash, hash_length);
+    CORE_REQUIRE_BUFFER(signature, signature_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_sign_hash(&crypto_client_local_caller, key, alg, hash, hash_length, signature,
@@ -389,6 +399,8 @@ psa_status_t psa_sign_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t 
 psa_status_t psa_verify_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *hash,
                              size_t hash_length, const uint8_t *signature, size_t signature_length)
 {
+    CORE_REQUIRE_BUFFER(hash, hash_length);
+    CORE_REQUIRE_BUFFER(signature, signature_length);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_verify_hash(&crypto_client_local_caller, key, alg, hash, hash_length, signature,
@@ -404,6 +416,9 @@ psa_status_t psa_asymmetric_encrypt(psa_key_id_t key, psa_algorithm_t alg, const
                                     uint8_t *output, size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(salt, salt_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_asymmetric_encrypt(&crypto_client_local_caller, key, alg, input, input_length,
@@ -418,6 +433,9 @@ psa_status_t psa_asymmetric_decrypt(psa_key_id_t key, psa_algorithm_t alg, const
                                     uint8_t *output, size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(salt, salt_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_asymmetric_decrypt(&crypto_client_local_caller, key, alg, input, input_length,
@@ -432,6 +450,8 @@ psa_status_t psa_raw_key_agreement(psa_algorithm_t alg, psa_key_id_t private_key
                                    size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(peer_key, peer_key_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(private_key)) {
         return core_raw_key_agreement(&crypto_client_local_caller, alg, private_key, peer_key,
@@ -446,6 +466,7 @@ psa_status_t psa_key_agreement(psa_key_id_t private_key, const uint8_t *peer_key
                                const psa_key_attributes_t *attributes, psa_key_id_t *key)
 {
     *key = PSA_KEY_ID_NULL;
+    CORE_REQUIRE_BUFFER(peer_key, peer_key_length);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(private_key)) {
         return core_key_agreement(&crypto_client_local_caller, private_key, peer_key,

@@ -362,6 +362,7 @@ psa_status_t psa_key_derivation_input_bytes(psa_key_derivation_operation_t *oper
                                             psa_key_derivation_step_t step, const uint8_t *data,
                                             size_t data_length)
 {
+    CORE_REQUIRE_BUFFER(data, data_length);
     CRYPTO_REQUIRE_INIT();
     kdf_local_t *k = kdf_local(operation);
     if (k != NULL) {
@@ -446,6 +447,7 @@ psa_status_t psa_key_derivation_key_agreement(psa_key_derivation_operation_t *op
                                               psa_key_id_t private_key, const uint8_t *peer_key,
                                               size_t peer_key_length)
 {
+    CORE_REQUIRE_BUFFER(peer_key, peer_key_length);
     CRYPTO_REQUIRE_INIT();
     bool local = false;
     psa_status_t status = kdf_place_for_key(operation, private_key, &local);
@@ -468,6 +470,7 @@ psa_status_t psa_key_derivation_key_agreement(psa_key_derivation_operation_t *op
 psa_status_t psa_key_derivation_output_bytes(psa_key_derivation_operation_t *operation,
                                              uint8_t *output, size_t output_length)
 {
+    CORE_REQUIRE_BUFFER(output, output_length);
     CRYPTO_REQUIRE_INIT();
     kdf_local_t *k = kdf_local(operation);
     if (k != NULL) {
@@ -517,6 +520,7 @@ psa_status_t psa_key_derivation_output_key(const psa_key_attributes_t *attribute
 psa_status_t psa_key_derivation_verify_bytes(psa_key_derivation_operation_t *operation,
                                              const uint8_t *expected_output, size_t output_length)
 {
+    CORE_REQUIRE_BUFFER(expected_output, output_length);
     CRYPTO_REQUIRE_INIT();
     kdf_local_t *k = kdf_local(operation);
     if (k != NULL) {
@@ -662,18 +666,21 @@ static psa_status_t pake_set_bytes(psa_pake_operation_t *operation, uint16_t fun
 psa_status_t psa_pake_set_user(psa_pake_operation_t *operation, const uint8_t *user_id,
                                size_t user_id_len)
 {
+    CORE_REQUIRE_BUFFER(user_id, user_id_len);
     return pake_set_bytes(operation, CRYPTO_FID_PAKE_SET_USER, user_id, user_id_len);
 }
 
 psa_status_t psa_pake_set_peer(psa_pake_operation_t *operation, const uint8_t *peer_id,
                                size_t peer_id_len)
 {
+    CORE_REQUIRE_BUFFER(peer_id, peer_id_len);
     return pake_set_bytes(operation, CRYPTO_FID_PAKE_SET_PEER, peer_id, peer_id_len);
 }
 
 psa_status_t psa_pake_set_context(psa_pake_operation_t *operation, const uint8_t *context,
                                   size_t context_len)
 {
+    CORE_REQUIRE_BUFFER(context, context_len);
     return pake_set_bytes(operation, CRYPTO_FID_PAKE_SET_CONTEXT, context, context_len);
 }
 
@@ -681,6 +688,7 @@ psa_status_t psa_pake_output(psa_pake_operation_t *operation, psa_pake_step_t st
                              size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -702,6 +710,7 @@ psa_status_t psa_pake_output(psa_pake_operation_t *operation, psa_pake_step_t st
 psa_status_t psa_pake_input(psa_pake_operation_t *operation, psa_pake_step_t step,
                             const uint8_t *input, size_t input_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:

@@ -98,6 +98,8 @@ psa_status_t psa_hash_compute(psa_algorithm_t alg, const uint8_t *input, size_t 
                               uint8_t *hash, size_t hash_size, size_t *hash_length)
 {
     *hash_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(hash, hash_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_client_split()) {
         return core_hash_compute(alg, input, input_length, hash, hash_size, hash_length);
@@ -109,6 +111,8 @@ psa_status_t psa_hash_compute(psa_algorithm_t alg, const uint8_t *input, size_t 
 psa_status_t psa_hash_compare(psa_algorithm_t alg, const uint8_t *input, size_t input_length,
                               const uint8_t *hash, size_t hash_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(hash, hash_length);
     CRYPTO_REQUIRE_INIT();
     if (crypto_client_split()) {
         return core_hash_compare(alg, input, input_length, hash, hash_length);
@@ -136,6 +140,7 @@ psa_status_t psa_hash_setup(psa_hash_operation_t *operation, psa_algorithm_t alg
 psa_status_t psa_hash_update(psa_hash_operation_t *operation, const uint8_t *input,
                              size_t input_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -154,6 +159,7 @@ psa_status_t psa_hash_finish(psa_hash_operation_t *operation, uint8_t *hash, siz
                              size_t *hash_length)
 {
     *hash_length = 0;
+    CORE_REQUIRE_BUFFER(hash, hash_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -173,6 +179,7 @@ psa_status_t psa_hash_finish(psa_hash_operation_t *operation, uint8_t *hash, siz
 psa_status_t psa_hash_verify(psa_hash_operation_t *operation, const uint8_t *hash,
                              size_t hash_length)
 {
+    CORE_REQUIRE_BUFFER(hash, hash_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -242,6 +249,7 @@ psa_status_t psa_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_sta
                               size_t hash_state_size, size_t *hash_state_length)
 {
     *hash_state_length = 0;
+    CORE_REQUIRE_BUFFER(hash_state, hash_state_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -262,6 +270,7 @@ psa_status_t psa_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_sta
 psa_status_t psa_hash_resume(psa_hash_operation_t *operation, const uint8_t *hash_state,
                              size_t hash_state_length)
 {
+    CORE_REQUIRE_BUFFER(hash_state, hash_state_length);
     CRYPTO_REQUIRE_INIT();
     uint32_t route = CRYPTO_OP_ROUTE(operation);
     if (route == CRYPTO_ROUTE_LOCAL) {
@@ -288,6 +297,8 @@ psa_status_t psa_mac_compute(psa_key_id_t key, psa_algorithm_t alg, const uint8_
                              size_t input_length, uint8_t *mac, size_t mac_size, size_t *mac_length)
 {
     *mac_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(mac, mac_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_mac_compute(&crypto_client_local_caller, key, alg, input, input_length, mac,
@@ -300,6 +311,8 @@ psa_status_t psa_mac_compute(psa_key_id_t key, psa_algorithm_t alg, const uint8_
 psa_status_t psa_mac_verify(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *input,
                             size_t input_length, const uint8_t *mac, size_t mac_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(mac, mac_length);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_mac_verify(&crypto_client_local_caller, key, alg, input, input_length, mac,
@@ -347,6 +360,7 @@ psa_status_t psa_mac_verify_setup(psa_mac_operation_t *operation, psa_key_id_t k
 psa_status_t psa_mac_update(psa_mac_operation_t *operation, const uint8_t *input,
                             size_t input_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -365,6 +379,7 @@ psa_status_t psa_mac_sign_finish(psa_mac_operation_t *operation, uint8_t *mac, s
                                  size_t *mac_length)
 {
     *mac_length = 0;
+    CORE_REQUIRE_BUFFER(mac, mac_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -384,6 +399,7 @@ psa_status_t psa_mac_sign_finish(psa_mac_operation_t *operation, uint8_t *mac, s
 psa_status_t psa_mac_verify_finish(psa_mac_operation_t *operation, const uint8_t *mac,
                                    size_t mac_length)
 {
+    CORE_REQUIRE_BUFFER(mac, mac_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -414,6 +430,8 @@ psa_status_t psa_cipher_encrypt(psa_key_id_t key, psa_algorithm_t alg, const uin
                                 size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_cipher_encrypt(&crypto_client_local_caller, key, alg, input, input_length,
@@ -428,6 +446,8 @@ psa_status_t psa_cipher_decrypt(psa_key_id_t key, psa_algorithm_t alg, const uin
                                 size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_cipher_decrypt(&crypto_client_local_caller, key, alg, input, input_length,
@@ -476,6 +496,7 @@ psa_status_t psa_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *
                                     size_t *iv_length)
 {
     *iv_length = 0;
+    CORE_REQUIRE_BUFFER(iv, iv_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -495,6 +516,7 @@ psa_status_t psa_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *
 psa_status_t psa_cipher_set_iv(psa_cipher_operation_t *operation, const uint8_t *iv,
                                size_t iv_length)
 {
+    CORE_REQUIRE_BUFFER(iv, iv_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -514,6 +536,8 @@ psa_status_t psa_cipher_update(psa_cipher_operation_t *operation, const uint8_t 
                                size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -536,6 +560,7 @@ psa_status_t psa_cipher_finish(psa_cipher_operation_t *operation, uint8_t *outpu
                                size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -663,6 +688,10 @@ psa_status_t psa_aead_encrypt(psa_key_id_t key, psa_algorithm_t alg, const uint8
                               size_t *ciphertext_length)
 {
     *ciphertext_length = 0;
+    CORE_REQUIRE_BUFFER(nonce, nonce_length);
+    CORE_REQUIRE_BUFFER(additional_data, additional_data_length);
+    CORE_REQUIRE_BUFFER(plaintext, plaintext_length);
+    CORE_REQUIRE_BUFFER(ciphertext, ciphertext_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_aead_encrypt(&crypto_client_local_caller, key, alg, nonce, nonce_length,
@@ -681,6 +710,10 @@ psa_status_t psa_aead_decrypt(psa_key_id_t key, psa_algorithm_t alg, const uint8
                               size_t *plaintext_length)
 {
     *plaintext_length = 0;
+    CORE_REQUIRE_BUFFER(nonce, nonce_length);
+    CORE_REQUIRE_BUFFER(additional_data, additional_data_length);
+    CORE_REQUIRE_BUFFER(ciphertext, ciphertext_length);
+    CORE_REQUIRE_BUFFER(plaintext, plaintext_size);
     CRYPTO_REQUIRE_INIT();
     if (crypto_key_is_local(key)) {
         return core_aead_decrypt(&crypto_client_local_caller, key, alg, nonce, nonce_length,
@@ -755,6 +788,7 @@ psa_status_t psa_aead_generate_nonce(psa_aead_operation_t *operation, uint8_t *n
                                      size_t nonce_size, size_t *nonce_length)
 {
     *nonce_length = 0;
+    CORE_REQUIRE_BUFFER(nonce, nonce_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -774,6 +808,7 @@ psa_status_t psa_aead_generate_nonce(psa_aead_operation_t *operation, uint8_t *n
 psa_status_t psa_aead_set_nonce(psa_aead_operation_t *operation, const uint8_t *nonce,
                                 size_t nonce_length)
 {
+    CORE_REQUIRE_BUFFER(nonce, nonce_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -791,6 +826,7 @@ psa_status_t psa_aead_set_nonce(psa_aead_operation_t *operation, const uint8_t *
 psa_status_t psa_aead_update_ad(psa_aead_operation_t *operation, const uint8_t *input,
                                 size_t input_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -810,6 +846,8 @@ psa_status_t psa_aead_update(psa_aead_operation_t *operation, const uint8_t *inp
                              size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -833,6 +871,8 @@ psa_status_t psa_aead_finish(psa_aead_operation_t *operation, uint8_t *ciphertex
 {
     *ciphertext_length = 0;
     *tag_length = 0;
+    CORE_REQUIRE_BUFFER(ciphertext, ciphertext_size);
+    CORE_REQUIRE_BUFFER(tag, tag_size);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:
@@ -857,6 +897,8 @@ psa_status_t psa_aead_verify(psa_aead_operation_t *operation, uint8_t *plaintext
                              size_t tag_length)
 {
     *plaintext_length = 0;
+    CORE_REQUIRE_BUFFER(plaintext, plaintext_size);
+    CORE_REQUIRE_BUFFER(tag, tag_length);
     CRYPTO_REQUIRE_INIT();
     switch (CRYPTO_OP_ROUTE(operation)) {
     case CRYPTO_ROUTE_LOCAL:

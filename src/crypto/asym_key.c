@@ -117,6 +117,35 @@ static bool asym_family_known(psa_ecc_family_t family)
            family == PSA_ECC_FAMILY_TWISTED_EDWARDS;
 }
 
+/*
+ * Whether `bits` is a size this core builds for the ECC or DH type `type` (PSA_SUCCESS); else
+ * INVALID_ARGUMENT when the specification defines no such size for a family the core builds
+ * (e.g. SECP R1 with 220 bits), NOT_SUPPORTED for a size or family it defines but the core does
+ * not build (secp224k1, the binary curves) and for other types.
+ */
+static psa_status_t asym_size_status(psa_key_type_t type, size_t bits)
+{
+    if (PSA_KEY_TYPE_IS_ECC(type)) {
+        psa_ecc_family_t family = PSA_KEY_TYPE_ECC_GET_FAMILY(type);
+        if (asym_curve_find(family, bits) != NULL) {
+            return PSA_SUCCESS;
+        }
+        if (!asym_family_known(family) || (family == PSA_ECC_FAMILY_SECP_K1 && bits == 225)) {
+            return bits == 0 ? PSA_ERROR_INVALID_ARGUMENT : PSA_ERROR_NOT_SUPPORTED;
+        }
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (PSA_KEY_TYPE_IS_DH(type)) {
+        if (bits == 0 || (PSA_KEY_TYPE_DH_GET_FAMILY(type) == PSA_DH_FAMILY_RFC7919 &&
+                          asym_dh_group_name(bits) == NULL)) {
+            return PSA_ERROR_INVALID_ARGUMENT;
+        }
+        return PSA_KEY_TYPE_DH_GET_FAMILY(type) == PSA_DH_FAMILY_RFC7919 ? PSA_SUCCESS
+                                                                         : PSA_ERROR_NOT_SUPPORTED;
+    }
+    return PSA_ERROR_NOT_SUPPORTED;
+}
+
 const asym_curve_t *asym_curve_by_length(psa_key_type_t type, size_t length, psa_status_t *status)
 {
     psa_ecc_family_t family = PSA_KEY_TYPE_ECC_GET_FAMILY(type);
@@ -480,16 +509,15 @@ static psa_status_t ecc_validate(psa_key_type_t type, const uint8_t *data, size_
 static psa_status_t ecc_generate(psa_key_type_t type, size_t bits, uint8_t **material,
                                  size_t *length)
 {
-    psa_ecc_family_t family = PSA_KEY_TYPE_ECC_GET_FAMILY(type);
-    const asym_curve_t *curve = asym_curve_find(family, bits);
-    if (curve == NULL) {
-        return bits == 0 ? PSA_ERROR_INVALID_ARGUMENT : PSA_ERROR_NOT_SUPPORTED;
+    psa_status_t status = asym_size_status(type, bits);
+    if (status != PSA_SUCCESS) {
+        return status;
     }
+    const asym_curve_t *curve = asym_curve_find(PSA_KEY_TYPE_ECC_GET_FAMILY(type), bits);
     uint8_t *p = OPENSSL_malloc(curve->private_length);
     if (p == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
-    psa_status_t status = PSA_SUCCESS;
     if (curve->kind != ASYM_CURVE_WEIERSTRASS) {
         /* Montgomery and Edwards private keys are uniformly random strings (RFC 7748, 8032). */
         if (RAND_priv_bytes(p, (int)curve->private_length) != 1) {
@@ -614,10 +642,11 @@ static psa_status_t dh_validate(psa_key_type_t type, const uint8_t *data, size_t
 static psa_status_t dh_generate(psa_key_type_t type, size_t bits, uint8_t **material,
                                 size_t *length)
 {
-    const char *name = asym_dh_group_name(bits);
-    if (PSA_KEY_TYPE_DH_GET_FAMILY(type) != PSA_DH_FAMILY_RFC7919 || name == NULL) {
-        return bits == 0 ? PSA_ERROR_INVALID_ARGUMENT : PSA_ERROR_NOT_SUPPORTED;
+    psa_status_t size_status = asym_size_status(type, bits);
+    if (size_status != PSA_SUCCESS) {
+        return size_status;
     }
+    const char *name = asym_dh_group_name(bits);
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
     EVP_PKEY *pkey = NULL;
     BIGNUM *x = NULL;
@@ -928,13 +957,16 @@ psa_status_t asym_key_derive(psa_key_type_t type, size_t bits, asym_draw_t draw,
                    ? spake2p_derive(bits, draw, stream, material, length)
                    : PSA_ERROR_NOT_SUPPORTED;
     }
-    const asym_curve_t *curve = PSA_KEY_TYPE_IS_ECC_KEY_PAIR(type)
-                                    ? asym_curve_find(PSA_KEY_TYPE_ECC_GET_FAMILY(type), bits)
-                                    : NULL;
-    if (curve == NULL) {
+    /* A size the type does not have is INVALID_ARGUMENT, as in import and generate. */
+    psa_status_t size_status = asym_size_status(type, bits);
+    if (size_status == PSA_ERROR_INVALID_ARGUMENT) {
+        return size_status;
+    }
+    if (size_status != PSA_SUCCESS || !PSA_KEY_TYPE_IS_ECC_KEY_PAIR(type)) {
         /* RSA and DH key derivation is implementation-defined; this core offers none. */
         return PSA_ERROR_NOT_SUPPORTED;
     }
+    const asym_curve_t *curve = asym_curve_find(PSA_KEY_TYPE_ECC_GET_FAMILY(type), bits);
     size_t n = curve->private_length;
     uint8_t *p = OPENSSL_malloc(n);
     if (p == NULL) {

@@ -51,6 +51,18 @@ typedef struct core_config {
 /* Largest symmetric/raw key material accepted by import, in bytes. */
 #define CORE_MAX_RAW_KEY_BYTES 8192u
 
+/*
+ * A buffer of an application's call, checked by the dispatch layers (libpsa-local, libpsa) at
+ * every psa_* entry point before anything reads or writes it: NULL with a non-zero length is
+ * PSA_ERROR_INVALID_ARGUMENT. The specification permits aborting instead; a library answers.
+ */
+#define CORE_REQUIRE_BUFFER(buffer, length)                                                        \
+    do {                                                                                           \
+        if ((buffer) == NULL && (length) != 0) {                                                   \
+            return PSA_ERROR_INVALID_ARGUMENT;                                                     \
+        }                                                                                          \
+    } while (0)
+
 /* ---- library state ---------------------------------------------------------------------- */
 
 /* Initialises the core once per process; later calls return PSA_SUCCESS. NULL config: defaults
@@ -123,6 +135,14 @@ static inline bool core_key_is_destroyed(const core_key_t *key)
  */
 psa_status_t core_key_create(const core_caller_t *caller, const psa_key_attributes_t *attributes,
                              const uint8_t *data, size_t data_length, psa_key_id_t *id);
+/*
+ * The attribute checks of every key creation that do not depend on the material: lifetime and id
+ * (NOT_SUPPORTED for another location or no storage, INVALID_ARGUMENT for a bad id or a read-only
+ * lifetime), then usage flags (INVALID_ARGUMENT outside the defined set), in the order of Mbed TLS
+ * psa_validate_key_attributes. core_key_create runs them; generate and derivation run them before
+ * producing any material.
+ */
+psa_status_t core_key_attributes_check(const psa_key_attributes_t *attributes);
 
 /* Key cache: a family file may park one prepared object (an OpenSSL context with the key
  * schedule) per kind on a key, so repeated one-shot calls skip set-up. take() removes and
@@ -138,6 +158,8 @@ void core_key_cache_give(core_key_t *key, uint32_t kind, void *object,
 /* Usage flags with their implications added (SIGN_HASH implies SIGN_MESSAGE, VERIFY_HASH implies
  * VERIFY_MESSAGE, DERIVE permits VERIFY_DERIVATION is NOT implied). */
 psa_key_usage_t core_usage_with_implied(psa_key_usage_t usage);
+/* Whether `usage` holds only flags the specification defines (others: INVALID_ARGUMENT). */
+bool core_usage_is_valid(psa_key_usage_t usage);
 /* Whether `alg` (a specific algorithm) is allowed by a key whose policy algorithm is `policy`,
  * for a key of `type` (wildcards: ANY_HASH, at-least-this-length MAC and AEAD). */
 bool core_alg_permits(psa_algorithm_t policy, psa_key_type_t type, psa_algorithm_t alg);

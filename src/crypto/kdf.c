@@ -1260,6 +1260,10 @@ psa_status_t core_key_derivation_output_key(const core_caller_t *caller,
     if (!c->secret_from_key || !c->all_keys_derive) {
         return kdf_fail(c, PSA_ERROR_NOT_PERMITTED);
     }
+    status = core_key_attributes_check(attributes);
+    if (status != PSA_SUCCESS) {
+        return kdf_fail(c, status);
+    }
     psa_key_type_t type = psa_get_key_type(attributes);
     size_t bits = psa_get_key_bits(attributes);
     if (type == PSA_KEY_TYPE_NONE || PSA_KEY_TYPE_IS_PUBLIC_KEY(type) || bits == 0) {

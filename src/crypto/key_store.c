@@ -409,6 +409,15 @@ static psa_status_t validate_lifetime_and_id(const psa_key_attributes_t *attr)
     return PSA_SUCCESS;
 }
 
+psa_status_t core_key_attributes_check(const psa_key_attributes_t *attributes)
+{
+    psa_status_t status = validate_lifetime_and_id(attributes);
+    if (status == PSA_SUCCESS && !core_usage_is_valid(attributes->usage)) {
+        status = PSA_ERROR_INVALID_ARGUMENT;
+    }
+    return status;
+}
+
 /* Caller holds store.lock. */
 static psa_status_t allocate_volatile_id(const core_caller_t *caller, psa_key_id_t *id)
 {
@@ -455,7 +464,7 @@ psa_status_t core_key_create(const core_caller_t *caller, const psa_key_attribut
     if (!core_is_initialised()) {
         return PSA_ERROR_BAD_STATE;
     }
-    psa_status_t status = validate_lifetime_and_id(attributes);
+    psa_status_t status = core_key_attributes_check(attributes);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -543,7 +552,7 @@ psa_status_t core_generate_key(const core_caller_t *caller, const psa_key_attrib
                                psa_key_id_t *key)
 {
     *key = PSA_KEY_ID_NULL;
-    psa_status_t status = validate_lifetime_and_id(attributes);
+    psa_status_t status = core_key_attributes_check(attributes);
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -568,8 +577,10 @@ psa_status_t core_copy_key(const core_caller_t *caller, psa_key_id_t source_key,
         return status;
     }
     psa_key_attributes_t attr = *attributes;
+    /* The requested usage is checked before the intersection with the source's usage, which
+     * would drop the undefined flags. */
     if ((attr.type != 0 && attr.type != source->attr.type) ||
-        (attr.bits != 0 && attr.bits != source->attr.bits)) {
+        (attr.bits != 0 && attr.bits != source->attr.bits) || !core_usage_is_valid(attr.usage)) {
         status = PSA_ERROR_INVALID_ARGUMENT;
     } else if (!core_alg_intersect(source->attr.alg, attr.alg, source->attr.type, &attr.alg)) {
         status = PSA_ERROR_INVALID_ARGUMENT;

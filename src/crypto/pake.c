@@ -405,16 +405,23 @@ psa_status_t core_pake_input(psa_pake_operation_t *operation, psa_pake_step_t st
 }
 
 /* Key types a PAKE secret may become: a J-PAKE secret is a curve point, not a uniformly random
- * string, so only types that go through a derivation or a MAC's own hashing; SPAKE2+'s
- * pseudorandom key follows the specification's example (a derivation key) the same way. */
-static psa_status_t pake_check_output_attributes(const psa_key_attributes_t *attributes)
+ * string, so only types that go through a derivation or a MAC's own hashing. A SPAKE2+ secret is
+ * pseudorandom, and the specification lets such a secret also be a block or stream cipher key
+ * (e.g. AES): whether its length suits the cipher is the key creation's check. */
+static psa_status_t pake_check_output_attributes(const psa_key_attributes_t *attributes,
+                                                 bool pseudorandom)
 {
     psa_key_type_t type = psa_get_key_type(attributes);
     if (psa_get_key_bits(attributes) != 0) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
-    return type == PSA_KEY_TYPE_DERIVE || type == PSA_KEY_TYPE_HMAC ? PSA_SUCCESS
-                                                                    : PSA_ERROR_INVALID_ARGUMENT;
+    if (type == PSA_KEY_TYPE_DERIVE || type == PSA_KEY_TYPE_HMAC) {
+        return PSA_SUCCESS;
+    }
+    /* 0x2xxx is the symmetric-cipher category of the key type encoding (AES, ARIA, CAMELLIA,
+     * SM4, DES, ChaCha20); raw-category types other than DERIVE and HMAC stay refused. */
+    bool cipher = (type & 0x7000u) == 0x2000u;
+    return pseudorandom && cipher ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
 }
 
 psa_status_t core_pake_get_shared_secret(psa_pake_operation_t *operation,
@@ -432,7 +439,7 @@ psa_status_t core_pake_get_shared_secret(psa_pake_operation_t *operation,
     if (!ready) {
         return pake_result(p, PSA_ERROR_BAD_STATE);
     }
-    psa_status_t status = pake_check_output_attributes(attributes);
+    psa_status_t status = pake_check_output_attributes(attributes, p->spake2p != NULL);
     if (status == PSA_SUCCESS) {
         status = p->jpake != NULL
                      ? jpake_shared_secret(p->jpake, output, output_size, output_length)

@@ -12,6 +12,16 @@ psa_key_usage_t core_usage_with_implied(psa_key_usage_t usage)
     return usage;
 }
 
+bool core_usage_is_valid(psa_key_usage_t usage)
+{
+    const psa_key_usage_t defined =
+        PSA_KEY_USAGE_EXPORT | PSA_KEY_USAGE_COPY | PSA_KEY_USAGE_CACHE | PSA_KEY_USAGE_ENCRYPT |
+        PSA_KEY_USAGE_DECRYPT | PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE |
+        PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH | PSA_KEY_USAGE_DERIVE |
+        PSA_KEY_USAGE_VERIFY_DERIVATION;
+    return (usage & ~defined) == 0;
+}
+
 /* Tag length of a MAC algorithm for a key type; the block ciphers' MAC length does not depend on
  * the key size. */
 static size_t policy_mac_length(psa_key_type_t type, psa_algorithm_t alg)

@@ -5,6 +5,8 @@ psa_status_t psa_hash_compute(psa_algorithm_t alg, const uint8_t *input, size_t 
                               uint8_t *hash, size_t hash_size, size_t *hash_length)
 {
     *hash_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(hash, hash_size);
     LOCAL_REQUIRE_INIT();
     return core_hash_compute(alg, input, input_length, hash, hash_size, hash_length);
 }
@@ -12,6 +14,8 @@ psa_status_t psa_hash_compute(psa_algorithm_t alg, const uint8_t *input, size_t 
 psa_status_t psa_hash_compare(psa_algorithm_t alg, const uint8_t *input, size_t input_length,
                               const uint8_t *hash, size_t hash_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(hash, hash_length);
     LOCAL_REQUIRE_INIT();
     return core_hash_compare(alg, input, input_length, hash, hash_length);
 }
@@ -25,6 +29,7 @@ psa_status_t psa_hash_setup(psa_hash_operation_t *operation, psa_algorithm_t alg
 psa_status_t psa_hash_update(psa_hash_operation_t *operation, const uint8_t *input,
                              size_t input_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
     LOCAL_REQUIRE_INIT();
     return core_hash_update(operation, input, input_length);
 }
@@ -33,6 +38,7 @@ psa_status_t psa_hash_finish(psa_hash_operation_t *operation, uint8_t *hash, siz
                              size_t *hash_length)
 {
     *hash_length = 0;
+    CORE_REQUIRE_BUFFER(hash, hash_size);
     LOCAL_REQUIRE_INIT();
     return core_hash_finish(operation, hash, hash_size, hash_length);
 }
@@ -40,6 +46,7 @@ psa_status_t psa_hash_finish(psa_hash_operation_t *operation, uint8_t *hash, siz
 psa_status_t psa_hash_verify(psa_hash_operation_t *operation, const uint8_t *hash,
                              size_t hash_length)
 {
+    CORE_REQUIRE_BUFFER(hash, hash_length);
     LOCAL_REQUIRE_INIT();
     return core_hash_verify(operation, hash, hash_length);
 }
@@ -61,6 +68,7 @@ psa_status_t psa_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_sta
                               size_t hash_state_size, size_t *hash_state_length)
 {
     *hash_state_length = 0;
+    CORE_REQUIRE_BUFFER(hash_state, hash_state_size);
     LOCAL_REQUIRE_INIT();
     return core_hash_suspend(operation, hash_state, hash_state_size, hash_state_length);
 }
@@ -68,6 +76,7 @@ psa_status_t psa_hash_suspend(psa_hash_operation_t *operation, uint8_t *hash_sta
 psa_status_t psa_hash_resume(psa_hash_operation_t *operation, const uint8_t *hash_state,
                              size_t hash_state_length)
 {
+    CORE_REQUIRE_BUFFER(hash_state, hash_state_length);
     LOCAL_REQUIRE_INIT();
     return core_hash_resume(operation, hash_state, hash_state_length);
 }
@@ -76,6 +85,8 @@ psa_status_t psa_mac_compute(psa_key_id_t key, psa_algorithm_t alg, const uint8_
                              size_t input_length, uint8_t *mac, size_t mac_size, size_t *mac_length)
 {
     *mac_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(mac, mac_size);
     LOCAL_REQUIRE_INIT();
     return core_mac_compute(&psa_local_caller, key, alg, input, input_length, mac, mac_size,
                             mac_length);
@@ -84,6 +95,8 @@ psa_status_t psa_mac_compute(psa_key_id_t key, psa_algorithm_t alg, const uint8_
 psa_status_t psa_mac_verify(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *input,
                             size_t input_length, const uint8_t *mac, size_t mac_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(mac, mac_length);
     LOCAL_REQUIRE_INIT();
     return core_mac_verify(&psa_local_caller, key, alg, input, input_length, mac, mac_length);
 }
@@ -105,6 +118,7 @@ psa_status_t psa_mac_verify_setup(psa_mac_operation_t *operation, psa_key_id_t k
 psa_status_t psa_mac_update(psa_mac_operation_t *operation, const uint8_t *input,
                             size_t input_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
     LOCAL_REQUIRE_INIT();
     return core_mac_update(operation, input, input_length);
 }
@@ -113,6 +127,7 @@ psa_status_t psa_mac_sign_finish(psa_mac_operation_t *operation, uint8_t *mac, s
                                  size_t *mac_length)
 {
     *mac_length = 0;
+    CORE_REQUIRE_BUFFER(mac, mac_size);
     LOCAL_REQUIRE_INIT();
     return core_mac_sign_finish(operation, mac, mac_size, mac_length);
 }
@@ -120,6 +135,7 @@ psa_status_t psa_mac_sign_finish(psa_mac_operation_t *operation, uint8_t *mac, s
 psa_status_t psa_mac_verify_finish(psa_mac_operation_t *operation, const uint8_t *mac,
                                    size_t mac_length)
 {
+    CORE_REQUIRE_BUFFER(mac, mac_length);
     LOCAL_REQUIRE_INIT();
     return core_mac_verify_finish(operation, mac, mac_length);
 }

@@ -26,6 +26,7 @@ psa_status_t psa_key_derivation_input_bytes(psa_key_derivation_operation_t *oper
                                             psa_key_derivation_step_t step, const uint8_t *data,
                                             size_t data_length)
 {
+    CORE_REQUIRE_BUFFER(data, data_length);
     LOCAL_REQUIRE_INIT();
     return core_key_derivation_input_bytes(operation, step, data, data_length);
 }
@@ -49,6 +50,7 @@ psa_status_t psa_key_derivation_key_agreement(psa_key_derivation_operation_t *op
                                               psa_key_id_t private_key, const uint8_t *peer_key,
                                               size_t peer_key_length)
 {
+    CORE_REQUIRE_BUFFER(peer_key, peer_key_length);
     LOCAL_REQUIRE_INIT();
     return core_key_derivation_key_agreement(&psa_local_caller, operation, step, private_key,
                                              peer_key, peer_key_length);
@@ -57,6 +59,7 @@ psa_status_t psa_key_derivation_key_agreement(psa_key_derivation_operation_t *op
 psa_status_t psa_key_derivation_output_bytes(psa_key_derivation_operation_t *operation,
                                              uint8_t *output, size_t output_length)
 {
+    CORE_REQUIRE_BUFFER(output, output_length);
     LOCAL_REQUIRE_INIT();
     return core_key_derivation_output_bytes(operation, output, output_length);
 }
@@ -72,6 +75,7 @@ psa_status_t psa_key_derivation_output_key(const psa_key_attributes_t *attribute
 psa_status_t psa_key_derivation_verify_bytes(psa_key_derivation_operation_t *operation,
                                              const uint8_t *expected_output, size_t output_length)
 {
+    CORE_REQUIRE_BUFFER(expected_output, output_length);
     LOCAL_REQUIRE_INIT();
     return core_key_derivation_verify_bytes(operation, expected_output, output_length);
 }

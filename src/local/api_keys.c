@@ -25,6 +25,7 @@ psa_status_t psa_crypto_init(void)
 
 psa_status_t psa_generate_random(uint8_t *output, size_t output_size)
 {
+    CORE_REQUIRE_BUFFER(output, output_size);
     LOCAL_REQUIRE_INIT();
     return core_generate_random(output, output_size);
 }
@@ -54,6 +55,7 @@ psa_status_t psa_import_key(const psa_key_attributes_t *attributes, const uint8_
                             size_t data_length, psa_key_id_t *key)
 {
     *key = PSA_KEY_ID_NULL;
+    CORE_REQUIRE_BUFFER(data, data_length);
     LOCAL_REQUIRE_INIT();
     return core_import_key(&psa_local_caller, attributes, data, data_length, key);
 }
@@ -88,6 +90,7 @@ psa_status_t psa_purge_key(psa_key_id_t key)
 psa_status_t psa_export_key(psa_key_id_t key, uint8_t *data, size_t data_size, size_t *data_length)
 {
     *data_length = 0;
+    CORE_REQUIRE_BUFFER(data, data_size);
     LOCAL_REQUIRE_INIT();
     return core_export_key(&psa_local_caller, key, data, data_size, data_length);
 }
@@ -96,6 +99,7 @@ psa_status_t psa_export_public_key(psa_key_id_t key, uint8_t *data, size_t data_
                                    size_t *data_length)
 {
     *data_length = 0;
+    CORE_REQUIRE_BUFFER(data, data_size);
     LOCAL_REQUIRE_INIT();
     return core_export_public_key(&psa_local_caller, key, data, data_size, data_length);
 }
@@ -105,6 +109,8 @@ psa_status_t psa_sign_message(psa_key_id_t key, psa_algorithm_t alg, const uint8
                               size_t *signature_length)
 {
     *signature_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(signature, signature_size);
     LOCAL_REQUIRE_INIT();
     return core_sign_message(&psa_local_caller, key, alg, input, input_length, signature,
                              signature_size, signature_length);
@@ -114,6 +120,8 @@ psa_status_t psa_verify_message(psa_key_id_t key, psa_algorithm_t alg, const uin
                                 size_t input_length, const uint8_t *signature,
                                 size_t signature_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(signature, signature_length);
     LOCAL_REQUIRE_INIT();
     return core_verify_message(&psa_local_caller, key, alg, input, input_length, signature,
                                signature_length);
@@ -124,6 +132,8 @@ psa_status_t psa_sign_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t 
                            size_t *signature_length)
 {
     *signature_length = 0;
+    CORE_REQUIRE_BUFFER(hash, hash_length);
+    CORE_REQUIRE_BUFFER(signature, signature_size);
     LOCAL_REQUIRE_INIT();
     return core_sign_hash(&psa_local_caller, key, alg, hash, hash_length, signature, signature_size,
                           signature_length);
@@ -132,6 +142,8 @@ psa_status_t psa_sign_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t 
 psa_status_t psa_verify_hash(psa_key_id_t key, psa_algorithm_t alg, const uint8_t *hash,
                              size_t hash_length, const uint8_t *signature, size_t signature_length)
 {
+    CORE_REQUIRE_BUFFER(hash, hash_length);
+    CORE_REQUIRE_BUFFER(signature, signature_length);
     LOCAL_REQUIRE_INIT();
     return core_verify_hash(&psa_local_caller, key, alg, hash, hash_length, signature,
                             signature_length);
@@ -142,6 +154,9 @@ psa_status_t psa_asymmetric_encrypt(psa_key_id_t key, psa_algorithm_t alg, const
                                     uint8_t *output, size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(salt, salt_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     LOCAL_REQUIRE_INIT();
     return core_asymmetric_encrypt(&psa_local_caller, key, alg, input, input_length, salt,
                                    salt_length, output, output_size, output_length);
@@ -152,6 +167,9 @@ psa_status_t psa_asymmetric_decrypt(psa_key_id_t key, psa_algorithm_t alg, const
                                     uint8_t *output, size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(input, input_length);
+    CORE_REQUIRE_BUFFER(salt, salt_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     LOCAL_REQUIRE_INIT();
     return core_asymmetric_decrypt(&psa_local_caller, key, alg, input, input_length, salt,
                                    salt_length, output, output_size, output_length);
@@ -162,6 +180,8 @@ psa_status_t psa_raw_key_agreement(psa_algorithm_t alg, psa_key_id_t private_key
                                    size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(peer_key, peer_key_length);
+    CORE_REQUIRE_BUFFER(output, output_size);
     LOCAL_REQUIRE_INIT();
     return core_raw_key_agreement(&psa_local_caller, alg, private_key, peer_key, peer_key_length,
                                   output, output_size, output_length);
@@ -172,6 +192,7 @@ psa_status_t psa_key_agreement(psa_key_id_t private_key, const uint8_t *peer_key
                                const psa_key_attributes_t *attributes, psa_key_id_t *key)
 {
     *key = PSA_KEY_ID_NULL;
+    CORE_REQUIRE_BUFFER(peer_key, peer_key_length);
     LOCAL_REQUIRE_INIT();
     return core_key_agreement(&psa_local_caller, private_key, peer_key, peer_key_length, alg,
                               attributes, key);

@@ -17,6 +17,7 @@ psa_status_t psa_pake_set_role(psa_pake_operation_t *operation, psa_pake_role_t 
 psa_status_t psa_pake_set_user(psa_pake_operation_t *operation, const uint8_t *user_id,
                                size_t user_id_len)
 {
+    CORE_REQUIRE_BUFFER(user_id, user_id_len);
     LOCAL_REQUIRE_INIT();
     return core_pake_set_user(operation, user_id, user_id_len);
 }
@@ -24,6 +25,7 @@ psa_status_t psa_pake_set_user(psa_pake_operation_t *operation, const uint8_t *u
 psa_status_t psa_pake_set_peer(psa_pake_operation_t *operation, const uint8_t *peer_id,
                                size_t peer_id_len)
 {
+    CORE_REQUIRE_BUFFER(peer_id, peer_id_len);
     LOCAL_REQUIRE_INIT();
     return core_pake_set_peer(operation, peer_id, peer_id_len);
 }
@@ -31,6 +33,7 @@ psa_status_t psa_pake_set_peer(psa_pake_operation_t *operation, const uint8_t *p
 psa_status_t psa_pake_set_context(psa_pake_operation_t *operation, const uint8_t *context,
                                   size_t context_len)
 {
+    CORE_REQUIRE_BUFFER(context, context_len);
     LOCAL_REQUIRE_INIT();
     return core_pake_set_context(operation, context, context_len);
 }
@@ -39,6 +42,7 @@ psa_status_t psa_pake_output(psa_pake_operation_t *operation, psa_pake_step_t st
                              uint8_t *output, size_t output_size, size_t *output_length)
 {
     *output_length = 0;
+    CORE_REQUIRE_BUFFER(output, output_size);
     LOCAL_REQUIRE_INIT();
     return core_pake_output(operation, step, output, output_size, output_length);
 }
@@ -46,6 +50,7 @@ psa_status_t psa_pake_output(psa_pake_operation_t *operation, psa_pake_step_t st
 psa_status_t psa_pake_input(psa_pake_operation_t *operation, psa_pake_step_t step,
                             const uint8_t *input, size_t input_length)
 {
+    CORE_REQUIRE_BUFFER(input, input_length);
     LOCAL_REQUIRE_INIT();
     return core_pake_input(operation, step, input, input_length);
 }

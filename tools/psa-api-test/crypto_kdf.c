@@ -475,12 +475,64 @@ cleanup:
     psa_key_derivation_abort(&op);
 }
 
+/* Runs output_key on a fresh HKDF operation whose secret is a DERIVE key. */
+static psa_status_t output_key_with(const psa_key_attributes_t *a, psa_key_id_t *derived)
+{
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    psa_key_id_t secret = 0;
+    psa_status_t s = import_ikm(PSA_KEY_USAGE_DERIVE, HKDF256, &secret);
+    if (s == PSA_SUCCESS) {
+        s = hkdf_tc1(&op, secret);
+    }
+    if (s == PSA_SUCCESS) {
+        s = psa_key_derivation_output_key(a, &op, derived);
+    }
+    psa_key_derivation_abort(&op);
+    tk_destroy(&secret);
+    return s;
+}
+
+TEST(t_output_key_usage_undefined)
+{
+    psa_key_id_t derived = 0;
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&a, PSA_KEY_TYPE_AES);
+    psa_set_key_bits(&a, 128);
+    psa_set_key_usage_flags(&a, (psa_key_usage_t)0xFFFFFFFFu);
+    CHECK_STATUS(output_key_with(&a, &derived), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(derived, PSA_KEY_ID_NULL);
+    psa_set_key_usage_flags(&a, PSA_KEY_USAGE_EXPORT | (psa_key_usage_t)0x00010000u);
+    CHECK_STATUS(output_key_with(&a, &derived), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(derived, PSA_KEY_ID_NULL);
+cleanup:
+    tk_destroy(&derived);
+}
+
+TEST(t_output_key_size_invalid_for_type)
+{
+    psa_key_id_t derived = 0;
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_usage_flags(&a, PSA_KEY_USAGE_SIGN_HASH);
+    psa_set_key_algorithm(&a, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
+    psa_set_key_type(&a, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
+    psa_set_key_bits(&a, 220);
+    CHECK_STATUS(output_key_with(&a, &derived), PSA_ERROR_INVALID_ARGUMENT);
+    psa_set_key_type(&a, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_TWISTED_EDWARDS));
+    psa_set_key_bits(&a, 256);
+    CHECK_STATUS(output_key_with(&a, &derived), PSA_ERROR_INVALID_ARGUMENT);
+    psa_set_key_type(&a, PSA_KEY_TYPE_AES);
+    psa_set_key_bits(&a, 120);
+    CHECK_STATUS(output_key_with(&a, &derived), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(derived, PSA_KEY_ID_NULL);
+cleanup:
+    tk_destroy(&derived);
+}
+
 const test_case_t crypto_kdf_tests[] = {
     {"C-KDF-001", "HKDF-SHA-256 with byte inputs matches RFC 5869 test case 1", t_hkdf_bytes},
     {"C-KDF-002", "HKDF-SHA-256 with a DERIVE key as secret matches RFC 5869 test case 1",
      t_hkdf_key},
-    {"C-KDF-003", "two HKDF outputs (10 + 32 bytes) equal one 42-byte output",
-     t_hkdf_split_output},
+    {"C-KDF-003", "two HKDF outputs (10 + 32 bytes) equal one 42-byte output", t_hkdf_split_output},
     {"C-KDF-004", "HKDF-SHA-256 capacity starts at 255*32 and decreases with output",
      t_default_capacity},
     {"C-KDF-005", "output beyond capacity is INSUFFICIENT_DATA and empties the capacity",
@@ -524,5 +576,9 @@ const test_case_t crypto_kdf_tests[] = {
      t_ecjpake_to_pms},
     {"C-KDF-028", "a step out of order is BAD_STATE and leaves the operation in its error state",
      t_wrong_step_error_state},
+    {"C-KDF-029", "output_key: usage flags outside the defined set are INVALID_ARGUMENT",
+     t_output_key_usage_undefined},
+    {"C-KDF-030", "output_key: a size the key type does not have is INVALID_ARGUMENT",
+     t_output_key_size_invalid_for_type},
     {NULL, NULL, NULL},
 };

@@ -609,6 +609,130 @@ cleanup:
     tk_destroy(&key);
 }
 
+/* Usage flags the specification does not define: every flag outside the eleven it names. */
+#define USAGE_UNDEFINED_ALL ((psa_key_usage_t)0xFFFFFFFFu)
+#define USAGE_UNDEFINED_ONE ((psa_key_usage_t)0x00010000u)
+
+TEST(t_import_usage_undefined)
+{
+    psa_key_id_t key = 0;
+    CHECK_STATUS(tk_import(PSA_KEY_TYPE_AES, USAGE_UNDEFINED_ALL, PSA_ALG_CTR, aes128, 16, &key),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(key, PSA_KEY_ID_NULL);
+    CHECK_STATUS(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT | USAGE_UNDEFINED_ONE,
+                           PSA_ALG_CTR, aes128, 16, &key),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(key, PSA_KEY_ID_NULL);
+cleanup:
+    tk_destroy(&key);
+}
+
+TEST(t_generate_usage_undefined)
+{
+    psa_key_id_t key = 0;
+    CHECK_STATUS(tk_generate(PSA_KEY_TYPE_AES, 128, USAGE_UNDEFINED_ALL, PSA_ALG_CTR, &key),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(key, PSA_KEY_ID_NULL);
+    CHECK_STATUS(tk_generate(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1), 256,
+                             PSA_KEY_USAGE_SIGN_HASH | USAGE_UNDEFINED_ONE,
+                             PSA_ALG_ECDSA(PSA_ALG_SHA_256), &key),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(key, PSA_KEY_ID_NULL);
+cleanup:
+    tk_destroy(&key);
+}
+
+TEST(t_copy_usage_undefined)
+{
+    psa_key_id_t src = 0, dst = 0;
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_COPY | PSA_KEY_USAGE_EXPORT, 0, aes128, 16,
+                       &src));
+    psa_set_key_usage_flags(&a, USAGE_UNDEFINED_ALL);
+    CHECK_STATUS(psa_copy_key(src, &a, &dst), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(dst, PSA_KEY_ID_NULL);
+    psa_set_key_usage_flags(&a, PSA_KEY_USAGE_EXPORT | USAGE_UNDEFINED_ONE);
+    CHECK_STATUS(psa_copy_key(src, &a, &dst), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(dst, PSA_KEY_ID_NULL);
+cleanup:
+    tk_destroy(&src);
+    tk_destroy(&dst);
+}
+
+TEST(t_generate_size_invalid_for_type)
+{
+    psa_key_id_t key = 0;
+    /* SECP R1 has no 220-bit curve, Curve25519's size is 255 and RFC 7919 has no 2000-bit group:
+     * each is a size the type does not have, not one the implementation lacks. */
+    CHECK_STATUS(tk_generate(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1), 220,
+                             PSA_KEY_USAGE_SIGN_HASH, PSA_ALG_ECDSA(PSA_ALG_SHA_256), &key),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(tk_generate(PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_MONTGOMERY), 256,
+                             PSA_KEY_USAGE_DERIVE, PSA_ALG_ECDH, &key),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(tk_generate(PSA_KEY_TYPE_DH_KEY_PAIR(PSA_DH_FAMILY_RFC7919), 2000,
+                             PSA_KEY_USAGE_DERIVE, PSA_ALG_FFDH, &key),
+                 PSA_ERROR_INVALID_ARGUMENT);
+cleanup:
+    tk_destroy(&key);
+}
+
+/* A NULL buffer with a non-zero length is INVALID_ARGUMENT, never a crash, in one entry point of
+ * each family (one-shot and multi-part, input and output buffers). */
+TEST(t_null_buffers)
+{
+    psa_key_id_t aes = 0, hmac = 0, derive = 0;
+    psa_hash_operation_t h = PSA_HASH_OPERATION_INIT;
+    psa_mac_operation_t m = PSA_MAC_OPERATION_INIT;
+    psa_aead_operation_t ad = PSA_AEAD_OPERATION_INIT;
+    psa_key_derivation_operation_t kd = PSA_KEY_DERIVATION_OPERATION_INIT;
+    psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t key = 0;
+    uint8_t out[64];
+    size_t len = 0;
+    const psa_status_t bad = PSA_ERROR_INVALID_ARGUMENT;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_EXPORT, PSA_ALG_GCM,
+                       aes128, 16, &aes));
+    CHECK_OK(tk_import(PSA_KEY_TYPE_HMAC, PSA_KEY_USAGE_SIGN_MESSAGE, HMAC256, key32, 32, &hmac));
+    CHECK_OK(tk_import(PSA_KEY_TYPE_DERIVE, PSA_KEY_USAGE_DERIVE, PSA_ALG_HKDF(PSA_ALG_SHA_256),
+                       key32, 32, &derive));
+    psa_set_key_type(&a, PSA_KEY_TYPE_AES);
+    CHECK_STATUS(psa_import_key(&a, NULL, 16, &key), bad);
+    CHECK_VALUE(key, PSA_KEY_ID_NULL);
+    CHECK_STATUS(psa_export_key(aes, NULL, 16, &len), bad);
+    CHECK_STATUS(psa_generate_random(NULL, 16), bad);
+    CHECK_STATUS(psa_hash_compute(PSA_ALG_SHA_256, NULL, 5, out, sizeof(out), &len), bad);
+    CHECK_STATUS(psa_hash_compute(PSA_ALG_SHA_256, aes128, 5, NULL, 32, &len), bad);
+    CHECK_OK(psa_hash_setup(&h, PSA_ALG_SHA_256));
+    CHECK_STATUS(psa_hash_update(&h, NULL, 5), bad);
+    CHECK_STATUS(psa_mac_compute(hmac, HMAC256, NULL, 5, out, sizeof(out), &len), bad);
+    CHECK_OK(psa_mac_sign_setup(&m, hmac, HMAC256));
+    CHECK_STATUS(psa_mac_update(&m, NULL, 5), bad);
+    CHECK_STATUS(psa_mac_sign_finish(&m, NULL, 32, &len), bad);
+    CHECK_STATUS(
+        psa_aead_encrypt(aes, PSA_ALG_GCM, NULL, 12, NULL, 0, aes128, 16, out, sizeof(out), &len),
+        bad);
+    CHECK_OK(psa_aead_encrypt_setup(&ad, aes, PSA_ALG_GCM));
+    CHECK_STATUS(psa_aead_set_nonce(&ad, NULL, 12), bad);
+    CHECK_OK(psa_key_derivation_setup(&kd, PSA_ALG_HKDF(PSA_ALG_SHA_256)));
+    CHECK_STATUS(psa_key_derivation_input_bytes(&kd, PSA_KEY_DERIVATION_INPUT_SALT, NULL, 8), bad);
+    CHECK_OK(psa_key_derivation_input_bytes(&kd, PSA_KEY_DERIVATION_INPUT_SALT, NULL, 0));
+    CHECK_OK(psa_key_derivation_input_key(&kd, PSA_KEY_DERIVATION_INPUT_SECRET, derive));
+    CHECK_OK(psa_key_derivation_input_bytes(&kd, PSA_KEY_DERIVATION_INPUT_INFO, NULL, 0));
+    CHECK_STATUS(psa_key_derivation_output_bytes(&kd, NULL, 16), bad);
+    CHECK_STATUS(
+        psa_sign_hash(aes, PSA_ALG_ECDSA(PSA_ALG_SHA_256), NULL, 32, out, sizeof(out), &len), bad);
+cleanup:
+    psa_hash_abort(&h);
+    psa_mac_abort(&m);
+    psa_aead_abort(&ad);
+    psa_key_derivation_abort(&kd);
+    tk_destroy(&aes);
+    tk_destroy(&hmac);
+    tk_destroy(&derive);
+    tk_destroy(&key);
+}
+
 const test_case_t crypto_keys_tests[] = {
     {"C-KEY-001", "psa_crypto_init succeeds and may be called again", t_init_again},
     {"C-KEY-002", "psa_import_key: attributes report type, bits, lifetime, usage, algorithm",
@@ -627,14 +751,12 @@ const test_case_t crypto_keys_tests[] = {
      t_import_persistent_id_null},
     {"C-KEY-010", "psa_import_key: persistent id in the vendor range is INVALID_ARGUMENT",
      t_import_persistent_vendor_id},
-    {"C-KEY-011", "psa_get_key_attributes: unknown id is INVALID_HANDLE",
-     t_get_attributes_unknown},
+    {"C-KEY-011", "psa_get_key_attributes: unknown id is INVALID_HANDLE", t_get_attributes_unknown},
     {"C-KEY-012", "psa_get_key_attributes: PSA_KEY_ID_NULL is INVALID_HANDLE",
      t_get_attributes_null},
     {"C-KEY-013", "psa_reset_key_attributes returns every attribute to its default",
      t_reset_attributes},
-    {"C-KEY-014", "psa_generate_key: AES-256 has 256 bits and exports 32 bytes",
-     t_generate_aes256},
+    {"C-KEY-014", "psa_generate_key: AES-256 has 256 bits and exports 32 bytes", t_generate_aes256},
     {"C-KEY-015", "psa_generate_key: bits 0 is INVALID_ARGUMENT", t_generate_bits_zero},
     {"C-KEY-016", "psa_generate_key: 100-bit AES is INVALID_ARGUMENT", t_generate_bits_invalid},
     {"C-KEY-017", "psa_generate_key: a public-key type is INVALID_ARGUMENT",
@@ -666,8 +788,7 @@ const test_case_t crypto_keys_tests[] = {
      t_copy_type_mismatch},
     {"C-KEY-035", "psa_copy_key: a different key size in attributes is INVALID_ARGUMENT",
      t_copy_bits_mismatch},
-    {"C-KEY-036", "psa_copy_key to a persistent id outlives the source key",
-     t_copy_to_persistent},
+    {"C-KEY-036", "psa_copy_key to a persistent id outlives the source key", t_copy_to_persistent},
     {"C-KEY-037", "psa_copy_key to an existing persistent id is ALREADY_EXISTS",
      t_copy_to_existing},
     {"C-KEY-038", "psa_copy_key: an at-least-length MAC policy narrows to the requested one",
@@ -682,6 +803,16 @@ const test_case_t crypto_keys_tests[] = {
     {"C-KEY-043", "volatile keys get distinct non-null ids", t_volatile_ids_distinct},
     {"C-KEY-044", "psa_export_key of a public key needs no EXPORT usage",
      t_export_public_key_type_without_usage},
+    {"C-KEY-045", "psa_import_key: usage flags outside the defined set are INVALID_ARGUMENT",
+     t_import_usage_undefined},
+    {"C-KEY-046", "psa_generate_key: usage flags outside the defined set are INVALID_ARGUMENT",
+     t_generate_usage_undefined},
+    {"C-KEY-047", "psa_copy_key: usage flags outside the defined set are INVALID_ARGUMENT",
+     t_copy_usage_undefined},
+    {"C-KEY-048", "psa_generate_key: a size the key type does not have is INVALID_ARGUMENT",
+     t_generate_size_invalid_for_type},
+    {"C-KEY-049", "a NULL buffer with a non-zero length is INVALID_ARGUMENT in every family",
+     t_null_buffers},
     {"C-RNG-001", "psa_generate_random of 0 bytes succeeds and writes nothing", t_random_zero},
     {"C-RNG-002", "psa_generate_random: two 32-byte outputs differ and are not zero",
      t_random_distinct},

@@ -319,6 +319,107 @@ cleanup:
     tk_destroy(&pw);
 }
 
+/* A pseudorandom PAKE secret (SPAKE2+) may become a block-cipher key: both sides get the same
+ * AES-256 key from the 32-byte secret, and it encrypts. A J-PAKE secret (a curve point) may not. */
+TEST(t_spake2p_aes_key)
+{
+    psa_pake_operation_t p = PSA_PAKE_OPERATION_INIT, v = PSA_PAKE_OPERATION_INIT;
+    psa_key_id_t pair = 0, pub = 0, kp = 0, kv = 0;
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT, got = PSA_KEY_ATTRIBUTES_INIT;
+    const uint8_t block[16] = {0};
+    uint8_t cp[16], cv[16];
+    size_t lp = 0, lv = 0;
+    CHECK_OK(spake2p_keys(&pair, &pub));
+    CHECK_OK(spake2p_side(&p, pair, PSA_PAKE_ROLE_CLIENT));
+    CHECK_OK(spake2p_side(&v, pub, PSA_PAKE_ROLE_SERVER));
+    CHECK_OK(spake2p_pass(&p, &v, PSA_PAKE_STEP_KEY_SHARE));
+    CHECK_OK(spake2p_pass(&v, &p, PSA_PAKE_STEP_KEY_SHARE));
+    CHECK_OK(spake2p_pass(&v, &p, PSA_PAKE_STEP_CONFIRM));
+    CHECK_OK(spake2p_pass(&p, &v, PSA_PAKE_STEP_CONFIRM));
+    psa_set_key_type(&attr, PSA_KEY_TYPE_AES);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_ENCRYPT);
+    psa_set_key_algorithm(&attr, PSA_ALG_ECB_NO_PADDING);
+    CHECK_OK(psa_pake_get_shared_key(&p, &attr, &kp));
+    CHECK_OK(psa_pake_get_shared_key(&v, &attr, &kv));
+    CHECK_OK(psa_get_key_attributes(kp, &got));
+    CHECK_VALUE(psa_get_key_type(&got), PSA_KEY_TYPE_AES);
+    CHECK_VALUE(psa_get_key_bits(&got), 256);
+    CHECK_OK(psa_cipher_encrypt(kp, PSA_ALG_ECB_NO_PADDING, block, 16, cp, sizeof(cp), &lp));
+    CHECK_OK(psa_cipher_encrypt(kv, PSA_ALG_ECB_NO_PADDING, block, 16, cv, sizeof(cv), &lv));
+    CHECK_BYTES(cp, lp, cv, lv);
+cleanup:
+    psa_pake_abort(&p);
+    psa_pake_abort(&v);
+    tk_destroy(&pair);
+    tk_destroy(&pub);
+    tk_destroy(&kp);
+    tk_destroy(&kv);
+}
+
+TEST(t_jpake_aes_key_refused)
+{
+    psa_pake_operation_t a = PSA_PAKE_OPERATION_INIT, b = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_key_id_t pw = 0, ka = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw));
+    CHECK_OK(psa_pake_setup(&a, pw, &cs));
+    CHECK_OK(psa_pake_setup(&b, pw, &cs));
+    CHECK_OK(psa_pake_set_user(&a, (const uint8_t *)"client", 6));
+    CHECK_OK(psa_pake_set_peer(&a, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_user(&b, (const uint8_t *)"server", 6));
+    CHECK_OK(psa_pake_set_peer(&b, (const uint8_t *)"client", 6));
+    CHECK_OK(pass_round(&a, &b, 2));
+    CHECK_OK(pass_round(&b, &a, 2));
+    CHECK_OK(pass_round(&a, &b, 1));
+    CHECK_OK(pass_round(&b, &a, 1));
+    psa_set_key_type(&attr, PSA_KEY_TYPE_AES);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_ENCRYPT);
+    CHECK_STATUS(psa_pake_get_shared_key(&a, &attr, &ka), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(ka, PSA_KEY_ID_NULL);
+cleanup:
+    psa_pake_abort(&a);
+    psa_pake_abort(&b);
+    tk_destroy(&pw);
+    tk_destroy(&ka);
+}
+
+/* A NULL buffer with a non-zero length is INVALID_ARGUMENT (the library neither reads it nor
+ * crashes), in the set-up calls of both PAKEs and in input/output; a zero length with NULL is a
+ * valid empty string. */
+TEST(t_null_buffers)
+{
+    psa_pake_operation_t a = PSA_PAKE_OPERATION_INIT, p = PSA_PAKE_OPERATION_INIT;
+    psa_pake_cipher_suite_t cs = jpake_suite();
+    psa_key_id_t pw = 0, pair = 0, pub = 0;
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_PASSWORD, PSA_KEY_USAGE_DERIVE, JPAKE256,
+                       (const uint8_t *)"secret", 6, &pw));
+    CHECK_OK(psa_pake_setup(&a, pw, &cs));
+    CHECK_STATUS(psa_pake_set_user(&a, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_set_peer(&a, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_input(&a, PSA_PAKE_STEP_KEY_SHARE, NULL, 65), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_output(&a, PSA_PAKE_STEP_KEY_SHARE, NULL, 65, &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(len, 0);
+    CHECK_OK(spake2p_keys(&pair, &pub));
+    psa_pake_cs_set_algorithm(&cs, PSA_ALG_SPAKE2P_HMAC(PSA_ALG_SHA_256));
+    psa_pake_cs_set_key_confirmation(&cs, PSA_PAKE_CONFIRMED_KEY);
+    CHECK_OK(psa_pake_setup(&p, pair, &cs));
+    CHECK_OK(psa_pake_set_role(&p, PSA_PAKE_ROLE_CLIENT));
+    CHECK_STATUS(psa_pake_set_user(&p, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_set_peer(&p, NULL, 6), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_STATUS(psa_pake_set_context(&p, NULL, 12), PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_OK(psa_pake_set_context(&p, NULL, 0));
+cleanup:
+    psa_pake_abort(&a);
+    psa_pake_abort(&p);
+    tk_destroy(&pw);
+    tk_destroy(&pair);
+    tk_destroy(&pub);
+}
+
 const test_case_t crypto_pake_tests[] = {
     {"C-PAKE-001", "psa_pake_abort on an inactive operation succeeds, twice", t_abort_inactive},
     {"C-PAKE-002", "psa_pake_set_role on an inactive operation is BAD_STATE", t_set_role_inactive},
@@ -337,5 +438,11 @@ const test_case_t crypto_pake_tests[] = {
      t_spake2p_bad_confirmation},
     {"C-PAKE-010", "destroying the password key mid-exchange makes the operations fail",
      t_destroy_password_during_exchange},
+    {"C-PAKE-011", "SPAKE2+ (pseudorandom secret): get_shared_key may output an AES key",
+     t_spake2p_aes_key},
+    {"C-PAKE-012", "EC J-PAKE (secret not pseudorandom): an AES shared key is INVALID_ARGUMENT",
+     t_jpake_aes_key_refused},
+    {"C-PAKE-013", "J-PAKE and SPAKE2+: a NULL buffer with a non-zero length is INVALID_ARGUMENT",
+     t_null_buffers},
     {NULL, NULL, NULL},
 };
