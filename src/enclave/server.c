@@ -22,7 +22,7 @@
 #include "comms/transport.h"
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"
-#include "enclave/log.h"
+#include "daemon/log.h"
 #include "enclave/sessions.h"
 
 /*
@@ -71,22 +71,22 @@
  */
 
 #define MONITOR_TICK_MS 20
-#define LONG_CALL_MS 50
+#define LONG_CALL_MS    50
 /* busy_client of a worker that is serving no client call. */
 #define NO_CLIENT INT64_MIN
 
 struct enclave_conn {
     enclave_conn_t *prev, *next; /* server->conns, under server->lock */
     int fd;
-    enclave_role_t role;
+    daemon_role_t role;
     uid_t uid;
     pid_t pid;
     enclave_process_t *process; /* NULL for refused connections and detached ones */
     enclave_caller_t caller;    /* own, or the client id a forwarder asserted */
     struct uid_count *uid_slot; /* its uid's connection count (NULL when not counted) */
     rss_shm_t shm;
-    unsigned worker;            /* whose epoll set holds it (under server->lock) */
-    bool parked;                /* waiting for its client's busy count (under server->lock) */
+    unsigned worker; /* whose epoll set holds it (under server->lock) */
+    bool parked;     /* waiting for its client's busy count (under server->lock) */
 };
 
 typedef struct enclave_worker {
@@ -117,15 +117,15 @@ struct enclave_server {
      * with the listening socket readable (which woke the workers in a loop). */
     int reserve_fd;
     pthread_mutex_t reserve_lock;
-    atomic_uint_fast64_t dropped;   /* connections refused for want of descriptors or over a cap */
+    atomic_uint_fast64_t dropped; /* connections refused for want of descriptors or over a cap */
     atomic_int_fast64_t last_warning; /* CLOCK_MONOTONIC second of the last warning about it */
     int stop_fd;
     char *socket_path;
-    const enclave_policy_t *policy;
+    const daemon_policy_t *policy;
     unsigned worker_count;
     enclave_worker_t *workers;
-    unsigned busy_cap;              /* busy workers per client id */
-    atomic_uint parked;             /* parked connections */
+    unsigned busy_cap;  /* busy workers per client id */
+    atomic_uint parked; /* parked connections */
     pthread_t monitor;
     bool monitor_started;
     atomic_bool stopping;
@@ -155,7 +155,7 @@ static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length
     if (status != PSA_SUCCESS) {
         return rss_msg_encode_ctrl_reply(&ctrl.header, status, reply, reply_size);
     }
-    if (conn->role == ENCLAVE_ROLE_REFUSED) {
+    if (conn->role == DAEMON_ROLE_REFUSED) {
         return rss_msg_encode_ctrl_reply(&ctrl.header, PSA_ERROR_CONNECTION_REFUSED, reply,
                                          reply_size);
     }
@@ -172,12 +172,12 @@ static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length
             }
         }
     } else { /* RSS_CTRL_ASSERT_CLIENT */
-        if (conn->role != ENCLAVE_ROLE_FORWARDER || conn->process == NULL) {
+        if (conn->role != DAEMON_ROLE_FORWARDER || conn->process == NULL) {
             status = PSA_ERROR_NOT_PERMITTED;
         } else if (ctrl.client_id == 0) {
             conn->caller = enclave_process_caller(conn->process);
             status = PSA_SUCCESS;
-        } else if (!enclave_client_id_assertable(ctrl.client_id)) {
+        } else if (!daemon_client_id_assertable(ctrl.client_id)) {
             status = PSA_ERROR_INVALID_ARGUMENT;
         } else {
             status = enclave_process_asserted_caller(conn->process, ctrl.client_id, &conn->caller);
@@ -205,8 +205,8 @@ static bool ranges_overlap(uint64_t a, uint32_t a_len, uint64_t b, uint32_t b_le
  *    outputs was zeroed (embed) or is the wiped private buffer (pointer access), so a service
  *    reporting more than it wrote would expose zeroes, never older data.
  */
-static size_t reply_to_call(const rss_msg_call_t *call, psa_status_t status,
-                            const psa_outvec *out, uint8_t *reply, size_t reply_size)
+static size_t reply_to_call(const rss_msg_call_t *call, psa_status_t status, const psa_outvec *out,
+                            uint8_t *reply, size_t reply_size)
 {
     if (out == NULL && status >= PSA_SUCCESS) {
         status = PSA_ERROR_GENERIC_ERROR; /* no service ran, so nothing succeeded */
@@ -237,8 +237,8 @@ static psa_status_t call_status(const rss_msg_call_t *call, psa_status_t status,
     }
     for (uint32_t i = 0; i < call->out_len; i++) {
         if (out[i].len > call->out_size[i]) {
-            enclave_log(ENCLAVE_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
-                        out[i].len, call->out_size[i]);
+            daemon_log(DAEMON_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
+                       out[i].len, call->out_size[i]);
             return PSA_ERROR_GENERIC_ERROR;
         }
     }
@@ -384,10 +384,10 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         }
     }
 
-    psa_status_t status = call_status(
-        call, enclave_dispatch(&conn->caller, call->handle, call->type, in, call->in_len, out,
-                               call->out_len),
-        out);
+    psa_status_t status = call_status(call,
+                                      enclave_dispatch(&conn->caller, call->handle, call->type, in,
+                                                       call->in_len, out, call->out_len),
+                                      out);
     /* Only a successful call's outputs reach the client's memory. The exception is the bulk
      * output the call table lets the service write in place (issue 5: no extra copy of a 1 MiB
      * encryption): the core checks every argument before it writes the first byte there, so
@@ -439,7 +439,7 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
     if (status != PSA_SUCCESS) {
         return reply_to_call(&call, status, NULL, reply, reply_size);
     }
-    if (conn->role == ENCLAVE_ROLE_REFUSED) {
+    if (conn->role == DAEMON_ROLE_REFUSED) {
         return reply_to_call(&call, PSA_ERROR_CONNECTION_REFUSED, NULL, reply, reply_size);
     }
     if (call.header.protocol_ver != RSS_PROTOCOL_EMBED) {
@@ -463,10 +463,10 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
         return reply_to_call(&call, PSA_ERROR_CONNECTION_BUSY, NULL, reply, reply_size);
     }
     memset(reply + RSS_MSG_EMBED_REPLY_FIXED, 0, end - RSS_MSG_EMBED_REPLY_FIXED);
-    status = call_status(&call,
-                         enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len,
-                                          out, call.out_len),
-                         out);
+    status = call_status(
+        &call,
+        enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len, out, call.out_len),
+        out);
     size_t n = reply_to_call(&call, status, out, reply, reply_size);
     /* What the service wrote beyond the reply (a failed call's outputs, bytes it did not report,
      * data the encoder moved down) is wiped now; the caller wipes the reply once it is sent. */
@@ -482,7 +482,7 @@ enclave_conn_t *enclave_conn_new_detached(int32_t client_id, uint64_t session)
     if (conn != NULL) {
         conn->fd = -1;
         conn->shm.fd = -1;
-        conn->role = ENCLAVE_ROLE_CLIENT;
+        conn->role = DAEMON_ROLE_CLIENT;
         conn->caller = (enclave_caller_t){client_id, session};
     }
     return conn;
@@ -528,8 +528,8 @@ static void conn_close(enclave_server_t *server, enclave_conn_t *conn)
     if (conn->process != NULL) {
         enclave_process_detach(conn->process);
     }
-    enclave_log(ENCLAVE_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
-                (int)conn->pid);
+    daemon_log(DAEMON_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
+               (int)conn->pid);
     free(conn);
 }
 
@@ -542,8 +542,8 @@ static void note_dropped(enclave_server_t *server, const char *why)
     int_fast64_t last = atomic_load(&server->last_warning);
     if (now.tv_sec - last >= 10 &&
         atomic_compare_exchange_strong(&server->last_warning, &last, (int_fast64_t)now.tv_sec)) {
-        enclave_log(ENCLAVE_LOG_WARNING, "connection dropped (%s); %llu dropped so far", why,
-                    (unsigned long long)dropped);
+        daemon_log(DAEMON_LOG_WARNING, "connection dropped (%s); %llu dropped so far", why,
+                   (unsigned long long)dropped);
     }
 }
 
@@ -652,20 +652,19 @@ static void accept_one(enclave_server_t *server, int fd)
     conn->shm.fd = -1;
     conn->uid = cred.uid;
     conn->pid = cred.pid;
-    conn->role = enclave_policy_role(server->policy, cred.uid);
+    conn->role = daemon_policy_role(server->policy, cred.uid);
     int32_t client_id = 0;
     uint64_t start_time = 0;
-    int pidfd = conn->role != ENCLAVE_ROLE_REFUSED ? enclave_peer_pidfd(fd) : -1;
-    if (conn->role != ENCLAVE_ROLE_REFUSED &&
-        (!enclave_client_id_for_uid(cred.uid, &client_id) ||
-         !enclave_process_start_time(cred.pid, &start_time) ||
+    int pidfd = conn->role != DAEMON_ROLE_REFUSED ? daemon_peer_pidfd(fd) : -1;
+    if (conn->role != DAEMON_ROLE_REFUSED &&
+        (!daemon_client_id_for_uid(cred.uid, &client_id) ||
+         !daemon_process_start_time(cred.pid, &start_time) ||
          /* The start time read must be the connecting process's own, not that of a process
           * that got its pid after it exited. */
-         (pidfd >= 0 && !enclave_pidfd_is(pidfd, cred.pid)) ||
-         enclave_process_attach(cred.pid, start_time, client_id, &conn->process) !=
-             PSA_SUCCESS)) {
+         (pidfd >= 0 && !daemon_pidfd_is(pidfd, cred.pid)) ||
+         enclave_process_attach(cred.pid, start_time, client_id, &conn->process) != PSA_SUCCESS)) {
         /* No id for this uid, or the process is already gone: nothing it may do. */
-        conn->role = ENCLAVE_ROLE_REFUSED;
+        conn->role = DAEMON_ROLE_REFUSED;
     }
     if (pidfd >= 0) {
         close(pidfd);
@@ -673,11 +672,11 @@ static void accept_one(enclave_server_t *server, int fd)
     if (conn->process != NULL) {
         conn->caller = enclave_process_caller(conn->process);
     }
-    enclave_log(ENCLAVE_LOG_DEBUG, "connection from uid %u pid %d: %s", (unsigned)cred.uid,
-                (int)cred.pid,
-                conn->role == ENCLAVE_ROLE_CLIENT      ? "client"
-                : conn->role == ENCLAVE_ROLE_FORWARDER ? "forwarder"
-                                                       : "refused");
+    daemon_log(DAEMON_LOG_DEBUG, "connection from uid %u pid %d: %s", (unsigned)cred.uid,
+               (int)cred.pid,
+               conn->role == DAEMON_ROLE_CLIENT      ? "client"
+               : conn->role == DAEMON_ROLE_FORWARDER ? "forwarder"
+                                                     : "refused");
 
     /* Listed, placed and added under the lock: the monitor sees it only once it is in a set,
      * and the worker that serves it first cannot close it before it is listed. */
@@ -720,7 +719,7 @@ static void accept_all(enclave_server_t *server)
                 break;
             }
             if (errno != EAGAIN) {
-                enclave_log(ENCLAVE_LOG_WARNING, "accept: %s", strerror(errno));
+                daemon_log(DAEMON_LOG_WARNING, "accept: %s", strerror(errno));
             }
             break;
         }
@@ -831,7 +830,7 @@ static void *worker_main(void *arg)
     b.rx = calloc(1, b.rx_size);
     b.tx = calloc(1, b.tx_size);
     if (b.rx == NULL || b.tx == NULL) {
-        enclave_log(ENCLAVE_LOG_ERROR, "worker: out of memory");
+        daemon_log(DAEMON_LOG_ERROR, "worker: out of memory");
         free(b.rx);
         free(b.tx);
         return NULL;
@@ -924,8 +923,8 @@ static void move_off(enclave_server_t *server, enclave_worker_t *w, int_fast64_t
     pthread_mutex_unlock(&server->lock);
     pthread_mutex_unlock(&w->lock);
     if (moved > 0) {
-        enclave_log(ENCLAVE_LOG_DEBUG, "worker %u in a long call: %u connections moved",
-                    w->index, moved);
+        daemon_log(DAEMON_LOG_DEBUG, "worker %u in a long call: %u connections moved", w->index,
+                   moved);
     }
 }
 
@@ -953,7 +952,7 @@ static void *monitor_main(void *arg)
 /* A server on listen_fd when socket_path is NULL, else listening on socket_path (removed at the
  * end). */
 static psa_status_t server_create(const char *socket_path, int listen_fd,
-                                  const enclave_policy_t *policy, enclave_server_t **out)
+                                  const daemon_policy_t *policy, enclave_server_t **out)
 {
     enclave_server_t *server = calloc(1, sizeof(*server));
     if (server == NULL) {
@@ -975,8 +974,7 @@ static psa_status_t server_create(const char *socket_path, int listen_fd,
         }
         server->listen_fd = rss_unix_listen(socket_path, 0666, 128);
         if (server->listen_fd < 0) {
-            enclave_log(ENCLAVE_LOG_ERROR, "cannot listen on %s: %s", socket_path,
-                        strerror(errno));
+            daemon_log(DAEMON_LOG_ERROR, "cannot listen on %s: %s", socket_path, strerror(errno));
             free(server->socket_path);
             server->socket_path = NULL; /* not ours: do not unlink it */
             enclave_server_destroy(server);
@@ -992,28 +990,28 @@ static psa_status_t server_create(const char *socket_path, int listen_fd,
     return PSA_SUCCESS;
 }
 
-psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
+psa_status_t enclave_server_create(const char *socket_path, const daemon_policy_t *policy,
                                    enclave_server_t **out)
 {
     return server_create(socket_path, -1, policy, out);
 }
 
-psa_status_t enclave_server_create_on(int listen_fd, const enclave_policy_t *policy,
+psa_status_t enclave_server_create_on(int listen_fd, const daemon_policy_t *policy,
                                       enclave_server_t **out)
 {
     /* Workers share the socket through EPOLLEXCLUSIVE and accept until EAGAIN. */
     int flags = fcntl(listen_fd, F_GETFL);
     if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
         fcntl(listen_fd, F_SETFD, FD_CLOEXEC) < 0) {
-        enclave_log(ENCLAVE_LOG_ERROR, "inherited socket %d: %s", listen_fd, strerror(errno));
+        daemon_log(DAEMON_LOG_ERROR, "inherited socket %d: %s", listen_fd, strerror(errno));
         close(listen_fd);
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
     return server_create(NULL, listen_fd, policy, out);
 }
 
-size_t enclave_server_drop_connections(enclave_server_t *server,
-                                       bool (*drop)(uid_t uid, void *ctx), void *ctx)
+size_t enclave_server_drop_connections(enclave_server_t *server, bool (*drop)(uid_t uid, void *ctx),
+                                       void *ctx)
 {
     size_t count = 0;
     pthread_mutex_lock(&server->lock);
@@ -1074,7 +1072,6 @@ psa_status_t enclave_server_start(enclave_server_t *server)
     server->monitor_started = true;
     return PSA_SUCCESS;
 }
-
 
 void enclave_server_stop(enclave_server_t *server)
 {

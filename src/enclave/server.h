@@ -9,22 +9,22 @@
 
 #include <psa/error.h>
 
-#include "enclave/identity.h"
+#include "daemon/identity.h"
 
 typedef struct enclave_server enclave_server_t;
 
 /* Listens on socket_path (mode 0666: identity comes from SO_PEERCRED, not file permissions). */
-psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
+psa_status_t enclave_server_create(const char *socket_path, const daemon_policy_t *policy,
                                    enclave_server_t **out);
 /* The same on a listening socket already made (systemd socket activation); rssd neither binds
  * nor removes a socket file then. Takes ownership of listen_fd (closed on failure too). */
-psa_status_t enclave_server_create_on(int listen_fd, const enclave_policy_t *policy,
+psa_status_t enclave_server_create_on(int listen_fd, const daemon_policy_t *policy,
                                       enclave_server_t **out);
 /* Shuts down every open connection whose peer uid drop() selects; their workers then close
  * them as if the peer had hung up, and the peer's next connection gets the role the policy
  * now gives it (the policy is consulted when a connection is accepted). Returns how many. */
-size_t enclave_server_drop_connections(enclave_server_t *server,
-                                       bool (*drop)(uid_t uid, void *ctx), void *ctx);
+size_t enclave_server_drop_connections(enclave_server_t *server, bool (*drop)(uid_t uid, void *ctx),
+                                       void *ctx);
 /* Starts the workers (enclave_config()->workers of them) and the monitor that moves connections
  * off a worker stuck in a long call; at most enclave_config()->max_busy_workers_per_client of
  * them serve one client id at a time. */
