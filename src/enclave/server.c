@@ -23,7 +23,7 @@
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"
 #include "daemon/log.h"
-#include "enclave/sessions.h"
+#include "daemon/sessions.h"
 
 /*
  * Threads: N workers, each with its own epoll set, and a monitor. A new connection is given to
@@ -81,7 +81,7 @@ struct enclave_conn {
     daemon_role_t role;
     uid_t uid;
     pid_t pid;
-    enclave_process_t *process; /* NULL for refused connections and detached ones */
+    daemon_process_t *process;  /* NULL for refused connections and detached ones */
     enclave_caller_t caller;    /* own, or the client id a forwarder asserted */
     struct uid_count *uid_slot; /* its uid's connection count (NULL when not counted) */
     rss_shm_t shm;
@@ -122,6 +122,7 @@ struct enclave_server {
     int stop_fd;
     char *socket_path;
     const daemon_policy_t *policy;
+    daemon_sessions_t *sessions; /* client processes and their sessions */
     unsigned worker_count;
     enclave_worker_t *workers;
     unsigned busy_cap;  /* busy workers per client id */
@@ -175,12 +176,12 @@ static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length
         if (conn->role != DAEMON_ROLE_FORWARDER || conn->process == NULL) {
             status = PSA_ERROR_NOT_PERMITTED;
         } else if (ctrl.client_id == 0) {
-            conn->caller = enclave_process_caller(conn->process);
+            conn->caller = daemon_process_caller(conn->process);
             status = PSA_SUCCESS;
         } else if (!daemon_client_id_assertable(ctrl.client_id)) {
             status = PSA_ERROR_INVALID_ARGUMENT;
         } else {
-            status = enclave_process_asserted_caller(conn->process, ctrl.client_id, &conn->caller);
+            status = daemon_process_asserted_caller(conn->process, ctrl.client_id, &conn->caller);
         }
     }
     return rss_msg_encode_ctrl_reply(&ctrl.header, status, reply, reply_size);
@@ -526,7 +527,7 @@ static void conn_close(enclave_server_t *server, enclave_conn_t *conn)
     close(conn->fd); /* also leaves the epoll set */
     rss_shm_destroy(&conn->shm);
     if (conn->process != NULL) {
-        enclave_process_detach(conn->process);
+        daemon_process_detach(conn->process);
     }
     daemon_log(DAEMON_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
                (int)conn->pid);
@@ -662,7 +663,8 @@ static void accept_one(enclave_server_t *server, int fd)
          /* The start time read must be the connecting process's own, not that of a process
           * that got its pid after it exited. */
          (pidfd >= 0 && !daemon_pidfd_is(pidfd, cred.pid)) ||
-         enclave_process_attach(cred.pid, start_time, client_id, &conn->process) != PSA_SUCCESS)) {
+         daemon_process_attach(server->sessions, cred.pid, start_time, client_id, &conn->process) !=
+             PSA_SUCCESS)) {
         /* No id for this uid, or the process is already gone: nothing it may do. */
         conn->role = DAEMON_ROLE_REFUSED;
     }
@@ -670,7 +672,7 @@ static void accept_one(enclave_server_t *server, int fd)
         close(pidfd);
     }
     if (conn->process != NULL) {
-        conn->caller = enclave_process_caller(conn->process);
+        conn->caller = daemon_process_caller(conn->process);
     }
     daemon_log(DAEMON_LOG_DEBUG, "connection from uid %u pid %d: %s", (unsigned)cred.uid,
                (int)cred.pid,
@@ -949,6 +951,13 @@ static void *monitor_main(void *arg)
 
 /* ---- life cycle ------------------------------------------------------------------------------ */
 
+/* A process's last connection closed: its sessions end in every service. */
+static void release_session(const daemon_caller_t *caller, void *ctx)
+{
+    (void)ctx;
+    enclave_release_session(caller);
+}
+
 /* A server on listen_fd when socket_path is NULL, else listening on socket_path (removed at the
  * end). */
 static psa_status_t server_create(const char *socket_path, int listen_fd,
@@ -960,6 +969,10 @@ static psa_status_t server_create(const char *socket_path, int listen_fd,
     }
     server->listen_fd = server->stop_fd = -1;
     server->policy = policy;
+    if (daemon_sessions_create(release_session, NULL, &server->sessions) != PSA_SUCCESS) {
+        free(server);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
     pthread_mutex_init(&server->lock, NULL);
     pthread_mutex_init(&server->reserve_lock, NULL);
     server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -1152,6 +1165,7 @@ void enclave_server_destroy(enclave_server_t *server)
         server->uids = next;
     }
     pthread_mutex_destroy(&server->reserve_lock);
+    daemon_sessions_free(server->sessions);
     pthread_mutex_destroy(&server->lock);
     free(server);
 }
