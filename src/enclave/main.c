@@ -247,7 +247,7 @@ typedef struct rssd {
     char pid_file[PATH_MAX];    /* "" without --pid-file */
     char socket_path[RSS_SOCKET_PATH_MAX + 1];
     daemon_policy_t *policy;
-    enclave_server_t *server;
+    daemon_server_t *server;
 } rssd_t;
 
 static void log_role_change(uid_t uid, daemon_role_t before, daemon_role_t after, void *ctx)
@@ -306,7 +306,7 @@ static void reload(rssd_t *d)
                    daemon_role_name(daemon_policy_role(d->policy, (uid_t)-1)));
     }
     role_check_t check = {fresh, d->policy};
-    size_t dropped = enclave_server_drop_connections(d->server, role_changed, &check);
+    size_t dropped = daemon_server_drop_connections(d->server, role_changed, &check);
     daemon_policy_free(fresh);
     daemon_log(DAEMON_LOG_INFO,
                "policy %s reloaded: %u change%s; %zu connection%s closed to apply them",
@@ -536,8 +536,12 @@ int main(int argc, char **argv)
     }
     int server_fd = listen_fd;
     listen_fd = -1; /* the server's from here on, even if it fails */
-    status = server_fd >= 0 ? enclave_server_create_on(server_fd, d.policy, &d.server)
-                            : enclave_server_create(d.socket_path, d.policy, &d.server);
+    daemon_protocol_t protocol;
+    enclave_rss_protocol(&protocol);
+    daemon_limits_t limits = enclave_daemon_limits();
+    status = server_fd >= 0
+                 ? daemon_server_create_on(server_fd, &protocol, &limits, d.policy, &d.server)
+                 : daemon_server_create(d.socket_path, &protocol, &limits, d.policy, &d.server);
     if (status != PSA_SUCCESS) {
         goto out;
     }
@@ -563,7 +567,7 @@ int main(int argc, char **argv)
             goto out;
         }
     }
-    if (enclave_server_start(d.server) != PSA_SUCCESS) {
+    if (daemon_server_start(d.server) != PSA_SUCCESS) {
         daemon_log(DAEMON_LOG_ERROR, "cannot start workers");
         goto out;
     }
@@ -599,7 +603,7 @@ out:
      * without it, which is safe because every durable write is an atomic rename, and the call's
      * client only loses its reply. */
     if (d.server != NULL && rc == 0) {
-        if (!enclave_server_shutdown(d.server, config.shutdown_grace_seconds)) {
+        if (!daemon_server_shutdown(d.server, config.shutdown_grace_seconds)) {
             daemon_log(DAEMON_LOG_WARNING,
                        "calls still running %u s after the stop request; exiting without them",
                        config.shutdown_grace_seconds);
@@ -610,7 +614,7 @@ out:
         }
         d.server = NULL; /* destroyed */
     }
-    enclave_server_destroy(d.server);
+    daemon_server_destroy(d.server);
     if (pid_fd >= 0) { /* opened, never written: start-up failed before that */
         close(pid_fd);
         enclave_daemon_remove_pid_file(d.pid_file);
