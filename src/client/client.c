@@ -22,7 +22,7 @@
  * keys and operations in rssd) outlive the threads that opened them.
  *
  * Each connection owns its message buffer (sized for the largest embed message) and, once a
- * call needs pointer access, one sealed memfd shared with rssd: a call allocates nothing.
+ * call needs pointer access, one shared-memory region with rssd: a call allocates nothing.
  */
 typedef struct client_conn {
     struct client_conn *next;
@@ -38,7 +38,7 @@ typedef struct client_conn {
 #define CLIENT_HEADER_ID 1u
 /* Smallest shared region; pages are only committed when touched. */
 #define CLIENT_SHM_MIN_SIZE ((size_t)1 << 20)
-#define CLIENT_SHM_ALIGN 64u
+#define CLIENT_SHM_ALIGN    64u
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER; /* guards pool_free */
 static client_conn_t *pool_free;
@@ -132,7 +132,7 @@ static psa_status_t connect_rssd(rss_transport_t *transport)
     char text[sizeof(connect_error)];
     size_t used = (size_t)snprintf(text, sizeof(text), "cannot reach rssd: tried");
     for (size_t i = 0; i < count; i++) {
-        if (rss_unix_connect(paths[i], transport) == PSA_SUCCESS) {
+        if (rss_transport_connect(paths[i], transport) == PSA_SUCCESS) {
             connect_error_set("");
             return PSA_SUCCESS;
         }
@@ -161,7 +161,7 @@ static psa_status_t conn_open(client_conn_t **out)
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     conn->buf_size = buf_size;
-    conn->shm.fd = -1;
+    conn->shm = RSS_SHM_EMPTY;
     psa_status_t status = connect_rssd(&conn->transport);
     if (status != PSA_SUCCESS) {
         free(conn);
@@ -232,12 +232,13 @@ static bool reply_matches(const rss_msg_reply_t *reply, uint8_t protocol, uint8_
 }
 
 static psa_status_t call_embed(client_conn_t *conn, psa_handle_t service, int32_t type,
-                               const psa_invec *in, size_t in_len, psa_outvec *out,
-                               size_t out_len, bool *connection_busy, bool *stale)
+                               const psa_invec *in, size_t in_len, psa_outvec *out, size_t out_len,
+                               bool *connection_busy, bool *stale)
 {
     uint8_t seq = ++conn->seq;
     rss_msg_call_t call = {
-        .header = {.protocol_ver = RSS_PROTOCOL_EMBED, .seq_num = seq,
+        .header = {.protocol_ver = RSS_PROTOCOL_EMBED,
+                   .seq_num = seq,
                    .client_id = CLIENT_HEADER_ID},
         .handle = service,
         .type = type,
@@ -302,18 +303,19 @@ static psa_status_t conn_ensure_shm(client_conn_t *conn, size_t need, bool *stal
         size *= 2;
     }
     rss_shm_t shm;
-    psa_status_t status = rss_shm_create(size, &shm);
+    psa_status_t status = rss_transport_shm_create(&conn->transport, size, &shm);
     if (status != PSA_SUCCESS) {
         return status;
     }
     uint8_t seq = ++conn->seq;
     rss_ctrl_msg_t ctrl = {
-        .header = {.protocol_ver = RSS_CTRL_SHM_SETUP, .seq_num = seq,
+        .header = {.protocol_ver = RSS_CTRL_SHM_SETUP,
+                   .seq_num = seq,
                    .client_id = CLIENT_HEADER_ID},
         .shm_size = size,
     };
     size_t length = rss_msg_encode_ctrl(&ctrl, conn->buf, conn->buf_size);
-    if (conn_send_first(conn, length, shm.fd, stale) != PSA_SUCCESS) {
+    if (conn_send_first(conn, length, rss_shm_handle(&shm), stale) != PSA_SUCCESS) {
         rss_shm_destroy(&shm);
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
@@ -351,7 +353,8 @@ static psa_status_t call_pointer(client_conn_t *conn, psa_handle_t service, int3
     }
     uint8_t seq = ++conn->seq;
     rss_msg_call_t call = {
-        .header = {.protocol_ver = RSS_PROTOCOL_POINTER_ACCESS, .seq_num = seq,
+        .header = {.protocol_ver = RSS_PROTOCOL_POINTER_ACCESS,
+                   .seq_num = seq,
                    .client_id = CLIENT_HEADER_ID},
         .handle = service,
         .type = type,
@@ -362,7 +365,7 @@ static psa_status_t call_pointer(client_conn_t *conn, psa_handle_t service, int3
     size_t offset = 0;
     for (size_t i = 0; i < in_len; i++) {
         if (in[i].len > 0) {
-            memcpy(conn->shm.base + offset, in[i].base, in[i].len);
+            memcpy(rss_shm_at(&conn->shm, offset), in[i].base, in[i].len);
         }
         call.in_size[i] = (uint32_t)in[i].len;
         call.in_addr[i] = offset;
@@ -396,7 +399,7 @@ static psa_status_t call_pointer(client_conn_t *conn, psa_handle_t service, int3
     }
     for (size_t i = 0; i < out_len; i++) {
         if (reply.out_size[i] > 0) {
-            memcpy(out[i].base, conn->shm.base + call.out_addr[i], reply.out_size[i]);
+            memcpy(out[i].base, rss_shm_at(&conn->shm, call.out_addr[i]), reply.out_size[i]);
         }
         out[i].len = reply.out_size[i];
     }
@@ -407,8 +410,8 @@ psa_status_t client_call(psa_handle_t service, int32_t type, const psa_invec *in
                          psa_outvec *out, size_t out_len)
 {
     if (in_len > PSA_MAX_IOVEC || out_len > PSA_MAX_IOVEC || in_len + out_len > PSA_MAX_IOVEC ||
-        type < PSA_CALL_TYPE_MIN || type > PSA_CALL_TYPE_MAX ||
-        (in_len > 0 && in == NULL) || (out_len > 0 && out == NULL)) {
+        type < PSA_CALL_TYPE_MIN || type > PSA_CALL_TYPE_MAX || (in_len > 0 && in == NULL) ||
+        (out_len > 0 && out == NULL)) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
     uint64_t in_total = 0, out_total = 0;

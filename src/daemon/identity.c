@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 typedef struct daemon_rule {
     uid_t uid;
@@ -339,21 +338,6 @@ bool daemon_process_start_time(pid_t pid, uint64_t *start_time)
     }
     *start_time = v;
     return true;
-}
-
-/* SO_PEERPIDFD (Linux 6.5): a pidfd of the process that connected, pinned at connect time. */
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-
-int daemon_peer_pidfd(int sock)
-{
-    int pidfd = -1;
-    socklen_t len = sizeof(pidfd);
-    if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0) {
-        return -1;
-    }
-    return pidfd;
 }
 
 bool daemon_pidfd_is(int pidfd, pid_t pid)

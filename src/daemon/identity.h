@@ -72,13 +72,12 @@ bool daemon_client_id_assertable(int32_t client_id);
 bool daemon_process_start_time(pid_t pid, uint64_t *start_time);
 
 /*
- * The pid-reuse window: a process connects and exits, its pid is reused, and rssd then reads the
- * start time of the new process. With SO_PEERPIDFD rssd holds a pidfd of the process that really
- * connected and checks, after reading the start time, that this process is still alive with that
- * pid; the start time read is then its own. daemon_peer_pidfd returns -1 on kernels without
- * SO_PEERPIDFD (before 6.5), where the window stays (docs/rssd.md).
+ * The pid-reuse window: a process connects and exits, its pid is reused, and the daemon then
+ * reads the start time of the new process. With SO_PEERPIDFD the transport gives a pidfd of the
+ * process that really connected (rss_peer_t.pidfd), and the daemon checks, after reading the
+ * start time, that this process is still alive with that pid; the start time read is then its
+ * own. Kernels before 6.5 give no pidfd, and the window stays (docs/rssd.md).
  */
-int daemon_peer_pidfd(int sock);
 /* Whether the process of pidfd is alive and has pid `pid` (from /proc/self/fdinfo). */
 bool daemon_pidfd_is(int pidfd, pid_t pid);
 

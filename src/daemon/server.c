@@ -12,7 +12,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,7 +72,8 @@
 
 struct daemon_conn {
     daemon_conn_t *prev, *next; /* server->conns, under server->lock */
-    int fd;
+    rss_transport_t transport;
+    int fd; /* its poll handle, in a worker's epoll set; -1 for detached ones */
     daemon_role_t role;
     uid_t uid;
     pid_t pid;
@@ -107,7 +107,8 @@ typedef struct uid_count {
 } uid_count_t;
 
 struct daemon_server {
-    int listen_fd;
+    rss_listener_t listener;
+    int listen_fd; /* the listener's poll handle; -1 before there is one */
     /* A descriptor held in reserve: when accept fails for want of descriptors, closing it lets
      * rssd accept the pending connection and close it at once, instead of leaving it queued
      * with the listening socket readable (which woke the workers in a loop). */
@@ -165,7 +166,7 @@ static void conn_close(daemon_server_t *server, daemon_conn_t *conn)
         atomic_fetch_sub(&server->parked, 1);
     }
     pthread_mutex_unlock(&server->lock);
-    close(conn->fd); /* also leaves the epoll set */
+    rss_transport_close(&conn->transport); /* also leaves the epoll set */
     if (server->protocol.disconnect != NULL) {
         server->protocol.disconnect(conn);
     }
@@ -230,14 +231,15 @@ static bool shed_connection(daemon_server_t *server)
         close(server->reserve_fd);
         server->reserve_fd = -1;
     }
-    int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) {
-        close(fd);
+    rss_transport_t t;
+    bool accepted = rss_listener_accept(&server->listener, &t) == 0;
+    if (accepted) {
+        rss_transport_close(&t);
     }
     server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     pthread_mutex_unlock(&server->reserve_lock);
     note_dropped(server, "out of file descriptors");
-    return fd >= 0;
+    return accepted;
 }
 
 static int_fast64_t now_ms(void)
@@ -273,32 +275,36 @@ static int pick_worker(daemon_server_t *server, int_fast64_t now, unsigned excep
     return best >= 0 ? best : except == server->worker_count ? best_any : -1;
 }
 
-static void accept_one(daemon_server_t *server, int fd)
+static void accept_one(daemon_server_t *server, rss_transport_t *t)
 {
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-        close(fd);
+    rss_peer_t cred;
+    if (!rss_transport_peer(t, false, &cred)) {
+        rss_transport_close(t);
         return;
     }
     daemon_conn_t *conn = calloc(1, sizeof(*conn) + server->protocol.state_size);
     if (conn == NULL) {
-        close(fd);
+        rss_transport_close(t);
         return;
     }
     if (!uid_admit(server, cred.uid, &conn->uid_slot)) {
         free(conn);
-        close(fd);
+        rss_transport_close(t);
         note_dropped(server, "connections per uid capped");
         return;
     }
-    conn->fd = fd;
+    conn->transport = *t;
+    conn->fd = rss_transport_poll_handle(t);
     conn->uid = cred.uid;
     conn->pid = cred.pid;
     conn->role = daemon_policy_role(server->policy, cred.uid);
     int32_t client_id = 0;
     uint64_t start_time = 0;
-    int pidfd = conn->role != DAEMON_ROLE_REFUSED ? daemon_peer_pidfd(fd) : -1;
+    rss_peer_t pinned = {.pidfd = -1};
+    if (conn->role != DAEMON_ROLE_REFUSED) {
+        rss_transport_peer(t, true, &pinned);
+    }
+    int pidfd = pinned.pidfd;
     if (conn->role != DAEMON_ROLE_REFUSED &&
         (!daemon_client_id_for_uid(cred.uid, &client_id) ||
          !daemon_process_start_time(cred.pid, &start_time) ||
@@ -336,8 +342,8 @@ static void accept_one(daemon_server_t *server, int fd)
     conn->worker = best >= 0 ? (unsigned)best : 0;
     atomic_fetch_add(&server->workers[conn->worker].connections, 1);
     struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = conn};
-    bool added =
-        connected && epoll_ctl(server->workers[conn->worker].epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+    bool added = connected && epoll_ctl(server->workers[conn->worker].epoll_fd, EPOLL_CTL_ADD,
+                                        conn->fd, &ev) == 0;
     pthread_mutex_unlock(&server->lock);
     if (!added) {
         conn_close(server, conn);
@@ -347,12 +353,13 @@ static void accept_one(daemon_server_t *server, int fd)
 static void accept_all(daemon_server_t *server)
 {
     for (;;) {
-        int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) {
+        rss_transport_t t;
+        int err = rss_listener_accept(&server->listener, &t);
+        if (err != 0) {
+            if (err == EINTR || err == ECONNABORTED) {
                 continue;
             }
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
                 /* Shed the pending connection: returning to epoll_wait with it still queued
                  * was the busy loop. */
                 if (shed_connection(server)) {
@@ -365,12 +372,12 @@ static void accept_all(daemon_server_t *server)
                 nanosleep(&pause, NULL);
                 break;
             }
-            if (errno != EAGAIN) {
-                daemon_log(DAEMON_LOG_WARNING, "accept: %s", strerror(errno));
+            if (err != EAGAIN && err != EWOULDBLOCK) {
+                daemon_log(DAEMON_LOG_WARNING, "accept: %s", strerror(err));
             }
             break;
         }
-        accept_one(server, fd);
+        accept_one(server, &t);
     }
 }
 
@@ -383,7 +390,7 @@ typedef struct worker_buffers {
 static bool serve_connection(daemon_server_t *server, daemon_conn_t *conn, worker_buffers_t *b)
 {
     int fd = -1;
-    ssize_t n = rss_unix_recv_packet(conn->fd, b->rx, b->rx_size, &fd);
+    ssize_t n = rss_transport_recv_message(&conn->transport, b->rx, b->rx_size, &fd);
     if (n < 0) {
         return errno == EAGAIN || errno == EWOULDBLOCK;
     }
@@ -395,7 +402,7 @@ static bool serve_connection(daemon_server_t *server, daemon_conn_t *conn, worke
     }
     size_t kept = (size_t)n < b->rx_size ? (size_t)n : b->rx_size;
     size_t reply = server->protocol.serve(conn, b->rx, kept, (size_t)n, fd, b->tx, b->tx_size);
-    bool sent = reply == 0 || rss_unix_send_packet(conn->fd, b->tx, reply, -1);
+    bool sent = reply == 0 || rss_transport_send(&conn->transport, b->tx, reply, -1) == PSA_SUCCESS;
     /* Both buffers serve every client of this worker next, and held this call's keys, plaintext
      * or stored data: wipe what was used (serve() left nothing secret past the reply). */
     OPENSSL_cleanse(b->rx, kept);
@@ -592,16 +599,16 @@ static void *monitor_main(void *arg)
 
 /* ---- life cycle ------------------------------------------------------------------------------ */
 
-/* A server on listen_fd when socket_path is NULL, else listening on socket_path (removed at the
- * end). */
-static psa_status_t server_create(const char *socket_path, int listen_fd,
+/* A server on `adopted` when socket_path is NULL (closed on failure), else listening on
+ * socket_path (removed at the end). */
+static psa_status_t server_create(const char *socket_path, rss_listener_t *adopted,
                                   const daemon_protocol_t *protocol, const daemon_limits_t *limits,
                                   const daemon_policy_t *policy, daemon_server_t **out)
 {
     daemon_server_t *server = calloc(1, sizeof(*server));
     if (server == NULL) {
         if (socket_path == NULL) {
-            close(listen_fd);
+            rss_listener_close(adopted);
         }
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
@@ -612,7 +619,7 @@ static psa_status_t server_create(const char *socket_path, int listen_fd,
     if (daemon_sessions_create(protocol->release_session, protocol->release_ctx,
                                &server->sessions) != PSA_SUCCESS) {
         if (socket_path == NULL) {
-            close(listen_fd);
+            rss_listener_close(adopted);
         }
         free(server);
         return PSA_ERROR_INSUFFICIENT_MEMORY;
@@ -622,21 +629,22 @@ static psa_status_t server_create(const char *socket_path, int listen_fd,
     server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     atomic_store(&server->last_warning, INT64_MIN / 2);
     if (socket_path == NULL) {
-        server->listen_fd = listen_fd;
+        server->listener = *adopted;
+        server->listen_fd = rss_listener_poll_handle(adopted);
     } else {
         server->socket_path = strdup(socket_path);
         if (server->socket_path == NULL) {
             daemon_server_destroy(server);
             return PSA_ERROR_INSUFFICIENT_MEMORY;
         }
-        server->listen_fd = rss_unix_listen(socket_path, 0666, 128);
-        if (server->listen_fd < 0) {
+        if (rss_transport_listen(socket_path, 0666, 128, &server->listener) != 0) {
             daemon_log(DAEMON_LOG_ERROR, "cannot listen on %s: %s", socket_path, strerror(errno));
             free(server->socket_path);
             server->socket_path = NULL; /* not ours: do not unlink it */
             daemon_server_destroy(server);
             return PSA_ERROR_COMMUNICATION_FAILURE;
         }
+        server->listen_fd = rss_listener_poll_handle(&server->listener);
     }
     server->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (server->stop_fd < 0) {
@@ -651,22 +659,19 @@ psa_status_t daemon_server_create(const char *socket_path, const daemon_protocol
                                   const daemon_limits_t *limits, const daemon_policy_t *policy,
                                   daemon_server_t **out)
 {
-    return server_create(socket_path, -1, protocol, limits, policy, out);
+    return server_create(socket_path, NULL, protocol, limits, policy, out);
 }
 
 psa_status_t daemon_server_create_on(int listen_fd, const daemon_protocol_t *protocol,
                                      const daemon_limits_t *limits, const daemon_policy_t *policy,
                                      daemon_server_t **out)
 {
-    /* Workers share the socket through EPOLLEXCLUSIVE and accept until EAGAIN. */
-    int flags = fcntl(listen_fd, F_GETFL);
-    if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-        fcntl(listen_fd, F_SETFD, FD_CLOEXEC) < 0) {
+    rss_listener_t listener;
+    if (rss_transport_adopt_listener(listen_fd, &listener) != 0) {
         daemon_log(DAEMON_LOG_ERROR, "inherited socket %d: %s", listen_fd, strerror(errno));
-        close(listen_fd);
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
-    return server_create(NULL, listen_fd, protocol, limits, policy, out);
+    return server_create(NULL, &listener, protocol, limits, policy, out);
 }
 
 size_t daemon_server_drop_connections(daemon_server_t *server, bool (*drop)(uid_t uid, void *ctx),
@@ -677,7 +682,7 @@ size_t daemon_server_drop_connections(daemon_server_t *server, bool (*drop)(uid_
     /* A listed connection's descriptor stays open until conn_close unlists it under this
      * lock, so shutdown() here cannot hit a descriptor that was closed and reused. */
     for (daemon_conn_t *conn = server->conns; conn != NULL; conn = conn->next) {
-        if (drop(conn->uid, ctx) && shutdown(conn->fd, SHUT_RDWR) == 0) {
+        if (drop(conn->uid, ctx) && rss_transport_shutdown(&conn->transport)) {
             count++;
         }
     }
@@ -792,9 +797,7 @@ void daemon_server_destroy(daemon_server_t *server)
     }
     free(server->workers);
     server->workers = NULL;
-    if (server->listen_fd >= 0) {
-        close(server->listen_fd);
-    }
+    rss_listener_close(&server->listener);
     if (server->socket_path != NULL) {
         unlink(server->socket_path);
         free(server->socket_path);
@@ -848,6 +851,11 @@ psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id)
     return daemon_process_asserted_caller(conn->process, client_id, &conn->caller);
 }
 
+rss_transport_t *daemon_conn_transport(daemon_conn_t *conn)
+{
+    return &conn->transport;
+}
+
 void *daemon_conn_state(daemon_conn_t *conn)
 {
     return conn->state;
@@ -861,6 +869,7 @@ daemon_conn_t *daemon_conn_new_detached(const daemon_protocol_t *protocol, int32
         return NULL;
     }
     conn->fd = -1;
+    rss_transport_unconnected(&conn->transport);
     conn->role = DAEMON_ROLE_CLIENT;
     conn->caller = (daemon_caller_t){client_id, session};
     if (protocol->connect != NULL && !protocol->connect(conn)) {

@@ -9,6 +9,7 @@
 
 #include <psa/error.h>
 
+#include "comms/transport.h"
 #include "daemon/identity.h"
 #include "daemon/sessions.h"
 
@@ -99,6 +100,8 @@ const daemon_caller_t *daemon_conn_caller(const daemon_conn_t *conn);
 /* A forwarder speaks for client_id from now on (0: for itself again). NOT_PERMITTED unless the
  * peer is a forwarder; INVALID_ARGUMENT for an id a forwarder may not assert. */
 psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id);
+/* The connection's transport (to map the shared memory a peer passes, say). */
+rss_transport_t *daemon_conn_transport(daemon_conn_t *conn);
 /* The protocol's state_size bytes for this connection. */
 void *daemon_conn_state(daemon_conn_t *conn);
 

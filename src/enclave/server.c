@@ -47,7 +47,8 @@ static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length
             status = PSA_ERROR_INVALID_ARGUMENT;
         } else {
             rss_shm_t shm;
-            status = rss_shm_map_peer(*fd, ctrl.shm_size, &shm);
+            status =
+                rss_transport_shm_map_peer(daemon_conn_transport(conn), *fd, ctrl.shm_size, &shm);
             *fd = -1; /* consumed, mapped or closed */
             if (status == PSA_SUCCESS) {
                 rss_shm_destroy(conn_shm(conn));
@@ -228,7 +229,7 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
     size_t used = 0;
     crypto_vec_policy_t policy = {0};
     for (uint32_t i = 0; i < call->in_len; i++) {
-        const uint8_t *shared = conn_shm(conn)->base + call->in_addr[i];
+        const uint8_t *shared = rss_shm_at(conn_shm(conn), call->in_addr[i]);
         size_t len = call->in_size[i];
         if (len == 0) {
             in[i] = (psa_invec){NULL, 0};
@@ -251,7 +252,7 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         if (len == 0) {
             out[i] = (psa_outvec){NULL, 0};
         } else if ((policy.in_place_out & (1u << i)) != 0) {
-            out[i] = (psa_outvec){conn_shm(conn)->base + call->out_addr[i], len};
+            out[i] = (psa_outvec){rss_shm_at(conn_shm(conn), call->out_addr[i]), len};
         } else {
             out[i] = (psa_outvec){scratch + used, len};
             used += scratch_round(len);
@@ -270,7 +271,7 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
      * caller's own IV and ciphertext of its own input (docs/crypto-calls.md). */
     for (uint32_t i = 0; status >= PSA_SUCCESS && i < call->out_len; i++) {
         if (out[i].len > 0 && (policy.in_place_out & (1u << i)) == 0) {
-            memcpy(conn_shm(conn)->base + call->out_addr[i], out[i].base, out[i].len);
+            memcpy(rss_shm_at(conn_shm(conn), call->out_addr[i]), out[i].base, out[i].len);
         }
     }
     if (used > 0) {
@@ -355,7 +356,7 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
 
 static bool rss_connect(daemon_conn_t *conn)
 {
-    conn_shm(conn)->fd = -1;
+    *conn_shm(conn) = RSS_SHM_EMPTY;
     return true;
 }
 
