@@ -819,11 +819,6 @@ void daemon_server_destroy(daemon_server_t *server)
     free(server);
 }
 
-size_t daemon_server_process_count(const daemon_server_t *server)
-{
-    return daemon_sessions_count(server->sessions);
-}
-
 /* ---- for the protocol's hooks --------------------------------------------------------------- */
 
 daemon_role_t daemon_conn_role(const daemon_conn_t *conn)

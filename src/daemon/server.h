@@ -86,8 +86,6 @@ void daemon_server_stop(daemon_server_t *server);
 bool daemon_server_shutdown(daemon_server_t *server, unsigned grace_seconds);
 /* Joins the workers, closes every connection (releasing sessions), removes the socket file. */
 void daemon_server_destroy(daemon_server_t *server);
-/* Client processes with an open connection. */
-size_t daemon_server_process_count(const daemon_server_t *server);
 
 /* ---- for the protocol's hooks (on the worker serving conn) -------------------------------- */
 

@@ -25,7 +25,6 @@ struct daemon_sessions {
     pthread_mutex_t lock;
     daemon_process_t *processes;
     uint64_t next_session;
-    size_t count;
     daemon_release_fn release;
     void *ctx;
 };
@@ -74,7 +73,6 @@ psa_status_t daemon_process_attach(daemon_sessions_t *sessions, pid_t pid, uint6
         p->caller.session = sessions->next_session++;
         p->next = sessions->processes;
         sessions->processes = p;
-        sessions->count++;
     }
     p->connections++;
     pthread_mutex_unlock(&sessions->lock);
@@ -96,7 +94,6 @@ void daemon_process_detach(daemon_process_t *process)
             break;
         }
     }
-    s->count--;
     pthread_mutex_unlock(&s->lock);
 
     /* Outside the lock: release() takes its own locks and may take a while. */
@@ -142,12 +139,4 @@ psa_status_t daemon_process_asserted_caller(daemon_process_t *process, int32_t c
     process->asserted_count++;
     pthread_mutex_unlock(&s->lock);
     return PSA_SUCCESS;
-}
-
-size_t daemon_sessions_count(daemon_sessions_t *sessions)
-{
-    pthread_mutex_lock(&sessions->lock);
-    size_t n = sessions->count;
-    pthread_mutex_unlock(&sessions->lock);
-    return n;
 }

@@ -47,7 +47,5 @@ daemon_caller_t daemon_process_caller(const daemon_process_t *process);
 /* The caller for a client id a forwarder process asserts (a session per (process, id)). */
 psa_status_t daemon_process_asserted_caller(daemon_process_t *process, int32_t client_id,
                                             daemon_caller_t *caller);
-/* Number of processes known. */
-size_t daemon_sessions_count(daemon_sessions_t *sessions);
 
 #endif /* DAEMON_SESSIONS_H */
