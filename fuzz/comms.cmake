@@ -20,7 +20,7 @@ endif()
 # rssd's policy file parser.
 if(TARGET ss_enclave)
   add_executable(fuzz_policy ${CMAKE_CURRENT_LIST_DIR}/fuzz_policy.c)
-  target_link_libraries(fuzz_policy PRIVATE ss_enclave)
+  target_link_libraries(fuzz_policy PRIVATE ss_daemon)
   target_link_options(fuzz_policy PRIVATE -fsanitize=fuzzer)
 endif()
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "enclave/identity.h"
+#include "daemon/identity.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -17,18 +17,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (f == NULL) {
         return 0;
     }
-    enclave_policy_t *policy = NULL;
+    daemon_policy_t *policy = NULL;
     unsigned line = 0;
-    psa_status_t status = enclave_policy_read(f, &policy, &line);
+    psa_status_t status = daemon_policy_read(f, &policy, &line);
     fclose(f);
     if (status == PSA_SUCCESS) {
         /* A parsed policy answers for any uid with one of the three roles. */
-        enclave_role_t role = enclave_policy_role(policy, 12345);
-        if (role != ENCLAVE_ROLE_CLIENT && role != ENCLAVE_ROLE_FORWARDER &&
-            role != ENCLAVE_ROLE_REFUSED) {
+        daemon_role_t role = daemon_policy_role(policy, 12345);
+        if (role != DAEMON_ROLE_CLIENT && role != DAEMON_ROLE_FORWARDER &&
+            role != DAEMON_ROLE_REFUSED) {
             __builtin_trap();
         }
-        enclave_policy_free(policy);
+        daemon_policy_free(policy);
     } else if (policy != NULL || (status == PSA_ERROR_INVALID_ARGUMENT && line == 0)) {
         __builtin_trap(); /* an error leaves no policy and names its line */
     }

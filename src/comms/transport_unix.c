@@ -115,14 +115,65 @@ static psa_status_t unix_recv(void *ctx, uint8_t *buf, size_t size, size_t *leng
 
 static void unix_close(void *ctx)
 {
-    close(ctx_fd(ctx));
+    if (ctx_fd(ctx) >= 0) {
+        close(ctx_fd(ctx));
+    }
+}
+
+static ssize_t unix_recv_message(void *ctx, uint8_t *buf, size_t size, int *handle)
+{
+    return rss_unix_recv_packet(ctx_fd(ctx), buf, size, handle);
+}
+
+static int unix_poll_handle(void *ctx)
+{
+    return ctx_fd(ctx);
+}
+
+static bool unix_shutdown(void *ctx)
+{
+    return shutdown(ctx_fd(ctx), SHUT_RDWR) == 0;
+}
+
+/* SO_PEERPIDFD (Linux 6.5): a pidfd of the process that connected, pinned at connect time. */
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+
+static bool unix_peer(void *ctx, bool with_pidfd, rss_peer_t *out)
+{
+    struct ucred cred;
+    socklen_t len = sizeof(cred);
+    if (getsockopt(ctx_fd(ctx), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+        return false;
+    }
+    out->uid = cred.uid;
+    out->pid = cred.pid;
+    out->pidfd = -1;
+    len = sizeof(out->pidfd);
+    if (with_pidfd && getsockopt(ctx_fd(ctx), SOL_SOCKET, SO_PEERPIDFD, &out->pidfd, &len) < 0) {
+        out->pidfd = -1;
+    }
+    return true;
 }
 
 static const rss_transport_ops_t rss_unix_ops = {
     .send = unix_send,
     .recv = unix_recv,
     .close = unix_close,
+    .recv_message = unix_recv_message,
+    .poll_handle = unix_poll_handle,
+    .shutdown = unix_shutdown,
+    .peer = unix_peer,
+    .shm_create = rss_shm_create,
+    .shm_map_peer = rss_shm_map_peer,
 };
+
+void rss_transport_unconnected(rss_transport_t *out)
+{
+    out->ops = &rss_unix_ops;
+    out->ctx = fd_ctx(-1);
+}
 
 psa_status_t rss_unix_wrap(int fd, rss_transport_t *out)
 {
@@ -173,6 +224,65 @@ psa_status_t rss_unix_connect(const char *path, rss_transport_t *out)
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
     return rss_unix_wrap(fd, out);
+}
+
+static int listener_accept(void *ctx, rss_transport_t *out)
+{
+    int fd = accept4(ctx_fd(ctx), NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+        return errno;
+    }
+    out->ops = &rss_unix_ops;
+    out->ctx = fd_ctx(fd);
+    return 0;
+}
+
+static int listener_poll_handle(void *ctx)
+{
+    return ctx_fd(ctx);
+}
+
+static void listener_close(void *ctx)
+{
+    close(ctx_fd(ctx));
+}
+
+static const rss_listener_ops_t rss_unix_listener_ops = {
+    .accept = listener_accept,
+    .poll_handle = listener_poll_handle,
+    .close = listener_close,
+};
+
+psa_status_t rss_transport_connect(const char *address, rss_transport_t *out)
+{
+    return rss_unix_connect(address, out);
+}
+
+int rss_transport_listen(const char *address, mode_t mode, int backlog, rss_listener_t *out)
+{
+    int fd = rss_unix_listen(address, mode, backlog);
+    if (fd < 0) {
+        return -1;
+    }
+    out->ops = &rss_unix_listener_ops;
+    out->ctx = fd_ctx(fd);
+    return 0;
+}
+
+int rss_transport_adopt_listener(int handle, rss_listener_t *out)
+{
+    /* Workers share the socket through EPOLLEXCLUSIVE and accept until EAGAIN. */
+    int flags = fcntl(handle, F_GETFL);
+    if (flags < 0 || fcntl(handle, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(handle, F_SETFD, FD_CLOEXEC) < 0) {
+        int saved = errno;
+        close(handle);
+        errno = saved;
+        return -1;
+    }
+    out->ops = &rss_unix_listener_ops;
+    out->ctx = fd_ctx(handle);
+    return 0;
 }
 
 int rss_unix_listen(const char *path, mode_t mode, int backlog)
@@ -274,4 +384,14 @@ bool rss_shm_range_ok(const rss_shm_t *shm, uint64_t offset, uint64_t length)
         return true;
     }
     return shm->base != NULL && offset <= shm->size && length <= shm->size - offset;
+}
+
+int rss_shm_handle(const rss_shm_t *shm)
+{
+    return shm->fd;
+}
+
+uint8_t *rss_shm_at(const rss_shm_t *shm, uint64_t addr)
+{
+    return shm->base + addr;
 }

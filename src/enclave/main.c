@@ -1,4 +1,5 @@
-/* rssd: the secure enclave daemon (command line, places, storage, crypto core, workers, signals). */
+/* rssd: the secure enclave daemon (command line, places, storage, crypto core, workers, signals).
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
@@ -16,8 +17,8 @@
 #include "enclave/daemon.h"
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"
-#include "enclave/identity.h"
-#include "enclave/log.h"
+#include "daemon/identity.h"
+#include "daemon/log.h"
 #include "enclave/server.h"
 #include "enclave/systemd.h"
 #include "storage/its_key_storage.h"
@@ -167,7 +168,7 @@ static int parse_options(int argc, char **argv, rssd_options_t *o)
         {NULL, 0, NULL, 0},
     };
     int opt;
-    enclave_log_level_t level;
+    daemon_log_level_t level;
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (opt >= OPT_WORKERS && opt <= OPT_GRACE) {
             const number_option_t *n = &number_options[opt - OPT_WORKERS];
@@ -206,12 +207,12 @@ static int parse_options(int argc, char **argv, rssd_options_t *o)
             o->pid_file = optarg;
             break;
         case OPT_LOG:
-            if (!enclave_log_parse_level(optarg, &level)) {
+            if (!daemon_log_parse_level(optarg, &level)) {
                 fprintf(stderr, "rssd: --log-level %s: expected error, warning, info or debug\n",
                         optarg);
                 goto bad;
             }
-            enclave_log_set_level(level);
+            daemon_log_set_level(level);
             break;
         case OPT_HELP:
             usage(stdout);
@@ -245,26 +246,26 @@ typedef struct rssd {
     char policy_path[PATH_MAX]; /* "" without --policy */
     char pid_file[PATH_MAX];    /* "" without --pid-file */
     char socket_path[RSS_SOCKET_PATH_MAX + 1];
-    enclave_policy_t *policy;
-    enclave_server_t *server;
+    daemon_policy_t *policy;
+    daemon_server_t *server;
 } rssd_t;
 
-static void log_role_change(uid_t uid, enclave_role_t before, enclave_role_t after, void *ctx)
+static void log_role_change(uid_t uid, daemon_role_t before, daemon_role_t after, void *ctx)
 {
     unsigned *changes = ctx;
     (*changes)++;
-    enclave_log(ENCLAVE_LOG_INFO, "policy: uid %u: %s -> %s", (unsigned)uid,
-                enclave_role_name(before), enclave_role_name(after));
+    daemon_log(DAEMON_LOG_INFO, "policy: uid %u: %s -> %s", (unsigned)uid, daemon_role_name(before),
+               daemon_role_name(after));
 }
 
 typedef struct role_check {
-    const enclave_policy_t *before, *after;
+    const daemon_policy_t *before, *after;
 } role_check_t;
 
 static bool role_changed(uid_t uid, void *ctx)
 {
     const role_check_t *c = ctx;
-    return enclave_policy_role(c->before, uid) != enclave_policy_role(c->after, uid);
+    return daemon_policy_role(c->before, uid) != daemon_policy_role(c->after, uid);
 }
 
 /* SIGHUP: reopens the log file and reloads the policy file; a file that does not parse leaves
@@ -272,44 +273,44 @@ static bool role_changed(uid_t uid, void *ctx)
 static void reload(rssd_t *d)
 {
     enclave_systemd_notify("RELOADING=1");
-    if (!enclave_log_reopen()) {
-        enclave_log(ENCLAVE_LOG_WARNING, "SIGHUP: cannot reopen the log file: %s", strerror(errno));
+    if (!daemon_log_reopen()) {
+        daemon_log(DAEMON_LOG_WARNING, "SIGHUP: cannot reopen the log file: %s", strerror(errno));
     }
     if (d->policy_path[0] == '\0') {
-        enclave_log(ENCLAVE_LOG_INFO, "SIGHUP: no --policy file, nothing to reload");
+        daemon_log(DAEMON_LOG_INFO, "SIGHUP: no --policy file, nothing to reload");
         enclave_systemd_notify("READY=1");
         return;
     }
-    enclave_policy_t *fresh = NULL;
-    enclave_policy_error_t error;
-    if (enclave_policy_load_explained(d->policy_path, &fresh, &error) != PSA_SUCCESS) {
+    daemon_policy_t *fresh = NULL;
+    daemon_policy_error_t error;
+    if (daemon_policy_load_explained(d->policy_path, &fresh, &error) != PSA_SUCCESS) {
         if (error.line != 0) {
-            enclave_log(ENCLAVE_LOG_ERROR, "policy %s, line %u: %s; keeping the policy in force",
-                        d->policy_path, error.line, error.text);
+            daemon_log(DAEMON_LOG_ERROR, "policy %s, line %u: %s; keeping the policy in force",
+                       d->policy_path, error.line, error.text);
         } else {
-            enclave_log(ENCLAVE_LOG_ERROR, "policy %s: %s; keeping the policy in force",
-                        d->policy_path, error.text);
+            daemon_log(DAEMON_LOG_ERROR, "policy %s: %s; keeping the policy in force",
+                       d->policy_path, error.text);
         }
         enclave_systemd_notify("READY=1");
         return;
     }
-    enclave_policy_replace(d->policy, fresh); /* fresh now holds the rules that were in force */
+    daemon_policy_replace(d->policy, fresh); /* fresh now holds the rules that were in force */
     unsigned changes = 0;
     bool default_changed = false;
-    enclave_policy_diff(fresh, d->policy, log_role_change, &changes, &default_changed);
+    daemon_policy_diff(fresh, d->policy, log_role_change, &changes, &default_changed);
     if (default_changed) {
         /* (uid_t)-1 is no uid a rule may name, so its role is the default. */
         changes++;
-        enclave_log(ENCLAVE_LOG_INFO, "policy: default: %s -> %s",
-                    enclave_role_name(enclave_policy_role(fresh, (uid_t)-1)),
-                    enclave_role_name(enclave_policy_role(d->policy, (uid_t)-1)));
+        daemon_log(DAEMON_LOG_INFO, "policy: default: %s -> %s",
+                   daemon_role_name(daemon_policy_role(fresh, (uid_t)-1)),
+                   daemon_role_name(daemon_policy_role(d->policy, (uid_t)-1)));
     }
     role_check_t check = {fresh, d->policy};
-    size_t dropped = enclave_server_drop_connections(d->server, role_changed, &check);
-    enclave_policy_free(fresh);
-    enclave_log(ENCLAVE_LOG_INFO,
-                "policy %s reloaded: %u change%s; %zu connection%s closed to apply them",
-                d->policy_path, changes, changes == 1 ? "" : "s", dropped, dropped == 1 ? "" : "s");
+    size_t dropped = daemon_server_drop_connections(d->server, role_changed, &check);
+    daemon_policy_free(fresh);
+    daemon_log(DAEMON_LOG_INFO,
+               "policy %s reloaded: %u change%s; %zu connection%s closed to apply them",
+               d->policy_path, changes, changes == 1 ? "" : "s", dropped, dropped == 1 ? "" : "s");
     enclave_systemd_notify("READY=1");
 }
 
@@ -323,19 +324,19 @@ static int prepare_state(rssd_t *d, char *its_dir, char *ps_dir, size_t size)
                   : enclave_daemon_default_state_dir(chosen, sizeof(chosen), error);
     if (!ok || !enclave_daemon_absolute(chosen, d->state_dir, sizeof(d->state_dir), error) ||
         !enclave_daemon_make_dirs(d->state_dir, 0700, error)) {
-        enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
+        daemon_log(DAEMON_LOG_ERROR, "%s", error);
         return -1;
     }
     int lock_fd = enclave_daemon_lock(d->state_dir, error);
     if (lock_fd < 0) {
-        enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
+        daemon_log(DAEMON_LOG_ERROR, "%s", error);
         return -1;
     }
     if (snprintf(its_dir, size, "%s/its", d->state_dir) >= (int)size ||
         snprintf(ps_dir, size, "%s/ps", d->state_dir) >= (int)size ||
         !enclave_daemon_make_dirs(its_dir, 0700, error) ||
         !enclave_daemon_make_dirs(ps_dir, 0700, error)) {
-        enclave_log(ENCLAVE_LOG_ERROR, "%s", error[0] ? error : "state directory path too long");
+        daemon_log(DAEMON_LOG_ERROR, "%s", error[0] ? error : "state directory path too long");
         close(lock_fd);
         return -1;
     }
@@ -352,7 +353,7 @@ static int prepare_socket(rssd_t *d)
         enclave_systemd_listen_fd(d->socket_path, sizeof(d->socket_path), error, sizeof(error));
     if (fd != -1) {
         if (fd == -2) {
-            enclave_log(ENCLAVE_LOG_ERROR, "socket activation: %s", error);
+            daemon_log(DAEMON_LOG_ERROR, "socket activation: %s", error);
         }
         return fd;
     }
@@ -360,25 +361,25 @@ static int prepare_socket(rssd_t *d)
         if (!enclave_daemon_absolute(d->options.socket, d->socket_path, sizeof(d->socket_path),
                                      error) ||
             strlen(d->socket_path) >= RSS_SOCKET_PATH_MAX) {
-            enclave_log(ENCLAVE_LOG_ERROR, "socket path too long (at most %d bytes): %s",
-                        RSS_SOCKET_PATH_MAX - 1, d->options.socket);
+            daemon_log(DAEMON_LOG_ERROR, "socket path too long (at most %d bytes): %s",
+                       RSS_SOCKET_PATH_MAX - 1, d->options.socket);
             return -2;
         }
         return -1;
     }
     char paths[RSS_SOCKET_MAX_CANDIDATES][RSS_SOCKET_PATH_MAX];
     if (rss_socket_candidates(paths) == 0) {
-        enclave_log(ENCLAVE_LOG_ERROR,
-                    "the default socket path is too long (at most %d bytes); "
-                    "give --socket PATH",
-                    RSS_SOCKET_PATH_MAX - 1);
+        daemon_log(DAEMON_LOG_ERROR,
+                   "the default socket path is too long (at most %d bytes); "
+                   "give --socket PATH",
+                   RSS_SOCKET_PATH_MAX - 1);
         return -2;
     }
     if (secure_getenv("RSS_SOCKET") != NULL && secure_getenv("RSS_SOCKET")[0] != '\0') {
         /* Chosen by the user like --socket: its directory is theirs to make. */
         if (!enclave_daemon_absolute(paths[0], d->socket_path, sizeof(d->socket_path), error) ||
             strlen(d->socket_path) >= RSS_SOCKET_PATH_MAX) {
-            enclave_log(ENCLAVE_LOG_ERROR, "$RSS_SOCKET is too long: %s", paths[0]);
+            daemon_log(DAEMON_LOG_ERROR, "$RSS_SOCKET is too long: %s", paths[0]);
             return -2;
         }
         return -1;
@@ -389,10 +390,10 @@ static int prepare_socket(rssd_t *d)
     *strrchr(dir, '/') = '\0';
     bool system = strcmp(paths[0], RSS_SOCKET_DEFAULT_SYSTEM) == 0;
     if (!enclave_daemon_make_dirs(dir, system ? 0755 : 0700, error)) {
-        enclave_log(ENCLAVE_LOG_ERROR, "%s%s", error,
-                    system && geteuid() != 0
-                        ? " (as an ordinary user, set XDG_RUNTIME_DIR or give --socket PATH)"
-                        : "");
+        daemon_log(DAEMON_LOG_ERROR, "%s%s", error,
+                   system && geteuid() != 0
+                       ? " (as an ordinary user, set XDG_RUNTIME_DIR or give --socket PATH)"
+                       : "");
         return -2;
     }
     return -1;
@@ -407,14 +408,14 @@ static bool open_log(rssd_t *d)
             fprintf(stderr, "rssd: --log-file: %s\n", error);
             return false;
         }
-        if (!enclave_log_use_file(path)) {
+        if (!daemon_log_use_file(path)) {
             fprintf(stderr, "rssd: cannot open the log file %s: %s\n", path, strerror(errno));
             return false;
         }
     } else if (d->options.syslog) {
-        enclave_log_use_syslog();
-    } else if (enclave_log_stderr_is_journal()) {
-        enclave_log_use_journal();
+        daemon_log_use_syslog();
+    } else if (daemon_log_stderr_is_journal()) {
+        daemon_log_use_journal();
     }
     return true;
 }
@@ -426,7 +427,7 @@ static bool resolve_paths(rssd_t *d)
                                                                sizeof(d->policy_path), error)) ||
         (d->options.pid_file != NULL &&
          !enclave_daemon_absolute(d->options.pid_file, d->pid_file, sizeof(d->pid_file), error))) {
-        enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
+        daemon_log(DAEMON_LOG_ERROR, "%s", error);
         return false;
     }
     return true;
@@ -435,6 +436,7 @@ static bool resolve_paths(rssd_t *d)
 int main(int argc, char **argv)
 {
     static rssd_t d; /* static: large path buffers, and zeroed */
+    daemon_log_set_identity("rssd");
     d.options.config = *enclave_config();
     int parsed = parse_options(argc, argv, &d.options);
     if (parsed != 0) {
@@ -490,12 +492,12 @@ int main(int argc, char **argv)
 #endif
     psa_status_t status = its_store_open(&its_config, &its);
     if (status != PSA_SUCCESS) {
-        enclave_log(ENCLAVE_LOG_ERROR, "cannot open ITS in %s (status %d)", its_dir, (int)status);
+        daemon_log(DAEMON_LOG_ERROR, "cannot open ITS in %s (status %d)", its_dir, (int)status);
         goto out;
     }
     status = ps_store_open(&ps_config, &ps);
     if (status != PSA_SUCCESS) {
-        enclave_log(ENCLAVE_LOG_ERROR, "cannot open PS in %s (status %d)", ps_dir, (int)status);
+        daemon_log(DAEMON_LOG_ERROR, "cannot open PS in %s (status %d)", ps_dir, (int)status);
         goto out;
     }
     status = its_key_storage_init(its, &key_storage);
@@ -510,44 +512,48 @@ int main(int argc, char **argv)
         status = core_crypto_init(&core_config);
     }
     if (status != PSA_SUCCESS) {
-        enclave_log(ENCLAVE_LOG_ERROR, "cannot start the crypto core (status %d)", (int)status);
+        daemon_log(DAEMON_LOG_ERROR, "cannot start the crypto core (status %d)", (int)status);
         goto out;
     }
     core_up = true;
     enclave_storage_set(its, ps);
 
-    enclave_policy_error_t policy_error;
-    status = enclave_policy_load_explained(d.policy_path[0] ? d.policy_path : NULL, &d.policy,
-                                           &policy_error);
+    daemon_policy_error_t policy_error;
+    status = daemon_policy_load_explained(d.policy_path[0] ? d.policy_path : NULL, &d.policy,
+                                          &policy_error);
     if (status != PSA_SUCCESS) {
         if (policy_error.line != 0) {
-            enclave_log(ENCLAVE_LOG_ERROR, "policy %s, line %u: %s", d.policy_path,
-                        policy_error.line, policy_error.text);
+            daemon_log(DAEMON_LOG_ERROR, "policy %s, line %u: %s", d.policy_path, policy_error.line,
+                       policy_error.text);
         } else {
-            enclave_log(ENCLAVE_LOG_ERROR, "policy %s: %s", d.policy_path, policy_error.text);
+            daemon_log(DAEMON_LOG_ERROR, "policy %s: %s", d.policy_path, policy_error.text);
         }
         goto out;
     }
     if (d.pid_file[0] != '\0' && (pid_fd = enclave_daemon_open_pid_file(d.pid_file, error)) < 0) {
-        enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
+        daemon_log(DAEMON_LOG_ERROR, "%s", error);
         goto out;
     }
     int server_fd = listen_fd;
     listen_fd = -1; /* the server's from here on, even if it fails */
-    status = server_fd >= 0 ? enclave_server_create_on(server_fd, d.policy, &d.server)
-                            : enclave_server_create(d.socket_path, d.policy, &d.server);
+    daemon_protocol_t protocol;
+    enclave_rss_protocol(&protocol);
+    daemon_limits_t limits = enclave_daemon_limits();
+    status = server_fd >= 0
+                 ? daemon_server_create_on(server_fd, &protocol, &limits, d.policy, &d.server)
+                 : daemon_server_create(d.socket_path, &protocol, &limits, d.policy, &d.server);
     if (status != PSA_SUCCESS) {
         goto out;
     }
     if (!foreground) {
-        if (enclave_log_sink() == ENCLAVE_LOG_STDERR) {
-            enclave_log(ENCLAVE_LOG_INFO, "detaching; the log goes to syslog from now on "
-                                          "(--log-file FILE, or --foreground to keep it here)");
-            enclave_log_use_syslog();
+        if (daemon_log_sink() == DAEMON_LOG_STDERR) {
+            daemon_log(DAEMON_LOG_INFO, "detaching; the log goes to syslog from now on "
+                                        "(--log-file FILE, or --foreground to keep it here)");
+            daemon_log_use_syslog();
         }
         ready_fd = enclave_daemon_detach(error);
         if (ready_fd < 0) {
-            enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
+            daemon_log(DAEMON_LOG_ERROR, "%s", error);
             goto out;
         }
     }
@@ -557,19 +563,19 @@ int main(int argc, char **argv)
         bool written = enclave_daemon_write_pid_file(pid_fd, d.pid_file, error);
         pid_fd = -1;
         if (!written) {
-            enclave_log(ENCLAVE_LOG_ERROR, "%s", error);
+            daemon_log(DAEMON_LOG_ERROR, "%s", error);
             goto out;
         }
     }
-    if (enclave_server_start(d.server) != PSA_SUCCESS) {
-        enclave_log(ENCLAVE_LOG_ERROR, "cannot start workers");
+    if (daemon_server_start(d.server) != PSA_SUCCESS) {
+        daemon_log(DAEMON_LOG_ERROR, "cannot start workers");
         goto out;
     }
-    enclave_log(ENCLAVE_LOG_INFO,
-                "rssd %s serving on %s, state in %s, %u workers, embed limit %zu, %zu keys and "
-                "%zu operations per session",
-                SS_VERSION, d.socket_path, d.state_dir, config.workers, config.embed_limit,
-                config.max_volatile_keys_per_session, config.max_operations_per_session);
+    daemon_log(DAEMON_LOG_INFO,
+               "rssd %s serving on %s, state in %s, %u workers, embed limit %zu, %zu keys and "
+               "%zu operations per session",
+               SS_VERSION, d.socket_path, d.state_dir, config.workers, config.embed_limit,
+               config.max_volatile_keys_per_session, config.max_operations_per_session);
     enclave_daemon_ready(ready_fd, true);
     ready_fd = -1;
     enclave_systemd_notify("READY=1");
@@ -583,7 +589,7 @@ int main(int argc, char **argv)
             reload(&d);
             continue;
         }
-        enclave_log(ENCLAVE_LOG_INFO, "signal %d: finishing in-flight calls", sig);
+        daemon_log(DAEMON_LOG_INFO, "signal %d: finishing in-flight calls", sig);
         break;
     }
     enclave_systemd_notify("STOPPING=1");
@@ -597,10 +603,10 @@ out:
      * without it, which is safe because every durable write is an atomic rename, and the call's
      * client only loses its reply. */
     if (d.server != NULL && rc == 0) {
-        if (!enclave_server_shutdown(d.server, config.shutdown_grace_seconds)) {
-            enclave_log(ENCLAVE_LOG_WARNING,
-                        "calls still running %u s after the stop request; exiting without them",
-                        config.shutdown_grace_seconds);
+        if (!daemon_server_shutdown(d.server, config.shutdown_grace_seconds)) {
+            daemon_log(DAEMON_LOG_WARNING,
+                       "calls still running %u s after the stop request; exiting without them",
+                       config.shutdown_grace_seconds);
             if (pid_file_written) {
                 enclave_daemon_remove_pid_file(d.pid_file);
             }
@@ -608,7 +614,7 @@ out:
         }
         d.server = NULL; /* destroyed */
     }
-    enclave_server_destroy(d.server);
+    daemon_server_destroy(d.server);
     if (pid_fd >= 0) { /* opened, never written: start-up failed before that */
         close(pid_fd);
         enclave_daemon_remove_pid_file(d.pid_file);
@@ -621,13 +627,13 @@ out:
     }
     ps_store_close(ps);
     its_store_close(its);
-    enclave_policy_free(d.policy);
+    daemon_policy_free(d.policy);
     if (pid_file_written) {
         enclave_daemon_remove_pid_file(d.pid_file);
     }
     close(lock_fd);
     if (rc == 0) {
-        enclave_log(ENCLAVE_LOG_INFO, "stopped");
+        daemon_log(DAEMON_LOG_INFO, "stopped");
     }
     return rc;
 }

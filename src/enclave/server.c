@@ -1,148 +1,31 @@
-/* rssd's connection server: epoll, a worker pool, one request in flight per connection. */
-#define _GNU_SOURCE
+/* rssd on the daemon core: the RSS comms protocol (embed and pointer access, control messages). */
 #include "enclave/server.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
+#include "daemon/log.h"
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"
-#include "enclave/log.h"
-#include "enclave/sessions.h"
-
-/*
- * Threads: N workers, each with its own epoll set, and a monitor. A new connection is given to
- * the worker that serves the fewest, and only the worker whose set holds it touches it: one
- * request in flight per connection, no locking of connection state (shared memory, asserted
- * id), and the connection stays on a warm thread. Connections of one client process (libpsa
- * opens one per concurrent thread) are spread over workers, so they run in parallel. A call
- * costs epoll_wait, one recvmsg and one sendmsg (level-triggered: no re-arm); buffers are per
- * worker, nothing is allocated per call.
- * (A single shared epoll set with EPOLLONESHOT needed one more syscall per call to re-arm, and
- * woke the coldest waiting thread each time: 1.45x a raw round trip instead of ~1.0x.)
- * The listening socket is in every set with EPOLLEXCLUSIVE, so one idle worker accepts.
- *
- * Long calls. Pinning means a connection waits for whatever its worker is doing, and a PBKDF2 at
- * the iteration cap or an RSA-4096 generation takes seconds. So each worker publishes the
- * connection it is serving (`current`) and since when; the monitor thread looks every
- * MONITOR_TICK_MS and, for a worker busy for more than LONG_CALL_MS, moves every other
- * connection of that worker to the least-loaded worker that is not itself in a long call
- * (EPOLL_CTL_ADD to the new set, then DEL from the old one). The connection being served stays.
- * A moved connection is never seen by two workers: the monitor moves only while holding the
- * busy worker's `lock` and seeing `current` set, and a worker takes that lock to clear `current`
- * before it returns to epoll_wait; with one event per epoll_wait, a worker inside a call holds
- * no event of another connection, so the old set cannot hand out a moved connection and the
- * old worker has none in hand. Data that arrived before the move stays queued in the socket
- * (level-triggered), and the new set reports it at once. The fast path pays a few atomic
- * stores, one uncontended mutex and a coarse clock read (vDSO) per call, no system call, and
- * keeps the warm pinned thread that made the shared-set design lose. Polling in a separate
- * thread (rather than epoll timeouts in every worker) keeps idle workers asleep.
- *
- * Busy cap. A client id (all processes of one uid, or one asserted id) may keep at most
- * busy_cap workers busy at once (default workers - 1, at least 1), so some worker is always left
- * for the other clients even if one client starts long calls on many connections. A worker
- * about to serve a request checks the ids the other workers publish; at the cap, the
- * connection is parked (its epoll interest set to nothing, the request left in the socket) and
- * the worker goes on; the end of any call of that client re-arms the client's parked
- * connections. Ordering (both sides sequentially consistent): a parker marks the connection
- * parked and withdraws its own id before re-counting; a finisher withdraws its id before
- * looking for parked connections; so either the parker sees the freed worker and un-parks
- * itself, or the finisher sees the parked connection. The check costs one load per other
- * worker, from cache lines that only change when those workers serve. With two workers the
- * default cap is 1: one client's concurrent calls take turns, and the other worker stays free.
- *
- * Lock order: worker->lock, then server->lock (connection list, parking, placement); neither is
- * held around a service call.
- */
-
-#define MONITOR_TICK_MS 20
-#define LONG_CALL_MS 50
-/* busy_client of a worker that is serving no client call. */
-#define NO_CLIENT INT64_MIN
-
-struct enclave_conn {
-    enclave_conn_t *prev, *next; /* server->conns, under server->lock */
-    int fd;
-    enclave_role_t role;
-    uid_t uid;
-    pid_t pid;
-    enclave_process_t *process; /* NULL for refused connections and detached ones */
-    enclave_caller_t caller;    /* own, or the client id a forwarder asserted */
-    struct uid_count *uid_slot; /* its uid's connection count (NULL when not counted) */
-    rss_shm_t shm;
-    unsigned worker;            /* whose epoll set holds it (under server->lock) */
-    bool parked;                /* waiting for its client's busy count (under server->lock) */
-};
-
-typedef struct enclave_worker {
-    /* Written by the worker on every call, read by the monitor and the other workers. */
-    _Alignas(64) _Atomic(enclave_conn_t *) current; /* being served; NULL between calls */
-    atomic_int_fast64_t busy_since;                 /* CLOCK_MONOTONIC_COARSE ms */
-    atomic_int_fast64_t busy_client;                /* client id of the call, or NO_CLIENT */
-    pthread_mutex_t lock; /* held by the monitor while moving this worker's connections */
-    enclave_server_t *server;
-    unsigned index;
-    int epoll_fd;
-    atomic_uint connections;
-    pthread_t thread;
-    bool started;
-} enclave_worker_t;
-
-/* Open connections of one peer uid (server->uids, under server->lock). */
-typedef struct uid_count {
-    struct uid_count *next;
-    uid_t uid;
-    size_t connections;
-} uid_count_t;
-
-struct enclave_server {
-    int listen_fd;
-    /* A descriptor held in reserve: when accept fails for want of descriptors, closing it lets
-     * rssd accept the pending connection and close it at once, instead of leaving it queued
-     * with the listening socket readable (which woke the workers in a loop). */
-    int reserve_fd;
-    pthread_mutex_t reserve_lock;
-    atomic_uint_fast64_t dropped;   /* connections refused for want of descriptors or over a cap */
-    atomic_int_fast64_t last_warning; /* CLOCK_MONOTONIC second of the last warning about it */
-    int stop_fd;
-    char *socket_path;
-    const enclave_policy_t *policy;
-    unsigned worker_count;
-    enclave_worker_t *workers;
-    unsigned busy_cap;              /* busy workers per client id */
-    atomic_uint parked;             /* parked connections */
-    pthread_t monitor;
-    bool monitor_started;
-    atomic_bool stopping;
-    pthread_mutex_t lock; /* guards conns, uids, conn->worker, conn->parked */
-    enclave_conn_t *conns;
-    uid_count_t *uids;
-};
-
-/* epoll data of the two non-connection descriptors. */
-static char listen_marker, stop_marker;
 
 static size_t embed_limit(void)
 {
     return enclave_config()->embed_limit;
 }
 
-/* ---- message handling (no sockets below this line until the worker loop) ------------------- */
+/* A connection's state: the shared memory of pointer access (none until SHM_SETUP). */
+static rss_shm_t *conn_shm(daemon_conn_t *conn)
+{
+    return daemon_conn_state(conn);
+}
+
+/* ---- message handling (no sockets here: the daemon core moves the messages) ----------------- */
 
 static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length, int *fd,
                          uint8_t *reply, size_t reply_size)
@@ -155,7 +38,7 @@ static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length
     if (status != PSA_SUCCESS) {
         return rss_msg_encode_ctrl_reply(&ctrl.header, status, reply, reply_size);
     }
-    if (conn->role == ENCLAVE_ROLE_REFUSED) {
+    if (daemon_conn_role(conn) == DAEMON_ROLE_REFUSED) {
         return rss_msg_encode_ctrl_reply(&ctrl.header, PSA_ERROR_CONNECTION_REFUSED, reply,
                                          reply_size);
     }
@@ -164,24 +47,16 @@ static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length
             status = PSA_ERROR_INVALID_ARGUMENT;
         } else {
             rss_shm_t shm;
-            status = rss_shm_map_peer(*fd, ctrl.shm_size, &shm);
+            status =
+                rss_transport_shm_map_peer(daemon_conn_transport(conn), *fd, ctrl.shm_size, &shm);
             *fd = -1; /* consumed, mapped or closed */
             if (status == PSA_SUCCESS) {
-                rss_shm_destroy(&conn->shm);
-                conn->shm = shm;
+                rss_shm_destroy(conn_shm(conn));
+                *conn_shm(conn) = shm;
             }
         }
     } else { /* RSS_CTRL_ASSERT_CLIENT */
-        if (conn->role != ENCLAVE_ROLE_FORWARDER || conn->process == NULL) {
-            status = PSA_ERROR_NOT_PERMITTED;
-        } else if (ctrl.client_id == 0) {
-            conn->caller = enclave_process_caller(conn->process);
-            status = PSA_SUCCESS;
-        } else if (!enclave_client_id_assertable(ctrl.client_id)) {
-            status = PSA_ERROR_INVALID_ARGUMENT;
-        } else {
-            status = enclave_process_asserted_caller(conn->process, ctrl.client_id, &conn->caller);
-        }
+        status = daemon_conn_assert_client(conn, ctrl.client_id);
     }
     return rss_msg_encode_ctrl_reply(&ctrl.header, status, reply, reply_size);
 }
@@ -205,8 +80,8 @@ static bool ranges_overlap(uint64_t a, uint32_t a_len, uint64_t b, uint32_t b_le
  *    outputs was zeroed (embed) or is the wiped private buffer (pointer access), so a service
  *    reporting more than it wrote would expose zeroes, never older data.
  */
-static size_t reply_to_call(const rss_msg_call_t *call, psa_status_t status,
-                            const psa_outvec *out, uint8_t *reply, size_t reply_size)
+static size_t reply_to_call(const rss_msg_call_t *call, psa_status_t status, const psa_outvec *out,
+                            uint8_t *reply, size_t reply_size)
 {
     if (out == NULL && status >= PSA_SUCCESS) {
         status = PSA_ERROR_GENERIC_ERROR; /* no service ran, so nothing succeeded */
@@ -237,8 +112,8 @@ static psa_status_t call_status(const rss_msg_call_t *call, psa_status_t status,
     }
     for (uint32_t i = 0; i < call->out_len; i++) {
         if (out[i].len > call->out_size[i]) {
-            enclave_log(ENCLAVE_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
-                        out[i].len, call->out_size[i]);
+            daemon_log(DAEMON_LOG_ERROR, "service returned %zu bytes in a %u-byte vector",
+                       out[i].len, call->out_size[i]);
             return PSA_ERROR_GENERIC_ERROR;
         }
     }
@@ -301,12 +176,12 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
     /* Every vector must lie inside this connection's shared memory (the comms layer's memory
      * check: CONNECTION_BUSY, sheet §1.7). */
     for (uint32_t i = 0; i < call->in_len; i++) {
-        if (!rss_shm_range_ok(&conn->shm, call->in_addr[i], call->in_size[i])) {
+        if (!rss_shm_range_ok(conn_shm(conn), call->in_addr[i], call->in_size[i])) {
             return reply_to_call(call, PSA_ERROR_CONNECTION_BUSY, NULL, reply, reply_size);
         }
     }
     for (uint32_t i = 0; i < call->out_len; i++) {
-        if (!rss_shm_range_ok(&conn->shm, call->out_addr[i], call->out_size[i])) {
+        if (!rss_shm_range_ok(conn_shm(conn), call->out_addr[i], call->out_size[i])) {
             return reply_to_call(call, PSA_ERROR_CONNECTION_BUSY, NULL, reply, reply_size);
         }
     }
@@ -354,7 +229,7 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
     size_t used = 0;
     crypto_vec_policy_t policy = {0};
     for (uint32_t i = 0; i < call->in_len; i++) {
-        const uint8_t *shared = conn->shm.base + call->in_addr[i];
+        const uint8_t *shared = rss_shm_at(conn_shm(conn), call->in_addr[i]);
         size_t len = call->in_size[i];
         if (len == 0) {
             in[i] = (psa_invec){NULL, 0};
@@ -377,17 +252,18 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         if (len == 0) {
             out[i] = (psa_outvec){NULL, 0};
         } else if ((policy.in_place_out & (1u << i)) != 0) {
-            out[i] = (psa_outvec){conn->shm.base + call->out_addr[i], len};
+            out[i] = (psa_outvec){rss_shm_at(conn_shm(conn), call->out_addr[i]), len};
         } else {
             out[i] = (psa_outvec){scratch + used, len};
             used += scratch_round(len);
         }
     }
 
-    psa_status_t status = call_status(
-        call, enclave_dispatch(&conn->caller, call->handle, call->type, in, call->in_len, out,
-                               call->out_len),
-        out);
+    psa_status_t status =
+        call_status(call,
+                    enclave_dispatch(daemon_conn_caller(conn), call->handle, call->type, in,
+                                     call->in_len, out, call->out_len),
+                    out);
     /* Only a successful call's outputs reach the client's memory. The exception is the bulk
      * output the call table lets the service write in place (issue 5: no extra copy of a 1 MiB
      * encryption): the core checks every argument before it writes the first byte there, so
@@ -395,7 +271,7 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
      * caller's own IV and ciphertext of its own input (docs/crypto-calls.md). */
     for (uint32_t i = 0; status >= PSA_SUCCESS && i < call->out_len; i++) {
         if (out[i].len > 0 && (policy.in_place_out & (1u << i)) == 0) {
-            memcpy(conn->shm.base + call->out_addr[i], out[i].base, out[i].len);
+            memcpy(rss_shm_at(conn_shm(conn), call->out_addr[i]), out[i].base, out[i].len);
         }
     }
     if (used > 0) {
@@ -439,7 +315,7 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
     if (status != PSA_SUCCESS) {
         return reply_to_call(&call, status, NULL, reply, reply_size);
     }
-    if (conn->role == ENCLAVE_ROLE_REFUSED) {
+    if (daemon_conn_role(conn) == DAEMON_ROLE_REFUSED) {
         return reply_to_call(&call, PSA_ERROR_CONNECTION_REFUSED, NULL, reply, reply_size);
     }
     if (call.header.protocol_ver != RSS_PROTOCOL_EMBED) {
@@ -464,8 +340,8 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
     }
     memset(reply + RSS_MSG_EMBED_REPLY_FIXED, 0, end - RSS_MSG_EMBED_REPLY_FIXED);
     status = call_status(&call,
-                         enclave_dispatch(&conn->caller, call.handle, call.type, in, call.in_len,
-                                          out, call.out_len),
+                         enclave_dispatch(daemon_conn_caller(conn), call.handle, call.type, in,
+                                          call.in_len, out, call.out_len),
                          out);
     size_t n = reply_to_call(&call, status, out, reply, reply_size);
     /* What the service wrote beyond the reply (a failed call's outputs, bytes it did not report,
@@ -476,685 +352,62 @@ size_t enclave_serve_message(enclave_conn_t *conn, const uint8_t *msg, size_t le
     return n;
 }
 
+/* ---- on the daemon core ---------------------------------------------------------------------- */
+
+static bool rss_connect(daemon_conn_t *conn)
+{
+    *conn_shm(conn) = RSS_SHM_EMPTY;
+    return true;
+}
+
+static void rss_disconnect(daemon_conn_t *conn)
+{
+    rss_shm_destroy(conn_shm(conn));
+}
+
+/* A process's last connection closed: its sessions end in every service. */
+static void rss_release_session(const daemon_caller_t *caller, void *ctx)
+{
+    (void)ctx;
+    enclave_release_session(caller);
+}
+
+void enclave_rss_protocol(daemon_protocol_t *out)
+{
+    size_t rx = RSS_MSG_EMBED_CALL_FIXED + embed_limit();
+    size_t tx = RSS_MSG_EMBED_REPLY_FIXED + embed_limit();
+    *out = (daemon_protocol_t){
+        .max_message = rx > RSS_MSG_POINTER_CALL_SIZE ? rx : RSS_MSG_POINTER_CALL_SIZE,
+        .max_reply = tx > RSS_MSG_POINTER_REPLY_SIZE ? tx : RSS_MSG_POINTER_REPLY_SIZE,
+        .state_size = sizeof(rss_shm_t),
+        .serve = enclave_serve_message,
+        .connect = rss_connect,
+        .disconnect = rss_disconnect,
+        .release_session = rss_release_session,
+        .thread_exit = enclave_serve_thread_exit,
+    };
+}
+
+daemon_limits_t enclave_daemon_limits(void)
+{
+    const enclave_config_t *config = enclave_config();
+    return (daemon_limits_t){
+        .workers = config->workers,
+        .max_busy_workers_per_client = config->max_busy_workers_per_client,
+        .max_connections_per_uid = config->max_connections_per_uid,
+    };
+}
+
 enclave_conn_t *enclave_conn_new_detached(int32_t client_id, uint64_t session)
 {
-    enclave_conn_t *conn = calloc(1, sizeof(*conn));
-    if (conn != NULL) {
-        conn->fd = -1;
-        conn->shm.fd = -1;
-        conn->role = ENCLAVE_ROLE_CLIENT;
-        conn->caller = (enclave_caller_t){client_id, session};
-    }
-    return conn;
+    daemon_protocol_t protocol;
+    enclave_rss_protocol(&protocol);
+    return daemon_conn_new_detached(&protocol, client_id, session);
 }
 
 void enclave_conn_free_detached(enclave_conn_t *conn)
 {
-    rss_shm_destroy(&conn->shm);
-    free(conn);
-}
-
-/* ---- connections ---------------------------------------------------------------------------- */
-
-static void conn_close(enclave_server_t *server, enclave_conn_t *conn)
-{
-    pthread_mutex_lock(&server->lock);
-    if (conn->prev != NULL) {
-        conn->prev->next = conn->next;
-    } else {
-        server->conns = conn->next;
-    }
-    if (conn->next != NULL) {
-        conn->next->prev = conn->prev;
-    }
-    if (conn->uid_slot != NULL && --conn->uid_slot->connections == 0) {
-        for (uid_count_t **p = &server->uids; *p != NULL; p = &(*p)->next) {
-            if (*p == conn->uid_slot) {
-                *p = conn->uid_slot->next;
-                break;
-            }
-        }
-        free(conn->uid_slot);
-    }
-    if (conn->fd >= 0 && server->workers != NULL) {
-        atomic_fetch_sub(&server->workers[conn->worker].connections, 1);
-    }
-    if (conn->parked) {
-        atomic_fetch_sub(&server->parked, 1);
-    }
-    pthread_mutex_unlock(&server->lock);
-    close(conn->fd); /* also leaves the epoll set */
-    rss_shm_destroy(&conn->shm);
-    if (conn->process != NULL) {
-        enclave_process_detach(conn->process);
-    }
-    enclave_log(ENCLAVE_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
-                (int)conn->pid);
-    free(conn);
-}
-
-/* Counts a dropped connection; logs at most one warning per 10 seconds, with the count. */
-static void note_dropped(enclave_server_t *server, const char *why)
-{
-    uint64_t dropped = atomic_fetch_add(&server->dropped, 1) + 1;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int_fast64_t last = atomic_load(&server->last_warning);
-    if (now.tv_sec - last >= 10 &&
-        atomic_compare_exchange_strong(&server->last_warning, &last, (int_fast64_t)now.tv_sec)) {
-        enclave_log(ENCLAVE_LOG_WARNING, "connection dropped (%s); %llu dropped so far", why,
-                    (unsigned long long)dropped);
-    }
-}
-
-/* Counts one more connection of `uid`, unless it already has the configured maximum. */
-static bool uid_admit(enclave_server_t *server, uid_t uid, uid_count_t **slot)
-{
-    size_t max = enclave_config()->max_connections_per_uid;
-    bool ok = true;
-    pthread_mutex_lock(&server->lock);
-    uid_count_t *u = server->uids;
-    while (u != NULL && u->uid != uid) {
-        u = u->next;
-    }
-    if (u == NULL) {
-        u = calloc(1, sizeof(*u));
-        if (u == NULL) {
-            ok = false;
-        } else {
-            u->uid = uid;
-            u->next = server->uids;
-            server->uids = u;
-        }
-    } else if (max != 0 && u->connections >= max) {
-        ok = false;
-    }
-    if (ok) {
-        u->connections++;
-        *slot = u;
-    }
-    pthread_mutex_unlock(&server->lock);
-    return ok;
-}
-
-/* Out of descriptors: accept the pending connection on the reserve descriptor and close it, so
- * the client sees its connection closed and the listening socket stops being readable. */
-static bool shed_connection(enclave_server_t *server)
-{
-    pthread_mutex_lock(&server->reserve_lock);
-    if (server->reserve_fd >= 0) {
-        close(server->reserve_fd);
-        server->reserve_fd = -1;
-    }
-    int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd >= 0) {
-        close(fd);
-    }
-    server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    pthread_mutex_unlock(&server->reserve_lock);
-    note_dropped(server, "out of file descriptors");
-    return fd >= 0;
-}
-
-static int_fast64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (int_fast64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static bool in_long_call(enclave_worker_t *w, int_fast64_t now)
-{
-    return atomic_load(&w->current) != NULL && now - atomic_load(&w->busy_since) > LONG_CALL_MS;
-}
-
-/* The worker with the fewest connections among those not in a long call, other than `except`;
- * when all are, the least loaded of all (or -1 when except is the only one). */
-static int pick_worker(enclave_server_t *server, int_fast64_t now, unsigned except)
-{
-    int best = -1, best_any = -1;
-    for (unsigned i = 0; i < server->worker_count; i++) {
-        if (i == except) {
-            continue;
-        }
-        unsigned n = atomic_load(&server->workers[i].connections);
-        if (best_any < 0 || n < atomic_load(&server->workers[best_any].connections)) {
-            best_any = (int)i;
-        }
-        if (!in_long_call(&server->workers[i], now) &&
-            (best < 0 || n < atomic_load(&server->workers[best].connections))) {
-            best = (int)i;
-        }
-    }
-    return best >= 0 ? best : except == server->worker_count ? best_any : -1;
-}
-
-static void accept_one(enclave_server_t *server, int fd)
-{
-    struct ucred cred;
-    socklen_t len = sizeof(cred);
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
-        close(fd);
-        return;
-    }
-    enclave_conn_t *conn = calloc(1, sizeof(*conn));
-    if (conn == NULL) {
-        close(fd);
-        return;
-    }
-    if (!uid_admit(server, cred.uid, &conn->uid_slot)) {
-        free(conn);
-        close(fd);
-        note_dropped(server, "connections per uid capped");
-        return;
-    }
-    conn->fd = fd;
-    conn->shm.fd = -1;
-    conn->uid = cred.uid;
-    conn->pid = cred.pid;
-    conn->role = enclave_policy_role(server->policy, cred.uid);
-    int32_t client_id = 0;
-    uint64_t start_time = 0;
-    int pidfd = conn->role != ENCLAVE_ROLE_REFUSED ? enclave_peer_pidfd(fd) : -1;
-    if (conn->role != ENCLAVE_ROLE_REFUSED &&
-        (!enclave_client_id_for_uid(cred.uid, &client_id) ||
-         !enclave_process_start_time(cred.pid, &start_time) ||
-         /* The start time read must be the connecting process's own, not that of a process
-          * that got its pid after it exited. */
-         (pidfd >= 0 && !enclave_pidfd_is(pidfd, cred.pid)) ||
-         enclave_process_attach(cred.pid, start_time, client_id, &conn->process) !=
-             PSA_SUCCESS)) {
-        /* No id for this uid, or the process is already gone: nothing it may do. */
-        conn->role = ENCLAVE_ROLE_REFUSED;
-    }
-    if (pidfd >= 0) {
-        close(pidfd);
-    }
-    if (conn->process != NULL) {
-        conn->caller = enclave_process_caller(conn->process);
-    }
-    enclave_log(ENCLAVE_LOG_DEBUG, "connection from uid %u pid %d: %s", (unsigned)cred.uid,
-                (int)cred.pid,
-                conn->role == ENCLAVE_ROLE_CLIENT      ? "client"
-                : conn->role == ENCLAVE_ROLE_FORWARDER ? "forwarder"
-                                                       : "refused");
-
-    /* Listed, placed and added under the lock: the monitor sees it only once it is in a set,
-     * and the worker that serves it first cannot close it before it is listed. */
-    pthread_mutex_lock(&server->lock);
-    conn->next = server->conns;
-    if (server->conns != NULL) {
-        server->conns->prev = conn;
-    }
-    server->conns = conn;
-    int best = pick_worker(server, now_ms(), server->worker_count);
-    conn->worker = best >= 0 ? (unsigned)best : 0;
-    atomic_fetch_add(&server->workers[conn->worker].connections, 1);
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = conn};
-    bool added = epoll_ctl(server->workers[conn->worker].epoll_fd, EPOLL_CTL_ADD, fd, &ev) == 0;
-    pthread_mutex_unlock(&server->lock);
-    if (!added) {
-        conn_close(server, conn);
-    }
-}
-
-static void accept_all(enclave_server_t *server)
-{
-    for (;;) {
-        int fd = accept4(server->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED) {
-                continue;
-            }
-            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-                /* Shed the pending connection: returning to epoll_wait with it still queued
-                 * was the busy loop. */
-                if (shed_connection(server)) {
-                    continue;
-                }
-                /* Not even the reserve helped (another thread took the descriptor, or the
-                 * system is out of them): back off briefly rather than spin on a readable
-                 * listening socket. */
-                struct timespec pause = {0, 20 * 1000 * 1000};
-                nanosleep(&pause, NULL);
-                break;
-            }
-            if (errno != EAGAIN) {
-                enclave_log(ENCLAVE_LOG_WARNING, "accept: %s", strerror(errno));
-            }
-            break;
-        }
-        accept_one(server, fd);
-    }
-}
-
-typedef struct worker_buffers {
-    size_t rx_size, tx_size;
-    uint8_t *rx, *tx;
-} worker_buffers_t;
-
-/* Serves one readable connection; false when the connection is finished. */
-static bool serve_connection(enclave_conn_t *conn, worker_buffers_t *b)
-{
-    int fd = -1;
-    ssize_t n = rss_unix_recv_packet(conn->fd, b->rx, b->rx_size, &fd);
-    if (n < 0) {
-        return errno == EAGAIN || errno == EWOULDBLOCK;
-    }
-    if (n == 0) {
-        if (fd >= 0) {
-            close(fd);
-        }
-        return false;
-    }
-    size_t kept = (size_t)n < b->rx_size ? (size_t)n : b->rx_size;
-    size_t reply = enclave_serve_message(conn, b->rx, kept, (size_t)n, fd, b->tx, b->tx_size);
-    bool sent = reply == 0 || rss_unix_send_packet(conn->fd, b->tx, reply, -1);
-    /* Both buffers serve every client of this worker next, and held this call's keys, plaintext
-     * or stored data: wipe what was used (enclave_serve_message left nothing past the reply). */
-    OPENSSL_cleanse(b->rx, kept);
-    if (reply > 0) {
-        OPENSSL_cleanse(b->tx, reply);
-    }
-    /* Not sent: gone, or not reading its replies (more than one request in flight); drop it
-     * rather than block a worker. */
-    return sent;
-}
-
-/* How many workers other than `self` are serving a call of `client`. */
-static unsigned busy_for_client(enclave_server_t *server, const enclave_worker_t *self,
-                                int_fast64_t client)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < server->worker_count; i++) {
-        if (&server->workers[i] != self && atomic_load(&server->workers[i].busy_client) == client) {
-            n++;
-        }
-    }
-    return n;
-}
-
-/* Stops reporting conn's requests (the request stays in the socket); hang-ups are still
- * reported, so a parked connection whose client goes away is closed. Called with self serving
- * conn, whose client (self->busy_client) is at its cap. */
-static void park(enclave_server_t *server, enclave_worker_t *self, enclave_conn_t *conn)
-{
-    int_fast64_t client = atomic_load(&self->busy_client);
-    pthread_mutex_lock(&server->lock);
-    struct epoll_event ev = {.events = 0, .data.ptr = conn};
-    if (epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev) == 0) {
-        conn->parked = true;
-        atomic_fetch_add(&server->parked, 1);
-        atomic_store(&self->busy_client, NO_CLIENT);
-        if (busy_for_client(server, self, client) < server->busy_cap) {
-            /* A call of the client ended meanwhile, and its worker may have looked for parked
-             * connections before this one was: try again. */
-            ev.events = EPOLLIN | EPOLLRDHUP;
-            epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
-            conn->parked = false;
-            atomic_fetch_sub(&server->parked, 1);
-        }
-    }
-    atomic_store(&self->busy_client, NO_CLIENT);
-    pthread_mutex_unlock(&server->lock);
-}
-
-/* A call of `client` ended: its parked connections may go on. */
-static void unpark_client(enclave_server_t *server, int_fast64_t client)
-{
-    pthread_mutex_lock(&server->lock);
-    for (enclave_conn_t *c = server->conns; c != NULL; c = c->next) {
-        if (c->parked && c->caller.client_id == client) {
-            struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
-            if (epoll_ctl(server->workers[c->worker].epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
-                c->parked = false;
-                atomic_fetch_sub(&server->parked, 1);
-            }
-        }
-    }
-    pthread_mutex_unlock(&server->lock);
-}
-
-static void *worker_main(void *arg)
-{
-    enclave_worker_t *self = arg;
-    enclave_server_t *server = self->server;
-    worker_buffers_t b;
-    b.rx_size = RSS_MSG_EMBED_CALL_FIXED + embed_limit();
-    b.tx_size = RSS_MSG_EMBED_REPLY_FIXED + embed_limit();
-    if (b.rx_size < RSS_MSG_POINTER_CALL_SIZE) {
-        b.rx_size = RSS_MSG_POINTER_CALL_SIZE;
-    }
-    if (b.tx_size < RSS_MSG_POINTER_REPLY_SIZE) {
-        b.tx_size = RSS_MSG_POINTER_REPLY_SIZE;
-    }
-    b.rx = calloc(1, b.rx_size);
-    b.tx = calloc(1, b.tx_size);
-    if (b.rx == NULL || b.tx == NULL) {
-        enclave_log(ENCLAVE_LOG_ERROR, "worker: out of memory");
-        free(b.rx);
-        free(b.tx);
-        return NULL;
-    }
-    while (!atomic_load(&server->stopping)) {
-        struct epoll_event ev;
-        int n = epoll_wait(self->epoll_fd, &ev, 1, -1);
-        if (n <= 0) {
-            continue;
-        }
-        if (ev.data.ptr == &stop_marker) {
-            break;
-        }
-        if (ev.data.ptr == &listen_marker) {
-            accept_all(server);
-            continue;
-        }
-        enclave_conn_t *conn = ev.data.ptr;
-        /* Published before anything is done with conn: from here the monitor leaves conn
-         * where it is. busy_since first, so the monitor never pairs conn with an old time. */
-        atomic_store(&self->busy_since, now_ms());
-        atomic_store(&self->current, conn);
-        int_fast64_t client = NO_CLIENT;
-        bool keep = false;
-        /* A hang-up with data still queued is reported with EPOLLIN: serve the data first; the
-         * next wake-up then reads end-of-stream and closes. */
-        if ((ev.events & EPOLLIN) != 0) {
-            client = conn->caller.client_id;
-            atomic_store(&self->busy_client, client);
-            if (busy_for_client(server, self, client) >= server->busy_cap) {
-                park(server, self, conn);
-                client = NO_CLIENT; /* park withdrew it; no call of the client ended here */
-                keep = true;
-            } else {
-                keep = serve_connection(conn, &b);
-            }
-        }
-        if (!keep) {
-            conn_close(server, conn);
-        }
-        /* The lock waits out a move the monitor is making, so that the old set hands out no
-         * moved connection once this worker is back in epoll_wait. */
-        pthread_mutex_lock(&self->lock);
-        atomic_store(&self->current, NULL);
-        pthread_mutex_unlock(&self->lock);
-        if (client != NO_CLIENT) {
-            atomic_store(&self->busy_client, NO_CLIENT);
-            if (atomic_load(&server->parked) > 0) {
-                unpark_client(server, client);
-            }
-        }
-    }
-    free(b.rx);
-    free(b.tx);
-    enclave_serve_thread_exit();
-    return NULL;
-}
-
-/* Moves the connections of `w`, which has been in one call for more than LONG_CALL_MS, except
- * the one it serves and parked ones, to workers that are not in a long call. */
-static void move_off(enclave_server_t *server, enclave_worker_t *w, int_fast64_t now)
-{
-    pthread_mutex_lock(&w->lock);
-    enclave_conn_t *busy = atomic_load(&w->current);
-    if (busy == NULL || now - atomic_load(&w->busy_since) <= LONG_CALL_MS) {
-        pthread_mutex_unlock(&w->lock); /* it finished meanwhile */
-        return;
-    }
-    unsigned moved = 0;
-    pthread_mutex_lock(&server->lock);
-    for (enclave_conn_t *c = server->conns; c != NULL; c = c->next) {
-        if (c->worker != w->index || c == busy || c->parked) {
-            continue;
-        }
-        int to = pick_worker(server, now, w->index);
-        if (to < 0) {
-            break; /* every other worker is in a long call too */
-        }
-        /* Into the new set first: if that fails the connection stays where it was. */
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
-        if (epoll_ctl(server->workers[to].epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
-            continue;
-        }
-        epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
-        atomic_fetch_sub(&w->connections, 1);
-        atomic_fetch_add(&server->workers[to].connections, 1);
-        c->worker = (unsigned)to;
-        moved++;
-    }
-    pthread_mutex_unlock(&server->lock);
-    pthread_mutex_unlock(&w->lock);
-    if (moved > 0) {
-        enclave_log(ENCLAVE_LOG_DEBUG, "worker %u in a long call: %u connections moved",
-                    w->index, moved);
-    }
-}
-
-static void *monitor_main(void *arg)
-{
-    enclave_server_t *server = arg;
-    /* stop_fd is level-triggered and never read: it ends the wait for good once written. */
-    struct pollfd stop = {.fd = server->stop_fd, .events = POLLIN};
-    while (!atomic_load(&server->stopping)) {
-        if (poll(&stop, 1, MONITOR_TICK_MS) != 0) {
-            continue;
-        }
-        int_fast64_t now = now_ms();
-        for (unsigned i = 0; i < server->worker_count; i++) {
-            if (in_long_call(&server->workers[i], now)) {
-                move_off(server, &server->workers[i], now);
-            }
-        }
-    }
-    return NULL;
-}
-
-/* ---- life cycle ------------------------------------------------------------------------------ */
-
-/* A server on listen_fd when socket_path is NULL, else listening on socket_path (removed at the
- * end). */
-static psa_status_t server_create(const char *socket_path, int listen_fd,
-                                  const enclave_policy_t *policy, enclave_server_t **out)
-{
-    enclave_server_t *server = calloc(1, sizeof(*server));
-    if (server == NULL) {
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    server->listen_fd = server->stop_fd = -1;
-    server->policy = policy;
-    pthread_mutex_init(&server->lock, NULL);
-    pthread_mutex_init(&server->reserve_lock, NULL);
-    server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    atomic_store(&server->last_warning, INT64_MIN / 2);
-    if (socket_path == NULL) {
-        server->listen_fd = listen_fd;
-    } else {
-        server->socket_path = strdup(socket_path);
-        if (server->socket_path == NULL) {
-            enclave_server_destroy(server);
-            return PSA_ERROR_INSUFFICIENT_MEMORY;
-        }
-        server->listen_fd = rss_unix_listen(socket_path, 0666, 128);
-        if (server->listen_fd < 0) {
-            enclave_log(ENCLAVE_LOG_ERROR, "cannot listen on %s: %s", socket_path,
-                        strerror(errno));
-            free(server->socket_path);
-            server->socket_path = NULL; /* not ours: do not unlink it */
-            enclave_server_destroy(server);
-            return PSA_ERROR_COMMUNICATION_FAILURE;
-        }
-    }
-    server->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (server->stop_fd < 0) {
-        enclave_server_destroy(server);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    *out = server;
-    return PSA_SUCCESS;
-}
-
-psa_status_t enclave_server_create(const char *socket_path, const enclave_policy_t *policy,
-                                   enclave_server_t **out)
-{
-    return server_create(socket_path, -1, policy, out);
-}
-
-psa_status_t enclave_server_create_on(int listen_fd, const enclave_policy_t *policy,
-                                      enclave_server_t **out)
-{
-    /* Workers share the socket through EPOLLEXCLUSIVE and accept until EAGAIN. */
-    int flags = fcntl(listen_fd, F_GETFL);
-    if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
-        fcntl(listen_fd, F_SETFD, FD_CLOEXEC) < 0) {
-        enclave_log(ENCLAVE_LOG_ERROR, "inherited socket %d: %s", listen_fd, strerror(errno));
-        close(listen_fd);
-        return PSA_ERROR_COMMUNICATION_FAILURE;
-    }
-    return server_create(NULL, listen_fd, policy, out);
-}
-
-size_t enclave_server_drop_connections(enclave_server_t *server,
-                                       bool (*drop)(uid_t uid, void *ctx), void *ctx)
-{
-    size_t count = 0;
-    pthread_mutex_lock(&server->lock);
-    /* A listed connection's descriptor stays open until conn_close unlists it under this
-     * lock, so shutdown() here cannot hit a descriptor that was closed and reused. */
-    for (enclave_conn_t *conn = server->conns; conn != NULL; conn = conn->next) {
-        if (drop(conn->uid, ctx) && shutdown(conn->fd, SHUT_RDWR) == 0) {
-            count++;
-        }
-    }
-    pthread_mutex_unlock(&server->lock);
-    return count;
-}
-
-psa_status_t enclave_server_start(enclave_server_t *server)
-{
-    unsigned count = enclave_config()->workers > 0 ? enclave_config()->workers : 1;
-    server->busy_cap = (unsigned)enclave_config()->max_busy_workers_per_client;
-    if (server->busy_cap == 0 || server->busy_cap > count) {
-        server->busy_cap = count > 1 ? count - 1 : 1;
-    }
-    server->workers = aligned_alloc(64, ((count * sizeof(enclave_worker_t) + 63) / 64) * 64);
-    if (server->workers != NULL) {
-        memset(server->workers, 0, count * sizeof(enclave_worker_t));
-    }
-    if (server->workers == NULL) {
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    for (unsigned i = 0; i < count; i++) {
-        enclave_worker_t *w = &server->workers[i];
-        w->server = server;
-        w->index = i;
-        atomic_store(&w->busy_client, NO_CLIENT);
-        pthread_mutex_init(&w->lock, NULL);
-        w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
-        server->worker_count++;
-        /* Level-triggered and never read: once written, every worker sees it. */
-        struct epoll_event sev = {.events = EPOLLIN, .data.ptr = &stop_marker};
-        struct epoll_event lev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &listen_marker};
-        if (w->epoll_fd < 0 || epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, server->stop_fd, &sev) < 0 ||
-            epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, server->listen_fd, &lev) < 0) {
-            enclave_server_stop(server);
-            return PSA_ERROR_INSUFFICIENT_MEMORY;
-        }
-    }
-    for (unsigned i = 0; i < count; i++) {
-        enclave_worker_t *w = &server->workers[i];
-        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-            enclave_server_stop(server);
-            return PSA_ERROR_INSUFFICIENT_MEMORY;
-        }
-        w->started = true;
-    }
-    if (pthread_create(&server->monitor, NULL, monitor_main, server) != 0) {
-        enclave_server_stop(server);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    server->monitor_started = true;
-    return PSA_SUCCESS;
-}
-
-
-void enclave_server_stop(enclave_server_t *server)
-{
-    atomic_store(&server->stopping, true);
-    uint64_t one = 1;
-    ssize_t ignored = write(server->stop_fd, &one, sizeof(one));
-    (void)ignored;
-}
-
-bool enclave_server_shutdown(enclave_server_t *server, unsigned grace_seconds)
-{
-    enclave_server_stop(server);
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += grace_seconds;
-    bool all = true;
-    if (server->monitor_started) { /* never in a service call: ends at once */
-        pthread_join(server->monitor, NULL);
-        server->monitor_started = false;
-    }
-    for (unsigned i = 0; i < server->worker_count; i++) {
-        enclave_worker_t *w = &server->workers[i];
-        if (w->started && pthread_timedjoin_np(w->thread, NULL, &deadline) == 0) {
-            w->started = false; /* joined */
-        } else if (w->started) {
-            all = false;
-        }
-    }
-    if (all) {
-        enclave_server_destroy(server);
-    }
-    return all;
-}
-
-void enclave_server_destroy(enclave_server_t *server)
-{
-    if (server == NULL) {
-        return;
-    }
-    enclave_server_stop(server);
-    if (server->monitor_started) {
-        pthread_join(server->monitor, NULL);
-        server->monitor_started = false;
-    }
-    for (unsigned i = 0; i < server->worker_count; i++) {
-        if (server->workers[i].started) {
-            pthread_join(server->workers[i].thread, NULL);
-        }
-    }
-    /* Workers are gone: the remaining connections are ours alone. */
-    while (server->conns != NULL) {
-        conn_close(server, server->conns);
-    }
-    for (unsigned i = 0; i < server->worker_count; i++) {
-        if (server->workers[i].epoll_fd >= 0) {
-            close(server->workers[i].epoll_fd);
-        }
-        pthread_mutex_destroy(&server->workers[i].lock);
-    }
-    free(server->workers);
-    server->workers = NULL;
-    if (server->listen_fd >= 0) {
-        close(server->listen_fd);
-    }
-    if (server->socket_path != NULL) {
-        unlink(server->socket_path);
-        free(server->socket_path);
-    }
-    if (server->stop_fd >= 0) {
-        close(server->stop_fd);
-    }
-    if (server->reserve_fd >= 0) {
-        close(server->reserve_fd);
-    }
-    while (server->uids != NULL) { /* only if a connection was never counted down */
-        uid_count_t *next = server->uids->next;
-        free(server->uids);
-        server->uids = next;
-    }
-    pthread_mutex_destroy(&server->reserve_lock);
-    pthread_mutex_destroy(&server->lock);
-    free(server);
+    daemon_protocol_t protocol;
+    enclave_rss_protocol(&protocol);
+    daemon_conn_free_detached(&protocol, conn);
 }

@@ -1,4 +1,5 @@
-/* The contract between rssd's partition manager and each service it hosts (crypto, ITS, PS, ...). */
+/* The contract between rssd's partition manager and each service it hosts (crypto, ITS, PS, ...).
+ */
 #ifndef ENCLAVE_SERVICE_H
 #define ENCLAVE_SERVICE_H
 
@@ -7,16 +8,12 @@
 
 #include <psa/client.h>
 
-/*
- * Who a request is for, as established by the partition manager (never taken from the message
- * alone): the PSA client id that owns persistent keys and storage UIDs, and the session that owns
- * volatile keys and multi-part operations (one client process; for a forwarder, one asserted
- * client id behind that forwarder process).
- */
-typedef struct enclave_caller {
-    int32_t client_id;
-    uint64_t session;
-} enclave_caller_t;
+#include "daemon/sessions.h"
+
+/* Who a request is for, as the daemon core established it (daemon/sessions.h): the PSA client id
+ * that owns persistent keys and storage UIDs, and the session that owns volatile keys and
+ * multi-part operations. */
+typedef daemon_caller_t enclave_caller_t;
 
 /*
  * A service's handler runs on a worker thread. Input vectors are read-only and bounds are already
@@ -30,8 +27,8 @@ typedef psa_status_t (*enclave_handler_t)(const enclave_caller_t *caller, int32_
 
 typedef struct enclave_service {
     const char *name;
-    uint32_t sid;         /* TF-M service id */
-    psa_handle_t handle;  /* TF-M stateless handle, e.g. 0x40000100 for crypto */
+    uint32_t sid;        /* TF-M service id */
+    psa_handle_t handle; /* TF-M stateless handle, e.g. 0x40000100 for crypto */
     uint32_t version;
     enclave_handler_t call;
     /* Frees everything `session` of `client_id` held (volatile keys, operations); called when the
@@ -40,13 +37,13 @@ typedef struct enclave_service {
 } enclave_service_t;
 
 /* TF-M's SIDs and stateless handles (reference sheet §3.1). */
-#define ENCLAVE_SID_CRYPTO 0x00000080u
-#define ENCLAVE_SID_PS 0x00000060u
-#define ENCLAVE_SID_ITS 0x00000070u
-#define ENCLAVE_SID_ATTESTATION 0x00000020u
-#define ENCLAVE_HANDLE_CRYPTO ((psa_handle_t)0x40000100)
-#define ENCLAVE_HANDLE_PS ((psa_handle_t)0x40000101)
-#define ENCLAVE_HANDLE_ITS ((psa_handle_t)0x40000102)
+#define ENCLAVE_SID_CRYPTO         0x00000080u
+#define ENCLAVE_SID_PS             0x00000060u
+#define ENCLAVE_SID_ITS            0x00000070u
+#define ENCLAVE_SID_ATTESTATION    0x00000020u
+#define ENCLAVE_HANDLE_CRYPTO      ((psa_handle_t)0x40000100)
+#define ENCLAVE_HANDLE_PS          ((psa_handle_t)0x40000101)
+#define ENCLAVE_HANDLE_ITS         ((psa_handle_t)0x40000102)
 #define ENCLAVE_HANDLE_ATTESTATION ((psa_handle_t)0x40000103)
 
 #endif /* ENCLAVE_SERVICE_H */

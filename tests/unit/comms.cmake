@@ -6,8 +6,8 @@ if(TARGET ss_comms)
 endif()
 
 # rssd's policy file parser.
-if(TARGET ss_enclave)
+if(TARGET ss_daemon)
   add_executable(test_policy_file ${CMAKE_CURRENT_LIST_DIR}/test_policy_file.c)
-  target_link_libraries(test_policy_file PRIVATE ss_enclave PkgConfig::CMOCKA)
+  target_link_libraries(test_policy_file PRIVATE ss_daemon PkgConfig::CMOCKA)
   add_test(NAME enclave_unit_test_policy_file COMMAND test_policy_file)
 endif()

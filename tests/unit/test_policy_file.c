@@ -9,14 +9,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "enclave/identity.h"
+#include "daemon/identity.h"
 
-static psa_status_t parse(const char *text, enclave_policy_t **policy, unsigned *line)
+static psa_status_t parse(const char *text, daemon_policy_t **policy, unsigned *line)
 {
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     assert_non_null(f);
     *policy = NULL;
-    psa_status_t status = enclave_policy_read(f, policy, line);
+    psa_status_t status = daemon_policy_read(f, policy, line);
     fclose(f);
     return status;
 }
@@ -24,7 +24,7 @@ static psa_status_t parse(const char *text, enclave_policy_t **policy, unsigned 
 static void test_roles_and_defaults(void **state)
 {
     (void)state;
-    enclave_policy_t *p = NULL;
+    daemon_policy_t *p = NULL;
     unsigned line = 99;
     assert_int_equal(parse("# comment only\n\n"
                            "uid 0 client   # root\n"
@@ -34,21 +34,21 @@ static void test_roles_and_defaults(void **state)
                            &p, &line),
                      PSA_SUCCESS);
     assert_int_equal(line, 0);
-    assert_int_equal(enclave_policy_role(p, 0), ENCLAVE_ROLE_FORWARDER);
-    assert_int_equal(enclave_policy_role(p, 1234), ENCLAVE_ROLE_REFUSED);
-    assert_int_equal(enclave_policy_role(p, 77), ENCLAVE_ROLE_FORWARDER);
-    assert_int_equal(enclave_policy_role(p, 5), ENCLAVE_ROLE_CLIENT);
-    enclave_policy_free(p);
+    assert_int_equal(daemon_policy_role(p, 0), DAEMON_ROLE_FORWARDER);
+    assert_int_equal(daemon_policy_role(p, 1234), DAEMON_ROLE_REFUSED);
+    assert_int_equal(daemon_policy_role(p, 77), DAEMON_ROLE_FORWARDER);
+    assert_int_equal(daemon_policy_role(p, 5), DAEMON_ROLE_CLIENT);
+    daemon_policy_free(p);
 
     assert_int_equal(parse("default refused\nuid 5 client\n", &p, &line), PSA_SUCCESS);
-    assert_int_equal(enclave_policy_role(p, 5), ENCLAVE_ROLE_CLIENT);
-    assert_int_equal(enclave_policy_role(p, 6), ENCLAVE_ROLE_REFUSED);
-    enclave_policy_free(p);
+    assert_int_equal(daemon_policy_role(p, 5), DAEMON_ROLE_CLIENT);
+    assert_int_equal(daemon_policy_role(p, 6), DAEMON_ROLE_REFUSED);
+    daemon_policy_free(p);
 
     /* No file: the built-in policy makes everyone a client. */
-    assert_int_equal(enclave_policy_load(NULL, &p, &line), PSA_SUCCESS);
-    assert_int_equal(enclave_policy_role(p, 4242), ENCLAVE_ROLE_CLIENT);
-    enclave_policy_free(p);
+    assert_int_equal(daemon_policy_load(NULL, &p, &line), PSA_SUCCESS);
+    assert_int_equal(daemon_policy_role(p, 4242), DAEMON_ROLE_CLIENT);
+    daemon_policy_free(p);
 }
 
 static void test_errors_name_their_line(void **state)
@@ -59,37 +59,37 @@ static void test_errors_name_their_line(void **state)
         unsigned line;
     } cases[] = {
         {"uid 5 wizard\n", 1},
-        {"uid 1 client\n\nuid 2\n", 3},                 /* missing role */
-        {"uid 1 client extra\n", 1},                    /* trailing word */
-        {"default forwarder\n", 1},                     /* a default can only be client or refused */
-        {"user 1 client\n", 1},                         /* unknown keyword */
-        {"uid -3 client\n", 1},                         /* not a uid */
-        {"uid 99999999999999999999 client\n", 1},       /* out of range */
-        {"uid no-such-user-here client\n", 1},          /* unknown user name */
-        {"# fine\nuid 4294967295 client\n", 2},         /* (uid_t)-1 is no uid */
+        {"uid 1 client\n\nuid 2\n", 3},           /* missing role */
+        {"uid 1 client extra\n", 1},              /* trailing word */
+        {"default forwarder\n", 1},               /* a default can only be client or refused */
+        {"user 1 client\n", 1},                   /* unknown keyword */
+        {"uid -3 client\n", 1},                   /* not a uid */
+        {"uid 99999999999999999999 client\n", 1}, /* out of range */
+        {"uid no-such-user-here client\n", 1},    /* unknown user name */
+        {"# fine\nuid 4294967295 client\n", 2},   /* (uid_t)-1 is no uid */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        enclave_policy_t *p = NULL;
+        daemon_policy_t *p = NULL;
         unsigned line = 0;
         assert_int_equal(parse(cases[i].text, &p, &line), PSA_ERROR_INVALID_ARGUMENT);
         assert_int_equal(line, cases[i].line);
         assert_null(p);
     }
-    enclave_policy_t *p = NULL;
+    daemon_policy_t *p = NULL;
     unsigned line = 7;
-    assert_int_equal(enclave_policy_load("/nonexistent/rssd-policy", &p, &line),
+    assert_int_equal(daemon_policy_load("/nonexistent/rssd-policy", &p, &line),
                      PSA_ERROR_STORAGE_FAILURE);
     assert_int_equal(line, 0);
     assert_null(p);
 }
 
-static psa_status_t parse_explained(const char *text, enclave_policy_t **policy,
-                                    enclave_policy_error_t *error)
+static psa_status_t parse_explained(const char *text, daemon_policy_t **policy,
+                                    daemon_policy_error_t *error)
 {
     FILE *f = fmemopen((void *)text, strlen(text), "r");
     assert_non_null(f);
     *policy = NULL;
-    psa_status_t status = enclave_policy_read_explained(f, policy, error);
+    psa_status_t status = daemon_policy_read_explained(f, policy, error);
     fclose(f);
     return status;
 }
@@ -116,16 +116,16 @@ static void test_errors_name_their_word(void **state)
          "\"no-such-user-here\" is neither a uid nor the name of a user"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        enclave_policy_t *p = NULL;
-        enclave_policy_error_t error;
+        daemon_policy_t *p = NULL;
+        daemon_policy_error_t error;
         assert_int_equal(parse_explained(cases[i].text, &p, &error), PSA_ERROR_INVALID_ARGUMENT);
         assert_int_equal(error.line, cases[i].line);
         assert_string_equal(error.text, cases[i].sentence);
         assert_null(p);
     }
-    enclave_policy_t *p = NULL;
-    enclave_policy_error_t error;
-    assert_int_equal(enclave_policy_load_explained("/nonexistent/rssd-policy", &p, &error),
+    daemon_policy_t *p = NULL;
+    daemon_policy_error_t error;
+    assert_int_equal(daemon_policy_load_explained("/nonexistent/rssd-policy", &p, &error),
                      PSA_ERROR_STORAGE_FAILURE);
     assert_int_equal(error.line, 0);
     assert_string_equal(error.text, "cannot read it: No such file or directory");
@@ -135,10 +135,10 @@ static void test_errors_name_their_word(void **state)
 typedef struct change_log {
     unsigned count;
     uid_t uid[8];
-    enclave_role_t before[8], after[8];
+    daemon_role_t before[8], after[8];
 } change_log_t;
 
-static void note_change(uid_t uid, enclave_role_t before, enclave_role_t after, void *ctx)
+static void note_change(uid_t uid, daemon_role_t before, daemon_role_t after, void *ctx)
 {
     change_log_t *log = ctx;
     assert_true(log->count < 8);
@@ -153,48 +153,48 @@ static void note_change(uid_t uid, enclave_role_t before, enclave_role_t after, 
 static void test_replace_and_diff(void **state)
 {
     (void)state;
-    enclave_policy_t *live = NULL, *fresh = NULL;
-    enclave_policy_error_t error;
-    assert_int_equal(parse_explained("uid 10 client\nuid 11 refused\nuid 12 forwarder\n", &live,
-                                     &error),
-                     PSA_SUCCESS);
+    daemon_policy_t *live = NULL, *fresh = NULL;
+    daemon_policy_error_t error;
+    assert_int_equal(
+        parse_explained("uid 10 client\nuid 11 refused\nuid 12 forwarder\n", &live, &error),
+        PSA_SUCCESS);
     assert_int_equal(parse_explained("default refused\nuid 10 client\nuid 11 client\n"
                                      "uid 13 forwarder\n",
                                      &fresh, &error),
                      PSA_SUCCESS);
-    enclave_policy_replace(live, fresh);
+    daemon_policy_replace(live, fresh);
     /* live now answers with the new rules, fresh with the old ones. */
-    assert_int_equal(enclave_policy_role(live, 11), ENCLAVE_ROLE_CLIENT);
-    assert_int_equal(enclave_policy_role(live, 12), ENCLAVE_ROLE_REFUSED);
-    assert_int_equal(enclave_policy_role(live, 99), ENCLAVE_ROLE_REFUSED);
-    assert_int_equal(enclave_policy_role(fresh, 11), ENCLAVE_ROLE_REFUSED);
-    assert_int_equal(enclave_policy_role(fresh, 99), ENCLAVE_ROLE_CLIENT);
+    assert_int_equal(daemon_policy_role(live, 11), DAEMON_ROLE_CLIENT);
+    assert_int_equal(daemon_policy_role(live, 12), DAEMON_ROLE_REFUSED);
+    assert_int_equal(daemon_policy_role(live, 99), DAEMON_ROLE_REFUSED);
+    assert_int_equal(daemon_policy_role(fresh, 11), DAEMON_ROLE_REFUSED);
+    assert_int_equal(daemon_policy_role(fresh, 99), DAEMON_ROLE_CLIENT);
 
     change_log_t log = {0};
     bool default_changed = false;
-    enclave_policy_diff(fresh, live, note_change, &log, &default_changed);
+    daemon_policy_diff(fresh, live, note_change, &log, &default_changed);
     assert_true(default_changed);
     /* 10 is unchanged; 11 refused -> client; 12 forwarder -> refused (by the new default);
      * 13 client (old default) -> forwarder. Each once, the old policy's uids first. */
     assert_int_equal(log.count, 3);
     assert_int_equal(log.uid[0], 11);
-    assert_int_equal(log.before[0], ENCLAVE_ROLE_REFUSED);
-    assert_int_equal(log.after[0], ENCLAVE_ROLE_CLIENT);
+    assert_int_equal(log.before[0], DAEMON_ROLE_REFUSED);
+    assert_int_equal(log.after[0], DAEMON_ROLE_CLIENT);
     assert_int_equal(log.uid[1], 12);
-    assert_int_equal(log.before[1], ENCLAVE_ROLE_FORWARDER);
-    assert_int_equal(log.after[1], ENCLAVE_ROLE_REFUSED);
+    assert_int_equal(log.before[1], DAEMON_ROLE_FORWARDER);
+    assert_int_equal(log.after[1], DAEMON_ROLE_REFUSED);
     assert_int_equal(log.uid[2], 13);
-    assert_int_equal(log.before[2], ENCLAVE_ROLE_CLIENT);
-    assert_int_equal(log.after[2], ENCLAVE_ROLE_FORWARDER);
+    assert_int_equal(log.before[2], DAEMON_ROLE_CLIENT);
+    assert_int_equal(log.after[2], DAEMON_ROLE_FORWARDER);
 
     /* The same policy against itself: nothing changed. */
     change_log_t none = {0};
-    enclave_policy_diff(live, live, note_change, &none, &default_changed);
+    daemon_policy_diff(live, live, note_change, &none, &default_changed);
     assert_int_equal(none.count, 0);
     assert_false(default_changed);
-    assert_string_equal(enclave_role_name(ENCLAVE_ROLE_FORWARDER), "forwarder");
-    enclave_policy_free(fresh);
-    enclave_policy_free(live);
+    assert_string_equal(daemon_role_name(DAEMON_ROLE_FORWARDER), "forwarder");
+    daemon_policy_free(fresh);
+    daemon_policy_free(live);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 /* Peer identity: the policy file that gives each uid a role, client ids, process start times. */
 #define _GNU_SOURCE
-#include "enclave/identity.h"
+#include "daemon/identity.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,37 +9,36 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
-typedef struct enclave_rule {
+typedef struct daemon_rule {
     uid_t uid;
-    enclave_role_t role;
-} enclave_rule_t;
+    daemon_role_t role;
+} daemon_rule_t;
 
-struct enclave_policy {
+struct daemon_policy {
     /* Read-locked by every lookup (connections being accepted), write-locked by
-     * enclave_policy_replace; the fields below are read and written only under it. */
+     * daemon_policy_replace; the fields below are read and written only under it. */
     pthread_rwlock_t lock;
-    enclave_role_t default_role;
+    daemon_role_t default_role;
     size_t count;
-    enclave_rule_t *rules;
+    daemon_rule_t *rules;
 };
 
 static const char *const role_names[] = {"client", "forwarder", "refused"};
 
-const char *enclave_role_name(enclave_role_t role)
+const char *daemon_role_name(daemon_role_t role)
 {
     return (unsigned)role < 3 ? role_names[role] : "unknown";
 }
 
-static bool parse_role(const char *word, bool allow_forwarder, enclave_role_t *role)
+static bool parse_role(const char *word, bool allow_forwarder, daemon_role_t *role)
 {
     if (strcmp(word, "client") == 0) {
-        *role = ENCLAVE_ROLE_CLIENT;
+        *role = DAEMON_ROLE_CLIENT;
     } else if (strcmp(word, "refused") == 0) {
-        *role = ENCLAVE_ROLE_REFUSED;
+        *role = DAEMON_ROLE_REFUSED;
     } else if (allow_forwarder && strcmp(word, "forwarder") == 0) {
-        *role = ENCLAVE_ROLE_FORWARDER;
+        *role = DAEMON_ROLE_FORWARDER;
     } else {
         return false;
     }
@@ -47,7 +46,7 @@ static bool parse_role(const char *word, bool allow_forwarder, enclave_role_t *r
 }
 
 /* A uid number, or a user name looked up now; otherwise false with the reason in error. */
-static bool parse_uid(const char *word, uid_t *uid, enclave_policy_error_t *error)
+static bool parse_uid(const char *word, uid_t *uid, daemon_policy_error_t *error)
 {
     if (isdigit((unsigned char)word[0])) {
         char *end = NULL;
@@ -71,7 +70,7 @@ static bool parse_uid(const char *word, uid_t *uid, enclave_policy_error_t *erro
     return true;
 }
 
-static psa_status_t policy_add(enclave_policy_t *p, uid_t uid, enclave_role_t role)
+static psa_status_t policy_add(daemon_policy_t *p, uid_t uid, daemon_role_t role)
 {
     for (size_t i = 0; i < p->count; i++) {
         if (p->rules[i].uid == uid) {
@@ -79,25 +78,25 @@ static psa_status_t policy_add(enclave_policy_t *p, uid_t uid, enclave_role_t ro
             return PSA_SUCCESS;
         }
     }
-    enclave_rule_t *rules = realloc(p->rules, (p->count + 1) * sizeof(*rules));
+    daemon_rule_t *rules = realloc(p->rules, (p->count + 1) * sizeof(*rules));
     if (rules == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
-    rules[p->count++] = (enclave_rule_t){.uid = uid, .role = role};
+    rules[p->count++] = (daemon_rule_t){.uid = uid, .role = role};
     p->rules = rules;
     return PSA_SUCCESS;
 }
 
-psa_status_t enclave_policy_load(const char *path, enclave_policy_t **out, unsigned *error_line)
+psa_status_t daemon_policy_load(const char *path, daemon_policy_t **out, unsigned *error_line)
 {
-    enclave_policy_error_t error;
-    psa_status_t status = enclave_policy_load_explained(path, out, &error);
+    daemon_policy_error_t error;
+    psa_status_t status = daemon_policy_load_explained(path, out, &error);
     *error_line = error.line;
     return status;
 }
 
-psa_status_t enclave_policy_load_explained(const char *path, enclave_policy_t **out,
-                                           enclave_policy_error_t *error)
+psa_status_t daemon_policy_load_explained(const char *path, daemon_policy_t **out,
+                                          daemon_policy_error_t *error)
 {
     FILE *f = NULL;
     if (path != NULL && (f = fopen(path, "re")) == NULL) {
@@ -105,23 +104,23 @@ psa_status_t enclave_policy_load_explained(const char *path, enclave_policy_t **
         snprintf(error->text, sizeof(error->text), "cannot read it: %s", strerror(errno));
         return PSA_ERROR_STORAGE_FAILURE;
     }
-    psa_status_t status = enclave_policy_read_explained(f, out, error);
+    psa_status_t status = daemon_policy_read_explained(f, out, error);
     if (f != NULL) {
         fclose(f);
     }
     return status;
 }
 
-psa_status_t enclave_policy_read(FILE *f, enclave_policy_t **out, unsigned *error_line)
+psa_status_t daemon_policy_read(FILE *f, daemon_policy_t **out, unsigned *error_line)
 {
-    enclave_policy_error_t error;
-    psa_status_t status = enclave_policy_read_explained(f, out, &error);
+    daemon_policy_error_t error;
+    psa_status_t status = daemon_policy_read_explained(f, out, &error);
     *error_line = error.line;
     return status;
 }
 
 /* One line's words (comment stripped) into a rule of p; false with the reason in error. */
-static bool parse_line(enclave_policy_t *p, char *line, enclave_policy_error_t *error,
+static bool parse_line(daemon_policy_t *p, char *line, daemon_policy_error_t *error,
                        psa_status_t *status)
 {
     char *hash = strchr(line, '#');
@@ -136,7 +135,7 @@ static bool parse_line(enclave_policy_t *p, char *line, enclave_policy_error_t *
     char *w2 = strtok_r(NULL, " \t\r\n", &save);
     char *w3 = strtok_r(NULL, " \t\r\n", &save);
     char *w4 = strtok_r(NULL, " \t\r\n", &save);
-    enclave_role_t role;
+    daemon_role_t role;
     uid_t uid;
     if (strcmp(w1, "uid") == 0) {
         if (w2 == NULL || w3 == NULL) {
@@ -181,17 +180,17 @@ static bool parse_line(enclave_policy_t *p, char *line, enclave_policy_error_t *
     return false;
 }
 
-psa_status_t enclave_policy_read_explained(FILE *f, enclave_policy_t **out,
-                                           enclave_policy_error_t *error)
+psa_status_t daemon_policy_read_explained(FILE *f, daemon_policy_t **out,
+                                          daemon_policy_error_t *error)
 {
     error->line = 0;
     error->text[0] = '\0';
-    enclave_policy_t *p = calloc(1, sizeof(*p));
+    daemon_policy_t *p = calloc(1, sizeof(*p));
     if (p == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     pthread_rwlock_init(&p->lock, NULL);
-    p->default_role = ENCLAVE_ROLE_CLIENT;
+    p->default_role = DAEMON_ROLE_CLIENT;
     char line[512];
     unsigned number = 0;
     psa_status_t status = PSA_SUCCESS;
@@ -203,14 +202,14 @@ psa_status_t enclave_policy_read_explained(FILE *f, enclave_policy_t **out,
         }
     }
     if (status != PSA_SUCCESS) {
-        enclave_policy_free(p);
+        daemon_policy_free(p);
         return status;
     }
     *out = p;
     return PSA_SUCCESS;
 }
 
-void enclave_policy_free(enclave_policy_t *policy)
+void daemon_policy_free(daemon_policy_t *policy)
 {
     if (policy != NULL) {
         pthread_rwlock_destroy(&policy->lock);
@@ -219,7 +218,7 @@ void enclave_policy_free(enclave_policy_t *policy)
     }
 }
 
-static enclave_role_t role_locked(const enclave_policy_t *policy, uid_t uid)
+static daemon_role_t role_locked(const daemon_policy_t *policy, uid_t uid)
 {
     for (size_t i = 0; i < policy->count; i++) {
         if (policy->rules[i].uid == uid) {
@@ -229,20 +228,20 @@ static enclave_role_t role_locked(const enclave_policy_t *policy, uid_t uid)
     return policy->default_role;
 }
 
-enclave_role_t enclave_policy_role(const enclave_policy_t *policy, uid_t uid)
+daemon_role_t daemon_policy_role(const daemon_policy_t *policy, uid_t uid)
 {
     /* The lock is the one mutable part of a policy shared as const. */
     pthread_rwlock_t *lock = (pthread_rwlock_t *)&policy->lock;
     pthread_rwlock_rdlock(lock);
-    enclave_role_t role = role_locked(policy, uid);
+    daemon_role_t role = role_locked(policy, uid);
     pthread_rwlock_unlock(lock);
     return role;
 }
 
-void enclave_policy_replace(enclave_policy_t *live, enclave_policy_t *fresh)
+void daemon_policy_replace(daemon_policy_t *live, daemon_policy_t *fresh)
 {
     pthread_rwlock_wrlock(&live->lock);
-    enclave_policy_t old = *live;
+    daemon_policy_t old = *live;
     live->default_role = fresh->default_role;
     live->count = fresh->count;
     live->rules = fresh->rules;
@@ -252,9 +251,9 @@ void enclave_policy_replace(enclave_policy_t *live, enclave_policy_t *fresh)
     fresh->rules = old.rules;
 }
 
-static void diff_one_way(const enclave_policy_t *named, const enclave_policy_t *before,
-                         const enclave_policy_t *after, bool skip_named_by_before,
-                         enclave_policy_change_fn changed, void *ctx)
+static void diff_one_way(const daemon_policy_t *named, const daemon_policy_t *before,
+                         const daemon_policy_t *after, bool skip_named_by_before,
+                         daemon_policy_change_fn changed, void *ctx)
 {
     for (size_t i = 0; i < named->count; i++) {
         uid_t uid = named->rules[i].uid;
@@ -267,15 +266,15 @@ static void diff_one_way(const enclave_policy_t *named, const enclave_policy_t *
                 continue; /* already reported from before's side */
             }
         }
-        enclave_role_t a = role_locked(before, uid), b = role_locked(after, uid);
+        daemon_role_t a = role_locked(before, uid), b = role_locked(after, uid);
         if (a != b) {
             changed(uid, a, b, ctx);
         }
     }
 }
 
-void enclave_policy_diff(const enclave_policy_t *before, const enclave_policy_t *after,
-                         enclave_policy_change_fn changed, void *ctx, bool *default_changed)
+void daemon_policy_diff(const daemon_policy_t *before, const daemon_policy_t *after,
+                        daemon_policy_change_fn changed, void *ctx, bool *default_changed)
 {
     pthread_rwlock_t *lb = (pthread_rwlock_t *)&before->lock;
     pthread_rwlock_t *la = (pthread_rwlock_t *)&after->lock;
@@ -292,21 +291,21 @@ void enclave_policy_diff(const enclave_policy_t *before, const enclave_policy_t 
     pthread_rwlock_unlock(lb);
 }
 
-bool enclave_client_id_for_uid(uid_t uid, int32_t *client_id)
+bool daemon_client_id_for_uid(uid_t uid, int32_t *client_id)
 {
-    if ((uint64_t)uid > (uint64_t)INT32_MAX - ENCLAVE_CLIENT_ID_UID_BASE) {
+    if ((uint64_t)uid > (uint64_t)INT32_MAX - DAEMON_CLIENT_ID_UID_BASE) {
         return false;
     }
-    *client_id = -(int32_t)(ENCLAVE_CLIENT_ID_UID_BASE + (int32_t)uid);
+    *client_id = -(int32_t)(DAEMON_CLIENT_ID_UID_BASE + (int32_t)uid);
     return true;
 }
 
-bool enclave_client_id_assertable(int32_t client_id)
+bool daemon_client_id_assertable(int32_t client_id)
 {
     return client_id < 0;
 }
 
-bool enclave_process_start_time(pid_t pid, uint64_t *start_time)
+bool daemon_process_start_time(pid_t pid, uint64_t *start_time)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
@@ -341,22 +340,7 @@ bool enclave_process_start_time(pid_t pid, uint64_t *start_time)
     return true;
 }
 
-/* SO_PEERPIDFD (Linux 6.5): a pidfd of the process that connected, pinned at connect time. */
-#ifndef SO_PEERPIDFD
-#define SO_PEERPIDFD 77
-#endif
-
-int enclave_peer_pidfd(int sock)
-{
-    int pidfd = -1;
-    socklen_t len = sizeof(pidfd);
-    if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) < 0) {
-        return -1;
-    }
-    return pidfd;
-}
-
-bool enclave_pidfd_is(int pidfd, pid_t pid)
+bool daemon_pidfd_is(int pidfd, pid_t pid)
 {
     char path[64], line[128];
     snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);

@@ -1,6 +1,6 @@
-/* rssd's log: levelled lines to stderr, the journal, a file or syslog, one write per line. */
+/* A daemon's log: levelled lines to stderr, the journal, a file or syslog, one write per line. */
 #define _GNU_SOURCE
-#include "enclave/log.h"
+#include "daemon/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,33 +15,45 @@
 #include <time.h>
 #include <unistd.h>
 
-static atomic_int log_level = ENCLAVE_LOG_INFO;
-static atomic_int log_sink = ENCLAVE_LOG_STDERR;
+static atomic_int log_level = DAEMON_LOG_INFO;
+static atomic_int log_sink = DAEMON_LOG_STDERR;
 /* The log file's descriptor. Reopening dup2()s the new file onto it, so a thread writing at
  * that moment writes to the old or the new file, never to a closed or reused descriptor. */
 static int log_fd = -1;
 static char log_path[PATH_MAX];
 
+/* Set before any worker starts (daemon_log_set_identity), read only afterwards. */
+static const char *log_identity;
 static const char *const log_names[] = {"error", "warning", "info", "debug"};
 static const int log_priorities[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
 
-void enclave_log_set_level(enclave_log_level_t level)
+void daemon_log_set_identity(const char *name)
+{
+    log_identity = name;
+}
+
+static const char *identity(void)
+{
+    return log_identity != NULL ? log_identity : program_invocation_short_name;
+}
+
+void daemon_log_set_level(daemon_log_level_t level)
 {
     atomic_store(&log_level, (int)level);
 }
 
-int enclave_log_parse_level(const char *name, enclave_log_level_t *level)
+int daemon_log_parse_level(const char *name, daemon_log_level_t *level)
 {
     for (int i = 0; i < 4; i++) {
         if (strcmp(name, log_names[i]) == 0) {
-            *level = (enclave_log_level_t)i;
+            *level = (daemon_log_level_t)i;
             return 1;
         }
     }
     return 0;
 }
 
-bool enclave_log_stderr_is_journal(void)
+bool daemon_log_stderr_is_journal(void)
 {
     /* systemd.exec(5): JOURNAL_STREAM is "DEVICE:INODE" of the stream it connected; a stderr
      * redirected since (2>file in a unit's shell wrapper) no longer matches. */
@@ -55,15 +67,15 @@ bool enclave_log_stderr_is_journal(void)
     return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
-void enclave_log_use_journal(void)
+void daemon_log_use_journal(void)
 {
-    atomic_store(&log_sink, ENCLAVE_LOG_JOURNAL);
+    atomic_store(&log_sink, DAEMON_LOG_JOURNAL);
 }
 
-void enclave_log_use_syslog(void)
+void daemon_log_use_syslog(void)
 {
-    openlog("rssd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
-    atomic_store(&log_sink, ENCLAVE_LOG_SYSLOG);
+    openlog(identity(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
+    atomic_store(&log_sink, DAEMON_LOG_SYSLOG);
 }
 
 static int open_log(const char *path)
@@ -71,7 +83,7 @@ static int open_log(const char *path)
     return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
 }
 
-bool enclave_log_use_file(const char *path)
+bool daemon_log_use_file(const char *path)
 {
     if (strlen(path) >= sizeof(log_path)) {
         errno = ENAMETOOLONG;
@@ -94,21 +106,21 @@ bool enclave_log_use_file(const char *path)
             return false;
         }
     }
-    if (path != log_path) { /* enclave_log_reopen passes log_path itself */
+    if (path != log_path) { /* daemon_log_reopen passes log_path itself */
         strcpy(log_path, path);
     }
-    atomic_store(&log_sink, ENCLAVE_LOG_FILE);
+    atomic_store(&log_sink, DAEMON_LOG_FILE);
     return true;
 }
 
-bool enclave_log_reopen(void)
+bool daemon_log_reopen(void)
 {
-    return log_fd < 0 || enclave_log_use_file(log_path);
+    return log_fd < 0 || daemon_log_use_file(log_path);
 }
 
-enclave_log_sink_t enclave_log_sink(void)
+daemon_log_sink_t daemon_log_sink(void)
 {
-    return (enclave_log_sink_t)atomic_load(&log_sink);
+    return (daemon_log_sink_t)atomic_load(&log_sink);
 }
 
 /* "2025-01-31T12:00:00.123+0100", local time as syslog files show it. */
@@ -124,7 +136,7 @@ static int format_time(char *buf, size_t size)
     return snprintf(buf, size, "%s.%03ld%s ", date, now.tv_nsec / 1000000, zone);
 }
 
-void enclave_log(enclave_log_level_t level, const char *format, ...)
+void daemon_log(daemon_log_level_t level, const char *format, ...)
 {
     if ((int)level > atomic_load(&log_level)) {
         return;
@@ -132,13 +144,13 @@ void enclave_log(enclave_log_level_t level, const char *format, ...)
     int sink = atomic_load(&log_sink);
     char line[640];
     int n = 0;
-    if (sink == ENCLAVE_LOG_JOURNAL) {
+    if (sink == DAEMON_LOG_JOURNAL) {
         n = snprintf(line, sizeof(line), "<%d>", log_priorities[level]);
-    } else if (sink != ENCLAVE_LOG_SYSLOG) {
-        if (sink == ENCLAVE_LOG_FILE) {
+    } else if (sink != DAEMON_LOG_SYSLOG) {
+        if (sink == DAEMON_LOG_FILE) {
             n = format_time(line, sizeof(line));
         }
-        n += snprintf(line + n, sizeof(line) - (size_t)n, "rssd[%d] %s: ", (int)getpid(),
+        n += snprintf(line + n, sizeof(line) - (size_t)n, "%s[%d] %s: ", identity(), (int)getpid(),
                       log_names[level]);
     }
     va_list ap;
@@ -149,12 +161,12 @@ void enclave_log(enclave_log_level_t level, const char *format, ...)
     if (length > sizeof(line) - 2) {
         length = sizeof(line) - 2;
     }
-    if (sink == ENCLAVE_LOG_SYSLOG) {
+    if (sink == DAEMON_LOG_SYSLOG) {
         line[length] = '\0';
         syslog(log_priorities[level], "%s", line);
         return;
     }
     line[length++] = '\n';
-    ssize_t ignored = write(sink == ENCLAVE_LOG_FILE ? log_fd : STDERR_FILENO, line, length);
+    ssize_t ignored = write(sink == DAEMON_LOG_FILE ? log_fd : STDERR_FILENO, line, length);
     (void)ignored;
 }

@@ -1,0 +1,342 @@
+/* RSS comms client: one connection, embed or pointer-access calls, SHM_SETUP, ASSERT_CLIENT. */
+#include "comms/rss_client.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "comms/rss_msg.h"
+
+/* Header client id: ignored by rssd for plain clients (identity comes from the transport's peer
+ * credentials), and nonzero because TF-M refuses 0; TF-A sends 1 too. */
+#define CLIENT_HEADER_ID 1u
+/* Smallest shared region; pages are only committed when touched. */
+#define CLIENT_SHM_MIN_SIZE ((size_t)1 << 20)
+#define CLIENT_SHM_ALIGN    64u
+
+struct rss_client {
+    rss_transport_t transport;
+    rss_shm_t shm; /* base == NULL until the first pointer-access call */
+    uint8_t seq;
+    size_t embed_limit;
+    size_t buf_size;
+    uint8_t buf[];
+};
+
+psa_status_t rss_client_wrap(const rss_transport_t *transport, size_t embed_limit,
+                             rss_client_t **out)
+{
+    size_t buf_size = RSS_MSG_EMBED_CALL_FIXED + embed_limit;
+    if (buf_size < RSS_MSG_POINTER_CALL_SIZE) {
+        buf_size = RSS_MSG_POINTER_CALL_SIZE;
+    }
+    rss_client_t *client = calloc(1, sizeof(*client) + buf_size);
+    if (client == NULL) {
+        rss_transport_t t = *transport;
+        rss_transport_close(&t);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    client->transport = *transport;
+    client->shm = RSS_SHM_EMPTY;
+    client->embed_limit = embed_limit;
+    client->buf_size = buf_size;
+    *out = client;
+    return PSA_SUCCESS;
+}
+
+psa_status_t rss_client_open(const char *address, size_t embed_limit, rss_client_t **out)
+{
+    rss_transport_t transport;
+    psa_status_t status = rss_transport_connect(address, &transport);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    return rss_client_wrap(&transport, embed_limit, out);
+}
+
+void rss_client_close(rss_client_t *client)
+{
+    if (client != NULL) {
+        rss_transport_close(&client->transport);
+        rss_shm_destroy(&client->shm);
+        free(client);
+    }
+}
+
+/* Sends the first message of a call. A pooled connection whose rssd has gone away fails here
+ * (EPIPE) before anything was delivered: *stale tells the caller it may safely rerun the call
+ * once on a fresh connection, which is how a restarted rssd is picked up transparently. */
+static psa_status_t conn_send_first(rss_client_t *conn, size_t length, int fd, bool *stale)
+{
+    if (rss_transport_send(&conn->transport, conn->buf, length, fd) == PSA_SUCCESS) {
+        return PSA_SUCCESS;
+    }
+    *stale = true;
+    return PSA_ERROR_COMMUNICATION_FAILURE;
+}
+
+static psa_status_t conn_recv(rss_client_t *conn, size_t *length)
+{
+    psa_status_t status = rss_transport_recv(&conn->transport, conn->buf, conn->buf_size, length);
+    return status == PSA_SUCCESS ? PSA_SUCCESS : PSA_ERROR_COMMUNICATION_FAILURE;
+}
+
+static bool reply_matches(const rss_msg_reply_t *reply, uint8_t protocol, uint8_t seq)
+{
+    return reply->header.protocol_ver == protocol && reply->header.seq_num == seq;
+}
+
+static psa_status_t call_embed(rss_client_t *conn, psa_handle_t service, int32_t type,
+                               const psa_invec *in, size_t in_len, psa_outvec *out, size_t out_len,
+                               bool *connection_busy, bool *stale)
+{
+    uint8_t seq = ++conn->seq;
+    rss_msg_call_t call = {
+        .header = {.protocol_ver = RSS_PROTOCOL_EMBED,
+                   .seq_num = seq,
+                   .client_id = CLIENT_HEADER_ID},
+        .handle = service,
+        .type = type,
+        .in_len = (uint32_t)in_len,
+        .out_len = (uint32_t)out_len,
+    };
+    for (size_t i = 0; i < in_len; i++) {
+        call.in_size[i] = (uint32_t)in[i].len;
+        call.in_data[i] = in[i].base;
+    }
+    for (size_t i = 0; i < out_len; i++) {
+        call.out_size[i] = (uint32_t)out[i].len;
+    }
+    size_t length = 0;
+    psa_status_t status = rss_msg_encode_call(&call, conn->buf, conn->buf_size, &length);
+    if (status != PSA_SUCCESS) {
+        return PSA_ERROR_PROGRAMMER_ERROR;
+    }
+    if (conn_send_first(conn, length, -1, stale) != PSA_SUCCESS) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    if (conn_recv(conn, &length) != PSA_SUCCESS) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    rss_msg_reply_t reply;
+    if (rss_msg_decode_reply(conn->buf, length, &reply) != PSA_SUCCESS ||
+        !reply_matches(&reply, RSS_PROTOCOL_EMBED, conn->seq)) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    for (size_t i = 0; i < RSS_MSG_MAX_IOVEC; i++) {
+        if ((i < out_len && reply.out_size[i] > out[i].len) ||
+            (i >= out_len && reply.out_size[i] != 0)) {
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
+    }
+    for (size_t i = 0; i < out_len; i++) {
+        if (reply.out_size[i] > 0) {
+            memcpy(out[i].base, reply.out_data[i], reply.out_size[i]);
+        }
+        out[i].len = reply.out_size[i];
+    }
+    *connection_busy = reply.status == PSA_ERROR_CONNECTION_BUSY;
+    return reply.status;
+}
+
+static size_t align_up(size_t v)
+{
+    return (v + CLIENT_SHM_ALIGN - 1) & ~(size_t)(CLIENT_SHM_ALIGN - 1);
+}
+
+/* Gives the connection a shared region of at least need bytes, announcing it with SHM_SETUP. */
+static psa_status_t conn_ensure_shm(rss_client_t *conn, size_t need, bool *stale)
+{
+    if (conn->shm.base != NULL && conn->shm.size >= need) {
+        return PSA_SUCCESS;
+    }
+    size_t size = CLIENT_SHM_MIN_SIZE;
+    while (size < need) {
+        if (size > RSS_SHM_MAX_SIZE / 2) {
+            return PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        size *= 2;
+    }
+    rss_shm_t shm;
+    psa_status_t status = rss_transport_shm_create(&conn->transport, size, &shm);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    uint8_t seq = ++conn->seq;
+    rss_ctrl_msg_t ctrl = {
+        .header = {.protocol_ver = RSS_CTRL_SHM_SETUP,
+                   .seq_num = seq,
+                   .client_id = CLIENT_HEADER_ID},
+        .shm_size = size,
+    };
+    size_t length = rss_msg_encode_ctrl(&ctrl, conn->buf, conn->buf_size);
+    if (conn_send_first(conn, length, rss_shm_handle(&shm), stale) != PSA_SUCCESS) {
+        rss_shm_destroy(&shm);
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    rss_msg_header_t header;
+    psa_status_t reply_status;
+    if (conn_recv(conn, &length) != PSA_SUCCESS ||
+        rss_msg_decode_ctrl_reply(conn->buf, length, &header, &reply_status) != PSA_SUCCESS ||
+        header.protocol_ver != RSS_CTRL_SHM_SETUP || header.seq_num != seq) {
+        rss_shm_destroy(&shm);
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    if (reply_status != PSA_SUCCESS) {
+        rss_shm_destroy(&shm);
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    rss_shm_destroy(&conn->shm);
+    conn->shm = shm;
+    return PSA_SUCCESS;
+}
+
+static psa_status_t call_pointer(rss_client_t *conn, psa_handle_t service, int32_t type,
+                                 const psa_invec *in, size_t in_len, psa_outvec *out,
+                                 size_t out_len, bool *stale)
+{
+    size_t need = 0;
+    for (size_t i = 0; i < in_len; i++) {
+        need += align_up(in[i].len);
+    }
+    for (size_t i = 0; i < out_len; i++) {
+        need += align_up(out[i].len);
+    }
+    psa_status_t status = conn_ensure_shm(conn, need > 0 ? need : 1, stale);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    uint8_t seq = ++conn->seq;
+    rss_msg_call_t call = {
+        .header = {.protocol_ver = RSS_PROTOCOL_POINTER_ACCESS,
+                   .seq_num = seq,
+                   .client_id = CLIENT_HEADER_ID},
+        .handle = service,
+        .type = type,
+        .in_len = (uint32_t)in_len,
+        .out_len = (uint32_t)out_len,
+    };
+    /* Inputs packed first, then room for the outputs, as Trusted Services lays out its carveout. */
+    size_t offset = 0;
+    for (size_t i = 0; i < in_len; i++) {
+        if (in[i].len > 0) {
+            memcpy(rss_shm_at(&conn->shm, offset), in[i].base, in[i].len);
+        }
+        call.in_size[i] = (uint32_t)in[i].len;
+        call.in_addr[i] = offset;
+        offset += align_up(in[i].len);
+    }
+    for (size_t i = 0; i < out_len; i++) {
+        call.out_size[i] = (uint32_t)out[i].len;
+        call.out_addr[i] = offset;
+        offset += align_up(out[i].len);
+    }
+    size_t length = 0;
+    if (rss_msg_encode_call(&call, conn->buf, conn->buf_size, &length) != PSA_SUCCESS) {
+        return PSA_ERROR_PROGRAMMER_ERROR;
+    }
+    if (conn_send_first(conn, length, -1, stale) != PSA_SUCCESS) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    if (conn_recv(conn, &length) != PSA_SUCCESS) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    rss_msg_reply_t reply;
+    if (rss_msg_decode_reply(conn->buf, length, &reply) != PSA_SUCCESS ||
+        !reply_matches(&reply, RSS_PROTOCOL_POINTER_ACCESS, seq)) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    for (size_t i = 0; i < RSS_MSG_MAX_IOVEC; i++) {
+        if ((i < out_len && reply.out_size[i] > out[i].len) ||
+            (i >= out_len && reply.out_size[i] != 0)) {
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
+    }
+    for (size_t i = 0; i < out_len; i++) {
+        if (reply.out_size[i] > 0) {
+            memcpy(out[i].base, rss_shm_at(&conn->shm, call.out_addr[i]), reply.out_size[i]);
+        }
+        out[i].len = reply.out_size[i];
+    }
+    return reply.status;
+}
+
+psa_status_t rss_client_check(int32_t type, const psa_invec *in, size_t in_len,
+                              const psa_outvec *out, size_t out_len)
+{
+    if (in_len > PSA_MAX_IOVEC || out_len > PSA_MAX_IOVEC || in_len + out_len > PSA_MAX_IOVEC ||
+        type < PSA_CALL_TYPE_MIN || type > PSA_CALL_TYPE_MAX || (in_len > 0 && in == NULL) ||
+        (out_len > 0 && out == NULL)) {
+        return PSA_ERROR_PROGRAMMER_ERROR;
+    }
+    for (size_t i = 0; i < in_len; i++) {
+        if ((in[i].len > 0 && in[i].base == NULL) || in[i].len > UINT32_MAX) {
+            return PSA_ERROR_PROGRAMMER_ERROR;
+        }
+    }
+    for (size_t i = 0; i < out_len; i++) {
+        if ((out[i].len > 0 && out[i].base == NULL) || out[i].len > UINT32_MAX) {
+            return PSA_ERROR_PROGRAMMER_ERROR;
+        }
+    }
+    return PSA_SUCCESS;
+}
+
+psa_status_t rss_client_call(rss_client_t *conn, psa_handle_t service, int32_t type,
+                             const psa_invec *in, size_t in_len, psa_outvec *out, size_t out_len,
+                             bool *stale)
+{
+    uint64_t in_total = 0, out_total = 0;
+    bool fits_u16 = true;
+    for (size_t i = 0; i < in_len; i++) {
+        in_total += in[i].len;
+        fits_u16 = fits_u16 && in[i].len <= RSS_MSG_EMBED_MAX_VECTOR;
+    }
+    for (size_t i = 0; i < out_len; i++) {
+        out_total += out[i].len;
+        fits_u16 = fits_u16 && out[i].len <= RSS_MSG_EMBED_MAX_VECTOR;
+    }
+    /* Embed when inputs and outputs fit in the payload buffer rssd carves both from (so the
+     * reply, 16 + outputs, fits too); pointer access otherwise. */
+    if (!fits_u16 || in_total + out_total > conn->embed_limit) {
+        return call_pointer(conn, service, type, in, in_len, out, out_len, stale);
+    }
+    size_t saved_len[PSA_MAX_IOVEC];
+    for (size_t i = 0; i < out_len; i++) {
+        saved_len[i] = out[i].len;
+    }
+    bool busy = false;
+    psa_status_t status = call_embed(conn, service, type, in, in_len, out, out_len, &busy, stale);
+    if (busy) {
+        /* A server configured with a smaller embed limit refuses the message; pointer access
+         * has no such limit. */
+        for (size_t i = 0; i < out_len; i++) {
+            out[i].len = saved_len[i];
+        }
+        status = call_pointer(conn, service, type, in, in_len, out, out_len, stale);
+    }
+    return status;
+}
+
+psa_status_t rss_client_assert_client(rss_client_t *conn, int32_t client_id)
+{
+    uint8_t seq = ++conn->seq;
+    rss_ctrl_msg_t ctrl = {
+        .header = {.protocol_ver = RSS_CTRL_ASSERT_CLIENT,
+                   .seq_num = seq,
+                   .client_id = CLIENT_HEADER_ID},
+        .client_id = client_id,
+    };
+    size_t length = rss_msg_encode_ctrl(&ctrl, conn->buf, conn->buf_size);
+    bool stale = false;
+    if (conn_send_first(conn, length, -1, &stale) != PSA_SUCCESS) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    rss_msg_header_t header;
+    psa_status_t reply_status;
+    if (conn_recv(conn, &length) != PSA_SUCCESS ||
+        rss_msg_decode_ctrl_reply(conn->buf, length, &header, &reply_status) != PSA_SUCCESS ||
+        header.protocol_ver != RSS_CTRL_ASSERT_CLIENT || header.seq_num != seq) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    return reply_status;
+}

@@ -1,0 +1,883 @@
+/* The daemon core's server: epoll, a worker pool, one request in flight per connection. */
+#define _GNU_SOURCE
+#include "daemon/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "comms/transport.h"
+#include "daemon/log.h"
+
+/*
+ * Threads: N workers, each with its own epoll set, and a monitor. A new connection is given to
+ * the worker that serves the fewest, and only the worker whose set holds it touches it: one
+ * request in flight per connection, no locking of connection state (shared memory, asserted
+ * id), and the connection stays on a warm thread. Connections of one client process (libpsa
+ * opens one per concurrent thread) are spread over workers, so they run in parallel. A call
+ * costs epoll_wait, one recvmsg and one sendmsg (level-triggered: no re-arm); buffers are per
+ * worker, nothing is allocated per call.
+ * (A single shared epoll set with EPOLLONESHOT needed one more syscall per call to re-arm, and
+ * woke the coldest waiting thread each time: 1.45x a raw round trip instead of ~1.0x.)
+ * The listening socket is in every set with EPOLLEXCLUSIVE, so one idle worker accepts.
+ *
+ * Long calls. Pinning means a connection waits for whatever its worker is doing, and a PBKDF2 at
+ * the iteration cap or an RSA-4096 generation takes seconds. So each worker publishes the
+ * connection it is serving (`current`) and since when; the monitor thread looks every
+ * MONITOR_TICK_MS and, for a worker busy for more than LONG_CALL_MS, moves every other
+ * connection of that worker to the least-loaded worker that is not itself in a long call
+ * (EPOLL_CTL_ADD to the new set, then DEL from the old one). The connection being served stays.
+ * A moved connection is never seen by two workers: the monitor moves only while holding the
+ * busy worker's `lock` and seeing `current` set, and a worker takes that lock to clear `current`
+ * before it returns to epoll_wait; with one event per epoll_wait, a worker inside a call holds
+ * no event of another connection, so the old set cannot hand out a moved connection and the
+ * old worker has none in hand. Data that arrived before the move stays queued in the socket
+ * (level-triggered), and the new set reports it at once. The fast path pays a few atomic
+ * stores, one uncontended mutex and a coarse clock read (vDSO) per call, no system call, and
+ * keeps the warm pinned thread that made the shared-set design lose. Polling in a separate
+ * thread (rather than epoll timeouts in every worker) keeps idle workers asleep.
+ *
+ * Busy cap. A client id (all processes of one uid, or one asserted id) may keep at most
+ * busy_cap workers busy at once (default workers - 1, at least 1), so some worker is always left
+ * for the other clients even if one client starts long calls on many connections. A worker
+ * about to serve a request checks the ids the other workers publish; at the cap, the
+ * connection is parked (its epoll interest set to nothing, the request left in the socket) and
+ * the worker goes on; the end of any call of that client re-arms the client's parked
+ * connections. Ordering (both sides sequentially consistent): a parker marks the connection
+ * parked and withdraws its own id before re-counting; a finisher withdraws its id before
+ * looking for parked connections; so either the parker sees the freed worker and un-parks
+ * itself, or the finisher sees the parked connection. The check costs one load per other
+ * worker, from cache lines that only change when those workers serve. With two workers the
+ * default cap is 1: one client's concurrent calls take turns, and the other worker stays free.
+ *
+ * Lock order: worker->lock, then server->lock (connection list, parking, placement); neither is
+ * held around a service call.
+ */
+
+#define MONITOR_TICK_MS 20
+#define LONG_CALL_MS    50
+/* busy_client of a worker that is serving no client call. */
+#define NO_CLIENT INT64_MIN
+
+struct daemon_conn {
+    daemon_conn_t *prev, *next; /* server->conns, under server->lock */
+    rss_transport_t transport;
+    int fd; /* its poll handle, in a worker's epoll set; -1 for detached ones */
+    daemon_role_t role;
+    uid_t uid;
+    pid_t pid;
+    daemon_process_t *process;  /* NULL for refused connections and detached ones */
+    daemon_caller_t caller;     /* own, or the client id a forwarder asserted */
+    struct uid_count *uid_slot; /* its uid's connection count (NULL when not counted) */
+    unsigned worker;            /* whose epoll set holds it (under server->lock) */
+    bool parked;                /* waiting for its client's busy count (under server->lock) */
+    _Alignas(max_align_t) unsigned char state[]; /* the protocol's state_size bytes */
+};
+
+typedef struct daemon_worker {
+    /* Written by the worker on every call, read by the monitor and the other workers. */
+    _Alignas(64) _Atomic(daemon_conn_t *) current; /* being served; NULL between calls */
+    atomic_int_fast64_t busy_since;                /* CLOCK_MONOTONIC_COARSE ms */
+    atomic_int_fast64_t busy_client;               /* client id of the call, or NO_CLIENT */
+    pthread_mutex_t lock; /* held by the monitor while moving this worker's connections */
+    daemon_server_t *server;
+    unsigned index;
+    int epoll_fd;
+    atomic_uint connections;
+    pthread_t thread;
+    bool started;
+} daemon_worker_t;
+
+/* Open connections of one peer uid (server->uids, under server->lock). */
+typedef struct uid_count {
+    struct uid_count *next;
+    uid_t uid;
+    size_t connections;
+} uid_count_t;
+
+struct daemon_server {
+    rss_listener_t listener;
+    int listen_fd; /* the listener's poll handle; -1 before there is one */
+    /* A descriptor held in reserve: when accept fails for want of descriptors, closing it lets
+     * rssd accept the pending connection and close it at once, instead of leaving it queued
+     * with the listening socket readable (which woke the workers in a loop). */
+    int reserve_fd;
+    pthread_mutex_t reserve_lock;
+    atomic_uint_fast64_t dropped; /* connections refused for want of descriptors or over a cap */
+    atomic_int_fast64_t last_warning; /* CLOCK_MONOTONIC second of the last warning about it */
+    int stop_fd;
+    char *socket_path;
+    const daemon_policy_t *policy;
+    daemon_sessions_t *sessions; /* client processes and their sessions */
+    daemon_protocol_t protocol;
+    daemon_limits_t limits;
+    unsigned worker_count;
+    daemon_worker_t *workers;
+    unsigned busy_cap;  /* busy workers per client id */
+    atomic_uint parked; /* parked connections */
+    pthread_t monitor;
+    bool monitor_started;
+    atomic_bool stopping;
+    pthread_mutex_t lock; /* guards conns, uids, conn->worker, conn->parked */
+    daemon_conn_t *conns;
+    uid_count_t *uids;
+};
+
+/* epoll data of the two non-connection descriptors. */
+static char listen_marker, stop_marker;
+
+/* ---- connections ---------------------------------------------------------------------------- */
+
+static void conn_close(daemon_server_t *server, daemon_conn_t *conn)
+{
+    pthread_mutex_lock(&server->lock);
+    if (conn->prev != NULL) {
+        conn->prev->next = conn->next;
+    } else {
+        server->conns = conn->next;
+    }
+    if (conn->next != NULL) {
+        conn->next->prev = conn->prev;
+    }
+    if (conn->uid_slot != NULL && --conn->uid_slot->connections == 0) {
+        for (uid_count_t **p = &server->uids; *p != NULL; p = &(*p)->next) {
+            if (*p == conn->uid_slot) {
+                *p = conn->uid_slot->next;
+                break;
+            }
+        }
+        free(conn->uid_slot);
+    }
+    if (conn->fd >= 0 && server->workers != NULL) {
+        atomic_fetch_sub(&server->workers[conn->worker].connections, 1);
+    }
+    if (conn->parked) {
+        atomic_fetch_sub(&server->parked, 1);
+    }
+    pthread_mutex_unlock(&server->lock);
+    rss_transport_close(&conn->transport); /* also leaves the epoll set */
+    if (server->protocol.disconnect != NULL) {
+        server->protocol.disconnect(conn);
+    }
+    if (conn->process != NULL) {
+        daemon_process_detach(conn->process);
+    }
+    daemon_log(DAEMON_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
+               (int)conn->pid);
+    free(conn);
+}
+
+/* Counts a dropped connection; logs at most one warning per 10 seconds, with the count. */
+static void note_dropped(daemon_server_t *server, const char *why)
+{
+    uint64_t dropped = atomic_fetch_add(&server->dropped, 1) + 1;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int_fast64_t last = atomic_load(&server->last_warning);
+    if (now.tv_sec - last >= 10 &&
+        atomic_compare_exchange_strong(&server->last_warning, &last, (int_fast64_t)now.tv_sec)) {
+        daemon_log(DAEMON_LOG_WARNING, "connection dropped (%s); %llu dropped so far", why,
+                   (unsigned long long)dropped);
+    }
+}
+
+/* Counts one more connection of `uid`, unless it already has the configured maximum. */
+static bool uid_admit(daemon_server_t *server, uid_t uid, uid_count_t **slot)
+{
+    size_t max = server->limits.max_connections_per_uid;
+    bool ok = true;
+    pthread_mutex_lock(&server->lock);
+    uid_count_t *u = server->uids;
+    while (u != NULL && u->uid != uid) {
+        u = u->next;
+    }
+    if (u == NULL) {
+        u = calloc(1, sizeof(*u));
+        if (u == NULL) {
+            ok = false;
+        } else {
+            u->uid = uid;
+            u->next = server->uids;
+            server->uids = u;
+        }
+    } else if (max != 0 && u->connections >= max) {
+        ok = false;
+    }
+    if (ok) {
+        u->connections++;
+        *slot = u;
+    }
+    pthread_mutex_unlock(&server->lock);
+    return ok;
+}
+
+/* Out of descriptors: accept the pending connection on the reserve descriptor and close it, so
+ * the client sees its connection closed and the listening socket stops being readable. */
+static bool shed_connection(daemon_server_t *server)
+{
+    pthread_mutex_lock(&server->reserve_lock);
+    if (server->reserve_fd >= 0) {
+        close(server->reserve_fd);
+        server->reserve_fd = -1;
+    }
+    rss_transport_t t;
+    bool accepted = rss_listener_accept(&server->listener, &t) == 0;
+    if (accepted) {
+        rss_transport_close(&t);
+    }
+    server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    pthread_mutex_unlock(&server->reserve_lock);
+    note_dropped(server, "out of file descriptors");
+    return accepted;
+}
+
+static int_fast64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (int_fast64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static bool in_long_call(daemon_worker_t *w, int_fast64_t now)
+{
+    return atomic_load(&w->current) != NULL && now - atomic_load(&w->busy_since) > LONG_CALL_MS;
+}
+
+/* The worker with the fewest connections among those not in a long call, other than `except`;
+ * when all are, the least loaded of all (or -1 when except is the only one). */
+static int pick_worker(daemon_server_t *server, int_fast64_t now, unsigned except)
+{
+    int best = -1, best_any = -1;
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (i == except) {
+            continue;
+        }
+        unsigned n = atomic_load(&server->workers[i].connections);
+        if (best_any < 0 || n < atomic_load(&server->workers[best_any].connections)) {
+            best_any = (int)i;
+        }
+        if (!in_long_call(&server->workers[i], now) &&
+            (best < 0 || n < atomic_load(&server->workers[best].connections))) {
+            best = (int)i;
+        }
+    }
+    return best >= 0 ? best : except == server->worker_count ? best_any : -1;
+}
+
+static void accept_one(daemon_server_t *server, rss_transport_t *t)
+{
+    rss_peer_t cred;
+    if (!rss_transport_peer(t, false, &cred)) {
+        rss_transport_close(t);
+        return;
+    }
+    daemon_conn_t *conn = calloc(1, sizeof(*conn) + server->protocol.state_size);
+    if (conn == NULL) {
+        rss_transport_close(t);
+        return;
+    }
+    if (!uid_admit(server, cred.uid, &conn->uid_slot)) {
+        free(conn);
+        rss_transport_close(t);
+        note_dropped(server, "connections per uid capped");
+        return;
+    }
+    conn->transport = *t;
+    conn->fd = rss_transport_poll_handle(t);
+    conn->uid = cred.uid;
+    conn->pid = cred.pid;
+    conn->role = daemon_policy_role(server->policy, cred.uid);
+    int32_t client_id = 0;
+    uint64_t start_time = 0;
+    rss_peer_t pinned = {.pidfd = -1};
+    if (conn->role != DAEMON_ROLE_REFUSED) {
+        rss_transport_peer(t, true, &pinned);
+    }
+    int pidfd = pinned.pidfd;
+    if (conn->role != DAEMON_ROLE_REFUSED &&
+        (!daemon_client_id_for_uid(cred.uid, &client_id) ||
+         !daemon_process_start_time(cred.pid, &start_time) ||
+         /* The start time read must be the connecting process's own, not that of a process
+          * that got its pid after it exited. */
+         (pidfd >= 0 && !daemon_pidfd_is(pidfd, cred.pid)) ||
+         daemon_process_attach(server->sessions, cred.pid, start_time, client_id, &conn->process) !=
+             PSA_SUCCESS)) {
+        /* No id for this uid, or the process is already gone: nothing it may do. */
+        conn->role = DAEMON_ROLE_REFUSED;
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
+    }
+    if (conn->process != NULL) {
+        conn->caller = daemon_process_caller(conn->process);
+    }
+    daemon_log(DAEMON_LOG_DEBUG, "connection from uid %u pid %d: %s", (unsigned)cred.uid,
+               (int)cred.pid,
+               conn->role == DAEMON_ROLE_CLIENT      ? "client"
+               : conn->role == DAEMON_ROLE_FORWARDER ? "forwarder"
+                                                     : "refused");
+
+    bool connected = server->protocol.connect == NULL || server->protocol.connect(conn);
+
+    /* Listed, placed and added under the lock: the monitor sees it only once it is in a set,
+     * and the worker that serves it first cannot close it before it is listed. */
+    pthread_mutex_lock(&server->lock);
+    conn->next = server->conns;
+    if (server->conns != NULL) {
+        server->conns->prev = conn;
+    }
+    server->conns = conn;
+    int best = pick_worker(server, now_ms(), server->worker_count);
+    conn->worker = best >= 0 ? (unsigned)best : 0;
+    atomic_fetch_add(&server->workers[conn->worker].connections, 1);
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = conn};
+    bool added = connected && epoll_ctl(server->workers[conn->worker].epoll_fd, EPOLL_CTL_ADD,
+                                        conn->fd, &ev) == 0;
+    pthread_mutex_unlock(&server->lock);
+    if (!added) {
+        conn_close(server, conn);
+    }
+}
+
+static void accept_all(daemon_server_t *server)
+{
+    for (;;) {
+        rss_transport_t t;
+        int err = rss_listener_accept(&server->listener, &t);
+        if (err != 0) {
+            if (err == EINTR || err == ECONNABORTED) {
+                continue;
+            }
+            if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+                /* Shed the pending connection: returning to epoll_wait with it still queued
+                 * was the busy loop. */
+                if (shed_connection(server)) {
+                    continue;
+                }
+                /* Not even the reserve helped (another thread took the descriptor, or the
+                 * system is out of them): back off briefly rather than spin on a readable
+                 * listening socket. */
+                struct timespec pause = {0, 20 * 1000 * 1000};
+                nanosleep(&pause, NULL);
+                break;
+            }
+            if (err != EAGAIN && err != EWOULDBLOCK) {
+                daemon_log(DAEMON_LOG_WARNING, "accept: %s", strerror(err));
+            }
+            break;
+        }
+        accept_one(server, &t);
+    }
+}
+
+typedef struct worker_buffers {
+    size_t rx_size, tx_size;
+    uint8_t *rx, *tx;
+} worker_buffers_t;
+
+/* Serves one readable connection; false when the connection is finished. */
+static bool serve_connection(daemon_server_t *server, daemon_conn_t *conn, worker_buffers_t *b)
+{
+    int fd = -1;
+    ssize_t n = rss_transport_recv_message(&conn->transport, b->rx, b->rx_size, &fd);
+    if (n < 0) {
+        return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    if (n == 0) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return false;
+    }
+    size_t kept = (size_t)n < b->rx_size ? (size_t)n : b->rx_size;
+    size_t reply = server->protocol.serve(conn, b->rx, kept, (size_t)n, fd, b->tx, b->tx_size);
+    bool sent = reply == 0 || rss_transport_send(&conn->transport, b->tx, reply, -1) == PSA_SUCCESS;
+    /* Both buffers serve every client of this worker next, and held this call's keys, plaintext
+     * or stored data: wipe what was used (serve() left nothing secret past the reply). */
+    OPENSSL_cleanse(b->rx, kept);
+    if (reply > 0) {
+        OPENSSL_cleanse(b->tx, reply);
+    }
+    /* Not sent: gone, or not reading its replies (more than one request in flight); drop it
+     * rather than block a worker. */
+    return sent;
+}
+
+/* How many workers other than `self` are serving a call of `client`. */
+static unsigned busy_for_client(daemon_server_t *server, const daemon_worker_t *self,
+                                int_fast64_t client)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (&server->workers[i] != self && atomic_load(&server->workers[i].busy_client) == client) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Stops reporting conn's requests (the request stays in the socket); hang-ups are still
+ * reported, so a parked connection whose client goes away is closed. Called with self serving
+ * conn, whose client (self->busy_client) is at its cap. */
+static void park(daemon_server_t *server, daemon_worker_t *self, daemon_conn_t *conn)
+{
+    int_fast64_t client = atomic_load(&self->busy_client);
+    pthread_mutex_lock(&server->lock);
+    struct epoll_event ev = {.events = 0, .data.ptr = conn};
+    if (epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev) == 0) {
+        conn->parked = true;
+        atomic_fetch_add(&server->parked, 1);
+        atomic_store(&self->busy_client, NO_CLIENT);
+        if (busy_for_client(server, self, client) < server->busy_cap) {
+            /* A call of the client ended meanwhile, and its worker may have looked for parked
+             * connections before this one was: try again. */
+            ev.events = EPOLLIN | EPOLLRDHUP;
+            epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
+            conn->parked = false;
+            atomic_fetch_sub(&server->parked, 1);
+        }
+    }
+    atomic_store(&self->busy_client, NO_CLIENT);
+    pthread_mutex_unlock(&server->lock);
+}
+
+/* A call of `client` ended: its parked connections may go on. */
+static void unpark_client(daemon_server_t *server, int_fast64_t client)
+{
+    pthread_mutex_lock(&server->lock);
+    for (daemon_conn_t *c = server->conns; c != NULL; c = c->next) {
+        if (c->parked && c->caller.client_id == client) {
+            struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+            if (epoll_ctl(server->workers[c->worker].epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
+                c->parked = false;
+                atomic_fetch_sub(&server->parked, 1);
+            }
+        }
+    }
+    pthread_mutex_unlock(&server->lock);
+}
+
+static void *worker_main(void *arg)
+{
+    daemon_worker_t *self = arg;
+    daemon_server_t *server = self->server;
+    worker_buffers_t b;
+    b.rx_size = server->protocol.max_message;
+    b.tx_size = server->protocol.max_reply;
+    b.rx = calloc(1, b.rx_size);
+    b.tx = calloc(1, b.tx_size);
+    if (b.rx == NULL || b.tx == NULL) {
+        daemon_log(DAEMON_LOG_ERROR, "worker: out of memory");
+        free(b.rx);
+        free(b.tx);
+        return NULL;
+    }
+    while (!atomic_load(&server->stopping)) {
+        struct epoll_event ev;
+        int n = epoll_wait(self->epoll_fd, &ev, 1, -1);
+        if (n <= 0) {
+            continue;
+        }
+        if (ev.data.ptr == &stop_marker) {
+            break;
+        }
+        if (ev.data.ptr == &listen_marker) {
+            accept_all(server);
+            continue;
+        }
+        daemon_conn_t *conn = ev.data.ptr;
+        /* Published before anything is done with conn: from here the monitor leaves conn
+         * where it is. busy_since first, so the monitor never pairs conn with an old time. */
+        atomic_store(&self->busy_since, now_ms());
+        atomic_store(&self->current, conn);
+        int_fast64_t client = NO_CLIENT;
+        bool keep = false;
+        /* A hang-up with data still queued is reported with EPOLLIN: serve the data first; the
+         * next wake-up then reads end-of-stream and closes. */
+        if ((ev.events & EPOLLIN) != 0) {
+            client = conn->caller.client_id;
+            atomic_store(&self->busy_client, client);
+            if (busy_for_client(server, self, client) >= server->busy_cap) {
+                park(server, self, conn);
+                client = NO_CLIENT; /* park withdrew it; no call of the client ended here */
+                keep = true;
+            } else {
+                keep = serve_connection(server, conn, &b);
+            }
+        }
+        if (!keep) {
+            conn_close(server, conn);
+        }
+        /* The lock waits out a move the monitor is making, so that the old set hands out no
+         * moved connection once this worker is back in epoll_wait. */
+        pthread_mutex_lock(&self->lock);
+        atomic_store(&self->current, NULL);
+        pthread_mutex_unlock(&self->lock);
+        if (client != NO_CLIENT) {
+            atomic_store(&self->busy_client, NO_CLIENT);
+            if (atomic_load(&server->parked) > 0) {
+                unpark_client(server, client);
+            }
+        }
+    }
+    free(b.rx);
+    free(b.tx);
+    if (server->protocol.thread_exit != NULL) {
+        server->protocol.thread_exit();
+    }
+    return NULL;
+}
+
+/* Moves the connections of `w`, which has been in one call for more than LONG_CALL_MS, except
+ * the one it serves and parked ones, to workers that are not in a long call. */
+static void move_off(daemon_server_t *server, daemon_worker_t *w, int_fast64_t now)
+{
+    pthread_mutex_lock(&w->lock);
+    daemon_conn_t *busy = atomic_load(&w->current);
+    if (busy == NULL || now - atomic_load(&w->busy_since) <= LONG_CALL_MS) {
+        pthread_mutex_unlock(&w->lock); /* it finished meanwhile */
+        return;
+    }
+    unsigned moved = 0;
+    pthread_mutex_lock(&server->lock);
+    for (daemon_conn_t *c = server->conns; c != NULL; c = c->next) {
+        if (c->worker != w->index || c == busy || c->parked) {
+            continue;
+        }
+        int to = pick_worker(server, now, w->index);
+        if (to < 0) {
+            break; /* every other worker is in a long call too */
+        }
+        /* Into the new set first: if that fails the connection stays where it was. */
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+        if (epoll_ctl(server->workers[to].epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
+            continue;
+        }
+        epoll_ctl(w->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+        atomic_fetch_sub(&w->connections, 1);
+        atomic_fetch_add(&server->workers[to].connections, 1);
+        c->worker = (unsigned)to;
+        moved++;
+    }
+    pthread_mutex_unlock(&server->lock);
+    pthread_mutex_unlock(&w->lock);
+    if (moved > 0) {
+        daemon_log(DAEMON_LOG_DEBUG, "worker %u in a long call: %u connections moved", w->index,
+                   moved);
+    }
+}
+
+static void *monitor_main(void *arg)
+{
+    daemon_server_t *server = arg;
+    /* stop_fd is level-triggered and never read: it ends the wait for good once written. */
+    struct pollfd stop = {.fd = server->stop_fd, .events = POLLIN};
+    while (!atomic_load(&server->stopping)) {
+        if (poll(&stop, 1, MONITOR_TICK_MS) != 0) {
+            continue;
+        }
+        int_fast64_t now = now_ms();
+        for (unsigned i = 0; i < server->worker_count; i++) {
+            if (in_long_call(&server->workers[i], now)) {
+                move_off(server, &server->workers[i], now);
+            }
+        }
+    }
+    return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------------------------ */
+
+/* A server on `adopted` when socket_path is NULL (closed on failure), else listening on
+ * socket_path (removed at the end). */
+static psa_status_t server_create(const char *socket_path, rss_listener_t *adopted,
+                                  const daemon_protocol_t *protocol, const daemon_limits_t *limits,
+                                  const daemon_policy_t *policy, daemon_server_t **out)
+{
+    daemon_server_t *server = calloc(1, sizeof(*server));
+    if (server == NULL) {
+        if (socket_path == NULL) {
+            rss_listener_close(adopted);
+        }
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    server->listen_fd = server->stop_fd = -1;
+    server->policy = policy;
+    server->protocol = *protocol;
+    server->limits = *limits;
+    if (daemon_sessions_create(protocol->release_session, protocol->release_ctx,
+                               &server->sessions) != PSA_SUCCESS) {
+        if (socket_path == NULL) {
+            rss_listener_close(adopted);
+        }
+        free(server);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    pthread_mutex_init(&server->lock, NULL);
+    pthread_mutex_init(&server->reserve_lock, NULL);
+    server->reserve_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    atomic_store(&server->last_warning, INT64_MIN / 2);
+    if (socket_path == NULL) {
+        server->listener = *adopted;
+        server->listen_fd = rss_listener_poll_handle(adopted);
+    } else {
+        server->socket_path = strdup(socket_path);
+        if (server->socket_path == NULL) {
+            daemon_server_destroy(server);
+            return PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        if (rss_transport_listen(socket_path, 0666, 128, &server->listener) != 0) {
+            daemon_log(DAEMON_LOG_ERROR, "cannot listen on %s: %s", socket_path, strerror(errno));
+            free(server->socket_path);
+            server->socket_path = NULL; /* not ours: do not unlink it */
+            daemon_server_destroy(server);
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
+        server->listen_fd = rss_listener_poll_handle(&server->listener);
+    }
+    server->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (server->stop_fd < 0) {
+        daemon_server_destroy(server);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    *out = server;
+    return PSA_SUCCESS;
+}
+
+psa_status_t daemon_server_create(const char *socket_path, const daemon_protocol_t *protocol,
+                                  const daemon_limits_t *limits, const daemon_policy_t *policy,
+                                  daemon_server_t **out)
+{
+    return server_create(socket_path, NULL, protocol, limits, policy, out);
+}
+
+psa_status_t daemon_server_create_on(int listen_fd, const daemon_protocol_t *protocol,
+                                     const daemon_limits_t *limits, const daemon_policy_t *policy,
+                                     daemon_server_t **out)
+{
+    rss_listener_t listener;
+    if (rss_transport_adopt_listener(listen_fd, &listener) != 0) {
+        daemon_log(DAEMON_LOG_ERROR, "inherited socket %d: %s", listen_fd, strerror(errno));
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    return server_create(NULL, &listener, protocol, limits, policy, out);
+}
+
+size_t daemon_server_drop_connections(daemon_server_t *server, bool (*drop)(uid_t uid, void *ctx),
+                                      void *ctx)
+{
+    size_t count = 0;
+    pthread_mutex_lock(&server->lock);
+    /* A listed connection's descriptor stays open until conn_close unlists it under this
+     * lock, so shutdown() here cannot hit a descriptor that was closed and reused. */
+    for (daemon_conn_t *conn = server->conns; conn != NULL; conn = conn->next) {
+        if (drop(conn->uid, ctx) && rss_transport_shutdown(&conn->transport)) {
+            count++;
+        }
+    }
+    pthread_mutex_unlock(&server->lock);
+    return count;
+}
+
+psa_status_t daemon_server_start(daemon_server_t *server)
+{
+    unsigned count = server->limits.workers > 0 ? server->limits.workers : 1;
+    server->busy_cap = (unsigned)server->limits.max_busy_workers_per_client;
+    if (server->busy_cap == 0 || server->busy_cap > count) {
+        server->busy_cap = count > 1 ? count - 1 : 1;
+    }
+    server->workers = aligned_alloc(64, ((count * sizeof(daemon_worker_t) + 63) / 64) * 64);
+    if (server->workers != NULL) {
+        memset(server->workers, 0, count * sizeof(daemon_worker_t));
+    }
+    if (server->workers == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    for (unsigned i = 0; i < count; i++) {
+        daemon_worker_t *w = &server->workers[i];
+        w->server = server;
+        w->index = i;
+        atomic_store(&w->busy_client, NO_CLIENT);
+        pthread_mutex_init(&w->lock, NULL);
+        w->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        server->worker_count++;
+        /* Level-triggered and never read: once written, every worker sees it. */
+        struct epoll_event sev = {.events = EPOLLIN, .data.ptr = &stop_marker};
+        struct epoll_event lev = {.events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &listen_marker};
+        if (w->epoll_fd < 0 || epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, server->stop_fd, &sev) < 0 ||
+            epoll_ctl(w->epoll_fd, EPOLL_CTL_ADD, server->listen_fd, &lev) < 0) {
+            daemon_server_stop(server);
+            return PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+    }
+    for (unsigned i = 0; i < count; i++) {
+        daemon_worker_t *w = &server->workers[i];
+        if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            daemon_server_stop(server);
+            return PSA_ERROR_INSUFFICIENT_MEMORY;
+        }
+        w->started = true;
+    }
+    if (pthread_create(&server->monitor, NULL, monitor_main, server) != 0) {
+        daemon_server_stop(server);
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    server->monitor_started = true;
+    return PSA_SUCCESS;
+}
+
+void daemon_server_stop(daemon_server_t *server)
+{
+    atomic_store(&server->stopping, true);
+    uint64_t one = 1;
+    ssize_t ignored = write(server->stop_fd, &one, sizeof(one));
+    (void)ignored;
+}
+
+bool daemon_server_shutdown(daemon_server_t *server, unsigned grace_seconds)
+{
+    daemon_server_stop(server);
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += grace_seconds;
+    bool all = true;
+    if (server->monitor_started) { /* never in a service call: ends at once */
+        pthread_join(server->monitor, NULL);
+        server->monitor_started = false;
+    }
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        daemon_worker_t *w = &server->workers[i];
+        if (w->started && pthread_timedjoin_np(w->thread, NULL, &deadline) == 0) {
+            w->started = false; /* joined */
+        } else if (w->started) {
+            all = false;
+        }
+    }
+    if (all) {
+        daemon_server_destroy(server);
+    }
+    return all;
+}
+
+void daemon_server_destroy(daemon_server_t *server)
+{
+    if (server == NULL) {
+        return;
+    }
+    daemon_server_stop(server);
+    if (server->monitor_started) {
+        pthread_join(server->monitor, NULL);
+        server->monitor_started = false;
+    }
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (server->workers[i].started) {
+            pthread_join(server->workers[i].thread, NULL);
+        }
+    }
+    /* Workers are gone: the remaining connections are ours alone. */
+    while (server->conns != NULL) {
+        conn_close(server, server->conns);
+    }
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (server->workers[i].epoll_fd >= 0) {
+            close(server->workers[i].epoll_fd);
+        }
+        pthread_mutex_destroy(&server->workers[i].lock);
+    }
+    free(server->workers);
+    server->workers = NULL;
+    rss_listener_close(&server->listener);
+    if (server->socket_path != NULL) {
+        unlink(server->socket_path);
+        free(server->socket_path);
+    }
+    if (server->stop_fd >= 0) {
+        close(server->stop_fd);
+    }
+    if (server->reserve_fd >= 0) {
+        close(server->reserve_fd);
+    }
+    while (server->uids != NULL) { /* only if a connection was never counted down */
+        uid_count_t *next = server->uids->next;
+        free(server->uids);
+        server->uids = next;
+    }
+    pthread_mutex_destroy(&server->reserve_lock);
+    daemon_sessions_free(server->sessions);
+    pthread_mutex_destroy(&server->lock);
+    free(server);
+}
+
+/* ---- for the protocol's hooks --------------------------------------------------------------- */
+
+daemon_role_t daemon_conn_role(const daemon_conn_t *conn)
+{
+    return conn->role;
+}
+
+const daemon_caller_t *daemon_conn_caller(const daemon_conn_t *conn)
+{
+    return &conn->caller;
+}
+
+psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id)
+{
+    if (conn->role != DAEMON_ROLE_FORWARDER || conn->process == NULL) {
+        return PSA_ERROR_NOT_PERMITTED;
+    }
+    if (client_id == 0) {
+        conn->caller = daemon_process_caller(conn->process);
+        return PSA_SUCCESS;
+    }
+    if (!daemon_client_id_assertable(client_id)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    return daemon_process_asserted_caller(conn->process, client_id, &conn->caller);
+}
+
+rss_transport_t *daemon_conn_transport(daemon_conn_t *conn)
+{
+    return &conn->transport;
+}
+
+void *daemon_conn_state(daemon_conn_t *conn)
+{
+    return conn->state;
+}
+
+daemon_conn_t *daemon_conn_new_detached(const daemon_protocol_t *protocol, int32_t client_id,
+                                        uint64_t session)
+{
+    daemon_conn_t *conn = calloc(1, sizeof(*conn) + protocol->state_size);
+    if (conn == NULL) {
+        return NULL;
+    }
+    conn->fd = -1;
+    rss_transport_unconnected(&conn->transport);
+    conn->role = DAEMON_ROLE_CLIENT;
+    conn->caller = (daemon_caller_t){client_id, session};
+    if (protocol->connect != NULL && !protocol->connect(conn)) {
+        daemon_conn_free_detached(protocol, conn);
+        return NULL;
+    }
+    return conn;
+}
+
+void daemon_conn_free_detached(const daemon_protocol_t *protocol, daemon_conn_t *conn)
+{
+    if (protocol->disconnect != NULL) {
+        protocol->disconnect(conn);
+    }
+    free(conn);
+}

@@ -1,0 +1,113 @@
+/* The daemon core: accept, identify, and serve one protocol's messages on a worker pool. */
+#ifndef DAEMON_SERVER_H
+#define DAEMON_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <psa/error.h>
+
+#include "comms/transport.h"
+#include "daemon/identity.h"
+#include "daemon/sessions.h"
+
+typedef struct daemon_server daemon_server_t;
+typedef struct daemon_conn daemon_conn_t;
+
+/*
+ * What a daemon speaks. The core receives one whole message per SOCK_SEQPACKET packet, hands it
+ * to serve() on the worker that owns the connection (one request in flight per connection), and
+ * sends the reply serve() built; everything else (who the peer is, sessions, limits, placement
+ * on workers, shutdown) is the core's. Hooks run on worker threads; none may block for long
+ * without the monitor moving the worker's other connections away (docs/rssd.md).
+ */
+typedef struct daemon_protocol {
+    /* Receive buffer: a longer message reaches serve() cut to this size, with its full length. */
+    size_t max_message;
+    /* Reply buffer handed to serve(). */
+    size_t max_reply;
+    /* Bytes of per-connection state (zeroed at accept), daemon_conn_state(). */
+    size_t state_size;
+    /* Serves one message of conn: length bytes kept of full_length received; fd a descriptor
+     * that came with it (-1: none), which serve() owns. Writes the reply into reply and returns
+     * its length, 0 for none. Nothing it leaves in reply past that length may be secret: the
+     * core wipes the message and the reply once sent, since both buffers serve other clients
+     * next. */
+    size_t (*serve)(daemon_conn_t *conn, const uint8_t *msg, size_t length, size_t full_length,
+                    int fd, uint8_t *reply, size_t reply_size);
+    /* A connection accepted and identified (refused peers too: serve() answers them); false
+     * closes it at once (disconnect() runs then too). NULL: nothing to do. */
+    bool (*connect)(daemon_conn_t *conn);
+    /* The connection closes (its peer hung up, or the daemon drops it): frees its state.
+     * Runs before the connection's process is detached (so before release_session). */
+    void (*disconnect)(daemon_conn_t *conn);
+    /* Every session of a client process ended (its last connection closed). May be NULL. */
+    daemon_release_fn release_session;
+    void *release_ctx;
+    /* A worker thread ends (per-thread buffers of serve()). May be NULL. */
+    void (*thread_exit)(void);
+} daemon_protocol_t;
+
+typedef struct daemon_limits {
+    /* Worker threads (0: one). */
+    unsigned workers;
+    /* Workers that may serve calls of one client id at once; 0 (or more than the workers):
+     * workers - 1, at least 1. */
+    size_t max_busy_workers_per_client;
+    /* Open connections per peer uid; 0: no limit. Further connections are closed at once. */
+    size_t max_connections_per_uid;
+} daemon_limits_t;
+
+/* Listens on socket_path (mode 0666: identity comes from SO_PEERCRED, not file permissions).
+ * The protocol and the limits are copied; the policy must outlive the server. */
+psa_status_t daemon_server_create(const char *socket_path, const daemon_protocol_t *protocol,
+                                  const daemon_limits_t *limits, const daemon_policy_t *policy,
+                                  daemon_server_t **out);
+/* The same on a listening socket already made (systemd socket activation); the server neither
+ * binds nor removes a socket file then. Takes ownership of listen_fd (closed on failure too). */
+psa_status_t daemon_server_create_on(int listen_fd, const daemon_protocol_t *protocol,
+                                     const daemon_limits_t *limits, const daemon_policy_t *policy,
+                                     daemon_server_t **out);
+/* Shuts down every open connection whose peer uid drop() selects; their workers then close
+ * them as if the peer had hung up, and the peer's next connection gets the role the policy
+ * now gives it (the policy is consulted when a connection is accepted). Returns how many. */
+size_t daemon_server_drop_connections(daemon_server_t *server, bool (*drop)(uid_t uid, void *ctx),
+                                      void *ctx);
+/* Starts the workers and the monitor that moves connections off a worker stuck in a long
+ * call; at most the limit's busy workers serve one client id at a time. */
+psa_status_t daemon_server_start(daemon_server_t *server);
+/* Asks the workers to stop after their current call; safe from any thread. */
+void daemon_server_stop(daemon_server_t *server);
+/* Stops the workers and waits up to grace_seconds for their current calls; then destroys the
+ * server and returns true, or, when some call is still running, returns false and leaves
+ * everything in place: the caller exits without freeing what running workers still use. */
+bool daemon_server_shutdown(daemon_server_t *server, unsigned grace_seconds);
+/* Joins the workers, closes every connection (releasing sessions), removes the socket file. */
+void daemon_server_destroy(daemon_server_t *server);
+
+/* ---- for the protocol's hooks (on the worker serving conn) -------------------------------- */
+
+/* The role the policy gave the peer when it connected (REFUSED also for a peer whose process
+ * could not be identified). */
+daemon_role_t daemon_conn_role(const daemon_conn_t *conn);
+/* Whom the connection's calls are for: its process's client id and session, or the client a
+ * forwarder asserted. */
+const daemon_caller_t *daemon_conn_caller(const daemon_conn_t *conn);
+/* A forwarder speaks for client_id from now on (0: for itself again). NOT_PERMITTED unless the
+ * peer is a forwarder; INVALID_ARGUMENT for an id a forwarder may not assert. */
+psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id);
+/* The connection's transport (to map the shared memory a peer passes, say). */
+rss_transport_t *daemon_conn_transport(daemon_conn_t *conn);
+/* The protocol's state_size bytes for this connection. */
+void *daemon_conn_state(daemon_conn_t *conn);
+
+/* A connection object without a socket or a process (fuzzers, unit tests): role client, the
+ * given caller; connect() has run on it. */
+daemon_conn_t *daemon_conn_new_detached(const daemon_protocol_t *protocol, int32_t client_id,
+                                        uint64_t session);
+/* Runs disconnect() and frees it. */
+void daemon_conn_free_detached(const daemon_protocol_t *protocol, daemon_conn_t *conn);
+
+#endif /* DAEMON_SERVER_H */

@@ -1,0 +1,9 @@
+# The RSS comms client library (src/comms/rss_client.c) against a private rssd: embed and
+# pointer-access calls, ASSERT_CLIENT as a forwarder and refused to a plain client.
+if(TARGET rssd AND TARGET psa-static)
+  add_executable(test_rss_client ${CMAKE_CURRENT_LIST_DIR}/test_rss_client.c)
+  target_link_libraries(test_rss_client PRIVATE ss_rssd_harness psa-static ss_comms
+                        PkgConfig::CMOCKA)
+  add_test(NAME rssd_rss_client COMMAND test_rss_client)
+  set_tests_properties(rssd_rss_client PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()
