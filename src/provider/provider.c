@@ -10,6 +10,7 @@
 #include <openssl/provider.h>
 
 #include "psa_names.h"
+#include "ss/psa_status.h"
 #include "ss_version.h"
 
 #define PSA_PROV_NAME    "Secure Services PSA provider (keys in rssd)"
@@ -113,8 +114,8 @@ void psa_prov_error(struct psa_prov_ctx *prov, int reason, const char *fmt, ...)
 
 void psa_prov_psa_error(struct psa_prov_ctx *prov, const char *call, psa_status_t status)
 {
-    psa_prov_error(prov, PSA_PROV_R_PSA_CALL_FAILED, "%s: %s (%s)", call, psa_names_status(status),
-                   psa_names_status_sentence(status));
+    psa_prov_error(prov, PSA_PROV_R_PSA_CALL_FAILED, "%s: %s (%s)", call, psa_status_name(status),
+                   psa_status_text(status));
 }
 
 static const OSSL_PARAM *psa_prov_gettable_params(void *provctx)
