@@ -36,6 +36,12 @@ static psa_status_t sign_check_key(const core_key_t *key, psa_algorithm_t alg, b
     if (sign && !PSA_KEY_TYPE_IS_KEY_PAIR(type)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
+    /* A key that is neither RSA nor ECC (symmetric, DH, SPAKE2+) reaches no signature family:
+     * NOT_SUPPORTED, as in Mbed TLS psa_sign_hash_builtin / psa_verify_hash_builtin (signing
+     * refuses a key that is not a pair first, as psa_sign_internal does). */
+    if (!PSA_KEY_TYPE_IS_RSA(type) && !PSA_KEY_TYPE_IS_ECC(type)) {
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
     if (PSA_ALG_IS_RSA_PKCS1V15_SIGN(alg) || PSA_ALG_IS_RSA_PSS(alg)) {
         if (!PSA_KEY_TYPE_IS_RSA(type)) {
             return PSA_ERROR_INVALID_ARGUMENT;
@@ -158,6 +164,11 @@ psa_status_t core_sign_hash(const core_caller_t *caller, psa_key_id_t id, psa_al
     if (!PSA_ALG_IS_SIGN_HASH(alg) || !sign_alg_is_valid(alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
+    /* An empty signature buffer is refused before the key is looked at (Mbed TLS
+     * psa_sign_internal). */
+    if (signature_size == 0) {
+        return PSA_ERROR_BUFFER_TOO_SMALL;
+    }
     core_key_t *key = NULL;
     sign_family_t family;
     psa_status_t status = sign_begin(caller, id, PSA_KEY_USAGE_SIGN_HASH, alg, true, &key, &family);
@@ -207,6 +218,11 @@ psa_status_t core_sign_message(const core_caller_t *caller, psa_key_id_t id, psa
     *signature_length = 0;
     if (!PSA_ALG_IS_SIGN_MESSAGE(alg) || !sign_alg_is_valid(alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    /* An empty signature buffer is refused before the key is looked at (Mbed TLS
+     * psa_sign_internal). */
+    if (signature_size == 0) {
+        return PSA_ERROR_BUFFER_TOO_SMALL;
     }
     core_key_t *key = NULL;
     sign_family_t family;
@@ -263,9 +279,23 @@ psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t id, p
 
 /* ---- asymmetric encryption ------------------------------------------------------------------- */
 
+/*
+ * The checks of asymmetric encryption in the order of Mbed TLS psa_asymmetric_encrypt /
+ * psa_asymmetric_decrypt and their built-in RSA driver (mbedtls_psa_asymmetric_encrypt/decrypt):
+ * a label for an algorithm other than OAEP (INVALID_ARGUMENT); the key, its usage and its policy
+ * for `alg`; a key that is not asymmetric, or not a pair for decryption (INVALID_ARGUMENT); a key
+ * other than RSA (NOT_SUPPORTED); the output buffer (encryption) or the input length (decryption)
+ * against the modulus; last the algorithm itself, which RSA only knows as PKCS#1 v1.5 or OAEP
+ * (another one, e.g. a signature algorithm, is INVALID_ARGUMENT; OAEP with a hash not built is
+ * NOT_SUPPORTED).
+ */
 static psa_status_t crypt_begin(const core_caller_t *caller, psa_key_id_t id, psa_algorithm_t alg,
-                                bool encrypt, size_t salt_length, core_key_t **out)
+                                bool encrypt, size_t salt_length, size_t buffer_length,
+                                core_key_t **out)
 {
+    if (salt_length != 0 && !PSA_ALG_IS_RSA_OAEP(alg)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
     core_key_t *key = NULL;
     psa_status_t status = core_key_acquire(
         caller, id, encrypt ? PSA_KEY_USAGE_ENCRYPT : PSA_KEY_USAGE_DECRYPT, alg, &key);
@@ -273,11 +303,17 @@ static psa_status_t crypt_begin(const core_caller_t *caller, psa_key_id_t id, ps
         return status;
     }
     psa_key_type_t type = key->attr.type;
-    if (!PSA_KEY_TYPE_IS_RSA(type) || (!encrypt && !PSA_KEY_TYPE_IS_KEY_PAIR(type))) {
+    size_t modulus = PSA_BITS_TO_BYTES(key->attr.bits);
+    if (!PSA_KEY_TYPE_IS_ASYMMETRIC(type) || (!encrypt && !PSA_KEY_TYPE_IS_KEY_PAIR(type))) {
         status = PSA_ERROR_INVALID_ARGUMENT;
+    } else if (!PSA_KEY_TYPE_IS_RSA(type)) {
+        status = PSA_ERROR_NOT_SUPPORTED;
+    } else if (encrypt && buffer_length < modulus) {
+        status = PSA_ERROR_BUFFER_TOO_SMALL; /* buffer_length: the output buffer's size */
+    } else if (!encrypt && buffer_length != modulus) {
+        status = PSA_ERROR_INVALID_ARGUMENT; /* buffer_length: the ciphertext's length */
     } else if (alg == PSA_ALG_RSA_PKCS1V15_CRYPT) {
-        /* PKCS#1 v1.5 has no label. */
-        status = salt_length == 0 ? PSA_SUCCESS : PSA_ERROR_INVALID_ARGUMENT;
+        status = PSA_SUCCESS;
     } else if (PSA_ALG_IS_RSA_OAEP(alg)) {
         status =
             core_hash_md(PSA_ALG_GET_HASH(alg)) != NULL ? PSA_SUCCESS : PSA_ERROR_NOT_SUPPORTED;
@@ -285,7 +321,7 @@ static psa_status_t crypt_begin(const core_caller_t *caller, psa_key_id_t id, ps
             status = PSA_ERROR_INVALID_ARGUMENT; /* modulus too small for the hash */
         }
     } else {
-        status = PSA_ERROR_NOT_SUPPORTED;
+        status = PSA_ERROR_INVALID_ARGUMENT;
     }
     if (status != PSA_SUCCESS) {
         core_key_release(key);
@@ -301,19 +337,13 @@ psa_status_t core_asymmetric_encrypt(const core_caller_t *caller, psa_key_id_t i
                                      size_t output_size, size_t *output_length)
 {
     *output_length = 0;
-    if (!PSA_ALG_IS_ASYMMETRIC_ENCRYPTION(alg)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
     core_key_t *key = NULL;
-    psa_status_t status = crypt_begin(caller, id, alg, true, salt_length, &key);
+    psa_status_t status = crypt_begin(caller, id, alg, true, salt_length, output_size, &key);
     if (status != PSA_SUCCESS) {
         return status;
     }
     if (input_length > rsa_max_plaintext(alg, key->attr.bits)) {
         status = PSA_ERROR_INVALID_ARGUMENT;
-    } else if (output_size <
-               PSA_ASYMMETRIC_ENCRYPT_OUTPUT_SIZE(key->attr.type, key->attr.bits, alg)) {
-        status = PSA_ERROR_BUFFER_TOO_SMALL;
     } else {
         status = rsa_encrypt(key, alg, input, input_length, salt, salt_length, output, output_size,
                              output_length);
@@ -328,11 +358,8 @@ psa_status_t core_asymmetric_decrypt(const core_caller_t *caller, psa_key_id_t i
                                      size_t output_size, size_t *output_length)
 {
     *output_length = 0;
-    if (!PSA_ALG_IS_ASYMMETRIC_ENCRYPTION(alg)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
     core_key_t *key = NULL;
-    psa_status_t status = crypt_begin(caller, id, alg, false, salt_length, &key);
+    psa_status_t status = crypt_begin(caller, id, alg, false, salt_length, input_length, &key);
     if (status != PSA_SUCCESS) {
         return status;
     }

@@ -1053,54 +1053,51 @@ psa_status_t core_key_derivation_input_key(const core_caller_t *caller,
                                            psa_key_derivation_operation_t *operation,
                                            psa_key_derivation_step_t step, psa_key_id_t key)
 {
+    /* The order of Mbed TLS psa_key_derivation_input_key: the key and its policy first (a
+     * destroyed key is INVALID_HANDLE whatever the step), then the step against the key's type,
+     * and last the step against the algorithm and the order. An inactive operation (no state
+     * at all, which libpsa answers without asking rssd) is BAD_STATE first. */
     kdf_ctx_t *c = kdf_ctx(operation);
-    unsigned bit;
-    psa_status_t status = kdf_check_step(c, step, false, &bit);
+    if (c == NULL) {
+        return PSA_ERROR_BAD_STATE;
+    }
+    core_key_t *k = NULL;
+    psa_status_t status = core_key_acquire(caller, key, 0, c->alg, &k);
     if (status != PSA_SUCCESS) {
         return kdf_fail(c, status);
     }
     /* Either usage will do here; which outputs follow depends on which one the key has. */
-    core_key_t *k = NULL;
-    status = core_key_acquire(caller, key, 0, c->alg, &k);
-    if (status != PSA_SUCCESS) {
-        return kdf_fail(c, status);
-    }
     psa_key_usage_t usage = k->attr.usage;
+    unsigned bit = kdf_step_bit(step);
     if ((usage & (PSA_KEY_USAGE_DERIVE | PSA_KEY_USAGE_VERIFY_DERIVATION)) == 0) {
         status = PSA_ERROR_NOT_PERMITTED;
+    } else if (c->error) {
+        status = PSA_ERROR_BAD_STATE;
     } else if (!kdf_key_type_fits(c->kind, bit, k->attr.type)) {
         status = PSA_ERROR_INVALID_ARGUMENT;
     } else {
-        if (c->kind == KDF_SP800_108_CMAC && bit == KDF_SECRET) {
+        status = kdf_check_step(c, step, false, &bit);
+        if (status == PSA_SUCCESS && c->kind == KDF_SP800_108_CMAC && bit == KDF_SECRET) {
             status = kdf_sp800_108_cmac_cipher(c, k->attr.type, k->attr.bits);
         }
-        if (status == PSA_SUCCESS) {
-            status = kdf_input(c, bit, k->material, k->material_length,
-                               (usage & PSA_KEY_USAGE_DERIVE) ? KDF_SOURCE_KEY_DERIVE
-                                                              : KDF_SOURCE_KEY_VERIFY);
-        }
+    }
+    if (status == PSA_SUCCESS) {
+        status = kdf_input(c, bit, k->material, k->material_length,
+                           (usage & PSA_KEY_USAGE_DERIVE) ? KDF_SOURCE_KEY_DERIVE
+                                                          : KDF_SOURCE_KEY_VERIFY);
     }
     core_key_release(k);
     return kdf_fail(c, status);
 }
 
 psa_status_t core_kdf_agreement_check(const psa_key_derivation_operation_t *operation,
-                                      psa_key_derivation_step_t step, psa_algorithm_t *ka_alg)
+                                      psa_algorithm_t *ka_alg)
 {
     const kdf_ctx_t *c = kdf_ctx(operation);
     if (c == NULL || c->error) {
         return PSA_ERROR_BAD_STATE;
     }
     if (!PSA_ALG_IS_KEY_AGREEMENT(c->alg)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
-    unsigned bit;
-    psa_status_t status = kdf_check_step(c, step, false, &bit);
-    if (status != PSA_SUCCESS) {
-        return status;
-    }
-    /* A shared secret is secret material: it can only feed a secret step. */
-    if (bit != KDF_SECRET && bit != KDF_OTHER_SECRET && bit != KDF_PASSWORD) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     *ka_alg = PSA_ALG_KEY_AGREEMENT_GET_BASE(c->alg);
@@ -1112,11 +1109,16 @@ psa_status_t core_kdf_input_secret_internal(psa_key_derivation_operation_t *oper
                                             size_t len)
 {
     kdf_ctx_t *c = kdf_ctx(operation);
-    unsigned bit;
-    psa_status_t status = kdf_check_step(c, step, false, &bit);
-    if (status == PSA_SUCCESS && bit != KDF_SECRET && bit != KDF_OTHER_SECRET &&
-        bit != KDF_PASSWORD) {
+    /* A shared secret is secret material: it can only feed a secret step. As for a DERIVE key in
+     * input_key, the step's kind is checked before its order. */
+    unsigned bit = kdf_step_bit(step);
+    psa_status_t status = PSA_SUCCESS;
+    if (c == NULL || c->error) {
+        status = PSA_ERROR_BAD_STATE;
+    } else if (bit != KDF_SECRET && bit != KDF_OTHER_SECRET && bit != KDF_PASSWORD) {
         status = PSA_ERROR_INVALID_ARGUMENT;
+    } else {
+        status = kdf_check_step(c, step, false, &bit);
     }
     if (status == PSA_SUCCESS) {
         status = kdf_input(c, bit, bytes, len, KDF_SOURCE_KEY_DERIVE);
@@ -1140,11 +1142,12 @@ psa_status_t core_key_derivation_key_agreement(const core_caller_t *caller,
 {
     kdf_ctx_t *c = kdf_ctx(operation);
     psa_algorithm_t ka_alg = 0;
-    psa_status_t status = core_kdf_agreement_check(operation, step, &ka_alg);
+    psa_status_t status = core_kdf_agreement_check(operation, &ka_alg);
     if (status != PSA_SUCCESS) {
         return kdf_fail(c, status);
     }
-    /* The key's policy is checked against the operation's combined algorithm. */
+    /* The key's policy is checked against the operation's combined algorithm, and the key and the
+     * peer key before the step (the order of Mbed TLS psa_key_derivation_key_agreement). */
     uint8_t secret[PSA_RAW_KEY_AGREEMENT_OUTPUT_MAX_SIZE];
     size_t secret_length = 0;
     status = core_asym_agreement_secret(caller, c->alg, ka_alg, private_key, peer_key,

@@ -142,10 +142,9 @@ static void test_setup_errors(void **state)
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_SP800_108_COUNTER_HMAC(PSA_ALG_MD4)),
                      PSA_ERROR_NOT_SUPPORTED);
     /* ECJPAKE-to-PMS takes J-PAKE's point, which no key agreement gives. */
-    assert_int_equal(
-        psa_key_derivation_setup(&op, PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH,
-                                                            PSA_ALG_TLS12_ECJPAKE_TO_PMS)),
-        PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_key_derivation_setup(
+                         &op, PSA_ALG_KEY_AGREEMENT(PSA_ALG_ECDH, PSA_ALG_TLS12_ECJPAKE_TO_PMS)),
+                     PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHAKE256_512)),
                      PSA_ERROR_NOT_SUPPORTED);
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_ANY_HASH)),
@@ -1292,6 +1291,19 @@ static void test_key_agreement_part1(void **state)
     uint8_t peer[65] = {4};
     uint8_t aes[16] = {0};
     psa_key_id_t aes_key = import_key(PSA_KEY_TYPE_AES, PSA_KEY_USAGE_DERIVE, alg, aes, 16);
+    /* The step is checked after the key and the peer key (Mbed TLS's order), so the step cases
+     * below use a P-256 pair and its own public key as the peer. */
+    psa_key_attributes_t ec_attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&ec_attr, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
+    psa_set_key_bits(&ec_attr, 256);
+    psa_set_key_usage_flags(&ec_attr, PSA_KEY_USAGE_DERIVE);
+    psa_set_key_algorithm(&ec_attr, alg);
+    psa_key_id_t ec_key = 0;
+    assert_int_equal(psa_generate_key(&ec_attr, &ec_key), PSA_SUCCESS);
+    uint8_t ec_pub[65];
+    size_t ec_pub_length = 0;
+    assert_int_equal(psa_export_public_key(ec_key, ec_pub, sizeof(ec_pub), &ec_pub_length),
+                     PSA_SUCCESS);
 
     /* Not a key agreement operation. */
     assert_int_equal(psa_key_derivation_setup(&op, PSA_ALG_HKDF(PSA_ALG_SHA_256)), PSA_SUCCESS);
@@ -1301,16 +1313,16 @@ static void test_key_agreement_part1(void **state)
     assert_error_state(&op);
     /* A step that cannot take a shared secret. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_INFO, aes_key,
-                                                      peer, sizeof(peer)),
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_INFO, ec_key,
+                                                      ec_pub, ec_pub_length),
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     /* Out of order (SALT must come before the secret). */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes, 4),
                      PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, aes_key,
-                                                      peer, sizeof(peer)),
+    assert_int_equal(psa_key_derivation_key_agreement(&op, PSA_KEY_DERIVATION_INPUT_SECRET, ec_key,
+                                                      ec_pub, ec_pub_length),
                      PSA_ERROR_BAD_STATE);
     /* The error state: BAD_STATE too ("If this function returns an error status, the
      * operation enters an error state"); set up again to go on. */
@@ -1331,14 +1343,15 @@ static void test_key_agreement_part1(void **state)
                      PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     assert_int_equal(psa_destroy_key(aes_key), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(ec_key), PSA_SUCCESS);
 }
 
 /* ---- TLS 1.2 ECJPAKE-to-PMS ------------------------------------------------------------------ */
 
 /* The P-256 generator as an uncompressed point, and SHA-256 of its x coordinate (computed with
  * Python's hashlib: sha256(bytes.fromhex(X)).hexdigest()). */
-#define P256_G_X "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
-#define P256_G_Y "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
+#define P256_G_X        "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296"
+#define P256_G_Y        "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
 #define P256_G_X_SHA256 "40577091d962d2c36217b8e1a3c7eee4a08d3c1ad4debaacc9fa2e259ff45118"
 
 static size_t p256_generator(uint8_t point[65])
@@ -1368,9 +1381,9 @@ static void test_ecjpake_to_pms_known_answer(void **state)
      * operation enters an error state"); set up again to go on. */
     assert_error_state(&op);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    sizeof(point)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, sizeof(point)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_SUCCESS);
     assert_memory_equal(out, expected, sizeof(out));
     assert_int_equal(psa_key_derivation_get_capacity(&op, &cap), PSA_SUCCESS);
@@ -1380,11 +1393,10 @@ static void test_ecjpake_to_pms_known_answer(void **state)
 
     /* verify_bytes against the same value; a wrong value is INVALID_SIGNATURE. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    sizeof(point)),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_verify_bytes(&op, expected, sizeof(expected)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, sizeof(point)),
+        PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_verify_bytes(&op, expected, sizeof(expected)), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 
     /* A DERIVE key in, a 256-bit key out whose value is the digest. */
@@ -1417,9 +1429,9 @@ static void test_ecjpake_to_pms_known_answer(void **state)
     /* Secret given as bytes: no key may be derived (NOT_PERMITTED), bytes still may. */
     psa_set_key_bits(&attr, 256);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    sizeof(point)),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, sizeof(point)),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_key(&attr, &op, &derived), PSA_ERROR_NOT_PERMITTED);
     assert_error_state(&op);
     assert_int_equal(psa_destroy_key(secret), PSA_SUCCESS);
@@ -1441,8 +1453,8 @@ static void test_ecjpake_to_pms_errors(void **state)
         int at; /* byte to alter, or -1 */
         uint8_t value;
     } cases[] = {
-        {64, -1, 0},   {66, -1, 0},   {33, -1, 0},   {0, -1, 0}, {65, 0, 0x02}, {65, 0, 0x03},
-        {65, 0, 0x00}, {65, 0, 0x06}, {65, 64, 0xf4}, /* y altered: off the curve */
+        {64, -1, 0},   {66, -1, 0},   {33, -1, 0},   {0, -1, 0},     {65, 0, 0x02},
+        {65, 0, 0x03}, {65, 0, 0x00}, {65, 0, 0x06}, {65, 64, 0xf4}, /* y altered: off the curve */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         memcpy(bad, point, sizeof(bad));
@@ -1458,9 +1470,8 @@ static void test_ecjpake_to_pms_errors(void **state)
     }
     /* Steps it does not take, and integer inputs. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(
-        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, point, 65),
-        PSA_ERROR_INVALID_ARGUMENT);
+    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, point, 65),
+                     PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_input_integer(&op, PSA_KEY_DERIVATION_INPUT_COST, 1),
@@ -1475,34 +1486,34 @@ static void test_ecjpake_to_pms_errors(void **state)
     assert_int_equal(psa_destroy_key(raw), PSA_SUCCESS);
     /* The secret twice: BAD_STATE and the error state; set up again, the output is right. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    65),
-                     PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    65),
-                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
+        PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
+        PSA_ERROR_BAD_STATE);
     /* The error state: BAD_STATE too ("If this function returns an error status, the
      * operation enters an error state"); set up again to go on. */
     assert_error_state(&op);
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    65),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 32), PSA_SUCCESS);
     assert_memory_equal(out, expected, 32);
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
     /* The output is read in a single 32-byte call: a partial read is refused. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    65),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
+        PSA_SUCCESS);
     assert_int_equal(psa_key_derivation_output_bytes(&op, out, 16), PSA_ERROR_INVALID_ARGUMENT);
     assert_error_state(&op);
     /* More than the capacity: INSUFFICIENT_DATA, capacity drops to 0, no output written. */
     assert_int_equal(psa_key_derivation_setup(&op, alg), PSA_SUCCESS);
-    assert_int_equal(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point,
-                                                    65),
-                     PSA_SUCCESS);
+    assert_int_equal(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, point, 65),
+        PSA_SUCCESS);
     uint8_t big[33];
     memset(big, 0xa5, sizeof(big));
     assert_int_equal(psa_key_derivation_output_bytes(&op, big, 33), PSA_ERROR_INSUFFICIENT_DATA);

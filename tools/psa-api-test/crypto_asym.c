@@ -6,32 +6,32 @@
 #define TEST(name) static void name(test_state_t *T)
 
 #define SIGN_VERIFY_HASH (PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH)
-#define SIGN_VERIFY_MSG (PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE)
-#define ENC_DEC (PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT)
-#define P256_PAIR PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1)
-#define P256_PUB PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1)
-#define ED_PAIR PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_TWISTED_EDWARDS)
-#define ED_PUB PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS)
-#define DET_ECDSA256 PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256)
-#define ECDSA256 PSA_ALG_ECDSA(PSA_ALG_SHA_256)
+#define SIGN_VERIFY_MSG  (PSA_KEY_USAGE_SIGN_MESSAGE | PSA_KEY_USAGE_VERIFY_MESSAGE)
+#define ENC_DEC          (PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT)
+#define P256_PAIR        PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1)
+#define P256_PUB         PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_SECP_R1)
+#define ED_PAIR          PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_TWISTED_EDWARDS)
+#define ED_PUB           PSA_KEY_TYPE_ECC_PUBLIC_KEY(PSA_ECC_FAMILY_TWISTED_EDWARDS)
+#define DET_ECDSA256     PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256)
+#define ECDSA256         PSA_ALG_ECDSA(PSA_ALG_SHA_256)
 
 /* RFC 6979 A.2.5: P-256 key, SHA-256 signature of "sample". */
 #define R6979_X "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
-#define R6979_Q                                                                                   \
-    "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6" \
+#define R6979_Q                                                                                    \
+    "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"                           \
     "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"
-#define R6979_SIG                                                                                 \
+#define R6979_SIG                                                                                  \
     "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716f7cb1c942d657c41d436c7a1b6e2" \
     "9f65f3e900dbb9aff4064dc4ab2f843acda8"
 /* RFC 8032 7.1 tests 1 and 2. */
 #define ED1_SK "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"
 #define ED1_PK "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"
-#define ED1_SIG                                                                                   \
+#define ED1_SIG                                                                                    \
     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9" \
     "b46bd25bf5f0595bbe24655141438e7a100b"
 #define ED2_SK "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"
 #define ED2_PK "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c"
-#define ED2_SIG                                                                                   \
+#define ED2_SIG                                                                                    \
     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f1" \
     "1d8c387b2eaeb4302aeeb00d291612bb0c00"
 
@@ -268,8 +268,7 @@ TEST(t_sign_small_buffer)
     uint8_t hash[32] = {0}, sig[64];
     size_t len = 0;
     CHECK_OK(import_hex(P256_PAIR, SIGN_VERIFY_HASH, ECDSA256, R6979_X, &key));
-    CHECK_STATUS(psa_sign_hash(key, ECDSA256, hash, 32, sig, 63, &len),
-                 PSA_ERROR_BUFFER_TOO_SMALL);
+    CHECK_STATUS(psa_sign_hash(key, ECDSA256, hash, 32, sig, 63, &len), PSA_ERROR_BUFFER_TOO_SMALL);
 cleanup:
     tk_destroy(&key);
 }
@@ -291,8 +290,8 @@ TEST(t_any_hash_policy)
     psa_key_id_t key = 0;
     uint8_t hash[48] = {0}, sig[PSA_SIGNATURE_MAX_SIZE];
     size_t len = 0;
-    CHECK_OK(import_hex(P256_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), R6979_X,
-                        &key));
+    CHECK_OK(
+        import_hex(P256_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), R6979_X, &key));
     CHECK_OK(psa_sign_hash(key, ECDSA256, hash, 32, sig, sizeof(sig), &len));
     CHECK_OK(psa_sign_hash(key, PSA_ALG_ECDSA(PSA_ALG_SHA_384), hash, 48, sig, sizeof(sig), &len));
     CHECK_STATUS(psa_sign_hash(key, PSA_ALG_DETERMINISTIC_ECDSA(PSA_ALG_SHA_256), hash, 32, sig,
@@ -547,16 +546,16 @@ cleanup:
 /* RFC 8032 section 7.3 (Ed25519ph) and section 7.5 (Ed448ph, empty context), message "abc". */
 #define EDPH_SK "833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42"
 #define EDPH_PK "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf"
-#define EDPH_SIG                                                                                  \
-    "98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae41"                            \
+#define EDPH_SIG                                                                                   \
+    "98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae41"                             \
     "31f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406"
-#define ED448PH_SK                                                                                \
+#define ED448PH_SK                                                                                 \
     "833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42ef7822e0d5104127dc05d6dbefde" \
     "69e3ab2cec7c867c6e2c49"
-#define ED448PH_PK                                                                                \
+#define ED448PH_PK                                                                                 \
     "259b71c19f83ef77a7abd26524cbdb3161b590a48f7d17de3ee0ba9c52beb743c09428a131d6b1b57303d90d8132" \
     "c276d5ed3d5d01c0f53880"
-#define ED448PH_SIG                                                                               \
+#define ED448PH_SIG                                                                                \
     "822f6901f7480f3d5f562c592994d9693602875614483256505600bbc281ae381f54d6bce2ea911574932f52a4e6" \
     "cadd78769375ec3ffd1b801a0d9b3f4030cd433964b6457ea39476511214f97469b57dd32dbc560a9a94d00bff07" \
     "620464a3ad203df7dc7ce360c3cd3696d9d9fab90f00"
@@ -677,11 +676,52 @@ TEST(t_any_hash_not_ecdsa_any)
     psa_key_id_t key = 0;
     uint8_t hash[32] = {0}, sig[PSA_SIGNATURE_MAX_SIZE];
     size_t len = 0;
-    CHECK_OK(import_hex(P256_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), R6979_X,
-                        &key));
+    CHECK_OK(
+        import_hex(P256_PAIR, SIGN_VERIFY_HASH, PSA_ALG_ECDSA(PSA_ALG_ANY_HASH), R6979_X, &key));
     CHECK_STATUS(psa_sign_hash(key, PSA_ALG_ECDSA_ANY, hash, 32, sig, sizeof(sig), &len),
                  PSA_ERROR_NOT_PERMITTED);
     CHECK_OK(psa_sign_hash(key, ECDSA256, hash, 32, sig, sizeof(sig), &len));
+cleanup:
+    tk_destroy(&key);
+}
+
+/* Error precedence as in Mbed TLS psa_asymmetric_encrypt: the policy permits the algorithm, so
+ * the key type decides. A signature algorithm with an ECC key (no asymmetric encryption at all)
+ * is NOT_SUPPORTED; with an RSA key, which has encryption, it is INVALID_ARGUMENT. */
+TEST(t_encrypt_signature_alg)
+{
+    psa_key_id_t ec = 0, rsa = 0;
+    uint8_t msg[16] = {0}, out[256];
+    size_t len = 0;
+    CHECK_OK(tk_generate(P256_PAIR, 256, PSA_KEY_USAGE_ENCRYPT, ECDSA256, &ec));
+    CHECK_STATUS(
+        psa_asymmetric_encrypt(ec, ECDSA256, msg, sizeof(msg), NULL, 0, out, sizeof(out), &len),
+        PSA_ERROR_NOT_SUPPORTED);
+    CHECK_OK(
+        import_rsa(false, PSA_KEY_USAGE_ENCRYPT, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256), &rsa));
+    CHECK_STATUS(psa_asymmetric_encrypt(rsa, PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256), msg,
+                                        sizeof(msg), NULL, 0, out, sizeof(out), &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
+    CHECK_VALUE(len, 0);
+cleanup:
+    tk_destroy(&ec);
+    tk_destroy(&rsa);
+}
+
+/* Error precedence as in Mbed TLS psa_verify_hash: a symmetric key whose policy names the
+ * algorithm reaches no signature mechanism, NOT_SUPPORTED (signing refuses it earlier as not a
+ * key pair, INVALID_ARGUMENT). */
+TEST(t_verify_symmetric_key)
+{
+    psa_key_id_t key = 0;
+    const uint8_t aes[16] = {1};
+    uint8_t hash[32] = {0}, sig[64] = {0};
+    size_t len = 0;
+    CHECK_OK(tk_import(PSA_KEY_TYPE_AES, SIGN_VERIFY_HASH, ECDSA256, aes, sizeof(aes), &key));
+    CHECK_STATUS(psa_verify_hash(key, ECDSA256, hash, sizeof(hash), sig, sizeof(sig)),
+                 PSA_ERROR_NOT_SUPPORTED);
+    CHECK_STATUS(psa_sign_hash(key, ECDSA256, hash, sizeof(hash), sig, sizeof(sig), &len),
+                 PSA_ERROR_INVALID_ARGUMENT);
 cleanup:
     tk_destroy(&key);
 }
@@ -709,8 +749,7 @@ const test_case_t crypto_asym_tests[] = {
     {"C-ASYM-012", "psa_verify_hash without VERIFY_HASH usage is NOT_PERMITTED",
      t_verify_usage_denied},
     {"C-ASYM-013", "psa_sign_hash into a short buffer is BUFFER_TOO_SMALL", t_sign_small_buffer},
-    {"C-ASYM-014", "psa_sign_message with ECDSA_ANY is INVALID_ARGUMENT",
-     t_sign_message_ecdsa_any},
+    {"C-ASYM-014", "psa_sign_message with ECDSA_ANY is INVALID_ARGUMENT", t_sign_message_ecdsa_any},
     {"C-ASYM-015", "an ECDSA(ANY_HASH) policy permits ECDSA with any hash, not deterministic",
      t_any_hash_policy},
     {"C-ASYM-016", "Ed25519 key pair exports the RFC 8032 test 1 public key", t_ed25519_public},
@@ -731,8 +770,7 @@ const test_case_t crypto_asym_tests[] = {
     {"C-ASYM-026", "RSA-OAEP decrypt with a different label is INVALID_PADDING",
      t_rsa_oaep_wrong_label},
     {"C-ASYM-027", "RSA PKCS#1 v1.5 encryption round trip", t_rsa_pkcs1_crypt},
-    {"C-ASYM-028", "RSA PKCS#1 v1.5 encryption with a salt is INVALID_ARGUMENT",
-     t_rsa_pkcs1_salt},
+    {"C-ASYM-028", "RSA PKCS#1 v1.5 encryption with a salt is INVALID_ARGUMENT", t_rsa_pkcs1_salt},
     {"C-ASYM-029", "RSA PKCS#1 v1.5 decryption of garbage is INVALID_PADDING",
      t_rsa_decrypt_garbage},
     {"C-ASYM-030", "psa_asymmetric_encrypt into a short buffer is BUFFER_TOO_SMALL",
@@ -753,5 +791,10 @@ const test_case_t crypto_asym_tests[] = {
     {"C-ASYM-038", "HashEdDSA with SHA-256 is NOT_SUPPORTED, with hash 0 INVALID_ARGUMENT",
      t_edph_other_hash},
     {"C-ASYM-039", "an ECDSA(ANY_HASH) policy does not permit ECDSA_ANY", t_any_hash_not_ecdsa_any},
+    {"C-ASYM-040",
+     "asymmetric_encrypt with a signature algorithm: ECC NOT_SUPPORTED, RSA "
+     "INVALID_ARGUMENT",
+     t_encrypt_signature_alg},
+    {"C-ASYM-041", "psa_verify_hash with a symmetric key is NOT_SUPPORTED", t_verify_symmetric_key},
     {NULL, NULL, NULL},
 };

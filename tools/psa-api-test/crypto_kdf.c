@@ -5,16 +5,16 @@
 
 #define TEST(name) static void name(test_state_t *T)
 
-#define HKDF256 PSA_ALG_HKDF(PSA_ALG_SHA_256)
+#define HKDF256    PSA_ALG_HKDF(PSA_ALG_SHA_256)
 #define PBKDF2_256 PSA_ALG_PBKDF2_HMAC(PSA_ALG_SHA_256)
 /* RFC 5869 test case 1 */
-#define HK_IKM "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
+#define HK_IKM  "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b"
 #define HK_SALT "000102030405060708090a0b0c"
 #define HK_INFO "f0f1f2f3f4f5f6f7f8f9"
-#define HK_OKM                                                                                    \
+#define HK_OKM                                                                                     \
     "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
 /* RFC 7914 section 11: PBKDF2-HMAC-SHA-256, P = "passwd", S = "salt", c = 1, dkLen = 64 */
-#define PB_OUT                                                                                    \
+#define PB_OUT                                                                                     \
     "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664b39d77" \
     "ef317c71b845b1e30bd509112041d3a19783"
 
@@ -134,8 +134,7 @@ TEST(t_wrong_step_order)
     HEX(salt, HK_SALT);
     CHECK_OK(psa_key_derivation_setup(&op, HKDF256));
     CHECK_OK(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, ikm, ikm_len));
-    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, salt,
-                                                salt_len),
+    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, salt, salt_len),
                  PSA_ERROR_BAD_STATE);
 cleanup:
     psa_key_derivation_abort(&op);
@@ -391,8 +390,8 @@ TEST(t_tls12_prf)
     uint8_t out[100];
     CHECK_OK(psa_key_derivation_setup(&op, PSA_ALG_TLS12_PRF(PSA_ALG_SHA_256)));
     CHECK_OK(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SEED, seed, seed_len));
-    CHECK_OK(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret,
-                                            secret_len));
+    CHECK_OK(
+        psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, secret, secret_len));
     CHECK_OK(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_LABEL,
                                             (const uint8_t *)"test label", 10));
     CHECK_OK(psa_key_derivation_output_bytes(&op, out, sizeof(out)));
@@ -414,8 +413,7 @@ TEST(t_input_inactive)
 {
     psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
     HEX(salt, HK_SALT);
-    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, salt,
-                                                salt_len),
+    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SALT, salt, salt_len),
                  PSA_ERROR_BAD_STATE);
 cleanup:
     psa_key_derivation_abort(&op);
@@ -462,11 +460,9 @@ TEST(t_wrong_step_error_state)
     uint8_t out[16];
     CHECK_OK(psa_key_derivation_setup(&op, HKDF256));
     CHECK_OK(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, ikm, ikm_len));
-    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, ikm,
-                                                ikm_len),
+    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_SECRET, ikm, ikm_len),
                  PSA_ERROR_BAD_STATE);
-    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, info,
-                                                info_len),
+    CHECK_STATUS(psa_key_derivation_input_bytes(&op, PSA_KEY_DERIVATION_INPUT_INFO, info, info_len),
                  PSA_ERROR_BAD_STATE);
     CHECK_STATUS(psa_key_derivation_output_bytes(&op, out, sizeof(out)), PSA_ERROR_BAD_STATE);
     CHECK_OK(psa_key_derivation_abort(&op));
@@ -528,6 +524,27 @@ cleanup:
     tk_destroy(&derived);
 }
 
+/* Error precedence as in Mbed TLS psa_key_derivation_input_key: the key is looked up first, so a
+ * destroyed key is INVALID_HANDLE even when the step is also wrong (LABEL is no HKDF step) or
+ * out of order (SALT after SECRET). */
+TEST(t_input_destroyed_key_wrong_step)
+{
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    psa_key_id_t key = 0, gone = 0;
+    CHECK_OK(import_ikm(PSA_KEY_USAGE_DERIVE, HKDF256, &gone));
+    key = gone;
+    tk_destroy(&gone);
+    CHECK_OK(psa_key_derivation_setup(&op, HKDF256));
+    CHECK_STATUS(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_LABEL, key),
+                 PSA_ERROR_INVALID_HANDLE);
+    psa_key_derivation_abort(&op);
+    CHECK_OK(hkdf_tc1(&op, PSA_KEY_ID_NULL));
+    CHECK_STATUS(psa_key_derivation_input_key(&op, PSA_KEY_DERIVATION_INPUT_SALT, key),
+                 PSA_ERROR_INVALID_HANDLE);
+cleanup:
+    psa_key_derivation_abort(&op);
+}
+
 const test_case_t crypto_kdf_tests[] = {
     {"C-KDF-001", "HKDF-SHA-256 with byte inputs matches RFC 5869 test case 1", t_hkdf_bytes},
     {"C-KDF-002", "HKDF-SHA-256 with a DERIVE key as secret matches RFC 5869 test case 1",
@@ -580,5 +597,7 @@ const test_case_t crypto_kdf_tests[] = {
      t_output_key_usage_undefined},
     {"C-KDF-030", "output_key: a size the key type does not have is INVALID_ARGUMENT",
      t_output_key_size_invalid_for_type},
+    {"C-KDF-031", "input_key with a destroyed key is INVALID_HANDLE even with a wrong step",
+     t_input_destroyed_key_wrong_step},
     {NULL, NULL, NULL},
 };
