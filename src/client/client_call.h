@@ -8,10 +8,7 @@
 #include <psa/client.h>
 
 /* TF-M's stateless handles (reference sheet §3.1), the only handles rssd serves. */
-#define CLIENT_HANDLE_CRYPTO ((psa_handle_t)0x40000100)
-#define CLIENT_HANDLE_PS ((psa_handle_t)0x40000101)
-#define CLIENT_HANDLE_ITS ((psa_handle_t)0x40000102)
-#define CLIENT_HANDLE_ATTESTATION ((psa_handle_t)0x40000103)
+#include "comms/rss_services.h"
 
 /*
  * Same contract as psa_call(): sends one call to rssd and waits for its reply, choosing the embed

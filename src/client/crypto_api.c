@@ -63,7 +63,7 @@ psa_status_t crypto_remote(const crypto_iovec_t *iov, crypto_vecs_t *vecs)
     if (status != PSA_SUCCESS) {
         return status;
     }
-    status = client_call(CLIENT_HANDLE_CRYPTO, PSA_IPC_CALL, in, in_len, out, out_len);
+    status = client_call(RSS_HANDLE_CRYPTO, PSA_IPC_CALL, in, in_len, out, out_len);
     for (size_t i = 0; i < out_len; i++) {
         vecs->out_len[i] = out[i].len <= vecs->out_size[i] ? out[i].len : 0;
     }

@@ -1,196 +1,79 @@
-/* libpsa's ITS and PS APIs: each call marshalled to rssd with TF-M's types and vector layouts. */
+/* libpsa's ITS and PS APIs: comms/storage_calls.c over the pooled connections to rssd. */
 #include <psa/internal_trusted_storage.h>
 #include <psa/protected_storage.h>
 
 #include "client/client_call.h"
-#include "comms/transport.h"
-#include "comms/wire.h"
+#include "comms/storage_calls.h"
 
-/* Message types: TF-M's (reference sheet §3.2), plus rssd's PS create, set_extended and its
- * own support query (docs/rss-comms-linux.md). */
-#define STORAGE_SET 1001
-#define STORAGE_GET 1002
-#define STORAGE_GET_INFO 1003
-#define STORAGE_REMOVE 1004
-#define PS_CREATE 1006
-#define PS_SET_EXTENDED 1007
-#define PS_GET_SUPPORT_RSSD 0x7F05
-
-/*
- * Argument limits, checked before anything is sent so that libpsa answers as libpsa-local does:
- * - a range [offset, offset + length) ending beyond 32 bits names no byte of any object (object
- *   sizes are 32-bit, on the wire and in the engines, which refuse it first, storage_io.h):
- *   INVALID_ARGUMENT. Without this check libpsa tried to map a shared region for it and
- *   answered INSUFFICIENT_MEMORY.
- * - one call carries at most STORAGE_MAX_DATA bytes of data (the largest shared memory, less
- *   room for the other vectors), far beyond rssd's largest object: a longer set cannot be
- *   stored (INSUFFICIENT_STORAGE), a longer set_extended exceeds any capacity
- *   (INVALID_ARGUMENT), and a get never needs a larger buffer than that.
- */
-#define STORAGE_MAX_DATA (RSS_SHM_MAX_SIZE - 4096u)
-
-static int range_fits_u32(size_t offset, size_t length)
+static psa_status_t pooled_call(void *ctx, psa_handle_t service, int32_t type, const psa_invec *in,
+                                size_t in_len, psa_outvec *out, size_t out_len)
 {
-    return length <= UINT32_MAX && offset <= UINT32_MAX - length;
+    (void)ctx;
+    return client_call(service, type, in, in_len, out, out_len);
 }
 
-static psa_status_t storage_set(psa_handle_t handle, psa_storage_uid_t uid, size_t data_length,
-                                const void *p_data, psa_storage_create_flags_t create_flags)
-{
-    uint8_t uid_le[8], flags_le[4];
-    wire_store_u64(uid_le, uid);
-    wire_store_u32(flags_le, create_flags);
-    if ((data_length > 0 && p_data == NULL) || !range_fits_u32(0, data_length)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
-    if (data_length > STORAGE_MAX_DATA) {
-        return PSA_ERROR_INSUFFICIENT_STORAGE;
-    }
-    psa_invec in[3] = {{uid_le, 8}, {p_data, data_length}, {flags_le, 4}};
-    return client_call(handle, STORAGE_SET, in, 3, NULL, 0);
-}
-
-static psa_status_t storage_get(psa_handle_t handle, psa_storage_uid_t uid, size_t data_offset,
-                                size_t data_length, void *p_data, size_t *p_data_length)
-{
-    if (p_data_length == NULL || (data_length > 0 && p_data == NULL)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
-    *p_data_length = 0;
-    if (!range_fits_u32(data_offset, data_length)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
-    if (data_length > STORAGE_MAX_DATA) {
-        data_length = STORAGE_MAX_DATA; /* no object has more to return */
-    }
-    uint8_t uid_le[8], offset_le[4];
-    wire_store_u64(uid_le, uid);
-    wire_store_u32(offset_le, (uint32_t)data_offset);
-    psa_invec in[2] = {{uid_le, 8}, {offset_le, 4}};
-    psa_outvec out[1] = {{p_data, data_length}};
-    psa_status_t status = client_call(handle, STORAGE_GET, in, 2, out, 1);
-    if (status == PSA_SUCCESS) {
-        *p_data_length = out[0].len;
-    }
-    return status;
-}
-
-static psa_status_t storage_get_info(psa_handle_t handle, psa_storage_uid_t uid,
-                                     struct psa_storage_info_t *p_info)
-{
-    if (p_info == NULL) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
-    uint8_t uid_le[8], info_le[12];
-    wire_store_u64(uid_le, uid);
-    psa_invec in[1] = {{uid_le, 8}};
-    psa_outvec out[1] = {{info_le, sizeof(info_le)}};
-    psa_status_t status = client_call(handle, STORAGE_GET_INFO, in, 1, out, 1);
-    if (status != PSA_SUCCESS) {
-        return status;
-    }
-    wire_reader_t r;
-    wire_reader_init(&r, info_le, out[0].len);
-    uint32_t capacity = 0, size = 0, flags = 0;
-    if (!wire_get_u32(&r, &capacity) || !wire_get_u32(&r, &size) || !wire_get_u32(&r, &flags) ||
-        !wire_reader_done(&r)) {
-        return PSA_ERROR_COMMUNICATION_FAILURE;
-    }
-    p_info->capacity = capacity;
-    p_info->size = size;
-    p_info->flags = flags;
-    return PSA_SUCCESS;
-}
-
-static psa_status_t storage_remove(psa_handle_t handle, psa_storage_uid_t uid)
-{
-    uint8_t uid_le[8];
-    wire_store_u64(uid_le, uid);
-    psa_invec in[1] = {{uid_le, 8}};
-    return client_call(handle, STORAGE_REMOVE, in, 1, NULL, 0);
-}
+static const storage_service_t its = {pooled_call, NULL, RSS_HANDLE_ITS};
+static const storage_service_t ps = {pooled_call, NULL, RSS_HANDLE_PS};
 
 psa_status_t psa_its_set(psa_storage_uid_t uid, size_t data_length, const void *p_data,
                          psa_storage_create_flags_t create_flags)
 {
-    return storage_set(CLIENT_HANDLE_ITS, uid, data_length, p_data, create_flags);
+    return storage_call_set(&its, uid, data_length, p_data, create_flags);
 }
 
 psa_status_t psa_its_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
                          void *p_data, size_t *p_data_length)
 {
-    return storage_get(CLIENT_HANDLE_ITS, uid, data_offset, data_length, p_data, p_data_length);
+    return storage_call_get(&its, uid, data_offset, data_length, p_data, p_data_length);
 }
 
 psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
 {
-    return storage_get_info(CLIENT_HANDLE_ITS, uid, p_info);
+    return storage_call_get_info(&its, uid, p_info);
 }
 
 psa_status_t psa_its_remove(psa_storage_uid_t uid)
 {
-    return storage_remove(CLIENT_HANDLE_ITS, uid);
+    return storage_call_remove(&its, uid);
 }
 
 psa_status_t psa_ps_set(psa_storage_uid_t uid, size_t data_length, const void *p_data,
                         psa_storage_create_flags_t create_flags)
 {
-    return storage_set(CLIENT_HANDLE_PS, uid, data_length, p_data, create_flags);
+    return storage_call_set(&ps, uid, data_length, p_data, create_flags);
 }
 
-psa_status_t psa_ps_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
-                        void *p_data, size_t *p_data_length)
+psa_status_t psa_ps_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length, void *p_data,
+                        size_t *p_data_length)
 {
-    return storage_get(CLIENT_HANDLE_PS, uid, data_offset, data_length, p_data, p_data_length);
+    return storage_call_get(&ps, uid, data_offset, data_length, p_data, p_data_length);
 }
 
 psa_status_t psa_ps_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
 {
-    return storage_get_info(CLIENT_HANDLE_PS, uid, p_info);
+    return storage_call_get_info(&ps, uid, p_info);
 }
 
 psa_status_t psa_ps_remove(psa_storage_uid_t uid)
 {
-    return storage_remove(CLIENT_HANDLE_PS, uid);
+    return storage_call_remove(&ps, uid);
 }
 
 psa_status_t psa_ps_create(psa_storage_uid_t uid, size_t capacity,
                            psa_storage_create_flags_t create_flags)
 {
-    if (capacity > UINT32_MAX) {
-        return PSA_ERROR_INSUFFICIENT_STORAGE;
-    }
-    uint8_t uid_le[8], capacity_le[4], flags_le[4];
-    wire_store_u64(uid_le, uid);
-    wire_store_u32(capacity_le, (uint32_t)capacity);
-    wire_store_u32(flags_le, create_flags);
-    psa_invec in[3] = {{uid_le, 8}, {capacity_le, 4}, {flags_le, 4}};
-    return client_call(CLIENT_HANDLE_PS, PS_CREATE, in, 3, NULL, 0);
+    return storage_call_create(&ps, uid, capacity, create_flags);
 }
 
 psa_status_t psa_ps_set_extended(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
                                  const void *p_data)
 {
-    if (!range_fits_u32(data_offset, data_length) || data_length > STORAGE_MAX_DATA ||
-        (data_length > 0 && p_data == NULL)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
-    uint8_t uid_le[8], offset_le[4];
-    wire_store_u64(uid_le, uid);
-    wire_store_u32(offset_le, (uint32_t)data_offset);
-    psa_invec in[3] = {{uid_le, 8}, {offset_le, 4}, {p_data, data_length}};
-    return client_call(CLIENT_HANDLE_PS, PS_SET_EXTENDED, in, 3, NULL, 0);
+    return storage_call_set_extended(&ps, uid, data_offset, data_length, p_data);
 }
 
 /* rssd answers TF-M's GET_SUPPORT (1005) as TF-M does, with 0, for TF-M's client, which cannot
  * send create or set_extended; libpsa can, so it asks rssd's own query for the real flags. */
 uint32_t psa_ps_get_support(void)
 {
-    uint8_t flags_le[4];
-    psa_outvec out[1] = {{flags_le, sizeof(flags_le)}};
-    if (client_call(CLIENT_HANDLE_PS, PS_GET_SUPPORT_RSSD, NULL, 0, out, 1) != PSA_SUCCESS ||
-        out[0].len != 4) {
-        return 0;
-    }
-    return wire_load_u32(flags_le);
+    return storage_call_get_support(&ps);
 }

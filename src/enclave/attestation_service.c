@@ -15,7 +15,7 @@ static psa_status_t attestation_call(const enclave_caller_t *caller, int32_t typ
 const enclave_service_t enclave_attestation_service = {
     .name = "attestation",
     .sid = ENCLAVE_SID_ATTESTATION,
-    .handle = ENCLAVE_HANDLE_ATTESTATION,
+    .handle = RSS_HANDLE_ATTESTATION,
     .version = 1,
     .call = attestation_call,
     .release_session = NULL,

@@ -1338,7 +1338,7 @@ void crypto_service_shutdown(void)
 const enclave_service_t enclave_crypto_service = {
     .name = "crypto",
     .sid = ENCLAVE_SID_CRYPTO,
-    .handle = ENCLAVE_HANDLE_CRYPTO,
+    .handle = RSS_HANDLE_CRYPTO,
     .version = 1,
     .call = crypto_service_call,
     .release_session = crypto_service_release,

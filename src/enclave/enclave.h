@@ -46,17 +46,7 @@ void enclave_storage_set(its_store_t *its, ps_store_t *ps);
 its_store_t *enclave_its_store(void);
 ps_store_t *enclave_ps_store(void);
 
-/* ITS and PS message types: TF-M's (1001-1005, sheet §3.2), then the PS types rssd adds
- * (docs/rss-comms-linux.md): create and set_extended, which TF-M does not carry, and the
- * support query of rssd's own clients, in rssd's extension block 0x7F00-0x7FFF at the top of
- * the psa_call type range, away from TF-M's numbering (1001 upward per service). */
-#define ENCLAVE_STORAGE_SET 1001
-#define ENCLAVE_STORAGE_GET 1002
-#define ENCLAVE_STORAGE_GET_INFO 1003
-#define ENCLAVE_STORAGE_REMOVE 1004
-#define ENCLAVE_PS_GET_SUPPORT 1005
-#define ENCLAVE_PS_CREATE 1006
-#define ENCLAVE_PS_SET_EXTENDED 1007
-#define ENCLAVE_PS_GET_SUPPORT_RSSD 0x7F05
+/* ITS and PS message types: comms/rss_services.h. */
+#include "comms/rss_services.h"
 
 #endif /* ENCLAVE_H */

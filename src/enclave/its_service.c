@@ -44,7 +44,7 @@ static psa_status_t its_call(const enclave_caller_t *caller, int32_t type, const
 const enclave_service_t enclave_its_service = {
     .name = "its",
     .sid = ENCLAVE_SID_ITS,
-    .handle = ENCLAVE_HANDLE_ITS,
+    .handle = RSS_HANDLE_ITS,
     .version = 1,
     .call = its_call,
     .release_session = NULL,

@@ -58,23 +58,23 @@ static psa_status_t ps_call(const enclave_caller_t *caller, int32_t type, const 
     }
 
     switch (type) {
-    case ENCLAVE_PS_GET_SUPPORT:
+    case RSS_PS_GET_SUPPORT:
         /* TF-M's own answer, 0: its client (and Trusted Services') returns NOT_SUPPORTED for
          * psa_ps_create and psa_ps_set_extended without sending anything, so the flags it asks
          * for must describe what it can do, not what rssd can. */
         return put_support(out, out_len, 0);
-    case ENCLAVE_PS_GET_SUPPORT_RSSD:
+    case RSS_PS_GET_SUPPORT_RSSD:
         /* libpsa's query: what rssd really supports, as libpsa carries create and
-         * set_extended (ENCLAVE_PS_CREATE, ENCLAVE_PS_SET_EXTENDED). */
+         * set_extended (RSS_PS_CREATE, RSS_PS_SET_EXTENDED). */
         return put_support(out, out_len, ps_store_get_support(ps));
-    case ENCLAVE_PS_CREATE:
+    case RSS_PS_CREATE:
         storage_clear_outputs(out, out_len);
         if (!storage_arg_uid(in, in_len, 0, &uid) || !storage_arg_u32(in, in_len, 1, &value) ||
             !storage_arg_u32(in, in_len, 2, &flags)) {
             return PSA_ERROR_PROGRAMMER_ERROR;
         }
         return ps_store_create(ps, caller->client_id, uid, value, flags);
-    case ENCLAVE_PS_SET_EXTENDED:
+    case RSS_PS_SET_EXTENDED:
         storage_clear_outputs(out, out_len);
         if (in_len < 3 || !storage_arg_uid(in, in_len, 0, &uid) ||
             !storage_arg_u32(in, in_len, 1, &value)) {
@@ -91,7 +91,7 @@ static psa_status_t ps_call(const enclave_caller_t *caller, int32_t type, const 
 const enclave_service_t enclave_ps_service = {
     .name = "ps",
     .sid = ENCLAVE_SID_PS,
-    .handle = ENCLAVE_HANDLE_PS,
+    .handle = RSS_HANDLE_PS,
     .version = 1,
     .call = ps_call,
     .release_session = NULL,

@@ -41,9 +41,7 @@ typedef struct enclave_service {
 #define ENCLAVE_SID_PS             0x00000060u
 #define ENCLAVE_SID_ITS            0x00000070u
 #define ENCLAVE_SID_ATTESTATION    0x00000020u
-#define ENCLAVE_HANDLE_CRYPTO      ((psa_handle_t)0x40000100)
-#define ENCLAVE_HANDLE_PS          ((psa_handle_t)0x40000101)
-#define ENCLAVE_HANDLE_ITS         ((psa_handle_t)0x40000102)
-#define ENCLAVE_HANDLE_ATTESTATION ((psa_handle_t)0x40000103)
+/* The stateless handles: comms/rss_services.h. */
+#include "comms/rss_services.h"
 
 #endif /* ENCLAVE_SERVICE_H */

@@ -17,7 +17,7 @@ static psa_status_t crypto_service_absent(const enclave_caller_t *caller, int32_
 const enclave_service_t enclave_crypto_service = {
     .name = "crypto",
     .sid = ENCLAVE_SID_CRYPTO,
-    .handle = ENCLAVE_HANDLE_CRYPTO,
+    .handle = RSS_HANDLE_CRYPTO,
     .version = 1,
     .call = crypto_service_absent,
     .release_session = NULL,

@@ -113,17 +113,17 @@ bool storage_serve_common(const storage_engine_t *engine, const enclave_caller_t
 {
     psa_storage_uid_t uid = 0;
     switch (type) {
-    case ENCLAVE_STORAGE_SET:
+    case RSS_STORAGE_SET:
         storage_clear_outputs(out, out_len);
         *status = storage_set(engine, caller, in, in_len);
         return true;
-    case ENCLAVE_STORAGE_GET:
+    case RSS_STORAGE_GET:
         *status = storage_get(engine, caller, in, in_len, out, out_len);
         return true;
-    case ENCLAVE_STORAGE_GET_INFO:
+    case RSS_STORAGE_GET_INFO:
         *status = storage_get_info(engine, caller, in, in_len, out, out_len);
         return true;
-    case ENCLAVE_STORAGE_REMOVE:
+    case RSS_STORAGE_REMOVE:
         storage_clear_outputs(out, out_len);
         *status = storage_arg_uid(in, in_len, 0, &uid)
                       ? engine->remove(engine->store, caller->client_id, uid)

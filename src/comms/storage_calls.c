@@ -1,0 +1,140 @@
+/* The ITS and PS APIs as RSS comms calls (comms/storage_calls.h). */
+#include "comms/storage_calls.h"
+
+#include "comms/transport.h"
+#include "comms/wire.h"
+
+/*
+ * Argument limits, checked before anything is sent so that every client answers as libpsa-local
+ * does:
+ * - a range [offset, offset + length) ending beyond 32 bits names no byte of any object (object
+ *   sizes are 32-bit, on the wire and in the engines, which refuse it first, storage_io.h):
+ *   INVALID_ARGUMENT. Without this check libpsa tried to map a shared region for it and
+ *   answered INSUFFICIENT_MEMORY.
+ * - one call carries at most STORAGE_MAX_DATA bytes of data (the largest shared memory, less
+ *   room for the other vectors), far beyond rssd's largest object: a longer set cannot be
+ *   stored (INSUFFICIENT_STORAGE), a longer set_extended exceeds any capacity
+ *   (INVALID_ARGUMENT), and a get never needs a larger buffer than that.
+ */
+#define STORAGE_MAX_DATA (RSS_SHM_MAX_SIZE - 4096u)
+
+static int range_fits_u32(size_t offset, size_t length)
+{
+    return length <= UINT32_MAX && offset <= UINT32_MAX - length;
+}
+
+psa_status_t storage_call_set(const storage_service_t *s, psa_storage_uid_t uid, size_t data_length,
+                              const void *p_data, psa_storage_create_flags_t create_flags)
+{
+    uint8_t uid_le[8], flags_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(flags_le, create_flags);
+    if ((data_length > 0 && p_data == NULL) || !range_fits_u32(0, data_length)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (data_length > STORAGE_MAX_DATA) {
+        return PSA_ERROR_INSUFFICIENT_STORAGE;
+    }
+    psa_invec in[3] = {{uid_le, 8}, {p_data, data_length}, {flags_le, 4}};
+    return s->call(s->ctx, s->service, RSS_STORAGE_SET, in, 3, NULL, 0);
+}
+
+psa_status_t storage_call_get(const storage_service_t *s, psa_storage_uid_t uid, size_t data_offset,
+                              size_t data_length, void *p_data, size_t *p_data_length)
+{
+    if (p_data_length == NULL || (data_length > 0 && p_data == NULL)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    *p_data_length = 0;
+    if (!range_fits_u32(data_offset, data_length)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (data_length > STORAGE_MAX_DATA) {
+        data_length = STORAGE_MAX_DATA; /* no object has more to return */
+    }
+    uint8_t uid_le[8], offset_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(offset_le, (uint32_t)data_offset);
+    psa_invec in[2] = {{uid_le, 8}, {offset_le, 4}};
+    psa_outvec out[1] = {{p_data, data_length}};
+    psa_status_t status = s->call(s->ctx, s->service, RSS_STORAGE_GET, in, 2, out, 1);
+    if (status == PSA_SUCCESS) {
+        *p_data_length = out[0].len;
+    }
+    return status;
+}
+
+psa_status_t storage_call_get_info(const storage_service_t *s, psa_storage_uid_t uid,
+                                   struct psa_storage_info_t *p_info)
+{
+    if (p_info == NULL) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t uid_le[8], info_le[12];
+    wire_store_u64(uid_le, uid);
+    psa_invec in[1] = {{uid_le, 8}};
+    psa_outvec out[1] = {{info_le, sizeof(info_le)}};
+    psa_status_t status = s->call(s->ctx, s->service, RSS_STORAGE_GET_INFO, in, 1, out, 1);
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    wire_reader_t r;
+    wire_reader_init(&r, info_le, out[0].len);
+    uint32_t capacity = 0, size = 0, flags = 0;
+    if (!wire_get_u32(&r, &capacity) || !wire_get_u32(&r, &size) || !wire_get_u32(&r, &flags) ||
+        !wire_reader_done(&r)) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    p_info->capacity = capacity;
+    p_info->size = size;
+    p_info->flags = flags;
+    return PSA_SUCCESS;
+}
+
+psa_status_t storage_call_remove(const storage_service_t *s, psa_storage_uid_t uid)
+{
+    uint8_t uid_le[8];
+    wire_store_u64(uid_le, uid);
+    psa_invec in[1] = {{uid_le, 8}};
+    return s->call(s->ctx, s->service, RSS_STORAGE_REMOVE, in, 1, NULL, 0);
+}
+
+psa_status_t storage_call_create(const storage_service_t *s, psa_storage_uid_t uid, size_t capacity,
+                                 psa_storage_create_flags_t create_flags)
+{
+    if (capacity > UINT32_MAX) {
+        return PSA_ERROR_INSUFFICIENT_STORAGE;
+    }
+    uint8_t uid_le[8], capacity_le[4], flags_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(capacity_le, (uint32_t)capacity);
+    wire_store_u32(flags_le, create_flags);
+    psa_invec in[3] = {{uid_le, 8}, {capacity_le, 4}, {flags_le, 4}};
+    return s->call(s->ctx, s->service, RSS_PS_CREATE, in, 3, NULL, 0);
+}
+
+psa_status_t storage_call_set_extended(const storage_service_t *s, psa_storage_uid_t uid,
+                                       size_t data_offset, size_t data_length, const void *p_data)
+{
+    if (!range_fits_u32(data_offset, data_length) || data_length > STORAGE_MAX_DATA ||
+        (data_length > 0 && p_data == NULL)) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    uint8_t uid_le[8], offset_le[4];
+    wire_store_u64(uid_le, uid);
+    wire_store_u32(offset_le, (uint32_t)data_offset);
+    psa_invec in[3] = {{uid_le, 8}, {offset_le, 4}, {p_data, data_length}};
+    return s->call(s->ctx, s->service, RSS_PS_SET_EXTENDED, in, 3, NULL, 0);
+}
+
+/* rssd's own query: TF-M's GET_SUPPORT (1005) answers 0, as TF-M does, for TF-M's client. */
+uint32_t storage_call_get_support(const storage_service_t *s)
+{
+    uint8_t flags_le[4];
+    psa_outvec out[1] = {{flags_le, sizeof(flags_le)}};
+    if (s->call(s->ctx, s->service, RSS_PS_GET_SUPPORT_RSSD, NULL, 0, out, 1) != PSA_SUCCESS ||
+        out[0].len != 4) {
+        return 0;
+    }
+    return wire_load_u32(flags_le);
+}
