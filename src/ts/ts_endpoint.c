@@ -228,6 +228,7 @@ static void serve_call(ts_connection_t *conn, const uint32_t in[TS_RPC_WORDS],
     }
     ts_call_t call = {
         .caller = &conn->caller,
+        .session = conn->session,
         .opcode = TS_RPC_W3_OPCODE(in[0]),
         .request = request,
         .request_length = request_length,

@@ -39,6 +39,7 @@ typedef struct ts_call {
     size_t response_size;
     size_t response_length; /* set by the service */
     int32_t service_status; /* set by the service; 32 bits on the wire */
+    void *session;          /* the connection's (ts_connection_t.session) */
 } ts_call_t;
 
 /* Returns the RPC status; response_length and service_status count only with TS_RPC_SUCCESS. */
@@ -78,6 +79,9 @@ typedef struct ts_connection {
     ts_caller_t caller;
     size_t slot_count; /* 2 * interfaces + 6, as the SE proxy sizes its table */
     ts_shared_memory_t *slots;
+    /* The hosting program's per-connection state, handed to every service call (NULL unless
+     * it sets it after ts_connection_open). */
+    void *session;
 } ts_connection_t;
 
 /* Returns false when out of memory. */

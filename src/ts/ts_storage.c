@@ -30,6 +30,7 @@ typedef struct ts_storage_args {
     uint8_t *out;        /* response data (GET) */
     size_t out_size;
     size_t out_length;
+    void *session; /* the call's, for the backend */
 } ts_storage_args_t;
 
 typedef psa_status_t (*ts_storage_run_fn)(const ts_storage_backend_t *b, ts_storage_args_t *a);
@@ -47,19 +48,20 @@ typedef struct ts_storage_op {
 
 static psa_status_t run_set(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
-    return b->set(a->v[S_UID], a->v[S_LENGTH], a->data, (psa_storage_create_flags_t)a->v[S_FLAGS]);
+    return b->set(a->session, a->v[S_UID], a->v[S_LENGTH], a->data,
+                  (psa_storage_create_flags_t)a->v[S_FLAGS]);
 }
 
 static psa_status_t run_get(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
     size_t length = a->v[S_SIZE] < a->out_size ? a->v[S_SIZE] : a->out_size;
-    return b->get(a->v[S_UID], a->v[S_OFFSET], length, a->out, &a->out_length);
+    return b->get(a->session, a->v[S_UID], a->v[S_OFFSET], length, a->out, &a->out_length);
 }
 
 static psa_status_t run_get_info(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
     struct psa_storage_info_t info;
-    psa_status_t status = b->get_info(a->v[S_UID], &info);
+    psa_status_t status = b->get_info(a->session, a->v[S_UID], &info);
     if (status == PSA_SUCCESS) {
         a->v[S_CAPACITY] = info.capacity;
         a->v[S_SIZE] = info.size;
@@ -70,22 +72,23 @@ static psa_status_t run_get_info(const ts_storage_backend_t *b, ts_storage_args_
 
 static psa_status_t run_remove(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
-    return b->remove(a->v[S_UID]);
+    return b->remove(a->session, a->v[S_UID]);
 }
 
 static psa_status_t run_create(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
-    return b->create(a->v[S_UID], a->v[S_CAPACITY], (psa_storage_create_flags_t)a->v[S_FLAGS]);
+    return b->create(a->session, a->v[S_UID], a->v[S_CAPACITY],
+                     (psa_storage_create_flags_t)a->v[S_FLAGS]);
 }
 
 static psa_status_t run_set_extended(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
-    return b->set_extended(a->v[S_UID], a->v[S_OFFSET], a->v[S_LENGTH], a->data);
+    return b->set_extended(a->session, a->v[S_UID], a->v[S_OFFSET], a->v[S_LENGTH], a->data);
 }
 
 static psa_status_t run_get_support(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
-    a->v[S_SUPPORT] = b->get_support();
+    a->v[S_SUPPORT] = b->get_support(a->session);
     return PSA_SUCCESS; /* as upstream: the feature map with PSA_SUCCESS */
 }
 
@@ -217,6 +220,7 @@ int32_t ts_storage_serve(void *context, ts_call_t *call)
     }
     a.out = call->response;
     a.out_size = call->response_size;
+    a.session = call->session;
     psa_status_t status = op->run(backend, &a);
     call->service_status = status;
     call->response_length = 0;
@@ -226,18 +230,49 @@ int32_t ts_storage_serve(void *context, ts_call_t *call)
     return TS_RPC_SUCCESS;
 }
 
-static psa_status_t its_create(psa_storage_uid_t uid, size_t capacity,
+/* The standard APIs of the linked library, for every session alike. */
+static psa_status_t its_set(void *session, psa_storage_uid_t uid, size_t length, const void *data,
+                            psa_storage_create_flags_t flags)
+{
+    (void)session;
+    return psa_its_set(uid, length, data, flags);
+}
+
+static psa_status_t its_get(void *session, psa_storage_uid_t uid, size_t offset, size_t length,
+                            void *data, size_t *data_length)
+{
+    (void)session;
+    return psa_its_get(uid, offset, length, data, data_length);
+}
+
+static psa_status_t its_get_info(void *session, psa_storage_uid_t uid,
+                                 struct psa_storage_info_t *info)
+{
+    (void)session;
+    return psa_its_get_info(uid, info);
+}
+
+static psa_status_t its_remove(void *session, psa_storage_uid_t uid)
+{
+    (void)session;
+    return psa_its_remove(uid);
+}
+
+/* ITS 1.0 has neither: NOT_SUPPORTED, and GET_SUPPORT reports none. */
+static psa_status_t its_create(void *session, psa_storage_uid_t uid, size_t capacity,
                                psa_storage_create_flags_t flags)
 {
+    (void)session;
     (void)uid;
     (void)capacity;
     (void)flags;
     return PSA_ERROR_NOT_SUPPORTED;
 }
 
-static psa_status_t its_set_extended(psa_storage_uid_t uid, size_t offset, size_t length,
-                                     const void *data)
+static psa_status_t its_set_extended(void *session, psa_storage_uid_t uid, size_t offset,
+                                     size_t length, const void *data)
 {
+    (void)session;
     (void)uid;
     (void)offset;
     (void)length;
@@ -245,17 +280,63 @@ static psa_status_t its_set_extended(psa_storage_uid_t uid, size_t offset, size_
     return PSA_ERROR_NOT_SUPPORTED;
 }
 
-static uint32_t its_get_support(void)
+static uint32_t its_get_support(void *session)
 {
+    (void)session;
     return 0;
 }
 
+static psa_status_t ps_set(void *session, psa_storage_uid_t uid, size_t length, const void *data,
+                           psa_storage_create_flags_t flags)
+{
+    (void)session;
+    return psa_ps_set(uid, length, data, flags);
+}
+
+static psa_status_t ps_get(void *session, psa_storage_uid_t uid, size_t offset, size_t length,
+                           void *data, size_t *data_length)
+{
+    (void)session;
+    return psa_ps_get(uid, offset, length, data, data_length);
+}
+
+static psa_status_t ps_get_info(void *session, psa_storage_uid_t uid,
+                                struct psa_storage_info_t *info)
+{
+    (void)session;
+    return psa_ps_get_info(uid, info);
+}
+
+static psa_status_t ps_remove(void *session, psa_storage_uid_t uid)
+{
+    (void)session;
+    return psa_ps_remove(uid);
+}
+
+static psa_status_t ps_create(void *session, psa_storage_uid_t uid, size_t capacity,
+                              psa_storage_create_flags_t flags)
+{
+    (void)session;
+    return psa_ps_create(uid, capacity, flags);
+}
+
+static psa_status_t ps_set_extended(void *session, psa_storage_uid_t uid, size_t offset,
+                                    size_t length, const void *data)
+{
+    (void)session;
+    return psa_ps_set_extended(uid, offset, length, data);
+}
+
+static uint32_t ps_get_support(void *session)
+{
+    (void)session;
+    return psa_ps_get_support();
+}
+
 const ts_storage_backend_t ts_storage_its_backend = {
-    psa_its_set, psa_its_get,      psa_its_get_info, psa_its_remove,
-    its_create,  its_set_extended, its_get_support,
+    its_set, its_get, its_get_info, its_remove, its_create, its_set_extended, its_get_support,
 };
 
 const ts_storage_backend_t ts_storage_ps_backend = {
-    psa_ps_set,    psa_ps_get,          psa_ps_get_info,    psa_ps_remove,
-    psa_ps_create, psa_ps_set_extended, psa_ps_get_support,
+    ps_set, ps_get, ps_get_info, ps_remove, ps_create, ps_set_extended, ps_get_support,
 };

@@ -17,28 +17,29 @@
 #define TS_STORAGE_OP_SET_EXTENDED 0x105u
 #define TS_STORAGE_OP_GET_SUPPORT  0x106u
 
-/* The PSA storage API a storage interface is served on: psa_its_* or psa_ps_*. */
+/* The PSA storage API a storage interface is served on. session is the connection's
+ * (ts_call_t.session): whom the call is for, as the program hosting the endpoint knows it. */
 typedef struct ts_storage_backend {
-    psa_status_t (*set)(psa_storage_uid_t uid, size_t length, const void *data,
+    psa_status_t (*set)(void *session, psa_storage_uid_t uid, size_t length, const void *data,
                         psa_storage_create_flags_t flags);
-    psa_status_t (*get)(psa_storage_uid_t uid, size_t offset, size_t length, void *data,
-                        size_t *data_length);
-    psa_status_t (*get_info)(psa_storage_uid_t uid, struct psa_storage_info_t *info);
-    psa_status_t (*remove)(psa_storage_uid_t uid);
-    psa_status_t (*create)(psa_storage_uid_t uid, size_t capacity,
+    psa_status_t (*get)(void *session, psa_storage_uid_t uid, size_t offset, size_t length,
+                        void *data, size_t *data_length);
+    psa_status_t (*get_info)(void *session, psa_storage_uid_t uid, struct psa_storage_info_t *info);
+    psa_status_t (*remove)(void *session, psa_storage_uid_t uid);
+    psa_status_t (*create)(void *session, psa_storage_uid_t uid, size_t capacity,
                            psa_storage_create_flags_t flags);
-    psa_status_t (*set_extended)(psa_storage_uid_t uid, size_t offset, size_t length,
+    psa_status_t (*set_extended)(void *session, psa_storage_uid_t uid, size_t offset, size_t length,
                                  const void *data);
-    uint32_t (*get_support)(void);
+    uint32_t (*get_support)(void *session);
 } ts_storage_backend_t;
 
 /*
  * psa_its_* (ITS 1.0 has no CREATE or SET_EXTENDED: those answer PSA_ERROR_NOT_SUPPORTED and
  * GET_SUPPORT reports 0, which is the truth for that API) and psa_ps_* (all seven, GET_SUPPORT
  * reporting what psa_ps_get_support reports). The program that links ss_ts picks the library
- * implementing them (libpsa for a daemon, libpsa-local in-process). Every call runs with that
- * program's own identity: the caller's identity is not forwarded yet (see
- * docs/trusted-services.md).
+ * implementing them (libpsa, or libpsa-local in-process); they ignore the session, so every
+ * call runs with that program's own identity. se-proxy has its own backends, which forward each
+ * call for the session's caller (tools/se-proxy).
  */
 extern const ts_storage_backend_t ts_storage_its_backend;
 extern const ts_storage_backend_t ts_storage_ps_backend;
