@@ -38,7 +38,7 @@ static psa_status_t its_set(rss_client_t *c, const uint8_t *data, size_t len)
     wire_store_u64(uid_le, OBJECT_UID);
     psa_invec in[3] = {{uid_le, 8}, {data, len}, {flags_le, 4}};
     bool stale = false;
-    return rss_client_call(c, CLIENT_HANDLE_ITS, ITS_SET, in, 3, NULL, 0, &stale);
+    return rss_client_call(c, RSS_HANDLE_ITS, ITS_SET, in, 3, NULL, 0, &stale);
 }
 
 static psa_status_t its_get(rss_client_t *c, uint8_t *data, size_t size, size_t *len)
@@ -48,7 +48,7 @@ static psa_status_t its_get(rss_client_t *c, uint8_t *data, size_t size, size_t 
     psa_invec in[2] = {{uid_le, 8}, {offset_le, 4}};
     psa_outvec out[1] = {{data, size}};
     bool stale = false;
-    psa_status_t status = rss_client_call(c, CLIENT_HANDLE_ITS, ITS_GET, in, 2, out, 1, &stale);
+    psa_status_t status = rss_client_call(c, RSS_HANDLE_ITS, ITS_GET, in, 2, out, 1, &stale);
     *len = out[0].len;
     return status;
 }

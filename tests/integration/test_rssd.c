@@ -77,7 +77,7 @@ static size_t embed_its_get_info(uint8_t *buf, uint8_t seq, uint64_t uid)
     uint8_t uid_le[8];
     memcpy(uid_le, &uid, 8);
     rss_msg_call_t call = {.header = {0, seq, 1},
-                           .handle = CLIENT_HANDLE_ITS,
+                           .handle = RSS_HANDLE_ITS,
                            .type = 1003,
                            .in_len = 1,
                            .out_len = 1,
@@ -133,15 +133,15 @@ static void test_framework_calls(void **state)
     assert_int_equal(psa_call(PSA_NULL_HANDLE, 0, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(psa_call(0x40000104, 0, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(psa_call(0x40000202, 1001, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, -1, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(RSS_HANDLE_ITS, -1, NULL, 0, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     psa_invec five[5] = {{0}};
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1001, five, 5, NULL, 0),
+    assert_int_equal(psa_call(RSS_HANDLE_ITS, 1001, five, 5, NULL, 0),
                      PSA_ERROR_PROGRAMMER_ERROR);
     /* Unknown types: ITS NOT_SUPPORTED, PS PROGRAMMER_ERROR; attestation is not built. */
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1999, NULL, 0, NULL, 0), PSA_ERROR_NOT_SUPPORTED);
-    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1999, NULL, 0, NULL, 0),
+    assert_int_equal(psa_call(RSS_HANDLE_ITS, 1999, NULL, 0, NULL, 0), PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_call(RSS_HANDLE_PS, 1999, NULL, 0, NULL, 0),
                      PSA_ERROR_PROGRAMMER_ERROR);
-    assert_int_equal(psa_call(CLIENT_HANDLE_ATTESTATION, 1001, NULL, 0, NULL, 0),
+    assert_int_equal(psa_call(RSS_HANDLE_ATTESTATION, 1001, NULL, 0, NULL, 0),
                      PSA_ERROR_NOT_SUPPORTED);
 }
 
@@ -176,10 +176,10 @@ static void test_its(void **state)
     psa_invec in[1] = {{&short_uid, 4}};
     uint8_t info_buf[16];
     psa_outvec out[1] = {{info_buf, 16}};
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1004, in, 1, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(RSS_HANDLE_ITS, 1004, in, 1, NULL, 0), PSA_ERROR_PROGRAMMER_ERROR);
     uint64_t uid = 0x1002;
     in[0] = (psa_invec){&uid, 8};
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 1003, in, 1, out, 1), PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(RSS_HANDLE_ITS, 1003, in, 1, out, 1), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(out[0].len, 0);
 }
 
@@ -228,7 +228,7 @@ static void test_ps_get_support_answers(void **state)
     uint8_t flags[8];
     memset(flags, 0xff, sizeof(flags));
     psa_outvec out[1] = {{flags, 4}};
-    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, NULL, 0, out, 1), PSA_SUCCESS);
+    assert_int_equal(psa_call(RSS_HANDLE_PS, 1005, NULL, 0, out, 1), PSA_SUCCESS);
     assert_int_equal(out[0].len, 4);
     static const uint8_t zero[4] = {0, 0, 0, 0};
     assert_memory_equal(flags, zero, 4);
@@ -237,27 +237,27 @@ static void test_ps_get_support_answers(void **state)
     psa_invec in[1] = {{&dummy, sizeof(dummy)}};
     memset(flags, 0xff, sizeof(flags));
     out[0].len = 4;
-    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, in, 1, out, 1), PSA_SUCCESS);
+    assert_int_equal(psa_call(RSS_HANDLE_PS, 1005, in, 1, out, 1), PSA_SUCCESS);
     assert_int_equal(out[0].len, 4);
     assert_memory_equal(flags, zero, 4);
     /* The flags vector must be exactly 4 bytes, as in TF-M. */
     out[0].len = 8;
-    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 1005, NULL, 0, out, 1), PSA_ERROR_PROGRAMMER_ERROR);
+    assert_int_equal(psa_call(RSS_HANDLE_PS, 1005, NULL, 0, out, 1), PSA_ERROR_PROGRAMMER_ERROR);
     assert_int_equal(out[0].len, 0);
 
     /* rssd's query: SET_EXTENDED (1), little-endian. */
     memset(flags, 0xff, sizeof(flags));
     out[0].len = 4;
-    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 0x7F05, NULL, 0, out, 1), PSA_SUCCESS);
+    assert_int_equal(psa_call(RSS_HANDLE_PS, 0x7F05, NULL, 0, out, 1), PSA_SUCCESS);
     assert_int_equal(out[0].len, 4);
     static const uint8_t set_extended[4] = {1, 0, 0, 0};
     assert_memory_equal(flags, set_extended, 4);
     out[0].len = 3;
-    assert_int_equal(psa_call(CLIENT_HANDLE_PS, 0x7F05, NULL, 0, out, 1),
+    assert_int_equal(psa_call(RSS_HANDLE_PS, 0x7F05, NULL, 0, out, 1),
                      PSA_ERROR_PROGRAMMER_ERROR);
     /* It is a PS type: ITS does not know it. */
     out[0].len = 4;
-    assert_int_equal(psa_call(CLIENT_HANDLE_ITS, 0x7F05, NULL, 0, out, 1), PSA_ERROR_NOT_SUPPORTED);
+    assert_int_equal(psa_call(RSS_HANDLE_ITS, 0x7F05, NULL, 0, out, 1), PSA_ERROR_NOT_SUPPORTED);
 
     /* The bytes a TF-M client sends (embed, no input, one 4-byte output) and gets back. */
     int fd = raw_connect();
@@ -441,7 +441,7 @@ static int raw_get7(int fd, const char *expect)
 {
     uint8_t uid[8] = {7}, offset[4] = {0};
     rss_msg_call_t call = {.header = {0, 3, 1},
-                           .handle = CLIENT_HANDLE_ITS,
+                           .handle = RSS_HANDLE_ITS,
                            .type = 1002,
                            .in_len = 2,
                            .out_len = 1,
@@ -556,7 +556,7 @@ static void test_malformed_messages(void **state)
     /* Pointer access without shared memory, then with offsets outside it. */
     uint8_t pmsg[64];
     rss_msg_call_t call = {.header = {1, 8, 1},
-                           .handle = CLIENT_HANDLE_ITS,
+                           .handle = RSS_HANDLE_ITS,
                            .type = 1003,
                            .in_len = 1,
                            .out_len = 1,
