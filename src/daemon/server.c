@@ -82,6 +82,7 @@ struct daemon_conn {
     struct uid_count *uid_slot; /* its uid's connection count (NULL when not counted) */
     unsigned worker;            /* whose epoll set holds it (under server->lock) */
     bool parked;                /* waiting for its client's busy count (under server->lock) */
+    bool drop;                  /* serve() asked to close it after this reply */
     _Alignas(max_align_t) unsigned char state[]; /* the protocol's state_size bytes */
 };
 
@@ -411,7 +412,7 @@ static bool serve_connection(daemon_server_t *server, daemon_conn_t *conn, worke
     }
     /* Not sent: gone, or not reading its replies (more than one request in flight); drop it
      * rather than block a worker. */
-    return sent;
+    return sent && !conn->drop;
 }
 
 /* How many workers other than `self` are serving a call of `client`. */
@@ -824,6 +825,17 @@ void daemon_server_destroy(daemon_server_t *server)
 daemon_role_t daemon_conn_role(const daemon_conn_t *conn)
 {
     return conn->role;
+}
+
+void daemon_conn_drop(daemon_conn_t *conn)
+{
+    conn->drop = true;
+}
+
+void daemon_conn_peer(const daemon_conn_t *conn, uid_t *uid, pid_t *pid)
+{
+    *uid = conn->uid;
+    *pid = conn->pid;
 }
 
 const daemon_caller_t *daemon_conn_caller(const daemon_conn_t *conn)

@@ -92,6 +92,11 @@ void daemon_server_destroy(daemon_server_t *server);
 /* The role the policy gave the peer when it connected (REFUSED also for a peer whose process
  * could not be identified). */
 daemon_role_t daemon_conn_role(const daemon_conn_t *conn);
+/* Closes the connection once serve() returns, after its reply (if any) is sent: for a peer
+ * that sent something no message of the protocol can be. */
+void daemon_conn_drop(daemon_conn_t *conn);
+/* The peer's credentials from SO_PEERCRED, as read when it connected. */
+void daemon_conn_peer(const daemon_conn_t *conn, uid_t *uid, pid_t *pid);
 /* Whom the connection's calls are for: its process's client id and session, or the client a
  * forwarder asserted. */
 const daemon_caller_t *daemon_conn_caller(const daemon_conn_t *conn);
