@@ -13,7 +13,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "libts_internal.h"
+#include <limits.h>
+
+#include "ts/ts_runtime.h"
 #include "ts/ts_packet.h"
 #include "ts/ts_rpc_abi.h"
 #include "ts_rpc_caller_linux.h"
@@ -31,24 +33,6 @@ typedef struct ts_socket_caller {
     uint64_t next_handle;
     struct rpc_caller_shared_memory cached; /* lent, kept for the next call; buffer NULL: none */
 } ts_socket_caller_t;
-
-bool libts_runtime_dir(char *out, size_t size)
-{
-    const char *dir = getenv("TS_RUNTIME_DIR");
-    int n;
-    if (dir != NULL && dir[0] != '\0') {
-        n = snprintf(out, size, "%s", dir);
-    } else if (geteuid() == 0) {
-        n = snprintf(out, size, "/run/ts");
-    } else {
-        const char *xdg = getenv("XDG_RUNTIME_DIR");
-        if (xdg == NULL || xdg[0] == '\0') {
-            return false;
-        }
-        n = snprintf(out, size, "%s/ts", xdg);
-    }
-    return n > 0 && (size_t)n < size;
-}
 
 /* One request packet out (with a descriptor if fd >= 0), one reply packet back. */
 static rpc_status_t exchange(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
@@ -156,7 +140,7 @@ static int socket_entry(const struct dirent *e)
 static rpc_status_t open_endpoint(ts_socket_caller_t *c, const struct rpc_uuid *uuid, int index)
 {
     char dir[PATH_MAX];
-    if (!libts_runtime_dir(dir, sizeof(dir))) {
+    if (!ts_runtime_dir(dir, sizeof(dir))) {
         return RPC_ERROR_NOT_FOUND;
     }
     struct dirent **names = NULL;
