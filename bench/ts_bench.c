@@ -1,7 +1,8 @@
-/* Benchmark: PS calls through libts -> TS RPC endpoint -> rssd against the same through libpsa. */
+/* Benchmark: PS calls through libts -> se-proxy -> rssd against the same through libpsa. */
 /*
- * Starts a private rssd and ts_test_server (the test loop around ts_connection_serve until
- * src/daemon provides se-proxy's transport), then in the same run measures, on the same data:
+ * Starts a private rssd (whose policy makes this uid a forwarder) and se-proxy, then in the same
+ * run measures, on the same data (se-proxy forwards for this uid, so both paths reach one
+ * object):
  * GET_SUPPORT (the smallest call that reaches rssd) and a 16-byte GET, through a libts session
  * with memory per call (what service_context_open gives), through a session with a fixed 8 KiB
  * buffer (what TS's Linux FF-A context opens), and directly with psa_ps_* through libpsa.
@@ -95,20 +96,26 @@ int main(void)
     if (mkdtemp(dir) == NULL) {
         return 1;
     }
-    char state[160], rss[160], ts_dir[160], ts_sock[200];
+    char state[160], rss[160], ts_dir[160], ts_sock[200], policy[160];
     snprintf(state, sizeof(state), "%s/state", dir);
     snprintf(rss, sizeof(rss), "%s/rss.sock", dir);
     snprintf(ts_dir, sizeof(ts_dir), "%s/ts", dir);
     snprintf(ts_sock, sizeof(ts_sock), "%s/se-proxy.sock", ts_dir);
-    if (mkdir(state, 0700) != 0 || mkdir(ts_dir, 0755) != 0) {
+    snprintf(policy, sizeof(policy), "%s/policy", dir);
+    FILE *pf = fopen(policy, "w");
+    if (pf == NULL) {
+        return 1;
+    }
+    int written = fprintf(pf, "uid %u forwarder\n", (unsigned)geteuid());
+    if (fclose(pf) != 0 || written < 0 || mkdir(state, 0700) != 0 || mkdir(ts_dir, 0755) != 0) {
         return 1;
     }
     setenv("RSS_SOCKET", rss, 1);
     setenv("TS_RUNTIME_DIR", ts_dir, 1);
-    const char *rssd_argv[] = {SS_RSSD_PATH, "--state-dir",  state, "--socket",
-                               rss,          "--foreground", NULL};
+    const char *rssd_argv[] = {SS_RSSD_PATH, "--state-dir", state,          "--socket", rss,
+                               "--policy",   policy,        "--foreground", NULL};
     pid_t rssd = spawn(rssd_argv, rss);
-    const char *ts_argv[] = {SS_TS_SERVER_PATH, "--socket", ts_sock, NULL};
+    const char *ts_argv[] = {SS_SE_PROXY_PATH, "--socket", ts_sock, "--foreground", NULL};
     pid_t server = rssd > 0 ? spawn(ts_argv, ts_sock) : -1;
     int rc = 1;
     uint8_t data[16] = "0123456789abcdef";

@@ -1,7 +1,8 @@
-/* TS RPC end to end: a client on the libts 2.0.0 ABI, ts_test_server, libpsa, a real rssd. */
+/* TS RPC end to end: a client on the libts 2.0.0 ABI, se-proxy, a real rssd. */
 /*
- * Run under with_rssd.sh (RSS_SOCKET). The test starts ts_test_server (argv[1]) on
- * $TS_RUNTIME_DIR/se-proxy.sock in a private directory and talks to it only through libts, the
+ * Run under with_rssd.sh (RSS_SOCKET) with RSSD_POLICY naming uid 0 a forwarder. The test starts
+ * se-proxy (argv[1]) on $TS_RUNTIME_DIR/se-proxy.sock in a private directory and talks to it
+ * through libts (and libpsa straight to rssd, to compare), the
  * way TS's packed-c secure-storage client does (begin, write the packed request, invoke, read
  * the response, end), plus raw packets for the malformed-message cases. The request bodies are
  * written out byte by byte from the sheet's secure_storage_proto.h table.
@@ -27,6 +28,8 @@
 
 #include <cmocka.h>
 
+#include <psa/protected_storage.h>
+
 #include "rpc_caller_session.h"
 #include "service_locator.h"
 
@@ -50,6 +53,7 @@ _Static_assert(sizeof(rpc_status_t) == 4 && sizeof(service_status_t) == 8, "stat
 
 /* PSA status values (sheet §2.1), as the service status carries them. */
 #define ST_SUCCESS        0
+#define ST_NOT_PERMITTED  (-133)
 #define ST_NOT_SUPPORTED  (-134)
 #define ST_ALREADY_EXISTS (-139)
 #define ST_DOES_NOT_EXIST (-140)
@@ -65,7 +69,7 @@ static void start_server(void)
     server_pid = fork();
     assert_true(server_pid >= 0);
     if (server_pid == 0) {
-        execl(server_path, server_path, "--socket", sock_path, (char *)NULL);
+        execl(server_path, server_path, "--socket", sock_path, "--foreground", (char *)NULL);
         _exit(127);
     }
     /* No deadline: the server is up when its socket exists, or has failed when it exits. */
@@ -564,10 +568,136 @@ static void test_server_dies_mid_call(void **state)
     close_sn(ctx, s);
 }
 
+/* Runs fn in a child with the given uid; returns its exit status (0: every check held). */
+static int as_uid(uid_t uid, int (*fn)(void))
+{
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        if (setresgid(uid, uid, uid) != 0 || setresuid(uid, uid, uid) != 0) {
+            _exit(100);
+        }
+        _exit(fn());
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+#define OBJ_UID 0x0102030405060708ull
+
+/* PS GET_INFO of uid_req through se-proxy: the service status. */
+static service_status_t ts_info(void)
+{
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(PS_SN, &ctx);
+    uint8_t resp[32];
+    size_t len;
+    service_status_t st;
+    rpc_status_t r = call(s, 0x102, uid_req, 8, sizeof(resp), resp, &len, &st);
+    close_sn(ctx, s);
+    return r == RPC_SUCCESS ? st : 99999;
+}
+
+/* uid A stores through se-proxy; libpsa straight to rssd sees the same object for A. */
+static int a_stores(void)
+{
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(PS_SN, &ctx);
+    uint8_t resp[32];
+    size_t len;
+    service_status_t st;
+    if (call(s, 0x100, set_req, sizeof(set_req), 0, resp, &len, &st) != RPC_SUCCESS ||
+        st != ST_SUCCESS) {
+        return 1;
+    }
+    close_sn(ctx, s);
+    uint8_t data[8] = {0};
+    size_t got = 0;
+    if (psa_ps_get(OBJ_UID, 0, sizeof(data), data, &got) != PSA_SUCCESS || got != 5 ||
+        memcmp(data, "hello", 5) != 0) {
+        return 2;
+    }
+    return ts_info() == ST_SUCCESS ? 0 : 3;
+}
+
+/* uid B reaches nothing of A's, by either path. */
+static int b_sees_nothing(void)
+{
+    struct psa_storage_info_t info;
+    if (ts_info() != ST_DOES_NOT_EXIST) {
+        return 1;
+    }
+    return psa_ps_get_info(OBJ_UID, &info) == PSA_ERROR_DOES_NOT_EXIST ? 0 : 2;
+}
+
+/* A removes it through libpsa; se-proxy then sees it gone too. */
+static int a_removes(void)
+{
+    if (psa_ps_remove(OBJ_UID) != PSA_SUCCESS) {
+        return 1;
+    }
+    return ts_info() == ST_DOES_NOT_EXIST ? 0 : 2;
+}
+
+/* se-proxy forwards for its caller: two uids through it have separate objects, and an object
+ * one stores through se-proxy is the object that uid reaches calling rssd directly. */
+static void test_forwarded_identity(void **state)
+{
+    (void)state;
+    assert_int_equal(as_uid(65534, a_stores), 0);
+    assert_int_equal(as_uid(65533, b_sees_nothing), 0);
+    assert_int_equal(ts_info(), ST_DOES_NOT_EXIST); /* nor root, se-proxy's own uid */
+    assert_int_equal(as_uid(65534, a_removes), 0);
+}
+
+static char other_dir[] = "/tmp/test-ts-other-XXXXXX";
+
+static int proxy_as_other_uid(void)
+{
+    char path[200];
+    snprintf(path, sizeof(path), "%s/se-proxy.sock", other_dir);
+    execl(server_path, server_path, "--socket", path, "--foreground", (char *)NULL);
+    return 127;
+}
+
+/* A se-proxy whose uid rssd's policy does not name a forwarder forwards nothing: rssd refuses
+ * its assertion, and the caller gets NOT_PERMITTED as the service status. */
+static void test_non_forwarder_refused(void **state)
+{
+    (void)state;
+    assert_non_null(mkdtemp(other_dir));
+    assert_int_equal(chmod(other_dir, 0777), 0);
+    pid_t proxy = fork();
+    assert_true(proxy >= 0);
+    if (proxy == 0) {
+        if (setresgid(65533, 65533, 65533) != 0 || setresuid(65533, 65533, 65533) != 0) {
+            _exit(100);
+        }
+        _exit(proxy_as_other_uid());
+    }
+    char path[200];
+    snprintf(path, sizeof(path), "%s/se-proxy.sock", other_dir);
+    struct stat st;
+    while (stat(path, &st) != 0) {
+        assert_int_equal(waitpid(proxy, NULL, WNOHANG), 0);
+        usleep(10000);
+    }
+    setenv("TS_RUNTIME_DIR", other_dir, 1);
+    assert_int_equal(ts_info(), ST_NOT_PERMITTED);
+    setenv("TS_RUNTIME_DIR", dir, 1);
+    kill(proxy, SIGTERM);
+    int status;
+    assert_int_equal(waitpid(proxy, &status, 0), proxy);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    rmdir(other_dir);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || getenv("RSS_SOCKET") == NULL) {
-        fprintf(stderr, "usage (under with_rssd.sh): %s TS_TEST_SERVER\n", argv[0]);
+        fprintf(stderr, "usage (under with_rssd.sh): %s SE_PROXY\n", argv[0]);
         return 2;
     }
     server_path = argv[1];
@@ -577,6 +707,16 @@ int main(int argc, char **argv)
     snprintf(sock_path, sizeof(sock_path), "%s/se-proxy.sock", dir);
     setenv("TS_RUNTIME_DIR", dir, 1);
     signal(SIGPIPE, SIG_IGN);
+    /* Other uids reach rssd's socket too (with_rssd.sh makes its directory private). */
+    char rss_dir[256];
+    snprintf(rss_dir, sizeof(rss_dir), "%s", getenv("RSS_SOCKET"));
+    char *slash = strrchr(rss_dir, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        if (chmod(rss_dir, 0755) != 0) {
+            return 1;
+        }
+    }
     start_server();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_locator),
@@ -587,6 +727,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_session_buffer_policy),
         cmocka_unit_test(test_malformed_words),
         cmocka_unit_test(test_two_uids),
+        cmocka_unit_test(test_forwarded_identity),
+        cmocka_unit_test(test_non_forwarder_refused),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_client_dies_mid_call),
         cmocka_unit_test(test_server_dies_mid_call),

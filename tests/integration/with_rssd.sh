@@ -4,6 +4,7 @@
 # The command sees RSS_SOCKET (and RSSD_STATE_DIR, for tests that inspect the files). rssd gets
 # SIGTERM afterwards and must exit with status 0 (under the sanitizers this includes a clean
 # LeakSanitizer report). The exit status is the command's, or 1 if rssd misbehaved.
+# RSSD_POLICY, if set, is rssd's policy file (e.g. one naming a forwarder).
 set -u
 
 rssd=$1
@@ -12,7 +13,12 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/ss-rssd-XXXXXX") || exit 1
 mkdir -m 700 "$dir/state"
 sock="$dir/rss.sock"
 
-"$rssd" --state-dir "$dir/state" --socket "$sock" --foreground 2>"$dir/rssd.log" &
+if [ -n "${RSSD_POLICY:-}" ]; then
+    "$rssd" --state-dir "$dir/state" --socket "$sock" --policy "$RSSD_POLICY" --foreground \
+        2>"$dir/rssd.log" &
+else
+    "$rssd" --state-dir "$dir/state" --socket "$sock" --foreground 2>"$dir/rssd.log" &
+fi
 pid=$!
 
 # rssd creates the socket once it is listening. No deadline (a loaded machine may be slow);
