@@ -16,7 +16,7 @@
 #include <limits.h>
 
 #include "ts/ts_runtime.h"
-#include "ts/ts_packet.h"
+#include "ts/ts_socket.h"
 #include "ts/ts_rpc_abi.h"
 #include "ts_rpc_caller_linux.h"
 
@@ -33,95 +33,6 @@ typedef struct ts_socket_caller {
     uint64_t next_handle;
     struct rpc_caller_shared_memory cached; /* lent, kept for the next call; buffer NULL: none */
 } ts_socket_caller_t;
-
-/* One request packet out (with a descriptor if fd >= 0), one reply packet back. */
-static rpc_status_t exchange(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
-                             uint32_t out[TS_RPC_WORDS])
-{
-    uint8_t packet[TS_RPC_PACKET_BYTES];
-    ts_packet_encode(in, packet);
-    struct iovec iov = {packet, sizeof(packet)};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (fd >= 0) {
-        memset(&control, 0, sizeof(control));
-        msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof(control.buf);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    ssize_t n;
-    do {
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof(packet)) {
-        return RPC_ERROR_TRANSPORT_LAYER;
-    }
-    uint8_t reply[TS_RPC_PACKET_BYTES + 1];
-    do {
-        n = recv(sock, reply, sizeof(reply), 0);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0 || !ts_packet_decode(reply, (size_t)n, out) || out[0] != in[0]) {
-        return RPC_ERROR_TRANSPORT_LAYER; /* closed, truncated, oversized or not our reply */
-    }
-    return RPC_SUCCESS;
-}
-
-static int connect_endpoint(const char *path)
-{
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        return -1;
-    }
-    strcpy(addr.sun_path, path);
-    int sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (sock < 0) {
-        return -1;
-    }
-    if (connect(sock, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
-        close(sock);
-        return -1;
-    }
-    return sock;
-}
-
-/* VERSION_GET must answer 1, then SERVICE_INFO_GET must answer RPC_SUCCESS. */
-static rpc_status_t query_service(int sock, const struct rpc_uuid *uuid, uint8_t *interface_id)
-{
-    uint32_t in[TS_RPC_WORDS] = {TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_VERSION_GET)};
-    uint32_t out[TS_RPC_WORDS];
-    rpc_status_t status = exchange(sock, in, -1, out);
-    if (status != RPC_SUCCESS) {
-        return status;
-    }
-    if (out[1] != TS_RPC_ABI_VERSION) {
-        return RPC_ERROR_NOT_FOUND;
-    }
-    in[0] = TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_SERVICE_INFO_GET);
-    for (size_t k = 0; k < 4; k++) {
-        in[1 + k] = (uint32_t)uuid->uuid[4 * k] | ((uint32_t)uuid->uuid[4 * k + 1] << 8) |
-                    ((uint32_t)uuid->uuid[4 * k + 2] << 16) |
-                    ((uint32_t)uuid->uuid[4 * k + 3] << 24);
-    }
-    status = exchange(sock, in, -1, out);
-    if (status != RPC_SUCCESS) {
-        return status;
-    }
-    if ((int32_t)out[1] != RPC_SUCCESS) {
-        return (int32_t)out[1];
-    }
-    if (out[2] > 0xffu) {
-        return RPC_ERROR_INVALID_RESPONSE_BODY;
-    }
-    *interface_id = (uint8_t)out[2];
-    return RPC_SUCCESS;
-}
 
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
@@ -160,12 +71,12 @@ static rpc_status_t open_endpoint(ts_socket_caller_t *c, const struct rpc_uuid *
         if (index >= 0 && sockets_seen++ != index) {
             continue;
         }
-        int sock = connect_endpoint(path);
+        int sock = ts_socket_connect(path);
         if (sock < 0) {
             continue;
         }
         uint8_t ifid = 0;
-        rpc_status_t s = query_service(sock, uuid, &ifid);
+        rpc_status_t s = ts_socket_query_service(sock, uuid->uuid, &ifid);
         if (s == RPC_SUCCESS) {
             c->fd = sock;
             c->interface_id = ifid;
@@ -192,7 +103,7 @@ static rpc_status_t caller_exchange(ts_socket_caller_t *c, const uint32_t in[TS_
     if (c->fd < 0) {
         return c->broken ? RPC_ERROR_TRANSPORT_LAYER : RPC_ERROR_INVALID_STATE;
     }
-    rpc_status_t status = exchange(c->fd, in, fd, out);
+    rpc_status_t status = ts_socket_exchange(c->fd, in, fd, out);
     if (status == RPC_ERROR_TRANSPORT_LAYER) {
         close(c->fd);
         c->fd = -1;
