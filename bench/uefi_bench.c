@@ -1,5 +1,6 @@
-/* SetVariable and GetVariable (MM buffer -> smm_serve -> store on PS in rssd) against a direct
- * psa_ps_set / psa_ps_get of the same data in the same run. */
+/* SetVariable and GetVariable through smm-gateway (MM buffer on its socket -> smm_serve -> its
+ * store on PS in rssd) against a direct psa_ps_set / psa_ps_get of the same data, same rssd, same
+ * run. Needs rssd at $RSS_SOCKET and smm-gateway at $SMM_GATEWAY_SOCKET (or the defaults). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +8,12 @@
 #include <psa/protected_storage.h>
 
 #include "bench_util.h"
-#include "uefi/var_local.h"
+#include "uefi/var_gateway.h"
 
 #define SECONDS 0.5
 
 typedef struct ctx {
-    var_local_t *local;
+    var_gateway_t *gateway;
     size_t size;
     uint8_t data[4096];
     uint64_t counter;
@@ -26,7 +27,7 @@ static int set_variable(void *arg)
 {
     ctx_t *c = arg;
     c->data[0] = (uint8_t)c->counter++;
-    efi_status_t st = var_client_set(&c->local->client, &vendor, name, sizeof(name),
+    efi_status_t st = var_client_set(&c->gateway->client, &vendor, name, sizeof(name),
                                      EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS |
                                          EFI_VARIABLE_RUNTIME_ACCESS,
                                      c->data, c->size);
@@ -38,7 +39,7 @@ static int get_variable(void *arg)
     ctx_t *c = arg;
     uint8_t out[4096];
     size_t n = sizeof(out);
-    efi_status_t st = var_client_get(&c->local->client, &vendor, name, sizeof(name), NULL, out, &n);
+    efi_status_t st = var_client_get(&c->gateway->client, &vendor, name, sizeof(name), NULL, out, &n);
     return st == EFI_SUCCESS && n == c->size ? 0 : -1;
 }
 
@@ -59,24 +60,20 @@ static int ps_get(void *arg)
 
 int main(void)
 {
-    static var_local_t local;
-    smm_gateway_config_t config;
-    memset(&config, 0, sizeof(config));
-    psa_status_t st = var_local_open(&local, &config);
+    static var_gateway_t gateway;
+    psa_status_t st = var_gateway_open(&gateway, NULL);
     if (st != PSA_SUCCESS) {
-        fprintf(stderr,
-                "uefi_bench: cannot open the variable store (%d); is rssd running at "
-                "$RSS_SOCKET?\n",
-                (int)st);
+        fprintf(stderr, "uefi_bench: cannot reach smm-gateway at %s: %s\n", gateway.path,
+                var_gateway_status_text(st));
         return 1;
     }
-    printf("UEFI variables through smm_serve vs direct PS (both through rssd), %s\n",
+    printf("UEFI variables through smm-gateway vs direct PS (both through rssd), %s\n",
            "SetVariable of an NV variable = data object + index commit");
     bench_table_header();
     static const size_t sizes[] = {64, 4096};
     int rc = 0;
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-        ctx_t c = {.local = &local, .size = sizes[i]};
+        ctx_t c = {.gateway = &gateway, .size = sizes[i]};
         memset(c.data, 0x5a, sizeof(c.data));
         char label[64];
         double ours = bench_rate(set_variable, &c, SECONDS);
@@ -98,8 +95,8 @@ int main(void)
         bench_table_row(label, ours, base);
     }
     size_t ns = sizeof(name);
-    var_client_set(&local.client, &vendor, name, ns, 0, NULL, 0);
+    var_client_set(&gateway.client, &vendor, name, ns, 0, NULL, 0);
     psa_ps_remove(0x42);
-    var_local_close(&local);
+    var_gateway_close(&gateway);
     return rc;
 }

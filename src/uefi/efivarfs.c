@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "uefi/var_local.h"
+#include "uefi/var_gateway.h"
 
 /*
  * The kernel's efivarfs, as Debian's efivar and efibootmgr use it:
@@ -37,7 +37,7 @@ typedef struct flag_entry {
 
 typedef struct efivarfs {
     pthread_mutex_t lock; /* the client buffer and the tables below */
-    var_local_t local;
+    var_gateway_t gateway;
     flag_entry_t *flags; /* immutable flags changed since mount */
     size_t flag_count;
     char **pending; /* files created but not yet written */
@@ -193,7 +193,7 @@ static efi_status_t variable_size(const efi_guid_t *guid, const uint8_t *name, s
     uint8_t none;
     *size = 0;
     efi_status_t st =
-        var_client_get(&fs.local.client, guid, name, name_size, attributes, &none, size);
+        var_client_get(&fs.gateway.client, guid, name, name_size, attributes, &none, size);
     return st == EFI_BUFFER_TOO_SMALL ? EFI_SUCCESS : st;
 }
 
@@ -258,7 +258,7 @@ static int op_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t o
     int rc = 0;
     for (;;) {
         size_t ns = sizeof(name);
-        efi_status_t st = var_client_next(&fs.local.client, &guid, name, &ns);
+        efi_status_t st = var_client_next(&fs.gateway.client, &guid, name, &ns);
         if (st == EFI_NOT_FOUND) {
             break;
         }
@@ -302,7 +302,7 @@ static int load_open_file(const efi_guid_t *guid, const uint8_t *name, size_t na
         return -ENOMEM;
     }
     size_t got = size;
-    st = var_client_get(&fs.local.client, guid, name, name_size, &attributes, f->bytes + 4, &got);
+    st = var_client_get(&fs.gateway.client, guid, name, name_size, &attributes, f->bytes + 4, &got);
     if (st != EFI_SUCCESS) {
         free(f);
         return errno_from_efi(st);
@@ -411,7 +411,7 @@ static int op_write(const char *path, const char *buf, size_t size, off_t offset
     pthread_mutex_lock(&fs.lock);
     int rc = 0;
     {
-        efi_status_t st = var_client_set(&fs.local.client, &guid, name, name_size, attributes,
+        efi_status_t st = var_client_set(&fs.gateway.client, &guid, name, name_size, attributes,
                                          (const uint8_t *)buf + 4, size - 4);
         rc = errno_from_efi(st);
         if (rc == 0) {
@@ -467,7 +467,7 @@ static int op_unlink(const char *path)
         forget(path + 1);
         rc = 0;
     } else {
-        rc = errno_from_efi(var_client_set(&fs.local.client, &guid, name, name_size, 0, NULL, 0));
+        rc = errno_from_efi(var_client_set(&fs.gateway.client, &guid, name, name_size, 0, NULL, 0));
         if (rc == 0) {
             forget(path + 1);
         }
@@ -548,7 +548,7 @@ static int op_statfs(const char *path, struct statvfs *st)
     pthread_mutex_lock(&fs.lock);
     smm_query_t q;
     efi_status_t est = var_client_query(
-        &fs.local.client,
+        &fs.gateway.client,
         EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | EFI_VARIABLE_RUNTIME_ACCESS,
         &q);
     pthread_mutex_unlock(&fs.lock);
@@ -591,25 +591,27 @@ int main(int argc, char **argv)
 {
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
     struct fuse_cmdline_opts opts;
-    char *defaults_dir = NULL;
-    static const struct fuse_opt own_opts[] = {{"--defaults=%s", 0, 0}, FUSE_OPT_END};
-    if (fuse_opt_parse(&args, &defaults_dir, own_opts, NULL) != 0 ||
+    char *socket_path = NULL;
+    static const struct fuse_opt own_opts[] = {{"--socket=%s", 0, 0}, FUSE_OPT_END};
+    if (fuse_opt_parse(&args, &socket_path, own_opts, NULL) != 0 ||
         fuse_parse_cmdline(&args, &opts) != 0) {
         return 2;
     }
     if (opts.show_help || opts.mountpoint == NULL) {
-        printf("usage: %s MOUNTPOINT [-f] [-d] [-o OPTIONS] [--defaults=DIR]\n"
-               "Mounts the UEFI variables with efivarfs semantics (unmount with fusermount3 "
-               "-u).\n--defaults=DIR serves the files PKDefault, KEKDefault, dbDefault, "
-               "dbxDefault, dbtDefault, dbrDefault found there as the default databases.\n",
+        printf("usage: %s MOUNTPOINT [-f] [-d] [-o OPTIONS] [--socket=PATH]\n"
+               "Mounts the UEFI variables of smm-gateway with efivarfs semantics (unmount with\n"
+               "fusermount3 -u). The gateway's socket: --socket, else $SMM_GATEWAY_SOCKET, else\n"
+               "smm-gateway.sock in the TS runtime directory.\n",
                argv[0]);
         fuse_lib_help(&args);
+        free(socket_path);
         free(opts.mountpoint);
         fuse_opt_free_args(&args);
         return opts.show_help ? 0 : 2;
     }
     if (opts.show_version) {
         printf("psa-efivarfs, FUSE library %s\n", fuse_pkgversion());
+        free(socket_path);
         return 0;
     }
     /* The kernel checks permissions against the 0644 modes, as on efivarfs. */
@@ -617,29 +619,11 @@ int main(int argc, char **argv)
     fuse_opt_add_arg(&args, "-ofsname=psa-efivarfs");
     pthread_mutex_init(&fs.lock, NULL);
     clock_gettime(CLOCK_REALTIME, &fs.mounted);
-    smm_gateway_config_t config;
-    memset(&config, 0, sizeof(config));
-    smm_default_var_t defaults[VAR_LOCAL_MAX_DEFAULTS];
-    size_t default_count = 0;
-    if (defaults_dir != NULL &&
-        var_local_read_defaults(defaults_dir, defaults, &default_count) != 0) {
-        fprintf(stderr, "psa-efivarfs: cannot read the defaults in %s\n", defaults_dir);
-        free(defaults_dir);
-        free(opts.mountpoint);
-        fuse_opt_free_args(&args);
-        return 1;
-    }
-    free(defaults_dir);
-    config.defaults = defaults;
-    config.default_count = default_count;
-    psa_status_t ps = var_local_open(&fs.local, &config);
-    var_local_free_defaults(defaults, default_count);
+    psa_status_t ps = var_gateway_open(&fs.gateway, socket_path);
+    free(socket_path);
     if (ps != PSA_SUCCESS) {
-        fprintf(stderr,
-                ps == PSA_ERROR_BAD_STATE
-                    ? "psa-efivarfs: the variable store is in use by another process\n"
-                    : "psa-efivarfs: cannot open the variable store (PSA status %d)\n",
-                (int)ps);
+        fprintf(stderr, "psa-efivarfs: cannot reach smm-gateway at %s: %s\n", fs.gateway.path,
+                var_gateway_status_text(ps));
         free(opts.mountpoint);
         fuse_opt_free_args(&args);
         return 1;
@@ -659,7 +643,7 @@ int main(int argc, char **argv)
         }
         fuse_destroy(fuse);
     }
-    var_local_close(&fs.local);
+    var_gateway_close(&fs.gateway);
     for (size_t i = 0; i < fs.flag_count; i++) {
         free(fs.flags[i].file);
     }

@@ -1,9 +1,12 @@
 #!/bin/bash
 # UEFI variables through Debian's efivar, efibootmgr, e2fsprogs' lsattr/chattr and efitools on a
-# psa-efivarfs mount backed by a private rssd; restarts of every daemon; uefi-var; two uids.
-# Usage: uefi_efivarfs.sh RSSD PSA-EFIVARFS UEFI-VAR PSA-TOOL   (needs root: loop devices, uids)
+# psa-efivarfs mount of a private smm-gateway (running as a uid of its own) over a private rssd;
+# restarts of every daemon; uefi-var; the gateway's policy; who can reach the gateway's objects.
+# Usage: uefi_efivarfs.sh RSSD SMM-GATEWAY PSA-EFIVARFS UEFI-VAR PSA-TOOL
+# (needs root: loop devices, uids)
 set -u
-rssd=$1 efivarfs=$2 uefivar=$3 psatool=$4
+rssd=$1 gateway=$2 efivarfs=$3 uefivar=$4 psatool=$5
+GW_UID=60002
 if [ "$(id -u)" -ne 0 ]; then
     echo "uefi_efivarfs: needs root (loop device, set-uid children); skipped"
     exit 77
@@ -18,16 +21,20 @@ done
 
 dir=$(mktemp -d /tmp/uefi-efivarfs.XXXXXX)
 chmod 755 "$dir"
-mkdir -m 700 "$dir/state" "$dir/ts"
+mkdir -m 700 "$dir/state"
+mkdir -m 755 "$dir/ts" && chown "$GW_UID:$GW_UID" "$dir/ts"
 mkdir "$dir/mnt"
 export RSS_SOCKET="$dir/rss.sock" TS_RUNTIME_DIR="$dir/ts" EFIVARFS_PATH="$dir/mnt/"
+# root and uid 60001 may use the variables; 60003 is not named, so it is refused.
+printf 'default refused\nuid 0 client\nuid 60001 client\n' >"$dir/gateway.policy"
 G=8be4df61-93ca-11d2-aa0d-00e098032b8c
 V=12345678-1234-1234-1234-123456789abc
-rssd_pid= loop= passed=0 failed=0
+rssd_pid= gateway_pid= loop= passed=0 failed=0
 
 cleanup() {
     fusermount3 -u "$dir/mnt" 2>/dev/null
     [ -n "$loop" ] && losetup -d "$loop" 2>/dev/null
+    [ -n "$gateway_pid" ] && kill -TERM "$gateway_pid" 2>/dev/null && wait "$gateway_pid" 2>/dev/null
     [ -n "$rssd_pid" ] && kill -TERM "$rssd_pid" 2>/dev/null && wait "$rssd_pid" 2>/dev/null
     rm -rf "$dir"
 }
@@ -64,17 +71,31 @@ stop_rssd() {
     [ "$rc" -eq 0 ] || { echo "rssd exited with $rc"; cat "$dir/rssd.log"; exit 1; }
 }
 
-mount_vars() { "$efivarfs" "$dir/mnt" || { echo "mount failed"; exit 1; }; }
-umount_vars() {
-    fusermount3 -u "$dir/mnt"
-    # The daemon exits once unmounted; wait until its lock is free (at least 5 minutes of
-    # sleeps: a generous hang guard, not a speed test).
-    for _ in $(seq 6000); do
-        "$uefivar" info >/dev/null 2>&1 && return 0
+as_gateway_uid() { setpriv --reuid "$GW_UID" --regid "$GW_UID" --clear-groups "$@"; }
+
+start_gateway() { # start_gateway [OPTIONS...]: smm-gateway as its own uid
+    rm -f "$dir/ts/smm-gateway.sock"
+    # setpriv execs the gateway, so $! is its pid
+    setpriv --reuid "$GW_UID" --regid "$GW_UID" --clear-groups "$gateway" --foreground \
+        --policy "$dir/gateway.policy" "$@" >>"$dir/gateway.log" 2>&1 &
+    gateway_pid=$!
+    while kill -0 "$gateway_pid" 2>/dev/null; do
+        [ -S "$dir/ts/smm-gateway.sock" ] && return 0
         sleep 0.05
     done
-    echo "psa-efivarfs did not exit"; exit 1
+    echo "smm-gateway did not start"; cat "$dir/gateway.log"; exit 1
 }
+
+stop_gateway() {
+    kill -TERM "$gateway_pid"
+    wait "$gateway_pid"
+    local rc=$?
+    gateway_pid=
+    [ "$rc" -eq 0 ] || { echo "smm-gateway exited with $rc"; cat "$dir/gateway.log"; exit 1; }
+}
+
+mount_vars() { "$efivarfs" "$dir/mnt" || { echo "mount failed"; exit 1; }; }
+umount_vars() { fusermount3 -u "$dir/mnt"; }
 
 value_is() { # value_is FILE HEX: the file's bytes (attributes + data) in hex
     [ "$(od -An -tx1 -v "$1" | tr -d ' \n')" = "$2" ] || { od -An -tx1 -v "$1"; return 1; }
@@ -99,11 +120,10 @@ fails_with() { # fails_with TEXT COMMAND...: the command fails and says TEXT on 
 }
 
 lists() { "$@" | grep -q "$pattern"; }
-as_other() { # runs a command as uid 60001 with a TS runtime directory of its own
-    setpriv --reuid 60001 --regid 60001 --clear-groups env TS_RUNTIME_DIR="$dir/ts2" "$@"
-}
+as_other() { setpriv --reuid 60001 --regid 60001 --clear-groups "$@"; }
 
 start_rssd
+start_gateway
 mount_vars
 
 # --- efivar: list, write, read, append, immutable flags, delete
@@ -136,12 +156,15 @@ check "efibootmgr lists it" lists efibootmgr -v
 check "BootOrder is 0000" value_is "$dir/mnt/BootOrder-$G" 070000000000
 pattern='^-----'
 check "Boot0000 is removable (not immutable)" lists lsattr "$dir/mnt/Boot0000-$G"
-check "uefi-var refuses while the store is served" fails_with 'in use' "$uefivar" list
+pattern="^Boot0000-$G\$"
+check "uefi-var sees the entry while the mount serves" lists "$uefivar" list
 
-# --- restart every daemon: psa-efivarfs and rssd
+# --- restart every daemon: psa-efivarfs, smm-gateway and rssd
 umount_vars
+stop_gateway
 stop_rssd
 start_rssd
+start_gateway
 mount_vars
 pattern='Boot0000\* PSA Test'
 check "Boot0000 after restart" lists efibootmgr -v
@@ -173,33 +196,37 @@ check "an old timestamp is refused" fails_with EFI_SECURITY_VIOLATION \
 check "a plain delete of PK is refused" fails_with EFI_SECURITY_VIOLATION "$uefivar" delete PK
 check "PK unchanged" cmp <("$uefivar" get PK) "$dir/PK.esl"
 
-# --- two uids: variables live in the PS partition of the uid that serves them
-mkdir -m 700 "$dir/ts2" && chown 60001:60001 "$dir/ts2"
+# --- uids: the variables are the device's, kept in the gateway's own PS partition in rssd
 missing='DOES_NOT_EXIST\|[Dd]oes not exist'
+check "another uid sees the device's PK" cmp <(as_other "$uefivar" get PK) "$dir/PK.esl"
+check "... and Setup mode off" hex_output_is 00 as_other "$uefivar" get SetupMode
+check "a uid the gateway's policy refuses gets nothing" fails_with 'refuses' \
+    setpriv --reuid 60003 --regid 60003 --clear-groups "$uefivar" list
 check "another uid cannot read the index through rssd" fails_with "$missing" \
     as_other "$psatool" ps get 0x8000000000000001 --out /dev/null
-check "another uid gets a store of its own" fails_with EFI_NOT_FOUND as_other "$uefivar" get PK
-check "... in Setup mode while the serving uid's is not" hex_output_is 01 \
-    as_other "$uefivar" get SetupMode
-check "the serving uid can" "$psatool" ps info 0x8000000000000001
-check "PK still enrolled for the serving uid" cmp <("$uefivar" get PK) "$dir/PK.esl"
+check "nor can root" fails_with "$missing" "$psatool" ps get 0x8000000000000001 --out /dev/null
+check "the gateway's uid can" as_gateway_uid "$psatool" ps info 0x8000000000000001
 check "signed PK delete: Setup mode again" "$uefivar" set PK -t nv,bs,rt --signed "$dir/PK-del.auth"
-check "SetupMode 1" hex_output_is 01 "$uefivar" get SetupMode
+check "SetupMode 1" hex_output_is 01 as_other "$uefivar" get SetupMode
 
 # --- default databases from a directory, read-only
-mkdir "$dir/defaults" && cp "$dir/PK.esl" "$dir/defaults/dbDefault"
-check "dbDefault served" cmp <("$uefivar" --defaults "$dir/defaults" get dbDefault) "$dir/PK.esl"
-check "dbDefault is read-only" fails_with EFI_WRITE_PROTECTED \
-    "$uefivar" --defaults "$dir/defaults" set dbDefault -t bs,rt -f "$dir/PK.esl"
+mkdir -m 755 "$dir/defaults" && cp "$dir/PK.esl" "$dir/defaults/dbDefault"
+chmod 644 "$dir/defaults/dbDefault"
+stop_gateway
 printf 'junk' >"$dir/defaults/KEKDefault"
-check "a malformed default is refused" fails_with 'cannot open' \
-    "$uefivar" --defaults "$dir/defaults" list
+check "a malformed default stops the gateway" fails_with 'malformed' \
+    as_gateway_uid "$gateway" --foreground --socket "$dir/ts/other.sock" --defaults "$dir/defaults"
 rm "$dir/defaults/KEKDefault"
-"$efivarfs" "$dir/mnt" --defaults="$dir/defaults" || { echo "mount failed"; exit 1; }
+start_gateway --defaults "$dir/defaults"
+check "dbDefault served" cmp <("$uefivar" get dbDefault) "$dir/PK.esl"
+check "dbDefault is read-only" fails_with EFI_WRITE_PROTECTED \
+    "$uefivar" set dbDefault -t bs,rt -f "$dir/PK.esl"
+mount_vars
 check "dbDefault on the mount" value_is "$dir/mnt/dbDefault-$G" \
     "06000000$(od -An -tx1 -v "$dir/PK.esl" | tr -d ' \n')"
 umount_vars
 
+stop_gateway
 stop_rssd
 echo "uefi_efivarfs: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "uefi/var_local.h"
+#include "uefi/var_gateway.h"
 
 #define NV EFI_VARIABLE_NON_VOLATILE
 #define BS EFI_VARIABLE_BOOTSERVICE_ACCESS
@@ -27,9 +27,9 @@ static void usage(FILE *out)
             "EFI_GLOBAL_VARIABLE. ATTRS: a number or a comma list of nv,bs,rt,at (default\n"
             "nv,bs,rt). --signed applies an update made by efitools' sign-efi-sig-list: the file\n"
             "is the EFI_VARIABLE_AUTHENTICATION_2 descriptor followed by the payload, and the\n"
-            "time-based authenticated attribute is added. --defaults DIR serves the files\n"
-            "PKDefault, KEKDefault, dbDefault, dbxDefault, dbtDefault, dbrDefault found there\n"
-            "as the read-only default databases.\n");
+            "time-based authenticated attribute is added. The variables are smm-gateway's:\n"
+            "--socket PATH, else $SMM_GATEWAY_SOCKET, else smm-gateway.sock in the TS runtime\n"
+            "directory ($TS_RUNTIME_DIR, /run/ts for root, $XDG_RUNTIME_DIR/ts).\n");
 }
 
 static int fail_efi(const char *what, efi_status_t status)
@@ -163,11 +163,11 @@ int main(int argc, char **argv)
         {"attributes", no_argument, NULL, 'T'},
         {"append", no_argument, NULL, 'A'},
         {"signed", required_argument, NULL, 'S'},
-        {"defaults", required_argument, NULL, 'D'},
+        {"socket", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *defaults_dir = NULL;
+    const char *socket_path = NULL;
     const char *guid_text = NULL, *output = NULL, *file = NULL, *text = NULL, *signed_file = NULL;
     uint32_t attrs = NV | BS | RT;
     int show_attributes = 0, append = 0, opt;
@@ -201,7 +201,7 @@ int main(int argc, char **argv)
             signed_file = optarg;
             break;
         case 'D':
-            defaults_dir = optarg;
+            socket_path = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -229,30 +229,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "uefi-var: bad variable name or GUID\n");
         return 2;
     }
-    static var_local_t local;
-    smm_gateway_config_t config;
-    memset(&config, 0, sizeof(config));
-    smm_default_var_t defaults[VAR_LOCAL_MAX_DEFAULTS];
-    size_t default_count = 0;
-    if (defaults_dir != NULL &&
-        var_local_read_defaults(defaults_dir, defaults, &default_count) != 0) {
-        fprintf(stderr, "uefi-var: cannot read the defaults in %s\n", defaults_dir);
-        return 1;
-    }
-    config.defaults = defaults;
-    config.default_count = default_count;
-    psa_status_t ps = var_local_open(&local, &config);
-    var_local_free_defaults(defaults, default_count);
-    if (ps == PSA_ERROR_BAD_STATE) {
-        fprintf(stderr, "uefi-var: the variable store is in use by another process (%s)\n",
-                local.lock_path);
-        return 1;
-    }
+    static var_gateway_t gateway;
+    psa_status_t ps = var_gateway_open(&gateway, socket_path);
     if (ps != PSA_SUCCESS) {
-        fprintf(stderr, "uefi-var: cannot open the variable store (PSA status %d)\n", (int)ps);
+        fprintf(stderr, "uefi-var: cannot reach smm-gateway at %s: %s\n", gateway.path,
+                var_gateway_status_text(ps));
         return 1;
     }
-    var_client_t *c = &local.client;
+    var_client_t *c = &gateway.client;
     int rc = 0;
     if (strcmp(verb, "list") == 0) {
         rc = cmd_list(c);
@@ -269,7 +253,7 @@ int main(int argc, char **argv)
                    (unsigned long long)q.maximum_variable_size);
         }
     } else if (strcmp(verb, "get") == 0) {
-        static uint8_t data[VAR_LOCAL_BUFFER_SIZE];
+        static uint8_t data[VAR_GATEWAY_BUFFER_SIZE];
         size_t size = sizeof(data);
         uint32_t got_attrs = 0;
         efi_status_t st = var_client_get(c, &guid, name, name_size, &got_attrs, data, &size);
@@ -321,6 +305,6 @@ int main(int argc, char **argv)
         usage(stderr);
         rc = 2;
     }
-    var_local_close(&local);
+    var_gateway_close(&gateway);
     return rc;
 }
