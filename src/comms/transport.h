@@ -115,6 +115,10 @@ psa_status_t rss_transport_connect(const char *address, rss_transport_t *out);
 /* Listens at address (mode: who may connect, where the platform has such a notion); -1 with
  * errno set on failure, 0 on success. */
 int rss_transport_listen(const char *address, mode_t mode, int backlog, rss_listener_t *out);
+/* The same for a byte-stream protocol (SOCK_STREAM on Linux: Parsec's socket). Connections
+ * accepted from it use the stream calls below for their bytes, not recv_message/send. */
+int rss_transport_listen_stream(const char *address, mode_t mode, int backlog,
+                                rss_listener_t *out);
 /* A listening handle inherited from the service manager (socket activation); takes ownership
  * (closed on failure too). -1 with errno set on failure. */
 int rss_transport_adopt_listener(int handle, rss_listener_t *out);
@@ -133,6 +137,13 @@ int rss_unix_fd(const rss_transport_t *t);
 /* Server side: creates the listening socket (removing a stale socket file), mode applied to
  * the socket file. Returns the descriptor or -1 with errno set. */
 int rss_unix_listen(const char *path, mode_t mode, int backlog);
+int rss_unix_listen_stream(const char *path, mode_t mode, int backlog);
+/* Stream sockets: up to size bytes (descriptors are discarded); 0 at end of stream, -1 with
+ * errno (EAGAIN: nothing now). */
+ssize_t rss_unix_recv_stream(int sock, uint8_t *buf, size_t size);
+/* All length bytes, waiting up to timeout_ms (0: no limit) each time the socket is full; false
+ * on error, hang-up or timeout. */
+bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeout_ms);
 /* One packet in: receives into buf with MSG_TRUNC detection; *fd gets a descriptor passed
  * with it or -1 (any further descriptors are closed). Returns the packet's full length (may
  * exceed size: the packet was truncated), 0 at end of stream, -1 on error. */

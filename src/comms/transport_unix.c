@@ -3,6 +3,7 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,18 @@ int rss_transport_listen(const char *address, mode_t mode, int backlog, rss_list
     return 0;
 }
 
+int rss_transport_listen_stream(const char *address, mode_t mode, int backlog,
+                                rss_listener_t *out)
+{
+    int fd = rss_unix_listen_stream(address, mode, backlog);
+    if (fd < 0) {
+        return -1;
+    }
+    out->ops = &rss_unix_listener_ops;
+    out->ctx = fd_ctx(fd);
+    return 0;
+}
+
 int rss_transport_adopt_listener(int handle, rss_listener_t *out)
 {
     /* Workers share the socket through EPOLLEXCLUSIVE and accept until EAGAIN. */
@@ -285,19 +298,19 @@ int rss_transport_adopt_listener(int handle, rss_listener_t *out)
     return 0;
 }
 
-int rss_unix_listen(const char *path, mode_t mode, int backlog)
+static int listen_typed(const char *path, mode_t mode, int backlog, int type)
 {
     struct sockaddr_un addr;
     if (!fill_address(&addr, path)) {
         errno = ENAMETOOLONG;
         return -1;
     }
-    int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         return -1;
     }
     /* A socket file left by a daemon that died is in the way; a live daemon would answer. */
-    int probe = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    int probe = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
     if (probe >= 0) {
         if (connect(probe, (const struct sockaddr *)&addr, sizeof(addr)) == 0) {
             close(probe);
@@ -316,6 +329,50 @@ int rss_unix_listen(const char *path, mode_t mode, int backlog)
         return -1;
     }
     return fd;
+}
+
+int rss_unix_listen(const char *path, mode_t mode, int backlog)
+{
+    return listen_typed(path, mode, backlog, SOCK_SEQPACKET);
+}
+
+int rss_unix_listen_stream(const char *path, mode_t mode, int backlog)
+{
+    return listen_typed(path, mode, backlog, SOCK_STREAM);
+}
+
+ssize_t rss_unix_recv_stream(int sock, uint8_t *buf, size_t size)
+{
+    ssize_t n;
+    do {
+        /* No control buffer: descriptors a peer attaches are discarded by the kernel. */
+        n = recv(sock, buf, size, 0);
+    } while (n < 0 && errno == EINTR);
+    return n;
+}
+
+bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeout_ms)
+{
+    size_t done = 0;
+    while (done < length) {
+        ssize_t n = send(sock, msg + done, length - done, MSG_NOSIGNAL);
+        if (n > 0) {
+            done += (size_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd p = {.fd = sock, .events = POLLOUT};
+            int r = poll(&p, 1, timeout_ms > 0 ? timeout_ms : -1);
+            if (r > 0 || (r < 0 && errno == EINTR)) {
+                continue;
+            }
+        }
+        return false; /* error, peer gone, or not reading within the timeout */
+    }
+    return true;
 }
 
 psa_status_t rss_shm_create(size_t size, rss_shm_t *out)

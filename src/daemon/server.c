@@ -83,6 +83,11 @@ struct daemon_conn {
     unsigned worker;            /* whose epoll set holds it (under server->lock) */
     bool parked;                /* waiting for its client's busy count (under server->lock) */
     bool drop;                  /* serve() asked to close it after this reply */
+    /* Stream protocols: the message being received, and when it must be complete
+     * (CLOCK_MONOTONIC_COARSE ms; 0 while it is served, or with no timeout). */
+    uint8_t *rx;
+    size_t rx_have, rx_size;
+    atomic_int_fast64_t deadline;
     _Alignas(max_align_t) unsigned char state[]; /* the protocol's state_size bytes */
 };
 
@@ -173,6 +178,9 @@ static void conn_close(daemon_server_t *server, daemon_conn_t *conn)
     }
     if (conn->process != NULL) {
         daemon_process_detach(conn->process);
+    }
+    if (conn->rx != NULL) {
+        OPENSSL_clear_free(conn->rx, conn->rx_size);
     }
     daemon_log(DAEMON_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
                (int)conn->pid);
@@ -299,6 +307,9 @@ static void accept_one(daemon_server_t *server, rss_transport_t *t)
     conn->uid = cred.uid;
     conn->pid = cred.pid;
     conn->role = daemon_policy_role(server->policy, cred.uid);
+    if (server->protocol.stream && server->protocol.request_timeout_ms > 0) {
+        atomic_store(&conn->deadline, now_ms() + (int_fast64_t)server->protocol.request_timeout_ms);
+    }
     int32_t client_id = 0;
     uint64_t start_time = 0;
     rss_peer_t pinned = {.pidfd = -1};
@@ -415,6 +426,52 @@ static bool serve_connection(daemon_server_t *server, daemon_conn_t *conn, worke
     return sent && !conn->drop;
 }
 
+/* Stream protocols: reads what is there of the message; serves it once complete. False when
+ * the connection is finished. */
+static bool serve_stream(daemon_server_t *server, daemon_conn_t *conn, worker_buffers_t *b)
+{
+    const daemon_protocol_t *p = &server->protocol;
+    int sock = rss_unix_fd(&conn->transport);
+    size_t need = 0;
+    for (;;) {
+        bool framed = p->frame(conn->rx, conn->rx_have, &need);
+        if (!framed || need <= conn->rx_have || need > p->max_message) {
+            break; /* complete, or it cannot be a message: serve() answers */
+        }
+        if (need > conn->rx_size) {
+            uint8_t *grown = OPENSSL_clear_realloc(conn->rx, conn->rx_size, need);
+            if (grown == NULL) {
+                return false;
+            }
+            conn->rx = grown;
+            conn->rx_size = need;
+        }
+        ssize_t n = rss_unix_recv_stream(sock, conn->rx + conn->rx_have, need - conn->rx_have);
+        if (n < 0) {
+            return errno == EAGAIN || errno == EWOULDBLOCK; /* the rest comes later */
+        }
+        if (n == 0) {
+            return false;
+        }
+        conn->rx_have += (size_t)n;
+    }
+    atomic_store(&conn->deadline, 0); /* serving: the request timeout is for receiving */
+    size_t have = conn->rx_have;
+    size_t reply = p->serve(conn, conn->rx, have, have, -1, b->tx, b->tx_size);
+    bool sent = reply == 0 || rss_unix_send_stream(sock, b->tx, reply, (int)p->request_timeout_ms);
+    if (have > 0) {
+        OPENSSL_cleanse(conn->rx, have);
+    }
+    if (reply > 0) {
+        OPENSSL_cleanse(b->tx, reply);
+    }
+    conn->rx_have = 0;
+    if (p->request_timeout_ms > 0) {
+        atomic_store(&conn->deadline, now_ms() + (int_fast64_t)p->request_timeout_ms);
+    }
+    return sent && !conn->drop;
+}
+
 /* How many workers other than `self` are serving a call of `client`. */
 static unsigned busy_for_client(daemon_server_t *server, const daemon_worker_t *self,
                                 int_fast64_t client)
@@ -474,7 +531,8 @@ static void *worker_main(void *arg)
     daemon_worker_t *self = arg;
     daemon_server_t *server = self->server;
     worker_buffers_t b;
-    b.rx_size = server->protocol.max_message;
+    /* A stream protocol receives into each connection's own buffer. */
+    b.rx_size = server->protocol.stream ? 1 : server->protocol.max_message;
     b.tx_size = server->protocol.max_reply;
     b.rx = calloc(1, b.rx_size);
     b.tx = calloc(1, b.tx_size);
@@ -514,7 +572,8 @@ static void *worker_main(void *arg)
                 client = NO_CLIENT; /* park withdrew it; no call of the client ended here */
                 keep = true;
             } else {
-                keep = serve_connection(server, conn, &b);
+                keep = server->protocol.stream ? serve_stream(server, conn, &b)
+                                               : serve_connection(server, conn, &b);
             }
         }
         if (!keep) {
@@ -579,6 +638,23 @@ static void move_off(daemon_server_t *server, daemon_worker_t *w, int_fast64_t n
     }
 }
 
+/* Stream connections whose message is late: shut down, so their worker reads the end of
+ * the stream and closes them (the monitor never closes a connection itself). */
+static void expire_requests(daemon_server_t *server, int_fast64_t now)
+{
+    pthread_mutex_lock(&server->lock);
+    for (daemon_conn_t *c = server->conns; c != NULL; c = c->next) {
+        int_fast64_t deadline = atomic_load(&c->deadline);
+        if (deadline != 0 && now > deadline) {
+            atomic_store(&c->deadline, 0);
+            rss_transport_shutdown(&c->transport);
+            daemon_log(DAEMON_LOG_DEBUG, "uid %u pid %d: request timeout", (unsigned)c->uid,
+                       (int)c->pid);
+        }
+    }
+    pthread_mutex_unlock(&server->lock);
+}
+
 static void *monitor_main(void *arg)
 {
     daemon_server_t *server = arg;
@@ -593,6 +669,9 @@ static void *monitor_main(void *arg)
             if (in_long_call(&server->workers[i], now)) {
                 move_off(server, &server->workers[i], now);
             }
+        }
+        if (server->protocol.stream && server->protocol.request_timeout_ms > 0) {
+            expire_requests(server, now);
         }
     }
     return NULL;
@@ -638,7 +717,10 @@ static psa_status_t server_create(const char *socket_path, rss_listener_t *adopt
             daemon_server_destroy(server);
             return PSA_ERROR_INSUFFICIENT_MEMORY;
         }
-        if (rss_transport_listen(socket_path, 0666, 128, &server->listener) != 0) {
+        int listening = protocol->stream
+                            ? rss_transport_listen_stream(socket_path, 0666, 128, &server->listener)
+                            : rss_transport_listen(socket_path, 0666, 128, &server->listener);
+        if (listening != 0) {
             daemon_log(DAEMON_LOG_ERROR, "cannot listen on %s: %s", socket_path, strerror(errno));
             free(server->socket_path);
             server->socket_path = NULL; /* not ours: do not unlink it */

@@ -17,7 +17,8 @@ typedef struct daemon_server daemon_server_t;
 typedef struct daemon_conn daemon_conn_t;
 
 /*
- * What a daemon speaks. The core receives one whole message per SOCK_SEQPACKET packet, hands it
+ * What a daemon speaks. The core receives one whole message per SOCK_SEQPACKET packet (or, for a
+ * stream protocol, as many bytes as frame() says a message has), hands it
  * to serve() on the worker that owns the connection (one request in flight per connection), and
  * sends the reply serve() built; everything else (who the peer is, sessions, limits, placement
  * on workers, shutdown) is the core's. Hooks run on worker threads; none may block for long
@@ -48,6 +49,20 @@ typedef struct daemon_protocol {
     void *release_ctx;
     /* A worker thread ends (per-thread buffers of serve()). May be NULL. */
     void (*thread_exit)(void);
+    /*
+     * Byte-stream protocols (SOCK_STREAM: Parsec's socket): stream true and frame() set. The
+     * core collects a connection's bytes in a buffer of its own; frame() tells from the `have`
+     * bytes so far how long the message is (*need, which must exceed have while more is to be
+     * read) or returns false when they cannot begin a message. Once `need` bytes are in — or
+     * frame() said false, or need exceeds max_message — serve() gets what was received
+     * (length = full_length; no descriptor) and the reply is written whole. A connection whose
+     * message is not complete within request_timeout_ms of its accept or its last reply is
+     * closed (0: no limit); the timeout also bounds writing a reply to a peer that does not
+     * read.
+     */
+    bool stream;
+    bool (*frame)(const uint8_t *buf, size_t have, size_t *need);
+    unsigned request_timeout_ms;
 } daemon_protocol_t;
 
 typedef struct daemon_limits {
