@@ -1,13 +1,12 @@
 # Parsec path against libpsa in the same run: Ping, GenerateRandom and ECDSA P-256 sign-hash.
-# Starts a private rssd and the Parsec server (the test accept loop around parsec_serve until
-# src/daemon provides parsecd's transport).
-if(TARGET rssd AND TARGET psa-static AND TARGET parsec_test_server)
+# Starts a private rssd and parsecd.
+if(TARGET rssd AND TARGET psa-static AND TARGET parsecd)
   add_executable(parsec_bench ${CMAKE_CURRENT_LIST_DIR}/parsec_bench.c)
   target_link_libraries(parsec_bench PRIVATE psa-static ss_parsec_proto)
   target_include_directories(parsec_bench PRIVATE ${PROJECT_SOURCE_DIR}/src)
   target_compile_definitions(parsec_bench PRIVATE SS_RSSD_PATH="$<TARGET_FILE:rssd>"
-                             SS_PARSEC_SERVER_PATH="$<TARGET_FILE:parsec_test_server>")
-  add_dependencies(parsec_bench rssd parsec_test_server)
+                             SS_PARSEC_SERVER_PATH="$<TARGET_FILE:parsecd>")
+  add_dependencies(parsec_bench rssd parsecd)
 endif()
 
 # The front end's own cost: parsec_serve in-process on libpsa-local against the bare PSA call.

@@ -130,7 +130,7 @@ uefi_row "UEFI efivarfs + efibootmgr" "$build/src/uefi/psa-efivarfs" \
 echo
 echo "== Parsec (Debian's parsec-interface Rust client against the Parsec front end on its own rssd)"
 parsec_client=$build/parsec-client/debug/parsec-conformance
-parsec_server=$build/tests/integration/parsec_test_server
+parsec_server=$build/tools/parsecd
 if [ -x "$parsec_client" ] && [ -x "$parsec_server" ]; then
     if out=$(sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
         sh "$root/tests/integration/parsec_conformance.sh" "$parsec_server" "$parsec_client" 2>&1); then

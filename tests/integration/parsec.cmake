@@ -1,9 +1,6 @@
-# Parsec front end against a real rssd: the independent Rust client (Debian's parsec-interface,
+# parsecd against a real rssd: the independent Rust client (Debian's parsec-interface,
 # built offline with /usr/bin/cargo) and the key-name store crash test.
-if(TARGET ss_parsec AND TARGET rssd AND TARGET psa-static)
-  # Stand-in for parsecd's listener until src/daemon lands (see the file's header).
-  add_executable(parsec_test_server ${CMAKE_CURRENT_LIST_DIR}/parsec_test_server.c)
-  target_link_libraries(parsec_test_server PRIVATE ss_parsec psa-static)
+if(TARGET parsecd AND TARGET rssd)
 
   find_program(DEBIAN_CARGO cargo PATHS /usr/bin NO_DEFAULT_PATH)
   if(DEBIAN_CARGO)
@@ -24,7 +21,7 @@ if(TARGET ss_parsec AND TARGET rssd AND TARGET psa-static)
     add_test(NAME parsec_conformance
              COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
                      ${CMAKE_CURRENT_LIST_DIR}/parsec_conformance.sh
-                     $<TARGET_FILE:parsec_test_server> ${PARSEC_CLIENT_BIN})
+                     $<TARGET_FILE:parsecd> ${PARSEC_CLIENT_BIN})
     set_tests_properties(parsec_conformance PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77)
   else()
     message(WARNING "Debian's /usr/bin/cargo missing: parsec_conformance not built "
@@ -33,11 +30,21 @@ if(TARGET ss_parsec AND TARGET rssd AND TARGET psa-static)
 endif()
 
 # The key-name store under SIGKILL (see the file's header for the invariants).
-if(TARGET parsec_test_server)
+if(TARGET parsecd)
   add_executable(test_parsec_crash ${CMAKE_CURRENT_LIST_DIR}/test_parsec_crash.c)
   target_link_libraries(test_parsec_crash PRIVATE ss_parsec psa-static)
   add_test(NAME parsec_crash
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
-                   $<TARGET_FILE:test_parsec_crash> $<TARGET_FILE:parsec_test_server>)
+                   $<TARGET_FILE:test_parsec_crash> $<TARGET_FILE:parsecd>)
   set_tests_properties(parsec_crash PROPERTIES TIMEOUT 600)
+endif()
+
+# parsecd's stream transport on the daemon core (framing, timeout, max_connections, stalls).
+if(TARGET parsecd AND TARGET rssd)
+  add_executable(test_parsecd ${CMAKE_CURRENT_LIST_DIR}/test_parsecd.c)
+  target_link_libraries(test_parsecd PRIVATE PkgConfig::CMOCKA)
+  add_test(NAME parsec_daemon
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
+                   $<TARGET_FILE:test_parsecd> $<TARGET_FILE:parsecd>)
+  set_tests_properties(parsec_daemon PROPERTIES TIMEOUT 300)
 endif()

@@ -1,9 +1,8 @@
 #!/bin/sh
-# Parsec conformance: the independent Rust client (Debian parsec-interface) against parsec_serve
-# on a real rssd, with two uids and a restart in the middle.
-# Usage (inside with_rssd.sh): parsec_conformance.sh SERVER CLIENT
-# SERVER is the test accept loop around parsec_serve (parsecd's transport, src/daemon, is not
-# on main yet); CLIENT is the parsec-conformance binary.
+# Parsec conformance: the independent Rust client (Debian parsec-interface) against parsecd on a
+# real rssd, with two uids and a restart in the middle.
+# Usage (inside with_rssd.sh): parsec_conformance.sh PARSECD CLIENT
+# CLIENT is the parsec-conformance binary.
 set -u
 server=$1
 client=$2
