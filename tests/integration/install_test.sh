@@ -34,7 +34,7 @@ libdir=$(dirname "$pcdir")
 export PKG_CONFIG_PATH="$pcdir"
 
 # Everything the README lists is there.
-for f in sbin/rssd sbin/se-proxy sbin/smm-gateway bin/psa-efivarfs bin/uefi-var \
+for f in sbin/rssd sbin/se-proxy sbin/smm-gateway sbin/parsecd bin/psa-efivarfs bin/uefi-var \
     bin/psa-api-test bin/psa-api-test-local include/psa/crypto.h \
     include/psa/internal_trusted_storage.h include/psa/protected_storage.h \
     include/psa/client.h include/rss/connection.h include/ss/psa_status.h include/ss/psa_keys.h share/man/man8/rssd.8 \
