@@ -169,6 +169,9 @@ psa_status_t rss_shm_create(size_t size, rss_shm_t *out);
  * error). PSA_ERROR_INVALID_ARGUMENT for a descriptor that is not a sealed memfd of at least
  * size bytes, or size 0 or over RSS_SHM_MAX_SIZE. */
 psa_status_t rss_shm_map_peer(int fd, uint64_t size, rss_shm_t *out);
+/* A peer's descriptor is a plain (shmem) memfd, not hugetlbfs or another file system: the only
+ * kind whose sealed size guarantees the pages stay (every mapper of peer memory checks it). */
+bool rss_shm_is_shmem(int fd);
 void rss_shm_destroy(rss_shm_t *shm);
 /* Whether [offset, offset + length) lies inside the region (length 0 always does). */
 bool rss_shm_range_ok(const rss_shm_t *shm, uint64_t offset, uint64_t length);

@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -400,11 +402,20 @@ psa_status_t rss_shm_create(size_t size, rss_shm_t *out)
     return PSA_SUCCESS;
 }
 
+bool rss_shm_is_shmem(int fd)
+{
+    /* memfd_create without MFD_HUGETLB gives a shmem (tmpfs) file. A hugetlbfs one could have
+     * pages punched out and the pool emptied under us (SIGBUS), whatever its seals. */
+    struct statfs fs;
+    return fstatfs(fd, &fs) == 0 && fs.f_type == TMPFS_MAGIC;
+}
+
 psa_status_t rss_shm_map_peer(int fd, uint64_t size, rss_shm_t *out)
 {
     struct stat st;
     int seals = fcntl(fd, F_GET_SEALS);
     if (size == 0 || size > RSS_SHM_MAX_SIZE || seals < 0 || (seals & F_SEAL_SHRINK) == 0 ||
+        !rss_shm_is_shmem(fd) ||
         fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < size) {
         close(fd);
         return PSA_ERROR_INVALID_ARGUMENT;

@@ -11,6 +11,8 @@
 
 #include <openssl/crypto.h>
 
+#include "comms/transport.h"
+
 void ts_endpoint_init(ts_endpoint_t *endpoint)
 {
     memset(endpoint, 0, sizeof(*endpoint));
@@ -90,7 +92,8 @@ static int32_t map_memory(int fd, uint8_t **map, size_t *size)
     struct stat st;
     int seals = fcntl(fd, F_GET_SEALS);
     long page = sysconf(_SC_PAGESIZE);
-    if (seals < 0 || (seals & F_SEAL_SHRINK) == 0 || fstat(fd, &st) != 0 || page <= 0 ||
+    if (seals < 0 || (seals & F_SEAL_SHRINK) == 0 || !rss_shm_is_shmem(fd) ||
+        fstat(fd, &st) != 0 || page <= 0 ||
         st.st_size <= 0 || (uint64_t)st.st_size > TS_ENDPOINT_MAX_SHARED_MEMORY ||
         (uint64_t)st.st_size % (uint64_t)page != 0) {
         return TS_RPC_ERROR_TRANSPORT_LAYER;
