@@ -161,6 +161,14 @@ void daemon_log(daemon_log_level_t level, const char *format, ...)
     if (length > sizeof(line) - 2) {
         length = sizeof(line) - 2;
     }
+    /* A message may carry a peer's text (a variable name, say): no control character of it may
+     * start a line of its own or rewrite the terminal. */
+    for (size_t i = (size_t)n; i < length; i++) {
+        unsigned char ch = (unsigned char)line[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            line[i] = '?';
+        }
+    }
     if (sink == DAEMON_LOG_SYSLOG) {
         line[length] = '\0';
         syslog(log_priorities[level], "%s", line);
