@@ -128,13 +128,23 @@ psa_status_t storage_call_set_extended(const storage_service_t *s, psa_storage_u
 }
 
 /* rssd's own query: TF-M's GET_SUPPORT (1005) answers 0, as TF-M does, for TF-M's client. */
-uint32_t storage_call_get_support(const storage_service_t *s)
+psa_status_t storage_call_get_support_status(const storage_service_t *s, uint32_t *flags)
 {
     uint8_t flags_le[4];
     psa_outvec out[1] = {{flags_le, sizeof(flags_le)}};
-    if (s->call(s->ctx, s->service, RSS_PS_GET_SUPPORT_RSSD, NULL, 0, out, 1) != PSA_SUCCESS ||
-        out[0].len != 4) {
-        return 0;
+    *flags = 0;
+    psa_status_t status = s->call(s->ctx, s->service, RSS_PS_GET_SUPPORT_RSSD, NULL, 0, out, 1);
+    if (status == PSA_SUCCESS && out[0].len != 4) {
+        status = PSA_ERROR_COMMUNICATION_FAILURE;
     }
-    return wire_load_u32(flags_le);
+    if (status == PSA_SUCCESS) {
+        *flags = wire_load_u32(flags_le);
+    }
+    return status;
+}
+
+uint32_t storage_call_get_support(const storage_service_t *s)
+{
+    uint32_t flags;
+    return storage_call_get_support_status(s, &flags) == PSA_SUCCESS ? flags : 0;
 }

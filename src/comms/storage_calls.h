@@ -41,5 +41,7 @@ psa_status_t storage_call_set_extended(const storage_service_t *s, psa_storage_u
                                        size_t data_offset, size_t data_length, const void *p_data);
 /* rssd's support query (the real flags); 0 when it cannot be asked. */
 uint32_t storage_call_get_support(const storage_service_t *s);
+/* The same with the call's status (a forwarder passes a failure on rather than report 0). */
+psa_status_t storage_call_get_support_status(const storage_service_t *s, uint32_t *flags);
 
 #endif /* COMMS_STORAGE_CALLS_H */

@@ -88,8 +88,12 @@ static psa_status_t run_set_extended(const ts_storage_backend_t *b, ts_storage_a
 
 static psa_status_t run_get_support(const ts_storage_backend_t *b, ts_storage_args_t *a)
 {
-    a->v[S_SUPPORT] = b->get_support(a->session);
-    return PSA_SUCCESS; /* as upstream: the feature map with PSA_SUCCESS */
+    uint32_t flags = 0;
+    psa_status_t status = b->get_support(a->session, &flags);
+    /* As upstream, the feature map with PSA_SUCCESS; unlike upstream's SE proxy, a failure to
+     * learn it is a status, not flags 0. */
+    a->v[S_SUPPORT] = status == PSA_SUCCESS ? flags : 0;
+    return status;
 }
 
 #define F8(s)                                                                                      \

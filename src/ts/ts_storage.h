@@ -30,7 +30,8 @@ typedef struct ts_storage_backend {
                            psa_storage_create_flags_t flags);
     psa_status_t (*set_extended)(void *session, psa_storage_uid_t uid, size_t offset, size_t length,
                                  const void *data);
-    uint32_t (*get_support)(void *session);
+    /* The feature flags; an error when they cannot be had (rssd unreachable, say). */
+    psa_status_t (*get_support)(void *session, uint32_t *flags);
 } ts_storage_backend_t;
 
 /*

@@ -54,10 +54,11 @@ static psa_status_t its_set_extended(void *session, psa_storage_uid_t uid, size_
     return PSA_ERROR_NOT_SUPPORTED;
 }
 
-static uint32_t its_get_support(void *session)
+static psa_status_t its_get_support(void *session, uint32_t *flags)
 {
     (void)session;
-    return 0;
+    *flags = 0;
+    return PSA_SUCCESS;
 }
 
 static psa_status_t ps_set(void *session, psa_storage_uid_t uid, size_t length, const void *data,
@@ -101,10 +102,12 @@ static psa_status_t ps_set_extended(void *session, psa_storage_uid_t uid, size_t
     return psa_ps_set_extended(uid, offset, length, data);
 }
 
-static uint32_t ps_get_support(void *session)
+/* The standard API has no status for it: what it reports is the answer. */
+static psa_status_t ps_get_support(void *session, uint32_t *flags)
 {
     (void)session;
-    return psa_ps_get_support();
+    *flags = psa_ps_get_support();
+    return PSA_SUCCESS;
 }
 
 const ts_storage_backend_t ts_storage_its_backend = {

@@ -587,17 +587,23 @@ static int as_uid(uid_t uid, int (*fn)(void))
 
 #define OBJ_UID 0x0102030405060708ull
 
-/* PS GET_INFO of uid_req through se-proxy: the service status. */
-static service_status_t ts_info(void)
+/* One PS call through se-proxy: the service status. */
+static service_status_t ts_ps_status(uint32_t opcode, const uint8_t *req, size_t req_len)
 {
     struct service_context *ctx;
     struct rpc_caller_session *s = open_sn(PS_SN, &ctx);
     uint8_t resp[32];
     size_t len;
     service_status_t st;
-    rpc_status_t r = call(s, 0x102, uid_req, 8, sizeof(resp), resp, &len, &st);
+    rpc_status_t r = call(s, opcode, req, req_len, sizeof(resp), resp, &len, &st);
     close_sn(ctx, s);
     return r == RPC_SUCCESS ? st : 99999;
+}
+
+/* PS GET_INFO of uid_req through se-proxy: the service status. */
+static service_status_t ts_info(void)
+{
+    return ts_ps_status(0x102, uid_req, 8);
 }
 
 /* uid A stores through se-proxy; libpsa straight to rssd sees the same object for A. */
@@ -686,6 +692,8 @@ static void test_non_forwarder_refused(void **state)
     }
     setenv("TS_RUNTIME_DIR", other_dir, 1);
     assert_int_equal(ts_info(), ST_NOT_PERMITTED);
+    /* GET_SUPPORT too: a refusal is a status, not flags 0 with success. */
+    assert_int_equal(ts_ps_status(0x106, NULL, 0), ST_NOT_PERMITTED);
     setenv("TS_RUNTIME_DIR", dir, 1);
     kill(proxy, SIGTERM);
     int status;

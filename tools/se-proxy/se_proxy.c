@@ -159,10 +159,11 @@ static psa_status_t its_set_extended(void *session, psa_storage_uid_t uid, size_
     return PSA_ERROR_NOT_SUPPORTED;
 }
 
-static uint32_t its_get_support(void *session)
+static psa_status_t its_get_support(void *session, uint32_t *flags)
 {
     (void)session;
-    return 0;
+    *flags = 0;
+    return PSA_SUCCESS;
 }
 
 static psa_status_t ps_create(void *session, psa_storage_uid_t uid, size_t capacity,
@@ -180,10 +181,10 @@ static psa_status_t ps_set_extended(void *session, psa_storage_uid_t uid, size_t
 }
 
 /* The real flags of rssd's PS (rssd's own query; TF-M's GET_SUPPORT answers 0). */
-static uint32_t ps_get_support(void *session)
+static psa_status_t ps_get_support(void *session, uint32_t *flags)
 {
     storage_service_t s = service_of(session, RSS_HANDLE_PS);
-    return storage_call_get_support(&s);
+    return storage_call_get_support_status(&s, flags);
 }
 
 static const ts_storage_backend_t its_backend = {
@@ -258,14 +259,18 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: se-proxy [--socket PATH] [--rss-socket PATH] [--foreground] [--policy FILE]\n"
-            "                [--workers N] [--log-level error|warning|info|debug]\n"
+            "                [--workers N] [--max-connections-per-uid N]\n"
+            "                [--log-level error|warning|info|debug]\n"
             "       se-proxy --help | --version\n"
             "Serves Trusted Services RPC (Internal Trusted Storage, Protected Storage) and\n"
             "forwards every call to rssd for its caller (se-proxy(8)).\n"
             "Socket: --socket, else se-proxy.sock in the TS runtime directory ($TS_RUNTIME_DIR,\n"
             "else /run/ts for root, else $XDG_RUNTIME_DIR/ts). rssd: --rss-socket, else as\n"
             "libpsa finds it ($RSS_SOCKET, then the defaults). The policy file says which uids\n"
-            "may connect (docs/rssd.md's format; without one, every uid).\n");
+            "may connect (docs/rssd.md's format; without one, every uid). Each connection that\n"
+            "has made a call holds one connection to rssd: a uid may keep at most\n"
+            "--max-connections-per-uid open (default 32), and rssd's cap per uid (256) bounds\n"
+            "them all.\n");
 }
 
 static bool parse_level(const char *text, daemon_log_level_t *out)
@@ -294,6 +299,7 @@ int main(int argc, char **argv)
         OPT_FOREGROUND,
         OPT_POLICY,
         OPT_WORKERS,
+        OPT_PER_UID,
         OPT_LEVEL,
         OPT_HELP,
         OPT_VERSION
@@ -304,6 +310,7 @@ int main(int argc, char **argv)
         {"foreground", no_argument, NULL, OPT_FOREGROUND},
         {"policy", required_argument, NULL, OPT_POLICY},
         {"workers", required_argument, NULL, OPT_WORKERS},
+        {"max-connections-per-uid", required_argument, NULL, OPT_PER_UID},
         {"log-level", required_argument, NULL, OPT_LEVEL},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -312,6 +319,7 @@ int main(int argc, char **argv)
     const char *socket_path = NULL, *policy_path = NULL;
     bool foreground = false;
     unsigned workers = 2;
+    unsigned long per_uid = 32;
     daemon_log_level_t level = DAEMON_LOG_WARNING;
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
@@ -341,6 +349,19 @@ int main(int argc, char **argv)
                 return 2;
             }
             workers = (unsigned)v;
+            break;
+        }
+        case OPT_PER_UID: {
+            char *end = NULL;
+            per_uid = strtoul(optarg, &end, 10);
+            if (end == optarg || *end != '\0' || optarg[0] == '-' || per_uid < 1 ||
+                per_uid > 65536) {
+                fprintf(stderr,
+                        "se-proxy: --max-connections-per-uid %s: expected a whole number from 1 "
+                        "to 65536\n",
+                        optarg);
+                return 2;
+            }
             break;
         }
         case OPT_LEVEL:
@@ -409,7 +430,7 @@ int main(int argc, char **argv)
         daemon_policy_free(policy);
         return 1;
     }
-    daemon_limits_t limits = {.workers = workers};
+    daemon_limits_t limits = {.workers = workers, .max_connections_per_uid = per_uid};
     daemon_server_t *server = NULL;
     psa_status_t status =
         daemon_server_create(socket_path, &proxy_protocol, &limits, policy, &server);

@@ -109,7 +109,8 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: smm-gateway [--socket PATH] [--rss-socket PATH] [--foreground]\n"
-            "                   [--policy FILE] [--workers N] [--defaults DIR]\n"
+            "                   [--policy FILE] [--workers N] [--max-connections-per-uid N]\n"
+            "                   [--defaults DIR]\n"
             "                   [--max-variables N] [--max-data-size BYTES]\n"
             "                   [--max-name-units N] [--log-level error|warning|info|debug]\n"
             "       smm-gateway --help | --version\n"
@@ -121,7 +122,7 @@ static void usage(FILE *f)
             "may connect (docs/rssd.md's format; without one, root and smm-gateway's own uid).\n"
             "--defaults DIR serves PKDefault, KEKDefault, dbDefault, dbxDefault, dbtDefault and\n"
             "dbrDefault found there. Limits default to 256 variables, 32768 bytes of data and\n"
-            "512 UTF-16 units per name.\n");
+            "512 UTF-16 units per name; a uid may keep 32 connections open.\n");
 }
 
 static bool parse_level(const char *text, daemon_log_level_t *out)
@@ -210,6 +211,7 @@ int main(int argc, char **argv)
         OPT_FOREGROUND,
         OPT_POLICY,
         OPT_WORKERS,
+        OPT_PER_UID,
         OPT_DEFAULTS,
         OPT_MAX_VARIABLES,
         OPT_MAX_DATA,
@@ -224,6 +226,7 @@ int main(int argc, char **argv)
         {"foreground", no_argument, NULL, OPT_FOREGROUND},
         {"policy", required_argument, NULL, OPT_POLICY},
         {"workers", required_argument, NULL, OPT_WORKERS},
+        {"max-connections-per-uid", required_argument, NULL, OPT_PER_UID},
         {"defaults", required_argument, NULL, OPT_DEFAULTS},
         {"max-variables", required_argument, NULL, OPT_MAX_VARIABLES},
         {"max-data-size", required_argument, NULL, OPT_MAX_DATA},
@@ -235,7 +238,7 @@ int main(int argc, char **argv)
     };
     const char *socket_path = NULL, *policy_path = NULL, *defaults_dir = NULL;
     bool foreground = false;
-    size_t workers = 2;
+    size_t workers = 2, per_uid = 32;
     daemon_log_level_t level = DAEMON_LOG_WARNING;
     smm_gateway_config_t config;
     memset(&config, 0, sizeof(config));
@@ -259,6 +262,9 @@ int main(int argc, char **argv)
             break;
         case OPT_WORKERS:
             ok = parse_size("workers", optarg, 1, 256, &workers);
+            break;
+        case OPT_PER_UID:
+            ok = parse_size("max-connections-per-uid", optarg, 1, 65536, &per_uid);
             break;
         case OPT_DEFAULTS:
             defaults_dir = optarg;
@@ -358,7 +364,7 @@ int main(int argc, char **argv)
         return 1;
     }
     smm_endpoint_init(&endpoint);
-    daemon_limits_t limits = {.workers = (unsigned)workers};
+    daemon_limits_t limits = {.workers = (unsigned)workers, .max_connections_per_uid = per_uid};
     daemon_server_t *server = NULL;
     status = daemon_server_create(socket_path, &gateway_protocol, &limits, policy, &server);
     if (status == PSA_SUCCESS) {
