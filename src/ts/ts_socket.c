@@ -9,8 +9,7 @@
 #include "ts/ts_packet.h"
 #include "ts/ts_socket.h"
 
-/* One request packet out (with a descriptor if fd >= 0), one reply packet back. */
-int32_t ts_socket_exchange(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
+int32_t ts_socket_transact(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
                            uint32_t out[TS_RPC_WORDS])
 {
     uint8_t packet[TS_RPC_PACKET_BYTES];
@@ -42,10 +41,20 @@ int32_t ts_socket_exchange(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
     do {
         n = recv(sock, reply, sizeof(reply), 0);
     } while (n < 0 && errno == EINTR);
-    if (n < 0 || !ts_packet_decode(reply, (size_t)n, out) || out[0] != in[0]) {
-        return TS_RPC_ERROR_TRANSPORT_LAYER; /* closed, truncated, oversized or not our reply */
+    if (n < 0 || !ts_packet_decode(reply, (size_t)n, out)) {
+        return TS_RPC_ERROR_TRANSPORT_LAYER; /* closed, truncated or oversized */
     }
     return TS_RPC_SUCCESS;
+}
+
+int32_t ts_socket_exchange(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
+                           uint32_t out[TS_RPC_WORDS])
+{
+    int32_t status = ts_socket_transact(sock, in, fd, out);
+    if (status == TS_RPC_SUCCESS && out[0] != in[0]) {
+        return TS_RPC_ERROR_TRANSPORT_LAYER; /* not a reply to this request */
+    }
+    return status;
 }
 
 int ts_socket_connect(const char *path)

@@ -15,6 +15,11 @@ int ts_socket_connect(const char *path);
 int32_t ts_socket_exchange(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
                            uint32_t out[TS_RPC_WORDS]);
 
+/* The same without the W3 check, for smm-gateway's MM requests, whose reply's W3 is the MM
+ * return code. */
+int32_t ts_socket_transact(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
+                           uint32_t out[TS_RPC_WORDS]);
+
 /* VERSION_GET must answer 1 (else TS_RPC_ERROR_NOT_FOUND: not a TS endpoint), then
  * SERVICE_INFO_GET for the 16 UUID bytes (wire order) must answer TS_RPC_SUCCESS; its status
  * otherwise. The interface id the endpoint gave goes to *interface_id. */

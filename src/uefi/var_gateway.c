@@ -25,21 +25,20 @@ static psa_status_t attach(var_gateway_t *g)
     }
     uint8_t interface_id;
     int32_t rpc = ts_socket_query_service(sock, smm_variable_uuid, &interface_id);
-    if (rpc == TS_RPC_SUCCESS) {
-        const uint32_t in[TS_RPC_WORDS] = {
-            TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_MEM_RETRIEVE), 0, 0, 0, 0};
-        uint32_t out[TS_RPC_WORDS];
-        rpc = ts_socket_exchange(sock, in, g->memfd, out);
-        if (rpc == TS_RPC_SUCCESS) {
-            rpc = (int32_t)out[1];
-        }
-    }
     if (rpc != TS_RPC_SUCCESS) {
         close(sock);
         /* A refused peer is closed before any reply; a TS endpoint without the service says
          * NOT_FOUND. */
         return rpc == TS_RPC_ERROR_TRANSPORT_LAYER ? PSA_ERROR_CONNECTION_REFUSED
                                                    : PSA_ERROR_NOT_SUPPORTED;
+    }
+    const uint32_t in[TS_RPC_WORDS] = {TS_RPC_W3(TS_RPC_MGMT_INTERFACE, TS_RPC_MGMT_MEM_RETRIEVE),
+                                       0, 0, 0, 0};
+    uint32_t out[TS_RPC_WORDS];
+    rpc = ts_socket_exchange(sock, in, g->memfd, out);
+    if (rpc != TS_RPC_SUCCESS || (int32_t)out[1] != TS_RPC_SUCCESS) {
+        close(sock);
+        return PSA_ERROR_COMMUNICATION_FAILURE; /* the gateway would not map our memory */
     }
     g->sock = sock;
     return PSA_SUCCESS;
@@ -58,7 +57,7 @@ static mm_return_t gateway_call(void *ctx, uint8_t *buffer, size_t size)
     }
     const uint32_t in[TS_RPC_WORDS] = {0, 0, 0, 0, 0};
     uint32_t out[TS_RPC_WORDS];
-    if (ts_socket_exchange(g->sock, in, -1, out) != TS_RPC_SUCCESS) {
+    if (ts_socket_transact(g->sock, in, -1, out) != TS_RPC_SUCCESS) {
         close(g->sock);
         g->sock = -1;
         return MM_RETURN_NOT_SUPPORTED;
@@ -129,18 +128,28 @@ psa_status_t var_gateway_open(var_gateway_t *g, const char *socket_path)
     if (status == PSA_SUCCESS) {
         status = attach(g);
     }
-    uint64_t payload = 0;
-    if (status == PSA_SUCCESS && var_client_payload_size(&g->client, &payload) == EFI_SUCCESS) {
-        /* Room for the largest variable the gateway takes, with both headers and a name. */
-        uint64_t need = payload + MM_HEADER_SIZE + SMM_VAR_HEADER_SIZE + 4096;
-        long page = sysconf(_SC_PAGESIZE);
-        if (need > g->size && need <= TS_RPC_MAX_SHARED_MEMORY && page > 0) {
-            size_t rounded = ((size_t)need + (size_t)page - 1) / (size_t)page * (size_t)page;
-            drop_buffer(g);
-            status = make_buffer(g, rounded);
-            if (status == PSA_SUCCESS) {
-                status = attach(g);
-            }
+    /* Room for the largest variable the gateway takes (QueryVariableInfo's MaximumVariableSize
+     * of either kind), the headers, and the longest name the gateway's limit allows. */
+    uint64_t largest = 0;
+    static const uint32_t kinds[2] = {0x7 /* NV|BS|RT */, 0x6 /* BS|RT */};
+    for (size_t i = 0; status == PSA_SUCCESS && i < 2; i++) {
+        smm_query_t q;
+        if (var_client_query(&g->client, kinds[i], &q) == EFI_SUCCESS &&
+            q.maximum_variable_size > largest) {
+            largest = q.maximum_variable_size;
+        }
+    }
+    uint64_t need = largest + MM_HEADER_SIZE + SMM_VAR_HEADER_SIZE + 64 + 2 * 4096;
+    if (need > TS_RPC_MAX_SHARED_MEMORY) {
+        need = TS_RPC_MAX_SHARED_MEMORY;
+    }
+    long page = sysconf(_SC_PAGESIZE);
+    if (status == PSA_SUCCESS && need > g->size && page > 0) {
+        size_t rounded = ((size_t)need + (size_t)page - 1) / (size_t)page * (size_t)page;
+        drop_buffer(g);
+        status = make_buffer(g, rounded);
+        if (status == PSA_SUCCESS) {
+            status = attach(g);
         }
     }
     if (status != PSA_SUCCESS) {
@@ -158,7 +167,8 @@ const char *var_gateway_status_text(psa_status_t status)
 {
     switch (status) {
     case PSA_ERROR_COMMUNICATION_FAILURE:
-        return "nothing answers there (is smm-gateway running?)";
+        return "nothing answers there (is smm-gateway running?), or it would not map the MM "
+               "buffer";
     case PSA_ERROR_NOT_SUPPORTED:
         return "the endpoint there does not host the SMM variable service";
     case PSA_ERROR_CONNECTION_REFUSED:

@@ -24,7 +24,7 @@ typedef struct var_gateway {
  * Connects to smm-gateway at socket_path, or (NULL) at $SMM_GATEWAY_SOCKET, else
  * smm-gateway.sock in the TS runtime directory; checks that the endpoint speaks TS RPC version 1
  * and hosts the smm-variable service, and lends it the MM buffer (64 KiB, more when the
- * gateway's GET_PAYLOAD_SIZE asks for it). PSA_ERROR_COMMUNICATION_FAILURE when nothing answers
+ * gateway's QueryVariableInfo says a variable may be larger; at most 1 MiB). PSA_ERROR_COMMUNICATION_FAILURE when nothing answers
  * there, PSA_ERROR_NOT_SUPPORTED when what answers is not the gateway, PSA_ERROR_CONNECTION_REFUSED
  * when the gateway's policy closes the connection.
  */

@@ -217,8 +217,13 @@ printf 'junk' >"$dir/defaults/KEKDefault"
 check "a malformed default stops the gateway" fails_with 'malformed' \
     as_gateway_uid "$gateway" --foreground --socket "$dir/ts/other.sock" --defaults "$dir/defaults"
 rm "$dir/defaults/KEKDefault"
-start_gateway --defaults "$dir/defaults"
+start_gateway --defaults "$dir/defaults" --max-data-size 200000
 check "dbDefault served" cmp <("$uefivar" get dbDefault) "$dir/PK.esl"
+# a limit above the client's first 64 KiB buffer: the client lends a larger one
+head -c 100000 /dev/urandom >"$dir/big.bin"
+check "a 100000-byte variable with --max-data-size 200000" \
+    "$uefivar" set Big -g "$V" -t bs,rt -f "$dir/big.bin"
+check "... reads back" cmp <("$uefivar" get Big -g "$V") "$dir/big.bin"
 check "dbDefault is read-only" fails_with EFI_WRITE_PROTECTED \
     "$uefivar" set dbDefault -t bs,rt -f "$dir/PK.esl"
 mount_vars

@@ -253,10 +253,13 @@ int main(int argc, char **argv)
                    (unsigned long long)q.maximum_variable_size);
         }
     } else if (strcmp(verb, "get") == 0) {
-        static uint8_t data[VAR_GATEWAY_BUFFER_SIZE];
-        size_t size = sizeof(data);
+        /* No value can be larger than the MM buffer the gateway was lent. */
+        uint8_t *data = malloc(gateway.size);
+        size_t size = data != NULL ? gateway.size : 0;
         uint32_t got_attrs = 0;
-        efi_status_t st = var_client_get(c, &guid, name, name_size, &got_attrs, data, &size);
+        efi_status_t st = data != NULL
+                              ? var_client_get(c, &guid, name, name_size, &got_attrs, data, &size)
+                              : EFI_OUT_OF_RESOURCES;
         if (st != EFI_SUCCESS) {
             rc = fail_efi("GetVariable", st);
         } else if (show_attributes) {
@@ -269,6 +272,7 @@ int main(int argc, char **argv)
                 rc = 1;
             }
         }
+        free(data);
     } else if (strcmp(verb, "set") == 0) {
         uint8_t *data = NULL;
         size_t size = 0;
