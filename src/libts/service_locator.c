@@ -1,6 +1,12 @@
 /* libts: the service locator, names to service UUIDs, endpoints found by SERVICE_INFO_GET. */
+#define _GNU_SOURCE
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "ts/ts_runtime.h"
 
 #include "rpc_caller_session.h"
 #include "service_locator.h"
@@ -18,25 +24,68 @@
 typedef struct libts_service {
     const char *service;
     uint8_t uuid[16];
+    bool mm; /* reached by MM communicate (smm-gateway), not TS RPC service calls */
 } libts_service_t;
 
 static const libts_service_t libts_services[] = {
-    {"crypto", TS_UUID_CRYPTO},
-    {"crypto-protobuf", TS_UUID_CRYPTO_PROTOBUF},
-    {"internal-trusted-storage", TS_UUID_ITS},
-    {"protected-storage", TS_UUID_PS},
+    {"crypto", TS_UUID_CRYPTO, false},
+    {"crypto-protobuf", TS_UUID_CRYPTO_PROTOBUF, false},
+    {"internal-trusted-storage", TS_UUID_ITS, false},
+    {"protected-storage", TS_UUID_PS, false},
+    /* upstream's MM-communicate location strategy: the SMM gateway's socket */
+    {"smm-variable",
+     {0xed, 0x32, 0xd5, 0x33, 0x99, 0xe6, 0x42, 0x09, 0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98,
+      0xa7},
+     true},
 };
 
 typedef struct libts_context {
     struct service_context base;
     struct rpc_uuid uuid;
+    bool mm;
 } libts_context_t;
 
 /* Session and caller allocated together, so close can find the caller to deinit. */
 typedef struct libts_session {
     struct rpc_caller_session session;
     struct rpc_caller_interface caller;
+    bool mm;
 } libts_session_t;
+
+rpc_status_t mm_communicate_caller_init(struct rpc_caller_interface *rpc_caller,
+                                        const char *ffa_device_path);
+rpc_status_t mm_communicate_caller_deinit(struct rpc_caller_interface *rpc_caller);
+
+/* smm-gateway's socket: $SMM_GATEWAY_SOCKET, else smm-gateway.sock in the TS runtime dir. */
+static bool gateway_path(char *path, size_t size)
+{
+    const char *env = secure_getenv("SMM_GATEWAY_SOCKET");
+    if (env != NULL && env[0] != '\0') {
+        return (size_t)snprintf(path, size, "%s", env) < size;
+    }
+    char dir[PATH_MAX - 32];
+    return ts_runtime_dir(dir, sizeof(dir)) &&
+           (size_t)snprintf(path, size, "%s/smm-gateway.sock", dir) < size;
+}
+
+static rpc_status_t caller_init(libts_session_t *s)
+{
+    if (!s->mm) {
+        return ts_rpc_caller_linux_init(&s->caller);
+    }
+    char path[PATH_MAX];
+    return gateway_path(path, sizeof(path)) ? mm_communicate_caller_init(&s->caller, path)
+                                            : RPC_ERROR_NOT_FOUND;
+}
+
+static void caller_deinit(libts_session_t *s)
+{
+    if (s->mm) {
+        mm_communicate_caller_deinit(&s->caller);
+    } else {
+        ts_rpc_caller_linux_deinit(&s->caller);
+    }
+}
 
 static const libts_service_t *parse_name(const char *sn)
 {
@@ -82,13 +131,14 @@ static struct rpc_caller_session *context_open(void *context)
     if (s == NULL) {
         return NULL;
     }
-    if (ts_rpc_caller_linux_init(&s->caller) != RPC_SUCCESS) {
+    s->mm = ctx->mm;
+    if (caller_init(s) != RPC_SUCCESS) {
         free(s);
         return NULL;
     }
     /* Memory per call, sized by each begin: no session buffer size is guessed. */
     if (rpc_caller_session_find_and_open(&s->session, &s->caller, &ctx->uuid, 0) != RPC_SUCCESS) {
-        ts_rpc_caller_linux_deinit(&s->caller);
+        caller_deinit(s);
         free(s);
         return NULL;
     }
@@ -103,7 +153,7 @@ static void context_close(void *context, struct rpc_caller_session *session)
     }
     libts_session_t *s = (libts_session_t *)session;
     rpc_caller_session_close(&s->session);
-    ts_rpc_caller_linux_deinit(&s->caller);
+    caller_deinit(s);
     free(s);
 }
 
@@ -131,6 +181,7 @@ struct service_context *service_locator_query(const char *sn)
         return NULL;
     }
     memcpy(ctx->uuid.uuid, service->uuid, 16);
+    ctx->mm = service->mm;
     ctx->base.context = ctx;
     ctx->base.open = context_open;
     ctx->base.close = context_close;

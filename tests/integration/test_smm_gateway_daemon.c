@@ -21,10 +21,18 @@
 
 #include <cmocka.h>
 
+#include <rpc_caller_session.h>
+#include <service_locator.h>
+
 #include "comms/wire.h"
 #include "ts/ts_packet.h"
 #include "ts/ts_socket.h"
 #include "uefi/efi_defs.h"
+
+/* libts exports them; upstream installs no header for them (sheet §1.6). */
+rpc_status_t mm_communicate_caller_init(struct rpc_caller_interface *rpc_caller,
+                                        const char *ffa_device_path);
+rpc_status_t mm_communicate_caller_deinit(struct rpc_caller_interface *rpc_caller);
 
 #define BUFFER_SIZE (32u * 1024u)
 #define FN_GET_VARIABLE 1
@@ -376,6 +384,74 @@ static void test_restart_and_kill(void **state)
     close_conn(&c);
 }
 
+/* TS's own client path: libts's locator finds smm-variable at the gateway, and a session on
+ * libts's MM communicate caller carries SMM variable calls as TS's smm_variable_client makes
+ * them (the opcode is the function, the request the access structure, name at 36). */
+static void test_libts_session(void **state)
+{
+    (void)state;
+    setenv("SMM_GATEWAY_SOCKET", sock_path, 1);
+    struct service_context *ctx = service_locator_query("sn:trustedfirmware.org:smm-variable:0");
+    assert_non_null(ctx);
+    struct rpc_caller_session *s = service_context_open(ctx);
+    assert_non_null(s);
+    uint8_t name[32];
+    size_t ns = name16("ViaLibts", name);
+    static const uint8_t value[5] = {5, 4, 3, 2, 1};
+    size_t req_len = 36 + ns + sizeof(value);
+    uint8_t *buf = NULL;
+    rpc_call_handle h = rpc_caller_session_begin(s, &buf, req_len, 256);
+    assert_non_null(h);
+    memcpy(buf, vendor, 16);
+    wire_store_u64(buf + 16, sizeof(value));
+    wire_store_u64(buf + 24, ns);
+    wire_store_u32(buf + 32, NV_BS_RT);
+    memcpy(buf + 36, name, ns);
+    memcpy(buf + 36 + ns, value, sizeof(value));
+    uint8_t *resp = NULL;
+    size_t resp_len = 99;
+    service_status_t status = 12345;
+    assert_int_equal(rpc_caller_session_invoke(h, FN_SET_VARIABLE, &resp, &resp_len, &status),
+                     RPC_SUCCESS);
+    assert_int_equal(status, EFI_SUCCESS);
+    assert_int_equal(rpc_caller_session_end(h), RPC_SUCCESS);
+
+    h = rpc_caller_session_begin(s, &buf, 36 + ns, 256);
+    assert_non_null(h);
+    memcpy(buf, vendor, 16);
+    wire_store_u64(buf + 16, 64); /* capacity */
+    wire_store_u64(buf + 24, ns);
+    wire_store_u32(buf + 32, 0);
+    memcpy(buf + 36, name, ns);
+    assert_int_equal(rpc_caller_session_invoke(h, FN_GET_VARIABLE, &resp, &resp_len, &status),
+                     RPC_SUCCESS);
+    assert_int_equal(status, EFI_SUCCESS);
+    assert_int_equal(resp_len, 36 + ns + sizeof(value));
+    assert_int_equal(wire_load_u64(resp + 16), sizeof(value));
+    assert_int_equal(wire_load_u32(resp + 32), NV_BS_RT);
+    assert_memory_equal(resp + 36 + ns, value, sizeof(value));
+    assert_int_equal(rpc_caller_session_end(h), RPC_SUCCESS);
+
+    /* And the value is the device's: the raw U-Boot path reads the same. */
+    conn_t c = open_conn();
+    uint8_t out[64];
+    size_t len = sizeof(out);
+    assert_int_equal(get_var(&c, "ViaLibts", out, &len), EFI_SUCCESS);
+    assert_memory_equal(out, value, sizeof(value));
+    close_conn(&c);
+    service_context_close(ctx, s);
+    service_context_relinquish(ctx);
+
+    /* The MM caller serves only the SMM variable service (upstream: no serializer). */
+    struct rpc_caller_interface caller;
+    assert_int_equal(mm_communicate_caller_init(&caller, sock_path), RPC_SUCCESS);
+    const struct rpc_uuid its = {{0xdc, 0x1e, 0xef, 0x48, 0xb1, 0x7a, 0x4c, 0xcf, 0xac, 0x8d, 0xdf,
+                                  0xcf, 0xf7, 0x71, 0x1b, 0x14}};
+    assert_int_equal(rpc_caller_open_session(&caller, &its, 0), RPC_ERROR_INTERNAL);
+    assert_int_equal(mm_communicate_caller_deinit(&caller), RPC_SUCCESS);
+    unsetenv("SMM_GATEWAY_SOCKET");
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2 || getenv("RSS_SOCKET") == NULL) {
@@ -393,7 +469,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_discovery),      cmocka_unit_test(test_uboot_set_get),
         cmocka_unit_test(test_offset),         cmocka_unit_test(test_error_paths),
         cmocka_unit_test(test_shared_store),   cmocka_unit_test(test_builtin_policy),
-        cmocka_unit_test(test_restart_and_kill),
+        cmocka_unit_test(test_restart_and_kill), cmocka_unit_test(test_libts_session),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     if (gateway_pid > 0) {

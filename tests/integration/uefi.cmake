@@ -27,10 +27,10 @@ if(TARGET psa-efivarfs AND TARGET uefi-var AND TARGET rssd AND TARGET psa-tool A
 endif()
 
 # smm-gateway's socket: U-Boot's layouts over a lent memfd, the error paths, the built-in policy,
-# restarts and SIGKILL, against a private rssd.
-if(TARGET smm-gateway AND TARGET rssd)
+# restarts and SIGKILL, libts's MM communicate caller, against a private rssd.
+if(TARGET smm-gateway AND TARGET rssd AND TARGET ts)
   add_executable(test_smm_gateway_daemon ${CMAKE_CURRENT_LIST_DIR}/test_smm_gateway_daemon.c)
-  target_link_libraries(test_smm_gateway_daemon PRIVATE ss_ts PkgConfig::CMOCKA)
+  target_link_libraries(test_smm_gateway_daemon PRIVATE ts ss_ts PkgConfig::CMOCKA)
   add_test(NAME uefi_integration_gateway
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
                    $<TARGET_FILE:test_smm_gateway_daemon> $<TARGET_FILE:smm-gateway>)
