@@ -40,6 +40,10 @@ for f in sbin/rssd sbin/se-proxy sbin/smm-gateway sbin/parsecd bin/psa-efivarfs 
     include/psa/client.h include/rss/connection.h include/ss/psa_status.h include/ss/psa_keys.h share/man/man8/rssd.8 \
     share/man/man1/psa-api-test.1 share/man/man1/psa-api-test-local.1 \
     lib/systemd/system/rssd.service lib/systemd/system/rssd.socket lib/sysusers.d/rssd.conf \
+    lib/systemd/system/se-proxy.service lib/systemd/system/smm-gateway.service \
+    lib/systemd/system/parsec.service lib/sysusers.d/ts-endpoints.conf lib/sysusers.d/parsec.conf \
+    lib/tmpfiles.d/ts-endpoints.conf share/man/man8/se-proxy.8 share/man/man8/smm-gateway.8 \
+    share/man/man8/parsecd.8 \
     share/doc/secure-services/rssd.md share/doc/secure-services/architecture.md \
     share/doc/secure-services/getting-started.md share/man/man1/psa-tool.1 bin/psa-tool \
     include/ts/service_locator.h include/ts/rpc_caller_session.h include/ts/rpc_caller.h \
@@ -66,6 +70,10 @@ pkg-config --validate libts || fail "libts.pc does not validate"
 grep -qx "ExecStart=$prefix/sbin/rssd --foreground --state-dir /var/lib/rssd" \
     "$prefix/lib/systemd/system/rssd.service" ||
     fail "rssd.service does not start $prefix/sbin/rssd"
+for d in se-proxy smm-gateway; do
+    grep -qx "ExecStart=$prefix/sbin/$d --foreground --socket /run/ts/$d.sock" \
+        "$prefix/lib/systemd/system/$d.service" || fail "$d.service does not start $prefix/sbin/$d"
+done
 
 # A packager's staged install: DESTDIR holds the files, the files name the final prefix.
 DESTDIR=$T/stage cmake --install "$build" --prefix /usr >"$T/stage.log" 2>&1 ||
@@ -153,7 +161,8 @@ done
 # The units load, the sandbox scores as documented, the sysusers entry makes the user.
 if command -v systemd-analyze >/dev/null; then
     (cd "$prefix/lib/systemd/system" && systemd-analyze verify --man=no ./rssd.service \
-        ./rssd.socket) >"$T/verify.log" 2>&1 ||
+        ./rssd.socket ./se-proxy.service ./smm-gateway.service ./parsec.service) \
+        >"$T/verify.log" 2>&1 ||
         fail "systemd-analyze verify: $(cat "$T/verify.log")"
     score=$(systemd-analyze security --offline=true "$prefix/lib/systemd/system/rssd.service" \
         2>/dev/null | sed -n 's/.*Overall exposure level for rssd.service: \([0-9.]*\).*/\1/p')
@@ -167,5 +176,13 @@ if command -v systemd-sysusers >/dev/null; then
         fail "systemd-sysusers refused rssd.conf"
     grep -q '^rssd:x:[0-9]*:[0-9]*:Secure enclave daemon:/var/lib/rssd:/usr/sbin/nologin$' \
         "$T/root/etc/passwd" || fail "no rssd user: $(cat "$T/root/etc/passwd")"
+    systemd-sysusers --root="$T/root" "$prefix/lib/sysusers.d/ts-endpoints.conf" \
+        "$prefix/lib/sysusers.d/parsec.conf" >/dev/null 2>&1 ||
+        fail "systemd-sysusers refused ts-endpoints.conf or parsec.conf"
+    for u in se-proxy smm-gateway parsec; do
+        grep -q "^$u:" "$T/root/etc/passwd" || fail "no $u user"
+    done
+    grep -q '^ts-endpoint:x:[0-9]*:se-proxy,smm-gateway$' "$T/root/etc/group" ||
+        fail "ts-endpoint group: $(grep ts-endpoint "$T/root/etc/group")"
 fi
 echo "install: passed ($prefix)"
