@@ -175,6 +175,8 @@ int main(int argc, char **argv)
     FILE *f = fopen(config, "w");
     fprintf(f,
             "[core_settings]\nallow_root = true\nlog_level = \"error\"\n"
+            /* a busy machine must slow the figures, not fail the requests */
+            "[listener]\ntimeout = 600000\n"
             "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\n"
             "sqlite_db_path = \"%s/keys.sqlite3\"\n",
             dir);

@@ -17,7 +17,7 @@ allow_root = true
 log_level = "info"
 [listener]
 listener_type = "DomainSocket"
-timeout = 2000
+timeout = 600000
 [authenticator]
 auth_type = "UnixPeerCredentials"
 admins = [ { name = "$me" } ]
