@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -454,6 +455,9 @@ static bool serve_stream(daemon_server_t *server, daemon_conn_t *conn, worker_bu
             return false;
         }
         conn->rx_have += (size_t)n;
+        if (p->request_timeout_ms > 0) { /* progress: the peer has the timeout again */
+            atomic_store(&conn->deadline, now_ms() + (int_fast64_t)p->request_timeout_ms);
+        }
     }
     atomic_store(&conn->deadline, 0); /* serving: the request timeout is for receiving */
     size_t have = conn->rx_have;
@@ -638,14 +642,18 @@ static void move_off(daemon_server_t *server, daemon_worker_t *w, int_fast64_t n
     }
 }
 
-/* Stream connections whose message is late: shut down, so their worker reads the end of
- * the stream and closes them (the monitor never closes a connection itself). */
+/* Stream connections whose peer has sent nothing for the timeout: shut down, so their worker
+ * reads the end of the stream and closes them (the monitor never closes a connection itself).
+ * Bytes that wait unread in the socket mean the delay is ours (a busy worker), not the peer's:
+ * such a connection is left alone. */
 static void expire_requests(daemon_server_t *server, int_fast64_t now)
 {
     pthread_mutex_lock(&server->lock);
     for (daemon_conn_t *c = server->conns; c != NULL; c = c->next) {
         int_fast64_t deadline = atomic_load(&c->deadline);
-        if (deadline != 0 && now > deadline) {
+        int pending = 0;
+        if (deadline != 0 && now > deadline &&
+            !(ioctl(c->fd, FIONREAD, &pending) == 0 && pending > 0)) {
             atomic_store(&c->deadline, 0);
             rss_transport_shutdown(&c->transport);
             daemon_log(DAEMON_LOG_DEBUG, "uid %u pid %d: request timeout", (unsigned)c->uid,

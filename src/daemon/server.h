@@ -56,9 +56,10 @@ typedef struct daemon_protocol {
      * read) or returns false when they cannot begin a message. Once `need` bytes are in — or
      * frame() said false, or need exceeds max_message — serve() gets what was received
      * (length = full_length; no descriptor) and the reply is written whole. A connection whose
-     * message is not complete within request_timeout_ms of its accept or its last reply is
-     * closed (0: no limit); the timeout also bounds writing a reply to a peer that does not
-     * read.
+     * peer sends nothing for request_timeout_ms while its message is incomplete (counted from
+     * the accept, the last bytes received, or the last reply) is closed, unless bytes wait
+     * unread in its socket — then the delay is the daemon's (0: no limit); the timeout also
+     * bounds each wait for a peer that does not read its reply.
      */
     bool stream;
     bool (*frame)(const uint8_t *buf, size_t have, size_t *need);
