@@ -1,6 +1,13 @@
-# Fuzz harness for the TS RPC endpoint and the packed-c secure storage codec.
+# Fuzz harnesses for the TS RPC endpoint, the packed-c secure storage codec and the packed-c
+# crypto translator.
 if(TARGET ss_ts AND TARGET psa-local-static)
   add_executable(fuzz_ts_serve ${CMAKE_CURRENT_LIST_DIR}/fuzz_ts_serve.c)
   target_link_libraries(fuzz_ts_serve PRIVATE ss_ts_psa psa-local-static)
   target_link_options(fuzz_ts_serve PRIVATE -fsanitize=fuzzer)
+endif()
+# The packed-c crypto translator, with a checking backend instead of rssd.
+if(TARGET ss_ts)
+  add_executable(fuzz_ts_crypto ${CMAKE_CURRENT_LIST_DIR}/fuzz_ts_crypto.c)
+  target_link_libraries(fuzz_ts_crypto PRIVATE ss_ts)
+  target_link_options(fuzz_ts_crypto PRIVATE -fsanitize=fuzzer)
 endif()

@@ -226,3 +226,39 @@ bool wire_reserve(wire_writer_t *w, size_t n, uint8_t **where)
     *where = p;
     return true;
 }
+
+bool wire_tlv_find(const uint8_t *data, size_t length, uint16_t tag, const uint8_t **value,
+                   size_t *value_length)
+{
+    size_t pos = 0;
+    while (length - pos >= WIRE_TLV_HEADER) {
+        uint16_t t = (uint16_t)((data[pos] << 8) | data[pos + 1]);
+        size_t n = (size_t)((data[pos + 2] << 8) | data[pos + 3]);
+        if (n > length - pos - WIRE_TLV_HEADER || t > tag) {
+            return false;
+        }
+        if (t == tag) {
+            *value = data + pos + WIRE_TLV_HEADER;
+            *value_length = n;
+            return true;
+        }
+        pos += WIRE_TLV_HEADER + n;
+    }
+    return false;
+}
+
+bool wire_put_tlv(wire_writer_t *w, uint16_t tag, const void *value, size_t value_length)
+{
+    if (value_length > WIRE_TLV_VALUE_MAX) {
+        return false;
+    }
+    uint8_t *p;
+    if (!wire_reserve(w, WIRE_TLV_HEADER, &p)) {
+        return false;
+    }
+    p[0] = (uint8_t)(tag >> 8);
+    p[1] = (uint8_t)tag;
+    p[2] = (uint8_t)(value_length >> 8);
+    p[3] = (uint8_t)value_length;
+    return wire_put_bytes(w, value, value_length);
+}

@@ -68,6 +68,17 @@ bool wire_put_zeros(wire_writer_t *w, size_t n);
 /* Reserves n bytes for the caller to fill and returns where they are. */
 bool wire_reserve(wire_writer_t *w, size_t n, uint8_t **where);
 
+/* ---- TLV records of TS packed-c (sheet §2.1): tag u16 BE, length u16 BE, value ------------- */
+#define WIRE_TLV_HEADER    4u
+#define WIRE_TLV_VALUE_MAX 0xffffu
+/* The value of the first record with `tag` in data[0..length), scanning as upstream's decoder:
+ * records of other tags are skipped, and a tag larger than the one wanted ends the search.
+ * False when it is absent or a record runs past the end. */
+bool wire_tlv_find(const uint8_t *data, size_t length, uint16_t tag, const uint8_t **value,
+                   size_t *value_length);
+/* Appends one record; false when it does not fit or value_length exceeds WIRE_TLV_VALUE_MAX. */
+bool wire_put_tlv(wire_writer_t *w, uint16_t tag, const void *value, size_t value_length);
+
 /* Fixed-position helpers for code that has already checked the length. */
 static inline uint16_t wire_load_u16(const uint8_t *p)
 {

@@ -28,6 +28,11 @@
 
 #include <cmocka.h>
 
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <psa/crypto.h>
 #include <psa/protected_storage.h>
 
 #include "rpc_caller_session.h"
@@ -50,6 +55,7 @@ _Static_assert(sizeof(rpc_status_t) == 4 && sizeof(service_status_t) == 8, "stat
 
 #define ITS_SN "sn:trustedfirmware.org:internal-trusted-storage:0"
 #define PS_SN  "sn:trustedfirmware.org:protected-storage:0"
+#define CRYPTO_SN "sn:trustedfirmware.org:crypto:0"
 
 /* PSA status values (sheet §2.1), as the service status carries them. */
 #define ST_SUCCESS        0
@@ -147,7 +153,8 @@ static void test_locator(void **state)
     (void)state;
     service_locator_init();
     service_locator_init(); /* more than once is fine */
-    const char *found[] = {ITS_SN, PS_SN, "urn:sn:trustedfirmware.org:protected-storage.1.0:0",
+    const char *found[] = {ITS_SN, PS_SN, CRYPTO_SN,
+                           "urn:sn:trustedfirmware.org:protected-storage.1.0:0",
                            "sn:trustedfirmware.org:protected-storage",
                            "sn:trustedfirmware.org:protected-storage:x"};
     for (size_t i = 0; i < sizeof(found) / sizeof(found[0]); i++) {
@@ -155,8 +162,8 @@ static void test_locator(void **state)
         assert_non_null(ctx);
         service_context_relinquish(ctx);
     }
-    /* Crypto is not hosted by this endpoint; the others are not valid names of ours. */
-    const char *missing[] = {"sn:trustedfirmware.org:crypto:0",
+    /* crypto-protobuf is not hosted by this endpoint; the others are not valid names of ours. */
+    const char *missing[] = {"sn:trustedfirmware.org:crypto-protobuf:0",
                              "sn:trustedfirmware.org:protected-storage:1",
                              "sn:trustedfirmware.org:protected:0",
                              "sn:example.org:protected-storage:0",
@@ -280,6 +287,334 @@ static void test_session_rules(void **state)
     close_sn(ctx, s);
 }
 
+/* ---- packed-c crypto through se-proxy (sheet §2.2), checked against OpenSSL ------------- */
+
+/* A packed-c request: fixed u32 fields, then TLVs (tag, length big-endian). */
+typedef struct pc_req {
+    uint8_t b[512];
+    size_t n;
+} pc_req_t;
+
+static void pc_u32(pc_req_t *r, uint32_t v)
+{
+    r->b[r->n++] = (uint8_t)v;
+    r->b[r->n++] = (uint8_t)(v >> 8);
+    r->b[r->n++] = (uint8_t)(v >> 16);
+    r->b[r->n++] = (uint8_t)(v >> 24);
+}
+
+static void pc_attrs(pc_req_t *r, uint32_t type, uint32_t bits, uint32_t lifetime, uint32_t id,
+                     uint32_t usage, uint32_t alg)
+{
+    pc_u32(r, type);
+    pc_u32(r, bits);
+    pc_u32(r, lifetime);
+    pc_u32(r, id);
+    pc_u32(r, usage);
+    pc_u32(r, alg);
+}
+
+static void pc_tlv(pc_req_t *r, uint16_t tag, const void *v, size_t len)
+{
+    r->b[r->n++] = (uint8_t)(tag >> 8);
+    r->b[r->n++] = (uint8_t)tag;
+    r->b[r->n++] = (uint8_t)(len >> 8);
+    r->b[r->n++] = (uint8_t)len;
+    memcpy(r->b + r->n, v, len);
+    r->n += len;
+}
+
+/* The value of TLV `tag` in a response (after `fixed` bytes); its length, or -1. */
+static long pc_find(const uint8_t *resp, size_t len, size_t fixed, uint16_t tag,
+                    const uint8_t **value)
+{
+    size_t pos = fixed;
+    while (pos + 4 <= len) {
+        uint16_t t = (uint16_t)((resp[pos] << 8) | resp[pos + 1]);
+        size_t n = (size_t)((resp[pos + 2] << 8) | resp[pos + 3]);
+        if (pos + 4 + n > len) {
+            return -1;
+        }
+        if (t == tag) {
+            *value = resp + pos + 4;
+            return (long)n;
+        }
+        pos += 4 + n;
+    }
+    return -1;
+}
+
+static uint8_t pc_resp[4096];
+static size_t pc_resp_len;
+
+/* One crypto call; the service status (RPC status must be success unless `rpc` is given). */
+static service_status_t pc_call(struct rpc_caller_session *s, uint32_t opcode, const pc_req_t *r)
+{
+    service_status_t st;
+    assert_int_equal(call(s, opcode, r->b, r->n, sizeof(pc_resp), pc_resp, &pc_resp_len, &st),
+                     RPC_SUCCESS);
+    return st;
+}
+
+static rpc_status_t pc_rpc(struct rpc_caller_session *s, uint32_t opcode, const pc_req_t *r)
+{
+    service_status_t st;
+    return call(s, opcode, r->b, r->n, sizeof(pc_resp), pc_resp, &pc_resp_len, &st);
+}
+
+#define ECC_P256_PAIR 0x7112u
+#define ECDSA_SHA256  0x06000609u
+#define SHA256_ALG    0x02000009u
+#define GCM_ALG       0x05500200u
+
+/* ECDSA P-256 r||s verified by OpenSSL with the public key se-proxy exported. */
+static bool openssl_verify(const uint8_t *point, size_t point_len, const uint8_t hash[32],
+                           const uint8_t sig[64])
+{
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point, point_len);
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+    EVP_PKEY *pkey = NULL;
+    bool ok = pctx != NULL && EVP_PKEY_fromdata_init(pctx) == 1 &&
+              EVP_PKEY_fromdata(pctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
+    ECDSA_SIG *es = ECDSA_SIG_new();
+    BIGNUM *r = BN_bin2bn(sig, 32, NULL), *sv = BN_bin2bn(sig + 32, 32, NULL);
+    ECDSA_SIG_set0(es, r, sv);
+    unsigned char *der = NULL;
+    int der_len = i2d_ECDSA_SIG(es, &der);
+    EVP_PKEY_CTX *vctx = ok ? EVP_PKEY_CTX_new(pkey, NULL) : NULL;
+    ok = vctx != NULL && der_len > 0 && EVP_PKEY_verify_init(vctx) == 1 &&
+         EVP_PKEY_verify(vctx, der, (size_t)der_len, hash, 32) == 1;
+    OPENSSL_free(der);
+    ECDSA_SIG_free(es);
+    EVP_PKEY_CTX_free(vctx);
+    EVP_PKEY_free(pkey);
+    EVP_PKEY_CTX_free(pctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    return ok;
+}
+
+/* Key generation, attributes, a multi-part hash, a signature verified by OpenSSL, verification
+ * and its failure, random bytes, destroy: every field by role through the one table. */
+static void test_crypto_sign_hash(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(CRYPTO_SN, &ctx);
+    pc_req_t r = {.n = 0};
+    pc_attrs(&r, ECC_P256_PAIR, 256, 0, 0, PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH,
+             ECDSA_SHA256);
+    assert_int_equal(pc_call(s, 0x0101, &r), ST_SUCCESS);
+    assert_int_equal(pc_resp_len, 4);
+    uint32_t key = (uint32_t)pc_resp[0] | ((uint32_t)pc_resp[1] << 8) |
+                   ((uint32_t)pc_resp[2] << 16) | ((uint32_t)pc_resp[3] << 24);
+
+    r.n = 0;
+    pc_u32(&r, key);
+    assert_int_equal(pc_call(s, 0x010f, &r), ST_SUCCESS);
+    assert_int_equal(pc_resp_len, 24);
+    uint8_t expect_attrs[24];
+    pc_req_t a = {.n = 0};
+    /* The core adds the message flags that the hash flags imply (PSA Crypto 1.1). */
+    pc_attrs(&a, ECC_P256_PAIR, 256, 0, key,
+             PSA_KEY_USAGE_SIGN_HASH | PSA_KEY_USAGE_VERIFY_HASH | PSA_KEY_USAGE_SIGN_MESSAGE |
+                 PSA_KEY_USAGE_VERIFY_MESSAGE,
+             ECDSA_SHA256);
+    memcpy(expect_attrs, a.b, 24);
+    assert_memory_equal(pc_resp, expect_attrs, 24);
+
+    /* SHA-256("abc") in two updates, against OpenSSL's. */
+    r.n = 0;
+    pc_u32(&r, SHA256_ALG);
+    assert_int_equal(pc_call(s, 0x0201, &r), ST_SUCCESS);
+    uint32_t op = (uint32_t)pc_resp[0] | ((uint32_t)pc_resp[1] << 8) |
+                  ((uint32_t)pc_resp[2] << 16) | ((uint32_t)pc_resp[3] << 24);
+    const char *parts[2] = {"a", "bc"};
+    for (int i = 0; i < 2; i++) {
+        r.n = 0;
+        pc_u32(&r, op);
+        pc_tlv(&r, 1, parts[i], strlen(parts[i]));
+        assert_int_equal(pc_call(s, 0x0202, &r), ST_SUCCESS);
+    }
+    r.n = 0;
+    pc_u32(&r, op);
+    assert_int_equal(pc_call(s, 0x0203, &r), ST_SUCCESS);
+    const uint8_t *hash;
+    assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 1, &hash), 32);
+    uint8_t reference[32];
+    unsigned int reference_len = 0;
+    assert_int_equal(EVP_Digest("abc", 3, reference, &reference_len, EVP_sha256(), NULL), 1);
+    assert_memory_equal(hash, reference, 32);
+    /* The finished operation is gone. */
+    assert_int_equal(pc_call(s, 0x0203, &r), PSA_ERROR_BAD_STATE);
+
+    r.n = 0;
+    pc_u32(&r, key);
+    pc_u32(&r, ECDSA_SHA256);
+    pc_tlv(&r, 1, reference, 32);
+    assert_int_equal(pc_call(s, 0x0108, &r), ST_SUCCESS);
+    const uint8_t *sigp;
+    assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 1, &sigp), 64);
+    uint8_t sig[64];
+    memcpy(sig, sigp, 64);
+
+    r.n = 0;
+    pc_u32(&r, key);
+    assert_int_equal(pc_call(s, 0x0106, &r), ST_SUCCESS);
+    const uint8_t *point;
+    long point_len = pc_find(pc_resp, pc_resp_len, 0, 1, &point);
+    assert_int_equal(point_len, 65);
+    assert_true(openssl_verify(point, (size_t)point_len, reference, sig));
+
+    r.n = 0;
+    pc_u32(&r, key);
+    pc_u32(&r, ECDSA_SHA256);
+    pc_tlv(&r, 1, reference, 32);
+    pc_tlv(&r, 2, sig, 64);
+    assert_int_equal(pc_call(s, 0x0109, &r), ST_SUCCESS);
+    assert_int_equal(pc_resp_len, 0);
+    sig[10] ^= 1;
+    r.n = 0;
+    pc_u32(&r, key);
+    pc_u32(&r, ECDSA_SHA256);
+    pc_tlv(&r, 1, reference, 32);
+    pc_tlv(&r, 2, sig, 64);
+    assert_int_equal(pc_call(s, 0x0109, &r), PSA_ERROR_INVALID_SIGNATURE);
+
+    r.n = 0;
+    pc_u32(&r, 48);
+    assert_int_equal(pc_call(s, 0x010c, &r), ST_SUCCESS);
+    const uint8_t *random;
+    assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 1, &random), 48);
+
+    r.n = 0;
+    pc_u32(&r, key);
+    assert_int_equal(pc_call(s, 0x0102, &r), ST_SUCCESS);
+    assert_int_equal(pc_call(s, 0x010f, &r), PSA_ERROR_INVALID_HANDLE);
+    close_sn(ctx, s);
+}
+
+/* AES-128-GCM through the multi-part opcodes, against OpenSSL's EVP with the same key. */
+static void test_crypto_aead(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(CRYPTO_SN, &ctx);
+    static const uint8_t key_bytes[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    static const uint8_t nonce[12] = {9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9};
+    static const char ad[] = "header", text[] = "the plaintext of this test";
+    pc_req_t r = {.n = 0};
+    pc_attrs(&r, 0x2400, 128, 0, 0, PSA_KEY_USAGE_ENCRYPT | PSA_KEY_USAGE_DECRYPT, GCM_ALG);
+    pc_tlv(&r, 1, key_bytes, sizeof(key_bytes));
+    assert_int_equal(pc_call(s, 0x0107, &r), ST_SUCCESS);
+    uint32_t key = (uint32_t)pc_resp[0] | ((uint32_t)pc_resp[1] << 8) |
+                   ((uint32_t)pc_resp[2] << 16) | ((uint32_t)pc_resp[3] << 24);
+    r.n = 0;
+    pc_u32(&r, key);
+    pc_u32(&r, GCM_ALG);
+    assert_int_equal(pc_call(s, 0x0601, &r), ST_SUCCESS);
+    uint32_t op = (uint32_t)pc_resp[0] | ((uint32_t)pc_resp[1] << 8) |
+                  ((uint32_t)pc_resp[2] << 16) | ((uint32_t)pc_resp[3] << 24);
+    r.n = 0;
+    pc_u32(&r, op);
+    pc_tlv(&r, 1, nonce, sizeof(nonce));
+    assert_int_equal(pc_call(s, 0x0604, &r), ST_SUCCESS);
+    r.n = 0;
+    pc_u32(&r, op);
+    pc_tlv(&r, 1, ad, strlen(ad));
+    assert_int_equal(pc_call(s, 0x0606, &r), ST_SUCCESS);
+    r.n = 0;
+    pc_u32(&r, op);
+    pc_tlv(&r, 1, text, strlen(text));
+    assert_int_equal(pc_call(s, 0x0607, &r), ST_SUCCESS);
+    uint8_t ours[64];
+    size_t ours_len = 0;
+    const uint8_t *v;
+    long n = pc_find(pc_resp, pc_resp_len, 0, 1, &v);
+    assert_true(n >= 0);
+    memcpy(ours, v, (size_t)n);
+    ours_len = (size_t)n;
+    r.n = 0;
+    pc_u32(&r, op);
+    assert_int_equal(pc_call(s, 0x0608, &r), ST_SUCCESS);
+    n = pc_find(pc_resp, pc_resp_len, 0, 1, &v);
+    assert_true(n >= 0);
+    memcpy(ours + ours_len, v, (size_t)n);
+    ours_len += (size_t)n;
+    const uint8_t *tag;
+    assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 2, &tag), 16);
+
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    uint8_t theirs[64], their_tag[16];
+    int len1 = 0, len2 = 0;
+    assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key_bytes, nonce), 1);
+    assert_int_equal(EVP_EncryptUpdate(c, NULL, &len1, (const uint8_t *)ad, (int)strlen(ad)), 1);
+    assert_int_equal(
+        EVP_EncryptUpdate(c, theirs, &len1, (const uint8_t *)text, (int)strlen(text)), 1);
+    assert_int_equal(EVP_EncryptFinal_ex(c, theirs + len1, &len2), 1);
+    assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, their_tag), 1);
+    EVP_CIPHER_CTX_free(c);
+    assert_int_equal(ours_len, (size_t)(len1 + len2));
+    assert_memory_equal(ours, theirs, ours_len);
+    assert_memory_equal(tag, their_tag, 16);
+
+    r.n = 0;
+    pc_u32(&r, key);
+    assert_int_equal(pc_call(s, 0x0102, &r), ST_SUCCESS);
+    close_sn(ctx, s);
+}
+
+/* Bodies that do not parse get the sheet's RPC statuses; nothing reaches rssd. */
+static void test_crypto_malformed(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(CRYPTO_SN, &ctx);
+    pc_req_t r = {.n = 0};
+    pc_u32(&r, 0x2400); /* attributes cut short */
+    assert_int_equal(pc_rpc(s, 0x0101, &r), RPC_ERROR_INVALID_REQUEST_BODY);
+    r.n = 0;
+    pc_u32(&r, 1);
+    pc_u32(&r, ECDSA_SHA256); /* SIGN_HASH without its TLV1 */
+    assert_int_equal(pc_rpc(s, 0x0108, &r), RPC_ERROR_INVALID_REQUEST_BODY);
+    pc_tlv(&r, 1, "abc", 3);
+    r.b[r.n - 4] = 0x40; /* the TLV's length runs past the body */
+    assert_int_equal(pc_rpc(s, 0x0108, &r), RPC_ERROR_INVALID_REQUEST_BODY);
+    r.n = 0;
+    assert_int_equal(pc_rpc(s, 0x0103, &r), RPC_ERROR_INVALID_VALUE); /* unused opcode */
+    /* More random bytes than a response can carry: RPC_ERROR_INTERNAL, as upstream. */
+    r.n = 0;
+    pc_u32(&r, 1u << 20);
+    assert_int_equal(pc_rpc(s, 0x010c, &r), RPC_ERROR_INTERNAL);
+    close_sn(ctx, s);
+}
+
+/* A persistent key made through se-proxy is the caller's own key in rssd: libpsa straight to
+ * rssd finds it, and a destroy through se-proxy is seen there too. */
+static void test_crypto_same_key_as_libpsa(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(CRYPTO_SN, &ctx);
+    const uint32_t id = 0x5e0001u;
+    pc_req_t r = {.n = 0};
+    pc_attrs(&r, 0x2400, 128, 1, id, PSA_KEY_USAGE_ENCRYPT, GCM_ALG);
+    assert_int_equal(pc_call(s, 0x0101, &r), ST_SUCCESS);
+    assert_int_equal(psa_crypto_init(), PSA_SUCCESS);
+    psa_key_attributes_t attributes = PSA_KEY_ATTRIBUTES_INIT;
+    assert_int_equal(psa_get_key_attributes(id, &attributes), PSA_SUCCESS);
+    assert_int_equal(psa_get_key_type(&attributes), 0x2400);
+    assert_int_equal(psa_get_key_bits(&attributes), 128);
+    r.n = 0;
+    pc_u32(&r, id);
+    assert_int_equal(pc_call(s, 0x0102, &r), ST_SUCCESS);
+    assert_int_equal(psa_get_key_attributes(id, &attributes), PSA_ERROR_INVALID_HANDLE);
+    close_sn(ctx, s);
+}
+
 /* A session with a fixed buffer (alloc_for_session), opened on our own caller. */
 #include "ts_rpc_caller_linux.h"
 static void test_session_buffer_policy(void **state)
@@ -289,10 +624,10 @@ static void test_session_buffer_policy(void **state)
     struct rpc_caller_session s;
     const struct rpc_uuid ps = {{0x75, 0x1b, 0xf8, 0x01, 0x3d, 0xde, 0x47, 0x68, 0xa5, 0x14, 0x0f,
                                  0x10, 0xae, 0xed, 0x17, 0x90}};
-    const struct rpc_uuid crypto = {{0xd9, 0xdf, 0x52, 0xd5, 0x16, 0xa2, 0x4b, 0xb2, 0x9a, 0xa4,
-                                     0xd2, 0x6d, 0x3b, 0x84, 0xe8, 0xc0}};
+    const struct rpc_uuid attestation = {{0xa1, 0xba, 0xf1, 0x55, 0x88, 0x76, 0x46, 0x95, 0x8f,
+                                          0x7c, 0x54, 0x95, 0x5e, 0x8d, 0xb9, 0x74}};
     assert_int_equal(ts_rpc_caller_linux_init(&caller), RPC_SUCCESS);
-    assert_int_equal(rpc_caller_session_find_and_open(&s, &caller, &crypto, 8192),
+    assert_int_equal(rpc_caller_session_find_and_open(&s, &caller, &attestation, 8192),
                      RPC_ERROR_NOT_FOUND);
     assert_int_equal(rpc_caller_session_open(&s, &caller, &ps, 1, 8192), RPC_ERROR_NOT_FOUND);
     assert_int_equal(rpc_caller_session_open(&s, &caller, &ps, 0, 8192), RPC_SUCCESS);
@@ -349,8 +684,8 @@ static void test_malformed_words(void **state)
     put_words(p, version);
     assert_int_equal(raw_exchange(fd, p, 20, w), 20);
     assert_int_equal(w[1], 1);
-    /* Service call on interface 2 (empty slot) and on a handle this connection never lent. */
-    const uint32_t empty[5] = {0x00020106u, 0, 0, 0, 0};
+    /* Service call on interface 3 (empty slot) and on a handle this connection never lent. */
+    const uint32_t empty[5] = {0x00030106u, 0, 0, 0, 0};
     put_words(p, empty);
     assert_int_equal(raw_exchange(fd, p, 20, w), 20);
     assert_int_equal((int32_t)w[1], RPC_ERROR_INTERNAL);
@@ -737,6 +1072,10 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_two_uids),
         cmocka_unit_test(test_forwarded_identity),
         cmocka_unit_test(test_non_forwarder_refused),
+        cmocka_unit_test(test_crypto_sign_hash),
+        cmocka_unit_test(test_crypto_aead),
+        cmocka_unit_test(test_crypto_malformed),
+        cmocka_unit_test(test_crypto_same_key_as_libpsa),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_client_dies_mid_call),
         cmocka_unit_test(test_server_dies_mid_call),

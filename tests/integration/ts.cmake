@@ -2,7 +2,8 @@
 # rssd (with_rssd.sh) whose policy names root (se-proxy's uid here) a forwarder.
 if(TARGET se-proxy AND TARGET ts AND TARGET rssd AND TARGET psa-static)
   add_executable(test_ts_libts ${CMAKE_CURRENT_LIST_DIR}/test_ts_libts.c)
-  target_link_libraries(test_ts_libts PRIVATE ts psa-static PkgConfig::CMOCKA Threads::Threads)
+  target_link_libraries(test_ts_libts PRIVATE ts psa-static OpenSSL::Crypto PkgConfig::CMOCKA
+                        Threads::Threads)
   add_test(NAME ts_libts
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
                    $<TARGET_FILE:test_ts_libts> $<TARGET_FILE:se-proxy>)

@@ -19,6 +19,7 @@
 #include "daemon/log.h"
 #include "daemon/server.h"
 #include "ss_version.h"
+#include "ts/ts_crypto.h"
 #include "ts/ts_endpoint.h"
 #include "ts/ts_packet.h"
 #include "ts/ts_runtime.h"
@@ -195,6 +196,17 @@ static const ts_storage_backend_t ps_backend = {
     ps_set, ps_get, ps_get_info, ps_remove, ps_create, ps_set_extended, ps_get_support,
 };
 
+/* Packed-c crypto: ts_crypto translates each opcode to the RSS comms crypto call, forwarded
+ * like the storage calls on the caller's own rssd connection (so its keys and operations are
+ * the ones the caller has through libpsa). */
+static psa_status_t crypto_call(void *session, const psa_invec *in, size_t in_len, psa_outvec *out,
+                                size_t out_len)
+{
+    return forward_call(session, RSS_HANDLE_CRYPTO, PSA_IPC_CALL, in, in_len, out, out_len);
+}
+
+static const ts_crypto_backend_t crypto_backend = {crypto_call};
+
 /* ---- the protocol on the daemon core ------------------------------------------------------ */
 
 static bool proxy_connect(daemon_conn_t *conn)
@@ -262,7 +274,8 @@ static void usage(FILE *f)
             "                [--workers N] [--max-connections-per-uid N]\n"
             "                [--log-level error|warning|info|debug]\n"
             "       se-proxy --help | --version\n"
-            "Serves Trusted Services RPC (Internal Trusted Storage, Protected Storage) and\n"
+            "Serves Trusted Services RPC (Internal Trusted Storage, Protected Storage, packed-c\n"
+            "crypto) and\n"
             "forwards every call to rssd for its caller (se-proxy(8)).\n"
             "Socket: --socket, else se-proxy.sock in the TS runtime directory ($TS_RUNTIME_DIR,\n"
             "else /run/ts for root, else $XDG_RUNTIME_DIR/ts). rssd: --rss-socket, else as\n"
@@ -414,7 +427,9 @@ int main(int argc, char **argv)
     ts_endpoint_init(&endpoint);
     const ts_interface_t its = {TS_UUID_ITS, (void *)&its_backend, ts_storage_serve};
     const ts_interface_t ps = {TS_UUID_PS, (void *)&ps_backend, ts_storage_serve};
-    if (ts_endpoint_add(&endpoint, &its) < 0 || ts_endpoint_add(&endpoint, &ps) < 0) {
+    const ts_interface_t crypto = {TS_UUID_CRYPTO, (void *)&crypto_backend, ts_crypto_serve};
+    if (ts_endpoint_add(&endpoint, &its) < 0 || ts_endpoint_add(&endpoint, &ps) < 0 ||
+        ts_endpoint_add(&endpoint, &crypto) < 0) {
         daemon_policy_free(policy);
         return 1;
     }
