@@ -84,6 +84,11 @@ struct daemon_conn {
     unsigned worker;            /* whose epoll set holds it (under server->lock) */
     bool parked;                /* waiting for its client's busy count (under server->lock) */
     bool drop;                  /* serve() asked to close it after this reply */
+    /* Sessions a forwarder opened on this connection by asserting client ids; released when
+     * it closes. */
+    daemon_caller_t *asserted;
+    size_t asserted_count;
+    daemon_sessions_t *sessions; /* the server's table (NULL for detached connections) */
     /* Stream protocols: the message being received, and when it must be complete
      * (CLOCK_MONOTONIC_COARSE ms; 0 while it is served, or with no timeout). */
     uint8_t *rx;
@@ -177,6 +182,10 @@ static void conn_close(daemon_server_t *server, daemon_conn_t *conn)
     if (server->protocol.disconnect != NULL) {
         server->protocol.disconnect(conn);
     }
+    for (size_t i = 0; i < conn->asserted_count; i++) {
+        daemon_sessions_release(server->sessions, &conn->asserted[i]);
+    }
+    free(conn->asserted);
     if (conn->process != NULL) {
         daemon_process_detach(conn->process);
     }
@@ -308,6 +317,7 @@ static void accept_one(daemon_server_t *server, rss_transport_t *t)
     conn->uid = cred.uid;
     conn->pid = cred.pid;
     conn->role = daemon_policy_role(server->policy, cred.uid);
+    conn->sessions = server->sessions;
     if (server->protocol.stream && server->protocol.request_timeout_ms > 0) {
         atomic_store(&conn->deadline, now_ms() + (int_fast64_t)server->protocol.request_timeout_ms);
     }
@@ -945,7 +955,21 @@ psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id)
     if (!daemon_client_id_assertable(client_id)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
-    return daemon_process_asserted_caller(conn->process, client_id, &conn->caller);
+    for (size_t i = 0; i < conn->asserted_count; i++) {
+        if (conn->asserted[i].client_id == client_id) {
+            conn->caller = conn->asserted[i];
+            return PSA_SUCCESS;
+        }
+    }
+    daemon_caller_t *grown = realloc(conn->asserted, (conn->asserted_count + 1) * sizeof(*grown));
+    if (grown == NULL) {
+        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    }
+    conn->asserted = grown;
+    grown[conn->asserted_count] = (daemon_caller_t){
+        .client_id = client_id, .session = daemon_sessions_new(conn->sessions)};
+    conn->caller = grown[conn->asserted_count++];
+    return PSA_SUCCESS;
 }
 
 rss_transport_t *daemon_conn_transport(daemon_conn_t *conn)

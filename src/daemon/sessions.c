@@ -4,11 +4,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-typedef struct asserted_session {
-    int32_t client_id;
-    uint64_t session;
-} asserted_session_t;
-
 struct daemon_process {
     daemon_process_t *next;
     daemon_sessions_t *table;
@@ -16,8 +11,6 @@ struct daemon_process {
     uint64_t start_time;
     daemon_caller_t caller;
     unsigned connections;
-    size_t asserted_count;
-    asserted_session_t *asserted;
 };
 
 /* Lock order: lock is a leaf; it is never held while release() runs. */
@@ -99,13 +92,7 @@ void daemon_process_detach(daemon_process_t *process)
     /* Outside the lock: release() takes its own locks and may take a while. */
     if (s->release != NULL) {
         s->release(&process->caller, s->ctx);
-        for (size_t i = 0; i < process->asserted_count; i++) {
-            daemon_caller_t caller = {.client_id = process->asserted[i].client_id,
-                                      .session = process->asserted[i].session};
-            s->release(&caller, s->ctx);
-        }
     }
-    free(process->asserted);
     free(process);
 }
 
@@ -114,29 +101,17 @@ daemon_caller_t daemon_process_caller(const daemon_process_t *process)
     return process->caller;
 }
 
-psa_status_t daemon_process_asserted_caller(daemon_process_t *process, int32_t client_id,
-                                            daemon_caller_t *caller)
+uint64_t daemon_sessions_new(daemon_sessions_t *sessions)
 {
-    daemon_sessions_t *s = process->table;
-    pthread_mutex_lock(&s->lock);
-    for (size_t i = 0; i < process->asserted_count; i++) {
-        if (process->asserted[i].client_id == client_id) {
-            *caller = (daemon_caller_t){client_id, process->asserted[i].session};
-            pthread_mutex_unlock(&s->lock);
-            return PSA_SUCCESS;
-        }
+    pthread_mutex_lock(&sessions->lock);
+    uint64_t session = sessions->next_session++;
+    pthread_mutex_unlock(&sessions->lock);
+    return session;
+}
+
+void daemon_sessions_release(daemon_sessions_t *sessions, const daemon_caller_t *caller)
+{
+    if (sessions->release != NULL) {
+        sessions->release(caller, sessions->ctx);
     }
-    asserted_session_t *grown =
-        realloc(process->asserted, (process->asserted_count + 1) * sizeof(*grown));
-    if (grown == NULL) {
-        pthread_mutex_unlock(&s->lock);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    process->asserted = grown;
-    grown[process->asserted_count] =
-        (asserted_session_t){.client_id = client_id, .session = s->next_session++};
-    *caller = (daemon_caller_t){client_id, grown[process->asserted_count].session};
-    process->asserted_count++;
-    pthread_mutex_unlock(&s->lock);
-    return PSA_SUCCESS;
 }

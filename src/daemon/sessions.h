@@ -11,7 +11,7 @@
 /*
  * Who a request is for, as established by the daemon (never taken from the message alone): the
  * client id that owns persistent state, and the session that owns volatile state (one client
- * process; for a forwarder, one asserted client id behind that forwarder process).
+ * process; for a forwarder, one asserted client id on one of its connections).
  */
 typedef struct daemon_caller {
     int32_t client_id;
@@ -25,8 +25,10 @@ typedef void (*daemon_release_fn)(const daemon_caller_t *caller, void *ctx);
 /*
  * A client process is named by (pid, start time): pids are reused, start times make the pair
  * unique for the uptime. Every connection of one process shares the process's session, so its
- * volatile state is visible on all its connections and to nobody else. A forwarder process gets
- * one further session per client id it asserts. Session numbers are never reused in one table.
+ * volatile state is visible on all its connections and to nobody else. Each connection of a
+ * forwarder gets one further session per client id it asserts on it, which ends with that
+ * connection (a forwarder keeps a connection per caller session: se-proxy one per TS
+ * connection). Session numbers are never reused in one table.
  * When the last connection of a process closes, every session of it is released (release()).
  */
 typedef struct daemon_sessions daemon_sessions_t;
@@ -44,8 +46,10 @@ psa_status_t daemon_process_attach(daemon_sessions_t *sessions, pid_t pid, uint6
 void daemon_process_detach(daemon_process_t *process);
 /* The process's own caller (its uid's client id and its session). */
 daemon_caller_t daemon_process_caller(const daemon_process_t *process);
-/* The caller for a client id a forwarder process asserts (a session per (process, id)). */
-psa_status_t daemon_process_asserted_caller(daemon_process_t *process, int32_t client_id,
-                                            daemon_caller_t *caller);
+/* A fresh session number (never reused in the table), for the session a forwarder's connection
+ * opens when it asserts a client id; the server releases it with daemon_sessions_release when
+ * that connection closes. */
+uint64_t daemon_sessions_new(daemon_sessions_t *sessions);
+void daemon_sessions_release(daemon_sessions_t *sessions, const daemon_caller_t *caller);
 
 #endif /* DAEMON_SESSIONS_H */
