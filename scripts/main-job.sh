@@ -126,6 +126,18 @@ uefi_row "UEFI Secure Boot enrolment" "$build/tests/integration/test_uefi_secure
 uefi_row "UEFI efivarfs + efibootmgr" "$build/src/uefi/psa-efivarfs" \
     bash "$root/tests/integration/uefi_efivarfs.sh" "$build/src/enclave/rssd" \
     "$build/src/uefi/smm-gateway" "$build/src/uefi/psa-efivarfs" "$build/src/uefi/uefi-var" "$build/tools/psa-tool"
+uefi_row "UEFI smm-gateway socket (U-Boot)" "$build/tests/integration/test_smm_gateway_daemon" \
+    sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
+    "$build/tests/integration/test_smm_gateway_daemon" "$build/src/uefi/smm-gateway"
+
+echo
+echo "== Primary Compute (a libts client through se-proxy to its own rssd: ITS, PS, packed-c crypto)"
+# rssd's policy makes this user (se-proxy's uid here) a forwarder.
+printf 'uid %s forwarder\n' "$(id -u)" >"$state/forwarder.policy"
+uefi_row "Primary Compute (libts, se-proxy)" "$build/tests/integration/test_ts_libts" \
+    env RSSD_POLICY="$state/forwarder.policy" \
+    sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
+    "$build/tests/integration/test_ts_libts" "$build/tools/se-proxy"
 
 echo
 echo "== Parsec (Debian's parsec-interface Rust client against the Parsec front end on its own rssd)"
