@@ -231,7 +231,18 @@ static bool uid_admit(daemon_server_t *server, uid_t uid, uid_count_t **slot)
             server->uids = u;
         }
     } else if (max != 0 && u->connections >= max) {
-        ok = false;
+        /* Closes are seen asynchronously: a client that closes and reconnects may arrive before
+         * its worker has read the hang-up. Count only the uid's connections whose peer is still
+         * there, so a sequential client is never refused for connections it has closed. */
+        size_t live = 0;
+        for (daemon_conn_t *c = server->conns; c != NULL; c = c->next) {
+            struct pollfd p = {.fd = c->fd, .events = POLLRDHUP};
+            if (c->uid == uid && c->fd >= 0 &&
+                !(poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0)) {
+                live++;
+            }
+        }
+        ok = live < max;
     }
     if (ok) {
         u->connections++;

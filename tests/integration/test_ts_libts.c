@@ -442,7 +442,7 @@ static void test_crypto_sign_hash(void **state)
     r.n = 0;
     pc_u32(&r, op);
     assert_int_equal(pc_call(s, 0x0203, &r), ST_SUCCESS);
-    const uint8_t *hash;
+    const uint8_t *hash = NULL;
     assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 1, &hash), 32);
     uint8_t reference[32];
     unsigned int reference_len = 0;
@@ -456,7 +456,7 @@ static void test_crypto_sign_hash(void **state)
     pc_u32(&r, ECDSA_SHA256);
     pc_tlv(&r, 1, reference, 32);
     assert_int_equal(pc_call(s, 0x0108, &r), ST_SUCCESS);
-    const uint8_t *sigp;
+    const uint8_t *sigp = NULL;
     assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 1, &sigp), 64);
     uint8_t sig[64];
     memcpy(sig, sigp, 64);
@@ -464,7 +464,7 @@ static void test_crypto_sign_hash(void **state)
     r.n = 0;
     pc_u32(&r, key);
     assert_int_equal(pc_call(s, 0x0106, &r), ST_SUCCESS);
-    const uint8_t *point;
+    const uint8_t *point = NULL;
     long point_len = pc_find(pc_resp, pc_resp_len, 0, 1, &point);
     assert_int_equal(point_len, 65);
     assert_true(openssl_verify(point, (size_t)point_len, reference, sig));
@@ -487,7 +487,7 @@ static void test_crypto_sign_hash(void **state)
     r.n = 0;
     pc_u32(&r, 48);
     assert_int_equal(pc_call(s, 0x010c, &r), ST_SUCCESS);
-    const uint8_t *random;
+    const uint8_t *random = NULL;
     assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 1, &random), 48);
 
     r.n = 0;
@@ -532,7 +532,7 @@ static void test_crypto_aead(void **state)
     assert_int_equal(pc_call(s, 0x0607, &r), ST_SUCCESS);
     uint8_t ours[64];
     size_t ours_len = 0;
-    const uint8_t *v;
+    const uint8_t *v = NULL;
     long n = pc_find(pc_resp, pc_resp_len, 0, 1, &v);
     assert_true(n >= 0);
     memcpy(ours, v, (size_t)n);
@@ -544,7 +544,7 @@ static void test_crypto_aead(void **state)
     assert_true(n >= 0);
     memcpy(ours + ours_len, v, (size_t)n);
     ours_len += (size_t)n;
-    const uint8_t *tag;
+    const uint8_t *tag = NULL;
     assert_int_equal(pc_find(pc_resp, pc_resp_len, 0, 2, &tag), 16);
 
     EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
