@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -322,10 +323,28 @@ static int listen_typed(const char *path, mode_t mode, int backlog, int type)
         }
         close(probe);
     }
-    unlink(path);
-    if (bind(fd, (const struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, mode) < 0 ||
-        listen(fd, backlog) < 0) {
+    /* Bound and listening under a temporary name, then renamed into place: whoever sees the
+     * socket file can connect (a client or a script waiting for the file would otherwise meet
+     * ECONNREFUSED between bind and listen). A path too long for the temporary name is bound
+     * in place. */
+    struct sockaddr_un tmp;
+    char tmp_path[sizeof(tmp.sun_path)];
+    int n = snprintf(tmp_path, sizeof(tmp_path), "%s.%ld~", path, (long)getpid());
+    bool staged = n > 0 && (size_t)n < sizeof(tmp_path) && fill_address(&tmp, tmp_path);
+    const char *bound = staged ? tmp_path : path;
+    if (staged) {
+        unlink(tmp_path);
+    } else {
+        unlink(path);
+    }
+    if (bind(fd, staged ? (const struct sockaddr *)&tmp : (const struct sockaddr *)&addr,
+             sizeof(addr)) < 0 ||
+        chmod(bound, mode) < 0 || listen(fd, backlog) < 0 ||
+        (staged && rename(tmp_path, path) < 0)) {
         int saved = errno;
+        if (staged) {
+            unlink(tmp_path);
+        }
         close(fd);
         errno = saved;
         return -1;
