@@ -1,7 +1,6 @@
 /* libts: mm_communicate_caller_init/deinit (sheet §1.6) on smm-gateway's socket binding
  * (src/uefi/smm_endpoint.h): MM communicate requests in the memory a caller lends. */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "comms/transport.h"
 #include "comms/wire.h"
 #include "rpc_caller.h"
 #include "rpc_status.h"
@@ -133,11 +133,12 @@ static rpc_status_t create_shared_memory(void *context, size_t size,
     rpc_status_t status = RPC_ERROR_INVALID_STATE;
     if (c->sock >= 0 && c->map == NULL) {
         status = RPC_ERROR_RESOURCE_FAILURE;
-        int fd = memfd_create("libts-mm", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        rss_shm_t mem; /* a sealed memfd, as the gateway requires */
+        int fd = -1;
         void *map = MAP_FAILED;
-        if (fd >= 0 && ftruncate(fd, (off_t)total) == 0 &&
-            fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0) {
-            map = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (rss_shm_create(total, &mem) == PSA_SUCCESS) {
+            fd = mem.fd;
+            map = mem.base;
         }
         if (map != MAP_FAILED) {
             const uint32_t in[TS_RPC_WORDS] = {

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "comms/transport.h"
 #include "ts/ts_packet.h"
 #include "ts/ts_socket.h"
 
@@ -14,33 +15,15 @@ int32_t ts_socket_transact(int sock, const uint32_t in[TS_RPC_WORDS], int fd,
 {
     uint8_t packet[TS_RPC_PACKET_BYTES];
     ts_packet_encode(in, packet);
-    struct iovec iov = {packet, sizeof(packet)};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (fd >= 0) {
-        memset(&control, 0, sizeof(control));
-        msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof(control.buf);
-        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-    }
-    ssize_t n;
-    do {
-        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-    } while (n < 0 && errno == EINTR);
-    if (n != (ssize_t)sizeof(packet)) {
+    if (!rss_unix_send_packet(sock, packet, sizeof(packet), fd)) {
         return TS_RPC_ERROR_TRANSPORT_LAYER;
     }
-    uint8_t reply[TS_RPC_PACKET_BYTES + 1];
-    do {
-        n = recv(sock, reply, sizeof(reply), 0);
-    } while (n < 0 && errno == EINTR);
+    uint8_t reply[TS_RPC_PACKET_BYTES];
+    int reply_fd = -1;
+    ssize_t n = rss_unix_recv_packet(sock, reply, sizeof(reply), &reply_fd);
+    if (reply_fd >= 0) {
+        close(reply_fd); /* an endpoint sends none */
+    }
     if (n < 0 || !ts_packet_decode(reply, (size_t)n, out)) {
         return TS_RPC_ERROR_TRANSPORT_LAYER; /* closed, truncated or oversized */
     }

@@ -233,3 +233,31 @@ int32_t ts_storage_serve(void *context, ts_call_t *call)
     }
     return TS_RPC_SUCCESS;
 }
+
+psa_status_t ts_storage_its_create(void *session, psa_storage_uid_t uid, size_t capacity,
+                                   psa_storage_create_flags_t flags)
+{
+    (void)session;
+    (void)uid;
+    (void)capacity;
+    (void)flags;
+    return PSA_ERROR_NOT_SUPPORTED;
+}
+
+psa_status_t ts_storage_its_set_extended(void *session, psa_storage_uid_t uid, size_t offset,
+                                         size_t length, const void *data)
+{
+    (void)session;
+    (void)uid;
+    (void)offset;
+    (void)length;
+    (void)data;
+    return PSA_ERROR_NOT_SUPPORTED;
+}
+
+psa_status_t ts_storage_its_get_support(void *session, uint32_t *flags)
+{
+    (void)session;
+    *flags = 0;
+    return PSA_SUCCESS;
+}

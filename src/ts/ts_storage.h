@@ -48,4 +48,12 @@ extern const ts_storage_backend_t ts_storage_ps_backend;
 /* ts_serve_fn for either interface; context is a const ts_storage_backend_t *. */
 int32_t ts_storage_serve(void *context, ts_call_t *call);
 
+/* What every ITS backend answers for the calls the PSA ITS 1.0 API does not have: CREATE and
+ * SET_EXTENDED are PSA_ERROR_NOT_SUPPORTED, and GET_SUPPORT reports no flags (the truth). */
+psa_status_t ts_storage_its_create(void *session, psa_storage_uid_t uid, size_t capacity,
+                                   psa_storage_create_flags_t flags);
+psa_status_t ts_storage_its_set_extended(void *session, psa_storage_uid_t uid, size_t offset,
+                                         size_t length, const void *data);
+psa_status_t ts_storage_its_get_support(void *session, uint32_t *flags);
+
 #endif /* TS_STORAGE_H */

@@ -32,35 +32,6 @@ static psa_status_t its_remove(void *session, psa_storage_uid_t uid)
     return psa_its_remove(uid);
 }
 
-/* ITS 1.0 has neither: NOT_SUPPORTED, and GET_SUPPORT reports none. */
-static psa_status_t its_create(void *session, psa_storage_uid_t uid, size_t capacity,
-                               psa_storage_create_flags_t flags)
-{
-    (void)session;
-    (void)uid;
-    (void)capacity;
-    (void)flags;
-    return PSA_ERROR_NOT_SUPPORTED;
-}
-
-static psa_status_t its_set_extended(void *session, psa_storage_uid_t uid, size_t offset,
-                                     size_t length, const void *data)
-{
-    (void)session;
-    (void)uid;
-    (void)offset;
-    (void)length;
-    (void)data;
-    return PSA_ERROR_NOT_SUPPORTED;
-}
-
-static psa_status_t its_get_support(void *session, uint32_t *flags)
-{
-    (void)session;
-    *flags = 0;
-    return PSA_SUCCESS;
-}
-
 static psa_status_t ps_set(void *session, psa_storage_uid_t uid, size_t length, const void *data,
                            psa_storage_create_flags_t flags)
 {
@@ -111,7 +82,8 @@ static psa_status_t ps_get_support(void *session, uint32_t *flags)
 }
 
 const ts_storage_backend_t ts_storage_its_backend = {
-    its_set, its_get, its_get_info, its_remove, its_create, its_set_extended, its_get_support,
+    its_set, its_get, its_get_info, its_remove, ts_storage_its_create, ts_storage_its_set_extended,
+    ts_storage_its_get_support,
 };
 
 const ts_storage_backend_t ts_storage_ps_backend = {

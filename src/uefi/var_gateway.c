@@ -1,7 +1,6 @@
 /* The client side of smm-gateway's socket (var_gateway.h). */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "comms/transport.h"
 #include "ts/ts_runtime.h"
 #include "ts/ts_socket.h"
 #include "uefi/var_gateway.h"
@@ -67,22 +67,14 @@ static mm_return_t gateway_call(void *ctx, uint8_t *buffer, size_t size)
 
 static psa_status_t make_buffer(var_gateway_t *g, size_t size)
 {
-    int fd = memfd_create("smm-mm-buffer", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) {
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
+    rss_shm_t shm; /* a sealed memfd, as the gateway requires */
+    psa_status_t status = rss_shm_create(size, &shm);
+    if (status != PSA_SUCCESS) {
+        return status;
     }
-    void *map = MAP_FAILED;
-    if (ftruncate(fd, (off_t)size) == 0 &&
-        fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) == 0) {
-        map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    }
-    if (map == MAP_FAILED) {
-        close(fd);
-        return PSA_ERROR_INSUFFICIENT_MEMORY;
-    }
-    g->memfd = fd;
-    g->buffer = map;
-    g->size = size;
+    g->memfd = shm.fd;
+    g->buffer = shm.base;
+    g->size = shm.size;
     g->client = (var_client_t){gateway_call, g, g->buffer, g->size};
     return PSA_SUCCESS;
 }

@@ -24,6 +24,7 @@
 #include <rpc_caller_session.h>
 #include <service_locator.h>
 
+#include "comms/transport.h"
 #include "comms/wire.h"
 #include "ts/ts_packet.h"
 #include "ts/ts_socket.h"
@@ -134,23 +135,7 @@ static mm_return_t mm(int sock, uint32_t offset, uint32_t w4, int fd)
     const uint32_t in[TS_RPC_WORDS] = {offset, w4, 0, 0, 0};
     uint8_t packet[TS_RPC_PACKET_BYTES];
     ts_packet_encode(in, packet);
-    struct iovec iov = {packet, sizeof(packet)};
-    union {
-        struct cmsghdr align;
-        char buf[CMSG_SPACE(sizeof(int))];
-    } control;
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-    if (fd >= 0) {
-        memset(&control, 0, sizeof(control));
-        msg.msg_control = control.buf;
-        msg.msg_controllen = sizeof(control.buf);
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-    }
-    assert_int_equal(sendmsg(sock, &msg, MSG_NOSIGNAL), (ssize_t)sizeof(packet));
+    assert_true(rss_unix_send_packet(sock, packet, sizeof(packet), fd));
     uint8_t reply[TS_RPC_PACKET_BYTES + 1];
     ssize_t n = recv(sock, reply, sizeof(reply), 0);
     assert_int_equal(n, TS_RPC_PACKET_BYTES);
