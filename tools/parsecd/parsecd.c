@@ -137,40 +137,10 @@ int main(int argc, char **argv)
         .frame = frame,
         .request_timeout_ms = rt.config.timeout_ms,
     };
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* the workers inherit it; sigwait takes it */
-    if (!rt.foreground && daemon(0, 0) != 0) {
-        fprintf(stderr, "parsecd: cannot detach: %s\n", strerror(errno));
-        daemon_policy_free(policy);
-        parsec_stop(&rt);
-        return 1;
-    }
     daemon_limits_t limits = {.workers = rt.config.thread_pool_size};
-    daemon_server_t *server = NULL;
-    psa_status_t status =
-        daemon_server_create(rt.socket_path, &protocol, &limits, policy, &server);
-    if (status == PSA_SUCCESS) {
-        status = daemon_server_start(server);
-    }
-    if (status != PSA_SUCCESS) {
-        daemon_log(DAEMON_LOG_ERROR, "cannot serve on %s: %s", rt.socket_path, strerror(errno));
-        daemon_server_destroy(server);
-        daemon_policy_free(policy);
-        parsec_stop(&rt);
-        return 1;
-    }
-    daemon_log(DAEMON_LOG_INFO, "serving Parsec on %s", rt.socket_path);
-    int sig = 0;
-    sigwait(&stop, &sig);
-    daemon_log(DAEMON_LOG_INFO, "signal %d: stopping", sig);
-    if (!daemon_server_shutdown(server, 10)) {
-        return 1; /* a request still runs: leave what it uses */
-    }
+    int rc = daemon_run("parsecd", rt.socket_path, &protocol, &limits, policy, rt.foreground,
+                        NULL);
     daemon_policy_free(policy);
     parsec_stop(&rt);
-    return 0;
+    return rc;
 }

@@ -258,24 +258,6 @@ static void usage(FILE *f)
             "them all.\n");
 }
 
-static bool parse_level(const char *text, daemon_log_level_t *out)
-{
-    static const struct {
-        const char *name;
-        daemon_log_level_t level;
-    } levels[] = {{"error", DAEMON_LOG_ERROR},
-                  {"warning", DAEMON_LOG_WARNING},
-                  {"info", DAEMON_LOG_INFO},
-                  {"debug", DAEMON_LOG_DEBUG}};
-    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-        if (strcmp(text, levels[i].name) == 0) {
-            *out = levels[i].level;
-            return true;
-        }
-    }
-    return false;
-}
-
 int main(int argc, char **argv)
 {
     enum {
@@ -350,7 +332,7 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_LEVEL:
-            if (!parse_level(optarg, &level)) {
+            if (!daemon_log_parse_level(optarg, &level)) {
                 fprintf(stderr,
                         "se-proxy: --log-level %s: expected error, warning, info or debug\n",
                         optarg);
@@ -406,37 +388,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* the workers inherit it; sigwait takes it */
-    if (!foreground && daemon(0, 0) != 0) {
-        fprintf(stderr, "se-proxy: cannot detach: %s\n", strerror(errno));
-        daemon_policy_free(policy);
-        return 1;
-    }
     daemon_limits_t limits = {.workers = workers, .max_connections_per_uid = per_uid};
-    daemon_server_t *server = NULL;
-    psa_status_t status =
-        daemon_server_create(socket_path, &proxy_protocol, &limits, policy, &server);
-    if (status == PSA_SUCCESS) {
-        status = daemon_server_start(server);
-    }
-    if (status != PSA_SUCCESS) {
-        daemon_log(DAEMON_LOG_ERROR, "cannot serve on %s: %s", socket_path, strerror(errno));
-        daemon_server_destroy(server);
-        daemon_policy_free(policy);
-        return 1;
-    }
-    daemon_log(DAEMON_LOG_INFO, "serving TS RPC on %s", socket_path);
-    int sig = 0;
-    sigwait(&stop, &sig);
-    daemon_log(DAEMON_LOG_INFO, "signal %d: stopping", sig);
-    if (!daemon_server_shutdown(server, 10)) {
-        return 1; /* a call still runs: leave what it uses */
-    }
+    int rc = daemon_run("se-proxy", socket_path, &proxy_protocol, &limits, policy, foreground,
+                        NULL);
     daemon_policy_free(policy);
-    return 0;
+    return rc;
 }

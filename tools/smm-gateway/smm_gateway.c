@@ -125,24 +125,6 @@ static void usage(FILE *f)
             "512 UTF-16 units per name; a uid may keep 32 connections open.\n");
 }
 
-static bool parse_level(const char *text, daemon_log_level_t *out)
-{
-    static const struct {
-        const char *name;
-        daemon_log_level_t level;
-    } levels[] = {{"error", DAEMON_LOG_ERROR},
-                  {"warning", DAEMON_LOG_WARNING},
-                  {"info", DAEMON_LOG_INFO},
-                  {"debug", DAEMON_LOG_DEBUG}};
-    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
-        if (strcmp(text, levels[i].name) == 0) {
-            *out = levels[i].level;
-            return true;
-        }
-    }
-    return false;
-}
-
 static bool parse_size(const char *option, const char *text, unsigned long min, unsigned long max,
                        size_t *out)
 {
@@ -201,6 +183,29 @@ static psa_status_t open_store(const smm_gateway_config_t *config)
         struct timespec pause = {0, 100 * 1000 * 1000};
         nanosleep(&pause, NULL);
     }
+}
+
+static const smm_gateway_config_t *gateway_config;
+static smm_default_var_t *defaults_to_free;
+static size_t defaults_count;
+
+/* daemon_run's prepare: after detaching, before the socket exists. */
+static bool prepare_store(void)
+{
+    psa_status_t status = open_store(gateway_config);
+    var_free_defaults(defaults_to_free, defaults_count); /* the store copied them */
+    defaults_count = 0;
+    if (status != PSA_SUCCESS) {
+        gateway = NULL;
+        daemon_log(DAEMON_LOG_ERROR, "cannot open the variable store (PSA status %d): %s",
+                   (int)status,
+                   status == PSA_ERROR_INVALID_ARGUMENT ? "a default database is malformed"
+                   : status == PSA_ERROR_DATA_CORRUPT || status == PSA_ERROR_STORAGE_FAILURE
+                       ? "its index in Protected Storage cannot be loaded"
+                       : "see the PSA status");
+        return false;
+    }
+    return true;
 }
 
 int main(int argc, char **argv)
@@ -279,7 +284,7 @@ int main(int argc, char **argv)
             ok = parse_size("max-name-units", optarg, 2, 4096, &config.store.max_name_units);
             break;
         case OPT_LEVEL:
-            if (!parse_level(optarg, &level)) {
+            if (!daemon_log_parse_level(optarg, &level)) {
                 fprintf(stderr,
                         "smm-gateway: --log-level %s: expected error, warning, info or debug\n",
                         optarg);
@@ -339,52 +344,17 @@ int main(int argc, char **argv)
     config.default_count = default_count;
     config.audit = audit;
 
-    signal(SIGPIPE, SIG_IGN);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL); /* the workers inherit it; sigwait takes it */
-    if (!foreground && daemon(0, 0) != 0) {
-        fprintf(stderr, "smm-gateway: cannot detach: %s\n", strerror(errno));
-        var_free_defaults(defaults, default_count);
-        daemon_policy_free(policy);
-        return 1;
-    }
-    psa_status_t status = open_store(&config);
-    var_free_defaults(defaults, default_count);
-    if (status != PSA_SUCCESS) {
-        daemon_log(DAEMON_LOG_ERROR,
-                   "cannot open the variable store (PSA status %d): %s", (int)status,
-                   status == PSA_ERROR_INVALID_ARGUMENT ? "a default database is malformed"
-                   : status == PSA_ERROR_DATA_CORRUPT || status == PSA_ERROR_STORAGE_FAILURE
-                       ? "its index in Protected Storage cannot be loaded"
-                       : "see the PSA status");
-        daemon_policy_free(policy);
-        return 1;
-    }
+    gateway_config = &config;
+    defaults_to_free = defaults;
+    defaults_count = default_count;
     smm_endpoint_init(&endpoint);
     daemon_limits_t limits = {.workers = (unsigned)workers, .max_connections_per_uid = per_uid};
-    daemon_server_t *server = NULL;
-    status = daemon_server_create(socket_path, &gateway_protocol, &limits, policy, &server);
-    if (status == PSA_SUCCESS) {
-        status = daemon_server_start(server);
-    }
-    if (status != PSA_SUCCESS) {
-        daemon_log(DAEMON_LOG_ERROR, "cannot serve on %s: %s", socket_path, strerror(errno));
-        daemon_server_destroy(server);
+    int rc = daemon_run("smm-gateway", socket_path, &gateway_protocol, &limits, policy,
+                        foreground, prepare_store);
+    var_free_defaults(defaults_to_free, defaults_count); /* unless prepare_store did */
+    if (gateway != NULL) {
         smm_gateway_close(gateway);
-        daemon_policy_free(policy);
-        return 1;
     }
-    daemon_log(DAEMON_LOG_INFO, "serving MM communicate on %s", socket_path);
-    int sig = 0;
-    sigwait(&stop, &sig);
-    daemon_log(DAEMON_LOG_INFO, "signal %d: stopping", sig);
-    if (!daemon_server_shutdown(server, 10)) {
-        return 1; /* a call still runs: leave what it uses */
-    }
-    smm_gateway_close(gateway);
     daemon_policy_free(policy);
-    return 0;
+    return rc;
 }
