@@ -1,8 +1,12 @@
 /* The TS runtime directory, for libts's locator and the endpoints' default sockets. */
 #include "ts/ts_runtime.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 bool ts_runtime_dir(char *out, size_t size)
@@ -21,4 +25,25 @@ bool ts_runtime_dir(char *out, size_t size)
         n = snprintf(out, size, "%s/ts", xdg);
     }
     return n > 0 && (size_t)n < size;
+}
+
+int ts_runtime_socket(const char *program, const char *file, char *out, size_t size)
+{
+    char dir[PATH_MAX];
+    if (!ts_runtime_dir(dir, sizeof(dir))) {
+        fprintf(stderr, "%s: no TS runtime directory: set $TS_RUNTIME_DIR or $XDG_RUNTIME_DIR, "
+                        "or give --socket\n",
+                program);
+        return 2;
+    }
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", program, dir, strerror(errno));
+        return 1;
+    }
+    int n = snprintf(out, size, "%s/%s", dir, file);
+    if (n < 0 || (size_t)n >= size) {
+        fprintf(stderr, "%s: %s/%s: path too long\n", program, dir, file);
+        return 2;
+    }
+    return 0;
 }

@@ -356,17 +356,10 @@ int main(int argc, char **argv)
     }
     char default_socket[PATH_MAX];
     if (socket_path == NULL) {
-        char dir[PATH_MAX - 16];
-        if (!ts_runtime_dir(dir, sizeof(dir))) {
-            fprintf(stderr, "se-proxy: no TS runtime directory: set $TS_RUNTIME_DIR or "
-                            "$XDG_RUNTIME_DIR, or give --socket\n");
-            return 2;
+        int rc = ts_runtime_socket("se-proxy", "se-proxy.sock", default_socket, sizeof(default_socket));
+        if (rc != 0) {
+            return rc;
         }
-        if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-            fprintf(stderr, "se-proxy: cannot create %s: %s\n", dir, strerror(errno));
-            return 1;
-        }
-        snprintf(default_socket, sizeof(default_socket), "%s/se-proxy.sock", dir);
         socket_path = default_socket;
     }
 
