@@ -14,6 +14,7 @@
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 /* The descriptor itself is the context, stored in the pointer. */
@@ -372,8 +373,18 @@ ssize_t rss_unix_recv_stream(int sock, uint8_t *buf, size_t size)
     return n;
 }
 
+static int64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeout_ms)
 {
+    /* One deadline for the whole reply: a peer that drains its socket a little before each
+     * wait would otherwise hold the sender for many timeouts. */
+    int64_t deadline = timeout_ms > 0 ? monotonic_ms() + timeout_ms : 0;
     size_t done = 0;
     while (done < length) {
         ssize_t n = send(sock, msg + done, length - done, MSG_NOSIGNAL);
@@ -386,7 +397,11 @@ bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeo
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd p = {.fd = sock, .events = POLLOUT};
-            int r = poll(&p, 1, timeout_ms > 0 ? timeout_ms : -1);
+            int64_t left = deadline != 0 ? deadline - monotonic_ms() : -1;
+            if (deadline != 0 && left <= 0) {
+                return false; /* the peer did not take the reply in time */
+            }
+            int r = poll(&p, 1, (int)left);
             if (r > 0 || (r < 0 && errno == EINTR)) {
                 continue;
             }

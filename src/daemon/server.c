@@ -457,8 +457,14 @@ static bool serve_stream(daemon_server_t *server, daemon_conn_t *conn, worker_bu
     size_t need = 0;
     for (;;) {
         bool framed = p->frame(conn->rx, conn->rx_have, &need);
-        if (!framed || need <= conn->rx_have || need > p->max_message) {
-            break; /* complete, or it cannot be a message: serve() answers */
+        if (!framed || need > p->max_message) {
+            /* It cannot be a message: serve() answers, and the rest of it is never read, so
+             * the connection ends after the reply whatever the protocol does. */
+            conn->drop = true;
+            break;
+        }
+        if (need <= conn->rx_have) {
+            break; /* complete */
         }
         if (need > conn->rx_size) {
             uint8_t *grown = OPENSSL_clear_realloc(conn->rx, conn->rx_size, need);

@@ -59,7 +59,9 @@ typedef struct daemon_protocol {
      * peer sends nothing for request_timeout_ms while its message is incomplete (counted from
      * the accept, the last bytes received, or the last reply) is closed, unless bytes wait
      * unread in its socket — then the delay is the daemon's (0: no limit); the timeout also
-     * bounds each wait for a peer that does not read its reply.
+     * bounds writing a whole reply to a peer that does not read it. A message frame() refuses,
+     * or one longer than max_message, reaches serve() as received and the connection closes
+     * after the reply (the rest of it is never read).
      */
     bool stream;
     bool (*frame)(const uint8_t *buf, size_t have, size_t *need);

@@ -104,6 +104,9 @@ static int config_core(config_ctx_t *c, unsigned line, const char *key,
     } else if (strcmp(key, "max_connections") == 0) {
         rc = config_uint(c, line, t, key, v, 1, 65536, &n);
         cfg->max_connections = (unsigned)n;
+    } else if (strcmp(key, "max_connections_per_uid") == 0) {
+        rc = config_uint(c, line, t, key, v, 1, 65536, &n);
+        cfg->max_connections_per_uid = (unsigned)n;
     } else if (strcmp(key, "allow_root") == 0 || strcmp(key, "allow_deprecated") == 0) {
         if (v->type != PARSEC_TOML_BOOLEAN) {
             return config_error(c, line, t, key, "expected true or false");

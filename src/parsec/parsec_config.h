@@ -26,6 +26,7 @@ typedef struct parsec_config {
     bool allow_root;              /* default false, as Parsec */
     bool allow_deprecated;        /* deprecated primitives (MD5, SHA-1, DES, ...); false */
     unsigned max_connections;     /* ours: concurrent connections, default 64 */
+    unsigned max_connections_per_uid; /* ours: of one uid; 0 = a quarter of max_connections */
     /* [listener] */
     unsigned timeout_ms;                      /* per-request read/write timeout, default 200 */
     char socket_path[PARSEC_CONFIG_PATH_MAX]; /* "" = the default for the running user */

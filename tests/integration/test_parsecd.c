@@ -59,13 +59,14 @@ static void start(instance_t *in, const char *name, unsigned timeout_ms)
     assert_non_null(f);
     fprintf(f,
             "[core_settings]\nallow_root = true\nthread_pool_size = 2\nmax_connections = %d\n"
+            "max_connections_per_uid = %d\n"
             "[listener]\nlistener_type = \"DomainSocket\"\ntimeout = %u\n"
             "[authenticator]\nauth_type = \"UnixPeerCredentials\"\n"
             "[[key_manager]]\nname = \"sqlite-manager\"\nmanager_type = \"SQLite\"\n"
             "sqlite_db_path = \"%s/%s.sqlite3\"\n"
             "[[provider]]\nprovider_type = \"TrustedService\"\n"
             "key_info_manager = \"sqlite-manager\"\n",
-            MAX_CONNECTIONS, timeout_ms, dir, name);
+            MAX_CONNECTIONS, MAX_CONNECTIONS, timeout_ms, dir, name);
     fclose(f);
     in->pid = fork();
     assert_true(in->pid >= 0);

@@ -137,7 +137,13 @@ int main(int argc, char **argv)
         .frame = frame,
         .request_timeout_ms = rt.config.timeout_ms,
     };
-    daemon_limits_t limits = {.workers = rt.config.thread_pool_size};
+    /* One uid may not hold every slot: a quarter of them unless the configuration says. */
+    unsigned per_uid = rt.config.max_connections_per_uid;
+    if (per_uid == 0) {
+        per_uid = rt.config.max_connections / 4 > 0 ? rt.config.max_connections / 4 : 1;
+    }
+    daemon_limits_t limits = {.workers = rt.config.thread_pool_size,
+                              .max_connections_per_uid = per_uid};
     int rc = daemon_run("parsecd", rt.socket_path, &protocol, &limits, policy, rt.foreground,
                         NULL);
     daemon_policy_free(policy);
