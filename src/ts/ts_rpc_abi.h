@@ -39,7 +39,7 @@
 /* Service UUIDs in wire order (sheet §1.2). */
 #define TS_UUID_ITS                                                                                \
     {                                                                                              \
-        0xdc, 0x1e, 0xef, 0x48, 0xb1, 0x7a, 0x4c, 0xcf, 0x8a, 0xc8, 0xdf, 0xcf, 0xf7, 0x71, 0x1b,  \
+        0xdc, 0x1e, 0xef, 0x48, 0xb1, 0x7a, 0x4c, 0xcf, 0xac, 0x8b, 0xdf, 0xcf, 0xf7, 0x71, 0x1b,  \
             0x14                                                                                   \
     }
 #define TS_UUID_PS                                                                                 \

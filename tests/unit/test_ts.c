@@ -121,8 +121,8 @@ static void test_service_info_get(void **state)
 {
     (void)state;
     uint32_t out[5];
-    /* ITS dc1eef48-b17a-4ccf-8ac8-dfcff7711b14: its bytes copied raw into W4..W7 (LE words). */
-    serve(0x00ff0003u, 0x48ef1edcu, 0xcf4c7ab1u, 0xcfdfc88au, 0x141b71f7u, -1, out);
+    /* ITS dc1eef48-b17a-4ccf-ac8b-dfcff7711b14 (sheet §1.2): its bytes raw in W4..W7 (LE words). */
+    serve(0x00ff0003u, 0x48ef1edcu, 0xcf4c7ab1u, 0xcfdf8bacu, 0x141b71f7u, -1, out);
     assert_int_equal(out[1], TS_RPC_SUCCESS);
     assert_int_equal(out[2], IFID_ITS);
     /* PS 751bf801-3dde-4768-a514-0f10aeed1790 */

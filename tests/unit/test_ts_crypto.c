@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -241,12 +242,50 @@ static void test_capacity_and_limits(void **state)
     assert_int_equal(serve(0x010c, big, sizeof(big), &n, &st), TS_RPC_ERROR_INTERNAL);
 }
 
+/* The service UUIDs of ts_rpc_abi.h against the sheet's canonical text (§1.2), which upstream
+ * clients look services up by: a wrong byte would keep our own client and endpoint agreeing
+ * while every TS client misses the service. */
+static void parse_uuid(const char *text, uint8_t out[16])
+{
+    size_t n = 0;
+    for (const char *p = text; *p != '\0' && n < 16; p++) {
+        if (*p == '-') {
+            continue;
+        }
+        unsigned v;
+        assert_int_equal(sscanf(p, "%2x", &v), 1);
+        out[n++] = (uint8_t)v;
+        p++;
+    }
+    assert_int_equal(n, 16);
+}
+
+static void test_uuids_from_sheet(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        uint8_t ours[16];
+    } uuids[] = {
+        {"d9df52d5-16a2-4bb2-9aa4-d26d3b84e8c0", TS_UUID_CRYPTO},
+        {"6ba9de75-393e-4c7f-aabb-7f71cc6b142e", TS_UUID_CRYPTO_PROTOBUF},
+        {"dc1eef48-b17a-4ccf-ac8b-dfcff7711b14", TS_UUID_ITS},
+        {"751bf801-3dde-4768-a514-0f10aeed1790", TS_UUID_PS},
+    };
+    for (size_t i = 0; i < sizeof(uuids) / sizeof(uuids[0]); i++) {
+        uint8_t sheet[16];
+        parse_uuid(uuids[i].text, sheet);
+        assert_memory_equal(uuids[i].ours, sheet, 16);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_hash_bytes),     cmocka_unit_test(test_generate_key_bytes),
         cmocka_unit_test(test_get_attributes_bytes), cmocka_unit_test(test_aead_finish_order),
         cmocka_unit_test(test_tlv_rules),           cmocka_unit_test(test_capacity_and_limits),
+        cmocka_unit_test(test_uuids_from_sheet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
