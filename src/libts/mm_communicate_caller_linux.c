@@ -13,6 +13,7 @@
 #include "rpc_caller.h"
 #include "rpc_status.h"
 #include "rpc_uuid.h"
+#include "ts/ts_rpc_abi.h"
 #include "ts/ts_socket.h"
 
 rpc_status_t mm_communicate_caller_init(struct rpc_caller_interface *rpc_caller,
@@ -33,9 +34,7 @@ rpc_status_t mm_communicate_caller_deinit(struct rpc_caller_interface *rpc_calle
 #define CARVEOUT_BYTES  (32u * 1024u)
 #define MM_MAX_MEMORY   (1u << 20)
 
-/* The smm-variable UUID in TS wire order (sheet §1.2). */
-static const uint8_t smm_variable_uuid[16] = {0xed, 0x32, 0xd5, 0x33, 0x99, 0xe6, 0x42, 0x09,
-                                              0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98, 0xa7};
+static const uint8_t smm_variable_uuid[16] = TS_UUID_SMM_VARIABLE;
 
 typedef struct mm_caller {
     pthread_mutex_t lock;

@@ -33,10 +33,7 @@ static const libts_service_t libts_services[] = {
     {"internal-trusted-storage", TS_UUID_ITS, false},
     {"protected-storage", TS_UUID_PS, false},
     /* upstream's MM-communicate location strategy: the SMM gateway's socket */
-    {"smm-variable",
-     {0xed, 0x32, 0xd5, 0x33, 0x99, 0xe6, 0x42, 0x09, 0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98,
-      0xa7},
-     true},
+    {"smm-variable", TS_UUID_SMM_VARIABLE, true},
 };
 
 typedef struct libts_context {
@@ -56,25 +53,13 @@ rpc_status_t mm_communicate_caller_init(struct rpc_caller_interface *rpc_caller,
                                         const char *ffa_device_path);
 rpc_status_t mm_communicate_caller_deinit(struct rpc_caller_interface *rpc_caller);
 
-/* smm-gateway's socket: $SMM_GATEWAY_SOCKET, else smm-gateway.sock in the TS runtime dir. */
-static bool gateway_path(char *path, size_t size)
-{
-    const char *env = secure_getenv("SMM_GATEWAY_SOCKET");
-    if (env != NULL && env[0] != '\0') {
-        return (size_t)snprintf(path, size, "%s", env) < size;
-    }
-    char dir[PATH_MAX - 32];
-    return ts_runtime_dir(dir, sizeof(dir)) &&
-           (size_t)snprintf(path, size, "%s/smm-gateway.sock", dir) < size;
-}
-
 static rpc_status_t caller_init(libts_session_t *s)
 {
     if (!s->mm) {
         return ts_rpc_caller_linux_init(&s->caller);
     }
     char path[PATH_MAX];
-    return gateway_path(path, sizeof(path)) ? mm_communicate_caller_init(&s->caller, path)
+    return ts_runtime_smm_gateway(path, sizeof(path)) ? mm_communicate_caller_init(&s->caller, path)
                                             : RPC_ERROR_NOT_FOUND;
 }
 

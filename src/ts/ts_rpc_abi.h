@@ -52,6 +52,12 @@
         0xd9, 0xdf, 0x52, 0xd5, 0x16, 0xa2, 0x4b, 0xb2, 0x9a, 0xa4, 0xd2, 0x6d, 0x3b, 0x84, 0xe8,  \
             0xc0                                                                                   \
     }
+/* smm-variable: the MM communicate GUID and the SMM gateway's UUID (ed32d533-99e6-4209-...). */
+#define TS_UUID_SMM_VARIABLE                                                                       \
+    {                                                                                              \
+        0xed, 0x32, 0xd5, 0x33, 0x99, 0xe6, 0x42, 0x09, 0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98,  \
+            0xa7                                                                                   \
+    }
 #define TS_UUID_CRYPTO_PROTOBUF                                                                    \
     {                                                                                              \
         0x6b, 0xa9, 0xde, 0x75, 0x39, 0x3e, 0x4c, 0x7f, 0xaa, 0xbb, 0x7f, 0x71, 0xcc, 0x6b, 0x14,  \

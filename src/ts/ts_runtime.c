@@ -47,3 +47,14 @@ int ts_runtime_socket(const char *program, const char *file, char *out, size_t s
     }
     return 0;
 }
+
+bool ts_runtime_smm_gateway(char *out, size_t size)
+{
+    const char *env = getenv("SMM_GATEWAY_SOCKET");
+    if (env != NULL && env[0] != '\0') {
+        return (size_t)snprintf(out, size, "%s", env) < size;
+    }
+    char dir[PATH_MAX - 32];
+    return ts_runtime_dir(dir, sizeof(dir)) &&
+           (size_t)snprintf(out, size, "%s/smm-gateway.sock", dir) < size;
+}

@@ -4,9 +4,7 @@
 
 #include "uefi/smm_endpoint.h"
 
-/* The smm-variable service UUID in TS wire order (sheet §1.2). */
-static const uint8_t smm_variable_uuid[16] = {0xed, 0x32, 0xd5, 0x33, 0x99, 0xe6, 0x42, 0x09,
-                                              0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98, 0xa7};
+static const uint8_t smm_variable_uuid[16] = TS_UUID_SMM_VARIABLE;
 
 /* Service calls never reach it (their W3 is an MM offset here); it exists for discovery. */
 static int32_t no_service_calls(void *context, ts_call_t *call)

@@ -10,11 +10,11 @@
 
 #include "comms/transport.h"
 #include "ts/ts_runtime.h"
+#include "ts/ts_rpc_abi.h"
 #include "ts/ts_socket.h"
 #include "uefi/var_gateway.h"
 
-static const uint8_t smm_variable_uuid[16] = {0xed, 0x32, 0xd5, 0x33, 0x99, 0xe6, 0x42, 0x09,
-                                              0x9c, 0xc0, 0x2d, 0x72, 0xcd, 0xd9, 0x98, 0xa7};
+static const uint8_t smm_variable_uuid[16] = TS_UUID_SMM_VARIABLE;
 
 /* Connects, checks the service and lends the MM buffer. */
 static psa_status_t attach(var_gateway_t *g)
@@ -100,21 +100,13 @@ psa_status_t var_gateway_open(var_gateway_t *g, const char *socket_path)
     memset(g, 0, sizeof(*g));
     g->sock = -1;
     g->memfd = -1;
-    if (socket_path == NULL) {
-        socket_path = getenv("SMM_GATEWAY_SOCKET");
-    }
-    int n;
-    if (socket_path != NULL && socket_path[0] != '\0') {
-        n = snprintf(g->path, sizeof(g->path), "%s", socket_path);
-    } else {
-        char dir[PATH_MAX];
-        if (!ts_runtime_dir(dir, sizeof(dir))) {
-            return PSA_ERROR_COMMUNICATION_FAILURE;
+    if (socket_path != NULL) {
+        int n = snprintf(g->path, sizeof(g->path), "%s", socket_path);
+        if (n < 0 || (size_t)n >= sizeof(g->path)) {
+            return PSA_ERROR_INVALID_ARGUMENT;
         }
-        n = snprintf(g->path, sizeof(g->path), "%s/smm-gateway.sock", dir);
-    }
-    if (n < 0 || (size_t)n >= sizeof(g->path)) {
-        return PSA_ERROR_INVALID_ARGUMENT;
+    } else if (!ts_runtime_smm_gateway(g->path, sizeof(g->path))) {
+        return PSA_ERROR_COMMUNICATION_FAILURE; /* no runtime directory to look in */
     }
     psa_status_t status = make_buffer(g, VAR_GATEWAY_BUFFER_SIZE);
     if (status == PSA_SUCCESS) {

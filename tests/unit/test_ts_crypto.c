@@ -271,6 +271,7 @@ static void test_uuids_from_sheet(void **state)
         {"6ba9de75-393e-4c7f-aabb-7f71cc6b142e", TS_UUID_CRYPTO_PROTOBUF},
         {"dc1eef48-b17a-4ccf-ac8b-dfcff7711b14", TS_UUID_ITS},
         {"751bf801-3dde-4768-a514-0f10aeed1790", TS_UUID_PS},
+        {"ed32d533-99e6-4209-9cc0-2d72cdd998a7", TS_UUID_SMM_VARIABLE},
     };
     for (size_t i = 0; i < sizeof(uuids) / sizeof(uuids[0]); i++) {
         uint8_t sheet[16];
