@@ -12,7 +12,7 @@
 
 int daemon_run(const char *name, const char *socket_path, const daemon_protocol_t *protocol,
                const daemon_limits_t *limits, const daemon_policy_t *policy, bool foreground,
-               bool (*prepare)(void))
+               bool (*prepare)(void *ctx), void *prepare_ctx)
 {
     signal(SIGPIPE, SIG_IGN);
     sigset_t stop;
@@ -24,7 +24,7 @@ int daemon_run(const char *name, const char *socket_path, const daemon_protocol_
         fprintf(stderr, "%s: cannot detach: %s\n", name, strerror(errno));
         return 1;
     }
-    if (prepare != NULL && !prepare()) {
+    if (prepare != NULL && !prepare(prepare_ctx)) {
         return 1;
     }
     daemon_server_t *server = NULL;

@@ -107,14 +107,14 @@ void daemon_server_destroy(daemon_server_t *server);
 
 /*
  * The rest of a daemon's main once its options are read: ignores SIGPIPE, blocks SIGTERM and
- * SIGINT (the workers inherit the mask), detaches unless foreground, runs prepare() (NULL: none;
+ * SIGINT (the workers inherit the mask), detaches unless foreground, runs prepare(prepare_ctx) (NULL: none;
  * false: exit status 1, it said why), serves on socket_path until one of those signals, then
  * stops with a 10-second grace. Returns the exit status (0 after a clean stop); when a call is
  * still running after the grace, the process exits with 1 at once, freeing nothing in use.
  */
 int daemon_run(const char *name, const char *socket_path, const daemon_protocol_t *protocol,
                const daemon_limits_t *limits, const daemon_policy_t *policy, bool foreground,
-               bool (*prepare)(void));
+               bool (*prepare)(void *ctx), void *prepare_ctx);
 
 /* ---- for the protocol's hooks (on the worker serving conn) -------------------------------- */
 

@@ -145,7 +145,7 @@ int main(int argc, char **argv)
     daemon_limits_t limits = {.workers = rt.config.thread_pool_size,
                               .max_connections_per_uid = per_uid};
     int rc = daemon_run("parsecd", rt.socket_path, &protocol, &limits, policy, rt.foreground,
-                        NULL);
+                        NULL, NULL);
     daemon_policy_free(policy);
     parsec_stop(&rt);
     return rc;

@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 
     daemon_limits_t limits = {.workers = workers, .max_connections_per_uid = per_uid};
     int rc = daemon_run("se-proxy", socket_path, &proxy_protocol, &limits, policy, foreground,
-                        NULL);
+                        NULL, NULL);
     daemon_policy_free(policy);
     return rc;
 }

@@ -185,16 +185,20 @@ static psa_status_t open_store(const smm_gateway_config_t *config)
     }
 }
 
-static const smm_gateway_config_t *gateway_config;
-static smm_default_var_t *defaults_to_free;
-static size_t defaults_count;
+/* What the store opens with; the defaults are freed once it has copied them. */
+typedef struct store_start {
+    const smm_gateway_config_t *config;
+    smm_default_var_t *defaults;
+    size_t default_count;
+} store_start_t;
 
 /* daemon_run's prepare: after detaching, before the socket exists. */
-static bool prepare_store(void)
+static bool prepare_store(void *ctx)
 {
-    psa_status_t status = open_store(gateway_config);
-    var_free_defaults(defaults_to_free, defaults_count); /* the store copied them */
-    defaults_count = 0;
+    store_start_t *start = ctx;
+    psa_status_t status = open_store(start->config);
+    var_free_defaults(start->defaults, start->default_count);
+    start->default_count = 0;
     if (status != PSA_SUCCESS) {
         gateway = NULL;
         daemon_log(DAEMON_LOG_ERROR, "cannot open the variable store (PSA status %d): %s",
@@ -337,14 +341,12 @@ int main(int argc, char **argv)
     config.default_count = default_count;
     config.audit = audit;
 
-    gateway_config = &config;
-    defaults_to_free = defaults;
-    defaults_count = default_count;
+    store_start_t start = {&config, defaults, default_count};
     smm_endpoint_init(&endpoint);
     daemon_limits_t limits = {.workers = (unsigned)workers, .max_connections_per_uid = per_uid};
     int rc = daemon_run("smm-gateway", socket_path, &gateway_protocol, &limits, policy,
-                        foreground, prepare_store);
-    var_free_defaults(defaults_to_free, defaults_count); /* unless prepare_store did */
+                        foreground, prepare_store, &start);
+    var_free_defaults(start.defaults, start.default_count); /* unless prepare_store did */
     if (gateway != NULL) {
         smm_gateway_close(gateway);
     }
