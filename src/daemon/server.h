@@ -107,8 +107,8 @@ void daemon_server_destroy(daemon_server_t *server);
 
 /*
  * The rest of a daemon's main once its options are read: ignores SIGPIPE, blocks SIGTERM and
- * SIGINT (the workers inherit the mask), detaches unless foreground, runs prepare(prepare_ctx) (NULL: none;
- * false: exit status 1, it said why), serves on socket_path until one of those signals, then
+ * SIGINT (the workers inherit the mask), detaches unless foreground, runs prepare(prepare_ctx)
+ * (NULL: none; false: exit status 1, it said why), serves on socket_path until one of those signals, then
  * stops with a 10-second grace. Returns the exit status (0 after a clean stop); when a call is
  * still running after the grace, the process exits with 1 at once, freeing nothing in use.
  */
