@@ -133,137 +133,133 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
 
 /* ---- the table ------------------------------------------------------------------------------ */
 
-#define K   CRYPTO_IOV_KEY_ID
-#define A   CRYPTO_IOV_ALG
-#define H   CRYPTO_IOV_OP_HANDLE
-#define L   CRYPTO_IOV_LENGTHS
-#define N   CRYPTO_IOV_NONCE
-#define S   CRYPTO_IOV_STEP
-#define V   CRYPTO_IOV_VALUE
-#define BYT CRYPTO_VEC_BYTES
-#define ATT CRYPTO_VEC_ATTRIBUTES
-#define KID CRYPTO_VEC_KEY_ID
-#define HDL CRYPTO_VEC_HANDLE
-#define SIZ CRYPTO_VEC_SIZE
-#define SUI CRYPTO_VEC_PAKE_SUITE
+#define K CRYPTO_IOV_KEY_ID
+#define A CRYPTO_IOV_ALG
+#define H CRYPTO_IOV_OP_HANDLE
+#define L CRYPTO_IOV_LENGTHS
+#define N CRYPTO_IOV_NONCE
+#define S CRYPTO_IOV_STEP
+#define V CRYPTO_IOV_VALUE
 
-/* ROW(name, header fields, number of in vectors, number of out vectors, {ins}, {outs}) */
-#define ROW(id, fields, nin, nout, ins, outs)                                                      \
-    {                                                                                              \
-        .function_id = CRYPTO_FID_##id, .name = #id, .iov_fields = (fields), .in_count = (nin),    \
-        .out_count = (nout), .in = ins, .out = outs                                                \
-    }
-/* A row whose bulk data may be read and written in place: see CRYPTO_CALL_BULK_IN_PLACE. */
-#define BULK(id, fields, nin, nout, ins, outs)                                                     \
-    {                                                                                              \
-        .function_id = CRYPTO_FID_##id, .name = #id, .flags = CRYPTO_CALL_BULK_IN_PLACE,           \
-        .iov_fields = (fields), .in_count = (nin), .out_count = (nout), .in = ins, .out = outs     \
-    }
-#define V0                                                                                         \
-    {                                                                                              \
-        0                                                                                          \
-    }
-#define V1(a)                                                                                      \
-    {                                                                                              \
-        a                                                                                          \
-    }
-#define V2(a, b)                                                                                   \
-    {                                                                                              \
-        a, b                                                                                       \
-    }
-#define V3(a, b, c)                                                                                \
-    {                                                                                              \
-        a, b, c                                                                                    \
-    }
+/* Vector roles, by the PSA parameter each carries. */
+#define I_INPUT  CRYPTO_IN_INPUT
+#define I_AD     CRYPTO_IN_AD
+#define I_NONCE  CRYPTO_IN_NONCE
+#define I_CHECK  CRYPTO_IN_CHECK
+#define I_SALT   CRYPTO_IN_SALT
+#define I_PEER   CRYPTO_IN_PEER_KEY
+#define I_ATTRS  CRYPTO_IN_ATTRIBUTES
+#define I_TARGET CRYPTO_IN_TARGET
+#define I_SUITE  CRYPTO_IN_SUITE
+#define O_OUTPUT CRYPTO_OUT_OUTPUT
+#define O_TAG    CRYPTO_OUT_TAG
+#define O_HANDLE CRYPTO_OUT_HANDLE
+#define O_KEY    CRYPTO_OUT_KEY
+#define O_ATTRS  CRYPTO_OUT_ATTRIBUTES
+#define O_CAP    CRYPTO_OUT_CAPACITY
+
+#define SETUP CRYPTO_CALL_SETUP
+#define ABORT CRYPTO_CALL_ABORT
+#define BULK  CRYPTO_CALL_BULK_IN_PLACE
+
+#define COUNT(...) (sizeof((uint8_t[]){__VA_ARGS__}) / sizeof(uint8_t))
+/* ROW(name, row flags, header fields, IN(roles of in_vec[1..]), OUT(roles of out_vec[0..])) */
+#define IN(...)  .in_count = COUNT(__VA_ARGS__), .in_role = {__VA_ARGS__}
+#define OUT(...) .out_count = COUNT(__VA_ARGS__), .out_role = {__VA_ARGS__}
+#define NONE     0
+#define ROW(id, f, fields, ins, outs)                                                              \
+    {.function_id = CRYPTO_FID_##id, .name = #id, .flags = (f), .iov_fields = (fields), ins, outs}
 
 /* Sorted by function id (crypto_call_find relies on it). Layouts follow sheet section 3.5. */
 const crypto_call_desc_t crypto_call_table[] = {
-    ROW(GENERATE_RANDOM, 0, 0, 1, V0, V1(BYT)),
-    ROW(GET_KEY_ATTRIBUTES, K, 0, 1, V0, V1(ATT)),
-    ROW(IMPORT_KEY, 0, 2, 1, V2(ATT, BYT), V1(KID)),
-    ROW(DESTROY_KEY, K, 0, 0, V0, V0),
-    ROW(EXPORT_KEY, K, 0, 1, V0, V1(BYT)),
-    ROW(EXPORT_PUBLIC_KEY, K, 0, 1, V0, V1(BYT)),
-    ROW(PURGE_KEY, K, 0, 0, V0, V0),
-    ROW(COPY_KEY, K, 1, 1, V1(ATT), V1(KID)),
-    ROW(GENERATE_KEY, 0, 1, 1, V1(ATT), V1(KID)),
-    ROW(LIST_KEYS, K, 0, 1, V0, V1(BYT)),
+    ROW(GENERATE_RANDOM, 0, 0, IN(), OUT(O_OUTPUT)),
+    ROW(GET_KEY_ATTRIBUTES, 0, K, IN(), OUT(O_ATTRS)),
+    ROW(IMPORT_KEY, 0, 0, IN(I_ATTRS, I_INPUT), OUT(O_KEY)),
+    ROW(DESTROY_KEY, 0, K, IN(), OUT()),
+    ROW(EXPORT_KEY, 0, K, IN(), OUT(O_OUTPUT)),
+    ROW(EXPORT_PUBLIC_KEY, 0, K, IN(), OUT(O_OUTPUT)),
+    ROW(PURGE_KEY, 0, K, IN(), OUT()),
+    ROW(COPY_KEY, 0, K, IN(I_ATTRS), OUT(O_KEY)),
+    ROW(GENERATE_KEY, 0, 0, IN(I_ATTRS), OUT(O_KEY)),
+    ROW(LIST_KEYS, 0, K, IN(), OUT(O_OUTPUT)),
 
-    BULK(HASH_COMPUTE, A, 1, 1, V1(BYT), V1(BYT)),
-    ROW(HASH_COMPARE, A, 2, 0, V2(BYT, BYT), V0),
-    ROW(HASH_SETUP, A | H, 0, 1, V0, V1(HDL)),
-    BULK(HASH_UPDATE, H, 1, 0, V1(BYT), V0),
-    ROW(HASH_CLONE, H, 1, 1, V1(HDL), V1(HDL)),
-    ROW(HASH_FINISH, H, 0, 2, V0, V2(HDL, BYT)),
-    ROW(HASH_VERIFY, H, 1, 1, V1(BYT), V1(HDL)),
-    ROW(HASH_ABORT, H, 0, 1, V0, V1(HDL)),
-    ROW(HASH_SUSPEND, H, 0, 2, V0, V2(HDL, BYT)),
-    ROW(HASH_RESUME, H, 1, 1, V1(BYT), V1(HDL)),
+    ROW(HASH_COMPUTE, BULK, A, IN(I_INPUT), OUT(O_OUTPUT)),
+    ROW(HASH_COMPARE, 0, A, IN(I_INPUT, I_CHECK), OUT()),
+    ROW(HASH_SETUP, SETUP, A | H, IN(), OUT(O_HANDLE)),
+    ROW(HASH_UPDATE, BULK, H, IN(I_INPUT), OUT()),
+    ROW(HASH_CLONE, 0, H, IN(I_TARGET), OUT(O_HANDLE)),
+    ROW(HASH_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
+    ROW(HASH_VERIFY, 0, H, IN(I_CHECK), OUT(O_HANDLE)),
+    ROW(HASH_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
+    ROW(HASH_SUSPEND, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
+    ROW(HASH_RESUME, SETUP, H, IN(I_INPUT), OUT(O_HANDLE)),
 
-    BULK(MAC_COMPUTE, K | A, 1, 1, V1(BYT), V1(BYT)),
-    ROW(MAC_VERIFY, K | A, 2, 0, V2(BYT, BYT), V0),
-    ROW(MAC_SIGN_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
-    ROW(MAC_VERIFY_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
-    BULK(MAC_UPDATE, H, 1, 0, V1(BYT), V0),
-    ROW(MAC_SIGN_FINISH, H, 0, 2, V0, V2(HDL, BYT)),
-    ROW(MAC_VERIFY_FINISH, H, 1, 1, V1(BYT), V1(HDL)),
-    ROW(MAC_ABORT, H, 0, 1, V0, V1(HDL)),
+    ROW(MAC_COMPUTE, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
+    ROW(MAC_VERIFY, 0, K | A, IN(I_INPUT, I_CHECK), OUT()),
+    ROW(MAC_SIGN_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
+    ROW(MAC_VERIFY_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
+    ROW(MAC_UPDATE, BULK, H, IN(I_INPUT), OUT()),
+    ROW(MAC_SIGN_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
+    ROW(MAC_VERIFY_FINISH, 0, H, IN(I_CHECK), OUT(O_HANDLE)),
+    ROW(MAC_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
 
-    BULK(CIPHER_ENCRYPT, K | A, 1, 1, V1(BYT), V1(BYT)),
-    ROW(CIPHER_DECRYPT, K | A, 1, 1, V1(BYT), V1(BYT)),
-    ROW(CIPHER_ENCRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
-    ROW(CIPHER_DECRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
-    ROW(CIPHER_GENERATE_IV, H, 0, 1, V0, V1(BYT)),
-    ROW(CIPHER_SET_IV, H, 1, 0, V1(BYT), V0),
-    BULK(CIPHER_UPDATE, H, 1, 1, V1(BYT), V1(BYT)),
-    ROW(CIPHER_FINISH, H, 0, 2, V0, V2(HDL, BYT)),
-    ROW(CIPHER_ABORT, H, 0, 1, V0, V1(HDL)),
+    ROW(CIPHER_ENCRYPT, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
+    ROW(CIPHER_DECRYPT, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
+    ROW(CIPHER_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
+    ROW(CIPHER_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
+    ROW(CIPHER_GENERATE_IV, 0, H, IN(), OUT(O_OUTPUT)),
+    ROW(CIPHER_SET_IV, 0, H, IN(I_NONCE), OUT()),
+    ROW(CIPHER_UPDATE, BULK, H, IN(I_INPUT), OUT(O_OUTPUT)),
+    ROW(CIPHER_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
+    ROW(CIPHER_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
 
-    BULK(AEAD_ENCRYPT, K | A | N, 2, 1, V2(BYT, BYT), V1(BYT)),
-    ROW(AEAD_DECRYPT, K | A | N, 2, 1, V2(BYT, BYT), V1(BYT)),
-    ROW(AEAD_ENCRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
-    ROW(AEAD_DECRYPT_SETUP, K | A | H, 0, 1, V0, V1(HDL)),
-    ROW(AEAD_GENERATE_NONCE, H, 0, 1, V0, V1(BYT)),
-    ROW(AEAD_SET_NONCE, H, 1, 0, V1(BYT), V0),
-    ROW(AEAD_SET_LENGTHS, H | L, 0, 0, V0, V0),
-    BULK(AEAD_UPDATE_AD, H, 1, 0, V1(BYT), V0),
-    BULK(AEAD_UPDATE, H, 1, 1, V1(BYT), V1(BYT)),
-    ROW(AEAD_FINISH, H, 0, 3, V0, V3(HDL, BYT, BYT)),
-    ROW(AEAD_VERIFY, H, 1, 2, V1(BYT), V2(HDL, BYT)),
-    ROW(AEAD_ABORT, H, 0, 1, V0, V1(HDL)),
+    /* The one-shot AEAD calls carry the nonce in the header (N). */
+    ROW(AEAD_ENCRYPT, BULK, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT)),
+    ROW(AEAD_DECRYPT, 0, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT)),
+    ROW(AEAD_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
+    ROW(AEAD_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
+    ROW(AEAD_GENERATE_NONCE, 0, H, IN(), OUT(O_OUTPUT)),
+    ROW(AEAD_SET_NONCE, 0, H, IN(I_NONCE), OUT()),
+    ROW(AEAD_SET_LENGTHS, 0, H | L, IN(), OUT()),
+    ROW(AEAD_UPDATE_AD, BULK, H, IN(I_AD), OUT()),
+    ROW(AEAD_UPDATE, BULK, H, IN(I_INPUT), OUT(O_OUTPUT)),
+    /* TF-M's finish answers the tag before the ciphertext. */
+    ROW(AEAD_FINISH, 0, H, IN(), OUT(O_HANDLE, O_TAG, O_OUTPUT)),
+    ROW(AEAD_VERIFY, 0, H, IN(I_CHECK), OUT(O_HANDLE, O_OUTPUT)),
+    ROW(AEAD_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
 
-    ROW(SIGN_MESSAGE, K | A, 1, 1, V1(BYT), V1(BYT)),
-    ROW(VERIFY_MESSAGE, K | A, 2, 0, V2(BYT, BYT), V0),
-    ROW(SIGN_HASH, K | A, 1, 1, V1(BYT), V1(BYT)),
-    ROW(VERIFY_HASH, K | A, 2, 0, V2(BYT, BYT), V0),
+    ROW(SIGN_MESSAGE, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
+    ROW(VERIFY_MESSAGE, 0, K | A, IN(I_INPUT, I_CHECK), OUT()),
+    ROW(SIGN_HASH, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
+    ROW(VERIFY_HASH, 0, K | A, IN(I_INPUT, I_CHECK), OUT()),
 
-    ROW(ASYMMETRIC_ENCRYPT, K | A, 2, 1, V2(BYT, BYT), V1(BYT)),
-    ROW(ASYMMETRIC_DECRYPT, K | A, 2, 1, V2(BYT, BYT), V1(BYT)),
+    ROW(ASYMMETRIC_ENCRYPT, 0, K | A, IN(I_INPUT, I_SALT), OUT(O_OUTPUT)),
+    ROW(ASYMMETRIC_DECRYPT, 0, K | A, IN(I_INPUT, I_SALT), OUT(O_OUTPUT)),
 
-    ROW(RAW_KEY_AGREEMENT, K | A, 1, 1, V1(BYT), V1(BYT)),
-    ROW(KEY_DERIVATION_SETUP, A | H, 0, 1, V0, V1(HDL)),
-    ROW(KEY_DERIVATION_GET_CAPACITY, H, 0, 1, V0, V1(SIZ)),
-    ROW(KEY_DERIVATION_SET_CAPACITY, H | V, 0, 0, V0, V0),
-    ROW(KEY_DERIVATION_INPUT_BYTES, H | S, 1, 0, V1(BYT), V0),
-    ROW(KEY_DERIVATION_INPUT_KEY, H | S | K, 0, 0, V0, V0),
-    ROW(KEY_DERIVATION_INPUT_INTEGER, H | S | V, 0, 0, V0, V0),
-    ROW(KEY_DERIVATION_KEY_AGREEMENT, H | S | K, 1, 0, V1(BYT), V0),
-    ROW(KEY_DERIVATION_OUTPUT_BYTES, H, 0, 1, V0, V1(BYT)),
-    ROW(KEY_DERIVATION_OUTPUT_KEY, H, 1, 1, V1(ATT), V1(KID)),
-    ROW(KEY_DERIVATION_ABORT, H, 0, 1, V0, V1(HDL)),
-    ROW(KEY_DERIVATION_VERIFY_BYTES, H, 1, 0, V1(BYT), V0),
-    ROW(KEY_DERIVATION_VERIFY_KEY, H | K, 0, 0, V0, V0),
-    ROW(KEY_AGREEMENT, K | A, 2, 1, V2(ATT, BYT), V1(KID)),
+    ROW(RAW_KEY_AGREEMENT, 0, K | A, IN(I_PEER), OUT(O_OUTPUT)),
+    ROW(KEY_DERIVATION_SETUP, SETUP, A | H, IN(), OUT(O_HANDLE)),
+    ROW(KEY_DERIVATION_GET_CAPACITY, 0, H, IN(), OUT(O_CAP)),
+    ROW(KEY_DERIVATION_SET_CAPACITY, 0, H | V, IN(), OUT()),
+    ROW(KEY_DERIVATION_INPUT_BYTES, 0, H | S, IN(I_INPUT), OUT()),
+    ROW(KEY_DERIVATION_INPUT_KEY, 0, H | S | K, IN(), OUT()),
+    ROW(KEY_DERIVATION_INPUT_INTEGER, 0, H | S | V, IN(), OUT()),
+    ROW(KEY_DERIVATION_KEY_AGREEMENT, 0, H | S | K, IN(I_PEER), OUT()),
+    ROW(KEY_DERIVATION_OUTPUT_BYTES, 0, H, IN(), OUT(O_OUTPUT)),
+    ROW(KEY_DERIVATION_OUTPUT_KEY, 0, H, IN(I_ATTRS), OUT(O_KEY)),
+    ROW(KEY_DERIVATION_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
+    ROW(KEY_DERIVATION_VERIFY_BYTES, 0, H, IN(I_CHECK), OUT()),
+    ROW(KEY_DERIVATION_VERIFY_KEY, 0, H | K, IN(), OUT()),
+    ROW(KEY_AGREEMENT, 0, K | A, IN(I_ATTRS, I_PEER), OUT(O_KEY)),
 
-    ROW(PAKE_SETUP, K | H, 1, 1, V1(SUI), V1(HDL)),
-    ROW(PAKE_SET_ROLE, H | V, 0, 0, V0, V0),
-    ROW(PAKE_SET_USER, H, 1, 0, V1(BYT), V0),
-    ROW(PAKE_SET_PEER, H, 1, 0, V1(BYT), V0),
-    ROW(PAKE_SET_CONTEXT, H, 1, 0, V1(BYT), V0),
-    ROW(PAKE_OUTPUT, H | S, 0, 1, V0, V1(BYT)),
-    ROW(PAKE_INPUT, H | S, 1, 0, V1(BYT), V0),
-    ROW(PAKE_GET_SHARED_KEY, H, 1, 1, V1(ATT), V1(KID)),
-    ROW(PAKE_ABORT, H, 0, 1, V0, V1(HDL)),
+    ROW(PAKE_SETUP, SETUP, K | H, IN(I_SUITE), OUT(O_HANDLE)),
+    ROW(PAKE_SET_ROLE, 0, H | V, IN(), OUT()),
+    ROW(PAKE_SET_USER, 0, H, IN(I_INPUT), OUT()),
+    ROW(PAKE_SET_PEER, 0, H, IN(I_INPUT), OUT()),
+    ROW(PAKE_SET_CONTEXT, 0, H, IN(I_INPUT), OUT()),
+    ROW(PAKE_OUTPUT, 0, H | S, IN(), OUT(O_OUTPUT)),
+    ROW(PAKE_INPUT, 0, H | S, IN(I_INPUT), OUT()),
+    ROW(PAKE_GET_SHARED_KEY, 0, H, IN(I_ATTRS), OUT(O_KEY)),
+    ROW(PAKE_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
 };
 
 const size_t crypto_call_table_size = sizeof(crypto_call_table) / sizeof(crypto_call_table[0]);
@@ -287,6 +283,40 @@ const crypto_call_desc_t *crypto_call_find(uint16_t function_id)
     return NULL;
 }
 
+crypto_vec_kind_t crypto_in_kind(uint8_t in_role)
+{
+    switch (in_role) {
+    case CRYPTO_IN_NONE:
+        return CRYPTO_VEC_NONE;
+    case CRYPTO_IN_ATTRIBUTES:
+        return CRYPTO_VEC_ATTRIBUTES;
+    case CRYPTO_IN_TARGET:
+        return CRYPTO_VEC_HANDLE;
+    case CRYPTO_IN_SUITE:
+        return CRYPTO_VEC_PAKE_SUITE;
+    default:
+        return CRYPTO_VEC_BYTES;
+    }
+}
+
+crypto_vec_kind_t crypto_out_kind(uint8_t out_role)
+{
+    switch (out_role) {
+    case CRYPTO_OUT_NONE:
+        return CRYPTO_VEC_NONE;
+    case CRYPTO_OUT_HANDLE:
+        return CRYPTO_VEC_HANDLE;
+    case CRYPTO_OUT_KEY:
+        return CRYPTO_VEC_KEY_ID;
+    case CRYPTO_OUT_ATTRIBUTES:
+        return CRYPTO_VEC_ATTRIBUTES;
+    case CRYPTO_OUT_CAPACITY:
+        return CRYPTO_VEC_SIZE;
+    default:
+        return CRYPTO_VEC_BYTES;
+    }
+}
+
 void crypto_call_vec_policy(const uint8_t *header, size_t header_len, crypto_vec_policy_t *policy)
 {
     *policy = (crypto_vec_policy_t){0};
@@ -295,51 +325,167 @@ void crypto_call_vec_policy(const uint8_t *header, size_t header_len, crypto_vec
         return;
     }
     const crypto_call_desc_t *desc = crypto_call_find(iov.function_id);
-    if (desc == NULL) {
+    if (desc == NULL || !(desc->flags & CRYPTO_CALL_BULK_IN_PLACE)) {
         return;
     }
-    bool bulk = (desc->flags & CRYPTO_CALL_BULK_IN_PLACE) != 0;
     for (size_t i = 0; i < desc->in_count; i++) {
-        if (bulk && desc->in[i] == CRYPTO_VEC_BYTES) {
+        if (crypto_in_kind(desc->in_role[i]) == CRYPTO_VEC_BYTES) {
             policy->in_place_in |= (uint8_t)(1u << (i + 1)); /* in_vec[0] is the header */
         }
     }
     for (size_t i = 0; i < desc->out_count; i++) {
-        if (bulk && desc->out[i] == CRYPTO_VEC_BYTES) {
+        if (crypto_out_kind(desc->out_role[i]) == CRYPTO_VEC_BYTES) {
             policy->in_place_out |= (uint8_t)(1u << i);
         }
     }
 }
 
-/* The exact size a fixed-size vector must have; 0 for variable-size kinds. */
-static size_t vec_fixed_size(uint8_t kind)
+/* Whether a vector of `kind` may have length `len`. */
+static bool vec_size_ok(crypto_vec_kind_t kind, size_t len)
 {
     switch (kind) {
     case CRYPTO_VEC_ATTRIBUTES:
-        return CRYPTO_ATTRIBUTES_SIZE;
+        return len == CRYPTO_ATTRIBUTES_SIZE;
     case CRYPTO_VEC_KEY_ID:
     case CRYPTO_VEC_HANDLE:
-        return 4;
+        return len == 4;
     case CRYPTO_VEC_PAKE_SUITE:
-        return CRYPTO_PAKE_SUITE_SIZE;
+        return len == CRYPTO_PAKE_SUITE_SIZE;
+    case CRYPTO_VEC_SIZE:
+        return len == 4 || len == 8;
     default:
-        return 0;
+        return true;
     }
 }
 
-static bool vec_size_ok(uint8_t kind, size_t len)
+static uint32_t saturate_u32(uint64_t v)
 {
-    if (kind == CRYPTO_VEC_SIZE) {
-        return len == 4 || len == 8;
-    }
-    size_t fixed = vec_fixed_size(kind);
-    return fixed == 0 || len == fixed;
+    return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
+
+/* ---- client side ----------------------------------------------------------------------------- */
+
+psa_status_t crypto_args_encode(const crypto_args_t *a, crypto_wire_t *w)
+{
+    const crypto_call_desc_t *desc = crypto_call_find(a->function_id);
+    if (desc == NULL) {
+        return PSA_ERROR_PROGRAMMER_ERROR;
+    }
+    uint8_t f = desc->iov_fields;
+    crypto_iovec_t iov = {
+        .function_id = a->function_id,
+        .key_id = f & K ? a->key : 0,
+        .alg = f & A ? a->alg : 0,
+        .op_handle = f & H ? a->handle : 0,
+        .ad_length = f & L ? saturate_u32(a->ad_length) : 0,
+        .plaintext_length = f & L ? saturate_u32(a->plaintext_length) : 0,
+        .step = f & S ? a->step : 0,
+        .value = f & V ? a->value : 0,
+    };
+    if (f & N) {
+        size_t n = a->in_len[CRYPTO_IN_NONCE];
+        if (n > CRYPTO_IOVEC_NONCE_MAX) {
+            return PSA_ERROR_PROGRAMMER_ERROR;
+        }
+        if (n != 0) {
+            memcpy(iov.nonce, a->in[CRYPTO_IN_NONCE], n);
+        }
+        iov.nonce_length = (uint32_t)n;
+    }
+    crypto_iovec_encode(&iov, w->header);
+    w->in[0] = (psa_invec){w->header, CRYPTO_IOVEC_SIZE};
+    w->in_len = 1;
+    for (size_t i = 0; i < desc->in_count; i++) {
+        uint8_t role = desc->in_role[i];
+        psa_invec v = {NULL, 0};
+        if (role == CRYPTO_IN_ATTRIBUTES) {
+            crypto_attributes_encode(&a->attributes, w->attributes);
+            v = (psa_invec){w->attributes, CRYPTO_ATTRIBUTES_SIZE};
+        } else if (role == CRYPTO_IN_TARGET) {
+            put_u32(w->target, a->target_handle);
+            v = (psa_invec){w->target, 4};
+        } else if (role == CRYPTO_IN_SUITE) {
+            crypto_pake_suite_encode(&a->suite, w->suite);
+            v = (psa_invec){w->suite, CRYPTO_PAKE_SUITE_SIZE};
+        } else if (a->in_len[role] != 0) {
+            v = (psa_invec){a->in[role], a->in_len[role]};
+        }
+        w->in[w->in_len++] = v;
+    }
+    w->out_len = 0;
+    for (size_t i = 0; i < desc->out_count; i++) {
+        uint8_t role = desc->out_role[i];
+        psa_outvec v = {NULL, 0};
+        switch (crypto_out_kind(role)) {
+        case CRYPTO_VEC_BYTES:
+            if (a->out_size[role] != 0) {
+                v = (psa_outvec){a->out[role], a->out_size[role]};
+            }
+            break;
+        case CRYPTO_VEC_ATTRIBUTES:
+            v = (psa_outvec){w->fixed_out[i], CRYPTO_ATTRIBUTES_SIZE};
+            break;
+        case CRYPTO_VEC_SIZE:
+            v = (psa_outvec){w->fixed_out[i], 8};
+            break;
+        default:
+            v = (psa_outvec){w->fixed_out[i], 4};
+            break;
+        }
+        w->out[w->out_len++] = v;
+    }
+    while (w->in_len > 1 && w->in[w->in_len - 1].len == 0) {
+        w->in_len--;
+    }
+    while (w->out_len > 0 && w->out[w->out_len - 1].len == 0) {
+        w->out_len--;
+    }
+    return PSA_SUCCESS;
+}
+
+psa_status_t crypto_args_decode_reply(crypto_args_t *a, crypto_wire_t *w, psa_status_t status)
+{
+    const crypto_call_desc_t *desc = crypto_call_find(a->function_id);
+    memset(a->out_len, 0, sizeof(a->out_len));
+    a->new_key = PSA_KEY_ID_NULL;
+    if (desc == NULL || status != PSA_SUCCESS) {
+        return status;
+    }
+    for (size_t i = 0; i < desc->out_count; i++) {
+        uint8_t role = desc->out_role[i];
+        size_t len = i < w->out_len ? w->out[i].len : 0;
+        const uint8_t *p = w->fixed_out[i];
+        switch (role) {
+        case CRYPTO_OUT_HANDLE:
+            a->handle = len == 4 ? wire_load_u32(p) : 0;
+            break;
+        case CRYPTO_OUT_KEY:
+            a->new_key = len == 4 ? wire_load_u32(p) : PSA_KEY_ID_NULL;
+            break;
+        case CRYPTO_OUT_ATTRIBUTES:
+            if (crypto_attributes_decode(p, len, &a->attributes) != PSA_SUCCESS) {
+                return PSA_ERROR_COMMUNICATION_FAILURE;
+            }
+            break;
+        case CRYPTO_OUT_CAPACITY:
+            a->value = len == 8 ? wire_load_u64(p) : len == 4 ? wire_load_u32(p) : 0;
+            break;
+        default:
+            a->out_len[role] = len <= a->out_size[role] ? len : 0;
+            break;
+        }
+    }
+    return PSA_SUCCESS;
+}
+
+/* ---- service side ---------------------------------------------------------------------------- */
 
 psa_status_t crypto_call_unmarshal(const psa_invec *in, size_t in_len, psa_outvec *out,
-                                   size_t out_len, crypto_call_args_t *args)
+                                   size_t out_len, crypto_args_t *a,
+                                   const crypto_call_desc_t **desc_out)
 {
-    memset(args, 0, sizeof(*args));
+    memset(a, 0, sizeof(*a));
+    *desc_out = NULL;
     if (in_len > PSA_MAX_IOVEC || out_len > PSA_MAX_IOVEC || in_len + out_len > PSA_MAX_IOVEC) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
@@ -353,103 +499,106 @@ psa_status_t crypto_call_unmarshal(const psa_invec *in, size_t in_len, psa_outve
     if (in_len < 1) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
-    psa_status_t status = crypto_iovec_decode(in[0].base, in[0].len, &args->iov);
+    crypto_iovec_t iov;
+    psa_status_t status = crypto_iovec_decode(in[0].base, in[0].len, &iov);
     if (status != PSA_SUCCESS) {
         return status;
     }
-    const crypto_call_desc_t *desc = crypto_call_find(args->iov.function_id);
+    const crypto_call_desc_t *desc = crypto_call_find(iov.function_id);
     if (desc == NULL) {
         return PSA_ERROR_NOT_SUPPORTED;
     }
     if (in_len - 1 > desc->in_count || out_len > desc->out_count) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
-    for (size_t i = 0; i < desc->in_count; i++) {
-        if (i + 1 < in_len) {
-            args->in[i] = in[i + 1].base;
-            args->in_len[i] = in[i + 1].len;
-        }
-        if (!vec_size_ok(desc->in[i], args->in_len[i])) {
+    a->function_id = iov.function_id;
+    a->key = iov.key_id;
+    a->alg = iov.alg;
+    a->handle = iov.op_handle;
+    a->ad_length = iov.ad_length;
+    a->plaintext_length = iov.plaintext_length;
+    a->step = iov.step;
+    a->value = iov.value;
+    if (desc->iov_fields & CRYPTO_IOV_NONCE) {
+        if (iov.nonce_length > CRYPTO_IOVEC_NONCE_MAX) {
             return PSA_ERROR_PROGRAMMER_ERROR;
+        }
+        memcpy(a->header_nonce, iov.nonce, sizeof(a->header_nonce));
+        a->in[CRYPTO_IN_NONCE] = a->header_nonce;
+        a->in_len[CRYPTO_IN_NONCE] = iov.nonce_length;
+    }
+    for (size_t i = 0; i < desc->in_count; i++) {
+        uint8_t role = desc->in_role[i];
+        const uint8_t *base = i + 1 < in_len ? in[i + 1].base : NULL;
+        size_t len = i + 1 < in_len ? in[i + 1].len : 0;
+        if (!vec_size_ok(crypto_in_kind(role), len)) {
+            return PSA_ERROR_PROGRAMMER_ERROR;
+        }
+        if (role == CRYPTO_IN_ATTRIBUTES) {
+            status = crypto_attributes_decode(base, len, &a->attributes);
+        } else if (role == CRYPTO_IN_TARGET) {
+            a->target_handle = wire_load_u32(base);
+        } else if (role == CRYPTO_IN_SUITE) {
+            status = crypto_pake_suite_decode(base, len, &a->suite);
+        } else {
+            a->in[role] = base;
+            a->in_len[role] = len;
+        }
+        if (status != PSA_SUCCESS) {
+            return status;
         }
     }
     for (size_t i = 0; i < desc->out_count; i++) {
-        if (i < out_len) {
-            args->out[i] = out[i].base;
-            args->out_size[i] = out[i].len;
-        }
-        if (!vec_size_ok(desc->out[i], args->out_size[i])) {
+        uint8_t role = desc->out_role[i];
+        size_t len = i < out_len ? out[i].len : 0;
+        crypto_vec_kind_t kind = crypto_out_kind(role);
+        if (!vec_size_ok(kind, len)) {
             return PSA_ERROR_PROGRAMMER_ERROR;
         }
+        if (kind == CRYPTO_VEC_BYTES) {
+            a->out[role] = i < out_len ? out[i].base : NULL;
+            a->out_size[role] = len;
+        }
     }
-    args->desc = desc;
+    *desc_out = desc;
     return PSA_SUCCESS;
 }
 
-psa_status_t crypto_call_marshal(const crypto_iovec_t *iov, const void *const *in,
-                                 const size_t *in_len, void *const *out, const size_t *out_size,
-                                 uint8_t header[CRYPTO_IOVEC_SIZE], psa_invec *in_vec,
-                                 size_t *in_vec_len, psa_outvec *out_vec, size_t *out_vec_len)
+void crypto_call_reply(const crypto_call_desc_t *desc, const crypto_args_t *a, psa_status_t status,
+                       psa_outvec *out, size_t out_len)
 {
-    const crypto_call_desc_t *desc = crypto_call_find(iov->function_id);
-    if (desc == NULL) {
-        return PSA_ERROR_PROGRAMMER_ERROR;
-    }
-    crypto_iovec_t sent = {.function_id = iov->function_id};
-    if (desc->iov_fields & CRYPTO_IOV_KEY_ID) {
-        sent.key_id = iov->key_id;
-    }
-    if (desc->iov_fields & CRYPTO_IOV_ALG) {
-        sent.alg = iov->alg;
-    }
-    if (desc->iov_fields & CRYPTO_IOV_OP_HANDLE) {
-        sent.op_handle = iov->op_handle;
-    }
-    if (desc->iov_fields & CRYPTO_IOV_LENGTHS) {
-        sent.ad_length = iov->ad_length;
-        sent.plaintext_length = iov->plaintext_length;
-    }
-    if (desc->iov_fields & CRYPTO_IOV_NONCE) {
-        memcpy(sent.nonce, iov->nonce, sizeof(sent.nonce));
-        sent.nonce_length = iov->nonce_length;
-    }
-    if (desc->iov_fields & CRYPTO_IOV_STEP) {
-        sent.step = iov->step;
-    }
-    if (desc->iov_fields & CRYPTO_IOV_VALUE) {
-        sent.value = iov->value;
-    }
-    crypto_iovec_encode(&sent, header);
-
-    size_t n_in = 1;
-    in_vec[0].base = header;
-    in_vec[0].len = CRYPTO_IOVEC_SIZE;
-    for (size_t i = 0; i < desc->in_count; i++) {
-        size_t len = in_len != NULL ? in_len[i] : 0;
-        if (!vec_size_ok(desc->in[i], len)) {
-            return PSA_ERROR_PROGRAMMER_ERROR;
+    for (size_t i = 0; i < desc->out_count && i < out_len; i++) {
+        uint8_t role = desc->out_role[i];
+        uint8_t *p = out[i].base;
+        size_t size = out[i].len;
+        if (size == 0) {
+            continue; /* a trimmed byte output */
         }
-        in_vec[n_in].base = len != 0 ? in[i] : NULL;
-        in_vec[n_in].len = len;
-        n_in++;
-    }
-    size_t n_out = 0;
-    for (size_t i = 0; i < desc->out_count; i++) {
-        size_t len = out_size != NULL ? out_size[i] : 0;
-        if (!vec_size_ok(desc->out[i], len)) {
-            return PSA_ERROR_PROGRAMMER_ERROR;
+        if (status != PSA_SUCCESS && role != CRYPTO_OUT_HANDLE && role != CRYPTO_OUT_KEY) {
+            out[i].len = 0;
+            continue;
         }
-        out_vec[n_out].base = len != 0 ? out[i] : NULL;
-        out_vec[n_out].len = len;
-        n_out++;
+        switch (role) {
+        case CRYPTO_OUT_HANDLE:
+            put_u32(p, a->handle);
+            break;
+        case CRYPTO_OUT_KEY:
+            put_u32(p, status == PSA_SUCCESS ? a->new_key : PSA_KEY_ID_NULL);
+            break;
+        case CRYPTO_OUT_ATTRIBUTES:
+            crypto_attributes_encode(&a->attributes, p);
+            break;
+        case CRYPTO_OUT_CAPACITY:
+            if (size == 4) {
+                /* TF-M clients read a 32-bit rot_size_t: saturate rather than wrap. */
+                put_u32(p, saturate_u32(a->value));
+            } else {
+                put_u64(p, a->value);
+            }
+            break;
+        default:
+            out[i].len = a->out_len[role] <= size ? a->out_len[role] : 0;
+            break;
+        }
     }
-    while (n_in > 1 && in_vec[n_in - 1].len == 0) {
-        n_in--;
-    }
-    while (n_out > 0 && out_vec[n_out - 1].len == 0) {
-        n_out--;
-    }
-    *in_vec_len = n_in;
-    *out_vec_len = n_out;
-    return PSA_SUCCESS;
 }

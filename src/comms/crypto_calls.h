@@ -159,8 +159,47 @@ void crypto_pake_suite_encode(const psa_pake_cipher_suite_t *suite,
 psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
                                       psa_pake_cipher_suite_t *suite);
 
-/* ---- vectors -------------------------------------------------------------------------------- */
+/* ---- the schema: every call's parameters by role ------------------------------------------- */
 
+/*
+ * A row of crypto_call_table describes one PSA function: which argument-record fields it uses and,
+ * for RSS comms, which header field or vector slot carries each of them. Vectors are named by the
+ * PSA parameter they carry (their role); the vector's size rule follows from the role. The
+ * argument record (crypto_args_t) holds a call's parameters by role, so the front functions fill
+ * it, the dispatcher reads it, and the RSS codecs below move it onto the wire -- all from the row.
+ */
+
+/* Byte-string inputs: crypto_args_t.in[role]. */
+enum crypto_in_role {
+    CRYPTO_IN_NONE = 0,
+    CRYPTO_IN_INPUT,    /* input, message, plaintext or ciphertext, hash to sign, key data,
+                         * PAKE user/peer/context, hash state to resume */
+    CRYPTO_IN_AD,       /* AEAD additional data */
+    CRYPTO_IN_NONCE,    /* nonce or IV */
+    CRYPTO_IN_CHECK,    /* what a verification compares with: signature, MAC, hash, tag,
+                         * expected derivation output */
+    CRYPTO_IN_SALT,     /* asymmetric encryption salt (label) */
+    CRYPTO_IN_PEER_KEY, /* key agreement peer public key */
+    CRYPTO_IN_BYTES,    /* number of byte-string input roles */
+    /* fixed-size inputs */
+    CRYPTO_IN_ATTRIBUTES = CRYPTO_IN_BYTES, /* crypto_args_t.attributes */
+    CRYPTO_IN_TARGET,                       /* HASH_CLONE: the target's current handle */
+    CRYPTO_IN_SUITE,                        /* crypto_args_t.suite */
+};
+
+/* Outputs: byte strings in crypto_args_t.out[role], fixed-size values in their fields. */
+enum crypto_out_role {
+    CRYPTO_OUT_NONE = 0,
+    CRYPTO_OUT_OUTPUT, /* output, ciphertext, signature, hash, MAC, IV, key data, state */
+    CRYPTO_OUT_TAG,    /* AEAD finish tag */
+    CRYPTO_OUT_BYTES,  /* number of byte-string output roles */
+    CRYPTO_OUT_HANDLE = CRYPTO_OUT_BYTES, /* the operation's handle after the call (0: ended) */
+    CRYPTO_OUT_KEY,                       /* crypto_args_t.new_key */
+    CRYPTO_OUT_ATTRIBUTES,                /* crypto_args_t.attributes */
+    CRYPTO_OUT_CAPACITY,                  /* crypto_args_t.value */
+};
+
+/* Vector size rules (what a role means for the wire). */
 typedef enum crypto_vec_kind {
     CRYPTO_VEC_NONE = 0,
     CRYPTO_VEC_BYTES,      /* any length (data in, buffer out) */
@@ -171,17 +210,24 @@ typedef enum crypto_vec_kind {
     CRYPTO_VEC_PAKE_SUITE, /* exactly CRYPTO_PAKE_SUITE_SIZE */
 } crypto_vec_kind_t;
 
+crypto_vec_kind_t crypto_in_kind(uint8_t in_role);
+crypto_vec_kind_t crypto_out_kind(uint8_t out_role);
+
 #define CRYPTO_CALL_MAX_IN  3u /* besides the header */
 #define CRYPTO_CALL_MAX_OUT 3u
 
 /*
- * Row flag: rssd may let the call read its CRYPTO_VEC_BYTES inputs and write its CRYPTO_VEC_BYTES
- * outputs in place in the client's shared memory, which the client can change during the call.
- * Only calls for which that gives a racing client nothing its key policy does not already grant
- * carry it; the argument for each is in docs/crypto-calls.md ("Shared memory"). Every other call
- * works on private copies.
+ * Row flag: rssd may let the call read its byte inputs and write its byte outputs in place in the
+ * client's shared memory, which the client can change during the call. Only calls for which that
+ * gives a racing client nothing its key policy does not already grant carry it; the argument for
+ * each is in docs/crypto-calls.md ("Shared memory"). Every other call works on private copies.
  */
 #define CRYPTO_CALL_BULK_IN_PLACE 0x01u
+/* The call sets an operation up (setup, resume): the record's handle is the object's current
+ * one, and the new operation's handle comes back. */
+#define CRYPTO_CALL_SETUP 0x02u
+/* The call aborts its operation: an operation that is not there aborts successfully. */
+#define CRYPTO_CALL_ABORT 0x04u
 
 typedef struct crypto_call_desc {
     uint16_t function_id;
@@ -190,8 +236,8 @@ typedef struct crypto_call_desc {
     uint8_t iov_fields; /* CRYPTO_IOV_* */
     uint8_t in_count;   /* vectors after the header */
     uint8_t out_count;
-    uint8_t in[CRYPTO_CALL_MAX_IN];   /* crypto_vec_kind_t of in_vec[1 + i] */
-    uint8_t out[CRYPTO_CALL_MAX_OUT]; /* crypto_vec_kind_t of out_vec[i] */
+    uint8_t in_role[CRYPTO_CALL_MAX_IN];   /* enum crypto_in_role of in_vec[1 + i] */
+    uint8_t out_role[CRYPTO_CALL_MAX_OUT]; /* enum crypto_out_role of out_vec[i] */
 } crypto_call_desc_t;
 
 extern const crypto_call_desc_t crypto_call_table[];
@@ -199,6 +245,76 @@ extern const size_t crypto_call_table_size;
 
 /* The row of a function id, or NULL for an id this project does not carry. */
 const crypto_call_desc_t *crypto_call_find(uint16_t function_id);
+
+/* Whether the row works on an existing operation (named by the record's handle). */
+static inline bool crypto_call_uses_op(const crypto_call_desc_t *desc)
+{
+    return (desc->iov_fields & CRYPTO_IOV_OP_HANDLE) != 0 && !(desc->flags & CRYPTO_CALL_SETUP);
+}
+
+/* ---- the argument record -------------------------------------------------------------------- */
+
+typedef struct crypto_op_ref {
+    uint32_t *handle;
+    uint32_t *route;
+    void **ctx;
+} crypto_op_ref_t;
+
+typedef struct crypto_args {
+    uint16_t function_id;
+    psa_key_id_t key;
+    psa_algorithm_t alg;
+    uint32_t handle;        /* the operation's handle; after the call, CRYPTO_OUT_HANDLE */
+    uint32_t target_handle; /* HASH_CLONE: the target object's handle */
+    uint16_t step;          /* derivation or PAKE step */
+    uint64_t value;         /* capacity, integer input, PAKE role; GET_CAPACITY's answer */
+    size_t ad_length;       /* AEAD_SET_LENGTHS */
+    size_t plaintext_length;
+    psa_key_attributes_t attributes; /* input, or GET_KEY_ATTRIBUTES's answer */
+    psa_pake_cipher_suite_t suite;
+    psa_key_id_t new_key; /* CRYPTO_OUT_KEY */
+    uint8_t header_nonce[CRYPTO_IOVEC_NONCE_MAX]; /* service side: a header nonce's bytes */
+    const uint8_t *in[CRYPTO_IN_BYTES];
+    size_t in_len[CRYPTO_IN_BYTES];
+    uint8_t *out[CRYPTO_OUT_BYTES];
+    size_t out_size[CRYPTO_OUT_BYTES];
+    size_t out_len[CRYPTO_OUT_BYTES];
+    /* In-process only (never on a wire): the operation objects the core runs on, and the fields
+     * every operation object has (PSA__OPERATION_FIELDS) for the client library's routing. */
+    void *op;
+    void *target_op;
+    crypto_op_ref_t op_ref;
+    crypto_op_ref_t target_ref;
+} crypto_args_t;
+
+/* ---- RSS comms: the record on TF-M's vectors ------------------------------------------------ */
+
+/* Storage for one call's header and fixed-size vectors on the client side. */
+typedef struct crypto_wire {
+    uint8_t header[CRYPTO_IOVEC_SIZE];
+    uint8_t attributes[CRYPTO_ATTRIBUTES_SIZE];
+    uint8_t suite[CRYPTO_PAKE_SUITE_SIZE];
+    uint8_t target[4];
+    uint8_t fixed_out[CRYPTO_CALL_MAX_OUT][CRYPTO_ATTRIBUTES_SIZE];
+    psa_invec in[PSA_MAX_IOVEC];
+    psa_outvec out[PSA_MAX_IOVEC];
+    size_t in_len;
+    size_t out_len;
+} crypto_wire_t;
+
+/*
+ * Client side: the vectors of the call a->function_id from the record, by its row. Trailing empty
+ * vectors are dropped; 32-bit header fields saturate. PROGRAMMER_ERROR for an id without a row,
+ * or a header nonce longer than CRYPTO_IOVEC_NONCE_MAX (the caller must not send one).
+ */
+psa_status_t crypto_args_encode(const crypto_args_t *a, crypto_wire_t *w);
+
+/*
+ * Client side, after the call answered `status`: the record's outputs from the reply (out_len of
+ * each byte output; handle, key, attributes, capacity). A fixed-size output of the wrong size
+ * reads as 0, attributes that do not decode make COMMUNICATION_FAILURE. Returns the status.
+ */
+psa_status_t crypto_args_decode_reply(crypto_args_t *a, crypto_wire_t *w, psa_status_t status);
 
 /*
  * How the partition manager may hand a call's vectors to the service when they live in memory
@@ -219,35 +335,20 @@ typedef struct crypto_vec_policy {
 void crypto_call_vec_policy(const uint8_t *header, size_t header_len, crypto_vec_policy_t *policy);
 
 /*
- * The vectors of one call, decoded on the service side. Vectors the caller trimmed or omitted
- * read as empty (NULL, 0), which is what TF-M's trimming of trailing empty vectors amounts to.
- */
-typedef struct crypto_call_args {
-    const crypto_call_desc_t *desc;
-    crypto_iovec_t iov;
-    const uint8_t *in[CRYPTO_CALL_MAX_IN];
-    size_t in_len[CRYPTO_CALL_MAX_IN];
-    uint8_t *out[CRYPTO_CALL_MAX_OUT];
-    size_t out_size[CRYPTO_CALL_MAX_OUT];
-} crypto_call_args_t;
-
-/*
- * Service side: trims trailing zero-length vectors, decodes the header, finds the row and checks
- * every vector against it. PROGRAMMER_ERROR: no header, header not 56 bytes, more vectors than
- * the row has, a fixed-size vector of the wrong size. NOT_SUPPORTED: unknown function id.
+ * Service side: trims trailing zero-length vectors, decodes the header, finds the row, checks
+ * every vector against it and fills the record (byte outputs point into `out`). Vectors the caller
+ * trimmed or omitted read as empty. PROGRAMMER_ERROR: no header, header not 56 bytes, more vectors
+ * than the row has, a fixed-size vector of the wrong size or that does not decode, a header nonce
+ * over 16 bytes. NOT_SUPPORTED: unknown function id.
  */
 psa_status_t crypto_call_unmarshal(const psa_invec *in, size_t in_len, psa_outvec *out,
-                                   size_t out_len, crypto_call_args_t *args);
+                                   size_t out_len, crypto_args_t *a,
+                                   const crypto_call_desc_t **desc);
 
-/*
- * Client side: builds the vectors of a call from the row. `iov` is copied and its unused fields
- * zeroed; in[i]/in_len[i] are the data of in_vec[1 + i]; out[i]/out_size[i] the buffers. Trailing
- * empty vectors are dropped. Fills in_vec/out_vec (with storage in `header`) and the counts.
- * PROGRAMMER_ERROR if a fixed-size vector has the wrong size (a bug in the caller).
- */
-psa_status_t crypto_call_marshal(const crypto_iovec_t *iov, const void *const *in,
-                                 const size_t *in_len, void *const *out, const size_t *out_size,
-                                 uint8_t header[CRYPTO_IOVEC_SIZE], psa_invec *in_vec,
-                                 size_t *in_vec_len, psa_outvec *out_vec, size_t *out_vec_len);
+/* Service side, after the call ran and answered `status`: writes the record's outputs into `out`
+ * and sets every output's length. A failed call reports only its operation's handle (0 when there
+ * is none) and PSA_KEY_ID_NULL for a new key; the transport sends no output of a failed call. */
+void crypto_call_reply(const crypto_call_desc_t *desc, const crypto_args_t *a, psa_status_t status,
+                       psa_outvec *out, size_t out_len);
 
 #endif /* COMMS_CRYPTO_CALLS_H */

@@ -309,7 +309,7 @@ int32_t ts_crypto_serve(void *context, ts_call_t *call)
     static const uint8_t zero_handle[4] = {0};
     size_t next_tlv = 0;
     for (size_t i = 0; i < desc->in_count; i++) {
-        switch (desc->in[i]) {
+        switch (crypto_in_kind(desc->in_role[i])) {
         case CRYPTO_VEC_ATTRIBUTES:
             in[1 + i] = (psa_invec){rq.attributes, sizeof(rq.attributes)};
             break;
@@ -333,9 +333,9 @@ int32_t ts_crypto_serve(void *context, ts_call_t *call)
     size_t next_out = 0;
     rpc = TS_RPC_SUCCESS;
     for (size_t i = 0; i < desc->out_count; i++) {
-        if (desc->out[i] != CRYPTO_VEC_BYTES) {
-            size_t n = desc->out[i] == CRYPTO_VEC_ATTRIBUTES ? CRYPTO_ATTRIBUTES_SIZE
-                       : desc->out[i] == CRYPTO_VEC_SIZE     ? 8
+        if (crypto_out_kind(desc->out_role[i]) != CRYPTO_VEC_BYTES) {
+            size_t n = crypto_out_kind(desc->out_role[i]) == CRYPTO_VEC_ATTRIBUTES ? CRYPTO_ATTRIBUTES_SIZE
+                       : crypto_out_kind(desc->out_role[i]) == CRYPTO_VEC_SIZE     ? 8
                                                              : 4;
             out[i] = (psa_outvec){fixed[i], n};
             continue;
@@ -370,7 +370,7 @@ int32_t ts_crypto_serve(void *context, ts_call_t *call)
         wire_writer_init(&w, call->response, call->response_size);
         for (size_t r = 0; r < MAX_RESULTS && op->results[r] != R_END; r++) {
             for (size_t i = 0; i < desc->out_count; i++) {
-                uint8_t kind = desc->out[i];
+                uint8_t kind = crypto_out_kind(desc->out_role[i]);
                 if (op->results[r] == R_ATTRS && kind == CRYPTO_VEC_ATTRIBUTES) {
                     psa_key_attributes_t attributes;
                     uint8_t ts[TS_CRYPTO_ATTRIBUTES_SIZE];
@@ -396,7 +396,7 @@ int32_t ts_crypto_serve(void *context, ts_call_t *call)
          * at a larger tag), whatever the order of the RSS outputs. */
         size_t which[MAX_TLVS], count = 0;
         for (size_t i = 0; i < desc->out_count && count < MAX_TLVS; i++) {
-            if (desc->out[i] == CRYPTO_VEC_BYTES) {
+            if (crypto_out_kind(desc->out_role[i]) == CRYPTO_VEC_BYTES) {
                 which[count++] = i;
             }
         }
