@@ -302,9 +302,8 @@ static void enclave_destroy(psa_key_id_t key)
 /*
  * A copy runs where its source lives. From an rssd key the copy is made in rssd whatever the
  * target's lifetime (a volatile copy is then an rssd volatile key). From an in-process key to a
- * target that must live in rssd (persistent, or another location), libpsa applies the copy
- * policy itself, exactly as the core's copy does (COPY usage on the source, type and bits match,
- * usage intersected, algorithm policies intersected), and imports the material into rssd. The
+ * target that must live in rssd (persistent, or another location), the core's own copy policy
+ * (core_copy_prepare) gives the target's attributes and libpsa imports the material into rssd. The
  * material is already in this process, so no secret crosses a boundary it did not cross before.
  */
 static psa_status_t copy_key(crypto_args_t *a)
@@ -319,22 +318,12 @@ static psa_status_t copy_key(crypto_args_t *a)
         return local_call(a);
     }
     core_key_t *source = NULL;
-    psa_status_t status = core_key_acquire(&local_caller, a->key, PSA_KEY_USAGE_COPY, 0, &source);
-    if (status != PSA_SUCCESS) {
-        return status;
-    }
-    psa_key_attributes_t attr = a->attributes;
-    if ((attr.type != 0 && attr.type != source->attr.type) ||
-        (attr.bits != 0 && attr.bits != source->attr.bits) ||
-        !core_alg_intersect(source->attr.alg, attr.alg, source->attr.type, &attr.alg)) {
+    psa_key_attributes_t attr;
+    psa_status_t status = core_copy_prepare(&local_caller, a->key, &a->attributes, &source, &attr);
+    if (status == PSA_SUCCESS) {
+        status = enclave_import(&attr, source->material, source->material_length, &a->new_key);
         core_key_release(source);
-        return PSA_ERROR_INVALID_ARGUMENT;
     }
-    attr.type = source->attr.type;
-    attr.bits = source->attr.bits;
-    attr.usage = source->attr.usage & core_usage_with_implied(attr.usage);
-    status = enclave_import(&attr, source->material, source->material_length, &a->new_key);
-    core_key_release(source);
     return status;
 }
 

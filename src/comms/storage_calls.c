@@ -143,8 +143,25 @@ psa_status_t storage_call_get_support_status(const storage_service_t *s, uint32_
     return status;
 }
 
-uint32_t storage_call_get_support(const storage_service_t *s)
+psa_status_t storage_call(storage_call_fn call, void *ctx, storage_args_t *a)
 {
-    uint32_t flags;
-    return storage_call_get_support_status(s, &flags) == PSA_SUCCESS ? flags : 0;
+    const storage_service_t s = {call, ctx, a->service};
+    switch (a->type) {
+    case RSS_STORAGE_SET:
+        return storage_call_set(&s, a->uid, a->length, a->data, a->flags);
+    case RSS_STORAGE_GET:
+        return storage_call_get(&s, a->uid, a->offset, a->length, a->buffer, a->data_length);
+    case RSS_STORAGE_GET_INFO:
+        return storage_call_get_info(&s, a->uid, a->info);
+    case RSS_STORAGE_REMOVE:
+        return storage_call_remove(&s, a->uid);
+    case RSS_PS_CREATE:
+        return storage_call_create(&s, a->uid, a->length, a->flags);
+    case RSS_PS_SET_EXTENDED:
+        return storage_call_set_extended(&s, a->uid, a->offset, a->length, a->data);
+    case RSS_PS_GET_SUPPORT_RSSD:
+        return storage_call_get_support_status(&s, a->support);
+    default:
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
 }

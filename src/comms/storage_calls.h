@@ -39,9 +39,31 @@ psa_status_t storage_call_create(const storage_service_t *s, psa_storage_uid_t u
                                  psa_storage_create_flags_t create_flags);
 psa_status_t storage_call_set_extended(const storage_service_t *s, psa_storage_uid_t uid,
                                        size_t data_offset, size_t data_length, const void *p_data);
-/* rssd's support query (the real flags); 0 when it cannot be asked. */
-uint32_t storage_call_get_support(const storage_service_t *s);
-/* The same with the call's status (a forwarder passes a failure on rather than report 0). */
+/* rssd's support query (the real flags; 0 with the error when it cannot be asked). */
 psa_status_t storage_call_get_support_status(const storage_service_t *s, uint32_t *flags);
+
+/*
+ * One ITS or PS call as an argument record: every front end (psa_its_* / psa_ps_*, the packed-c
+ * storage interface) packs one, and a backend runs it -- on rssd through the calls above
+ * (storage_call), or on the in-process engines (libpsa-local). Outputs go where the record's
+ * pointers say, as the PSA functions' own output arguments.
+ */
+typedef struct storage_args {
+    int32_t type;         /* RSS_STORAGE_SET .. RSS_STORAGE_REMOVE, RSS_PS_CREATE,
+                           * RSS_PS_SET_EXTENDED, RSS_PS_GET_SUPPORT_RSSD */
+    psa_handle_t service; /* RSS_HANDLE_ITS or RSS_HANDLE_PS */
+    psa_storage_uid_t uid;
+    size_t offset;
+    size_t length; /* set, set_extended: data bytes; get: buffer size; create: capacity */
+    const void *data;
+    void *buffer;        /* get */
+    size_t *data_length; /* get */
+    psa_storage_create_flags_t flags;
+    struct psa_storage_info_t *info; /* get_info */
+    uint32_t *support;               /* get_support */
+} storage_args_t;
+
+/* Runs the record as an RSS comms call through `call` (ctx is its first argument). */
+psa_status_t storage_call(storage_call_fn call, void *ctx, storage_args_t *a);
 
 #endif /* COMMS_STORAGE_CALLS_H */

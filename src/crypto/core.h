@@ -202,6 +202,12 @@ psa_status_t core_import_key(const core_caller_t *caller, const psa_key_attribut
                              const uint8_t *data, size_t data_length, psa_key_id_t *key);
 psa_status_t core_generate_key(const core_caller_t *caller,
                                const psa_key_attributes_t *attributes, psa_key_id_t *key);
+/* The policy of psa_copy_key without creating the copy: the source (acquired with COPY usage;
+ * release it) and the target's attributes after the checks (type and bits from the source, usage
+ * and algorithm policies intersected). libpsa's split mode uses it to create the copy in rssd. */
+psa_status_t core_copy_prepare(const core_caller_t *caller, psa_key_id_t source_key,
+                               const psa_key_attributes_t *attributes, core_key_t **source,
+                               psa_key_attributes_t *target);
 psa_status_t core_copy_key(const core_caller_t *caller, psa_key_id_t source_key,
                            const psa_key_attributes_t *attributes, psa_key_id_t *target_key);
 psa_status_t core_destroy_key(const core_caller_t *caller, psa_key_id_t key);

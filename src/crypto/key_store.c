@@ -567,31 +567,45 @@ psa_status_t core_generate_key(const core_caller_t *caller, const psa_key_attrib
     return status;
 }
 
-psa_status_t core_copy_key(const core_caller_t *caller, psa_key_id_t source_key,
-                           const psa_key_attributes_t *attributes, psa_key_id_t *target_key)
+psa_status_t core_copy_prepare(const core_caller_t *caller, psa_key_id_t source_key,
+                               const psa_key_attributes_t *attributes, core_key_t **source,
+                               psa_key_attributes_t *target)
 {
-    *target_key = PSA_KEY_ID_NULL;
-    core_key_t *source = NULL;
-    psa_status_t status = core_key_acquire(caller, source_key, PSA_KEY_USAGE_COPY, 0, &source);
+    *source = NULL;
+    core_key_t *key = NULL;
+    psa_status_t status = core_key_acquire(caller, source_key, PSA_KEY_USAGE_COPY, 0, &key);
     if (status != PSA_SUCCESS) {
         return status;
     }
     psa_key_attributes_t attr = *attributes;
     /* The requested usage is checked before the intersection with the source's usage, which
      * would drop the undefined flags. */
-    if ((attr.type != 0 && attr.type != source->attr.type) ||
-        (attr.bits != 0 && attr.bits != source->attr.bits) || !core_usage_is_valid(attr.usage)) {
-        status = PSA_ERROR_INVALID_ARGUMENT;
-    } else if (!core_alg_intersect(source->attr.alg, attr.alg, source->attr.type, &attr.alg)) {
-        status = PSA_ERROR_INVALID_ARGUMENT;
-    } else {
-        attr.type = source->attr.type;
-        attr.bits = source->attr.bits;
-        attr.usage = source->attr.usage & core_usage_with_implied(attr.usage);
+    if ((attr.type != 0 && attr.type != key->attr.type) ||
+        (attr.bits != 0 && attr.bits != key->attr.bits) || !core_usage_is_valid(attr.usage) ||
+        !core_alg_intersect(key->attr.alg, attr.alg, key->attr.type, &attr.alg)) {
+        core_key_release(key);
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    attr.type = key->attr.type;
+    attr.bits = key->attr.bits;
+    attr.usage = key->attr.usage & core_usage_with_implied(attr.usage);
+    *target = attr;
+    *source = key;
+    return PSA_SUCCESS;
+}
+
+psa_status_t core_copy_key(const core_caller_t *caller, psa_key_id_t source_key,
+                           const psa_key_attributes_t *attributes, psa_key_id_t *target_key)
+{
+    *target_key = PSA_KEY_ID_NULL;
+    core_key_t *source = NULL;
+    psa_key_attributes_t attr;
+    psa_status_t status = core_copy_prepare(caller, source_key, attributes, &source, &attr);
+    if (status == PSA_SUCCESS) {
         status =
             core_key_create(caller, &attr, source->material, source->material_length, target_key);
+        core_key_release(source);
     }
-    core_key_release(source);
     return status;
 }
 

@@ -1,13 +1,16 @@
-/* libpsa-local: psa_its_* and psa_ps_* on engines opened lazily from the state directory. */
+/* libpsa-local's storage backend: ITS and PS records on engines opened lazily from the state
+ * directory. */
 #include "local_client.h"
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <psa/internal_trusted_storage.h>
 #include <psa/protected_storage.h>
+
+#include "api/storage_front.h"
 #include "storage/its_key_storage.h"
 #include "storage/its_store.h"
 #include "storage/ps_store.h"
@@ -99,88 +102,40 @@ psa_status_t psa_local_storage_key_backend(core_key_storage_t **out)
     return PSA_SUCCESS;
 }
 
-psa_status_t psa_its_set(psa_storage_uid_t uid, size_t data_length, const void *p_data,
-                         psa_storage_create_flags_t create_flags)
+/* A record on the engine of its service. ITS 1.0 has no create or set_extended (the front
+ * never sends them for ITS). */
+psa_status_t storage_backend_call(storage_args_t *a)
 {
-    psa_status_t status = its_ready();
-    return status != PSA_SUCCESS ? status
-                                 : its_store_set(local_its, PSA_LOCAL_CLIENT_ID, uid, data_length,
-                                                 p_data, create_flags);
-}
-
-psa_status_t psa_its_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
-                         void *p_data, size_t *p_data_length)
-{
-    psa_status_t status = its_ready();
-    return status != PSA_SUCCESS ? status
-                                 : its_store_get(local_its, PSA_LOCAL_CLIENT_ID, uid, data_offset,
-                                                 data_length, p_data, p_data_length);
-}
-
-psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
-{
-    psa_status_t status = its_ready();
-    return status != PSA_SUCCESS ? status
-                                 : its_store_get_info(local_its, PSA_LOCAL_CLIENT_ID, uid, p_info);
-}
-
-psa_status_t psa_its_remove(psa_storage_uid_t uid)
-{
-    psa_status_t status = its_ready();
-    return status != PSA_SUCCESS ? status
-                                 : its_store_remove(local_its, PSA_LOCAL_CLIENT_ID, uid);
-}
-
-psa_status_t psa_ps_set(psa_storage_uid_t uid, size_t data_length, const void *p_data,
-                        psa_storage_create_flags_t create_flags)
-{
-    psa_status_t status = ps_ready();
-    return status != PSA_SUCCESS ? status
-                                 : ps_store_set(local_ps, PSA_LOCAL_CLIENT_ID, uid, data_length,
-                                                p_data, create_flags);
-}
-
-psa_status_t psa_ps_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
-                        void *p_data, size_t *p_data_length)
-{
-    psa_status_t status = ps_ready();
-    return status != PSA_SUCCESS ? status
-                                 : ps_store_get(local_ps, PSA_LOCAL_CLIENT_ID, uid, data_offset,
-                                                data_length, p_data, p_data_length);
-}
-
-psa_status_t psa_ps_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
-{
-    psa_status_t status = ps_ready();
-    return status != PSA_SUCCESS ? status
-                                 : ps_store_get_info(local_ps, PSA_LOCAL_CLIENT_ID, uid, p_info);
-}
-
-psa_status_t psa_ps_remove(psa_storage_uid_t uid)
-{
-    psa_status_t status = ps_ready();
-    return status != PSA_SUCCESS ? status : ps_store_remove(local_ps, PSA_LOCAL_CLIENT_ID, uid);
-}
-
-psa_status_t psa_ps_create(psa_storage_uid_t uid, size_t capacity,
-                           psa_storage_create_flags_t create_flags)
-{
-    psa_status_t status = ps_ready();
-    return status != PSA_SUCCESS ? status
-                                 : ps_store_create(local_ps, PSA_LOCAL_CLIENT_ID, uid, capacity,
-                                                   create_flags);
-}
-
-psa_status_t psa_ps_set_extended(psa_storage_uid_t uid, size_t data_offset, size_t data_length,
-                                 const void *p_data)
-{
-    psa_status_t status = ps_ready();
-    return status != PSA_SUCCESS ? status
-                                 : ps_store_set_extended(local_ps, PSA_LOCAL_CLIENT_ID, uid,
-                                                         data_offset, data_length, p_data);
-}
-
-uint32_t psa_ps_get_support(void)
-{
-    return PSA_STORAGE_SUPPORT_SET_EXTENDED;
+    bool its = a->service == RSS_HANDLE_ITS;
+    psa_status_t status = its ? its_ready() : ps_ready();
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    int32_t id = PSA_LOCAL_CLIENT_ID;
+    switch (a->type) {
+    case RSS_STORAGE_SET:
+        return its ? its_store_set(local_its, id, a->uid, a->length, a->data, a->flags)
+                   : ps_store_set(local_ps, id, a->uid, a->length, a->data, a->flags);
+    case RSS_STORAGE_GET:
+        return its ? its_store_get(local_its, id, a->uid, a->offset, a->length, a->buffer,
+                                   a->data_length)
+                   : ps_store_get(local_ps, id, a->uid, a->offset, a->length, a->buffer,
+                                  a->data_length);
+    case RSS_STORAGE_GET_INFO:
+        return its ? its_store_get_info(local_its, id, a->uid, a->info)
+                   : ps_store_get_info(local_ps, id, a->uid, a->info);
+    case RSS_STORAGE_REMOVE:
+        return its ? its_store_remove(local_its, id, a->uid) : ps_store_remove(local_ps, id, a->uid);
+    case RSS_PS_CREATE:
+        return its ? PSA_ERROR_NOT_SUPPORTED
+                   : ps_store_create(local_ps, id, a->uid, a->length, a->flags);
+    case RSS_PS_SET_EXTENDED:
+        return its ? PSA_ERROR_NOT_SUPPORTED
+                   : ps_store_set_extended(local_ps, id, a->uid, a->offset, a->length, a->data);
+    case RSS_PS_GET_SUPPORT_RSSD:
+        *a->support = its ? 0 : PSA_STORAGE_SUPPORT_SET_EXTENDED;
+        return PSA_SUCCESS;
+    default:
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
 }

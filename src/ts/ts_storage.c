@@ -3,16 +3,14 @@
 
 #include <string.h>
 
-#include <psa/internal_trusted_storage.h>
-#include <psa/protected_storage.h>
-
+#include "comms/rss_services.h"
 #include "comms/wire.h"
 
 /*
  * The codec is one table: for each opcode the fixed request fields (in wire order, with their
  * widths), whether variable data follows and which field gives its length, and the fixed
- * response fields or raw data. One decoder and one encoder walk it; each opcode then only has a
- * few lines that call the PSA function with the decoded values.
+ * response fields or raw data. One decoder and one encoder walk it; the decoded values become a
+ * storage record (comms/storage_calls.h) for the backend.
  */
 
 _Static_assert(sizeof(size_t) >= sizeof(uint64_t), "u64 wire sizes must fit size_t");
@@ -33,66 +31,56 @@ typedef struct ts_storage_args {
     void *session; /* the call's, for the backend */
 } ts_storage_args_t;
 
-typedef psa_status_t (*ts_storage_run_fn)(const ts_storage_backend_t *b, ts_storage_args_t *a);
-
 typedef struct ts_storage_op {
     uint16_t opcode;
+    int32_t type; /* the storage record's */
     uint8_t request_count;
     ts_storage_field_t request[3];
     int8_t data_length_slot; /* -1: no data follows the fixed part */
     uint8_t response_count;
     ts_storage_field_t response[3];
     bool response_data; /* raw bytes, no header */
-    ts_storage_run_fn run;
 } ts_storage_op_t;
 
-static psa_status_t run_set(const ts_storage_backend_t *b, ts_storage_args_t *a)
+/* The request as a storage record, run by the backend; results back into the slots. */
+static psa_status_t run(const ts_storage_backend_t *b, const ts_storage_op_t *op,
+                        ts_storage_args_t *a)
 {
-    return b->set(a->session, a->v[S_UID], a->v[S_LENGTH], a->data,
-                  (psa_storage_create_flags_t)a->v[S_FLAGS]);
-}
-
-static psa_status_t run_get(const ts_storage_backend_t *b, ts_storage_args_t *a)
-{
-    size_t length = a->v[S_SIZE] < a->out_size ? a->v[S_SIZE] : a->out_size;
-    return b->get(a->session, a->v[S_UID], a->v[S_OFFSET], length, a->out, &a->out_length);
-}
-
-static psa_status_t run_get_info(const ts_storage_backend_t *b, ts_storage_args_t *a)
-{
-    struct psa_storage_info_t info;
-    psa_status_t status = b->get_info(a->session, a->v[S_UID], &info);
-    if (status == PSA_SUCCESS) {
+    struct psa_storage_info_t info = {0};
+    uint32_t support = 0;
+    bool its = b->service == RSS_HANDLE_ITS;
+    storage_args_t r = {
+        .type = op->type,
+        .service = b->service,
+        .uid = a->v[S_UID],
+        .offset = a->v[S_OFFSET],
+        .length = op->type == RSS_PS_CREATE ? a->v[S_CAPACITY] : a->v[S_LENGTH],
+        .data = a->data,
+        .buffer = a->out,
+        .data_length = &a->out_length,
+        .flags = (psa_storage_create_flags_t)a->v[S_FLAGS],
+        .info = &info,
+        .support = &support,
+    };
+    if (op->type == RSS_STORAGE_GET) {
+        r.length = a->v[S_SIZE] < a->out_size ? a->v[S_SIZE] : a->out_size;
+    }
+    psa_status_t status;
+    if (its && (op->type == RSS_PS_CREATE || op->type == RSS_PS_SET_EXTENDED)) {
+        status = PSA_ERROR_NOT_SUPPORTED;
+    } else if (its && op->type == RSS_PS_GET_SUPPORT_RSSD) {
+        status = PSA_SUCCESS;
+    } else {
+        status = b->call(a->session, &r);
+    }
+    if (status == PSA_SUCCESS && op->type == RSS_STORAGE_GET_INFO) {
         a->v[S_CAPACITY] = info.capacity;
         a->v[S_SIZE] = info.size;
         a->v[S_FLAGS] = info.flags;
     }
-    return status;
-}
-
-static psa_status_t run_remove(const ts_storage_backend_t *b, ts_storage_args_t *a)
-{
-    return b->remove(a->session, a->v[S_UID]);
-}
-
-static psa_status_t run_create(const ts_storage_backend_t *b, ts_storage_args_t *a)
-{
-    return b->create(a->session, a->v[S_UID], a->v[S_CAPACITY],
-                     (psa_storage_create_flags_t)a->v[S_FLAGS]);
-}
-
-static psa_status_t run_set_extended(const ts_storage_backend_t *b, ts_storage_args_t *a)
-{
-    return b->set_extended(a->session, a->v[S_UID], a->v[S_OFFSET], a->v[S_LENGTH], a->data);
-}
-
-static psa_status_t run_get_support(const ts_storage_backend_t *b, ts_storage_args_t *a)
-{
-    uint32_t flags = 0;
-    psa_status_t status = b->get_support(a->session, &flags);
     /* As upstream, the feature map with PSA_SUCCESS; unlike upstream's SE proxy, a failure to
      * learn it is a status, not flags 0. */
-    a->v[S_SUPPORT] = status == PSA_SUCCESS ? flags : 0;
+    a->v[S_SUPPORT] = status == PSA_SUCCESS ? support : 0;
     return status;
 }
 
@@ -107,41 +95,18 @@ static psa_status_t run_get_support(const ts_storage_backend_t *b, ts_storage_ar
 
 /* secure_storage_proto.h, sheet §2.3. */
 static const ts_storage_op_t ts_storage_ops[] = {
-    {TS_STORAGE_OP_SET,
-     3,
-     {F8(S_UID), F8(S_LENGTH), F4(S_FLAGS)},
-     S_LENGTH,
-     0,
-     {{0}},
-     false,
-     run_set},
-    {TS_STORAGE_OP_GET, 3, {F8(S_UID), F8(S_OFFSET), F8(S_SIZE)}, -1, 0, {{0}}, true, run_get},
-    {TS_STORAGE_OP_GET_INFO,
-     1,
-     {F8(S_UID)},
-     -1,
-     3,
-     {F8(S_CAPACITY), F8(S_SIZE), F4(S_FLAGS)},
-     false,
-     run_get_info},
-    {TS_STORAGE_OP_REMOVE, 1, {F8(S_UID)}, -1, 0, {{0}}, false, run_remove},
-    {TS_STORAGE_OP_CREATE,
-     3,
-     {F8(S_UID), F8(S_CAPACITY), F4(S_FLAGS)},
-     -1,
-     0,
-     {{0}},
-     false,
-     run_create},
-    {TS_STORAGE_OP_SET_EXTENDED,
-     3,
-     {F8(S_UID), F8(S_OFFSET), F8(S_LENGTH)},
-     S_LENGTH,
-     0,
-     {{0}},
-     false,
-     run_set_extended},
-    {TS_STORAGE_OP_GET_SUPPORT, 0, {{0}}, -1, 1, {F4(S_SUPPORT)}, false, run_get_support},
+    {TS_STORAGE_OP_SET, RSS_STORAGE_SET, 3, {F8(S_UID), F8(S_LENGTH), F4(S_FLAGS)}, S_LENGTH, 0,
+     {{0}}, false},
+    {TS_STORAGE_OP_GET, RSS_STORAGE_GET, 3, {F8(S_UID), F8(S_OFFSET), F8(S_SIZE)}, -1, 0, {{0}},
+     true},
+    {TS_STORAGE_OP_GET_INFO, RSS_STORAGE_GET_INFO, 1, {F8(S_UID)}, -1, 3,
+     {F8(S_CAPACITY), F8(S_SIZE), F4(S_FLAGS)}, false},
+    {TS_STORAGE_OP_REMOVE, RSS_STORAGE_REMOVE, 1, {F8(S_UID)}, -1, 0, {{0}}, false},
+    {TS_STORAGE_OP_CREATE, RSS_PS_CREATE, 3, {F8(S_UID), F8(S_CAPACITY), F4(S_FLAGS)}, -1, 0,
+     {{0}}, false},
+    {TS_STORAGE_OP_SET_EXTENDED, RSS_PS_SET_EXTENDED, 3, {F8(S_UID), F8(S_OFFSET), F8(S_LENGTH)},
+     S_LENGTH, 0, {{0}}, false},
+    {TS_STORAGE_OP_GET_SUPPORT, RSS_PS_GET_SUPPORT_RSSD, 0, {{0}}, -1, 1, {F4(S_SUPPORT)}, false},
 };
 
 static const ts_storage_op_t *find_op(uint16_t opcode)
@@ -225,39 +190,11 @@ int32_t ts_storage_serve(void *context, ts_call_t *call)
     a.out = call->response;
     a.out_size = call->response_size;
     a.session = call->session;
-    psa_status_t status = op->run(backend, &a);
+    psa_status_t status = run(backend, op, &a);
     call->service_status = status;
     call->response_length = 0;
     if (status == PSA_SUCCESS) {
         encode_response(op, &a, call);
     }
     return TS_RPC_SUCCESS;
-}
-
-psa_status_t ts_storage_its_create(void *session, psa_storage_uid_t uid, size_t capacity,
-                                   psa_storage_create_flags_t flags)
-{
-    (void)session;
-    (void)uid;
-    (void)capacity;
-    (void)flags;
-    return PSA_ERROR_NOT_SUPPORTED;
-}
-
-psa_status_t ts_storage_its_set_extended(void *session, psa_storage_uid_t uid, size_t offset,
-                                         size_t length, const void *data)
-{
-    (void)session;
-    (void)uid;
-    (void)offset;
-    (void)length;
-    (void)data;
-    return PSA_ERROR_NOT_SUPPORTED;
-}
-
-psa_status_t ts_storage_its_get_support(void *session, uint32_t *flags)
-{
-    (void)session;
-    *flags = 0;
-    return PSA_SUCCESS;
 }

@@ -104,69 +104,14 @@ static psa_status_t forward_call(void *ctx, psa_handle_t service, int32_t type, 
     return PSA_ERROR_COMMUNICATION_FAILURE;
 }
 
-static storage_service_t service_of(void *session, psa_handle_t handle)
+/* The storage backends: each record becomes the RSS comms call on rssd's service of its kind. */
+static psa_status_t forward_storage(void *session, storage_args_t *a)
 {
-    return (storage_service_t){forward_call, session, handle};
+    return storage_call(forward_call, session, a);
 }
 
-/* The storage backends: the same seven calls for ITS and PS, on rssd's service of each. */
-#define FORWARD_BACKEND(name, handle)                                                              \
-    static psa_status_t name##_set(void *session, psa_storage_uid_t uid, size_t length,            \
-                                   const void *data, psa_storage_create_flags_t flags)             \
-    {                                                                                              \
-        storage_service_t s = service_of(session, handle);                                         \
-        return storage_call_set(&s, uid, length, data, flags);                                     \
-    }                                                                                              \
-    static psa_status_t name##_get(void *session, psa_storage_uid_t uid, size_t offset,            \
-                                   size_t length, void *data, size_t *data_length)                 \
-    {                                                                                              \
-        storage_service_t s = service_of(session, handle);                                         \
-        return storage_call_get(&s, uid, offset, length, data, data_length);                       \
-    }                                                                                              \
-    static psa_status_t name##_get_info(void *session, psa_storage_uid_t uid,                      \
-                                        struct psa_storage_info_t *info)                           \
-    {                                                                                              \
-        storage_service_t s = service_of(session, handle);                                         \
-        return storage_call_get_info(&s, uid, info);                                               \
-    }                                                                                              \
-    static psa_status_t name##_remove(void *session, psa_storage_uid_t uid)                        \
-    {                                                                                              \
-        storage_service_t s = service_of(session, handle);                                         \
-        return storage_call_remove(&s, uid);                                                       \
-    }
-
-FORWARD_BACKEND(its, RSS_HANDLE_ITS)
-FORWARD_BACKEND(ps, RSS_HANDLE_PS)
-
-static psa_status_t ps_create(void *session, psa_storage_uid_t uid, size_t capacity,
-                              psa_storage_create_flags_t flags)
-{
-    storage_service_t s = service_of(session, RSS_HANDLE_PS);
-    return storage_call_create(&s, uid, capacity, flags);
-}
-
-static psa_status_t ps_set_extended(void *session, psa_storage_uid_t uid, size_t offset,
-                                    size_t length, const void *data)
-{
-    storage_service_t s = service_of(session, RSS_HANDLE_PS);
-    return storage_call_set_extended(&s, uid, offset, length, data);
-}
-
-/* The real flags of rssd's PS (rssd's own query; TF-M's GET_SUPPORT answers 0). */
-static psa_status_t ps_get_support(void *session, uint32_t *flags)
-{
-    storage_service_t s = service_of(session, RSS_HANDLE_PS);
-    return storage_call_get_support_status(&s, flags);
-}
-
-static const ts_storage_backend_t its_backend = {
-    its_set, its_get, its_get_info, its_remove, ts_storage_its_create, ts_storage_its_set_extended,
-    ts_storage_its_get_support,
-};
-
-static const ts_storage_backend_t ps_backend = {
-    ps_set, ps_get, ps_get_info, ps_remove, ps_create, ps_set_extended, ps_get_support,
-};
+static const ts_storage_backend_t its_backend = {forward_storage, RSS_HANDLE_ITS};
+static const ts_storage_backend_t ps_backend = {forward_storage, RSS_HANDLE_PS};
 
 /* Packed-c crypto: ts_crypto translates each opcode to the RSS comms crypto call, forwarded
  * like the storage calls on the caller's own rssd connection (so its keys and operations are
