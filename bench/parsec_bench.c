@@ -14,7 +14,7 @@
 #include <psa/crypto.h>
 
 #include "bench_util.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 
 #include "psa_generate_key.pb-c.h"
 

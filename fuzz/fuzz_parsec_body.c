@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "parsec/parsec_ops.h"
 #include "parsec_fuzz_env.h"
 

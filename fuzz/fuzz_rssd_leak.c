@@ -13,7 +13,7 @@
 #include "comms/crypto_calls.h"
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "crypto/core.h"
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "uefi/smm_endpoint.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "uefi/smm_service.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "comms/crypto_calls.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "ts/ts_crypto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

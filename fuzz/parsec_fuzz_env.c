@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "parsec/parsec_ops.h"
 
 static parsec_config_t config;

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /* Encoders write at fixed offsets into blocks of a known size (wire_store_*); decoders read peer
  * bytes only through the bounds-checked wire reader. */
@@ -168,119 +168,110 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
 #define OUT(...) .out_count = COUNT(__VA_ARGS__), .out_role = {__VA_ARGS__}
 #define NONE     0
 #define ROW(id, f, fields, ins, outs)                                                              \
-    {.function_id = CRYPTO_FID_##id, .name = #id, .flags = (f), .iov_fields = (fields), ins, outs}
+    {.function_id = CRYPTO_FID_##id, .name = #id, .flags = (f), .iov_fields = (fields), ins, outs},
 
-/* Sorted by function id (crypto_call_find relies on it). Layouts follow sheet section 3.5. */
-const crypto_call_desc_t crypto_call_table[] = {
-    ROW(GENERATE_RANDOM, 0, 0, IN(), OUT(O_OUTPUT)),
-    ROW(GET_KEY_ATTRIBUTES, 0, K, IN(), OUT(O_ATTRS)),
-    ROW(IMPORT_KEY, 0, 0, IN(I_ATTRS, I_INPUT), OUT(O_KEY)),
-    ROW(DESTROY_KEY, 0, K, IN(), OUT()),
-    ROW(EXPORT_KEY, 0, K, IN(), OUT(O_OUTPUT)),
-    ROW(EXPORT_PUBLIC_KEY, 0, K, IN(), OUT(O_OUTPUT)),
-    ROW(PURGE_KEY, 0, K, IN(), OUT()),
-    ROW(COPY_KEY, 0, K, IN(I_ATTRS), OUT(O_KEY)),
-    ROW(GENERATE_KEY, 0, 0, IN(I_ATTRS), OUT(O_KEY)),
-    ROW(LIST_KEYS, 0, K, IN(), OUT(O_OUTPUT)),
+/* Sorted by function id. Layouts follow sheet section 3.5. */
+#define CRYPTO_CALL_ROWS(X)                                                                        \
+    X(GENERATE_RANDOM, 0, 0, IN(), OUT(O_OUTPUT))                                                  \
+    X(GET_KEY_ATTRIBUTES, 0, K, IN(), OUT(O_ATTRS))                                                \
+    X(IMPORT_KEY, 0, 0, IN(I_ATTRS, I_INPUT), OUT(O_KEY))                                          \
+    X(DESTROY_KEY, 0, K, IN(), OUT())                                                              \
+    X(EXPORT_KEY, 0, K, IN(), OUT(O_OUTPUT))                                                       \
+    X(EXPORT_PUBLIC_KEY, 0, K, IN(), OUT(O_OUTPUT))                                                \
+    X(PURGE_KEY, 0, K, IN(), OUT())                                                                \
+    X(COPY_KEY, 0, K, IN(I_ATTRS), OUT(O_KEY))                                                     \
+    X(GENERATE_KEY, 0, 0, IN(I_ATTRS), OUT(O_KEY))                                                 \
+    X(LIST_KEYS, 0, K, IN(), OUT(O_OUTPUT))                                                        \
+    X(HASH_COMPUTE, BULK, A, IN(I_INPUT), OUT(O_OUTPUT))                                           \
+    X(HASH_COMPARE, 0, A, IN(I_INPUT, I_CHECK), OUT())                                             \
+    X(HASH_SETUP, SETUP, A | H, IN(), OUT(O_HANDLE))                                               \
+    X(HASH_UPDATE, BULK, H, IN(I_INPUT), OUT())                                                    \
+    X(HASH_CLONE, 0, H, IN(I_TARGET), OUT(O_HANDLE))                                               \
+    X(HASH_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT))                                            \
+    X(HASH_VERIFY, 0, H, IN(I_CHECK), OUT(O_HANDLE))                                               \
+    X(HASH_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                                   \
+    X(HASH_SUSPEND, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT))                                           \
+    X(HASH_RESUME, SETUP, H, IN(I_INPUT), OUT(O_HANDLE))                                           \
+    X(MAC_COMPUTE, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                        \
+    X(MAC_VERIFY, 0, K | A, IN(I_INPUT, I_CHECK), OUT())                                           \
+    X(MAC_SIGN_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                       \
+    X(MAC_VERIFY_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                     \
+    X(MAC_UPDATE, BULK, H, IN(I_INPUT), OUT())                                                     \
+    X(MAC_SIGN_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT))                                        \
+    X(MAC_VERIFY_FINISH, 0, H, IN(I_CHECK), OUT(O_HANDLE))                                         \
+    X(MAC_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                                    \
+    X(CIPHER_ENCRYPT, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                     \
+    X(CIPHER_DECRYPT, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                        \
+    X(CIPHER_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                 \
+    X(CIPHER_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                 \
+    X(CIPHER_GENERATE_IV, 0, H, IN(), OUT(O_OUTPUT))                                               \
+    X(CIPHER_SET_IV, 0, H, IN(I_NONCE), OUT())                                                     \
+    X(CIPHER_UPDATE, BULK, H, IN(I_INPUT), OUT(O_OUTPUT))                                          \
+    X(CIPHER_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT))                                          \
+    X(CIPHER_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                                 \
+    /* The one-shot AEAD calls carry the nonce in the header (N). */                               \
+    X(AEAD_ENCRYPT, BULK, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT))                             \
+    X(AEAD_DECRYPT, 0, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT))                                \
+    X(AEAD_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                   \
+    X(AEAD_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                   \
+    X(AEAD_GENERATE_NONCE, 0, H, IN(), OUT(O_OUTPUT))                                              \
+    X(AEAD_SET_NONCE, 0, H, IN(I_NONCE), OUT())                                                    \
+    X(AEAD_SET_LENGTHS, 0, H | L, IN(), OUT())                                                     \
+    X(AEAD_UPDATE_AD, BULK, H, IN(I_AD), OUT())                                                    \
+    X(AEAD_UPDATE, BULK, H, IN(I_INPUT), OUT(O_OUTPUT))                                            \
+    /* TF-M's finish answers the tag before the ciphertext. */                                     \
+    X(AEAD_FINISH, 0, H, IN(), OUT(O_HANDLE, O_TAG, O_OUTPUT))                                     \
+    X(AEAD_VERIFY, 0, H, IN(I_CHECK), OUT(O_HANDLE, O_OUTPUT))                                     \
+    X(AEAD_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                                   \
+    X(SIGN_MESSAGE, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                          \
+    X(VERIFY_MESSAGE, 0, K | A, IN(I_INPUT, I_CHECK), OUT())                                       \
+    X(SIGN_HASH, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                             \
+    X(VERIFY_HASH, 0, K | A, IN(I_INPUT, I_CHECK), OUT())                                          \
+    X(ASYMMETRIC_ENCRYPT, 0, K | A, IN(I_INPUT, I_SALT), OUT(O_OUTPUT))                            \
+    X(ASYMMETRIC_DECRYPT, 0, K | A, IN(I_INPUT, I_SALT), OUT(O_OUTPUT))                            \
+    X(RAW_KEY_AGREEMENT, 0, K | A, IN(I_PEER), OUT(O_OUTPUT))                                      \
+    X(KEY_DERIVATION_SETUP, SETUP, A | H, IN(), OUT(O_HANDLE))                                     \
+    X(KEY_DERIVATION_GET_CAPACITY, 0, H, IN(), OUT(O_CAP))                                         \
+    X(KEY_DERIVATION_SET_CAPACITY, 0, H | V, IN(), OUT())                                          \
+    X(KEY_DERIVATION_INPUT_BYTES, 0, H | S, IN(I_INPUT), OUT())                                    \
+    X(KEY_DERIVATION_INPUT_KEY, 0, H | S | K, IN(), OUT())                                         \
+    X(KEY_DERIVATION_INPUT_INTEGER, 0, H | S | V, IN(), OUT())                                     \
+    X(KEY_DERIVATION_KEY_AGREEMENT, 0, H | S | K, IN(I_PEER), OUT())                               \
+    X(KEY_DERIVATION_OUTPUT_BYTES, 0, H, IN(), OUT(O_OUTPUT))                                      \
+    X(KEY_DERIVATION_OUTPUT_KEY, 0, H, IN(I_ATTRS), OUT(O_KEY))                                    \
+    X(KEY_DERIVATION_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                         \
+    X(KEY_DERIVATION_VERIFY_BYTES, 0, H, IN(I_CHECK), OUT())                                       \
+    X(KEY_DERIVATION_VERIFY_KEY, 0, H | K, IN(), OUT())                                            \
+    X(KEY_AGREEMENT, 0, K | A, IN(I_ATTRS, I_PEER), OUT(O_KEY))                                    \
+    X(PAKE_SETUP, SETUP, K | H, IN(I_SUITE), OUT(O_HANDLE))                                        \
+    X(PAKE_SET_ROLE, 0, H | V, IN(), OUT())                                                        \
+    X(PAKE_SET_USER, 0, H, IN(I_INPUT), OUT())                                                     \
+    X(PAKE_SET_PEER, 0, H, IN(I_INPUT), OUT())                                                     \
+    X(PAKE_SET_CONTEXT, 0, H, IN(I_INPUT), OUT())                                                  \
+    X(PAKE_OUTPUT, 0, H | S, IN(), OUT(O_OUTPUT))                                                  \
+    X(PAKE_INPUT, 0, H | S, IN(I_INPUT), OUT())                                                    \
+    X(PAKE_GET_SHARED_KEY, 0, H, IN(I_ATTRS), OUT(O_KEY))                                          \
+    X(PAKE_ABORT, ABORT, H, IN(), OUT(O_HANDLE))
 
-    ROW(HASH_COMPUTE, BULK, A, IN(I_INPUT), OUT(O_OUTPUT)),
-    ROW(HASH_COMPARE, 0, A, IN(I_INPUT, I_CHECK), OUT()),
-    ROW(HASH_SETUP, SETUP, A | H, IN(), OUT(O_HANDLE)),
-    ROW(HASH_UPDATE, BULK, H, IN(I_INPUT), OUT()),
-    ROW(HASH_CLONE, 0, H, IN(I_TARGET), OUT(O_HANDLE)),
-    ROW(HASH_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
-    ROW(HASH_VERIFY, 0, H, IN(I_CHECK), OUT(O_HANDLE)),
-    ROW(HASH_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
-    ROW(HASH_SUSPEND, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
-    ROW(HASH_RESUME, SETUP, H, IN(I_INPUT), OUT(O_HANDLE)),
-
-    ROW(MAC_COMPUTE, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
-    ROW(MAC_VERIFY, 0, K | A, IN(I_INPUT, I_CHECK), OUT()),
-    ROW(MAC_SIGN_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
-    ROW(MAC_VERIFY_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
-    ROW(MAC_UPDATE, BULK, H, IN(I_INPUT), OUT()),
-    ROW(MAC_SIGN_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
-    ROW(MAC_VERIFY_FINISH, 0, H, IN(I_CHECK), OUT(O_HANDLE)),
-    ROW(MAC_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
-
-    ROW(CIPHER_ENCRYPT, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
-    ROW(CIPHER_DECRYPT, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
-    ROW(CIPHER_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
-    ROW(CIPHER_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
-    ROW(CIPHER_GENERATE_IV, 0, H, IN(), OUT(O_OUTPUT)),
-    ROW(CIPHER_SET_IV, 0, H, IN(I_NONCE), OUT()),
-    ROW(CIPHER_UPDATE, BULK, H, IN(I_INPUT), OUT(O_OUTPUT)),
-    ROW(CIPHER_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT)),
-    ROW(CIPHER_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
-
-    /* The one-shot AEAD calls carry the nonce in the header (N). */
-    ROW(AEAD_ENCRYPT, BULK, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT)),
-    ROW(AEAD_DECRYPT, 0, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT)),
-    ROW(AEAD_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
-    ROW(AEAD_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE)),
-    ROW(AEAD_GENERATE_NONCE, 0, H, IN(), OUT(O_OUTPUT)),
-    ROW(AEAD_SET_NONCE, 0, H, IN(I_NONCE), OUT()),
-    ROW(AEAD_SET_LENGTHS, 0, H | L, IN(), OUT()),
-    ROW(AEAD_UPDATE_AD, BULK, H, IN(I_AD), OUT()),
-    ROW(AEAD_UPDATE, BULK, H, IN(I_INPUT), OUT(O_OUTPUT)),
-    /* TF-M's finish answers the tag before the ciphertext. */
-    ROW(AEAD_FINISH, 0, H, IN(), OUT(O_HANDLE, O_TAG, O_OUTPUT)),
-    ROW(AEAD_VERIFY, 0, H, IN(I_CHECK), OUT(O_HANDLE, O_OUTPUT)),
-    ROW(AEAD_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
-
-    ROW(SIGN_MESSAGE, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
-    ROW(VERIFY_MESSAGE, 0, K | A, IN(I_INPUT, I_CHECK), OUT()),
-    ROW(SIGN_HASH, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT)),
-    ROW(VERIFY_HASH, 0, K | A, IN(I_INPUT, I_CHECK), OUT()),
-
-    ROW(ASYMMETRIC_ENCRYPT, 0, K | A, IN(I_INPUT, I_SALT), OUT(O_OUTPUT)),
-    ROW(ASYMMETRIC_DECRYPT, 0, K | A, IN(I_INPUT, I_SALT), OUT(O_OUTPUT)),
-
-    ROW(RAW_KEY_AGREEMENT, 0, K | A, IN(I_PEER), OUT(O_OUTPUT)),
-    ROW(KEY_DERIVATION_SETUP, SETUP, A | H, IN(), OUT(O_HANDLE)),
-    ROW(KEY_DERIVATION_GET_CAPACITY, 0, H, IN(), OUT(O_CAP)),
-    ROW(KEY_DERIVATION_SET_CAPACITY, 0, H | V, IN(), OUT()),
-    ROW(KEY_DERIVATION_INPUT_BYTES, 0, H | S, IN(I_INPUT), OUT()),
-    ROW(KEY_DERIVATION_INPUT_KEY, 0, H | S | K, IN(), OUT()),
-    ROW(KEY_DERIVATION_INPUT_INTEGER, 0, H | S | V, IN(), OUT()),
-    ROW(KEY_DERIVATION_KEY_AGREEMENT, 0, H | S | K, IN(I_PEER), OUT()),
-    ROW(KEY_DERIVATION_OUTPUT_BYTES, 0, H, IN(), OUT(O_OUTPUT)),
-    ROW(KEY_DERIVATION_OUTPUT_KEY, 0, H, IN(I_ATTRS), OUT(O_KEY)),
-    ROW(KEY_DERIVATION_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
-    ROW(KEY_DERIVATION_VERIFY_BYTES, 0, H, IN(I_CHECK), OUT()),
-    ROW(KEY_DERIVATION_VERIFY_KEY, 0, H | K, IN(), OUT()),
-    ROW(KEY_AGREEMENT, 0, K | A, IN(I_ATTRS, I_PEER), OUT(O_KEY)),
-
-    ROW(PAKE_SETUP, SETUP, K | H, IN(I_SUITE), OUT(O_HANDLE)),
-    ROW(PAKE_SET_ROLE, 0, H | V, IN(), OUT()),
-    ROW(PAKE_SET_USER, 0, H, IN(I_INPUT), OUT()),
-    ROW(PAKE_SET_PEER, 0, H, IN(I_INPUT), OUT()),
-    ROW(PAKE_SET_CONTEXT, 0, H, IN(I_INPUT), OUT()),
-    ROW(PAKE_OUTPUT, 0, H | S, IN(), OUT(O_OUTPUT)),
-    ROW(PAKE_INPUT, 0, H | S, IN(I_INPUT), OUT()),
-    ROW(PAKE_GET_SHARED_KEY, 0, H, IN(I_ATTRS), OUT(O_KEY)),
-    ROW(PAKE_ABORT, ABORT, H, IN(), OUT(O_HANDLE)),
-};
+const crypto_call_desc_t crypto_call_table[] = {CRYPTO_CALL_ROWS(ROW)};
 
 const size_t crypto_call_table_size = sizeof(crypto_call_table) / sizeof(crypto_call_table[0]);
 
+/* A row's position, and the position (plus one) of every function id's row: found in O(1). */
+#define ROW_NUMBER(id, ...) ROW_NUMBER_##id,
+enum { CRYPTO_CALL_ROWS(ROW_NUMBER) };
+#define ROW_AT(id, ...) [CRYPTO_FID_##id >> 8][CRYPTO_FID_##id & 0xffu] = ROW_NUMBER_##id + 1,
+#define GROUPS  11u /* function id >> 8: 0x01 .. 0x0A */
+#define INDICES 16u /* function id & 0xff: at most 0x0D */
+static const uint8_t row_at[GROUPS][INDICES] = {CRYPTO_CALL_ROWS(ROW_AT)};
+
 const crypto_call_desc_t *crypto_call_find(uint16_t function_id)
 {
-    size_t lo = 0;
-    size_t hi = crypto_call_table_size;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        uint16_t id = crypto_call_table[mid].function_id;
-        if (id == function_id) {
-            return &crypto_call_table[mid];
-        }
-        if (id < function_id) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
+    unsigned group = function_id >> 8, index = function_id & 0xffu;
+    if (group >= GROUPS || index >= INDICES || row_at[group][index] == 0) {
+        return NULL;
     }
-    return NULL;
+    return &crypto_call_table[row_at[group][index] - 1];
 }
 
 crypto_vec_kind_t crypto_in_kind(uint8_t in_role)

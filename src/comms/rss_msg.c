@@ -1,7 +1,7 @@
 /* RSS comms message codec: encode and decode of calls, replies and rssd's control messages. */
 #include "rss_msg.h"
 
-#include "wire.h"
+#include "base/wire.h"
 
 uint32_t rss_msg_ctrl_pack(int32_t type, uint32_t in_len, uint32_t out_len)
 {

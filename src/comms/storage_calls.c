@@ -2,7 +2,7 @@
 #include "comms/storage_calls.h"
 
 #include "comms/transport.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /*
  * Argument limits, checked before anything is sent so that every client answers as libpsa-local

@@ -3,7 +3,7 @@
 
 #include <stdint.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /* A byte input and a byte output of the record, as the core's (pointer, length) arguments. */
 #define IN(r)  a->in[CRYPTO_IN_##r], a->in_len[CRYPTO_IN_##r]

@@ -16,6 +16,8 @@
 #include <openssl/ripemd.h>
 #include <openssl/sha.h>
 
+#include "base/wire.h"
+
 typedef enum hs_family {
     HS_MD4,
     HS_MD5,
@@ -128,45 +130,6 @@ bool hash_state_known_unsupported(psa_algorithm_t alg)
 psa_algorithm_t hash_state_alg(const hash_state_t *state)
 {
     return state->info->alg;
-}
-
-/* ---- byte order ----------------------------------------------------------------------------- */
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    put_be32(p, (uint32_t)(v >> 32));
-    put_be32(p + 4, (uint32_t)v);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t get_le32(const uint8_t *p)
-{
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-static uint64_t get_be64(const uint8_t *p)
-{
-    return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
 }
 
 /* ---- context access ------------------------------------------------------------------------- */
@@ -465,21 +428,21 @@ psa_status_t hash_state_export(const hash_state_t *state, uint8_t *out, size_t o
         return PSA_ERROR_BUFFER_TOO_SMALL;
     }
     uint8_t *p = out;
-    put_be32(p, info->alg);
+    wire_store_u32_be(p, info->alg);
     p += PSA_HASH_SUSPEND_ALGORITHM_FIELD_LENGTH;
     if (length_field == 16) {
-        put_be64(p, hi);
+        wire_store_u64_be(p, hi);
         p += 8;
     }
-    put_be64(p, lo);
+    wire_store_u64_be(p, lo);
     p += 8;
     for (size_t i = 0; i < info->words; i++) {
         if (info->word_size == 8) {
-            put_be64(p, raw.h[i]);
+            wire_store_u64_be(p, raw.h[i]);
         } else if (info->little_endian) {
-            put_le32(p, (uint32_t)raw.h[i]);
+            wire_store_u32(p, (uint32_t)raw.h[i]);
         } else {
-            put_be32(p, (uint32_t)raw.h[i]);
+            wire_store_u32_be(p, (uint32_t)raw.h[i]);
         }
         p += info->word_size;
     }
@@ -491,59 +454,59 @@ psa_status_t hash_state_export(const hash_state_t *state, uint8_t *out, size_t o
 psa_status_t hash_state_import(const uint8_t *in, size_t in_length, hash_state_t **out)
 {
     *out = NULL;
-    if (in_length < PSA_HASH_SUSPEND_ALGORITHM_FIELD_LENGTH) {
+    wire_reader_t r;
+    wire_reader_init(&r, in, in_length);
+    psa_algorithm_t alg = 0;
+    if (!wire_get_u32_be(&r, &alg)) {
         return PSA_ERROR_INVALID_ARGUMENT;
     }
-    psa_algorithm_t alg = get_be32(in);
     const hs_info_t *info = hs_lookup(alg);
     if (info == NULL) {
         return hash_state_known_unsupported(alg) ? PSA_ERROR_NOT_SUPPORTED
                                                  : PSA_ERROR_INVALID_ARGUMENT;
     }
-    size_t length_field = PSA_HASH_SUSPEND_INPUT_LENGTH_FIELD_LENGTH(alg);
-    size_t state_field = (size_t)info->words * info->word_size;
-    size_t fixed = PSA_HASH_SUSPEND_ALGORITHM_FIELD_LENGTH + length_field + state_field;
-    if (in_length < fixed) {
-        return PSA_ERROR_INVALID_ARGUMENT;
+    uint64_t hi = 0, lo = 0;
+    if (PSA_HASH_SUSPEND_INPUT_LENGTH_FIELD_LENGTH(alg) == 16) {
+        wire_get_u64_be(&r, &hi);
     }
-    const uint8_t *p = in + PSA_HASH_SUSPEND_ALGORITHM_FIELD_LENGTH;
-    uint64_t hi = 0;
-    if (length_field == 16) {
-        hi = get_be64(p);
-        p += 8;
+    wire_get_u64_be(&r, &lo);
+    /* The words of the state, in the algorithm's byte order. */
+    uint64_t h[8] = {0}; /* as hs_raw_t's */
+    for (size_t i = 0; i < info->words; i++) {
+        uint32_t w = 0;
+        if (info->word_size == 8) {
+            wire_get_u64_be(&r, &h[i]);
+        } else if (info->little_endian ? wire_get_u32(&r, &w) : wire_get_u32_be(&r, &w)) {
+            h[i] = w;
+        }
     }
-    uint64_t lo = get_be64(p);
-    p += 8;
-    /* The input length must fit the algorithm's bit counter (its message length limit). */
-    if ((length_field == 16 ? hi : lo) >= HS_BYTES_TOP_LIMIT) {
-        return PSA_ERROR_INVALID_ARGUMENT;
-    }
+    /* The input length must fit the algorithm's bit counter (its message length limit), and
+     * exactly the unprocessed part of the last block must follow. */
     size_t block_size = PSA_HASH_BLOCK_LENGTH(alg);
     size_t unprocessed = (size_t)(lo & (block_size - 1));
-    if (in_length != fixed + unprocessed) {
+    const uint8_t *block = NULL;
+    if (!wire_reader_ok(&r) ||
+        (PSA_HASH_SUSPEND_INPUT_LENGTH_FIELD_LENGTH(alg) == 16 ? hi : lo) >= HS_BYTES_TOP_LIMIT ||
+        !wire_get_ref(&r, unprocessed, &block) || !wire_reader_done(&r)) {
+        OPENSSL_cleanse(h, sizeof(h));
         return PSA_ERROR_INVALID_ARGUMENT;
     }
     hash_state_t *s = NULL;
     psa_status_t status = hash_state_new(alg, &s);
     if (status != PSA_SUCCESS) {
+        OPENSSL_cleanse(h, sizeof(h));
         return status;
     }
     hs_raw_t raw;
     hs_get(s, &raw); /* for the block pointer and size */
-    for (size_t i = 0; i < info->words; i++) {
-        if (info->word_size == 8) {
-            raw.h[i] = get_be64(p);
-        } else {
-            raw.h[i] = info->little_endian ? get_le32(p) : get_be32(p);
-        }
-        p += info->word_size;
-    }
+    memcpy(raw.h, h, sizeof(raw.h));
     raw.bits_lo = lo << 3;
     raw.bits_hi = hi << 3 | lo >> 61;
     raw.num = unprocessed;
-    memcpy(raw.block, p, unprocessed);
+    memcpy(raw.block, block, unprocessed);
     hs_set(s, &raw);
     OPENSSL_cleanse(&raw, sizeof(raw));
+    OPENSSL_cleanse(h, sizeof(h));
     *out = s;
     return PSA_SUCCESS;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "comms/crypto_calls.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "crypto/core.h"
 #include "crypto/dispatch.h"
 

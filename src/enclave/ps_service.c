@@ -2,7 +2,7 @@
 #include "enclave/enclave.h"
 #include "enclave/storage_args.h"
 
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /* The PS engine through the shared storage calls (storage_args.h). */
 static psa_status_t ps_engine_set(void *store, int32_t owner, psa_storage_uid_t uid,

@@ -1,7 +1,7 @@
 /* Argument parsing shared by the ITS and PS services, through the bounds-checked wire reader. */
 #include "enclave/storage_args.h"
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "enclave/enclave.h"
 
 bool storage_arg_uid(const psa_invec *in, size_t in_len, size_t index, psa_storage_uid_t *uid)

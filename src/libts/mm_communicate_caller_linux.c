@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "comms/transport.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "rpc_caller.h"
 #include "rpc_status.h"
 #include "rpc_uuid.h"

@@ -7,7 +7,7 @@
 
 #include <openssl/crypto.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "parsec/parsec_ops.h"
 
 /* Decoded request bodies can hold key material and plaintext: this allocator remembers each

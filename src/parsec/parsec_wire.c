@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 
 parsec_status_t parsec_frame(const uint8_t *data, size_t have, uint32_t body_limit, size_t *need)
 {

@@ -20,17 +20,17 @@ static psa_status_t digest(const uint8_t *buf, size_t len, uint8_t out[ITS_RECOR
 
 psa_status_t its_record_decode_header(const uint8_t *buf, size_t len, its_record_t *out)
 {
-    storage_reader_t r;
+    wire_reader_t r;
     const uint8_t *magic;
     uint8_t format, ns;
     uint16_t reserved;
     uint32_t owner;
-    storage_reader_init(&r, buf, len);
-    if (!storage_reader_bytes(&r, sizeof(its_magic), &magic) ||
-        !storage_reader_u8(&r, &format) || !storage_reader_u8(&r, &ns) ||
-        !storage_reader_u16(&r, &reserved) || !storage_reader_u32(&r, &owner) ||
-        !storage_reader_u64(&r, &out->uid) || !storage_reader_u32(&r, &out->flags) ||
-        !storage_reader_u32(&r, &out->size)) {
+    wire_reader_init(&r, buf, len);
+    if (!wire_get_ref(&r, sizeof(its_magic), &magic) ||
+        !wire_get_u8(&r, &format) || !wire_get_u8(&r, &ns) ||
+        !wire_get_u16(&r, &reserved) || !wire_get_u32(&r, &owner) ||
+        !wire_get_u64(&r, &out->uid) || !wire_get_u32(&r, &out->flags) ||
+        !wire_get_u32(&r, &out->size)) {
         return PSA_ERROR_DATA_CORRUPT;
     }
     if (memcmp(magic, its_magic, sizeof(its_magic)) != 0 || format != ITS_RECORD_FORMAT ||
@@ -49,13 +49,13 @@ psa_status_t its_record_decode(const uint8_t *buf, size_t len, its_record_t *out
     if (status != PSA_SUCCESS) {
         return status;
     }
-    storage_reader_t r;
+    wire_reader_t r;
     const uint8_t *header, *data, *stored;
-    storage_reader_init(&r, buf, len);
-    if (!storage_reader_bytes(&r, ITS_RECORD_HEADER_SIZE, &header) ||
-        !storage_reader_bytes(&r, out->size, &data) ||
-        !storage_reader_bytes(&r, ITS_RECORD_DIGEST_SIZE, &stored) ||
-        storage_reader_left(&r) != 0) {
+    wire_reader_init(&r, buf, len);
+    if (!wire_get_ref(&r, ITS_RECORD_HEADER_SIZE, &header) ||
+        !wire_get_ref(&r, out->size, &data) ||
+        !wire_get_ref(&r, ITS_RECORD_DIGEST_SIZE, &stored) ||
+        wire_remaining(&r) != 0) {
         return PSA_ERROR_DATA_CORRUPT;
     }
     uint8_t computed[ITS_RECORD_DIGEST_SIZE];

@@ -13,20 +13,20 @@ static const uint8_t table_magic[4] = {'P', 'S', 'T', '1'};
 
 psa_status_t ps_object_parse(const uint8_t *buf, size_t len, ps_object_view_t *out)
 {
-    storage_reader_t r;
+    wire_reader_t r;
     const uint8_t *magic, *nonce;
     uint8_t format, res8;
     uint16_t res16;
     uint32_t owner;
     ps_object_header_t *h = &out->header;
-    storage_reader_init(&r, buf, len);
-    if (!storage_reader_bytes(&r, sizeof(object_magic), &magic) ||
-        !storage_reader_u8(&r, &format) || !storage_reader_u8(&r, &res8) ||
-        !storage_reader_u16(&r, &res16) || !storage_reader_u32(&r, &owner) ||
-        !storage_reader_u64(&r, &h->uid) || !storage_reader_u32(&r, &h->flags) ||
-        !storage_reader_u32(&r, &h->size) || !storage_reader_u32(&r, &h->capacity) ||
-        !storage_reader_u64(&r, &h->version) ||
-        !storage_reader_bytes(&r, PS_NONCE_SIZE, &nonce)) {
+    wire_reader_init(&r, buf, len);
+    if (!wire_get_ref(&r, sizeof(object_magic), &magic) ||
+        !wire_get_u8(&r, &format) || !wire_get_u8(&r, &res8) ||
+        !wire_get_u16(&r, &res16) || !wire_get_u32(&r, &owner) ||
+        !wire_get_u64(&r, &h->uid) || !wire_get_u32(&r, &h->flags) ||
+        !wire_get_u32(&r, &h->size) || !wire_get_u32(&r, &h->capacity) ||
+        !wire_get_u64(&r, &h->version) ||
+        !wire_get_ref(&r, PS_NONCE_SIZE, &nonce)) {
         return PSA_ERROR_DATA_CORRUPT;
     }
     if (memcmp(magic, object_magic, sizeof(object_magic)) != 0 || format != PS_OBJECT_FORMAT ||
@@ -37,8 +37,8 @@ psa_status_t ps_object_parse(const uint8_t *buf, size_t len, ps_object_view_t *o
     h->owner = (int32_t)owner;
     memcpy(h->nonce, nonce, PS_NONCE_SIZE);
     out->aad = buf;
-    if (!storage_reader_bytes(&r, h->size, &out->ciphertext) ||
-        !storage_reader_bytes(&r, PS_TAG_SIZE, &out->tag) || storage_reader_left(&r) != 0) {
+    if (!wire_get_ref(&r, h->size, &out->ciphertext) ||
+        !wire_get_ref(&r, PS_TAG_SIZE, &out->tag) || wire_remaining(&r) != 0) {
         return PSA_ERROR_DATA_CORRUPT;
     }
     return PSA_SUCCESS;
@@ -90,29 +90,29 @@ static int entry_cmp(int32_t owner_a, uint64_t uid_a, int32_t owner_b, uint64_t 
 psa_status_t ps_table_decode(const uint8_t *region, size_t len, const uint8_t *mac_key,
                              ps_table_t *out)
 {
-    storage_reader_t r;
+    wire_reader_t r;
     const uint8_t *magic, *mac;
     uint8_t format, res8;
     uint16_t res16;
     uint32_t count;
     memset(out, 0, sizeof(*out));
-    storage_reader_init(&r, region, len);
-    if (!storage_reader_bytes(&r, sizeof(table_magic), &magic) ||
-        !storage_reader_u8(&r, &format) || !storage_reader_u8(&r, &res8) ||
-        !storage_reader_u16(&r, &res16) || !storage_reader_u64(&r, &out->generation) ||
-        !storage_reader_u32(&r, &count)) {
+    wire_reader_init(&r, region, len);
+    if (!wire_get_ref(&r, sizeof(table_magic), &magic) ||
+        !wire_get_u8(&r, &format) || !wire_get_u8(&r, &res8) ||
+        !wire_get_u16(&r, &res16) || !wire_get_u64(&r, &out->generation) ||
+        !wire_get_u32(&r, &count)) {
         return PSA_ERROR_DATA_CORRUPT;
     }
     if (memcmp(magic, table_magic, sizeof(table_magic)) != 0 || format != PS_TABLE_FORMAT ||
-        res8 != 0 || res16 != 0 || count > storage_reader_left(&r) / PS_TABLE_ENTRY_SIZE) {
+        res8 != 0 || res16 != 0 || count > wire_remaining(&r) / PS_TABLE_ENTRY_SIZE) {
         return PSA_ERROR_DATA_CORRUPT;
     }
     size_t body = PS_TABLE_HEADER_SIZE + (size_t)count * PS_TABLE_ENTRY_SIZE;
-    storage_reader_t mr;
+    wire_reader_t mr;
     const uint8_t *skip;
-    storage_reader_init(&mr, region, len);
-    if (!storage_reader_bytes(&mr, body, &skip) ||
-        !storage_reader_bytes(&mr, PS_TABLE_MAC_SIZE, &mac)) {
+    wire_reader_init(&mr, region, len);
+    if (!wire_get_ref(&mr, body, &skip) ||
+        !wire_get_ref(&mr, PS_TABLE_MAC_SIZE, &mac)) {
         return PSA_ERROR_DATA_CORRUPT;
     }
     uint8_t computed[PS_TABLE_MAC_SIZE];
@@ -131,10 +131,10 @@ psa_status_t ps_table_decode(const uint8_t *region, size_t len, const uint8_t *m
         ps_table_entry_t *e = &out->entries[i];
         uint32_t owner;
         const uint8_t *tag;
-        if (!storage_reader_u32(&r, &owner) || !storage_reader_u64(&r, &e->uid) ||
-            !storage_reader_u64(&r, &e->version) || !storage_reader_u32(&r, &e->flags) ||
-            !storage_reader_u32(&r, &e->size) || !storage_reader_u32(&r, &e->capacity) ||
-            !storage_reader_bytes(&r, PS_TAG_SIZE, &tag)) {
+        if (!wire_get_u32(&r, &owner) || !wire_get_u64(&r, &e->uid) ||
+            !wire_get_u64(&r, &e->version) || !wire_get_u32(&r, &e->flags) ||
+            !wire_get_u32(&r, &e->size) || !wire_get_u32(&r, &e->capacity) ||
+            !wire_get_ref(&r, PS_TAG_SIZE, &tag)) {
             ps_table_free(out);
             return PSA_ERROR_DATA_CORRUPT;
         }

@@ -8,6 +8,8 @@
 #include <sys/types.h>
 #include <psa/error.h>
 
+#include "base/wire.h"
+
 /*
  * Every call that can fail or be interrupted by a crash goes through this table. The functions
  * follow POSIX conventions (-1 and errno on failure) so the default table is a thin shim. A test
@@ -97,26 +99,24 @@ DIR *storage_dir_scan(int dirfd);
 /* Removes dirfd/name if present (ENOENT is success); does not fsync the directory. */
 psa_status_t storage_unlink(const storage_io_t *io, int dirfd, const char *name);
 
-/* Bounds-checked little-endian reader: the only way the engines parse bytes read from disk. */
-typedef struct storage_reader {
-    const uint8_t *buf;
-    size_t len;
-    size_t pos;
-    int failed; /* set once any read ran past the end; later reads fail too */
-} storage_reader_t;
+/* The engines parse bytes read from disk only through the base reader (base/wire.h); these put
+ * its fixed-position stores into a caller-sized buffer and return the position after the field. */
+static inline uint8_t *storage_put_u16(uint8_t *p, uint16_t v)
+{
+    wire_store_u16(p, v);
+    return p + 2;
+}
 
-void storage_reader_init(storage_reader_t *r, const void *buf, size_t len);
-int storage_reader_u8(storage_reader_t *r, uint8_t *v);
-int storage_reader_u16(storage_reader_t *r, uint16_t *v);
-int storage_reader_u32(storage_reader_t *r, uint32_t *v);
-int storage_reader_u64(storage_reader_t *r, uint64_t *v);
-/* Points *p at the next n bytes without copying. */
-int storage_reader_bytes(storage_reader_t *r, size_t n, const uint8_t **p);
-size_t storage_reader_left(const storage_reader_t *r);
+static inline uint8_t *storage_put_u32(uint8_t *p, uint32_t v)
+{
+    wire_store_u32(p, v);
+    return p + 4;
+}
 
-/* Little-endian writers into a caller-sized buffer; return the position after the field. */
-uint8_t *storage_put_u16(uint8_t *p, uint16_t v);
-uint8_t *storage_put_u32(uint8_t *p, uint32_t v);
-uint8_t *storage_put_u64(uint8_t *p, uint64_t v);
+static inline uint8_t *storage_put_u64(uint8_t *p, uint64_t v)
+{
+    wire_store_u64(p, v);
+    return p + 8;
+}
 
 #endif /* STORAGE_IO_H */

@@ -8,7 +8,7 @@
 #include <psa/crypto.h>
 
 #include "comms/crypto_calls.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /*
  * A row says, for one packed-c opcode: the RSS comms function; the request's fixed fields by role

@@ -1,7 +1,7 @@
 /* The Linux binding's message: the five words W3..W7 as one 20-byte little-endian packet. */
 #include "ts/ts_packet.h"
 
-#include "comms/wire.h"
+#include "base/wire.h"
 
 bool ts_packet_decode(const uint8_t *packet, size_t length, uint32_t words[TS_RPC_WORDS])
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "comms/rss_services.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /*
  * The codec is one table: for each opcode the fixed request fields (in wire order, with their

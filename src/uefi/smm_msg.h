@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "uefi/efi_defs.h"
 #include "uefi/var_index.h"
 

@@ -11,7 +11,7 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 
 static const efi_guid_t pkcs7_guid = EFI_CERT_TYPE_PKCS7_GUID;
 static const efi_guid_t x509_guid = EFI_CERT_X509_GUID;

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include <psa/error.h>
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "uefi/efi_defs.h"
 
 /*

@@ -10,7 +10,7 @@
 #include <psa/crypto.h>
 
 #include "comms/crypto_calls.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "crypto/core.h"
 #include "enclave/crypto_service.h"
 #include "enclave/enclave_config.h"

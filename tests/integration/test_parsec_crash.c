@@ -26,7 +26,7 @@
 
 #include <psa/crypto.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "parsec/parsec_wire.h"
 
 #include "list_keys.pb-c.h"

@@ -19,7 +19,7 @@
 #include "client/client_call.h"
 #include "comms/rss_client.h"
 #include "comms/rss_msg.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "rssd_harness.h"
 
 /* This process is a forwarder; UID_PLAIN is an ordinary client. */

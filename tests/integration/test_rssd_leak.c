@@ -26,7 +26,7 @@
 #include "comms/crypto_calls.h"
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "rssd_harness.h"
 
 /*

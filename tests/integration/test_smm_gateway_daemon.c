@@ -25,7 +25,7 @@
 #include <service_locator.h>
 
 #include "comms/transport.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "ts/ts_packet.h"
 #include "ts/ts_socket.h"
 #include "uefi/efi_defs.h"

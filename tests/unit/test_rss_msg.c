@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "comms/rss_msg.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /* ctrl_param: type bits 0-15, out_len 16-18, in_len 24-26 (sheet §1.5). */
 static void test_ctrl_param(void **state)

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 #include <psa/protected_storage.h>
 
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "uefi_test_util.h"
 
 #define NV EFI_VARIABLE_NON_VOLATILE

@@ -16,7 +16,7 @@
 #include "ts/ts_endpoint.h"
 #include "ts/ts_packet.h"
 #include "ts/ts_storage.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 
 /* Interface ids in the order added: ITS 0, PS 1 (as the SE proxy orders them, sheet §3.1). */
 #define IFID_ITS 0

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "comms/crypto_calls.h"
-#include "comms/wire.h"
+#include "base/wire.h"
 #include "ts/ts_crypto.h"
 
 /* What the backend saw, and what it answers. */

@@ -1,5 +1,5 @@
 /* Bounds-checked little-endian byte reader and writer (see wire.h for the contract). */
-#include "wire.h"
+#include "base/wire.h"
 
 #include <string.h>
 
@@ -75,6 +75,26 @@ bool wire_get_u64(wire_reader_t *r, uint64_t *value)
         return false;
     }
     *value = wire_load_u64(p);
+    return true;
+}
+
+bool wire_get_u32_be(wire_reader_t *r, uint32_t *value)
+{
+    const uint8_t *p = wire_take(r, 4);
+    if (p == NULL) {
+        return false;
+    }
+    *value = wire_load_u32_be(p);
+    return true;
+}
+
+bool wire_get_u64_be(wire_reader_t *r, uint64_t *value)
+{
+    const uint8_t *p = wire_take(r, 8);
+    if (p == NULL) {
+        return false;
+    }
+    *value = (uint64_t)wire_load_u32_be(p) << 32 | wire_load_u32_be(p + 4);
     return true;
 }
 

@@ -1,6 +1,6 @@
 /* Bounds-checked little-endian byte reader and writer: the only way peer bytes are parsed. */
-#ifndef COMMS_WIRE_H
-#define COMMS_WIRE_H
+#ifndef BASE_WIRE_H
+#define BASE_WIRE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,7 +15,8 @@
  * once (wire_reader_ok) without a half-read value slipping through.
  *
  * The writer is symmetric: a put that does not fit fails, writes nothing and marks the writer
- * failed. All integers are little-endian on the wire, whatever the host's byte order.
+ * failed. Integers are little-endian whatever the host's byte order, except through the _be
+ * functions, which formats that define big-endian fields use.
  */
 
 typedef struct wire_reader {
@@ -45,6 +46,9 @@ bool wire_get_u16(wire_reader_t *r, uint16_t *value);
 bool wire_get_u32(wire_reader_t *r, uint32_t *value);
 bool wire_get_u64(wire_reader_t *r, uint64_t *value);
 bool wire_get_i32(wire_reader_t *r, int32_t *value);
+/* Big-endian, for formats that define it (the PSA hash suspend state). */
+bool wire_get_u32_be(wire_reader_t *r, uint32_t *value);
+bool wire_get_u64_be(wire_reader_t *r, uint64_t *value);
 /* Copies n bytes out. */
 bool wire_get_bytes(wire_reader_t *r, void *out, size_t n);
 /* Returns a pointer to the next n bytes inside the message without copying them. */
@@ -116,4 +120,23 @@ static inline void wire_store_u64(uint8_t *p, uint64_t v)
     wire_store_u32(p + 4, (uint32_t)(v >> 32));
 }
 
-#endif /* COMMS_WIRE_H */
+static inline uint32_t wire_load_u32_be(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void wire_store_u32_be(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static inline void wire_store_u64_be(uint8_t *p, uint64_t v)
+{
+    wire_store_u32_be(p, (uint32_t)(v >> 32));
+    wire_store_u32_be(p + 4, (uint32_t)v);
+}
+
+#endif /* BASE_WIRE_H */
