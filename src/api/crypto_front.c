@@ -6,8 +6,8 @@
 #include <psa/crypto.h>
 
 /* Record fields by role. */
-#define CALL(fid, ...) crypto_args_t a = {.function_id = CRYPTO_FID_##fid, __VA_ARGS__}
-#define IN(role, p, n) .in[CRYPTO_IN_##role] = (p), .in_len[CRYPTO_IN_##role] = (n)
+#define CALL(fid, ...)  crypto_args_t a = {.function_id = CRYPTO_FID_##fid, __VA_ARGS__}
+#define IN(role, p, n)  .in[CRYPTO_IN_##role] = (p), .in_len[CRYPTO_IN_##role] = (n)
 #define OUT(role, p, n) .out[CRYPTO_OUT_##role] = (p), .out_size[CRYPTO_OUT_##role] = (n)
 /* An operation object (every kind has the fields of PSA__OPERATION_FIELDS). */
 #define OPREF(o)                                                                                   \
@@ -523,8 +523,8 @@ psa_status_t psa_raw_key_agreement(psa_algorithm_t alg, psa_key_id_t private_key
                                    const uint8_t *peer_key, size_t peer_key_length, uint8_t *output,
                                    size_t output_size, size_t *output_length)
 {
-    CALL(RAW_KEY_AGREEMENT, .key = private_key, .alg = alg,
-         IN(PEER_KEY, peer_key, peer_key_length), OUT(OUTPUT, output, output_size));
+    CALL(RAW_KEY_AGREEMENT, .key = private_key, .alg = alg, IN(PEER_KEY, peer_key, peer_key_length),
+         OUT(OUTPUT, output, output_size));
     return run_out(&a, output_length);
 }
 
@@ -663,8 +663,8 @@ psa_status_t psa_pake_set_context(psa_pake_operation_t *operation, const uint8_t
     return run(&a);
 }
 
-psa_status_t psa_pake_output(psa_pake_operation_t *operation, psa_pake_step_t step,
-                             uint8_t *output, size_t output_size, size_t *output_length)
+psa_status_t psa_pake_output(psa_pake_operation_t *operation, psa_pake_step_t step, uint8_t *output,
+                             size_t output_size, size_t *output_length)
 {
     CALL(PAKE_OUTPUT, OP(operation), .step = step, OUT(OUTPUT, output, output_size));
     return run_out(&a, output_length);

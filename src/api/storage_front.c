@@ -41,8 +41,8 @@ psa_status_t psa_ps_set(psa_storage_uid_t uid, size_t data_length, const void *p
 psa_status_t psa_ps_get(psa_storage_uid_t uid, size_t data_offset, size_t data_length, void *p_data,
                         size_t *p_data_length)
 {
-    RUN(PS, STORAGE_GET, .uid = uid, .offset = data_offset, .length = data_length,
-        .buffer = p_data, .data_length = p_data_length);
+    RUN(PS, STORAGE_GET, .uid = uid, .offset = data_offset, .length = data_length, .buffer = p_data,
+        .data_length = p_data_length);
 }
 
 psa_status_t psa_ps_get_info(psa_storage_uid_t uid, struct psa_storage_info_t *p_info)
@@ -74,7 +74,7 @@ psa_status_t psa_ps_set_extended(psa_storage_uid_t uid, size_t data_offset, size
 uint32_t psa_ps_get_support(void)
 {
     uint32_t flags = 0;
-    storage_args_t a = {.type = RSS_PS_GET_SUPPORT_RSSD, .service = RSS_HANDLE_PS,
-                        .support = &flags};
+    storage_args_t a = {
+        .type = RSS_PS_GET_SUPPORT_RSSD, .service = RSS_HANDLE_PS, .support = &flags};
     return storage_backend_call(&a) == PSA_SUCCESS ? flags : 0;
 }

@@ -181,8 +181,8 @@ static psa_status_t aead_long_nonce(crypto_args_t *a)
             }
         }
     } else if (status == PSA_SUCCESS) {
-        status = psa_aead_verify(&op, output + done, output_size - done, &last,
-                                 input + body_length, tag_length);
+        status = psa_aead_verify(&op, output + done, output_size - done, &last, input + body_length,
+                                 tag_length);
         done += last;
     }
     psa_aead_abort(&op);
@@ -347,7 +347,8 @@ static psa_status_t pake_key_to_rssd(crypto_args_t *a)
     return status;
 }
 
-/* ---- key derivation in split mode -------------------------------------------------------------- */
+/* ---- key derivation in split mode --------------------------------------------------------------
+ */
 
 /*
  * Where a key derivation runs is only known once its inputs arrive: in split mode it starts
@@ -489,8 +490,8 @@ static psa_status_t kdf_migrate(const crypto_op_ref_t *o)
     kdf_local_t *k = *o->ctx;
     psa_key_derivation_operation_t remote = PSA_KEY_DERIVATION_OPERATION_INIT;
     crypto_op_ref_t r = {&remote.handle, &remote.route, &remote.ctx};
-    crypto_args_t setup = {.function_id = CRYPTO_FID_KEY_DERIVATION_SETUP, .alg = k->alg,
-                           .op_ref = r};
+    crypto_args_t setup = {
+        .function_id = CRYPTO_FID_KEY_DERIVATION_SETUP, .alg = k->alg, .op_ref = r};
     psa_status_t status = enclave_call(&setup);
     for (size_t i = 0; i < k->count && status == PSA_SUCCESS; i++) {
         kdf_event_t *e = &k->events[i];
@@ -500,7 +501,8 @@ static psa_status_t kdf_migrate(const crypto_op_ref_t *o)
             status = kdf_enclave_with_copy(&a, &e->a.attributes, e->data, e->length);
         } else if (a.function_id == CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES) {
             uint8_t scratch[256];
-            for (size_t left = e->a.out_size[CRYPTO_OUT_OUTPUT]; left > 0 && status == PSA_SUCCESS;) {
+            for (size_t left = e->a.out_size[CRYPTO_OUT_OUTPUT];
+                 left > 0 && status == PSA_SUCCESS;) {
                 size_t n = left < sizeof(scratch) ? left : sizeof(scratch);
                 a.out[CRYPTO_OUT_OUTPUT] = scratch;
                 a.out_size[CRYPTO_OUT_OUTPUT] = n;
@@ -560,9 +562,9 @@ static psa_status_t kdf_split(crypto_args_t *a)
     bool keyed = fid == CRYPTO_FID_KEY_DERIVATION_INPUT_KEY ||
                  fid == CRYPTO_FID_KEY_DERIVATION_KEY_AGREEMENT ||
                  fid == CRYPTO_FID_KEY_DERIVATION_VERIFY_KEY;
-    if (k != NULL && ((keyed && !key_is_local(a->key)) ||
-                      (fid == CRYPTO_FID_KEY_DERIVATION_OUTPUT_KEY &&
-                       !attributes_are_local(&a->attributes)))) {
+    if (k != NULL &&
+        ((keyed && !key_is_local(a->key)) ||
+         (fid == CRYPTO_FID_KEY_DERIVATION_OUTPUT_KEY && !attributes_are_local(&a->attributes)))) {
         status = kdf_migrate(o);
         if (status != PSA_SUCCESS) {
             return status;

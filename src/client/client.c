@@ -231,7 +231,7 @@ static bool client_sid_known(uint32_t sid)
 {
     /* TF-M's SIDs of the services rssd hosts (reference sheet §3.1); rssd's RSS comms carries
      * only psa_call, so version and connect are answered here, as TF-M answers them. */
-    return sid == 0x00000080u || sid == 0x00000060u || sid == 0x00000070u || sid == 0x00000020u;
+    return sid == RSS_SID_CRYPTO || sid == RSS_SID_PS || sid == RSS_SID_ITS || sid == RSS_SID_ATTESTATION;
 }
 
 uint32_t psa_framework_version(void)

@@ -20,29 +20,29 @@
  */
 
 /* ---- function ids: (group << 8) | index --------------------------------------------------- */
-#define CRYPTO_FID_GENERATE_RANDOM              0x0100u
-#define CRYPTO_FID_GET_KEY_ATTRIBUTES           0x0200u
-#define CRYPTO_FID_OPEN_KEY                     0x0201u /* abandoned API: NOT_SUPPORTED */
-#define CRYPTO_FID_CLOSE_KEY                    0x0202u /* abandoned API: NOT_SUPPORTED */
-#define CRYPTO_FID_IMPORT_KEY                   0x0203u
-#define CRYPTO_FID_DESTROY_KEY                  0x0204u
-#define CRYPTO_FID_EXPORT_KEY                   0x0205u
-#define CRYPTO_FID_EXPORT_PUBLIC_KEY            0x0206u
-#define CRYPTO_FID_PURGE_KEY                    0x0207u
-#define CRYPTO_FID_COPY_KEY                     0x0208u
-#define CRYPTO_FID_GENERATE_KEY                 0x0209u
+#define CRYPTO_FID_GENERATE_RANDOM    0x0100u
+#define CRYPTO_FID_GET_KEY_ATTRIBUTES 0x0200u
+#define CRYPTO_FID_OPEN_KEY           0x0201u /* abandoned API: NOT_SUPPORTED */
+#define CRYPTO_FID_CLOSE_KEY          0x0202u /* abandoned API: NOT_SUPPORTED */
+#define CRYPTO_FID_IMPORT_KEY         0x0203u
+#define CRYPTO_FID_DESTROY_KEY        0x0204u
+#define CRYPTO_FID_EXPORT_KEY         0x0205u
+#define CRYPTO_FID_EXPORT_PUBLIC_KEY  0x0206u
+#define CRYPTO_FID_PURGE_KEY          0x0207u
+#define CRYPTO_FID_COPY_KEY           0x0208u
+#define CRYPTO_FID_GENERATE_KEY       0x0209u
 /* Extension (not carried by TF-M): the caller's persistent key ids; see docs/crypto-calls.md. */
-#define CRYPTO_FID_LIST_KEYS                    0x020Fu
+#define CRYPTO_FID_LIST_KEYS 0x020Fu
 /* LIST_KEYS answers at most this many ids (u32 little-endian each) per call. */
-#define CRYPTO_LIST_KEYS_MAX                    256u
-#define CRYPTO_FID_HASH_COMPUTE                 0x0300u
-#define CRYPTO_FID_HASH_COMPARE                 0x0301u
-#define CRYPTO_FID_HASH_SETUP                   0x0302u
-#define CRYPTO_FID_HASH_UPDATE                  0x0303u
-#define CRYPTO_FID_HASH_CLONE                   0x0304u
-#define CRYPTO_FID_HASH_FINISH                  0x0305u
-#define CRYPTO_FID_HASH_VERIFY                  0x0306u
-#define CRYPTO_FID_HASH_ABORT                   0x0307u
+#define CRYPTO_LIST_KEYS_MAX    256u
+#define CRYPTO_FID_HASH_COMPUTE 0x0300u
+#define CRYPTO_FID_HASH_COMPARE 0x0301u
+#define CRYPTO_FID_HASH_SETUP   0x0302u
+#define CRYPTO_FID_HASH_UPDATE  0x0303u
+#define CRYPTO_FID_HASH_CLONE   0x0304u
+#define CRYPTO_FID_HASH_FINISH  0x0305u
+#define CRYPTO_FID_HASH_VERIFY  0x0306u
+#define CRYPTO_FID_HASH_ABORT   0x0307u
 /* 0x0308 is TF-M's CAN_DO_HASH (not carried). Extensions: see docs/crypto-calls.md. */
 #define CRYPTO_FID_HASH_SUSPEND                 0x0309u
 #define CRYPTO_FID_HASH_RESUME                  0x030Au
@@ -272,7 +272,7 @@ typedef struct crypto_args {
     size_t plaintext_length;
     psa_key_attributes_t attributes; /* input, or GET_KEY_ATTRIBUTES's answer */
     psa_pake_cipher_suite_t suite;
-    psa_key_id_t new_key; /* CRYPTO_OUT_KEY */
+    psa_key_id_t new_key;                         /* CRYPTO_OUT_KEY */
     uint8_t header_nonce[CRYPTO_IOVEC_NONCE_MAX]; /* service side: a header nonce's bytes */
     const uint8_t *in[CRYPTO_IN_BYTES];
     size_t in_len[CRYPTO_IN_BYTES];

@@ -6,6 +6,12 @@
 
 #include <psa/client.h>
 
+/* TF-M's SIDs of the services rssd hosts (reference sheet §3.1). */
+#define RSS_SID_CRYPTO      0x00000080u
+#define RSS_SID_PS          0x00000060u
+#define RSS_SID_ITS         0x00000070u
+#define RSS_SID_ATTESTATION 0x00000020u
+
 #define RSS_HANDLE_CRYPTO      ((psa_handle_t)0x40000100)
 #define RSS_HANDLE_PS          ((psa_handle_t)0x40000101)
 #define RSS_HANDLE_ITS         ((psa_handle_t)0x40000102)

@@ -6,12 +6,12 @@
 #include "base/wire.h"
 
 /* A byte input and a byte output of the record, as the core's (pointer, length) arguments. */
-#define IN(r)  a->in[CRYPTO_IN_##r], a->in_len[CRYPTO_IN_##r]
-#define OUT(r) a->out[CRYPTO_OUT_##r], a->out_size[CRYPTO_OUT_##r], &a->out_len[CRYPTO_OUT_##r]
+#define IN(r)      a->in[CRYPTO_IN_##r], a->in_len[CRYPTO_IN_##r]
+#define OUT(r)     a->out[CRYPTO_OUT_##r], a->out_size[CRYPTO_OUT_##r], &a->out_len[CRYPTO_OUT_##r]
 #define OUT_BUF(r) a->out[CRYPTO_OUT_##r], a->out_size[CRYPTO_OUT_##r]
-#define OP(type) ((type *)a->op)
-#define KDF      OP(psa_key_derivation_operation_t)
-#define PAKE     OP(psa_pake_operation_t)
+#define OP(type)   ((type *)a->op)
+#define KDF        OP(psa_key_derivation_operation_t)
+#define PAKE       OP(psa_pake_operation_t)
 
 /* A wire's step and role fields are wider than the PSA types: saturate, so an out-of-range value
  * stays invalid rather than wrapping onto a valid one. */

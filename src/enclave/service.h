@@ -37,10 +37,10 @@ typedef struct enclave_service {
 } enclave_service_t;
 
 /* TF-M's SIDs and stateless handles (reference sheet §3.1). */
-#define ENCLAVE_SID_CRYPTO         0x00000080u
-#define ENCLAVE_SID_PS             0x00000060u
-#define ENCLAVE_SID_ITS            0x00000070u
-#define ENCLAVE_SID_ATTESTATION    0x00000020u
+#define ENCLAVE_SID_CRYPTO      RSS_SID_CRYPTO
+#define ENCLAVE_SID_PS          RSS_SID_PS
+#define ENCLAVE_SID_ITS         RSS_SID_ITS
+#define ENCLAVE_SID_ATTESTATION RSS_SID_ATTESTATION
 /* The stateless handles: comms/rss_services.h. */
 #include "comms/rss_services.h"
 

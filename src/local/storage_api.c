@@ -125,7 +125,8 @@ psa_status_t storage_backend_call(storage_args_t *a)
         return its ? its_store_get_info(local_its, id, a->uid, a->info)
                    : ps_store_get_info(local_ps, id, a->uid, a->info);
     case RSS_STORAGE_REMOVE:
-        return its ? its_store_remove(local_its, id, a->uid) : ps_store_remove(local_ps, id, a->uid);
+        return its ? its_store_remove(local_its, id, a->uid)
+                   : ps_store_remove(local_ps, id, a->uid);
     case RSS_PS_CREATE:
         return its ? PSA_ERROR_NOT_SUPPORTED
                    : ps_store_create(local_ps, id, a->uid, a->length, a->flags);

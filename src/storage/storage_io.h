@@ -71,8 +71,8 @@ psa_status_t storage_open_regular(const storage_io_t *io, int dirfd, const char 
 
 /* Reads a whole regular file of at most max_len bytes into a new buffer (free with free()).
  * Errors as storage_open_regular; larger than max_len -> PSA_ERROR_DATA_CORRUPT. */
-psa_status_t storage_read_file(const storage_io_t *io, int dirfd, const char *name,
-                               size_t max_len, uint8_t **out, size_t *out_len);
+psa_status_t storage_read_file(const storage_io_t *io, int dirfd, const char *name, size_t max_len,
+                               uint8_t **out, size_t *out_len);
 
 /*
  * Durably replaces dirfd/name with buf: create name.tmp exclusively, write, fsync, rename over

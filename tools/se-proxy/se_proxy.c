@@ -301,7 +301,8 @@ int main(int argc, char **argv)
     }
     char default_socket[PATH_MAX];
     if (socket_path == NULL) {
-        int rc = ts_runtime_socket("se-proxy", "se-proxy.sock", default_socket, sizeof(default_socket));
+        int rc =
+            ts_runtime_socket("se-proxy", "se-proxy.sock", default_socket, sizeof(default_socket));
         if (rc != 0) {
             return rc;
         }
@@ -327,8 +328,8 @@ int main(int argc, char **argv)
     }
 
     daemon_limits_t limits = {.workers = workers, .max_connections_per_uid = per_uid};
-    int rc = daemon_run("se-proxy", socket_path, &proxy_protocol, &limits, policy, foreground,
-                        NULL, NULL);
+    int rc = daemon_run("se-proxy", socket_path, &proxy_protocol, &limits, policy, foreground, NULL,
+                        NULL);
     daemon_policy_free(policy);
     return rc;
 }
