@@ -1,6 +1,8 @@
 /* The ITS and PS APIs as RSS comms calls (comms/storage_calls.h). */
 #include "comms/storage_calls.h"
 
+#include <stdbool.h>
+
 #include "comms/transport.h"
 #include "base/wire.h"
 
@@ -163,5 +165,128 @@ psa_status_t storage_call(storage_call_fn call, void *ctx, storage_args_t *a)
         return storage_call_get_support_status(&s, a->support);
     default:
         return PSA_ERROR_NOT_SUPPORTED;
+    }
+}
+
+/* ---- service side ---------------------------------------------------------------------------- */
+
+/* A fixed-size scalar vector: exactly n bytes (8 for a UID, 4 for the others). */
+static bool arg_u64(const psa_invec *in, size_t in_len, size_t index, uint64_t *value)
+{
+    if (index >= in_len || in[index].len != 8) {
+        return false;
+    }
+    wire_reader_t r;
+    wire_reader_init(&r, in[index].base, in[index].len);
+    return wire_get_u64(&r, value);
+}
+
+static bool arg_u32(const psa_invec *in, size_t in_len, size_t index, uint32_t *value)
+{
+    if (index >= in_len || in[index].len != 4) {
+        return false;
+    }
+    wire_reader_t r;
+    wire_reader_init(&r, in[index].base, in[index].len);
+    return wire_get_u32(&r, value);
+}
+
+psa_status_t storage_call_unmarshal(psa_handle_t service, int32_t type, const psa_invec *in,
+                                    size_t in_len, psa_outvec *out, size_t out_len,
+                                    storage_args_t *a, storage_results_t *results)
+{
+    *results = (storage_results_t){0};
+    *a = (storage_args_t){.type = type,
+                          .service = service,
+                          .data_length = &results->data_length,
+                          .info = &results->info,
+                          .support = &results->support};
+    bool ps = service == RSS_HANDLE_PS;
+    uint64_t uid = 0;
+    uint32_t v1 = 0, v2 = 0;
+    bool ok;
+    switch (type) {
+    case RSS_STORAGE_SET:
+        ok = in_len >= 3 && arg_u64(in, in_len, 0, &uid) && arg_u32(in, in_len, 2, &v2);
+        a->data = in_len >= 2 ? in[1].base : NULL;
+        a->length = in_len >= 2 ? in[1].len : 0;
+        a->flags = v2;
+        break;
+    case RSS_STORAGE_GET:
+        ok = out_len >= 1 && arg_u64(in, in_len, 0, &uid) && arg_u32(in, in_len, 1, &v1);
+        a->offset = v1;
+        a->buffer = out_len >= 1 ? out[0].base : NULL;
+        a->length = out_len >= 1 ? out[0].len : 0;
+        break;
+    case RSS_STORAGE_GET_INFO:
+        ok = out_len >= 1 && out[0].len == 12 && arg_u64(in, in_len, 0, &uid);
+        break;
+    case RSS_STORAGE_REMOVE:
+        ok = arg_u64(in, in_len, 0, &uid);
+        break;
+    case RSS_PS_CREATE:
+        if (!ps) {
+            return PSA_ERROR_NOT_SUPPORTED;
+        }
+        ok = arg_u64(in, in_len, 0, &uid) && arg_u32(in, in_len, 1, &v1) &&
+             arg_u32(in, in_len, 2, &v2);
+        a->length = v1;
+        a->flags = v2;
+        break;
+    case RSS_PS_SET_EXTENDED:
+        if (!ps) {
+            return PSA_ERROR_NOT_SUPPORTED;
+        }
+        ok = in_len >= 3 && arg_u64(in, in_len, 0, &uid) && arg_u32(in, in_len, 1, &v1);
+        a->offset = v1;
+        a->data = in_len >= 3 ? in[2].base : NULL;
+        a->length = in_len >= 3 ? in[2].len : 0;
+        break;
+    case RSS_PS_GET_SUPPORT:
+    case RSS_PS_GET_SUPPORT_RSSD:
+        /* Any input is ignored (TF-M's client sends none, Trusted Services a dummy vector). */
+        if (!ps) {
+            return PSA_ERROR_NOT_SUPPORTED;
+        }
+        ok = out_len >= 1 && out[0].len == 4;
+        break;
+    default:
+        /* TF-M's ITS answers an unknown type NOT_SUPPORTED, its PS PROGRAMMER_ERROR. */
+        return ps ? PSA_ERROR_PROGRAMMER_ERROR : PSA_ERROR_NOT_SUPPORTED;
+    }
+    a->uid = uid;
+    return ok ? PSA_SUCCESS : PSA_ERROR_PROGRAMMER_ERROR;
+}
+
+void storage_call_reply(const storage_args_t *a, const storage_results_t *results,
+                        psa_status_t status, psa_outvec *out, size_t out_len)
+{
+    for (size_t i = 1; i < out_len; i++) {
+        out[i].len = 0;
+    }
+    size_t length = 0;
+    if (status == PSA_SUCCESS && out_len >= 1) {
+        switch (a->type) {
+        case RSS_STORAGE_GET:
+            length = results->data_length <= out[0].len ? results->data_length : 0;
+            break;
+        case RSS_STORAGE_GET_INFO:
+            /* Sizes are 32-bit on the wire (sheet §9); the engines never exceed that. */
+            wire_store_u32(out[0].base, (uint32_t)results->info.capacity);
+            wire_store_u32((uint8_t *)out[0].base + 4, (uint32_t)results->info.size);
+            wire_store_u32((uint8_t *)out[0].base + 8, results->info.flags);
+            length = 12;
+            break;
+        case RSS_PS_GET_SUPPORT:
+        case RSS_PS_GET_SUPPORT_RSSD:
+            wire_store_u32(out[0].base, results->support);
+            length = 4;
+            break;
+        default:
+            break;
+        }
+    }
+    if (out_len >= 1) {
+        out[0].len = length;
     }
 }

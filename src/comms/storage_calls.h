@@ -66,4 +66,27 @@ typedef struct storage_args {
 /* Runs the record as an RSS comms call through `call` (ctx is its first argument). */
 psa_status_t storage_call(storage_call_fn call, void *ctx, storage_args_t *a);
 
+/* Service side: where a record's outputs go until the reply is written. */
+typedef struct storage_results {
+    size_t data_length;
+    struct psa_storage_info_t info;
+    uint32_t support;
+} storage_results_t;
+
+/*
+ * Service side: the record of one RSS comms call to `service` (RSS_HANDLE_ITS or RSS_HANDLE_PS),
+ * by TF-M's vector layouts (sheet §3.6), checked as TF-M's services check them: a UID is exactly
+ * 8 bytes, offsets, capacities and flags exactly 4, GET_INFO's output exactly 12 and a support
+ * query's exactly 4; any other shape is PROGRAMMER_ERROR. A type the service does not have is
+ * NOT_SUPPORTED for ITS and PROGRAMMER_ERROR for PS, as in TF-M. GET reads into out[0].
+ */
+psa_status_t storage_call_unmarshal(psa_handle_t service, int32_t type, const psa_invec *in,
+                                    size_t in_len, psa_outvec *out, size_t out_len,
+                                    storage_args_t *a, storage_results_t *results);
+
+/* Service side, after the call answered `status`: out[0] carries GET's bytes, GET_INFO's 12-byte
+ * record or a support query's 4 bytes after a success; every other output length is 0. */
+void storage_call_reply(const storage_args_t *a, const storage_results_t *results,
+                        psa_status_t status, psa_outvec *out, size_t out_len);
+
 #endif /* COMMS_STORAGE_CALLS_H */

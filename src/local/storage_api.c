@@ -4,7 +4,6 @@
 
 #include <limits.h>
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -14,6 +13,7 @@
 #include "storage/its_key_storage.h"
 #include "storage/its_store.h"
 #include "storage/ps_store.h"
+#include "storage/storage_dispatch.h"
 
 /*
  * Process-wide state, written once under pthread_once and read-only afterwards; the engines
@@ -102,41 +102,12 @@ psa_status_t psa_local_storage_key_backend(core_key_storage_t **out)
     return PSA_SUCCESS;
 }
 
-/* A record on the engine of its service. ITS 1.0 has no create or set_extended (the front
- * never sends them for ITS). */
+/* A record on the engine of its service, through the one storage dispatcher. */
 psa_status_t storage_backend_call(storage_args_t *a)
 {
-    bool its = a->service == RSS_HANDLE_ITS;
-    psa_status_t status = its ? its_ready() : ps_ready();
+    psa_status_t status = a->service == RSS_HANDLE_ITS ? its_ready() : ps_ready();
     if (status != PSA_SUCCESS) {
         return status;
     }
-    int32_t id = PSA_LOCAL_CLIENT_ID;
-    switch (a->type) {
-    case RSS_STORAGE_SET:
-        return its ? its_store_set(local_its, id, a->uid, a->length, a->data, a->flags)
-                   : ps_store_set(local_ps, id, a->uid, a->length, a->data, a->flags);
-    case RSS_STORAGE_GET:
-        return its ? its_store_get(local_its, id, a->uid, a->offset, a->length, a->buffer,
-                                   a->data_length)
-                   : ps_store_get(local_ps, id, a->uid, a->offset, a->length, a->buffer,
-                                  a->data_length);
-    case RSS_STORAGE_GET_INFO:
-        return its ? its_store_get_info(local_its, id, a->uid, a->info)
-                   : ps_store_get_info(local_ps, id, a->uid, a->info);
-    case RSS_STORAGE_REMOVE:
-        return its ? its_store_remove(local_its, id, a->uid)
-                   : ps_store_remove(local_ps, id, a->uid);
-    case RSS_PS_CREATE:
-        return its ? PSA_ERROR_NOT_SUPPORTED
-                   : ps_store_create(local_ps, id, a->uid, a->length, a->flags);
-    case RSS_PS_SET_EXTENDED:
-        return its ? PSA_ERROR_NOT_SUPPORTED
-                   : ps_store_set_extended(local_ps, id, a->uid, a->offset, a->length, a->data);
-    case RSS_PS_GET_SUPPORT_RSSD:
-        *a->support = its ? 0 : PSA_STORAGE_SUPPORT_SET_EXTENDED;
-        return PSA_SUCCESS;
-    default:
-        return PSA_ERROR_NOT_SUPPORTED;
-    }
+    return storage_dispatch(local_its, local_ps, PSA_LOCAL_CLIENT_ID, a);
 }
