@@ -2,6 +2,7 @@
 get_filename_component(SS_FUZZ_STORAGE_SRC ${CMAKE_CURRENT_LIST_DIR}/../src ABSOLUTE)
 foreach(h fuzz_its_record fuzz_ps_object)
   add_executable(${h} ${CMAKE_CURRENT_LIST_DIR}/${h}.c
+                 ${SS_FUZZ_STORAGE_SRC}/base/wire.c
                  ${SS_FUZZ_STORAGE_SRC}/storage/storage_io.c
                  ${SS_FUZZ_STORAGE_SRC}/storage/its_format.c
                  ${SS_FUZZ_STORAGE_SRC}/storage/ps_format.c
