@@ -142,8 +142,10 @@ int rss_unix_listen_stream(const char *path, mode_t mode, int backlog);
  * errno (EAGAIN: nothing now). */
 ssize_t rss_unix_recv_stream(int sock, uint8_t *buf, size_t size);
 /* All length bytes within timeout_ms in all (0: no limit) while the socket is full; false on
- * error, hang-up or timeout. */
-bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeout_ms);
+ * error, hang-up or timeout, or when stop_fd (-1: none) becomes readable while the socket is
+ * full (a daemon shutting down does not wait for a peer that is not reading). */
+bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeout_ms,
+                          int stop_fd);
 /* One packet in: receives into buf with MSG_TRUNC detection; *fd gets a descriptor passed
  * with it or -1 (any further descriptors are closed). Returns the packet's full length (may
  * exceed size: the packet was truncated), 0 at end of stream, -1 on error. */

@@ -380,7 +380,7 @@ static int64_t monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeout_ms)
+bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeout_ms, int stop_fd)
 {
     /* One deadline for the whole reply: a peer that drains its socket a little before each
      * wait would otherwise hold the sender for many timeouts. */
@@ -396,12 +396,15 @@ bool rss_unix_send_stream(int sock, const uint8_t *msg, size_t length, int timeo
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd p = {.fd = sock, .events = POLLOUT};
+            struct pollfd p[2] = {{.fd = sock, .events = POLLOUT}, {.fd = stop_fd, .events = POLLIN}};
             int64_t left = deadline != 0 ? deadline - monotonic_ms() : -1;
             if (deadline != 0 && left <= 0) {
                 return false; /* the peer did not take the reply in time */
             }
-            int r = poll(&p, 1, (int)left);
+            int r = poll(p, stop_fd >= 0 ? 2 : 1, (int)left);
+            if (r > 0 && (p[0].revents & POLLOUT) == 0 && (p[1].revents & POLLIN) != 0) {
+                return false; /* shutting down, and the peer is not taking the reply */
+            }
             if (r > 0 || (r < 0 && errno == EINTR)) {
                 continue;
             }

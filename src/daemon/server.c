@@ -448,6 +448,20 @@ static bool serve_connection(daemon_server_t *server, daemon_conn_t *conn, worke
     return sent && !conn->drop;
 }
 
+/* The peer made progress: it has the request timeout again. False when the monitor has expired
+ * the deadline meanwhile (it set it to 0 and shut the connection down). */
+static bool deadline_renew(daemon_conn_t *conn, unsigned timeout_ms)
+{
+    int_fast64_t current = atomic_load(&conn->deadline);
+    do {
+        if (current == 0) {
+            return false;
+        }
+    } while (!atomic_compare_exchange_weak(&conn->deadline, &current,
+                                           now_ms() + (int_fast64_t)timeout_ms));
+    return true;
+}
+
 /* Stream protocols: reads what is there of the message; serves it once complete. False when
  * the connection is finished. */
 static bool serve_stream(daemon_server_t *server, daemon_conn_t *conn, worker_buffers_t *b)
@@ -482,14 +496,19 @@ static bool serve_stream(daemon_server_t *server, daemon_conn_t *conn, worker_bu
             return false;
         }
         conn->rx_have += (size_t)n;
-        if (p->request_timeout_ms > 0) { /* progress: the peer has the timeout again */
-            atomic_store(&conn->deadline, now_ms() + (int_fast64_t)p->request_timeout_ms);
+        if (p->request_timeout_ms > 0 && !deadline_renew(conn, p->request_timeout_ms)) {
+            return false;
         }
     }
-    atomic_store(&conn->deadline, 0); /* serving: the request timeout is for receiving */
+    /* Serving: the request timeout is for receiving. A deadline the monitor has just taken
+     * (expired) means the connection is already shut down. */
+    if (atomic_exchange(&conn->deadline, 0) == 0 && p->request_timeout_ms > 0) {
+        return false;
+    }
     size_t have = conn->rx_have;
     size_t reply = p->serve(conn, conn->rx, have, have, -1, b->tx, b->tx_size);
-    bool sent = reply == 0 || rss_unix_send_stream(sock, b->tx, reply, (int)p->request_timeout_ms);
+    bool sent = reply == 0 || rss_unix_send_stream(sock, b->tx, reply, (int)p->request_timeout_ms,
+                                                   server->stop_fd);
     if (have > 0) {
         OPENSSL_cleanse(conn->rx, have);
     }
@@ -679,9 +698,11 @@ static void expire_requests(daemon_server_t *server, int_fast64_t now)
     for (daemon_conn_t *c = server->conns; c != NULL; c = c->next) {
         int_fast64_t deadline = atomic_load(&c->deadline);
         int pending = 0;
+        /* Taken with a compare-and-swap, so a worker that has just started serving (deadline 0)
+         * or seen progress (a new deadline) keeps its connection. */
         if (deadline != 0 && now > deadline &&
-            !(ioctl(c->fd, FIONREAD, &pending) == 0 && pending > 0)) {
-            atomic_store(&c->deadline, 0);
+            !(ioctl(c->fd, FIONREAD, &pending) == 0 && pending > 0) &&
+            atomic_compare_exchange_strong(&c->deadline, &deadline, 0)) {
             rss_transport_shutdown(&c->transport);
             daemon_log(DAEMON_LOG_DEBUG, "uid %u pid %d: request timeout", (unsigned)c->uid,
                        (int)c->pid);

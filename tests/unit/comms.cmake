@@ -11,3 +11,10 @@ if(TARGET ss_daemon)
   target_link_libraries(test_policy_file PRIVATE ss_daemon PkgConfig::CMOCKA)
   add_test(NAME enclave_unit_test_policy_file COMMAND test_policy_file)
 endif()
+
+# The stream reply path of the daemons (rss_unix_send_stream).
+if(TARGET ss_comms)
+  add_executable(test_stream_send ${CMAKE_CURRENT_LIST_DIR}/test_stream_send.c)
+  target_link_libraries(test_stream_send PRIVATE ss_comms PkgConfig::CMOCKA Threads::Threads)
+  add_test(NAME comms_unit_test_stream_send COMMAND test_stream_send)
+endif()
