@@ -213,9 +213,12 @@ static psa_status_t enclave_call(crypto_args_t *a)
     if (desc->flags & CRYPTO_CALL_SETUP) {
         a->handle = *o->route == ROUTE_ENCLAVE ? *o->handle : 0;
         status = enclave_raw(a);
+        if (status == PSA_SUCCESS && a->handle == 0) {
+            status = PSA_ERROR_COMMUNICATION_FAILURE; /* rssd names every operation it sets up */
+        }
         if (status == PSA_SUCCESS) {
             *o->handle = a->handle;
-            *o->route = a->handle != 0 ? ROUTE_ENCLAVE : ROUTE_NONE;
+            *o->route = ROUTE_ENCLAVE;
         } else if (status != PSA_ERROR_BAD_STATE && status != PSA_ERROR_COMMUNICATION_FAILURE) {
             op_clear(o); /* rssd would have answered BAD_STATE for a live operation */
         }
@@ -584,6 +587,20 @@ static psa_status_t kdf_split(crypto_args_t *a)
     (void)core_key_derivation_get_capacity(&k->core, &before);
     a->op = &k->core;
     status = crypto_dispatch(&local_caller, a);
+    if (fid != CRYPTO_FID_KEY_DERIVATION_SET_CAPACITY) {
+        /* Output the call consumed, whatever it answered (a failed verification takes its
+         * bytes, an over-long read the whole capacity, and the operation goes on): replayed as
+         * reading that many bytes. */
+        size_t after = before;
+        if (core_key_derivation_get_capacity(&k->core, &after) == PSA_SUCCESS && after < before) {
+            crypto_args_t read = {.function_id = CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES,
+                                  .out_size[CRYPTO_OUT_OUTPUT] = before - after};
+            psa_status_t recorded = kdf_record(k, &read, NULL, 0);
+            if (recorded != PSA_SUCCESS) {
+                return recorded;
+            }
+        }
+    }
     if (status != PSA_SUCCESS) {
         return status;
     }
@@ -593,16 +610,6 @@ static psa_status_t kdf_split(crypto_args_t *a)
         return kdf_record(k, a, NULL, 0);
     case CRYPTO_FID_KEY_DERIVATION_INPUT_BYTES:
         return kdf_record(k, a, a->in[CRYPTO_IN_INPUT], a->in_len[CRYPTO_IN_INPUT]);
-    case CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES:
-    case CRYPTO_FID_KEY_DERIVATION_VERIFY_BYTES:
-    case CRYPTO_FID_KEY_DERIVATION_OUTPUT_KEY: {
-        /* Output consumed: replayed as reading that many bytes. */
-        size_t after = before;
-        (void)core_key_derivation_get_capacity(&k->core, &after);
-        crypto_args_t read = {.function_id = CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES,
-                              .out_size[CRYPTO_OUT_OUTPUT] = before - after};
-        return kdf_record(k, &read, NULL, 0);
-    }
     case CRYPTO_FID_KEY_DERIVATION_INPUT_KEY: {
         crypto_args_t input = *a;
         uint8_t *material = NULL;

@@ -459,7 +459,12 @@ psa_status_t crypto_args_decode_reply(crypto_args_t *a, crypto_wire_t *w, psa_st
             }
             break;
         case CRYPTO_OUT_CAPACITY:
-            a->value = len == 8 ? wire_load_u64(p) : len == 4 ? wire_load_u32(p) : 0;
+            /* Asked for 8 bytes (this project's extension of TF-M's 4-byte rot_size_t, so an
+             * unlimited capacity survives the trip); anything else is a broken reply. */
+            if (len != 8) {
+                return PSA_ERROR_COMMUNICATION_FAILURE;
+            }
+            a->value = wire_load_u64(p);
             break;
         default:
             a->out_len[role] = len <= a->out_size[role] ? len : 0;

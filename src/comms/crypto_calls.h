@@ -312,7 +312,8 @@ psa_status_t crypto_args_encode(const crypto_args_t *a, crypto_wire_t *w);
 /*
  * Client side, after the call answered `status`: the record's outputs from the reply (out_len of
  * each byte output; handle, key, attributes, capacity). A fixed-size output of the wrong size
- * reads as 0, attributes that do not decode make COMMUNICATION_FAILURE. Returns the status.
+ * reads as 0; attributes that do not decode, or a capacity that is not 8 bytes, make
+ * COMMUNICATION_FAILURE. Returns the status.
  */
 psa_status_t crypto_args_decode_reply(crypto_args_t *a, crypto_wire_t *w, psa_status_t status);
 

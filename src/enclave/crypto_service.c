@@ -365,6 +365,7 @@ static psa_status_t svc_run(svc_call_t *c, const crypto_call_desc_t *desc)
         if (status != PSA_SUCCESS) {
             c->session = held;
             op_done(c, op);
+            a->handle = 0; /* no target operation */
             return status;
         }
     }

@@ -105,6 +105,10 @@ psa_status_t psa_local_storage_key_backend(core_key_storage_t **out)
 /* A record on the engine of its service, through the one storage dispatcher. */
 psa_status_t storage_backend_call(storage_args_t *a)
 {
+    if (a->type == RSS_PS_GET_SUPPORT_RSSD && a->service == RSS_HANDLE_PS) {
+        *a->support = PSA_STORAGE_SUPPORT_SET_EXTENDED; /* whether or not PS can be opened */
+        return PSA_SUCCESS;
+    }
     psa_status_t status = a->service == RSS_HANDLE_ITS ? its_ready() : ps_ready();
     if (status != PSA_SUCCESS) {
         return status;

@@ -238,6 +238,26 @@ static void test_hash_through_service(void **state)
     assert_int_equal(after, 0);
 }
 
+/* A clone into a live operation is refused (BAD_STATE) and names no target: handle 0, never the
+ * source's. */
+static void test_clone_into_live_operation(void **state)
+{
+    (void)state;
+    uint32_t source = hash_setup(&alice, PSA_SUCCESS);
+    uint32_t live = hash_setup(&alice, PSA_SUCCESS);
+    crypto_iovec_t clone = {.function_id = CRYPTO_FID_HASH_CLONE, .op_handle = source};
+    uint8_t target[4], got[4] = {0xff, 0xff, 0xff, 0xff};
+    wire_store_u32(target, live);
+    psa_outvec out[1] = {{got, sizeof(got)}};
+    assert_int_equal(call(&alice, &clone, target, sizeof(target), NULL, 0, out, 1),
+                     PSA_ERROR_BAD_STATE);
+    assert_int_equal(wire_load_u32(got), 0);
+    /* Both operations are untouched. */
+    assert_int_equal(hash_update(&alice, source, "abc"), PSA_SUCCESS);
+    assert_int_equal(hash_update(&alice, live, "abc"), PSA_SUCCESS);
+    enclave_crypto_service.release_session(&alice);
+}
+
 static void test_foreign_handles(void **state)
 {
     (void)state;
@@ -432,6 +452,7 @@ int main(void)
         cmocka_unit_test(test_attributes_layout),
         cmocka_unit_test(test_malformed_calls),
         cmocka_unit_test(test_hash_through_service),
+        cmocka_unit_test(test_clone_into_live_operation),
         cmocka_unit_test(test_foreign_handles),
         cmocka_unit_test(test_operation_limit),
         cmocka_unit_test(test_release_session),

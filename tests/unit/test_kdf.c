@@ -1179,6 +1179,49 @@ static void test_verify_bytes(void **state)
     assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
 }
 
+/* Output a call consumed counts even when the call failed: after a mismatching verify_bytes the
+ * next output starts past those bytes, and after an over-long read nothing is left. A persistent
+ * output key makes libpsa's split mode move the derivation to rssd by replaying it, which must
+ * give the same answers (RFC 5869 A.1). */
+static void test_output_after_failed_calls(void **state)
+{
+    (void)state;
+    rfc5869_t v = rfc5869();
+    psa_key_id_t secret = hkdf_secret_key(PSA_KEY_USAGE_DERIVE);
+    psa_key_attributes_t attr = PSA_KEY_ATTRIBUTES_INIT;
+    psa_set_key_type(&attr, PSA_KEY_TYPE_RAW_DATA);
+    psa_set_key_bits(&attr, 128);
+    psa_set_key_usage_flags(&attr, PSA_KEY_USAGE_EXPORT);
+    psa_set_key_lifetime(&attr, PSA_KEY_LIFETIME_PERSISTENT);
+    psa_set_key_id(&attr, 0x00005a11);
+    (void)psa_destroy_key(0x00005a11);
+    psa_key_derivation_operation_t op = PSA_KEY_DERIVATION_OPERATION_INIT;
+    uint8_t wrong[16] = {0};
+    psa_key_id_t out = PSA_KEY_ID_NULL;
+
+    hkdf_setup_key(&op, &v, secret);
+    assert_int_equal(psa_key_derivation_verify_bytes(&op, wrong, sizeof(wrong)),
+                     PSA_ERROR_INVALID_SIGNATURE);
+    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &out), PSA_SUCCESS);
+    uint8_t key[16];
+    size_t length = 0;
+    assert_int_equal(psa_export_key(out, key, sizeof(key), &length), PSA_SUCCESS);
+    assert_int_equal(length, 16);
+    assert_memory_equal(key, v.okm + 16, 16);
+    assert_int_equal(psa_destroy_key(out), PSA_SUCCESS);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+
+    hkdf_setup_key(&op, &v, secret);
+    assert_int_equal(psa_key_derivation_set_capacity(&op, 20), PSA_SUCCESS);
+    uint8_t bytes[32];
+    assert_int_equal(psa_key_derivation_output_bytes(&op, bytes, sizeof(bytes)),
+                     PSA_ERROR_INSUFFICIENT_DATA);
+    assert_int_equal(psa_key_derivation_output_key(&attr, &op, &out), PSA_ERROR_INSUFFICIENT_DATA);
+    assert_int_equal(out, PSA_KEY_ID_NULL);
+    assert_int_equal(psa_key_derivation_abort(&op), PSA_SUCCESS);
+    assert_int_equal(psa_destroy_key(secret), PSA_SUCCESS);
+}
+
 /* A PBKDF2-HMAC-SHA-256 operation over "password"/"salt", 1000 iterations. */
 static void pbkdf2_setup(psa_key_derivation_operation_t *op, psa_key_id_t password,
                          const char *direct_password)
@@ -1741,6 +1784,7 @@ int main(void)
         cmocka_unit_test(test_output_permissions),
         cmocka_unit_test(test_output_key_attributes),
         cmocka_unit_test(test_verify_bytes),
+        cmocka_unit_test(test_output_after_failed_calls),
         cmocka_unit_test(test_password_hash_and_verify_key),
         cmocka_unit_test(test_key_agreement_part1),
         cmocka_unit_test(test_ecjpake_to_pms_known_answer),
