@@ -261,18 +261,8 @@ const size_t crypto_call_table_size = sizeof(crypto_call_table) / sizeof(crypto_
 #define ROW_NUMBER(id, ...) ROW_NUMBER_##id,
 enum { CRYPTO_CALL_ROWS(ROW_NUMBER) };
 #define ROW_AT(id, ...) [CRYPTO_FID_##id >> 8][CRYPTO_FID_##id & 0xffu] = ROW_NUMBER_##id + 1,
-#define GROUPS          11u /* function id >> 8: 0x01 .. 0x0A */
-#define INDICES         16u /* function id & 0xff: at most 0x0D */
-static const uint8_t row_at[GROUPS][INDICES] = {CRYPTO_CALL_ROWS(ROW_AT)};
-
-const crypto_call_desc_t *crypto_call_find(uint16_t function_id)
-{
-    unsigned group = function_id >> 8, index = function_id & 0xffu;
-    if (group >= GROUPS || index >= INDICES || row_at[group][index] == 0) {
-        return NULL;
-    }
-    return &crypto_call_table[row_at[group][index] - 1];
-}
+const uint8_t crypto_call_row_at[CRYPTO_CALL_GROUPS][CRYPTO_CALL_INDICES] = {
+    CRYPTO_CALL_ROWS(ROW_AT)};
 
 crypto_vec_kind_t crypto_in_kind(uint8_t in_role)
 {

@@ -243,8 +243,22 @@ typedef struct crypto_call_desc {
 extern const crypto_call_desc_t crypto_call_table[];
 extern const size_t crypto_call_table_size;
 
-/* The row of a function id, or NULL for an id this project does not carry. */
-const crypto_call_desc_t *crypto_call_find(uint16_t function_id);
+/* For each function id, the position of its row plus one (0: no row). */
+#define CRYPTO_CALL_GROUPS  11u /* function id >> 8: 0x01 .. 0x0A */
+#define CRYPTO_CALL_INDICES 16u /* function id & 0xff: at most 0x0D */
+extern const uint8_t crypto_call_row_at[CRYPTO_CALL_GROUPS][CRYPTO_CALL_INDICES];
+
+/* The row of a function id, or NULL for an id this project does not carry. O(1) and inline:
+ * every call of every front end looks its row up. */
+static inline const crypto_call_desc_t *crypto_call_find(uint16_t function_id)
+{
+    unsigned group = function_id >> 8, index = function_id & 0xffu;
+    if (group >= CRYPTO_CALL_GROUPS || index >= CRYPTO_CALL_INDICES ||
+        crypto_call_row_at[group][index] == 0) {
+        return NULL;
+    }
+    return &crypto_call_table[crypto_call_row_at[group][index] - 1];
+}
 
 /* Whether the row works on an existing operation (named by the record's handle). */
 static inline bool crypto_call_uses_op(const crypto_call_desc_t *desc)
