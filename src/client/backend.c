@@ -1,5 +1,6 @@
 /* libpsa's backend: argument records to rssd over RSS comms, or routed per key in split mode. */
 #include "api/crypto_front.h"
+#include "api/remote.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,7 +26,6 @@
  * Operation objects: `route` says where the operation runs, `handle` is rssd's handle of it,
  * `ctx` is the in-process core's state.
  */
-enum { ROUTE_NONE = 0, ROUTE_ENCLAVE = 1, ROUTE_LOCAL = 2 };
 
 /* The in-process core's only caller; its ids never leave the process. */
 static const core_caller_t local_caller = {.owner = 1, .session = 0};
@@ -83,35 +83,17 @@ static bool attributes_are_local(const psa_key_attributes_t *attributes)
            !PSA_KEY_TYPE_IS_ASYMMETRIC(psa_get_key_type(attributes));
 }
 
-/* Where an operation runs now: a local operation whose core state has ended (the core aborted it
- * after an error) is inactive. */
-static uint32_t op_route(const crypto_op_ref_t *o)
-{
-    return *o->route == ROUTE_LOCAL && *o->ctx == NULL ? (uint32_t)ROUTE_NONE : *o->route;
-}
-
-static void op_clear(const crypto_op_ref_t *o)
-{
-    *o->handle = 0;
-    *o->route = ROUTE_NONE;
-    *o->ctx = NULL;
-}
-
-static bool row_has_out(const crypto_call_desc_t *desc, uint8_t role)
-{
-    for (size_t i = 0; i < desc->out_count; i++) {
-        if (desc->out_role[i] == role) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* ---- rssd ------------------------------------------------------------------------------------ */
+
+static psa_status_t aead_long_nonce(crypto_args_t *a);
 
 /* One call to rssd: the record onto the vectors of its row, and the reply back into it. */
 static psa_status_t enclave_raw(crypto_args_t *a)
 {
+    if ((a->function_id == CRYPTO_FID_AEAD_ENCRYPT || a->function_id == CRYPTO_FID_AEAD_DECRYPT) &&
+        a->in_len[CRYPTO_IN_NONCE] > CRYPTO_IOVEC_NONCE_MAX) {
+        return aead_long_nonce(a);
+    }
     crypto_wire_t w;
     psa_status_t status = crypto_args_encode(a, &w);
     if (status != PSA_SUCCESS) {
@@ -194,78 +176,10 @@ static psa_status_t aead_long_nonce(crypto_args_t *a)
     return status;
 }
 
-/*
- * A record on rssd, with the operation object's handle and route kept as rssd reports them. A
- * setup sends the handle the object still holds: rssd refuses it only if it names a live
- * operation (BAD_STATE), exactly when the in-process core would. A failed call returns no outputs
- * (docs/rss-comms-linux.md) and leaves an rssd operation in its error state, so the object keeps
- * its handle and a later abort releases the operation.
- */
+/* A record on rssd, keeping the operation object's handle and route (api/remote.h). */
 static psa_status_t enclave_call(crypto_args_t *a)
 {
-    const crypto_call_desc_t *desc = crypto_call_find(a->function_id);
-    const crypto_op_ref_t *o = &a->op_ref;
-    const crypto_op_ref_t *t = &a->target_ref;
-    psa_status_t status;
-    if (desc == NULL) {
-        return PSA_ERROR_NOT_SUPPORTED;
-    }
-    if (desc->flags & CRYPTO_CALL_SETUP) {
-        a->handle = *o->route == ROUTE_ENCLAVE ? *o->handle : 0;
-        status = enclave_raw(a);
-        if (status == PSA_SUCCESS && a->handle == 0) {
-            status = PSA_ERROR_COMMUNICATION_FAILURE; /* rssd names every operation it sets up */
-        }
-        if (status == PSA_SUCCESS) {
-            *o->handle = a->handle;
-            *o->route = ROUTE_ENCLAVE;
-        } else if (status != PSA_ERROR_BAD_STATE && status != PSA_ERROR_COMMUNICATION_FAILURE) {
-            op_clear(o); /* rssd would have answered BAD_STATE for a live operation */
-        }
-        return status;
-    }
-    if (desc->flags & CRYPTO_CALL_ABORT) {
-        status = PSA_SUCCESS;
-        if (*o->route == ROUTE_ENCLAVE) {
-            a->handle = *o->handle;
-            status = enclave_raw(a);
-        }
-        /* Whatever rssd said, this object is inactive now; an operation rssd still held is
-         * released with the session at the latest. */
-        op_clear(o);
-        return status == PSA_ERROR_COMMUNICATION_FAILURE ? status : PSA_SUCCESS;
-    }
-    if (crypto_call_uses_op(desc)) {
-        if (*o->route != ROUTE_ENCLAVE) {
-            return PSA_ERROR_BAD_STATE;
-        }
-        a->handle = *o->handle;
-        if (a->function_id == CRYPTO_FID_HASH_CLONE) {
-            a->target_handle = op_route(t) == ROUTE_ENCLAVE ? *t->handle : 0;
-            status = enclave_raw(a);
-            if (status == PSA_SUCCESS) {
-                *t->handle = a->handle;
-                *t->route = ROUTE_ENCLAVE;
-            }
-            return status;
-        }
-        status = enclave_raw(a);
-        if (status == PSA_SUCCESS && row_has_out(desc, CRYPTO_OUT_HANDLE)) {
-            *o->handle = a->handle;
-            if (a->handle == 0) {
-                *o->route = ROUTE_NONE;
-            }
-        }
-        if (status == PSA_SUCCESS && a->function_id == CRYPTO_FID_PAKE_GET_SHARED_KEY) {
-            op_clear(o); /* rssd ended the operation */
-        }
-        return status;
-    }
-    if ((a->function_id == CRYPTO_FID_AEAD_ENCRYPT || a->function_id == CRYPTO_FID_AEAD_DECRYPT) &&
-        a->in_len[CRYPTO_IN_NONCE] > CRYPTO_IOVEC_NONCE_MAX) {
-        return aead_long_nonce(a);
-    }
-    return enclave_raw(a);
+    return remote_call(a, enclave_raw);
 }
 
 /* ---- the in-process core (split mode) -------------------------------------------------------- */
@@ -575,7 +489,7 @@ static psa_status_t kdf_split(crypto_args_t *a)
         k = NULL;
     }
     if (k == NULL) {
-        if (*o->route == ROUTE_ENCLAVE && key_is_local(a->key) &&
+        if (*o->route == ROUTE_REMOTE && key_is_local(a->key) &&
             (fid == CRYPTO_FID_KEY_DERIVATION_INPUT_KEY ||
              fid == CRYPTO_FID_KEY_DERIVATION_VERIFY_KEY)) {
             return kdf_enclave_with_local_key(a);
@@ -648,7 +562,7 @@ static psa_status_t split_call(crypto_args_t *a)
         bool local = (desc->iov_fields & CRYPTO_IOV_KEY_ID) == 0 || key_is_local(a->key);
         /* Refused (as the core would) while the object is active locally; runs in-process only
          * on an object that is not active in rssd either. */
-        if (route == ROUTE_LOCAL || (local && route == ROUTE_ENCLAVE)) {
+        if (route == ROUTE_LOCAL || (local && route == ROUTE_REMOTE)) {
             return PSA_ERROR_BAD_STATE;
         }
         return local ? local_call(a) : enclave_call(a);
@@ -659,7 +573,7 @@ static psa_status_t split_call(crypto_args_t *a)
     if (crypto_call_uses_op(desc)) {
         uint32_t route = op_route(o);
         if (fid == CRYPTO_FID_HASH_CLONE && route != ROUTE_NONE &&
-            op_route(&a->target_ref) == (route == ROUTE_LOCAL ? ROUTE_ENCLAVE : ROUTE_LOCAL)) {
+            op_route(&a->target_ref) == (route == ROUTE_LOCAL ? ROUTE_REMOTE : ROUTE_LOCAL)) {
             return PSA_ERROR_BAD_STATE; /* a clone stays on its source's side */
         }
         if (fid == CRYPTO_FID_PAKE_GET_SHARED_KEY && route == ROUTE_LOCAL &&
@@ -667,7 +581,7 @@ static psa_status_t split_call(crypto_args_t *a)
             return pake_key_to_rssd(a);
         }
         return route == ROUTE_LOCAL     ? local_call(a)
-               : route == ROUTE_ENCLAVE ? enclave_call(a)
+               : route == ROUTE_REMOTE ? enclave_call(a)
                                         : PSA_ERROR_BAD_STATE;
     }
     switch (fid) {
