@@ -335,9 +335,14 @@ static int32_t respond(const ts_crypto_op_t *op, const crypto_args_t *a, ts_call
     return TS_RPC_SUCCESS;
 }
 
+static int32_t generic_serve(const ts_crypto_backend_t *backend, ts_call_t *call);
+
 int32_t ts_crypto_serve(void *context, ts_call_t *call)
 {
     const ts_crypto_backend_t *backend = context;
+    if (call->opcode & TS_CRYPTO_OP_GENERIC) {
+        return generic_serve(backend, call);
+    }
     const ts_crypto_op_t *op = find_op(call->opcode);
     if (op == NULL) {
         return TS_RPC_ERROR_INVALID_VALUE; /* not an opcode of the protocol */
@@ -396,6 +401,367 @@ int32_t ts_crypto_serve(void *context, ts_call_t *call)
     for (size_t i = 0; i < MAX_TLVS && op->out[i].tag != 0; i++) {
         if (a.out[op->out[i].role] != NULL) {
             OPENSSL_clear_free(a.out[op->out[i].role], capacity[i]); /* keys, plaintext */
+        }
+    }
+    OPENSSL_cleanse(&a, sizeof(a));
+    return rpc;
+}
+
+/* ---- the generic extension: every schema row as a packed-c opcode ------------------------------
+ */
+
+/* The fixed part of a generic request: the row's header fields in order, then its fixed-size
+ * inputs in slot order. */
+static void generic_put_fixed(wire_writer_t *w, const crypto_call_desc_t *desc,
+                              const crypto_args_t *a)
+{
+    uint8_t f = desc->iov_fields;
+    if (f & CRYPTO_IOV_KEY_ID) {
+        wire_put_u32(w, a->key);
+    }
+    if (f & CRYPTO_IOV_ALG) {
+        wire_put_u32(w, a->alg);
+    }
+    if (f & CRYPTO_IOV_OP_HANDLE) {
+        wire_put_u32(w, a->handle);
+    }
+    if (f & CRYPTO_IOV_LENGTHS) {
+        wire_put_u64(w, a->ad_length);
+        wire_put_u64(w, a->plaintext_length);
+    }
+    if (f & CRYPTO_IOV_STEP) {
+        wire_put_u32(w, a->step);
+    }
+    if (f & CRYPTO_IOV_VALUE) {
+        wire_put_u64(w, a->value);
+    }
+    for (size_t i = 0; i < desc->in_count; i++) {
+        uint8_t attributes[CRYPTO_ATTRIBUTES_SIZE];
+        switch (desc->in_role[i]) {
+        case CRYPTO_IN_ATTRIBUTES:
+            crypto_attributes_encode(&a->attributes, attributes);
+            wire_put_bytes(w, attributes, sizeof(attributes));
+            break;
+        case CRYPTO_IN_TARGET:
+            wire_put_u32(w, a->target_handle);
+            break;
+        case CRYPTO_IN_SUITE:
+            wire_put_u32(w, psa_pake_cs_get_algorithm(&a->suite));
+            wire_put_u32(w, psa_pake_cs_get_primitive(&a->suite));
+            wire_put_u32(w, psa_pake_cs_get_key_confirmation(&a->suite));
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* The byte inputs the row names, in role order (a header nonce included). */
+static size_t generic_inputs(const crypto_call_desc_t *desc, uint8_t roles[CRYPTO_IN_BYTES])
+{
+    size_t n = 0;
+    for (uint8_t role = CRYPTO_IN_INPUT; role < CRYPTO_IN_BYTES; role++) {
+        bool named = role == CRYPTO_IN_NONCE && (desc->iov_fields & CRYPTO_IOV_NONCE);
+        for (size_t i = 0; i < desc->in_count && !named; i++) {
+            named = desc->in_role[i] == role;
+        }
+        if (named) {
+            roles[n++] = role;
+        }
+    }
+    return n;
+}
+
+/* The byte outputs the row names, in role order. */
+static size_t generic_outputs(const crypto_call_desc_t *desc, uint8_t roles[CRYPTO_OUT_BYTES])
+{
+    size_t n = 0;
+    for (uint8_t role = CRYPTO_OUT_OUTPUT; role < CRYPTO_OUT_BYTES; role++) {
+        for (size_t i = 0; i < desc->out_count; i++) {
+            if (desc->out_role[i] == role) {
+                roles[n++] = role;
+                break;
+            }
+        }
+    }
+    return n;
+}
+
+static void generic_put_results(wire_writer_t *w, const crypto_call_desc_t *desc,
+                                const crypto_args_t *a)
+{
+    for (size_t i = 0; i < desc->out_count; i++) {
+        uint8_t attributes[CRYPTO_ATTRIBUTES_SIZE];
+        switch (desc->out_role[i]) {
+        case CRYPTO_OUT_HANDLE:
+            wire_put_u32(w, a->handle);
+            break;
+        case CRYPTO_OUT_KEY:
+            wire_put_u32(w, a->new_key);
+            break;
+        case CRYPTO_OUT_ATTRIBUTES:
+            crypto_attributes_encode(&a->attributes, attributes);
+            wire_put_bytes(w, attributes, sizeof(attributes));
+            break;
+        case CRYPTO_OUT_CAPACITY:
+            wire_put_u64(w, a->value);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+size_t ts_crypto_generic_request_size(const crypto_args_t *a)
+{
+    const crypto_call_desc_t *desc = crypto_call_find(a->function_id);
+    if (desc == NULL) {
+        return 0;
+    }
+    uint8_t scratch[64];
+    wire_writer_t w;
+    wire_writer_init(&w, scratch, sizeof(scratch));
+    generic_put_fixed(&w, desc, a);
+    size_t n = wire_writer_length(&w);
+    uint8_t in[CRYPTO_IN_BYTES], out[CRYPTO_OUT_BYTES];
+    size_t ins = generic_inputs(desc, in), outs = generic_outputs(desc, out);
+    for (size_t i = 0; i < ins; i++) {
+        n += 4 + a->in_len[in[i]];
+    }
+    return n + 8 * outs;
+}
+
+size_t ts_crypto_generic_response_size(const crypto_args_t *a)
+{
+    const crypto_call_desc_t *desc = crypto_call_find(a->function_id);
+    if (desc == NULL) {
+        return 0;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < desc->out_count; i++) {
+        uint8_t role = desc->out_role[i];
+        n += role == CRYPTO_OUT_ATTRIBUTES                         ? CRYPTO_ATTRIBUTES_SIZE
+             : role == CRYPTO_OUT_CAPACITY                         ? 8
+             : role == CRYPTO_OUT_HANDLE || role == CRYPTO_OUT_KEY ? 4
+                                                                   : 4 + a->out_size[role];
+    }
+    return n;
+}
+
+bool ts_crypto_generic_encode(const crypto_args_t *a, uint8_t *request, size_t size, size_t *length)
+{
+    const crypto_call_desc_t *desc = crypto_call_find(a->function_id);
+    if (desc == NULL) {
+        return false;
+    }
+    wire_writer_t w;
+    wire_writer_init(&w, request, size);
+    generic_put_fixed(&w, desc, a);
+    uint8_t in[CRYPTO_IN_BYTES], out[CRYPTO_OUT_BYTES];
+    size_t ins = generic_inputs(desc, in), outs = generic_outputs(desc, out);
+    for (size_t i = 0; i < ins; i++) {
+        size_t n = a->in_len[in[i]];
+        if (n > UINT32_MAX) {
+            return false;
+        }
+        wire_put_u32(&w, (uint32_t)n);
+        wire_put_bytes(&w, a->in[in[i]], n);
+    }
+    for (size_t i = 0; i < outs; i++) {
+        wire_put_u64(&w, a->out_size[out[i]]);
+    }
+    *length = wire_writer_length(&w);
+    return wire_writer_ok(&w);
+}
+
+psa_status_t ts_crypto_generic_decode(crypto_args_t *a, const uint8_t *response, size_t length)
+{
+    const crypto_call_desc_t *desc = crypto_call_find(a->function_id);
+    memset(a->out_len, 0, sizeof(a->out_len));
+    if (desc == NULL) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    wire_reader_t r;
+    wire_reader_init(&r, response, length);
+    for (size_t i = 0; i < desc->out_count; i++) {
+        const uint8_t *ts = NULL;
+        uint32_t v = 0;
+        switch (desc->out_role[i]) {
+        case CRYPTO_OUT_HANDLE:
+            wire_get_u32(&r, &a->handle);
+            break;
+        case CRYPTO_OUT_KEY:
+            if (wire_get_u32(&r, &v)) {
+                a->new_key = v;
+            }
+            break;
+        case CRYPTO_OUT_ATTRIBUTES:
+            if (wire_get_ref(&r, CRYPTO_ATTRIBUTES_SIZE, &ts) &&
+                crypto_attributes_decode(ts, CRYPTO_ATTRIBUTES_SIZE, &a->attributes) !=
+                    PSA_SUCCESS) {
+                return PSA_ERROR_COMMUNICATION_FAILURE;
+            }
+            break;
+        case CRYPTO_OUT_CAPACITY:
+            wire_get_u64(&r, &a->value);
+            break;
+        default:
+            break;
+        }
+    }
+    uint8_t out[CRYPTO_OUT_BYTES];
+    size_t outs = generic_outputs(desc, out);
+    for (size_t i = 0; i < outs; i++) {
+        uint32_t n = 0;
+        const uint8_t *bytes = NULL;
+        if (!wire_get_u32(&r, &n) || n > a->out_size[out[i]] || !wire_get_ref(&r, n, &bytes)) {
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
+        if (n > 0) {
+            memcpy(a->out[out[i]], bytes, n);
+        }
+        a->out_len[out[i]] = n;
+    }
+    return wire_reader_done(&r) ? PSA_SUCCESS : PSA_ERROR_COMMUNICATION_FAILURE;
+}
+
+/* Server side: the generic request as a record. The byte inputs point into the request. */
+static int32_t generic_parse(const crypto_call_desc_t *desc, const ts_call_t *call,
+                             crypto_args_t *a, uint64_t want[CRYPTO_OUT_BYTES],
+                             psa_status_t *status)
+{
+    wire_reader_t r;
+    wire_reader_init(&r, call->request, call->request_length);
+    uint8_t f = desc->iov_fields;
+    uint32_t step = 0;
+    uint64_t ad = 0, pt = 0;
+    *status = PSA_SUCCESS;
+    if (f & CRYPTO_IOV_KEY_ID) {
+        wire_get_u32(&r, &a->key);
+    }
+    if (f & CRYPTO_IOV_ALG) {
+        wire_get_u32(&r, &a->alg);
+    }
+    if (f & CRYPTO_IOV_OP_HANDLE) {
+        wire_get_u32(&r, &a->handle);
+    }
+    if (f & CRYPTO_IOV_LENGTHS) {
+        wire_get_u64(&r, &ad);
+        wire_get_u64(&r, &pt);
+        a->ad_length = ad > SIZE_MAX ? SIZE_MAX : (size_t)ad;
+        a->plaintext_length = pt > SIZE_MAX ? SIZE_MAX : (size_t)pt;
+    }
+    if (f & CRYPTO_IOV_STEP) {
+        wire_get_u32(&r, &step);
+        if (step > 0xffffu) {
+            *status = PSA_ERROR_INVALID_ARGUMENT; /* no such step */
+        }
+        a->step = (uint16_t)step;
+    }
+    if (f & CRYPTO_IOV_VALUE) {
+        wire_get_u64(&r, &a->value);
+    }
+    for (size_t i = 0; i < desc->in_count; i++) {
+        const uint8_t *ts = NULL;
+        uint32_t alg = 0, primitive = 0, confirmation = 0;
+        switch (desc->in_role[i]) {
+        case CRYPTO_IN_ATTRIBUTES:
+            if (wire_get_ref(&r, CRYPTO_ATTRIBUTES_SIZE, &ts)) {
+                (void)crypto_attributes_decode(ts, CRYPTO_ATTRIBUTES_SIZE, &a->attributes);
+            }
+            break;
+        case CRYPTO_IN_TARGET:
+            wire_get_u32(&r, &a->target_handle);
+            break;
+        case CRYPTO_IN_SUITE:
+            wire_get_u32(&r, &alg);
+            wire_get_u32(&r, &primitive);
+            wire_get_u32(&r, &confirmation);
+            psa_pake_cs_set_algorithm(&a->suite, alg);
+            psa_pake_cs_set_primitive(&a->suite, primitive);
+            psa_pake_cs_set_key_confirmation(&a->suite, confirmation);
+            break;
+        default:
+            break;
+        }
+    }
+    uint8_t in[CRYPTO_IN_BYTES], out[CRYPTO_OUT_BYTES];
+    size_t ins = generic_inputs(desc, in), outs = generic_outputs(desc, out);
+    for (size_t i = 0; i < ins; i++) {
+        uint32_t n = 0;
+        if (wire_get_u32(&r, &n)) {
+            wire_get_ref(&r, n, &a->in[in[i]]);
+            a->in_len[in[i]] = n;
+        }
+    }
+    for (size_t i = 0; i < outs; i++) {
+        wire_get_u64(&r, &want[out[i]]);
+    }
+    return wire_reader_done(&r) ? TS_RPC_SUCCESS : TS_RPC_ERROR_INVALID_REQUEST_BODY;
+}
+
+static int32_t generic_serve(const ts_crypto_backend_t *backend, ts_call_t *call)
+{
+    const crypto_call_desc_t *desc = crypto_call_find(call->opcode & ~TS_CRYPTO_OP_GENERIC);
+    if (desc == NULL) {
+        return TS_RPC_ERROR_INVALID_VALUE;
+    }
+    crypto_args_t a = {.function_id = desc->function_id};
+    uint64_t want[CRYPTO_OUT_BYTES] = {0};
+    psa_status_t status;
+    int32_t rpc = generic_parse(desc, call, &a, want, &status);
+    call->response_length = 0;
+    if (rpc != TS_RPC_SUCCESS) {
+        return rpc;
+    }
+    if (status != PSA_SUCCESS) {
+        call->service_status = status;
+        return TS_RPC_SUCCESS;
+    }
+    /* The outputs the caller can take must fit the memory it lent for the response. */
+    uint64_t need = 0;
+    for (uint8_t role = CRYPTO_OUT_OUTPUT; role < CRYPTO_OUT_BYTES; role++) {
+        need += want[role];
+    }
+    if (need > call->response_size) {
+        return TS_RPC_ERROR_INVALID_RESPONSE_BODY;
+    }
+    for (uint8_t role = CRYPTO_OUT_OUTPUT; role < CRYPTO_OUT_BYTES && rpc == TS_RPC_SUCCESS;
+         role++) {
+        a.out_size[role] = (size_t)want[role];
+        if (want[role] > 0 && (a.out[role] = malloc((size_t)want[role])) == NULL) {
+            rpc = TS_RPC_ERROR_RESOURCE_FAILURE;
+        }
+    }
+    if (rpc == TS_RPC_SUCCESS) {
+        crypto_wire_t w;
+        status = crypto_args_encode(&a, &w);
+        if (status == PSA_SUCCESS) {
+            status = backend->call(call->session, w.in, w.in_len, w.out, w.out_len);
+            status = crypto_args_decode_reply(&a, &w, status);
+        }
+        OPENSSL_cleanse(&w, sizeof(w));
+        call->service_status = status;
+        if (status == PSA_SUCCESS) {
+            wire_writer_t out;
+            wire_writer_init(&out, call->response, call->response_size);
+            generic_put_results(&out, desc, &a);
+            uint8_t roles[CRYPTO_OUT_BYTES];
+            size_t outs = generic_outputs(desc, roles);
+            for (size_t i = 0; i < outs; i++) {
+                wire_put_u32(&out, (uint32_t)a.out_len[roles[i]]);
+                wire_put_bytes(&out, a.out[roles[i]], a.out_len[roles[i]]);
+            }
+            if (wire_writer_ok(&out)) {
+                call->response_length = wire_writer_length(&out);
+            } else {
+                rpc = TS_RPC_ERROR_INTERNAL; /* the response does not fit the memory */
+            }
+        }
+    }
+    for (uint8_t role = CRYPTO_OUT_OUTPUT; role < CRYPTO_OUT_BYTES; role++) {
+        if (a.out[role] != NULL) {
+            OPENSSL_clear_free(a.out[role], a.out_size[role]);
         }
     }
     OPENSSL_cleanse(&a, sizeof(a));

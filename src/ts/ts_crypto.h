@@ -3,6 +3,7 @@
 #ifndef TS_CRYPTO_H
 #define TS_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <psa/client.h>
@@ -32,5 +33,34 @@ psa_status_t ts_crypto_attributes_decode(const uint8_t in[TS_CRYPTO_ATTRIBUTES_S
                                          psa_key_attributes_t *attributes);
 void ts_crypto_attributes_encode(const psa_key_attributes_t *attributes,
                                  uint8_t out[TS_CRYPTO_ATTRIBUTES_SIZE]);
+
+/*
+ * The generic extension (docs/trusted-services.md, "Generic rows"): opcode TS_CRYPTO_OP_GENERIC |
+ * function id carries any row of the call schema (comms/crypto_calls.h), so every function of the
+ * Crypto API reaches rssd through se-proxy, not only those packed-c has an opcode for. Request:
+ * the row's header fields in order (key u32, alg u32, handle u32, ad and plaintext lengths u64,
+ * step u32, value u64; only those the row uses), its fixed-size inputs in slot order (attributes
+ * in RSS comms' exact 24-byte layout, comms/crypto_calls.h, which keeps every field the record
+ * has; a clone's target handle u32, a PAKE suite as three u32), each
+ * byte input the row names in role order as u32 length + bytes (a header nonce included), and
+ * for each byte output in role order the u64 size the caller can take. Response, with
+ * PSA_SUCCESS only: the row's fixed-size outputs in slot order (handle u32, key u32, attributes
+ * 24 bytes as above, capacity u64), then each byte output in role order as u32 length + bytes. All
+ * little-endian. A request that does not parse is RPC_ERROR_INVALID_REQUEST_BODY; output sizes
+ * beyond the response memory RPC_ERROR_INVALID_RESPONSE_BODY.
+ */
+#define TS_CRYPTO_OP_GENERIC 0x8000u
+
+#include "comms/crypto_calls.h"
+
+/* Client side: the bytes a record's generic request and response take. */
+size_t ts_crypto_generic_request_size(const crypto_args_t *a);
+size_t ts_crypto_generic_response_size(const crypto_args_t *a);
+/* Client side: the request into `request` (false if it does not fit or the id has no row). */
+bool ts_crypto_generic_encode(const crypto_args_t *a, uint8_t *request, size_t size,
+                              size_t *length);
+/* Client side: a successful call's response into the record (fixed outputs, byte outputs copied
+ * into its buffers). COMMUNICATION_FAILURE for a response that does not parse. */
+psa_status_t ts_crypto_generic_decode(crypto_args_t *a, const uint8_t *response, size_t length);
 
 #endif /* TS_CRYPTO_H */

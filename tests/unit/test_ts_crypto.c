@@ -22,8 +22,8 @@ static uint8_t answer[3][128];
 static size_t answer_len[3];
 static psa_status_t answer_status;
 
-static psa_status_t backend_call(void *session, const psa_invec *in, size_t in_len,
-                                 psa_outvec *out, size_t out_len)
+static psa_status_t backend_call(void *session, const psa_invec *in, size_t in_len, psa_outvec *out,
+                                 size_t out_len)
 {
     (void)session;
     assert_int_equal(crypto_iovec_decode(in[0].base, in[0].len, &seen_iov), PSA_SUCCESS);
@@ -157,7 +157,7 @@ static void test_get_attributes_bytes(void **state)
     size_t n;
     int32_t st;
     assert_int_equal(serve(0x010f, req, sizeof(req), &n, &st), TS_RPC_SUCCESS);
-    static const uint8_t expect[24] = {0x00, 0x24, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0,
+    static const uint8_t expect[24] = {0x00, 0x24, 0, 0, 0x80, 0, 0, 0, 0, 0, 0,    0,
                                        0,    0,    0, 0, 0x00, 3, 0, 0, 0, 2, 0x50, 0x05};
     assert_int_equal(n, 24);
     assert_memory_equal(response, expect, 24);
@@ -169,18 +169,18 @@ static void test_aead_finish_order(void **state)
 {
     (void)state;
     reset();
-    answer_len[0] = 4;   /* handle */
-    answer_len[1] = 16;  /* tag */
+    answer_len[0] = 4;  /* handle */
+    answer_len[1] = 16; /* tag */
     memset(answer[1], 0x77, 16);
-    answer_len[2] = 3;   /* last ciphertext bytes */
+    answer_len[2] = 3; /* last ciphertext bytes */
     memcpy(answer[2], "\x01\x02\x03", 3);
     static const uint8_t req[4] = {0x09, 0x00, 0x00, 0x00};
     size_t n;
     int32_t st;
     assert_int_equal(serve(0x0608, req, sizeof(req), &n, &st), TS_RPC_SUCCESS);
     assert_int_equal(seen_iov.op_handle, 9);
-    uint8_t expect[4 + 3 + 4 + 16] = {0x00, 0x01, 0x00, 0x03, 0x01, 0x02, 0x03,
-                                      0x00, 0x02, 0x00, 0x10};
+    uint8_t expect[4 + 3 + 4 + 16] = {0x00, 0x01, 0x00, 0x03, 0x01, 0x02,
+                                      0x03, 0x00, 0x02, 0x00, 0x10};
     memset(expect + 11, 0x77, 16);
     assert_int_equal(n, sizeof(expect));
     assert_memory_equal(response, expect, sizeof(expect));
@@ -195,25 +195,24 @@ static void test_tlv_rules(void **state)
     size_t n;
     int32_t st;
     /* VERIFY_HASH with TLV1 and TLV2 after an unknown tag 0 */
-    uint8_t verify[8 + 5 + 6 + 6] = {0x01, 0, 0, 0, 0x09, 0x06, 0x00, 0x06,
-                                     0x00, 0x00, 0x00, 0x01, 0xee,  /* tag 0, 1 byte */
-                                     0x00, 0x01, 0x00, 0x02, 0xaa, 0xbb,
-                                     0x00, 0x02, 0x00, 0x02, 0xcc, 0xdd};
+    uint8_t verify[8 + 5 + 6 + 6] = {0x01, 0,    0,    0,    0x09, 0x06, 0x00,
+                                     0x06, 0x00, 0x00, 0x00, 0x01, 0xee, /* tag 0, 1 byte */
+                                     0x00, 0x01, 0x00, 0x02, 0xaa, 0xbb, 0x00,
+                                     0x02, 0x00, 0x02, 0xcc, 0xdd};
     assert_int_equal(serve(0x0109, verify, sizeof(verify), &n, &st), TS_RPC_SUCCESS);
     assert_int_equal(seen_in_len, 2);
     assert_memory_equal(seen_in[0], "\xaa\xbb", 2);
     assert_memory_equal(seen_in[1], "\xcc\xdd", 2);
     /* TLV2 first: TLV1 is not found */
-    uint8_t swapped[8 + 6 + 6] = {0x01, 0, 0, 0, 0x09, 0x06, 0x00, 0x06,
-                                  0x00, 0x02, 0x00, 0x02, 0xcc, 0xdd,
-                                  0x00, 0x01, 0x00, 0x02, 0xaa, 0xbb};
+    uint8_t swapped[8 + 6 + 6] = {0x01, 0,    0,    0,    0x09, 0x06, 0x00, 0x06, 0x00, 0x02,
+                                  0x00, 0x02, 0xcc, 0xdd, 0x00, 0x01, 0x00, 0x02, 0xaa, 0xbb};
     assert_int_equal(serve(0x0109, swapped, sizeof(swapped), &n, &st),
                      TS_RPC_ERROR_INVALID_REQUEST_BODY);
     /* ASYMMETRIC_ENCRYPT without the optional salt: an empty salt, which the RSS call carries
      * as libpsa does, by leaving the trailing vector out */
     answer_len[0] = 8;
-    uint8_t encrypt[8 + 6] = {0x01, 0, 0, 0, 0x00, 0x02, 0x00, 0x07,
-                              0x00, 0x01, 0x00, 0x02, 0x10, 0x20};
+    uint8_t encrypt[8 + 6] = {0x01, 0,    0,    0,    0x00, 0x02, 0x00,
+                              0x07, 0x00, 0x01, 0x00, 0x02, 0x10, 0x20};
     assert_int_equal(serve(0x010b, encrypt, sizeof(encrypt), &n, &st), TS_RPC_SUCCESS);
     assert_int_equal(seen_in_len, 1);
     assert_int_equal(seen_in_size[0], 2);
@@ -282,13 +281,100 @@ static void test_uuids_from_sheet(void **state)
     }
 }
 
+/* The generic extension (ts_crypto.h): SIGN_HASH as opcode 0x8702 -- key u32, alg u32, the
+ * input as u32 length + bytes, the output size the caller can take as u64 -- and the signature
+ * back as u32 length + bytes. The RSS call is the schema's. */
+static void test_generic_sign_hash_bytes(void **state)
+{
+    (void)state;
+    reset();
+    static const uint8_t req[] = {0x11, 0x00, 0x00, 0x00,                  /* key 0x11 */
+                                  0x09, 0x06, 0x00, 0x06,                  /* ECDSA-SHA256 */
+                                  0x03, 0x00, 0x00, 0x00, 'a',  'b',  'c', /* input */
+                                  0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}; /* size 64 */
+    static const uint8_t sig[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    memcpy(answer[0], sig, sizeof(sig));
+    answer_len[0] = sizeof(sig);
+    size_t n;
+    int32_t st;
+    assert_int_equal(serve(0x8702, req, sizeof(req), &n, &st), TS_RPC_SUCCESS);
+    assert_int_equal(st, PSA_SUCCESS);
+    assert_int_equal(seen_iov.function_id, CRYPTO_FID_SIGN_HASH);
+    assert_int_equal(seen_iov.key_id, 0x11);
+    assert_int_equal(seen_iov.alg, PSA_ALG_ECDSA(PSA_ALG_SHA_256));
+    assert_int_equal(seen_in_len, 1);
+    assert_int_equal(seen_in_size[0], 3);
+    assert_memory_equal(seen_in[0], "abc", 3);
+    static const uint8_t expect[] = {0x08, 0x00, 0x00, 0x00, 1, 2, 3, 4, 5, 6, 7, 8};
+    assert_int_equal(n, sizeof(expect));
+    assert_memory_equal(response, expect, sizeof(expect));
+    /* A failure: the status, no response. */
+    answer_status = PSA_ERROR_NOT_PERMITTED;
+    assert_int_equal(serve(0x8702, req, sizeof(req), &n, &st), TS_RPC_SUCCESS);
+    assert_int_equal(st, PSA_ERROR_NOT_PERMITTED);
+    assert_int_equal(n, 0);
+}
+
+/* Generic GET_KEY_ATTRIBUTES (0x8200): the attributes in RSS comms' exact 24-byte layout, with
+ * the id of a volatile key kept (packed-c's own layout drops it). */
+static void test_generic_attributes_bytes(void **state)
+{
+    (void)state;
+    reset();
+    static const uint8_t req[] = {0x00, 0x00, 0xe0, 0x7f};         /* key 0x7fe00000, volatile */
+    static const uint8_t attributes[24] = {0x00, 0x24, 0x80, 0x00, /* AES, 128 bits */
+                                           0x00, 0x00, 0x00, 0x00, /* volatile */
+                                           0x00, 0x01, 0x00, 0x00, /* ENCRYPT */
+                                           0x00, 0x01, 0x40, 0x05, /* GCM */
+                                           0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xe0, 0x7f};
+    memcpy(answer[0], attributes, sizeof(attributes));
+    answer_len[0] = sizeof(attributes);
+    size_t n;
+    int32_t st;
+    assert_int_equal(serve(0x8200, req, sizeof(req), &n, &st), TS_RPC_SUCCESS);
+    assert_int_equal(st, PSA_SUCCESS);
+    assert_int_equal(seen_iov.key_id, 0x7fe00000);
+    assert_int_equal(n, sizeof(attributes));
+    assert_memory_equal(response, attributes, sizeof(attributes));
+}
+
+/* Generic requests that do not parse, outputs the memory cannot hold, ids without a row. */
+static void test_generic_rules(void **state)
+{
+    (void)state;
+    reset();
+    uint8_t req[] = {0x11, 0x00, 0x00, 0x00, 0x09, 0x06, 0x00, 0x06, 0x03, 0x00, 0x00, 0x00,
+                     'a',  'b',  'c',  0x40, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+    uint8_t longer[sizeof(req) + 1] = {0};
+    memcpy(longer, req, sizeof(req));
+    size_t n;
+    int32_t st;
+    assert_int_equal(serve(0x8702, req, sizeof(req) - 1, &n, &st),
+                     TS_RPC_ERROR_INVALID_REQUEST_BODY); /* short */
+    assert_int_equal(serve(0x8702, longer, sizeof(longer), &n, &st),
+                     TS_RPC_ERROR_INVALID_REQUEST_BODY); /* a byte too many */
+    req[8] = 0x30;                                       /* the input's length runs past the body */
+    assert_int_equal(serve(0x8702, req, sizeof(req), &n, &st), TS_RPC_ERROR_INVALID_REQUEST_BODY);
+    req[8] = 0x03;
+    req[16] = 0x20; /* asks for 8 KiB + 64 of output: more than the 4 KiB response memory */
+    assert_int_equal(serve(0x8702, req, sizeof(req), &n, &st), TS_RPC_ERROR_INVALID_RESPONSE_BODY);
+    assert_int_equal(serve(0x8fff, req, sizeof(req), &n, &st), TS_RPC_ERROR_INVALID_VALUE);
+    assert_int_equal(serve(0x8201, req, sizeof(req), &n, &st), TS_RPC_ERROR_INVALID_VALUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sign_hash_bytes),     cmocka_unit_test(test_generate_key_bytes),
-        cmocka_unit_test(test_get_attributes_bytes), cmocka_unit_test(test_aead_finish_order),
-        cmocka_unit_test(test_tlv_rules),           cmocka_unit_test(test_capacity_and_limits),
+        cmocka_unit_test(test_sign_hash_bytes),
+        cmocka_unit_test(test_generate_key_bytes),
+        cmocka_unit_test(test_get_attributes_bytes),
+        cmocka_unit_test(test_aead_finish_order),
+        cmocka_unit_test(test_tlv_rules),
+        cmocka_unit_test(test_capacity_and_limits),
         cmocka_unit_test(test_uuids_from_sheet),
+        cmocka_unit_test(test_generic_sign_hash_bytes),
+        cmocka_unit_test(test_generic_attributes_bytes),
+        cmocka_unit_test(test_generic_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
