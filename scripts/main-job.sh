@@ -138,6 +138,13 @@ uefi_row "Primary Compute (libts, se-proxy)" "$build/tests/integration/test_ts_l
     env RSSD_POLICY="$state/forwarder.policy" \
     sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
     "$build/tests/integration/test_ts_libts" "$build/tools/se-proxy"
+echo
+echo "== psa-api-test-ts (libpsa-ts: the conformance suites through libts and se-proxy)"
+uefi_row "psa-api-test-ts (Primary Compute)" "$build/tools/psa-api-test-ts" \
+    env RSSD_POLICY="$state/forwarder.policy" \
+    sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
+    sh "$root/tests/integration/with_se_proxy.sh" "$build/tools/se-proxy" \
+    "$build/tools/psa-api-test-ts" all
 
 echo
 echo "== Parsec (Debian's parsec-interface Rust client against the Parsec front end on its own rssd)"

@@ -10,8 +10,9 @@
 
 #define TS_RPC_ABI_VERSION 1u
 
-/* The Linux binding's largest shared memory (a page multiple); sessions are 8 KiB on FF-A. */
-#define TS_RPC_MAX_SHARED_MEMORY (1u << 20)
+/* The Linux binding's largest shared memory (a page multiple); sessions are 8 KiB on FF-A. Room
+ * for the largest storage object rssd keeps (1 MiB) with its request's fixed fields. */
+#define TS_RPC_MAX_SHARED_MEMORY (2u << 20)
 
 /* W3: [31:30] SAP, [29:24] flags, [23:16] interface id, [15:0] opcode. */
 #define TS_RPC_W3(ifid, opcode) ((((uint32_t)(ifid)&0xffu) << 16) | ((uint32_t)(opcode)&0xffffu))

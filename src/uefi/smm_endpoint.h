@@ -15,7 +15,7 @@
  *     UUID, so TS discovery over the runtime directory finds the gateway);
  *   - anything else is an MM communicate request in the platform's shape: W3 the offset of the
  *     EFI_MM_COMMUNICATE_HEADER in the connection's MM buffer (X3), W4..W7 zero; the reply's W3 is
- *     the MM return code, W4..W7 zero. Offsets are below TS_RPC_MAX_SHARED_MEMORY (1 MiB), so
+ *     the MM return code, W4..W7 zero. Offsets are below TS_RPC_MAX_SHARED_MEMORY (2 MiB), so
  *     their bits 23:16 are never 0xff and the two kinds cannot be confused.
  * The MM buffer is the one memory the connection lent (the platform has one carveout): a second
  * MEM_RETRIEVE while one is held is refused with RPC_ERROR_NOT_FOUND, the sheet's "no free memory

@@ -52,7 +52,7 @@ for f in sbin/rssd sbin/se-proxy sbin/smm-gateway sbin/parsecd bin/psa-efivarfs 
     [ -e "$prefix/$f" ] || fail "$f was not installed"
 done
 for f in libpsa.so libpsa.a libpsa-local.so libpsa-local.a pkgconfig/libpsa-local.pc \
-    libts.so libts.so.2 pkgconfig/libts.pc; do
+    libts.so libts.so.2 pkgconfig/libts.pc libpsa-ts.so libpsa-ts.so.0 pkgconfig/libpsa-ts.pc; do
     [ -e "$libdir/$f" ] || fail "$libdir/$f was not installed"
 done
 
@@ -64,6 +64,11 @@ for lib in libpsa libpsa-local; do
     pkg-config --validate "$lib" || fail "$lib.pc does not validate"
 done
 expect "libts cflags" "$(pkg-config --cflags libts | sed "s/ *$//")" "-I$prefix/include/ts"
+# libpsa-ts: the PSA headers, and libts's through its Requires.private.
+expect "libpsa-ts libdir" "$(pkg-config --variable=libdir libpsa-ts)" "$libdir"
+expect "libpsa-ts cflags" "$(pkg-config --cflags libpsa-ts | sed "s/ *$//")" \
+    "-I$prefix/include -I$prefix/include/ts"
+pkg-config --validate libpsa-ts || fail "libpsa-ts.pc does not validate"
 expect "libts version" "$(pkg-config --modversion libts)" "2.0.0"
 pkg-config --validate libts || fail "libts.pc does not validate"
 # So does the unit's ExecStart.

@@ -17,6 +17,7 @@ declare -A allowed=(
     [enclave]="base comms crypto daemon storage"
     [ts]="base comms"
     [libts]="base comms ts"
+    [psats]="api base comms ts"
     [uefi]="base comms ts"
     [parsec]="base comms"
     [provider]=""

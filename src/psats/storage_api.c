@@ -1,0 +1,166 @@
+/* libpsa-ts's storage backend: each ITS or PS record is one call of se-proxy's packed-c secure
+ * storage interface through libts (sheet §2.3). The argument checks are libpsa's: the record goes
+ * through storage_call (comms/storage_calls.h), and the TF-M vectors it builds are carried as
+ * packed-c requests. */
+#include "psats/psats.h"
+
+#include <string.h>
+
+#include "api/storage_front.h"
+#include "base/wire.h"
+#include "ts/ts_storage.h"
+
+static pthread_once_t storage_once = PTHREAD_ONCE_INIT;
+static psats_service_t its = {.name = "sn:trustedfirmware.org:internal-trusted-storage:0",
+                              .lock = PTHREAD_MUTEX_INITIALIZER};
+static psats_service_t ps = {.name = "sn:trustedfirmware.org:protected-storage:0",
+                             .lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void storage_open(void)
+{
+    psats_service_open(&its);
+    psats_service_open(&ps);
+}
+
+void psats_service_open(psats_service_t *service)
+{
+    service_locator_init();
+    service->context = service_locator_query(service->name);
+    service->session = service->context != NULL ? service_context_open(service->context) : NULL;
+}
+
+/* The vector of in[index] as a little-endian integer (its size was set by storage_calls). */
+static uint64_t vec_u64(const psa_invec *in, size_t index)
+{
+    return in[index].len == 8 ? wire_load_u64(in[index].base) : wire_load_u32(in[index].base);
+}
+
+/* storage_call_fn: TF-M's vectors of one call (comms/storage_calls.c) as the packed-c request of
+ * the same call, and its response back into the output vector. */
+static psa_status_t ts_storage_call(void *ctx, psa_handle_t handle, int32_t type,
+                                    const psa_invec *in, size_t in_len, psa_outvec *out,
+                                    size_t out_len)
+{
+    (void)ctx;
+    (void)in_len;
+    psats_service_t *service = handle == RSS_HANDLE_ITS ? &its : &ps;
+    uint8_t fixed[24];
+    wire_writer_t w;
+    wire_writer_init(&w, fixed, sizeof(fixed));
+    const void *data = NULL;
+    size_t data_length = 0, response_max = 0;
+    uint32_t opcode;
+    switch (type) {
+    case RSS_STORAGE_SET: /* uid, data, flags -> uid u64, length u64, flags u32, data */
+        opcode = TS_STORAGE_OP_SET;
+        wire_put_u64(&w, vec_u64(in, 0));
+        wire_put_u64(&w, in[1].len);
+        wire_put_u32(&w, (uint32_t)vec_u64(in, 2));
+        data = in[1].base, data_length = in[1].len;
+        break;
+    case RSS_STORAGE_GET: /* uid, offset; out data -> uid u64, offset u64, size u64 */
+        opcode = TS_STORAGE_OP_GET;
+        wire_put_u64(&w, vec_u64(in, 0));
+        wire_put_u64(&w, vec_u64(in, 1));
+        wire_put_u64(&w, out[0].len);
+        response_max = out[0].len;
+        break;
+    case RSS_STORAGE_GET_INFO: /* uid -> capacity u64, size u64, flags u32 */
+        opcode = TS_STORAGE_OP_GET_INFO;
+        wire_put_u64(&w, vec_u64(in, 0));
+        response_max = 20;
+        break;
+    case RSS_STORAGE_REMOVE:
+        opcode = TS_STORAGE_OP_REMOVE;
+        wire_put_u64(&w, vec_u64(in, 0));
+        break;
+    case RSS_PS_CREATE: /* uid, capacity, flags -> uid u64, capacity u64, flags u32 */
+        opcode = TS_STORAGE_OP_CREATE;
+        wire_put_u64(&w, vec_u64(in, 0));
+        wire_put_u64(&w, vec_u64(in, 1));
+        wire_put_u32(&w, (uint32_t)vec_u64(in, 2));
+        break;
+    case RSS_PS_SET_EXTENDED: /* uid, offset, data -> uid u64, offset u64, length u64, data */
+        opcode = TS_STORAGE_OP_SET_EXTENDED;
+        wire_put_u64(&w, vec_u64(in, 0));
+        wire_put_u64(&w, vec_u64(in, 1));
+        wire_put_u64(&w, in[2].len);
+        data = in[2].base, data_length = in[2].len;
+        break;
+    case RSS_PS_GET_SUPPORT_RSSD: /* -> flags u32 */
+        opcode = TS_STORAGE_OP_GET_SUPPORT;
+        response_max = 4;
+        break;
+    default:
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    pthread_once(&storage_once, storage_open);
+    if (service->session == NULL) {
+        return PSA_ERROR_COMMUNICATION_FAILURE; /* no se-proxy to be found */
+    }
+    size_t fixed_length = wire_writer_length(&w);
+    pthread_mutex_lock(&service->lock);
+    uint8_t *request = NULL;
+    rpc_call_handle call = rpc_caller_session_begin(service->session, &request,
+                                                    fixed_length + data_length, response_max);
+    psa_status_t status = PSA_ERROR_COMMUNICATION_FAILURE;
+    if (call != NULL) {
+        memcpy(request, fixed, fixed_length);
+        if (data_length > 0) {
+            memcpy(request + fixed_length, data, data_length);
+        }
+        uint8_t *response = NULL;
+        size_t response_length = 0;
+        service_status_t service_status = 0;
+        if (rpc_caller_session_invoke(call, opcode, &response, &response_length, &service_status) ==
+            RPC_SUCCESS) {
+            status = (psa_status_t)service_status;
+        }
+        if (status == PSA_SUCCESS && out_len > 0) {
+            wire_reader_t r;
+            wire_reader_init(&r, response, response_length);
+            uint64_t capacity = 0, size = 0;
+            uint32_t flags = 0;
+            switch (type) {
+            case RSS_STORAGE_GET:
+                if (response_length > out[0].len) {
+                    status = PSA_ERROR_COMMUNICATION_FAILURE;
+                } else {
+                    memcpy(out[0].base, response, response_length);
+                    out[0].len = response_length;
+                }
+                break;
+            case RSS_STORAGE_GET_INFO: /* back in TF-M's 12-byte record */
+                if (!wire_get_u64(&r, &capacity) || !wire_get_u64(&r, &size) ||
+                    !wire_get_u32(&r, &flags) || !wire_reader_done(&r) || capacity > UINT32_MAX ||
+                    size > UINT32_MAX || out[0].len < 12) {
+                    status = PSA_ERROR_COMMUNICATION_FAILURE;
+                } else {
+                    wire_store_u32(out[0].base, (uint32_t)capacity);
+                    wire_store_u32((uint8_t *)out[0].base + 4, (uint32_t)size);
+                    wire_store_u32((uint8_t *)out[0].base + 8, flags);
+                    out[0].len = 12;
+                }
+                break;
+            case RSS_PS_GET_SUPPORT_RSSD:
+                if (response_length != 4 || out[0].len < 4) {
+                    status = PSA_ERROR_COMMUNICATION_FAILURE;
+                } else {
+                    memcpy(out[0].base, response, 4);
+                    out[0].len = 4;
+                }
+                break;
+            default:
+                break;
+            }
+        }
+        rpc_caller_session_end(call);
+    }
+    pthread_mutex_unlock(&service->lock);
+    return status;
+}
+
+psa_status_t storage_backend_call(storage_args_t *a)
+{
+    return storage_call(ts_storage_call, NULL, a);
+}
