@@ -10,6 +10,17 @@ if(TARGET psa-tool AND TARGET rssd AND TARGET psa-static AND SS_OPENSSL_PROGRAM)
                          ENVIRONMENT "PSA_ROUTING=${mode}" TIMEOUT 600)
   endforeach()
 endif()
+# The same tests through psa-tool --via ts: psa-tool-ts, libts, a private se-proxy, rssd.
+if(TARGET psa-tool AND TARGET psa-tool-ts AND TARGET se-proxy AND TARGET rssd AND
+   SS_OPENSSL_PROGRAM)
+  add_test(NAME psa_tool_ts
+           COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
+                   sh ${CMAKE_CURRENT_LIST_DIR}/with_se_proxy.sh $<TARGET_FILE:se-proxy>
+                   sh ${CMAKE_CURRENT_LIST_DIR}/psa_tool.sh
+                   ${CMAKE_CURRENT_LIST_DIR}/psa_tool_via_ts.sh)
+  set_tests_properties(psa_tool_ts PROPERTIES TIMEOUT 600 ENVIRONMENT
+                       "PSA_TOOL=$<TARGET_FILE:psa-tool>;PSA_TOOL_TEST_VIA=ts;RSSD_POLICY=${CMAKE_CURRENT_LIST_DIR}/root-forwarder.policy")
+endif()
 
 # psa-tool streaming a 64 MiB file (four times the bound) in at most 16 MiB resident, in both
 # routing modes. /usr/bin/time measures the peak RSS; sanitized builds report it without the

@@ -233,14 +233,23 @@ check "a bad option value names the option" sh -c \
     "'$tool' key generate --id 0x703 --type aes --bits abc 2>&1 | grep -q \"^psa-tool: --bits: 'abc'\""
 check "an unknown option is named" sh -c \
     "'$tool' hash --alg sha-256 --frobnicate 2>&1 | grep -q 'unknown option --frobnicate'"
-check "status shows the routing in effect" sh -c \
-    "'$tool' status | grep -q \"^routing:     \${PSA_ROUTING:-enclave} (\" && \
-     PSA_ROUTING=splt '$tool' status | grep -q 'routing:     enclave (PSA_ROUTING=\"splt\" is not a mode'"
-check "status names the socket in use" sh -c \
-    "'$tool' status | grep -qx \"socket:      \$RSS_SOCKET (RSS_SOCKET)\""
-check "an unreachable service says which sockets were tried" sh -c \
-    "RSS_SOCKET=\$PWD/none.sock '$tool' status >m 2>&1; [ \$? -eq 1 ] && \
-     grep -q \"tried \$PWD/none.sock (No such file or directory)\" m"
+if [ "${PSA_TOOL_TEST_VIA:-rss}" = ts ]; then
+    check "status names libpsa-ts and the TS runtime directory" sh -c \
+        "'$tool' status | grep -qx 'library:     libpsa-ts (libts to se-proxy)' && \
+         '$tool' status | grep -qx \"TS runtime:  \$TS_RUNTIME_DIR\""
+    check "no se-proxy: status fails with COMMUNICATION_FAILURE" sh -c \
+        "TS_RUNTIME_DIR=\$PWD/none '$tool' status >m 2>&1; [ \$? -eq 1 ] && \
+         grep -q PSA_ERROR_COMMUNICATION_FAILURE m"
+else
+    check "status shows the routing in effect" sh -c \
+        "'$tool' status | grep -q \"^routing:     \${PSA_ROUTING:-enclave} (\" && \
+         PSA_ROUTING=splt '$tool' status | grep -q 'routing:     enclave (PSA_ROUTING=\"splt\" is not a mode'"
+    check "status names the socket in use" sh -c \
+        "'$tool' status | grep -qx \"socket:      \$RSS_SOCKET (RSS_SOCKET)\""
+    check "an unreachable service says which sockets were tried" sh -c \
+        "RSS_SOCKET=\$PWD/none.sock '$tool' status >m 2>&1; [ \$? -eq 1 ] && \
+         grep -q \"tried \$PWD/none.sock (No such file or directory)\" m"
+fi
 
 # --- errors and help -----------------------------------------------------------------------
 check "info of a missing key names the status" fails_with PSA_ERROR_INVALID_HANDLE \

@@ -1,4 +1,6 @@
 /* psa-tool: command line for PSA keys, signatures, encryption, hashes and ITS/PS objects. */
+#define _GNU_SOURCE /* memrchr */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@ static void print_commands(FILE *out, const char *group, const tool_command_t *c
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: psa-tool COMMAND [OPTIONS]    (psa-tool COMMAND --help for details)\n"
+    fprintf(out, "usage: psa-tool [--via rss|ts] COMMAND [OPTIONS]    (psa-tool COMMAND --help)\n"
                  "       psa-tool --help | --version\n"
                  "\n");
     print_commands(out, "key", tool_key_commands);
@@ -44,6 +46,11 @@ static void usage(FILE *out)
 #ifdef PSA_TOOL_HAVE_CLIENT
                  "The service is rssd at $RSS_SOCKET (default /run/rss/rss.sock for root, else\n"
                  "$XDG_RUNTIME_DIR/rss/rss.sock); $PSA_ROUTING=enclave|split chooses the routing.\n"
+                 "--via ts takes the Primary Compute path instead: libpsa-ts, through libts and\n"
+                 "se-proxy (found in $TS_RUNTIME_DIR) to rssd (psa-tool-ts does the work).\n"
+#elif defined(PSA_TOOL_VIA_TS)
+                 "The service is se-proxy, found by libts in $TS_RUNTIME_DIR (else /run/ts for\n"
+                 "root, else $XDG_RUNTIME_DIR/ts), which forwards to rssd (libpsa-ts).\n"
 #else
                  "This build runs the PSA APIs in-process (libpsa-local) on $PSA_STATE_DIR.\n"
 #endif
@@ -108,6 +115,12 @@ static int cmd_status(int argc, char **argv)
         printf("socket:      %s%s\n", sock,
                env_sock != NULL && env_sock[0] != '\0' ? " (RSS_SOCKET)" : "");
     }
+#elif defined(PSA_TOOL_VIA_TS)
+    const char *runtime = getenv("TS_RUNTIME_DIR");
+    printf("library:     libpsa-ts (libts to se-proxy)\n");
+    printf("TS runtime:  %s\n", runtime != NULL && runtime[0] != '\0'
+                                       ? runtime
+                                       : "(default: /run/ts for root, else $XDG_RUNTIME_DIR/ts)");
 #else
     const char *state = getenv("PSA_STATE_DIR");
     printf("library:     libpsa-local (in-process)\n");
@@ -174,8 +187,50 @@ static int run_group(const char *group, const tool_command_t *cmds, int argc, ch
     return c->run(argc - 1, argv + 1);
 }
 
+#if defined(PSA_TOOL_HAVE_CLIENT) || defined(PSA_TOOL_VIA_TS)
+/* --via rss|ts: the path this program takes (libpsa: rss; libpsa-ts: ts), or the other program,
+ * psa-tool or psa-tool-ts beside this one, run with the same arguments. */
+static int via(int *argc, char ***argv)
+{
+#ifdef PSA_TOOL_VIA_TS
+    const char *mine = "ts", *other = "rss", *other_name = "psa-tool";
+#else
+    const char *mine = "rss", *other = "ts", *other_name = "psa-tool-ts";
+#endif
+    if (*argc < 3 || (strcmp((*argv)[2], mine) != 0 && strcmp((*argv)[2], other) != 0)) {
+        return tool_usage_error("--via takes rss or ts");
+    }
+    if (strcmp((*argv)[2], mine) == 0) {
+        (*argv)[2] = (*argv)[0];
+        *argv += 2;
+        *argc -= 2;
+        return -1; /* go on here */
+    }
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
+    if (slash == NULL || (size_t)(slash + 1 - self) + strlen(other_name) >= sizeof(self)) {
+        fprintf(stderr, "psa-tool: cannot tell where %s is\n", other_name);
+        return TOOL_EXIT_FAILED;
+    }
+    strcpy(slash + 1, other_name);
+    (*argv)[2] = self;
+    execv(self, *argv + 2);
+    fprintf(stderr, "psa-tool: cannot run %s: %s\n", self, strerror(errno));
+    return TOOL_EXIT_FAILED;
+}
+#endif
+
 int main(int argc, char **argv)
 {
+#if defined(PSA_TOOL_HAVE_CLIENT) || defined(PSA_TOOL_VIA_TS)
+    if (argc >= 2 && strcmp(argv[1], "--via") == 0) {
+        int rc = via(&argc, &argv);
+        if (rc >= 0) {
+            return rc;
+        }
+    }
+#endif
     if (argc < 2) {
         usage(stderr);
         return TOOL_EXIT_USAGE;
