@@ -163,7 +163,8 @@ int main(int argc, char **argv)
 {
     const char *rssd = argc > 1 ? argv[1] : SS_RSSD_PATH;
     const char *server = argc > 2 ? argv[2] : SS_PARSEC_SERVER_PATH;
-    char state[160], rss_sock[160], config[160];
+    const char *se_proxy = argc > 3 ? argv[3] : SS_SE_PROXY_PATH;
+    char state[160], rss_sock[160], config[160], policy[160], ts_sock[160];
     if (mkdtemp(dir) == NULL) {
         return 1;
     }
@@ -171,7 +172,13 @@ int main(int argc, char **argv)
     snprintf(rss_sock, sizeof(rss_sock), "%s/rss.sock", dir);
     snprintf(parsec_sock, sizeof(parsec_sock), "%s/parsec.sock", dir);
     snprintf(config, sizeof(config), "%s/config.toml", dir);
+    snprintf(policy, sizeof(policy), "%s/policy", dir);
+    snprintf(ts_sock, sizeof(ts_sock), "%s/se-proxy.sock", dir);
     mkdir(state, 0700);
+    /* parsecd reaches rssd through se-proxy, which this uid runs: rssd must let it forward. */
+    FILE *p = fopen(policy, "w");
+    fprintf(p, "uid %u forwarder\n", (unsigned)getuid());
+    fclose(p);
     FILE *f = fopen(config, "w");
     fprintf(f,
             "[core_settings]\nallow_root = true\nlog_level = \"error\"\n"
@@ -182,12 +189,16 @@ int main(int argc, char **argv)
             dir);
     fclose(f);
     setenv("RSS_SOCKET", rss_sock, 1);
-    const char *rssd_argv[] = {rssd,     "--state-dir",  state, "--socket",
-                               rss_sock, "--foreground", NULL};
+    setenv("TS_RUNTIME_DIR", dir, 1);
+    const char *rssd_argv[] = {rssd,     "--state-dir", state,          "--socket",
+                               rss_sock, "--policy",    policy,         "--foreground",
+                               NULL};
+    const char *se_proxy_argv[] = {se_proxy, "--socket", ts_sock, "--foreground", NULL};
     const char *parsec_argv[] = {server, "--socket",     parsec_sock, "--config",
                                  config, "--foreground", NULL};
     pid_t rssd_pid = spawn(rssd_argv, rss_sock);
-    pid_t parsec_pid = rssd_pid > 0 ? spawn(parsec_argv, parsec_sock) : -1;
+    pid_t se_proxy_pid = rssd_pid > 0 ? spawn(se_proxy_argv, ts_sock) : -1;
+    pid_t parsec_pid = se_proxy_pid > 0 ? spawn(parsec_argv, parsec_sock) : -1;
     psa_key_attributes_t a = PSA_KEY_ATTRIBUTES_INIT;
     psa_set_key_type(&a, PSA_KEY_TYPE_ECC_KEY_PAIR(PSA_ECC_FAMILY_SECP_R1));
     psa_set_key_bits(&a, 256);
@@ -197,7 +208,8 @@ int main(int argc, char **argv)
     int rc = 1;
     if (parsec_pid > 0 && psa_crypto_init() == PSA_SUCCESS &&
         psa_generate_key(&a, &psa_key) == PSA_SUCCESS && parsec_generate_bench_key() == 0) {
-        printf("Parsec front end vs libpsa, same rssd, same run (medians of %d runs)\n",
+        printf("Parsec front end (libts, se-proxy, rssd) vs libpsa (rssd), same run "
+               "(medians of %d runs)\n",
                BENCH_RUNS);
         bench_table_header();
         double ping = bench_rate(op_parsec_ping, NULL, 1.0);
@@ -216,6 +228,10 @@ int main(int argc, char **argv)
     if (parsec_pid > 0) {
         kill(parsec_pid, SIGTERM);
         waitpid(parsec_pid, NULL, 0);
+    }
+    if (se_proxy_pid > 0) {
+        kill(se_proxy_pid, SIGTERM);
+        waitpid(se_proxy_pid, NULL, 0);
     }
     if (rssd_pid > 0) {
         kill(rssd_pid, SIGTERM);

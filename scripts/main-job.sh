@@ -147,11 +147,13 @@ uefi_row "psa-api-test-ts (Primary Compute)" "$build/tools/psa-api-test-ts" \
     "$build/tools/psa-api-test-ts" all
 
 echo
-echo "== Parsec (Debian's parsec-interface Rust client against the Parsec front end on its own rssd)"
+echo "== Parsec (Debian's parsec-interface Rust client against the Parsec front end, through se-proxy to its own rssd)"
 parsec_client=$build/parsec-client/debug/parsec-conformance
 parsec_server=$build/tools/parsecd
 if [ -x "$parsec_client" ] && [ -x "$parsec_server" ]; then
-    if out=$(sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
+    if out=$(RSSD_POLICY="$state/forwarder.policy" \
+        sh "$root/tests/integration/with_rssd.sh" "$build/src/enclave/rssd" \
+        sh "$root/tests/integration/with_se_proxy.sh" "$build/tools/se-proxy" \
         sh "$root/tests/integration/parsec_conformance.sh" "$parsec_server" "$parsec_client" 2>&1); then
         rc=0
     else
