@@ -718,11 +718,17 @@ static int32_t generic_serve(const ts_crypto_backend_t *backend, ts_call_t *call
         call->service_status = status;
         return TS_RPC_SUCCESS;
     }
-    /* The outputs the caller can take must fit the memory it lent for the response. */
-    uint64_t need = 0;
+    /* The whole response -- fixed outputs, and each byte output the caller can take with its
+     * length -- must fit the memory it lent, or the call is not made (its work would be lost). */
+    crypto_args_t sizes = {.function_id = desc->function_id};
+    size_t need = 0;
     for (uint8_t role = CRYPTO_OUT_OUTPUT; role < CRYPTO_OUT_BYTES; role++) {
-        need += want[role];
+        if (want[role] > call->response_size) {
+            return TS_RPC_ERROR_INVALID_RESPONSE_BODY;
+        }
+        sizes.out_size[role] = (size_t)want[role];
     }
+    need = ts_crypto_generic_response_size(&sizes); /* each term at most response_size */
     if (need > call->response_size) {
         return TS_RPC_ERROR_INVALID_RESPONSE_BODY;
     }
