@@ -2,6 +2,10 @@
 #include "api/remote.h"
 
 #include <stdbool.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <psa/crypto.h>
 
 static bool row_has_out(const crypto_call_desc_t *desc, uint8_t role)
 {
@@ -11,6 +15,85 @@ static bool row_has_out(const crypto_call_desc_t *desc, uint8_t role)
         }
     }
     return false;
+}
+
+/*
+ * The one-shot AEAD calls carry the nonce inside RSS comms' 56-byte header, which has room for
+ * 16 bytes (se-proxy forwards on RSS comms too). A longer nonce (GCM accepts up to 128 bytes) is
+ * sent through rssd's multi-part calls, which give the same bytes; the output layout (ciphertext
+ * then tag) is assembled here.
+ */
+static psa_status_t aead_long_nonce(crypto_args_t *a)
+{
+    bool encrypt = a->function_id == CRYPTO_FID_AEAD_ENCRYPT;
+    const uint8_t *input = a->in[CRYPTO_IN_INPUT];
+    size_t input_length = a->in_len[CRYPTO_IN_INPUT];
+    uint8_t *output = a->out[CRYPTO_OUT_OUTPUT];
+    size_t output_size = a->out_size[CRYPTO_OUT_OUTPUT];
+    size_t tag_length = PSA_ALG_AEAD_GET_TAG_LENGTH(a->alg);
+    size_t body_length = input_length;
+    if (!encrypt) {
+        if (PSA_ALG_IS_AEAD(a->alg) && input_length < tag_length) {
+            return PSA_ERROR_INVALID_SIGNATURE;
+        }
+        body_length = input_length - tag_length;
+    }
+    psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
+    psa_status_t status = encrypt ? psa_aead_encrypt_setup(&op, a->key, a->alg)
+                                  : psa_aead_decrypt_setup(&op, a->key, a->alg);
+    if (status == PSA_SUCCESS) {
+        status = psa_aead_set_lengths(&op, a->in_len[CRYPTO_IN_AD], body_length);
+    }
+    if (status == PSA_SUCCESS) {
+        status = psa_aead_set_nonce(&op, a->in[CRYPTO_IN_NONCE], a->in_len[CRYPTO_IN_NONCE]);
+    }
+    if (status == PSA_SUCCESS) {
+        status = psa_aead_update_ad(&op, a->in[CRYPTO_IN_AD], a->in_len[CRYPTO_IN_AD]);
+    }
+    size_t done = 0;
+    if (status == PSA_SUCCESS) {
+        status = psa_aead_update(&op, input, body_length, output, output_size, &done);
+    }
+    size_t last = 0;
+    if (status == PSA_SUCCESS && encrypt) {
+        uint8_t tag[PSA_AEAD_TAG_MAX_SIZE];
+        size_t tag_written = 0;
+        status = psa_aead_finish(&op, output + done, output_size - done, &last, tag, sizeof(tag),
+                                 &tag_written);
+        done += last;
+        if (status == PSA_SUCCESS) {
+            if (output_size - done < tag_written) {
+                status = PSA_ERROR_BUFFER_TOO_SMALL;
+            } else {
+                memcpy(output + done, tag, tag_written);
+                done += tag_written;
+            }
+        }
+    } else if (status == PSA_SUCCESS) {
+        status = psa_aead_verify(&op, output + done, output_size - done, &last, input + body_length,
+                                 tag_length);
+        done += last;
+    }
+    psa_aead_abort(&op);
+    if (status != PSA_SUCCESS) {
+        OPENSSL_cleanse(output, output_size);
+        done = 0;
+    }
+    a->out_len[CRYPTO_OUT_OUTPUT] = done;
+    return status;
+}
+
+/* One raw call, and the outputs that must fill their buffer checked. */
+static psa_status_t call(crypto_args_t *a, remote_raw_fn raw)
+{
+    psa_status_t status = raw(a);
+    bool whole = a->function_id == CRYPTO_FID_GENERATE_RANDOM ||
+                 a->function_id == CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES;
+    if (status == PSA_SUCCESS && whole &&
+        a->out_len[CRYPTO_OUT_OUTPUT] != a->out_size[CRYPTO_OUT_OUTPUT]) {
+        status = PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    return status;
 }
 
 psa_status_t remote_call(crypto_args_t *a, remote_raw_fn raw)
@@ -24,7 +107,7 @@ psa_status_t remote_call(crypto_args_t *a, remote_raw_fn raw)
     }
     if (desc->flags & CRYPTO_CALL_SETUP) {
         a->handle = *o->route == ROUTE_REMOTE ? *o->handle : 0;
-        status = raw(a);
+        status = call(a, raw);
         if (status == PSA_SUCCESS && a->handle == 0) {
             status = PSA_ERROR_COMMUNICATION_FAILURE; /* every operation set up has a handle */
         }
@@ -40,7 +123,7 @@ psa_status_t remote_call(crypto_args_t *a, remote_raw_fn raw)
         status = PSA_SUCCESS;
         if (*o->route == ROUTE_REMOTE) {
             a->handle = *o->handle;
-            status = raw(a);
+            status = call(a, raw);
         }
         /* Whatever the service said, this object is inactive now; an operation the service
          * still held is released with the session at the latest. */
@@ -54,14 +137,14 @@ psa_status_t remote_call(crypto_args_t *a, remote_raw_fn raw)
         a->handle = *o->handle;
         if (a->function_id == CRYPTO_FID_HASH_CLONE) {
             a->target_handle = op_route(t) == ROUTE_REMOTE ? *t->handle : 0;
-            status = raw(a);
+            status = call(a, raw);
             if (status == PSA_SUCCESS) {
                 *t->handle = a->handle;
                 *t->route = ROUTE_REMOTE;
             }
             return status;
         }
-        status = raw(a);
+        status = call(a, raw);
         if (status == PSA_SUCCESS && row_has_out(desc, CRYPTO_OUT_HANDLE)) {
             *o->handle = a->handle;
             if (a->handle == 0) {
@@ -73,5 +156,9 @@ psa_status_t remote_call(crypto_args_t *a, remote_raw_fn raw)
         }
         return status;
     }
-    return raw(a);
+    if ((a->function_id == CRYPTO_FID_AEAD_ENCRYPT || a->function_id == CRYPTO_FID_AEAD_DECRYPT) &&
+        a->in_len[CRYPTO_IN_NONCE] > CRYPTO_IOVEC_NONCE_MAX) {
+        return aead_long_nonce(a);
+    }
+    return call(a, raw);
 }

@@ -85,95 +85,16 @@ static bool attributes_are_local(const psa_key_attributes_t *attributes)
 
 /* ---- rssd ------------------------------------------------------------------------------------ */
 
-static psa_status_t aead_long_nonce(crypto_args_t *a);
-
 /* One call to rssd: the record onto the vectors of its row, and the reply back into it. */
 static psa_status_t enclave_raw(crypto_args_t *a)
 {
-    if ((a->function_id == CRYPTO_FID_AEAD_ENCRYPT || a->function_id == CRYPTO_FID_AEAD_DECRYPT) &&
-        a->in_len[CRYPTO_IN_NONCE] > CRYPTO_IOVEC_NONCE_MAX) {
-        return aead_long_nonce(a);
-    }
     crypto_wire_t w;
     psa_status_t status = crypto_args_encode(a, &w);
     if (status != PSA_SUCCESS) {
         return status;
     }
     status = client_call(RSS_HANDLE_CRYPTO, PSA_IPC_CALL, w.in, w.in_len, w.out, w.out_len);
-    status = crypto_args_decode_reply(a, &w, status);
-    /* Outputs that must fill their buffer. */
-    bool whole = a->function_id == CRYPTO_FID_GENERATE_RANDOM ||
-                 a->function_id == CRYPTO_FID_KEY_DERIVATION_OUTPUT_BYTES;
-    if (status == PSA_SUCCESS && whole &&
-        a->out_len[CRYPTO_OUT_OUTPUT] != a->out_size[CRYPTO_OUT_OUTPUT]) {
-        status = PSA_ERROR_COMMUNICATION_FAILURE;
-    }
-    return status;
-}
-
-/*
- * The one-shot AEAD calls carry the nonce inside the 56-byte header, which has room for 16
- * bytes. A longer nonce (GCM accepts up to 128 bytes) is sent through rssd's multi-part calls,
- * which give the same bytes; the output layout (ciphertext then tag) is assembled here.
- */
-static psa_status_t aead_long_nonce(crypto_args_t *a)
-{
-    bool encrypt = a->function_id == CRYPTO_FID_AEAD_ENCRYPT;
-    const uint8_t *input = a->in[CRYPTO_IN_INPUT];
-    size_t input_length = a->in_len[CRYPTO_IN_INPUT];
-    uint8_t *output = a->out[CRYPTO_OUT_OUTPUT];
-    size_t output_size = a->out_size[CRYPTO_OUT_OUTPUT];
-    size_t tag_length = PSA_ALG_AEAD_GET_TAG_LENGTH(a->alg);
-    size_t body_length = input_length;
-    if (!encrypt) {
-        if (PSA_ALG_IS_AEAD(a->alg) && input_length < tag_length) {
-            return PSA_ERROR_INVALID_SIGNATURE;
-        }
-        body_length = input_length - tag_length;
-    }
-    psa_aead_operation_t op = PSA_AEAD_OPERATION_INIT;
-    psa_status_t status = encrypt ? psa_aead_encrypt_setup(&op, a->key, a->alg)
-                                  : psa_aead_decrypt_setup(&op, a->key, a->alg);
-    if (status == PSA_SUCCESS) {
-        status = psa_aead_set_lengths(&op, a->in_len[CRYPTO_IN_AD], body_length);
-    }
-    if (status == PSA_SUCCESS) {
-        status = psa_aead_set_nonce(&op, a->in[CRYPTO_IN_NONCE], a->in_len[CRYPTO_IN_NONCE]);
-    }
-    if (status == PSA_SUCCESS) {
-        status = psa_aead_update_ad(&op, a->in[CRYPTO_IN_AD], a->in_len[CRYPTO_IN_AD]);
-    }
-    size_t done = 0;
-    if (status == PSA_SUCCESS) {
-        status = psa_aead_update(&op, input, body_length, output, output_size, &done);
-    }
-    size_t last = 0;
-    if (status == PSA_SUCCESS && encrypt) {
-        uint8_t tag[PSA_AEAD_TAG_MAX_SIZE];
-        size_t tag_written = 0;
-        status = psa_aead_finish(&op, output + done, output_size - done, &last, tag, sizeof(tag),
-                                 &tag_written);
-        done += last;
-        if (status == PSA_SUCCESS) {
-            if (output_size - done < tag_written) {
-                status = PSA_ERROR_BUFFER_TOO_SMALL;
-            } else {
-                memcpy(output + done, tag, tag_written);
-                done += tag_written;
-            }
-        }
-    } else if (status == PSA_SUCCESS) {
-        status = psa_aead_verify(&op, output + done, output_size - done, &last, input + body_length,
-                                 tag_length);
-        done += last;
-    }
-    psa_aead_abort(&op);
-    if (status != PSA_SUCCESS) {
-        OPENSSL_cleanse(output, output_size);
-        done = 0;
-    }
-    a->out_len[CRYPTO_OUT_OUTPUT] = done;
-    return status;
+    return crypto_args_decode_reply(a, &w, status);
 }
 
 /* A record on rssd, keeping the operation object's handle and route (api/remote.h). */
@@ -580,9 +501,9 @@ static psa_status_t split_call(crypto_args_t *a)
             !attributes_are_local(&a->attributes)) {
             return pake_key_to_rssd(a);
         }
-        return route == ROUTE_LOCAL     ? local_call(a)
+        return route == ROUTE_LOCAL    ? local_call(a)
                : route == ROUTE_REMOTE ? enclave_call(a)
-                                        : PSA_ERROR_BAD_STATE;
+                                       : PSA_ERROR_BAD_STATE;
     }
     switch (fid) {
     case CRYPTO_FID_COPY_KEY:

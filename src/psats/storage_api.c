@@ -8,26 +8,12 @@
 
 #include "api/storage_front.h"
 #include "base/wire.h"
+#include "ts/ts_rpc_abi.h"
 #include "ts/ts_storage.h"
 
-static pthread_once_t storage_once = PTHREAD_ONCE_INIT;
-static psats_service_t its = {.name = "sn:trustedfirmware.org:internal-trusted-storage:0",
-                              .lock = PTHREAD_MUTEX_INITIALIZER};
-static psats_service_t ps = {.name = "sn:trustedfirmware.org:protected-storage:0",
-                             .lock = PTHREAD_MUTEX_INITIALIZER};
-
-static void storage_open(void)
-{
-    psats_service_open(&its);
-    psats_service_open(&ps);
-}
-
-void psats_service_open(psats_service_t *service)
-{
-    service_locator_init();
-    service->context = service_locator_query(service->name);
-    service->session = service->context != NULL ? service_context_open(service->context) : NULL;
-}
+/* The largest object rssd keeps (1 MiB): a GET never needs a larger buffer, and a set beyond
+ * what the binding's memory holds can be no object. */
+#define STORAGE_OBJECT_MAX (TS_RPC_MAX_SHARED_MEMORY / 2)
 
 /* The vector of in[index] as a little-endian integer (its size was set by storage_calls). */
 static uint64_t vec_u64(const psa_invec *in, size_t index)
@@ -43,7 +29,7 @@ static psa_status_t ts_storage_call(void *ctx, psa_handle_t handle, int32_t type
 {
     (void)ctx;
     (void)in_len;
-    psats_service_t *service = handle == RSS_HANDLE_ITS ? &its : &ps;
+    psats_service_t *service = handle == RSS_HANDLE_ITS ? &psats_its : &psats_ps;
     uint8_t fixed[24];
     wire_writer_t w;
     wire_writer_init(&w, fixed, sizeof(fixed));
@@ -62,8 +48,8 @@ static psa_status_t ts_storage_call(void *ctx, psa_handle_t handle, int32_t type
         opcode = TS_STORAGE_OP_GET;
         wire_put_u64(&w, vec_u64(in, 0));
         wire_put_u64(&w, vec_u64(in, 1));
-        wire_put_u64(&w, out[0].len);
-        response_max = out[0].len;
+        response_max = out[0].len < STORAGE_OBJECT_MAX ? out[0].len : STORAGE_OBJECT_MAX;
+        wire_put_u64(&w, response_max);
         break;
     case RSS_STORAGE_GET_INFO: /* uid -> capacity u64, size u64, flags u32 */
         opcode = TS_STORAGE_OP_GET_INFO;
@@ -94,15 +80,19 @@ static psa_status_t ts_storage_call(void *ctx, psa_handle_t handle, int32_t type
     default:
         return PSA_ERROR_NOT_SUPPORTED;
     }
-    pthread_once(&storage_once, storage_open);
-    if (service->session == NULL) {
-        return PSA_ERROR_COMMUNICATION_FAILURE; /* no se-proxy to be found */
-    }
     size_t fixed_length = wire_writer_length(&w);
+    if (fixed_length + data_length > TS_RPC_MAX_SHARED_MEMORY) {
+        /* Larger than any object: as storage_calls answers beyond what a call can carry. */
+        return type == RSS_STORAGE_SET ? PSA_ERROR_INSUFFICIENT_STORAGE
+                                       : PSA_ERROR_INVALID_ARGUMENT;
+    }
     pthread_mutex_lock(&service->lock);
+    struct rpc_caller_session *session = psats_session(service);
     uint8_t *request = NULL;
-    rpc_call_handle call = rpc_caller_session_begin(service->session, &request,
-                                                    fixed_length + data_length, response_max);
+    rpc_call_handle call =
+        session != NULL
+            ? rpc_caller_session_begin(session, &request, fixed_length + data_length, response_max)
+            : NULL;
     psa_status_t status = PSA_ERROR_COMMUNICATION_FAILURE;
     if (call != NULL) {
         memcpy(request, fixed, fixed_length);
@@ -112,8 +102,9 @@ static psa_status_t ts_storage_call(void *ctx, psa_handle_t handle, int32_t type
         uint8_t *response = NULL;
         size_t response_length = 0;
         service_status_t service_status = 0;
-        if (rpc_caller_session_invoke(call, opcode, &response, &response_length, &service_status) ==
-            RPC_SUCCESS) {
+        rpc_status_t rpc =
+            rpc_caller_session_invoke(call, opcode, &response, &response_length, &service_status);
+        if (rpc == RPC_SUCCESS) {
             status = (psa_status_t)service_status;
         }
         if (status == PSA_SUCCESS && out_len > 0) {
@@ -155,6 +146,9 @@ static psa_status_t ts_storage_call(void *ctx, psa_handle_t handle, int32_t type
             }
         }
         rpc_caller_session_end(call);
+        if (rpc == RPC_ERROR_TRANSPORT_LAYER) {
+            psats_broken(service); /* se-proxy went away: the next call starts afresh */
+        }
     }
     pthread_mutex_unlock(&service->lock);
     return status;

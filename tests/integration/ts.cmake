@@ -10,3 +10,15 @@ if(TARGET se-proxy AND TARGET ts AND TARGET rssd AND TARGET psa-static)
   set_tests_properties(ts_libts PROPERTIES TIMEOUT 600 ENVIRONMENT
                        "RSSD_POLICY=${CMAKE_CURRENT_LIST_DIR}/root-forwarder.policy")
 endif()
+
+# libpsa-ts beyond the conformance suites: long AEAD nonces, calls larger than the binding's
+# memory, a se-proxy restart, fork.
+if(TARGET psa-ts AND TARGET se-proxy AND TARGET rssd)
+  add_executable(test_psats ${CMAKE_CURRENT_LIST_DIR}/test_psats.c)
+  target_link_libraries(test_psats PRIVATE psa-ts OpenSSL::Crypto PkgConfig::CMOCKA)
+  add_test(NAME psats
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/with_rssd.sh $<TARGET_FILE:rssd>
+                   $<TARGET_FILE:test_psats> $<TARGET_FILE:se-proxy>)
+  set_tests_properties(psats PROPERTIES TIMEOUT 600 ENVIRONMENT
+                       "RSSD_POLICY=${CMAKE_CURRENT_LIST_DIR}/root-forwarder.policy")
+endif()
