@@ -10,14 +10,15 @@
 #include "comms/crypto_calls.h"
 #include "base/wire.h"
 #include "ts/ts_crypto.h"
+#include "uefi/var_auth.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint8_t answer_len;
 static int32_t answer_status;
 
-static psa_status_t backend_call(void *session, const psa_invec *in, size_t in_len,
-                                 psa_outvec *out, size_t out_len)
+static psa_status_t backend_call(void *session, const psa_invec *in, size_t in_len, psa_outvec *out,
+                                 size_t out_len)
 {
     (void)session;
     crypto_iovec_t iov;
@@ -39,7 +40,19 @@ static psa_status_t backend_call(void *session, const psa_invec *in, size_t in_l
     return answer_status;
 }
 
-static const ts_crypto_backend_t backend = {backend_call};
+/* The UEFI opcodes on the real PKCS#7 checks (OpenSSL, src/uefi/var_auth.c). */
+static int32_t pkcs7_verify(const uint8_t *pkcs7, size_t pkcs7_size, const uint8_t *hash,
+                            size_t hash_size, const uint8_t *cert, size_t cert_size)
+{
+    return var_pkcs7_verify_hash(pkcs7, pkcs7_size, hash, hash_size, cert, cert_size);
+}
+
+static uint64_t uefi_fingerprint(const uint8_t *pkcs7, size_t pkcs7_size, uint8_t fingerprint[32])
+{
+    return var_pkcs7_fingerprint(pkcs7, pkcs7_size, fingerprint);
+}
+
+static const ts_crypto_backend_t backend = {backend_call, pkcs7_verify, uefi_fingerprint};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

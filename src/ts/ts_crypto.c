@@ -337,11 +337,50 @@ static int32_t respond(const ts_crypto_op_t *op, const crypto_args_t *a, ts_call
 
 static int32_t generic_serve(const ts_crypto_backend_t *backend, ts_call_t *call);
 
+/* The two UEFI opcodes: TLVs in, the backend's answer as the service status. */
+static int32_t uefi_serve(const ts_crypto_backend_t *backend, ts_call_t *call)
+{
+    bool verify = call->opcode == TS_CRYPTO_OP_VERIFY_PKCS7_SIGNATURE;
+    if ((verify && backend->pkcs7_verify == NULL) ||
+        (!verify && backend->uefi_fingerprint == NULL)) {
+        return TS_RPC_ERROR_INVALID_VALUE;
+    }
+    const uint8_t *pkcs7 = NULL, *hash = NULL, *cert = NULL;
+    size_t pkcs7_size = 0, hash_size = 0, cert_size = 0;
+    if (!wire_tlv_find(call->request, call->request_length, 1, &pkcs7, &pkcs7_size) ||
+        (verify && !wire_tlv_find(call->request, call->request_length, 2, &hash, &hash_size))) {
+        return TS_RPC_ERROR_INVALID_REQUEST_BODY;
+    }
+    call->response_length = 0;
+    if (verify) {
+        (void)wire_tlv_find(call->request, call->request_length, 3, &cert, &cert_size);
+        call->service_status =
+            backend->pkcs7_verify(pkcs7, pkcs7_size, hash, hash_size, cert, cert_size);
+        return TS_RPC_SUCCESS;
+    }
+    uint8_t identifier[PSA_HASH_MAX_SIZE] = {0};
+    uint64_t status = backend->uefi_fingerprint(pkcs7, pkcs7_size, identifier);
+    call->service_status = (int32_t)(uint32_t)status; /* the low 32 bits, as the wire has */
+    if (status == 0) {
+        wire_writer_t w;
+        wire_writer_init(&w, call->response, call->response_size);
+        if (!wire_put_tlv(&w, 1, identifier, sizeof(identifier))) {
+            return TS_RPC_ERROR_INTERNAL; /* the response does not fit the memory */
+        }
+        call->response_length = wire_writer_length(&w);
+    }
+    return TS_RPC_SUCCESS;
+}
+
 int32_t ts_crypto_serve(void *context, ts_call_t *call)
 {
     const ts_crypto_backend_t *backend = context;
     if (call->opcode & TS_CRYPTO_OP_GENERIC) {
         return generic_serve(backend, call);
+    }
+    if (call->opcode == TS_CRYPTO_OP_VERIFY_PKCS7_SIGNATURE ||
+        call->opcode == TS_CRYPTO_OP_GET_UEFI_PRIV_AUTH_VAR_FINGERPRINT) {
+        return uefi_serve(backend, call);
     }
     const ts_crypto_op_t *op = find_op(call->opcode);
     if (op == NULL) {

@@ -16,7 +16,19 @@
 typedef struct ts_crypto_backend {
     psa_status_t (*call)(void *session, const psa_invec *in, size_t in_len, psa_outvec *out,
                          size_t out_len);
+    /* The UEFI opcodes (sheet §2.2) upstream's smm-gateway calls; NULL: the opcode answers
+     * RPC_ERROR_INVALID_VALUE. 0x0112 VERIFY_PKCS7_SIGNATURE: TLV1 PKCS#7 (DER), TLV2 hash, TLV3
+     * the signer's certificate (DER, optional); the service status is pkcs7_verify's answer
+     * (0, or a negative Mbed TLS code). 0x0113 GET_UEFI_PRIV_AUTH_VAR_FINGERPRINT: TLV1 PKCS#7;
+     * the response TLV1 is 64 bytes, the fingerprint then zeros; the service status is the EFI
+     * status's low 32 bits (0, or EFI_COMPROMISED_DATA's 0x21), as the 32-bit field carries it. */
+    int32_t (*pkcs7_verify)(const uint8_t *pkcs7, size_t pkcs7_size, const uint8_t *hash,
+                            size_t hash_size, const uint8_t *cert, size_t cert_size);
+    uint64_t (*uefi_fingerprint)(const uint8_t *pkcs7, size_t pkcs7_size, uint8_t fingerprint[32]);
 } ts_crypto_backend_t;
+
+#define TS_CRYPTO_OP_VERIFY_PKCS7_SIGNATURE             0x0112u
+#define TS_CRYPTO_OP_GET_UEFI_PRIV_AUTH_VAR_FINGERPRINT 0x0113u
 
 /* ts_serve_fn for the crypto UUID; context is a const ts_crypto_backend_t *. RPC statuses: an
  * unknown opcode RPC_ERROR_INVALID_VALUE; a short fixed part or a missing or malformed TLV

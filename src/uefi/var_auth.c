@@ -208,19 +208,16 @@ efi_status_t var_auth_verify(const var_auth_descriptor_t *d, const uint8_t *sign
     return status;
 }
 
-efi_status_t var_auth_verify_private(const var_auth_descriptor_t *d, const uint8_t *signed_data,
-                                     size_t signed_size, uint8_t fingerprint[32])
+/* The UEFI fingerprint of a PKCS#7's signer: SHA-256 over the signer's subject common name and
+ * the tbsCertificate of the top of the chain the PKCS#7 carries. */
+static efi_status_t pkcs7_fingerprint(PKCS7 *p7, uint8_t fingerprint[32])
 {
     efi_status_t status = EFI_SECURITY_VIOLATION;
-    PKCS7 *p7 = parse_pkcs7(d->cert, d->cert_size);
-    STACK_OF(X509) *signers = NULL;
     unsigned char *tbs = NULL;
-    if (p7 == NULL || !pkcs7_verify(p7, NULL, signed_data, signed_size)) {
-        goto out;
-    }
-    signers = PKCS7_get0_signers(p7, NULL, 0);
+    STACK_OF(X509) *signers = PKCS7_get0_signers(p7, NULL, 0);
     if (signers == NULL || sk_X509_num(signers) != 1) {
-        goto out;
+        sk_X509_free(signers);
+        return status;
     }
     X509 *signer = sk_X509_value(signers, 0);
     STACK_OF(X509) *certs = p7->d.sign->cert;
@@ -257,9 +254,101 @@ efi_status_t var_auth_verify_private(const var_auth_descriptor_t *d, const uint8
         status = EFI_SUCCESS;
     }
     EVP_MD_CTX_free(md);
-out:
     OPENSSL_free(tbs);
     sk_X509_free(signers);
+    return status;
+}
+
+efi_status_t var_auth_verify_private(const var_auth_descriptor_t *d, const uint8_t *signed_data,
+                                     size_t signed_size, uint8_t fingerprint[32])
+{
+    efi_status_t status = EFI_SECURITY_VIOLATION;
+    PKCS7 *p7 = parse_pkcs7(d->cert, d->cert_size);
+    if (p7 != NULL && pkcs7_verify(p7, NULL, signed_data, signed_size)) {
+        status = pkcs7_fingerprint(p7, fingerprint);
+    }
+    PKCS7_free(p7);
+    return status;
+}
+
+efi_status_t var_pkcs7_fingerprint(const uint8_t *der, size_t size, uint8_t fingerprint[32])
+{
+    PKCS7 *p7 = parse_pkcs7(der, size);
+    efi_status_t status = p7 != NULL ? pkcs7_fingerprint(p7, fingerprint) : EFI_SECURITY_VIOLATION;
+    PKCS7_free(p7);
+    return status == EFI_SUCCESS ? EFI_SUCCESS : EFI_COMPROMISED_DATA;
+}
+
+/* One SignerInfo's signature over `hash` with `key`: directly over the hash, or, when the signer
+ * signed attributes, over them after checking that their messageDigest is the hash. */
+static bool signer_verifies(PKCS7_SIGNER_INFO *si, EVP_PKEY *key, const uint8_t *hash,
+                            size_t hash_size)
+{
+    const EVP_MD *md = EVP_get_digestbyobj(si->digest_alg->algorithm);
+    if (md == NULL || (size_t)EVP_MD_get_size(md) != hash_size) {
+        return false;
+    }
+    uint8_t attrs_hash[EVP_MAX_MD_SIZE];
+    const uint8_t *tbs = hash;
+    size_t tbs_size = hash_size;
+    if (sk_X509_ATTRIBUTE_num(si->auth_attr) > 0) {
+        ASN1_OCTET_STRING *digest = PKCS7_digest_from_attributes(si->auth_attr);
+        unsigned char *der = NULL;
+        unsigned int n = 0;
+        int der_size =
+            ASN1_item_i2d((ASN1_VALUE *)si->auth_attr, &der, ASN1_ITEM_rptr(PKCS7_ATTR_VERIFY));
+        bool ok = digest != NULL && (size_t)ASN1_STRING_length(digest) == hash_size &&
+                  CRYPTO_memcmp(ASN1_STRING_get0_data(digest), hash, hash_size) == 0 &&
+                  der_size > 0 && EVP_Digest(der, (size_t)der_size, attrs_hash, &n, md, NULL) &&
+                  n == hash_size;
+        OPENSSL_free(der);
+        if (!ok) {
+            return false;
+        }
+        tbs = attrs_hash;
+    }
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    bool ok = ctx != NULL && EVP_PKEY_verify_init(ctx) == 1 &&
+              EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 &&
+              EVP_PKEY_verify(ctx, ASN1_STRING_get0_data(si->enc_digest),
+                              (size_t)ASN1_STRING_length(si->enc_digest), tbs, tbs_size) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
+int32_t var_pkcs7_verify_hash(const uint8_t *der, size_t size, const uint8_t *hash,
+                              size_t hash_size, const uint8_t *cert, size_t cert_size)
+{
+    PKCS7 *p7 = parse_pkcs7(der, size);
+    if (p7 == NULL) {
+        return VAR_PKCS7_INVALID_FORMAT;
+    }
+    int32_t status = VAR_PKCS7_VERIFY_FAIL;
+    X509 *given = NULL;
+    if (cert_size > 0) {
+        const unsigned char *p = cert;
+        given = cert_size <= LONG_MAX ? d2i_X509(NULL, &p, (long)cert_size) : NULL;
+        if (given == NULL || p != cert + cert_size) {
+            X509_free(given);
+            PKCS7_free(p7);
+            return VAR_PKCS7_INVALID_CERT;
+        }
+    }
+    STACK_OF(PKCS7_SIGNER_INFO) *infos = PKCS7_get_signer_info(p7);
+    for (int i = 0; infos != NULL && i < sk_PKCS7_SIGNER_INFO_num(infos); i++) {
+        PKCS7_SIGNER_INFO *si = sk_PKCS7_SIGNER_INFO_value(infos, i);
+        X509 *signer = given;
+        if (signer == NULL) { /* the certificate the PKCS#7 carries for this signer */
+            signer = X509_find_by_issuer_and_serial(p7->d.sign->cert, si->issuer_and_serial->issuer,
+                                                    si->issuer_and_serial->serial);
+        }
+        EVP_PKEY *key = signer != NULL ? X509_get0_pubkey(signer) : NULL;
+        if (key != NULL && signer_verifies(si, key, hash, hash_size)) {
+            status = 0;
+            break;
+        }
+    }
+    X509_free(given);
     PKCS7_free(p7);
     return status;
 }

@@ -53,6 +53,22 @@ efi_status_t var_auth_verify(const var_auth_descriptor_t *d, const uint8_t *sign
 efi_status_t var_auth_verify_private(const var_auth_descriptor_t *d, const uint8_t *signed_data,
                                      size_t signed_size, uint8_t fingerprint[32]);
 
+/*
+ * For se-proxy's packed-c UEFI opcodes (reference sheet §2.2), which upstream's smm-gateway calls:
+ * var_pkcs7_verify_hash checks a PKCS#7 signature over a hash the caller computed -- with the
+ * given DER certificate, or (cert_size 0) with the signer's certificate the PKCS#7 carries --
+ * and answers as Mbed TLS's mbedtls_pkcs7_signed_hash_verify does: 0 when a signer verifies,
+ * else a negative Mbed TLS code (VAR_PKCS7_*, Mbed TLS 3.x values). Signed attributes are
+ * accepted when their messageDigest is the hash. var_pkcs7_fingerprint gives the fingerprint of
+ * var_auth_verify_private without verifying: EFI_SUCCESS or EFI_COMPROMISED_DATA.
+ */
+#define VAR_PKCS7_INVALID_FORMAT (-0x5300) /* MBEDTLS_ERR_PKCS7_INVALID_FORMAT */
+#define VAR_PKCS7_INVALID_CERT   (-0x5580) /* MBEDTLS_ERR_PKCS7_INVALID_CERT */
+#define VAR_PKCS7_VERIFY_FAIL    (-0x5800) /* MBEDTLS_ERR_PKCS7_VERIFY_FAIL */
+int32_t var_pkcs7_verify_hash(const uint8_t *der, size_t size, const uint8_t *hash,
+                              size_t hash_size, const uint8_t *cert, size_t cert_size);
+efi_status_t var_pkcs7_fingerprint(const uint8_t *der, size_t size, uint8_t fingerprint[32]);
+
 /* ---- EFI_SIGNATURE_LIST ------------------------------------------------------------------ */
 
 /*

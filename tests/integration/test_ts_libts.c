@@ -32,6 +32,9 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/pkcs7.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
 #include <psa/crypto.h>
 #include <psa/protected_storage.h>
 
@@ -53,8 +56,8 @@ _Static_assert(sizeof(struct service_context) == 32, "service context");
 _Static_assert(offsetof(struct service_context, relinquish) == 24, "relinquish");
 _Static_assert(sizeof(rpc_status_t) == 4 && sizeof(service_status_t) == 8, "statuses");
 
-#define ITS_SN "sn:trustedfirmware.org:internal-trusted-storage:0"
-#define PS_SN  "sn:trustedfirmware.org:protected-storage:0"
+#define ITS_SN    "sn:trustedfirmware.org:internal-trusted-storage:0"
+#define PS_SN     "sn:trustedfirmware.org:protected-storage:0"
 #define CRYPTO_SN "sn:trustedfirmware.org:crypto:0"
 
 /* PSA status values (sheet §2.1), as the service status carries them. */
@@ -153,7 +156,9 @@ static void test_locator(void **state)
     (void)state;
     service_locator_init();
     service_locator_init(); /* more than once is fine */
-    const char *found[] = {ITS_SN, PS_SN, CRYPTO_SN,
+    const char *found[] = {ITS_SN,
+                           PS_SN,
+                           CRYPTO_SN,
                            "urn:sn:trustedfirmware.org:protected-storage.1.0:0",
                            "sn:trustedfirmware.org:protected-storage",
                            "sn:trustedfirmware.org:protected-storage:x"};
@@ -552,8 +557,8 @@ static void test_crypto_aead(void **state)
     int len1 = 0, len2 = 0;
     assert_int_equal(EVP_EncryptInit_ex(c, EVP_aes_128_gcm(), NULL, key_bytes, nonce), 1);
     assert_int_equal(EVP_EncryptUpdate(c, NULL, &len1, (const uint8_t *)ad, (int)strlen(ad)), 1);
-    assert_int_equal(
-        EVP_EncryptUpdate(c, theirs, &len1, (const uint8_t *)text, (int)strlen(text)), 1);
+    assert_int_equal(EVP_EncryptUpdate(c, theirs, &len1, (const uint8_t *)text, (int)strlen(text)),
+                     1);
     assert_int_equal(EVP_EncryptFinal_ex(c, theirs + len1, &len2), 1);
     assert_int_equal(EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, 16, their_tag), 1);
     EVP_CIPHER_CTX_free(c);
@@ -589,6 +594,135 @@ static void test_crypto_malformed(void **state)
     r.n = 0;
     pc_u32(&r, 1u << 20);
     assert_int_equal(pc_rpc(s, 0x010c, &r), RPC_ERROR_INTERNAL);
+    close_sn(ctx, s);
+}
+
+/* ---- the UEFI opcodes (sheet §2.2): PKCS#7 made by OpenSSL, not by us ------------------------ */
+
+static size_t tlv_put(uint8_t *b, size_t n, uint16_t tag, const void *v, size_t len)
+{
+    b[n++] = (uint8_t)(tag >> 8);
+    b[n++] = (uint8_t)tag;
+    b[n++] = (uint8_t)(len >> 8);
+    b[n++] = (uint8_t)len;
+    memcpy(b + n, v, len);
+    return n + len;
+}
+
+/* A self-signed RSA-2048 certificate with this common name. */
+static X509 *self_signed(EVP_PKEY *key, const char *cn)
+{
+    X509 *x = X509_new();
+    assert_non_null(x);
+    assert_int_equal(X509_set_version(x, 2), 1);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+    assert_int_equal(X509_set_pubkey(x, key), 1);
+    X509_NAME *name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+    assert_int_equal(X509_set_issuer_name(x, name), 1);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    return x;
+}
+
+/* A detached PKCS#7 over content by OpenSSL, with or without signed attributes; its DER. */
+static int pkcs7_der(X509 *x, EVP_PKEY *key, const char *content, int flags, uint8_t **der)
+{
+    BIO *in = BIO_new_mem_buf(content, (int)strlen(content));
+    PKCS7 *p7 = PKCS7_sign(x, key, NULL, in, PKCS7_DETACHED | PKCS7_BINARY | flags);
+    assert_non_null(p7);
+    *der = NULL;
+    int n = i2d_PKCS7(p7, der);
+    assert_true(n > 0);
+    PKCS7_free(p7);
+    BIO_free(in);
+    return n;
+}
+
+static service_status_t uefi_call(struct rpc_caller_session *s, uint32_t opcode, const uint8_t *req,
+                                  size_t len, uint8_t *resp, size_t *resp_len)
+{
+    service_status_t st;
+    assert_int_equal(call(s, opcode, req, len, 4096, resp, resp_len, &st), RPC_SUCCESS);
+    return st;
+}
+
+/* VERIFY_PKCS7_SIGNATURE (0x0112): 0 for the right hash, with the embedded or the given
+ * certificate, with and without signed attributes; Mbed TLS's VERIFY_FAIL (-0x5800) for another
+ * hash or another certificate. GET_UEFI_PRIV_AUTH_VAR_FINGERPRINT (0x0113): 64 bytes, SHA-256
+ * over the signer's CN and its tbsCertificate (computed here with OpenSSL), then zeros; 0x21
+ * (EFI_COMPROMISED_DATA's low bits) for bytes that are no PKCS#7. */
+static void test_crypto_uefi_opcodes(void **state)
+{
+    (void)state;
+    struct service_context *ctx;
+    struct rpc_caller_session *s = open_sn(CRYPTO_SN, &ctx);
+    EVP_PKEY *key = EVP_RSA_gen(2048), *other_key = EVP_RSA_gen(2048);
+    assert_non_null(key);
+    assert_non_null(other_key);
+    X509 *x = self_signed(key, "ts-uefi-signer"), *other = self_signed(other_key, "other");
+    const char *content = "Name GUID Attributes TimeStamp Data";
+    uint8_t hash[32], wrong[32];
+    SHA256((const unsigned char *)content, strlen(content), hash);
+    memcpy(wrong, hash, sizeof(wrong));
+    wrong[0] ^= 1;
+    uint8_t *other_der = NULL;
+    int other_len = i2d_X509(other, &other_der);
+    uint8_t *signer_der = NULL;
+    int signer_len = i2d_X509(x, &signer_der);
+    static uint8_t req[8192], resp[4096];
+    size_t resp_len = 0;
+    const int flags[] = {PKCS7_NOATTR, 0};
+    for (size_t f = 0; f < 2; f++) {
+        uint8_t *p7 = NULL;
+        int p7_len = pkcs7_der(x, key, content, flags[f], &p7);
+        size_t n = tlv_put(req, 0, 1, p7, (size_t)p7_len);
+        size_t with_hash = tlv_put(req, n, 2, hash, sizeof(hash));
+        assert_int_equal(uefi_call(s, 0x0112, req, with_hash, resp, &resp_len), 0);
+        size_t with_cert = tlv_put(req, with_hash, 3, signer_der, (size_t)signer_len);
+        assert_int_equal(uefi_call(s, 0x0112, req, with_cert, resp, &resp_len), 0);
+        with_cert = tlv_put(req, with_hash, 3, other_der, (size_t)other_len);
+        assert_int_equal(uefi_call(s, 0x0112, req, with_cert, resp, &resp_len), -0x5800);
+        size_t wrong_hash = tlv_put(req, n, 2, wrong, sizeof(wrong));
+        assert_int_equal(uefi_call(s, 0x0112, req, wrong_hash, resp, &resp_len), -0x5800);
+        OPENSSL_free(p7);
+    }
+    /* The fingerprint. */
+    uint8_t *p7 = NULL;
+    int p7_len = pkcs7_der(x, key, content, PKCS7_NOATTR, &p7);
+    size_t n = tlv_put(req, 0, 1, p7, (size_t)p7_len);
+    assert_int_equal(uefi_call(s, 0x0113, req, n, resp, &resp_len), 0);
+    const uint8_t *id = NULL;
+    assert_int_equal(pc_find(resp, resp_len, 0, 1, &id), 64);
+    unsigned char *tbs = NULL;
+    int tbs_len = i2d_re_X509_tbs(x, &tbs);
+    uint8_t expect[32];
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int md_len = 0;
+    assert_true(EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+                EVP_DigestUpdate(md, "ts-uefi-signer", strlen("ts-uefi-signer")) &&
+                EVP_DigestUpdate(md, tbs, (size_t)tbs_len) &&
+                EVP_DigestFinal_ex(md, expect, &md_len));
+    EVP_MD_CTX_free(md);
+    assert_memory_equal(id, expect, 32);
+    static const uint8_t zeros[32] = {0};
+    assert_memory_equal(id + 32, zeros, 32);
+    n = tlv_put(req, 0, 1, "not a pkcs7", 11);
+    assert_int_equal(uefi_call(s, 0x0113, req, n, resp, &resp_len), 0x21);
+    assert_int_equal(resp_len, 0);
+    /* No TLV1: a body that does not parse. */
+    service_status_t st;
+    assert_int_equal(call(s, 0x0112, NULL, 0, 16, resp, &resp_len, &st),
+                     RPC_ERROR_INVALID_REQUEST_BODY);
+    OPENSSL_free(p7);
+    OPENSSL_free(tbs);
+    OPENSSL_free(other_der);
+    OPENSSL_free(signer_der);
+    X509_free(x);
+    X509_free(other);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(other_key);
     close_sn(ctx, s);
 }
 
@@ -1124,6 +1258,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_crypto_sign_hash),
         cmocka_unit_test(test_crypto_aead),
         cmocka_unit_test(test_crypto_malformed),
+        cmocka_unit_test(test_crypto_uefi_opcodes),
         cmocka_unit_test(test_crypto_same_key_as_libpsa),
         cmocka_unit_test(test_crypto_volatile_per_session),
         cmocka_unit_test(test_threads),

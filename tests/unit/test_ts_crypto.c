@@ -44,7 +44,7 @@ static psa_status_t backend_call(void *session, const psa_invec *in, size_t in_l
     return answer_status;
 }
 
-static const ts_crypto_backend_t backend = {backend_call};
+static const ts_crypto_backend_t backend = {.call = backend_call};
 static uint8_t response[4096];
 
 static int32_t serve(uint16_t opcode, const uint8_t *req, size_t len, size_t *resp_len,
