@@ -41,18 +41,8 @@ static psa_status_t backend_call(void *session, const psa_invec *in, size_t in_l
 }
 
 /* The UEFI opcodes on the real PKCS#7 checks (OpenSSL, src/uefi/var_auth.c). */
-static int32_t pkcs7_verify(const uint8_t *pkcs7, size_t pkcs7_size, const uint8_t *hash,
-                            size_t hash_size, const uint8_t *cert, size_t cert_size)
-{
-    return var_pkcs7_verify_hash(pkcs7, pkcs7_size, hash, hash_size, cert, cert_size);
-}
-
-static uint64_t uefi_fingerprint(const uint8_t *pkcs7, size_t pkcs7_size, uint8_t fingerprint[32])
-{
-    return var_pkcs7_fingerprint(pkcs7, pkcs7_size, fingerprint);
-}
-
-static const ts_crypto_backend_t backend = {backend_call, pkcs7_verify, uefi_fingerprint};
+static const ts_crypto_backend_t backend = {backend_call, var_pkcs7_verify_hash,
+                                            var_pkcs7_fingerprint};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

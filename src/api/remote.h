@@ -3,6 +3,8 @@
 #ifndef API_REMOTE_H
 #define API_REMOTE_H
 
+#include <stdbool.h>
+
 #include "comms/crypto_calls.h"
 
 /* Where an operation object runs: the `route` field of every operation object. */
@@ -35,5 +37,10 @@ typedef psa_status_t (*remote_raw_fn)(crypto_args_t *a);
  * abort releases it. An abort always leaves the object inactive.
  */
 psa_status_t remote_call(crypto_args_t *a, remote_raw_fn raw);
+
+/* Calls a remote backend answers without asking the service: destroying PSA_KEY_ID_NULL and 0
+ * random bytes (SUCCESS), setting up a PAKE object that is not in its initial state (BAD_STATE:
+ * an ended one must be aborted first). True with *status set for those. */
+bool remote_answers_here(const crypto_args_t *a, psa_status_t *status);
 
 #endif /* API_REMOTE_H */

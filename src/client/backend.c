@@ -526,13 +526,9 @@ psa_status_t crypto_backend_call(crypto_args_t *a)
     if (!atomic_load(&crypto_initialised)) {
         return PSA_ERROR_BAD_STATE;
     }
-    if ((a->function_id == CRYPTO_FID_DESTROY_KEY && a->key == PSA_KEY_ID_NULL) ||
-        (a->function_id == CRYPTO_FID_GENERATE_RANDOM && a->out_size[CRYPTO_OUT_OUTPUT] == 0)) {
-        return PSA_SUCCESS;
-    }
-    /* A PAKE object is set up only from its initial state (an ended one must be aborted). */
-    if (a->function_id == CRYPTO_FID_PAKE_SETUP && *a->op_ref.route != ROUTE_NONE) {
-        return PSA_ERROR_BAD_STATE;
+    psa_status_t answer;
+    if (remote_answers_here(a, &answer)) {
+        return answer;
     }
     return routing_split ? split_call(a) : enclave_call(a);
 }

@@ -123,20 +123,10 @@ static psa_status_t crypto_call(void *session, const psa_invec *in, size_t in_le
     return forward_call(session, RSS_HANDLE_CRYPTO, PSA_IPC_CALL, in, in_len, out, out_len);
 }
 
-/* The UEFI opcodes, verified here with OpenSSL as smm-gateway verifies its own variables
+/* The UEFI opcodes are verified here with OpenSSL, as smm-gateway verifies its own variables
  * (src/uefi/var_auth.c): no secret is involved, so rssd need not see them. */
-static int32_t pkcs7_verify(const uint8_t *pkcs7, size_t pkcs7_size, const uint8_t *hash,
-                            size_t hash_size, const uint8_t *cert, size_t cert_size)
-{
-    return var_pkcs7_verify_hash(pkcs7, pkcs7_size, hash, hash_size, cert, cert_size);
-}
-
-static uint64_t uefi_fingerprint(const uint8_t *pkcs7, size_t pkcs7_size, uint8_t fingerprint[32])
-{
-    return var_pkcs7_fingerprint(pkcs7, pkcs7_size, fingerprint);
-}
-
-static const ts_crypto_backend_t crypto_backend = {crypto_call, pkcs7_verify, uefi_fingerprint};
+static const ts_crypto_backend_t crypto_backend = {crypto_call, var_pkcs7_verify_hash,
+                                                   var_pkcs7_fingerprint};
 
 /* ---- the protocol on the daemon core ------------------------------------------------------ */
 
