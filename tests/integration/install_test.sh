@@ -39,6 +39,7 @@ for f in sbin/rssd sbin/se-proxy sbin/smm-gateway sbin/parsecd bin/psa-efivarfs 
     include/psa/internal_trusted_storage.h include/psa/protected_storage.h \
     include/psa/client.h include/rss/connection.h include/ss/psa_status.h include/ss/psa_keys.h share/man/man8/rssd.8 \
     share/man/man1/psa-api-test.1 share/man/man1/psa-api-test-local.1 \
+    share/man/man1/psa-api-test-ts.1 share/man/man1/psa-tool-ts.1 bin/psa-api-test-ts bin/psa-tool-ts \
     lib/systemd/system/rssd.service lib/systemd/system/rssd.socket lib/sysusers.d/rssd.conf \
     lib/systemd/system/se-proxy.service lib/systemd/system/smm-gateway.service \
     lib/systemd/system/parsec.service lib/sysusers.d/ts-endpoints.conf lib/sysusers.d/parsec.conf \
