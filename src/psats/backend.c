@@ -32,11 +32,11 @@ psa_status_t psa_crypto_init(void)
  * cannot fit the binding's shared memory is INSUFFICIENT_MEMORY, before anything is sent. */
 static psa_status_t ts_raw(crypto_args_t *a)
 {
-    size_t request_size = ts_crypto_generic_request_size(a);
-    size_t response_size = ts_crypto_generic_response_size(a);
     if (crypto_call_find(a->function_id) == NULL) {
         return PSA_ERROR_NOT_SUPPORTED;
     }
+    size_t request_size = ts_crypto_generic_request_size(a);
+    size_t response_size = ts_crypto_generic_response_size(a);
     if (request_size > TS_RPC_MAX_SHARED_MEMORY || response_size > TS_RPC_MAX_SHARED_MEMORY) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }

@@ -299,6 +299,20 @@ static size_t rule_size(uint8_t rule, const crypto_args_t *a, uint32_t size)
     }
 }
 
+/* The record on RSS comms, by the schema (a clone's target is a new operation), to the backend;
+ * the reply back into the record. */
+static psa_status_t forward(const ts_crypto_backend_t *backend, void *session, crypto_args_t *a)
+{
+    crypto_wire_t w;
+    psa_status_t status = crypto_args_encode(a, &w);
+    if (status == PSA_SUCCESS) {
+        status = backend->call(session, w.in, w.in_len, w.out, w.out_len);
+        status = crypto_args_decode_reply(a, &w, status);
+    }
+    OPENSSL_cleanse(&w, sizeof(w));
+    return status;
+}
+
 /* The response: fixed results from the record, then its byte outputs as TLV records in tag order
  * (upstream's encoder requires it, and its decoder stops at a larger tag). */
 static int32_t respond(const ts_crypto_op_t *op, const crypto_args_t *a, ts_call_t *call)
@@ -421,13 +435,7 @@ int32_t ts_crypto_serve(void *context, ts_call_t *call)
         }
     }
     if (rpc == TS_RPC_SUCCESS) {
-        /* The record on RSS comms, by the schema: a clone's target is a new operation. */
-        crypto_wire_t w;
-        status = crypto_args_encode(&a, &w);
-        if (status == PSA_SUCCESS) {
-            status = backend->call(call->session, w.in, w.in_len, w.out, w.out_len);
-            status = crypto_args_decode_reply(&a, &w, status);
-        }
+        status = forward(backend, call->session, &a);
         call->service_status = status;
         if (status == PSA_SUCCESS) {
             rpc = respond(op, &a, call);
@@ -435,7 +443,6 @@ int32_t ts_crypto_serve(void *context, ts_call_t *call)
                 call->response_length = 0;
             }
         }
-        OPENSSL_cleanse(&w, sizeof(w));
     }
     for (size_t i = 0; i < MAX_TLVS && op->out[i].tag != 0; i++) {
         if (a.out[op->out[i].role] != NULL) {
@@ -759,33 +766,24 @@ static int32_t generic_serve(const ts_crypto_backend_t *backend, ts_call_t *call
     }
     /* The whole response -- fixed outputs, and each byte output the caller can take with its
      * length -- must fit the memory it lent, or the call is not made (its work would be lost). */
-    crypto_args_t sizes = {.function_id = desc->function_id};
-    size_t need = 0;
     for (uint8_t role = CRYPTO_OUT_OUTPUT; role < CRYPTO_OUT_BYTES; role++) {
         if (want[role] > call->response_size) {
             return TS_RPC_ERROR_INVALID_RESPONSE_BODY;
         }
-        sizes.out_size[role] = (size_t)want[role];
+        a.out_size[role] = (size_t)want[role];
     }
-    need = ts_crypto_generic_response_size(&sizes); /* each term at most response_size */
-    if (need > call->response_size) {
+    /* Each term is at most response_size: the sum cannot wrap. */
+    if (ts_crypto_generic_response_size(&a) > call->response_size) {
         return TS_RPC_ERROR_INVALID_RESPONSE_BODY;
     }
     for (uint8_t role = CRYPTO_OUT_OUTPUT; role < CRYPTO_OUT_BYTES && rpc == TS_RPC_SUCCESS;
          role++) {
-        a.out_size[role] = (size_t)want[role];
-        if (want[role] > 0 && (a.out[role] = malloc((size_t)want[role])) == NULL) {
+        if (a.out_size[role] > 0 && (a.out[role] = malloc(a.out_size[role])) == NULL) {
             rpc = TS_RPC_ERROR_RESOURCE_FAILURE;
         }
     }
     if (rpc == TS_RPC_SUCCESS) {
-        crypto_wire_t w;
-        status = crypto_args_encode(&a, &w);
-        if (status == PSA_SUCCESS) {
-            status = backend->call(call->session, w.in, w.in_len, w.out, w.out_len);
-            status = crypto_args_decode_reply(&a, &w, status);
-        }
-        OPENSSL_cleanse(&w, sizeof(w));
+        status = forward(backend, call->session, &a);
         call->service_status = status;
         if (status == PSA_SUCCESS) {
             wire_writer_t out;
