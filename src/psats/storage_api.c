@@ -108,42 +108,7 @@ static psa_status_t ts_storage_call(void *ctx, psa_handle_t handle, int32_t type
             status = (psa_status_t)service_status;
         }
         if (status == PSA_SUCCESS && out_len > 0) {
-            wire_reader_t r;
-            wire_reader_init(&r, response, response_length);
-            uint64_t capacity = 0, size = 0;
-            uint32_t flags = 0;
-            switch (type) {
-            case RSS_STORAGE_GET:
-                if (response_length > out[0].len) {
-                    status = PSA_ERROR_COMMUNICATION_FAILURE;
-                } else {
-                    memcpy(out[0].base, response, response_length);
-                    out[0].len = response_length;
-                }
-                break;
-            case RSS_STORAGE_GET_INFO: /* back in TF-M's 12-byte record */
-                if (!wire_get_u64(&r, &capacity) || !wire_get_u64(&r, &size) ||
-                    !wire_get_u32(&r, &flags) || !wire_reader_done(&r) || capacity > UINT32_MAX ||
-                    size > UINT32_MAX || out[0].len < 12) {
-                    status = PSA_ERROR_COMMUNICATION_FAILURE;
-                } else {
-                    wire_store_u32(out[0].base, (uint32_t)capacity);
-                    wire_store_u32((uint8_t *)out[0].base + 4, (uint32_t)size);
-                    wire_store_u32((uint8_t *)out[0].base + 8, flags);
-                    out[0].len = 12;
-                }
-                break;
-            case RSS_PS_GET_SUPPORT_RSSD:
-                if (response_length != 4 || out[0].len < 4) {
-                    status = PSA_ERROR_COMMUNICATION_FAILURE;
-                } else {
-                    memcpy(out[0].base, response, 4);
-                    out[0].len = 4;
-                }
-                break;
-            default:
-                break;
-            }
+            status = ts_storage_reply(type, response, response_length, &out[0]);
         }
         rpc_caller_session_end(call);
         if (rpc == RPC_ERROR_TRANSPORT_LAYER) {

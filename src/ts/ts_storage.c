@@ -228,3 +228,49 @@ int32_t ts_storage_serve(void *context, ts_call_t *call)
     }
     return TS_RPC_SUCCESS;
 }
+
+/* ---- client side ----------------------------------------------------------------------------- */
+
+psa_status_t ts_storage_reply(int32_t type, const uint8_t *response, size_t response_length,
+                              psa_outvec *out)
+{
+    psa_status_t status = PSA_SUCCESS;
+    wire_reader_t r;
+    wire_reader_init(&r, response, response_length);
+    uint64_t capacity = 0, size = 0;
+    uint32_t flags = 0;
+    switch (type) {
+    case RSS_STORAGE_GET:
+        if (response_length > out->len) {
+            status = PSA_ERROR_COMMUNICATION_FAILURE;
+        } else {
+            if (response_length > 0) {
+                memcpy(out->base, response, response_length);
+            }
+            out->len = response_length;
+        }
+        break;
+    case RSS_STORAGE_GET_INFO: /* back in TF-M's 12-byte record */
+        if (!wire_get_u64(&r, &capacity) || !wire_get_u64(&r, &size) || !wire_get_u32(&r, &flags) ||
+            !wire_reader_done(&r) || capacity > UINT32_MAX || size > UINT32_MAX || out->len < 12) {
+            status = PSA_ERROR_COMMUNICATION_FAILURE;
+        } else {
+            wire_store_u32(out->base, (uint32_t)capacity);
+            wire_store_u32((uint8_t *)out->base + 4, (uint32_t)size);
+            wire_store_u32((uint8_t *)out->base + 8, flags);
+            out->len = 12;
+        }
+        break;
+    case RSS_PS_GET_SUPPORT_RSSD:
+        if (response_length != 4 || out->len < 4) {
+            status = PSA_ERROR_COMMUNICATION_FAILURE;
+        } else {
+            memcpy(out->base, response, 4);
+            out->len = 4;
+        }
+        break;
+    default:
+        break;
+    }
+    return status;
+}

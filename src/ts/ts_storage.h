@@ -43,4 +43,10 @@ extern const ts_storage_backend_t ts_storage_ps_backend;
 /* ts_serve_fn for either interface; context is a const ts_storage_backend_t *. */
 int32_t ts_storage_serve(void *context, ts_call_t *call);
 
+/* Client side (libpsa-ts): a successful packed-c storage reply to the call of TF-M type `type`
+ * into TF-M's output vector -- GET's bytes, GET_INFO's 12-byte record, the support flags.
+ * COMMUNICATION_FAILURE for a reply that does not parse or does not fit. */
+psa_status_t ts_storage_reply(int32_t type, const uint8_t *response, size_t response_length,
+                              psa_outvec *out);
+
 #endif /* TS_STORAGE_H */

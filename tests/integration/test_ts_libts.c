@@ -708,6 +708,14 @@ static void test_crypto_uefi_opcodes(void **state)
     assert_memory_equal(id, expect, 32);
     static const uint8_t zeros[32] = {0};
     assert_memory_equal(id + 32, zeros, 32);
+    /* Bytes that are no PKCS#7, a TLV3 that is no certificate: Mbed TLS's INVALID_FORMAT
+     * (-0x5300) and INVALID_CERT (-0x5580). */
+    n = tlv_put(req, 0, 1, "not a pkcs7", 11);
+    size_t bad = tlv_put(req, n, 2, hash, sizeof(hash));
+    assert_int_equal(uefi_call(s, 0x0112, req, bad, resp, &resp_len), -0x5300);
+    n = tlv_put(req, 0, 1, p7, (size_t)p7_len);
+    bad = tlv_put(req, tlv_put(req, n, 2, hash, sizeof(hash)), 3, "no cert", 7);
+    assert_int_equal(uefi_call(s, 0x0112, req, bad, resp, &resp_len), -0x5580);
     n = tlv_put(req, 0, 1, "not a pkcs7", 11);
     assert_int_equal(uefi_call(s, 0x0113, req, n, resp, &resp_len), 0x21);
     assert_int_equal(resp_len, 0);
