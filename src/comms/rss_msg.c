@@ -247,10 +247,13 @@ psa_status_t rss_msg_decode_ctrl(const uint8_t *msg, size_t length, rss_ctrl_msg
     }
     switch (ctrl->header.protocol_ver) {
     case RSS_CTRL_SHM_SETUP:
+    case RSS_CTRL_CHANNEL_SETUP:
         wire_get_u64(&r, &ctrl->shm_size);
         break;
     case RSS_CTRL_ASSERT_CLIENT:
         wire_get_i32(&r, &ctrl->client_id);
+        break;
+    case RSS_CTRL_DOORBELL:
         break;
     default:
         return PSA_ERROR_PROGRAMMER_ERROR;
@@ -265,10 +268,13 @@ size_t rss_msg_encode_ctrl(const rss_ctrl_msg_t *ctrl, uint8_t *buf, size_t size
     put_header(&w, &ctrl->header);
     switch (ctrl->header.protocol_ver) {
     case RSS_CTRL_SHM_SETUP:
+    case RSS_CTRL_CHANNEL_SETUP:
         wire_put_u64(&w, ctrl->shm_size);
         break;
     case RSS_CTRL_ASSERT_CLIENT:
         wire_put_i32(&w, ctrl->client_id);
+        break;
+    case RSS_CTRL_DOORBELL:
         break;
     default:
         return 0;
@@ -276,8 +282,8 @@ size_t rss_msg_encode_ctrl(const rss_ctrl_msg_t *ctrl, uint8_t *buf, size_t size
     return wire_writer_ok(&w) ? wire_writer_length(&w) : 0;
 }
 
-size_t rss_msg_encode_ctrl_reply(const rss_msg_header_t *request, psa_status_t status,
-                                 uint8_t *buf, size_t size)
+size_t rss_msg_encode_ctrl_reply(const rss_msg_header_t *request, psa_status_t status, uint8_t *buf,
+                                 size_t size)
 {
     wire_writer_t w;
     wire_writer_init(&w, buf, size);
@@ -286,8 +292,8 @@ size_t rss_msg_encode_ctrl_reply(const rss_msg_header_t *request, psa_status_t s
     return wire_writer_ok(&w) ? wire_writer_length(&w) : 0;
 }
 
-psa_status_t rss_msg_decode_ctrl_reply(const uint8_t *msg, size_t length,
-                                       rss_msg_header_t *header, psa_status_t *status)
+psa_status_t rss_msg_decode_ctrl_reply(const uint8_t *msg, size_t length, rss_msg_header_t *header,
+                                       psa_status_t *status)
 {
     wire_reader_t r;
     wire_reader_init(&r, msg, length);

@@ -1,4 +1,5 @@
-/* RSS comms message codec: TF-M's embed and pointer-access psa_call messages, plus rssd's set-up messages. */
+/* RSS comms message codec: TF-M's embed and pointer-access psa_call messages, plus rssd's set-up
+ * messages. */
 #ifndef COMMS_RSS_MSG_H
 #define COMMS_RSS_MSG_H
 
@@ -22,14 +23,14 @@
  * Linux) and checks them.
  */
 
-#define RSS_MSG_HEADER_SIZE 4u
-#define RSS_MSG_MAX_IOVEC 4u
-#define RSS_MSG_EMBED_CALL_FIXED 20u  /* header + handle + ctrl_param + 4 x u16 */
-#define RSS_MSG_EMBED_REPLY_FIXED 16u /* header + return_val + 4 x u16 */
-#define RSS_MSG_POINTER_CALL_SIZE 60u
+#define RSS_MSG_HEADER_SIZE        4u
+#define RSS_MSG_MAX_IOVEC          4u
+#define RSS_MSG_EMBED_CALL_FIXED   20u /* header + handle + ctrl_param + 4 x u16 */
+#define RSS_MSG_EMBED_REPLY_FIXED  16u /* header + return_val + 4 x u16 */
+#define RSS_MSG_POINTER_CALL_SIZE  60u
 #define RSS_MSG_POINTER_REPLY_SIZE 24u
 
-#define RSS_PROTOCOL_EMBED 0u
+#define RSS_PROTOCOL_EMBED          0u
 #define RSS_PROTOCOL_POINTER_ACCESS 1u
 
 /* Default payload limit of the embed protocol: RD1AE's PLAT_RSE_COMMS_PAYLOAD_MAX_SIZE (0x2080),
@@ -49,7 +50,7 @@ typedef struct rss_msg_header {
 typedef struct rss_msg_call {
     rss_msg_header_t header;
     psa_handle_t handle;
-    int32_t type;      /* sign-extended from the 16-bit field */
+    int32_t type; /* sign-extended from the 16-bit field */
     uint32_t in_len;
     uint32_t out_len;
     uint32_t in_size[RSS_MSG_MAX_IOVEC];
@@ -121,16 +122,20 @@ size_t rss_msg_encode_error_reply(const rss_msg_header_t *request, psa_status_t 
  * reply: the request's header, then a status i32.
  *   SHM_SETUP      (0x80): header | size u64              + one memfd as SCM_RIGHTS   12 bytes
  *   ASSERT_CLIENT  (0x81): header | client_id i32         (forwarders only)          8 bytes
+ *   CHANNEL_SETUP  (0x82): header | size u64 + one memfd: the fast path's channel       12 bytes
+ *   DOORBELL       (0x83): header: a request waits in the channel (never answered)    4 bytes
  */
-#define RSS_CTRL_SHM_SETUP 0x80u
-#define RSS_CTRL_ASSERT_CLIENT 0x81u
-#define RSS_CTRL_SHM_SETUP_SIZE 12u
+#define RSS_CTRL_SHM_SETUP          0x80u
+#define RSS_CTRL_ASSERT_CLIENT      0x81u
+#define RSS_CTRL_CHANNEL_SETUP      0x82u
+#define RSS_CTRL_DOORBELL           0x83u
+#define RSS_CTRL_SHM_SETUP_SIZE     12u
 #define RSS_CTRL_ASSERT_CLIENT_SIZE 8u
-#define RSS_CTRL_REPLY_SIZE 8u
+#define RSS_CTRL_REPLY_SIZE         8u
 
 typedef struct rss_ctrl_msg {
     rss_msg_header_t header; /* header.protocol_ver is the control message type */
-    uint64_t shm_size;       /* SHM_SETUP */
+    uint64_t shm_size;       /* SHM_SETUP, CHANNEL_SETUP */
     int32_t client_id;       /* ASSERT_CLIENT; 0 withdraws the assertion */
 } rss_ctrl_msg_t;
 
@@ -139,9 +144,9 @@ bool rss_msg_is_ctrl(const uint8_t *msg, size_t length);
  * (answer with rss_msg_encode_ctrl_reply); PSA_ERROR_COMMUNICATION_FAILURE without one. */
 psa_status_t rss_msg_decode_ctrl(const uint8_t *msg, size_t length, rss_ctrl_msg_t *ctrl);
 size_t rss_msg_encode_ctrl(const rss_ctrl_msg_t *ctrl, uint8_t *buf, size_t size);
-size_t rss_msg_encode_ctrl_reply(const rss_msg_header_t *request, psa_status_t status,
-                                 uint8_t *buf, size_t size);
-psa_status_t rss_msg_decode_ctrl_reply(const uint8_t *msg, size_t length,
-                                       rss_msg_header_t *header, psa_status_t *status);
+size_t rss_msg_encode_ctrl_reply(const rss_msg_header_t *request, psa_status_t status, uint8_t *buf,
+                                 size_t size);
+psa_status_t rss_msg_decode_ctrl_reply(const uint8_t *msg, size_t length, rss_msg_header_t *header,
+                                       psa_status_t *status);
 
 #endif /* COMMS_RSS_MSG_H */

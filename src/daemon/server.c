@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,6 +69,10 @@
 
 #define MONITOR_TICK_MS 20
 #define LONG_CALL_MS    50
+/* The fast path's spin for a channel's next request (ns): adapted to the gaps between a reply
+ * and the next request, between these bounds; 0 (no spin) after misses. */
+#define SPIN_MIN_NS 2000
+#define SPIN_MAX_NS 50000
 /* busy_client of a worker that is serving no client call. */
 #define NO_CLIENT INT64_MIN
 
@@ -94,6 +99,18 @@ struct daemon_conn {
     uint8_t *rx;
     size_t rx_have, rx_size;
     atomic_int_fast64_t deadline;
+    /* The fast path: the channel (has_channel), one set up by the call being served
+     * (new_channel, swapped in once it returns), the last request answered, the spin budget and
+     * when the last reply went out (CLOCK_MONOTONIC ns). fast_path_ok and slot_need are fixed
+     * at accept. Only the owning worker touches them; has_channel is read by others to re-arm. */
+    rss_channel_t channel, new_channel;
+    atomic_bool has_channel;
+    bool has_new_channel;
+    bool fast_path_ok;
+    size_t slot_need;
+    uint32_t served;
+    int_fast64_t spin_ns;
+    int_fast64_t last_reply_ns;
     _Alignas(max_align_t) unsigned char state[]; /* the protocol's state_size bytes */
 };
 
@@ -151,6 +168,26 @@ static char listen_marker, stop_marker;
 
 /* ---- connections ---------------------------------------------------------------------------- */
 
+static void conn_channels_free(daemon_conn_t *conn)
+{
+    if (atomic_load(&conn->has_channel)) {
+        rss_channel_destroy(&conn->channel);
+        atomic_store(&conn->has_channel, false);
+    }
+    if (conn->has_new_channel) {
+        rss_channel_destroy(&conn->new_channel);
+        conn->has_new_channel = false;
+    }
+}
+
+/* The events a connection waits for: its messages and hang-ups, and, with a channel, a
+ * writable socket, which is reported at once: how a connection re-armed after parking or moved
+ * to another worker gets its channel looked at without the client ringing again. */
+static uint32_t conn_events(const daemon_conn_t *conn)
+{
+    return EPOLLIN | EPOLLRDHUP | (atomic_load(&conn->has_channel) ? EPOLLOUT : 0u);
+}
+
 static void conn_close(daemon_server_t *server, daemon_conn_t *conn)
 {
     pthread_mutex_lock(&server->lock);
@@ -192,6 +229,7 @@ static void conn_close(daemon_server_t *server, daemon_conn_t *conn)
     if (conn->rx != NULL) {
         OPENSSL_clear_free(conn->rx, conn->rx_size);
     }
+    conn_channels_free(conn);
     daemon_log(DAEMON_LOG_DEBUG, "connection closed (uid %u pid %d)", (unsigned)conn->uid,
                (int)conn->pid);
     free(conn);
@@ -329,6 +367,11 @@ static void accept_one(daemon_server_t *server, rss_transport_t *t)
     conn->pid = cred.pid;
     conn->role = daemon_policy_role(server->policy, cred.uid);
     conn->sessions = server->sessions;
+    conn->fast_path_ok = !server->limits.no_fast_path && !server->protocol.stream;
+    conn->slot_need = server->protocol.max_message > server->protocol.max_reply
+                          ? server->protocol.max_message
+                          : server->protocol.max_reply;
+    conn->spin_ns = SPIN_MAX_NS / 2;
     if (server->protocol.stream && server->protocol.request_timeout_ms > 0) {
         atomic_store(&conn->deadline, now_ms() + (int_fast64_t)server->protocol.request_timeout_ms);
     }
@@ -415,6 +458,31 @@ static void accept_all(daemon_server_t *server)
     }
 }
 
+static int_fast64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int_fast64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A channel set up by the call just served takes over from the old one. Requests already in
+ * its page (a client that published before the set-up was answered) count as answered. */
+static void conn_apply_channel(daemon_conn_t *conn)
+{
+    if (!conn->has_new_channel) {
+        return;
+    }
+    if (atomic_load(&conn->has_channel)) {
+        rss_channel_destroy(&conn->channel);
+    }
+    conn->channel = conn->new_channel;
+    conn->has_new_channel = false;
+    rss_channel_set_polling(&conn->channel, false);
+    conn->served = atomic_load(rss_channel_word(&conn->channel, RSS_CHANNEL_OFF_REQ_SEQ));
+    conn->last_reply_ns = now_ns();
+    atomic_store(&conn->has_channel, true);
+}
+
 typedef struct worker_buffers {
     size_t rx_size, tx_size;
     uint8_t *rx, *tx;
@@ -436,6 +504,7 @@ static bool serve_connection(daemon_server_t *server, daemon_conn_t *conn, worke
     }
     size_t kept = (size_t)n < b->rx_size ? (size_t)n : b->rx_size;
     size_t reply = server->protocol.serve(conn, b->rx, kept, (size_t)n, fd, b->tx, b->tx_size);
+    conn_apply_channel(conn);
     bool sent = reply == 0 || rss_transport_send(&conn->transport, b->tx, reply, -1) == PSA_SUCCESS;
     /* Both buffers serve every client of this worker next, and held this call's keys, plaintext
      * or stored data: wipe what was used (serve() left nothing secret past the reply). */
@@ -550,7 +619,7 @@ static void park(daemon_server_t *server, daemon_worker_t *self, daemon_conn_t *
         if (busy_for_client(server, self, client) < server->busy_cap) {
             /* A call of the client ended meanwhile, and its worker may have looked for parked
              * connections before this one was: try again. */
-            ev.events = EPOLLIN | EPOLLRDHUP;
+            ev.events = conn_events(conn);
             epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
             conn->parked = false;
             atomic_fetch_sub(&server->parked, 1);
@@ -566,7 +635,7 @@ static void unpark_client(daemon_server_t *server, int_fast64_t client)
     pthread_mutex_lock(&server->lock);
     for (daemon_conn_t *c = server->conns; c != NULL; c = c->next) {
         if (c->parked && c->caller.client_id == client) {
-            struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+            struct epoll_event ev = {.events = conn_events(c), .data.ptr = c};
             if (epoll_ctl(server->workers[c->worker].epoll_fd, EPOLL_CTL_MOD, c->fd, &ev) == 0) {
                 c->parked = false;
                 atomic_fetch_sub(&server->parked, 1);
@@ -574,6 +643,143 @@ static void unpark_client(daemon_server_t *server, int_fast64_t client)
         }
     }
     pthread_mutex_unlock(&server->lock);
+}
+
+/* Serves the request waiting in conn's channel, if one does. False when the connection is
+ * finished. */
+static bool serve_channel(daemon_server_t *server, daemon_conn_t *conn, worker_buffers_t *b)
+{
+    if (!atomic_load(&conn->has_channel) || !rss_channel_pending(&conn->channel, conn->served)) {
+        return true;
+    }
+    /* The spin budget follows the gap between the last reply and this request. */
+    int_fast64_t gap = now_ns() - conn->last_reply_ns;
+    if (gap <= SPIN_MAX_NS) {
+        int_fast64_t budget = 2 * gap + SPIN_MIN_NS;
+        conn->spin_ns = budget > SPIN_MAX_NS ? SPIN_MAX_NS : budget;
+    } else if ((conn->spin_ns /= 2) < SPIN_MIN_NS) {
+        conn->spin_ns = 0;
+    }
+    uint32_t seq = 0;
+    size_t full = 0;
+    size_t kept = rss_channel_take(&conn->channel, &seq, &full, b->rx, b->rx_size);
+    conn->served = seq;
+    size_t reply = server->protocol.serve(conn, b->rx, kept, full, -1, b->tx, b->tx_size);
+    conn_apply_channel(conn);
+    /* The hint: the client may spin for its next reply when no other worker is busy (with more
+     * active clients than workers, waiting callers sleep at once). */
+    bool others_busy = false;
+    for (unsigned i = 0; i < server->worker_count && !others_busy; i++) {
+        daemon_conn_t *current = atomic_load(&server->workers[i].current);
+        others_busy = current != NULL && current != conn;
+    }
+    rss_channel_put_reply(&conn->channel, seq, b->tx, reply, !others_busy);
+    conn->last_reply_ns = now_ns();
+    OPENSSL_cleanse(b->rx, kept);
+    if (reply > 0) {
+        OPENSSL_cleanse(b->tx, reply);
+    }
+    return !conn->drop;
+}
+
+/* Whether to spin on conn's channel for its next request: it has one, the budget is not spent
+ * by misses, and no other worker is busy (the CPUs are better left to the callers then). */
+static bool spin_pays(daemon_server_t *server, const daemon_worker_t *self, daemon_conn_t *conn)
+{
+    if (!atomic_load(&conn->has_channel) || conn->spin_ns == 0) {
+        return false;
+    }
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (&server->workers[i] != self && atomic_load(&server->workers[i].current) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Spins up to conn's budget for a request in its channel, yielding the CPU now and then to any
+ * thread waiting for it (the caller, on a machine with few CPUs). True when one waits. */
+static bool channel_spin(daemon_server_t *server, daemon_conn_t *conn)
+{
+    const rss_channel_t *ch = &conn->channel;
+    int_fast64_t deadline = now_ns() + conn->spin_ns;
+    rss_channel_set_polling(ch, true);
+    bool found = false;
+    for (unsigned i = 1; !found; i++) {
+        found = rss_channel_pending(ch, conn->served);
+        if (!found) {
+            rss_channel_relax();
+        }
+        if (!found && i % 32 == 0) {
+            if (now_ns() > deadline || atomic_load(&server->stopping)) {
+                break;
+            }
+            if (i % 256 == 0) {
+                sched_yield();
+            }
+        }
+    }
+    rss_channel_set_polling(ch, false);
+    /* A request published as the flag went down rang no doorbell: look once more. */
+    found = found || rss_channel_pending(ch, conn->served);
+    if (!found && (conn->spin_ns /= 2) < SPIN_MIN_NS) {
+        conn->spin_ns = 0;
+    }
+    return found;
+}
+
+/* One event of conn (or, channel_ready, a request its channel holds): serves it, or parks it at
+ * its client's busy cap, or closes it on a hang-up. Returns whether conn stays open and was
+ * served (not parked). */
+static bool serve_event(daemon_server_t *server, daemon_worker_t *self, daemon_conn_t *conn,
+                        uint32_t events, bool channel_ready, worker_buffers_t *b)
+{
+    /* Published before anything is done with conn: from here the monitor leaves conn
+     * where it is. busy_since first, so the monitor never pairs conn with an old time. */
+    atomic_store(&self->busy_since, now_ms());
+    atomic_store(&self->current, conn);
+    if ((events & EPOLLOUT) != 0) {
+        /* The re-arm after parking or a move has done its job. */
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = conn};
+        epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
+    }
+    int_fast64_t client = NO_CLIENT;
+    bool keep = false, served = false;
+    /* A hang-up with data still queued is reported with EPOLLIN: serve the data first; the
+     * next wake-up then reads end-of-stream and closes. */
+    bool hung_up = (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0 && (events & EPOLLIN) == 0;
+    if (!hung_up && ((events & (EPOLLIN | EPOLLOUT)) != 0 || channel_ready)) {
+        client = conn->caller.client_id;
+        atomic_store(&self->busy_client, client);
+        if (busy_for_client(server, self, client) >= server->busy_cap) {
+            park(server, self, conn);
+            client = NO_CLIENT; /* park withdrew it; no call of the client ended here */
+            keep = true;
+        } else {
+            keep = true;
+            if ((events & EPOLLIN) != 0) {
+                keep = server->protocol.stream ? serve_stream(server, conn, b)
+                                               : serve_connection(server, conn, b);
+            }
+            keep = keep && serve_channel(server, conn, b);
+            served = keep;
+        }
+    }
+    if (!keep) {
+        conn_close(server, conn);
+    }
+    /* The lock waits out a move the monitor is making, so that the old set hands out no
+     * moved connection once this worker is back in epoll_wait. */
+    pthread_mutex_lock(&self->lock);
+    atomic_store(&self->current, NULL);
+    pthread_mutex_unlock(&self->lock);
+    if (client != NO_CLIENT) {
+        atomic_store(&self->busy_client, NO_CLIENT);
+        if (atomic_load(&server->parked) > 0) {
+            unpark_client(server, client);
+        }
+    }
+    return served;
 }
 
 static void *worker_main(void *arg)
@@ -592,9 +798,18 @@ static void *worker_main(void *arg)
         free(b.tx);
         return NULL;
     }
+    /* The connection whose channel this worker spins on once nothing else waits. */
+    daemon_conn_t *spin = NULL;
     while (!atomic_load(&server->stopping)) {
         struct epoll_event ev;
-        int n = epoll_wait(self->epoll_fd, &ev, 1, -1);
+        int n = epoll_wait(self->epoll_fd, &ev, 1, spin != NULL ? 0 : -1);
+        bool channel_ready = false;
+        if (n == 0 && spin != NULL) {
+            channel_ready = channel_spin(server, spin);
+            ev = (struct epoll_event){.events = 0, .data.ptr = spin};
+            n = channel_ready ? 1 : 0;
+        }
+        spin = NULL;
         if (n <= 0) {
             continue;
         }
@@ -606,39 +821,9 @@ static void *worker_main(void *arg)
             continue;
         }
         daemon_conn_t *conn = ev.data.ptr;
-        /* Published before anything is done with conn: from here the monitor leaves conn
-         * where it is. busy_since first, so the monitor never pairs conn with an old time. */
-        atomic_store(&self->busy_since, now_ms());
-        atomic_store(&self->current, conn);
-        int_fast64_t client = NO_CLIENT;
-        bool keep = false;
-        /* A hang-up with data still queued is reported with EPOLLIN: serve the data first; the
-         * next wake-up then reads end-of-stream and closes. */
-        if ((ev.events & EPOLLIN) != 0) {
-            client = conn->caller.client_id;
-            atomic_store(&self->busy_client, client);
-            if (busy_for_client(server, self, client) >= server->busy_cap) {
-                park(server, self, conn);
-                client = NO_CLIENT; /* park withdrew it; no call of the client ended here */
-                keep = true;
-            } else {
-                keep = server->protocol.stream ? serve_stream(server, conn, &b)
-                                               : serve_connection(server, conn, &b);
-            }
-        }
-        if (!keep) {
-            conn_close(server, conn);
-        }
-        /* The lock waits out a move the monitor is making, so that the old set hands out no
-         * moved connection once this worker is back in epoll_wait. */
-        pthread_mutex_lock(&self->lock);
-        atomic_store(&self->current, NULL);
-        pthread_mutex_unlock(&self->lock);
-        if (client != NO_CLIENT) {
-            atomic_store(&self->busy_client, NO_CLIENT);
-            if (atomic_load(&server->parked) > 0) {
-                unpark_client(server, client);
-            }
+        if (serve_event(server, self, conn, ev.events, channel_ready, &b) &&
+            spin_pays(server, self, conn)) {
+            spin = conn;
         }
     }
     free(b.rx);
@@ -670,7 +855,7 @@ static void move_off(daemon_server_t *server, daemon_worker_t *w, int_fast64_t n
             break; /* every other worker is in a long call too */
         }
         /* Into the new set first: if that fails the connection stays where it was. */
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.ptr = c};
+        struct epoll_event ev = {.events = conn_events(c), .data.ptr = c};
         if (epoll_ctl(server->workers[to].epoll_fd, EPOLL_CTL_ADD, c->fd, &ev) < 0) {
             continue;
         }
@@ -1004,8 +1189,8 @@ psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id)
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     conn->asserted = grown;
-    grown[conn->asserted_count] = (daemon_caller_t){
-        .client_id = client_id, .session = daemon_sessions_new(conn->sessions)};
+    grown[conn->asserted_count] =
+        (daemon_caller_t){.client_id = client_id, .session = daemon_sessions_new(conn->sessions)};
     conn->caller = grown[conn->asserted_count++];
     return PSA_SUCCESS;
 }
@@ -1013,6 +1198,24 @@ psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id)
 rss_transport_t *daemon_conn_transport(daemon_conn_t *conn)
 {
     return &conn->transport;
+}
+
+psa_status_t daemon_conn_set_channel(daemon_conn_t *conn, rss_channel_t *ch)
+{
+    if (!conn->fast_path_ok) {
+        rss_channel_destroy(ch);
+        return PSA_ERROR_NOT_SUPPORTED;
+    }
+    if (ch->slot < conn->slot_need) {
+        rss_channel_destroy(ch);
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    if (conn->has_new_channel) {
+        rss_channel_destroy(&conn->new_channel);
+    }
+    conn->new_channel = *ch;
+    conn->has_new_channel = true;
+    return PSA_SUCCESS;
 }
 
 void *daemon_conn_state(daemon_conn_t *conn)
@@ -1031,6 +1234,9 @@ daemon_conn_t *daemon_conn_new_detached(const daemon_protocol_t *protocol, int32
     rss_transport_unconnected(&conn->transport);
     conn->role = DAEMON_ROLE_CLIENT;
     conn->caller = (daemon_caller_t){client_id, session};
+    conn->fast_path_ok = !protocol->stream;
+    conn->slot_need =
+        protocol->max_message > protocol->max_reply ? protocol->max_message : protocol->max_reply;
     if (protocol->connect != NULL && !protocol->connect(conn)) {
         daemon_conn_free_detached(protocol, conn);
         return NULL;
@@ -1043,5 +1249,6 @@ void daemon_conn_free_detached(const daemon_protocol_t *protocol, daemon_conn_t 
     if (protocol->disconnect != NULL) {
         protocol->disconnect(conn);
     }
+    conn_channels_free(conn);
     free(conn);
 }

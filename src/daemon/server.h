@@ -9,6 +9,7 @@
 
 #include <psa/error.h>
 
+#include "comms/rss_channel.h"
 #include "comms/transport.h"
 #include "daemon/identity.h"
 #include "daemon/sessions.h"
@@ -76,6 +77,8 @@ typedef struct daemon_limits {
     size_t max_busy_workers_per_client;
     /* Open connections per peer uid; 0: no limit. Further connections are closed at once. */
     size_t max_connections_per_uid;
+    /* Refuse the fast path's channels (rssd --no-fast-path): every call comes on the socket. */
+    bool no_fast_path;
 } daemon_limits_t;
 
 /* Listens on socket_path (mode 0666: identity comes from SO_PEERCRED, not file permissions).
@@ -108,9 +111,10 @@ void daemon_server_destroy(daemon_server_t *server);
 /*
  * The rest of a daemon's main once its options are read: ignores SIGPIPE, blocks SIGTERM and
  * SIGINT (the workers inherit the mask), detaches unless foreground, runs prepare(prepare_ctx)
- * (NULL: none; false: exit status 1, it said why), serves on socket_path until one of those signals, then
- * stops with a 10-second grace. Returns the exit status (0 after a clean stop); when a call is
- * still running after the grace, the process exits with 1 at once, freeing nothing in use.
+ * (NULL: none; false: exit status 1, it said why), serves on socket_path until one of those
+ * signals, then stops with a 10-second grace. Returns the exit status (0 after a clean stop); when
+ * a call is still running after the grace, the process exits with 1 at once, freeing nothing in
+ * use.
  */
 int daemon_run(const char *name, const char *socket_path, const daemon_protocol_t *protocol,
                const daemon_limits_t *limits, const daemon_policy_t *policy, bool foreground,
@@ -134,6 +138,15 @@ const daemon_caller_t *daemon_conn_caller(const daemon_conn_t *conn);
 psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id);
 /* The connection's transport (to map the shared memory a peer passes, say). */
 rss_transport_t *daemon_conn_transport(daemon_conn_t *conn);
+/*
+ * The fast path (docs/rss-comms-linux.md): from the end of this serve() on, conn's calls may
+ * also come through ch, a channel in shared memory, which replaces any earlier one; the core
+ * serves its requests with serve() like the socket's, spinning briefly for the next one when
+ * that pays. ch is taken over (destroyed on failure): PSA_ERROR_NOT_SUPPORTED when the daemon
+ * runs without the fast path, PSA_ERROR_INVALID_ARGUMENT when its slots are smaller than the
+ * protocol's largest message or reply.
+ */
+psa_status_t daemon_conn_set_channel(daemon_conn_t *conn, rss_channel_t *ch);
 /* The protocol's state_size bytes for this connection. */
 void *daemon_conn_state(daemon_conn_t *conn);
 

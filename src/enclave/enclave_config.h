@@ -2,6 +2,7 @@
 #ifndef ENCLAVE_CONFIG_H
 #define ENCLAVE_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,17 +15,17 @@
 #define ENCLAVE_VOLATILE_ID_MAX ((psa_key_id_t)0x7fefffff)
 
 #define ENCLAVE_DEFAULT_MAX_VOLATILE_KEYS 64u
-#define ENCLAVE_DEFAULT_MAX_OPERATIONS 32u
-#define ENCLAVE_DEFAULT_WORKERS 4u
+#define ENCLAVE_DEFAULT_MAX_OPERATIONS    32u
+#define ENCLAVE_DEFAULT_WORKERS           4u
 /* Per client id (all processes of one uid, or one asserted id): bounds what a client can hold
  * by opening many processes, each with its own per-session allowance. */
 #define ENCLAVE_DEFAULT_MAX_VOLATILE_KEYS_PER_CLIENT 256u
-#define ENCLAVE_DEFAULT_MAX_OPERATIONS_PER_CLIENT 128u
+#define ENCLAVE_DEFAULT_MAX_OPERATIONS_PER_CLIENT    128u
 /* PBKDF2 iterations a client may ask for: 2^24, the largest count of RFC 6070's vectors, a few
  * seconds of one worker. */
-#define ENCLAVE_DEFAULT_MAX_KDF_ITERATIONS 16777216u
+#define ENCLAVE_DEFAULT_MAX_KDF_ITERATIONS      16777216u
 #define ENCLAVE_DEFAULT_MAX_CONNECTIONS_PER_UID 256u
-#define ENCLAVE_DEFAULT_SHUTDOWN_GRACE_SECONDS 10u
+#define ENCLAVE_DEFAULT_SHUTDOWN_GRACE_SECONDS  10u
 
 typedef struct enclave_config {
     /* Per session (client process, or asserted client behind a forwarder process). 0: no
@@ -47,6 +48,8 @@ typedef struct enclave_config {
     unsigned shutdown_grace_seconds;
     size_t embed_limit; /* RSS comms embed payload limit, default RSS_MSG_DEFAULT_EMBED_LIMIT */
     unsigned workers;
+    /* --no-fast-path: CHANNEL_SETUP is answered NOT_SUPPORTED, every call takes the socket. */
+    bool no_fast_path;
 } enclave_config_t;
 
 /* The configuration in force; never NULL (defaults before enclave_config_set). Workers only

@@ -40,7 +40,7 @@ static void usage(FILE *f)
                "            [--max-operations N] [--max-volatile-keys-per-client N]\n"
                "            [--max-operations-per-client N] [--max-connections-per-uid N]\n"
                "            [--max-busy-workers-per-client N] [--max-kdf-iterations N]\n"
-               "            [--shutdown-grace SECONDS]\n"
+               "            [--shutdown-grace SECONDS] [--no-fast-path]\n"
                "       rssd --help | --version\n"
                "Serves PSA Crypto, ITS and PS over RSS comms (rssd(8)).\n"
                "State: --state-dir, else /var/lib/rssd for root, else $XDG_STATE_HOME/rssd or\n"
@@ -90,6 +90,7 @@ enum {
     OPT_LOG,
     OPT_HELP,
     OPT_VERSION,
+    OPT_NO_FAST_PATH,
     /* numeric options, in the order of number_options[] */
     OPT_WORKERS,
     OPT_EMBED,
@@ -155,6 +156,7 @@ static int parse_options(int argc, char **argv, rssd_options_t *o)
         {"log-level", required_argument, NULL, OPT_LOG},
         {"help", no_argument, NULL, OPT_HELP},
         {"version", no_argument, NULL, OPT_VERSION},
+        {"no-fast-path", no_argument, NULL, OPT_NO_FAST_PATH},
         {"workers", required_argument, NULL, OPT_WORKERS},
         {"embed-limit", required_argument, NULL, OPT_EMBED},
         {"max-volatile-keys", required_argument, NULL, OPT_KEYS},
@@ -193,6 +195,9 @@ static int parse_options(int argc, char **argv, rssd_options_t *o)
             break;
         case OPT_FG:
             o->foreground = true;
+            break;
+        case OPT_NO_FAST_PATH:
+            o->config.no_fast_path = true;
             break;
         case OPT_POLICY:
             o->policy = optarg;

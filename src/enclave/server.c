@@ -8,6 +8,7 @@
 
 #include <openssl/crypto.h>
 
+#include "comms/rss_channel.h"
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
 #include "daemon/log.h"
@@ -27,6 +28,26 @@ static rss_shm_t *conn_shm(daemon_conn_t *conn)
 
 /* ---- message handling (no sockets here: the daemon core moves the messages) ----------------- */
 
+/* CHANNEL_SETUP: maps the memfd that came with it as the connection's channel. */
+static psa_status_t setup_channel(enclave_conn_t *conn, int *fd, uint64_t size)
+{
+    if (*fd < 0 || rss_channel_slot_of(size) == 0) {
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    rss_shm_t shm;
+    psa_status_t status = rss_transport_shm_map_peer(daemon_conn_transport(conn), *fd, size, &shm);
+    *fd = -1; /* consumed, mapped or closed */
+    if (status != PSA_SUCCESS) {
+        return status;
+    }
+    rss_channel_t ch;
+    if (!rss_channel_init(&ch, shm)) {
+        rss_shm_destroy(&shm);
+        return PSA_ERROR_INVALID_ARGUMENT;
+    }
+    return daemon_conn_set_channel(conn, &ch);
+}
+
 static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length, int *fd,
                          uint8_t *reply, size_t reply_size)
 {
@@ -38,11 +59,16 @@ static size_t serve_ctrl(enclave_conn_t *conn, const uint8_t *msg, size_t length
     if (status != PSA_SUCCESS) {
         return rss_msg_encode_ctrl_reply(&ctrl.header, status, reply, reply_size);
     }
+    if (ctrl.header.protocol_ver == RSS_CTRL_DOORBELL) {
+        return 0; /* never answered: the core looks at the channel after every message */
+    }
     if (daemon_conn_role(conn) == DAEMON_ROLE_REFUSED) {
         return rss_msg_encode_ctrl_reply(&ctrl.header, PSA_ERROR_CONNECTION_REFUSED, reply,
                                          reply_size);
     }
-    if (ctrl.header.protocol_ver == RSS_CTRL_SHM_SETUP) {
+    if (ctrl.header.protocol_ver == RSS_CTRL_CHANNEL_SETUP) {
+        status = setup_channel(conn, fd, ctrl.shm_size);
+    } else if (ctrl.header.protocol_ver == RSS_CTRL_SHM_SETUP) {
         if (*fd < 0) {
             status = PSA_ERROR_INVALID_ARGUMENT;
         } else {
@@ -395,6 +421,7 @@ daemon_limits_t enclave_daemon_limits(void)
         .workers = config->workers,
         .max_busy_workers_per_client = config->max_busy_workers_per_client,
         .max_connections_per_uid = config->max_connections_per_uid,
+        .no_fast_path = config->no_fast_path,
     };
 }
 
