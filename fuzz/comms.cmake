@@ -12,9 +12,19 @@ endif()
 # The pointer-access path on a real sealed memfd mapping: range and overlap checks, the private
 # copies, in-place bulk calls and handlers writing their outputs (crypto included).
 if(TARGET ss_enclave)
-  add_executable(fuzz_rssd_pointer ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_pointer.c)
+  add_executable(fuzz_rssd_pointer ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_pointer.c
+                                   ${CMAKE_CURRENT_LIST_DIR}/rssd_fuzz_env.c)
   target_link_libraries(fuzz_rssd_pointer PRIVATE ss_enclave)
   target_link_options(fuzz_rssd_pointer PRIVATE -fsanitize=fuzzer)
+endif()
+
+# The fast path's channel: a page a client fills, taken, served and answered as a worker does.
+if(TARGET ss_enclave)
+  add_executable(fuzz_rss_channel ${CMAKE_CURRENT_LIST_DIR}/fuzz_rss_channel.c
+                                  ${CMAKE_CURRENT_LIST_DIR}/rssd_fuzz_env.c)
+  target_link_libraries(fuzz_rss_channel PRIVATE ss_enclave)
+  target_include_directories(fuzz_rss_channel PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+  target_link_options(fuzz_rss_channel PRIVATE -fsanitize=fuzzer)
 endif()
 
 # rssd's policy file parser.

@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     /* Also give the decoder a record with a valid digest around the fuzz bytes as data. */
     if (size <= 4096) {
-        its_record_t mk = {.ns = 0, .owner = 1, .uid = 1, .flags = 0, .size = (uint32_t)size,
-                           .data = data};
+        its_record_t mk = {
+            .ns = 0, .owner = 1, .uid = 1, .flags = 0, .size = (uint32_t)size, .data = data};
         uint8_t *buf;
         size_t len;
         if (its_record_encode(&mk, &buf, &len) == PSA_SUCCESS) {

@@ -9,9 +9,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint8_t fuzz_key[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-                                     17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
-                                     32};
+static const uint8_t fuzz_key[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+                                     12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                                     23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -19,9 +19,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ps_object_view_t view;
     if (ps_object_parse(data, size, &view) == PSA_SUCCESS) {
         ps_table_entry_t expect = {
-            .owner = view.header.owner, .uid = view.header.uid,
-            .version = view.header.version, .flags = view.header.flags,
-            .size = view.header.size, .capacity = view.header.capacity,
+            .owner = view.header.owner,
+            .uid = view.header.uid,
+            .version = view.header.version,
+            .flags = view.header.flags,
+            .size = view.header.size,
+            .capacity = view.header.capacity,
         };
         memcpy(expect.tag, view.tag, PS_TAG_SIZE);
         uint8_t *plain = malloc(view.header.size ? view.header.size : 1);
@@ -51,8 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 buf[19] = (uint8_t)(count >> 24);
             }
             if (ps_hmac_sha256(fuzz_key, buf, body, buf + body) == PSA_SUCCESS &&
-                ps_table_decode(buf, body + PS_TABLE_MAC_SIZE, fuzz_key, &table) ==
-                    PSA_SUCCESS) {
+                ps_table_decode(buf, body + PS_TABLE_MAC_SIZE, fuzz_key, &table) == PSA_SUCCESS) {
                 /* A decoded table re-encodes to the same bytes. */
                 uint8_t *again = malloc(ps_table_slot_size(table.count));
                 if (again != NULL && ps_table_encode(&table, fuzz_key, again) == PSA_SUCCESS &&

@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         return 0;
     }
-    static const int32_t types[] = {RSS_STORAGE_GET, RSS_STORAGE_GET_INFO,
-                                    RSS_PS_GET_SUPPORT_RSSD, RSS_STORAGE_SET};
+    static const int32_t types[] = {RSS_STORAGE_GET, RSS_STORAGE_GET_INFO, RSS_PS_GET_SUPPORT_RSSD,
+                                    RSS_STORAGE_SET};
     if (size < 3) {
         return 0;
     }

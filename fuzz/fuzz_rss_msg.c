@@ -1,4 +1,5 @@
-/* libFuzzer harness: the RSS comms decoders (calls, replies, control messages) on arbitrary bytes. */
+/* libFuzzer harness: the RSS comms decoders (calls, replies, control messages) on arbitrary bytes.
+ */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

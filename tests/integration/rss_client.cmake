@@ -7,3 +7,12 @@ if(TARGET rssd AND TARGET psa-static)
   add_test(NAME rssd_rss_client COMMAND test_rss_client)
   set_tests_properties(rssd_rss_client PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77)
 endif()
+
+# The fast path's channel against a private rssd: by hand, refused, scribbled on, and rssd gone.
+if(TARGET rssd AND TARGET psa-static)
+  add_executable(test_fast_path ${CMAKE_CURRENT_LIST_DIR}/test_fast_path.c)
+  target_link_libraries(test_fast_path PRIVATE ss_rssd_harness psa-static ss_comms
+                        PkgConfig::CMOCKA Threads::Threads)
+  add_test(NAME rssd_fast_path COMMAND test_fast_path)
+  set_tests_properties(rssd_fast_path PROPERTIES TIMEOUT 600)
+endif()
