@@ -152,11 +152,11 @@ static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *s
         if (!answered) {
             rss_channel_relax();
         }
-        if (!answered && i % 32 == 0) {
+        if (!answered && i % 16 == 0) {
             if (now_ns() > deadline) {
                 break;
             }
-            if (i % 256 == 0) {
+            if (i % 64 == 0) {
                 sched_yield();
             }
         }

@@ -109,6 +109,7 @@ struct daemon_conn {
     bool fast_path_ok;
     size_t slot_need;
     uint32_t served;
+    bool polling; /* its polling flag is up: the worker spins on it next */
     int_fast64_t spin_ns;
     int_fast64_t last_reply_ns;
     _Alignas(max_align_t) unsigned char state[]; /* the protocol's state_size bytes */
@@ -645,9 +646,26 @@ static void unpark_client(daemon_server_t *server, int_fast64_t client)
     pthread_mutex_unlock(&server->lock);
 }
 
+/* Whether to spin on conn's channel for its next request: it has one, the budget is not spent
+ * by misses, and no other worker is busy (the CPUs are better left to the callers then). */
+static bool spin_pays(daemon_server_t *server, const daemon_worker_t *self, daemon_conn_t *conn)
+{
+    if (!atomic_load(&conn->has_channel) || conn->spin_ns == 0) {
+        return false;
+    }
+    for (unsigned i = 0; i < server->worker_count; i++) {
+        if (&server->workers[i] != self && atomic_load(&server->workers[i].current) != NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
 /* Serves the request waiting in conn's channel, if one does. False when the connection is
- * finished. */
-static bool serve_channel(daemon_server_t *server, daemon_conn_t *conn, worker_buffers_t *b)
+ * finished. When the worker means to spin for the next request, it raises the polling flag
+ * before the reply goes out: a client that posts its next call at once then rings no doorbell. */
+static bool serve_channel(daemon_server_t *server, daemon_worker_t *self, daemon_conn_t *conn,
+                          worker_buffers_t *b)
 {
     if (!atomic_load(&conn->has_channel) || !rss_channel_pending(&conn->channel, conn->served)) {
         return true;
@@ -673,6 +691,10 @@ static bool serve_channel(daemon_server_t *server, daemon_conn_t *conn, worker_b
         daemon_conn_t *current = atomic_load(&server->workers[i].current);
         others_busy = current != NULL && current != conn;
     }
+    conn->polling = !conn->drop && spin_pays(server, self, conn);
+    if (conn->polling) {
+        rss_channel_set_polling(&conn->channel, true);
+    }
     rss_channel_put_reply(&conn->channel, seq, b->tx, reply, !others_busy);
     conn->last_reply_ns = now_ns();
     OPENSSL_cleanse(b->rx, kept);
@@ -682,50 +704,50 @@ static bool serve_channel(daemon_server_t *server, daemon_conn_t *conn, worker_b
     return !conn->drop;
 }
 
-/* Whether to spin on conn's channel for its next request: it has one, the budget is not spent
- * by misses, and no other worker is busy (the CPUs are better left to the callers then). */
-static bool spin_pays(daemon_server_t *server, const daemon_worker_t *self, daemon_conn_t *conn)
-{
-    if (!atomic_load(&conn->has_channel) || conn->spin_ns == 0) {
-        return false;
-    }
-    for (unsigned i = 0; i < server->worker_count; i++) {
-        if (&server->workers[i] != self && atomic_load(&server->workers[i].current) != NULL) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Spins up to conn's budget for a request in its channel, yielding the CPU now and then to any
  * thread waiting for it (the caller, on a machine with few CPUs). True when one waits. */
 static bool channel_spin(daemon_server_t *server, daemon_conn_t *conn)
 {
     const rss_channel_t *ch = &conn->channel;
     int_fast64_t deadline = now_ns() + conn->spin_ns;
-    rss_channel_set_polling(ch, true);
     bool found = false;
     for (unsigned i = 1; !found; i++) {
         found = rss_channel_pending(ch, conn->served);
         if (!found) {
             rss_channel_relax();
         }
-        if (!found && i % 32 == 0) {
+        if (!found && i % 16 == 0) {
             if (now_ns() > deadline || atomic_load(&server->stopping)) {
                 break;
             }
-            if (i % 256 == 0) {
+            if (i % 64 == 0) {
                 sched_yield();
             }
         }
     }
     rss_channel_set_polling(ch, false);
+    conn->polling = false;
     /* A request published as the flag went down rang no doorbell: look once more. */
     found = found || rss_channel_pending(ch, conn->served);
     if (!found && (conn->spin_ns /= 2) < SPIN_MIN_NS) {
         conn->spin_ns = 0;
     }
     return found;
+}
+
+/* The worker will not spin on conn after all: the polling flag goes down, and a request its
+ * client published meanwhile (ringing no doorbell) is reported by arming EPOLLOUT. */
+static void stop_polling(daemon_worker_t *self, daemon_conn_t *conn)
+{
+    if (!conn->polling) {
+        return;
+    }
+    rss_channel_set_polling(&conn->channel, false);
+    conn->polling = false;
+    if (rss_channel_pending(&conn->channel, conn->served)) {
+        struct epoll_event ev = {.events = conn_events(conn), .data.ptr = conn};
+        epoll_ctl(self->epoll_fd, EPOLL_CTL_MOD, conn->fd, &ev);
+    }
 }
 
 /* One event of conn (or, channel_ready, a request its channel holds): serves it, or parks it at
@@ -761,7 +783,7 @@ static bool serve_event(daemon_server_t *server, daemon_worker_t *self, daemon_c
                 keep = server->protocol.stream ? serve_stream(server, conn, b)
                                                : serve_connection(server, conn, b);
             }
-            keep = keep && serve_channel(server, conn, b);
+            keep = keep && serve_channel(server, self, conn, b);
             served = keep;
         }
     }
@@ -809,6 +831,9 @@ static void *worker_main(void *arg)
             ev = (struct epoll_event){.events = 0, .data.ptr = spin};
             n = channel_ready ? 1 : 0;
         }
+        if (spin != NULL && !channel_ready) {
+            stop_polling(self, spin); /* something else came first */
+        }
         spin = NULL;
         if (n <= 0) {
             continue;
@@ -821,8 +846,7 @@ static void *worker_main(void *arg)
             continue;
         }
         daemon_conn_t *conn = ev.data.ptr;
-        if (serve_event(server, self, conn, ev.events, channel_ready, &b) &&
-            spin_pays(server, self, conn)) {
+        if (serve_event(server, self, conn, ev.events, channel_ready, &b) && conn->polling) {
             spin = conn;
         }
     }
