@@ -74,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     }
     rss_channel_put_reply(&fuzz_ch, seq, reply, n, true);
-    bool hint;
+    uint32_t hint;
     size_t length = rss_channel_reply_length(&fuzz_ch, &hint);
     if (!rss_channel_answered(&fuzz_ch, seq) || length != n) {
         __builtin_trap();

@@ -103,7 +103,7 @@ size_t rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, ui
 }
 
 bool rss_channel_put_reply(const rss_channel_t *ch, uint32_t seq, const uint8_t *reply,
-                           size_t length, bool hint)
+                           size_t length, uint32_t hint)
 {
     bool fits = length <= ch->slot;
     if (!fits) {
@@ -114,7 +114,7 @@ bool rss_channel_put_reply(const rss_channel_t *ch, uint32_t seq, const uint8_t 
     }
     atomic_store_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REP_LEN), (uint32_t)length,
                           memory_order_relaxed);
-    atomic_store_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REP_HINT), hint ? 1u : 0u,
+    atomic_store_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REP_HINT), hint,
                           memory_order_relaxed);
     /* Sequentially consistent with the client's store of client_sleeping: either it sees the
      * reply before it sleeps, or this sees it sleeping and wakes it. */
@@ -191,11 +191,11 @@ bool rss_channel_sleep(const rss_channel_t *ch, uint32_t seq, unsigned timeout_m
     return answered;
 }
 
-size_t rss_channel_reply_length(const rss_channel_t *ch, bool *hint)
+size_t rss_channel_reply_length(const rss_channel_t *ch, uint32_t *hint)
 {
     uint32_t length =
         atomic_load_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REP_LEN), memory_order_relaxed);
-    *hint = atomic_load_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REP_HINT),
-                                 memory_order_relaxed) != 0;
+    *hint =
+        atomic_load_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REP_HINT), memory_order_relaxed);
     return length <= ch->slot ? length : SIZE_MAX;
 }

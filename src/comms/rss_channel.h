@@ -19,7 +19,8 @@
  *   64  rep_seq   the daemon's: set to the req_seq it answers once the reply slot is written
  *                 (the word the client sleeps on with a futex)
  *   68  rep_len   the reply's length (0: the message had no answer)
- *   72  rep_hint  1 when the daemon had a worker free as it replied (the client may spin)
+ *   72  rep_hint  0 when other workers were busy as it replied (the client should not spin
+ *                 for its next reply), else 1 + the microseconds the call took to serve
  *   128 client_sleeping  1 while the client sleeps on rep_seq (the daemon must wake it)
  *   192 daemon_polling   1 while a worker spins on req_seq (the client need not ring)
  * One request in flight; a request that finds no worker polling rings the DOORBELL on the socket.
@@ -70,11 +71,11 @@ bool rss_channel_pending(const rss_channel_t *ch, uint32_t served);
  */
 size_t rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, uint8_t *buf,
                         size_t size);
-/* Publishes the answer to request seq: length bytes (0: none) into the reply slot, the hint,
- * then rep_seq; wakes the client if it sleeps. False when the reply does not fit the slot
- * (an empty answer is published instead). */
+/* Publishes the answer to request seq: length bytes (0: none) into the reply slot, the hint
+ * (rep_hint above), then rep_seq; wakes the client if it sleeps. False when the reply does not
+ * fit the slot (an empty answer is published instead). */
 bool rss_channel_put_reply(const rss_channel_t *ch, uint32_t seq, const uint8_t *reply,
-                           size_t length, bool hint);
+                           size_t length, uint32_t hint);
 /* The daemon's polling flag. Clearing it is followed by a full barrier: the caller looks at
  * rss_channel_pending once more afterwards, so a request published meanwhile is not missed. */
 void rss_channel_set_polling(const rss_channel_t *ch, bool polling);
@@ -88,9 +89,9 @@ bool rss_channel_post(const rss_channel_t *ch, uint32_t seq, const uint8_t *msg,
 bool rss_channel_answered(const rss_channel_t *ch, uint32_t seq);
 /* Sleeps until the reply to seq is there or timeout_ms passes; false on timeout. */
 bool rss_channel_sleep(const rss_channel_t *ch, uint32_t seq, unsigned timeout_ms);
-/* The reply to seq, once answered: its length (SIZE_MAX when longer than the slot), and the hint.
- */
-size_t rss_channel_reply_length(const rss_channel_t *ch, bool *hint);
+/* The reply to seq, once answered: its length (SIZE_MAX when longer than the slot), and the
+ * hint (rep_hint). */
+size_t rss_channel_reply_length(const rss_channel_t *ch, uint32_t *hint);
 
 /* A spin-loop pause (the CPU's hint that this is a busy wait). */
 void rss_channel_relax(void);

@@ -19,7 +19,7 @@
 #define CLIENT_SHM_ALIGN    64u
 /* The fast path: the longest a caller spins for a reply before it sleeps (ns), and how often a
  * sleeping caller looks whether rssd is still there (ms). */
-#define CLIENT_SPIN_MAX_NS 50000
+#define CLIENT_SPIN_MAX_NS 100000
 #define CLIENT_SLEEP_MS    100u
 
 struct rss_client {
@@ -27,12 +27,13 @@ struct rss_client {
     rss_shm_t shm; /* base == NULL until the first pointer-access call */
     uint8_t seq;
     /* The fast path: wanted (RSS_FAST_PATH is not "0"), asked for, the channel when granted,
-     * its request count, and what recent calls cost (ns) with rssd's last spin hint. */
+     * its request count, and rssd's last hint: whether to spin, and what the last call took to
+     * serve (ns). */
     bool fast_path, channel_asked, channel_on;
     rss_channel_t channel;
     uint32_t channel_seq;
-    int_fast64_t last_ns, avg_ns;
     bool hint;
+    int_fast64_t served_ns;
     size_t embed_limit;
     size_t buf_size;
     uint8_t buf[];
@@ -108,11 +109,11 @@ static int_fast64_t now_ns(void)
     return (int_fast64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* How long to spin for this call's reply: about what recent calls took (the last one, or the
- * average when that is less), when rssd said a worker was free and that is under the cap. */
+/* How long to spin for this call's reply: about what the last call took rssd to serve, plus the
+ * transport, when rssd said no other worker was busy and that is under the cap. */
 static int_fast64_t spin_budget(const rss_client_t *conn)
 {
-    int_fast64_t expect = conn->last_ns < conn->avg_ns ? conn->last_ns : conn->avg_ns;
+    int_fast64_t expect = conn->served_ns;
     if (!conn->hint || expect > CLIENT_SPIN_MAX_NS) {
         return 0;
     }
@@ -167,10 +168,10 @@ static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *s
             return PSA_ERROR_COMMUNICATION_FAILURE;
         }
     }
-    int_fast64_t took = now_ns() - start;
-    conn->last_ns = took;
-    conn->avg_ns = (3 * conn->avg_ns + took) / 4;
-    size_t n = rss_channel_reply_length(ch, &conn->hint);
+    uint32_t hint = 0;
+    size_t n = rss_channel_reply_length(ch, &hint);
+    conn->hint = hint != 0;
+    conn->served_ns = hint != 0 ? (int_fast64_t)(hint - 1) * 1000 : 0;
     if (n == 0 || n > conn->buf_size) {
         return PSA_ERROR_COMMUNICATION_FAILURE; /* unanswered, or longer than any reply */
     }

@@ -680,6 +680,7 @@ static bool serve_channel(daemon_server_t *server, daemon_worker_t *self, daemon
     }
     uint32_t seq = 0;
     size_t full = 0;
+    int_fast64_t start = now_ns();
     size_t kept = rss_channel_take(&conn->channel, &seq, &full, b->rx, b->rx_size);
     conn->served = seq;
     size_t reply = server->protocol.serve(conn, b->rx, kept, full, -1, b->tx, b->tx_size);
@@ -695,7 +696,11 @@ static bool serve_channel(daemon_server_t *server, daemon_worker_t *self, daemon
     if (conn->polling) {
         rss_channel_set_polling(&conn->channel, true);
     }
-    rss_channel_put_reply(&conn->channel, seq, b->tx, reply, !others_busy);
+    /* The hint carries the call's own cost, so the client's spin follows what calls take to
+     * serve, not what its waits took (a wait that slept includes waking up). */
+    int_fast64_t took_us = (now_ns() - start) / 1000;
+    uint32_t hint = others_busy ? 0u : 1u + (uint32_t)(took_us < 0xffffff ? took_us : 0xffffff);
+    rss_channel_put_reply(&conn->channel, seq, b->tx, reply, hint);
     conn->last_reply_ns = now_ns();
     OPENSSL_cleanse(b->rx, kept);
     if (reply > 0) {

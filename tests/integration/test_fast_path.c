@@ -107,7 +107,7 @@ static void test_channel_round_trip(void **state)
         }
         while (!rss_channel_sleep(&ch, seq, 1000)) {
         }
-        bool hint;
+        uint32_t hint;
         size_t length = rss_channel_reply_length(&ch, &hint);
         assert_int_equal(length, RSS_MSG_EMBED_REPLY_FIXED);
         rss_msg_reply_t reply;
@@ -122,7 +122,7 @@ static void test_channel_round_trip(void **state)
     }
     while (!rss_channel_sleep(&ch, 51, 1000)) {
     }
-    bool hint;
+    uint32_t hint;
     assert_int_equal(rss_channel_reply_length(&ch, &hint), 0);
     rss_channel_destroy(&ch);
     rss_transport_close(&t);
