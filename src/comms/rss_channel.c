@@ -128,6 +128,8 @@ bool rss_channel_put_reply(const rss_channel_t *ch, uint32_t seq, const uint8_t 
 void rss_channel_set_polling(const rss_channel_t *ch, bool polling)
 {
     atomic_store(rss_channel_word(ch, RSS_CHANNEL_OFF_DAEMON_POLLING), polling ? 1u : 0u);
+    /* The caller's next look at req_seq (an acquire load) must not be ordered before this. */
+    atomic_thread_fence(memory_order_seq_cst);
 }
 
 /* ---- client ---- */

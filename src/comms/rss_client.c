@@ -128,6 +128,17 @@ static bool peer_gone(const rss_client_t *conn)
     return poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+/* DOORBELL on the socket: a request waits in the channel. False when rssd is gone. */
+static bool ring_doorbell(rss_client_t *conn)
+{
+    uint8_t bell[RSS_MSG_HEADER_SIZE];
+    rss_ctrl_msg_t ctrl = {.header = {.protocol_ver = RSS_CTRL_DOORBELL,
+                                      .seq_num = conn->seq,
+                                      .client_id = CLIENT_HEADER_ID}};
+    size_t n = rss_msg_encode_ctrl(&ctrl, bell, sizeof(bell));
+    return rss_transport_send(&conn->transport, bell, n, -1) == PSA_SUCCESS;
+}
+
 /* One call through the channel: the request in conn->buf (length bytes) goes out, the reply
  * comes back into conn->buf (*length). The doorbell is rung only when no worker polls. */
 static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *stale)
@@ -135,16 +146,9 @@ static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *s
     const rss_channel_t *ch = &conn->channel;
     uint32_t seq = ++conn->channel_seq;
     int_fast64_t start = now_ns();
-    if (rss_channel_post(ch, seq, conn->buf, *length)) {
-        uint8_t bell[RSS_MSG_HEADER_SIZE];
-        rss_ctrl_msg_t ctrl = {.header = {.protocol_ver = RSS_CTRL_DOORBELL,
-                                          .seq_num = conn->seq,
-                                          .client_id = CLIENT_HEADER_ID}};
-        size_t n = rss_msg_encode_ctrl(&ctrl, bell, sizeof(bell));
-        if (rss_transport_send(&conn->transport, bell, n, -1) != PSA_SUCCESS) {
-            *stale = true;
-            return PSA_ERROR_COMMUNICATION_FAILURE;
-        }
+    if (rss_channel_post(ch, seq, conn->buf, *length) && !ring_doorbell(conn)) {
+        *stale = true;
+        return PSA_ERROR_COMMUNICATION_FAILURE;
     }
     bool answered = false;
     int_fast64_t deadline = start + spin_budget(conn);
@@ -164,7 +168,8 @@ static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *s
     }
     while (!answered) {
         answered = rss_channel_sleep(ch, seq, CLIENT_SLEEP_MS);
-        if (!answered && peer_gone(conn)) {
+        /* Asleep for long: ring again, so that no lost wake-up can outlast a timeout. */
+        if (!answered && (peer_gone(conn) || !ring_doorbell(conn))) {
             return PSA_ERROR_COMMUNICATION_FAILURE;
         }
     }

@@ -855,6 +855,9 @@ static void *worker_main(void *arg)
             spin = conn;
         }
     }
+    if (spin != NULL) {
+        stop_polling(self, spin); /* a stopping rssd leaves no client waiting without a bell */
+    }
     free(b.rx);
     free(b.tx);
     if (server->protocol.thread_exit != NULL) {
