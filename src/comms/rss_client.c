@@ -102,6 +102,27 @@ static psa_status_t conn_recv(rss_client_t *conn, size_t *length)
     return status == PSA_SUCCESS ? PSA_SUCCESS : PSA_ERROR_COMMUNICATION_FAILURE;
 }
 
+/* One control message on the socket (with descriptor fd, -1 for none) and its reply, whose
+ * status goes to *reply_status. COMMUNICATION_FAILURE when no matching reply came. */
+static psa_status_t conn_ctrl(rss_client_t *conn, rss_ctrl_msg_t *ctrl, int fd, bool *stale,
+                              psa_status_t *reply_status)
+{
+    uint8_t seq = ++conn->seq;
+    ctrl->header.seq_num = seq;
+    ctrl->header.client_id = CLIENT_HEADER_ID;
+    size_t length = rss_msg_encode_ctrl(ctrl, conn->buf, conn->buf_size);
+    if (conn_send_first(conn, length, fd, stale) != PSA_SUCCESS) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    rss_msg_header_t header;
+    if (conn_recv(conn, &length) != PSA_SUCCESS ||
+        rss_msg_decode_ctrl_reply(conn->buf, length, &header, reply_status) != PSA_SUCCESS ||
+        header.protocol_ver != ctrl->header.protocol_ver || header.seq_num != seq) {
+        return PSA_ERROR_COMMUNICATION_FAILURE;
+    }
+    return PSA_SUCCESS;
+}
+
 static int_fast64_t now_ns(void)
 {
     struct timespec ts;
@@ -209,23 +230,9 @@ static psa_status_t conn_ensure_channel(rss_client_t *conn, bool *stale)
     if (rss_transport_shm_create(&conn->transport, size, &shm) != PSA_SUCCESS) {
         return PSA_SUCCESS; /* no memory for it: the socket path serves */
     }
-    uint8_t seq = ++conn->seq;
-    rss_ctrl_msg_t ctrl = {
-        .header = {.protocol_ver = RSS_CTRL_CHANNEL_SETUP,
-                   .seq_num = seq,
-                   .client_id = CLIENT_HEADER_ID},
-        .shm_size = size,
-    };
-    size_t length = rss_msg_encode_ctrl(&ctrl, conn->buf, conn->buf_size);
-    if (conn_send_first(conn, length, rss_shm_handle(&shm), stale) != PSA_SUCCESS) {
-        rss_shm_destroy(&shm);
-        return PSA_ERROR_COMMUNICATION_FAILURE;
-    }
-    rss_msg_header_t header;
+    rss_ctrl_msg_t ctrl = {.header.protocol_ver = RSS_CTRL_CHANNEL_SETUP, .shm_size = size};
     psa_status_t reply_status;
-    if (conn_recv(conn, &length) != PSA_SUCCESS ||
-        rss_msg_decode_ctrl_reply(conn->buf, length, &header, &reply_status) != PSA_SUCCESS ||
-        header.protocol_ver != RSS_CTRL_CHANNEL_SETUP || header.seq_num != seq) {
+    if (conn_ctrl(conn, &ctrl, rss_shm_handle(&shm), stale, &reply_status) != PSA_SUCCESS) {
         rss_shm_destroy(&shm);
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
@@ -316,27 +323,10 @@ static psa_status_t conn_ensure_shm(rss_client_t *conn, size_t need, bool *stale
     if (status != PSA_SUCCESS) {
         return status;
     }
-    uint8_t seq = ++conn->seq;
-    rss_ctrl_msg_t ctrl = {
-        .header = {.protocol_ver = RSS_CTRL_SHM_SETUP,
-                   .seq_num = seq,
-                   .client_id = CLIENT_HEADER_ID},
-        .shm_size = size,
-    };
-    size_t length = rss_msg_encode_ctrl(&ctrl, conn->buf, conn->buf_size);
-    if (conn_send_first(conn, length, rss_shm_handle(&shm), stale) != PSA_SUCCESS) {
-        rss_shm_destroy(&shm);
-        return PSA_ERROR_COMMUNICATION_FAILURE;
-    }
-    rss_msg_header_t header;
+    rss_ctrl_msg_t ctrl = {.header.protocol_ver = RSS_CTRL_SHM_SETUP, .shm_size = size};
     psa_status_t reply_status;
-    if (conn_recv(conn, &length) != PSA_SUCCESS ||
-        rss_msg_decode_ctrl_reply(conn->buf, length, &header, &reply_status) != PSA_SUCCESS ||
-        header.protocol_ver != RSS_CTRL_SHM_SETUP || header.seq_num != seq) {
-        rss_shm_destroy(&shm);
-        return PSA_ERROR_COMMUNICATION_FAILURE;
-    }
-    if (reply_status != PSA_SUCCESS) {
+    if (conn_ctrl(conn, &ctrl, rss_shm_handle(&shm), stale, &reply_status) != PSA_SUCCESS ||
+        reply_status != PSA_SUCCESS) {
         rss_shm_destroy(&shm);
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
@@ -475,23 +465,10 @@ psa_status_t rss_client_call(rss_client_t *conn, psa_handle_t service, int32_t t
 
 psa_status_t rss_client_assert_client(rss_client_t *conn, int32_t client_id)
 {
-    uint8_t seq = ++conn->seq;
-    rss_ctrl_msg_t ctrl = {
-        .header = {.protocol_ver = RSS_CTRL_ASSERT_CLIENT,
-                   .seq_num = seq,
-                   .client_id = CLIENT_HEADER_ID},
-        .client_id = client_id,
-    };
-    size_t length = rss_msg_encode_ctrl(&ctrl, conn->buf, conn->buf_size);
+    rss_ctrl_msg_t ctrl = {.header.protocol_ver = RSS_CTRL_ASSERT_CLIENT, .client_id = client_id};
     bool stale = false;
-    if (conn_send_first(conn, length, -1, &stale) != PSA_SUCCESS) {
-        return PSA_ERROR_COMMUNICATION_FAILURE;
-    }
-    rss_msg_header_t header;
     psa_status_t reply_status;
-    if (conn_recv(conn, &length) != PSA_SUCCESS ||
-        rss_msg_decode_ctrl_reply(conn->buf, length, &header, &reply_status) != PSA_SUCCESS ||
-        header.protocol_ver != RSS_CTRL_ASSERT_CLIENT || header.seq_num != seq) {
+    if (conn_ctrl(conn, &ctrl, -1, &stale, &reply_status) != PSA_SUCCESS) {
         return PSA_ERROR_COMMUNICATION_FAILURE;
     }
     return reply_status;
