@@ -4,7 +4,8 @@ target_link_libraries(fuzz_rss_msg PRIVATE ss_comms)
 target_link_options(fuzz_rss_msg PRIVATE -fsanitize=fuzzer)
 
 if(TARGET ss_enclave)
-  add_executable(fuzz_rssd_message ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_message.c)
+  add_executable(fuzz_rssd_message ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_message.c
+                                 ${CMAKE_CURRENT_LIST_DIR}/rssd_fuzz_env.c)
   target_link_libraries(fuzz_rssd_message PRIVATE ss_enclave)
   target_link_options(fuzz_rssd_message PRIVATE -fsanitize=fuzzer)
 endif()
@@ -37,7 +38,8 @@ endif()
 # Issue 9 §1: after a victim's secret-bearing calls, no reply to a random message of another
 # client holds a byte of them (shared receive and reply buffers, as on a worker).
 if(TARGET ss_enclave)
-  add_executable(fuzz_rssd_leak ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_leak.c)
+  add_executable(fuzz_rssd_leak ${CMAKE_CURRENT_LIST_DIR}/fuzz_rssd_leak.c
+                                 ${CMAKE_CURRENT_LIST_DIR}/rssd_fuzz_env.c)
   target_link_libraries(fuzz_rssd_leak PRIVATE ss_enclave)
   target_link_options(fuzz_rssd_leak PRIVATE -fsanitize=fuzzer)
 endif()

@@ -25,7 +25,8 @@ static uint32_t served;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    fuzz_conn = rssd_fuzz_env_init("rss-channel");
+    rssd_fuzz_env_init("rss-channel");
+    fuzz_conn = enclave_conn_new_detached(-0x10001, 1);
     size_t size = rss_channel_size_for(SLOT);
     rss_shm_t shm;
     if (rss_shm_create(size, &shm) != PSA_SUCCESS || !rss_channel_init(&fuzz_ch, shm)) {

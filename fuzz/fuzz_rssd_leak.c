@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -18,6 +17,7 @@
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"
 #include "enclave/server.h"
+#include "rssd_fuzz_env.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,7 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define HASH_INPUT_LEN    1024u
 #define SECRET_UID        0x5ec7e7u
 
-static char fuzz_dir[] = "/tmp/fuzz-rssd-leak.XXXXXX";
 static enclave_conn_t *victim, *attacker;
 static rss_shm_t victim_shm, attacker_shm;
 static uint8_t rx[RSS_MSG_EMBED_CALL_FIXED + RSS_MSG_DEFAULT_EMBED_LIMIT];
@@ -63,18 +62,6 @@ static uint8_t secret_digest[32];
 #define SET_SLOTS 16384u
 static uint64_t set_keys[SET_SLOTS];
 static bool set_used[SET_SLOTS];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static void fuzz_exit(void)
-{
-    enclave_serve_thread_exit();
-    nftw(fuzz_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 static uint64_t mix(uint64_t x)
 {
@@ -238,26 +225,7 @@ static void victim_runs(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    if (mkdtemp(fuzz_dir) == NULL) {
-        abort();
-    }
-    atexit(fuzz_exit);
-    char its_dir[64], ps_dir[64];
-    snprintf(its_dir, sizeof(its_dir), "%s/its", fuzz_dir);
-    snprintf(ps_dir, sizeof(ps_dir), "%s/ps", fuzz_dir);
-    its_store_config_t ic = {.dir = its_dir};
-    ps_store_config_t pc = {.trusted_dir = its_dir, .external_dir = ps_dir};
-    its_store_t *its = NULL;
-    ps_store_t *ps = NULL;
-    if (its_store_open(&ic, &its) != PSA_SUCCESS || ps_store_open(&pc, &ps) != PSA_SUCCESS) {
-        abort();
-    }
-    enclave_storage_set(its, ps);
-    core_config_t config = {.volatile_id_min = ENCLAVE_VOLATILE_ID_MIN,
-                            .volatile_id_max = ENCLAVE_VOLATILE_ID_MAX};
-    if (core_crypto_init(&config) != PSA_SUCCESS) {
-        abort();
-    }
+    its_store_t *its = rssd_fuzz_env_init("rssd-leak");
     victim = enclave_conn_new_detached(-0x10001, 1);
     attacker = enclave_conn_new_detached(-0x10002, 2);
     map_shm(victim, &victim_shm, VICTIM_SHM_SIZE);

@@ -5,51 +5,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ftw.h>
 #include <unistd.h>
 
 #include "comms/rss_msg.h"
 #include "enclave/enclave.h"
 #include "enclave/server.h"
+#include "rssd_fuzz_env.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static enclave_conn_t *fuzz_conn;
-static char fuzz_dir[] = "/tmp/fuzz-rssd.XXXXXX";
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-/* libFuzzer ends with exit(), so the state directory goes with the process. */
-static void remove_fuzz_dir(void)
-{
-    nftw(fuzz_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
 static uint8_t reply[RSS_MSG_EMBED_REPLY_FIXED + RSS_MSG_DEFAULT_EMBED_LIMIT];
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    if (mkdtemp(fuzz_dir) == NULL) {
-        abort();
-    }
-    atexit(remove_fuzz_dir);
-    const char *dir = fuzz_dir;
-    char its_dir[64], ps_dir[64];
-    snprintf(its_dir, sizeof(its_dir), "%s/its", dir);
-    snprintf(ps_dir, sizeof(ps_dir), "%s/ps", dir);
-    its_store_config_t ic = {.dir = its_dir};
-    ps_store_config_t pc = {.trusted_dir = its_dir, .external_dir = ps_dir};
-    its_store_t *its = NULL;
-    ps_store_t *ps = NULL;
-    if (its_store_open(&ic, &its) != PSA_SUCCESS || ps_store_open(&pc, &ps) != PSA_SUCCESS) {
-        abort();
-    }
-    enclave_storage_set(its, ps);
+    rssd_fuzz_env_init("rssd");
     fuzz_conn = enclave_conn_new_detached(-0x10001, 1);
     return 0;
 }

@@ -26,7 +26,8 @@ static uint8_t reply[RSS_MSG_EMBED_REPLY_FIXED + RSS_MSG_DEFAULT_EMBED_LIMIT];
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    fuzz_conn = rssd_fuzz_env_init("rssd-ptr");
+    rssd_fuzz_env_init("rssd-ptr");
+    fuzz_conn = enclave_conn_new_detached(-0x10001, 1);
     /* Map the memory into the connection the way a client's SHM_SETUP does. */
     if (rss_shm_create(FUZZ_SHM_SIZE, &fuzz_shm) != PSA_SUCCESS) {
         abort();

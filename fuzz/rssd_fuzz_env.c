@@ -1,4 +1,4 @@
-/* rssd's message harnesses: storage, the crypto core and a detached connection. */
+/* rssd's message harnesses: storage and the crypto core. */
 #define _GNU_SOURCE
 #include "rssd_fuzz_env.h"
 
@@ -9,6 +9,7 @@
 #include "crypto/core.h"
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"
+#include "enclave/server.h"
 
 static char env_dir[64];
 
@@ -24,7 +25,7 @@ static void env_exit(void)
     nftw(env_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-enclave_conn_t *rssd_fuzz_env_init(const char *tag)
+its_store_t *rssd_fuzz_env_init(const char *tag)
 {
     snprintf(env_dir, sizeof(env_dir), "/tmp/fuzz-%s.XXXXXX", tag);
     if (mkdtemp(env_dir) == NULL) {
@@ -47,9 +48,5 @@ enclave_conn_t *rssd_fuzz_env_init(const char *tag)
     if (core_crypto_init(&config) != PSA_SUCCESS) {
         abort();
     }
-    enclave_conn_t *conn = enclave_conn_new_detached(-0x10001, 1);
-    if (conn == NULL) {
-        abort();
-    }
-    return conn;
+    return its;
 }
