@@ -646,19 +646,16 @@ static void unpark_client(daemon_server_t *server, int_fast64_t client)
     pthread_mutex_unlock(&server->lock);
 }
 
-/* Whether to spin on conn's channel for its next request: it has one, the budget is not spent
- * by misses, and no other worker is busy (the CPUs are better left to the callers then). */
-static bool spin_pays(daemon_server_t *server, const daemon_worker_t *self, daemon_conn_t *conn)
+/* Whether a worker other than self is serving a call (the CPUs are better left to the callers
+ * then: neither side spins). */
+static bool others_busy(daemon_server_t *server, const daemon_worker_t *self)
 {
-    if (!atomic_load(&conn->has_channel) || conn->spin_ns == 0) {
-        return false;
-    }
     for (unsigned i = 0; i < server->worker_count; i++) {
         if (&server->workers[i] != self && atomic_load(&server->workers[i].current) != NULL) {
-            return false;
+            return true;
         }
     }
-    return true;
+    return false;
 }
 
 /* Serves the request waiting in conn's channel, if one does. False when the connection is
@@ -687,19 +684,15 @@ static bool serve_channel(daemon_server_t *server, daemon_worker_t *self, daemon
     conn_apply_channel(conn);
     /* The hint: the client may spin for its next reply when no other worker is busy (with more
      * active clients than workers, waiting callers sleep at once). */
-    bool others_busy = false;
-    for (unsigned i = 0; i < server->worker_count && !others_busy; i++) {
-        daemon_conn_t *current = atomic_load(&server->workers[i].current);
-        others_busy = current != NULL && current != conn;
-    }
-    conn->polling = !conn->drop && spin_pays(server, self, conn);
+    bool busy = others_busy(server, self);
+    conn->polling = !conn->drop && !busy && conn->spin_ns > 0;
     if (conn->polling) {
         rss_channel_set_polling(&conn->channel, true);
     }
     /* The hint carries the call's own cost, so the client's spin follows what calls take to
      * serve, not what its waits took (a wait that slept includes waking up). */
     int_fast64_t took_us = (now_ns() - start) / 1000;
-    uint32_t hint = others_busy ? 0u : 1u + (uint32_t)(took_us < 0xffffff ? took_us : 0xffffff);
+    uint32_t hint = busy ? 0u : 1u + (uint32_t)(took_us < 0xffffff ? took_us : 0xffffff);
     rss_channel_put_reply(&conn->channel, seq, b->tx, reply, hint);
     conn->last_reply_ns = now_ns();
     OPENSSL_cleanse(b->rx, kept);
