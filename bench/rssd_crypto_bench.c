@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,9 +22,10 @@
 /*
  * The in-process baseline calls the PSA core that libpsa-local dispatches to (libpsa-local's
  * psa_* symbols cannot be linked next to libpsa's). Routing is read once per process, so every
- * measurement runs in a forked child that picks its mode and reports ops/s through a pipe. The
- * raw baseline for a call through rssd is a SOCK_SEQPACKET ping-pong with a message the size of
- * an embed ECDSA request and reply.
+ * measurement runs in a forked child that picks its mode and reports ops/s (and its CPU time)
+ * through a pipe. A ratio row's sides run in turn, ROUNDS times, and its ratio is the median of
+ * the rounds' ratios. The raw baseline for a call through rssd is a SOCK_SEQPACKET ping-pong with
+ * a message the size of an embed ECDSA request and reply.
  */
 
 #define RUNS 5
@@ -93,11 +95,12 @@ static double measure(bench_op_t op, bool in_process, int iterations)
 }
 
 /* Runs `measure` in `clients` forked processes at once (routing mode set before their
- * psa_crypto_init). One client: its median ops/s. Several: the aggregate, all operations of all
- * clients over the wall time from the first fork to the last exit (so clients that do not
- * overlap cannot inflate it). */
+ * psa_crypto_init). One client: its median ops/s, and (cpu_per_op not NULL) the CPU time it used
+ * per operation, in microseconds. Several: the aggregate, all operations of all clients over the
+ * wall time from the first fork to the last exit (so clients that do not overlap cannot inflate
+ * it). */
 static double in_children(bench_op_t op, bool in_process, const char *routing, int iterations,
-                          int clients)
+                          int clients, double *cpu_per_op)
 {
     double wall_start = bench_now();
     int fds[2];
@@ -112,9 +115,16 @@ static double in_children(bench_op_t op, bool in_process, const char *routing, i
             close(fds[0]);
             setenv("PSA_ROUTING", routing, 1);
             core_crypto_init(NULL);
-            double rate =
-                psa_crypto_init() == PSA_SUCCESS ? measure(op, in_process, iterations) : 0.0 / 0.0;
-            if (write(fds[1], &rate, sizeof(rate)) != sizeof(rate)) {
+            double result[2] = {0.0 / 0.0, 0.0 / 0.0};
+            if (psa_crypto_init() == PSA_SUCCESS) {
+                result[0] = measure(op, in_process, iterations);
+                struct rusage ru;
+                getrusage(RUSAGE_SELF, &ru);
+                double used = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                              (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+                result[1] = used * 1e6 / ((double)iterations * RUNS);
+            }
+            if (write(fds[1], result, sizeof(result)) != sizeof(result)) {
                 _exit(1);
             }
             _exit(0);
@@ -123,11 +133,14 @@ static double in_children(bench_op_t op, bool in_process, const char *routing, i
     close(fds[1]);
     double total = 0;
     for (int c = 0; c < clients; c++) {
-        double rate = 0.0 / 0.0;
-        if (read(fds[0], &rate, sizeof(rate)) != sizeof(rate)) {
-            rate = 0.0 / 0.0;
+        double result[2] = {0.0 / 0.0, 0.0 / 0.0};
+        if (read(fds[0], result, sizeof(result)) != sizeof(result)) {
+            result[0] = 0.0 / 0.0;
         }
-        total += rate;
+        total += result[0];
+        if (cpu_per_op != NULL) {
+            *cpu_per_op = result[1];
+        }
     }
     close(fds[0]);
     /* Only these children: rssd is a child too. */
@@ -365,13 +378,86 @@ static void hash_latency(int loaders, int calls, double *p50, double *p99)
     *p99 = result[1];
 }
 
-static void row(const char *name, double ours, double baseline, const char *target)
+/* One side of a comparison: ops/s, and per operation the wall time and the CPU time of the
+ * client process and of rssd (microseconds; rssd's only when this program started it). */
+typedef struct {
+    double rate, wall_us, client_us, rssd_us;
+} side_t;
+
+/* One comparison: in-process (base), through rssd on the fast path, and (socket_iterations > 0)
+ * on the socket path; ratio and socket_ratio are the medians of each round's ratio to base. */
+typedef struct {
+    side_t base, fast, socket;
+    double ratio, socket_ratio;
+} comparison_t;
+
+#define ROUNDS 5
+
+static side_t run_side(bench_op_t op, bool in_process, const char *routing, int iterations,
+                       pid_t daemon)
 {
-    if (ours != ours || baseline != baseline) {
-        printf("%-34s %14s %14s %8s   %s\n", name, "FAILED", "-", "-", target);
+    side_t side = {0.0 / 0.0, 0.0 / 0.0, 0.0 / 0.0, 0.0 / 0.0};
+    double before = daemon > 0 ? cpu_seconds(daemon) : 0.0 / 0.0;
+    side.rate = in_children(op, in_process, routing, iterations, 1, &side.client_us);
+    side.wall_us = 1e6 / side.rate;
+    if (daemon > 0) {
+        side.rssd_us = (cpu_seconds(daemon) - before) * 1e6 / ((double)iterations * RUNS);
+    }
+    return side;
+}
+
+/* The median of each field over the rounds. */
+static side_t median_side(side_t *sides)
+{
+    double v[4][ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        v[0][r] = sides[r].rate;
+        v[1][r] = sides[r].wall_us;
+        v[2][r] = sides[r].client_us;
+        v[3][r] = sides[r].rssd_us;
+    }
+    return (side_t){bench_median(v[0], ROUNDS), bench_median(v[1], ROUNDS),
+                    bench_median(v[2], ROUNDS), bench_median(v[3], ROUNDS)};
+}
+
+/* The sides run in turn, ROUNDS times, so that a drift of the machine's speed (this VM's moves by
+ * a third within a minute) reaches all of them alike instead of deciding a ratio. */
+static comparison_t compare(bench_op_t op, const char *routing, int base_iterations,
+                            int fast_iterations, int socket_iterations, pid_t daemon)
+{
+    side_t base[ROUNDS], fast[ROUNDS], socket[ROUNDS];
+    double ratio[ROUNDS], socket_ratio[ROUNDS];
+    for (int r = 0; r < ROUNDS; r++) {
+        base[r] = run_side(op, true, routing, base_iterations, daemon);
+        fast[r] = run_side(op, false, routing, fast_iterations, daemon);
+        ratio[r] = fast[r].rate / base[r].rate;
+        socket[r] = (side_t){0.0 / 0.0, 0.0 / 0.0, 0.0 / 0.0, 0.0 / 0.0};
+        socket_ratio[r] = 0.0 / 0.0;
+        if (socket_iterations > 0) {
+            setenv("RSS_FAST_PATH", "0", 1);
+            socket[r] = run_side(op, false, routing, socket_iterations, daemon);
+            unsetenv("RSS_FAST_PATH");
+            socket_ratio[r] = socket[r].rate / base[r].rate;
+        }
+    }
+    comparison_t c = {median_side(base), median_side(fast), median_side(socket),
+                      bench_median(ratio, ROUNDS), bench_median(socket_ratio, ROUNDS)};
+    return c;
+}
+
+static void row(const char *name, double ours, double baseline, double ratio, const char *target)
+{
+    if (ours != ours || baseline != baseline || ratio != ratio) {
+        printf("%-38s %14s %14s %8s   %s\n", name, "FAILED", "-", "-", target);
         return;
     }
-    printf("%-34s %14.0f %14.0f %8.2f   %s\n", name, ours, baseline, ours / baseline, target);
+    printf("%-38s %14.0f %14.0f %8.2f   %s\n", name, ours, baseline, ratio, target);
+}
+
+static void cpu_row(const char *op, const char *path, const side_t *side)
+{
+    printf("%-14s %-12s %10.2f %12.2f %10.2f\n", op, path, side->wall_us, side->client_us,
+           side->rssd_us);
 }
 
 int main(int argc, char **argv)
@@ -388,41 +474,52 @@ int main(int argc, char **argv)
         setenv("RSS_SOCKET", socket_path, 1);
     }
 
-    printf("%-34s %14s %14s %8s   %s\n", "operation", "ours ops/s", "baseline ops/s", "ratio",
+    printf("%-38s %14s %14s %8s   %s\n", "operation", "ours ops/s", "baseline ops/s", "ratio",
            "target");
     double rtt = raw_round_trips(20000);
-    double sign_local = in_children(OP_SIGN, true, "enclave", 2000, 1);
-    double sign_rssd = in_children(OP_SIGN, false, "enclave", 2000, 1);
+    row("raw SOCK_SEQPACKET round trip", rtt, rtt, 1.0, "(reference)");
+    comparison_t sign = compare(OP_SIGN, "enclave", 2000, 2000, 1000, daemon);
     /* Baseline of the sign target: one raw round trip plus one in-process signature. */
-    double sign_bound = 1.0 / (1.0 / rtt + 1.0 / sign_local);
-    row("raw SOCK_SEQPACKET round trip", rtt, rtt, "(reference)");
-    row("ECDSA P-256 sign vs in-process", sign_rssd, sign_local, "(reference)");
-    row("ECDSA P-256 sign vs rtt+in-process", sign_rssd, sign_bound, ">= 0.87 (<= 1.15x time)");
-    /* The same calls on the socket path (RSS_FAST_PATH=0 in the children), side by side. */
-    setenv("RSS_FAST_PATH", "0", 1);
-    double sign_socket = in_children(OP_SIGN, false, "enclave", 2000, 1);
-    double gcm64_socket = in_children(OP_GCM_64, false, "enclave", 20000, 1);
-    unsetenv("RSS_FAST_PATH");
-    double gcm64_local = in_children(OP_GCM_64, true, "enclave", 50000, 1);
-    double gcm64_rssd = in_children(OP_GCM_64, false, "enclave", 20000, 1);
-    row("ECDSA sign, socket path vs in-process", sign_socket, sign_local, "(reference)");
-    row("ECDSA sign, fast path vs socket path", sign_rssd, sign_socket, "(reference)");
-    row("AES-128-GCM 64 B rssd vs in-process", gcm64_rssd, gcm64_local, ">= 0.90");
-    row("AES-128-GCM 64 B socket path vs in-proc", gcm64_socket, gcm64_local, "(reference)");
-    double gcm_local = in_children(OP_GCM_1M, true, "enclave", 20, 1);
-    double gcm_rssd = in_children(OP_GCM_1M, false, "enclave", 20, 1);
-    row("AES-128-GCM 1 MiB pointer access", gcm_rssd, gcm_local, ">= 0.70");
-    double small_local = in_children(OP_GCM_64, true, "split", 50000, 1);
-    double small_split = in_children(OP_GCM_64, false, "split", 50000, 1);
-    row("AES-128-GCM 64 B split mode", small_split, small_local, ">= 0.90");
-    double one = in_children(OP_SIGN, false, "enclave", 1000, 1);
+    double sign_bound = 1.0 / (1.0 / rtt + 1.0 / sign.base.rate);
+    row("ECDSA P-256 sign vs in-process", sign.fast.rate, sign.base.rate, sign.ratio, ">= 0.90");
+    row("ECDSA P-256 sign vs rtt+in-process", sign.fast.rate, sign_bound,
+        sign.fast.rate / sign_bound, ">= 0.87 (<= 1.15x time)");
+    row("ECDSA sign, socket path vs in-process", sign.socket.rate, sign.base.rate,
+        sign.socket_ratio, "(reference)");
+    row("ECDSA sign, fast path vs socket path", sign.fast.rate, sign.socket.rate,
+        sign.fast.rate / sign.socket.rate, "(reference)");
+    comparison_t gcm64 = compare(OP_GCM_64, "enclave", 50000, 20000, 2000, daemon);
+    row("AES-128-GCM 64 B rssd vs in-process", gcm64.fast.rate, gcm64.base.rate, gcm64.ratio,
+        ">= 0.90");
+    row("AES-128-GCM 64 B socket path vs in-proc", gcm64.socket.rate, gcm64.base.rate,
+        gcm64.socket_ratio, "(reference)");
+    comparison_t gcm1m = compare(OP_GCM_1M, "enclave", 50, 50, 0, daemon);
+    row("AES-128-GCM 1 MiB pointer access", gcm1m.fast.rate, gcm1m.base.rate, gcm1m.ratio,
+        ">= 0.70");
+    comparison_t split = compare(OP_GCM_64, "split", 50000, 50000, 0, daemon);
+    row("AES-128-GCM 64 B split mode", split.fast.rate, split.base.rate, split.ratio, ">= 0.90");
+    double one = in_children(OP_SIGN, false, "enclave", 1000, 1, NULL);
     for (int clients = 1; clients <= 8; clients *= 2) {
         char name[64];
         snprintf(name, sizeof(name), "ECDSA sign, %d client process%s", clients,
                  clients > 1 ? "es" : "");
-        double total = clients == 1 ? one : in_children(OP_SIGN, false, "enclave", 1000, clients);
-        row(name, total, one, clients >= 2 ? ">= 1.60" : "(reference)");
+        double total =
+            clients == 1 ? one : in_children(OP_SIGN, false, "enclave", 1000, clients, NULL);
+        row(name, total, one, total / one, clients >= 2 ? ">= 1.60" : "(reference)");
     }
+
+    /* What the waiting costs: per call, wall time and the CPU time of each side (rssd's only
+     * when this program started it; the fast path's spinners show up here). */
+    printf("\n%-14s %-12s %10s %12s %10s\n", "per call (us)", "path", "wall", "client CPU",
+           "rssd CPU");
+    cpu_row("ECDSA sign", "in-process", &sign.base);
+    cpu_row("ECDSA sign", "fast path", &sign.fast);
+    cpu_row("ECDSA sign", "socket path", &sign.socket);
+    cpu_row("AES-GCM 64 B", "in-process", &gcm64.base);
+    cpu_row("AES-GCM 64 B", "fast path", &gcm64.fast);
+    cpu_row("AES-GCM 64 B", "socket path", &gcm64.socket);
+    cpu_row("AES-GCM 1 MiB", "in-process", &gcm1m.base);
+    cpu_row("AES-GCM 1 MiB", "fast path", &gcm1m.fast);
 
     /* Both rows need the rssd this program started: its socket directory is reachable by the
      * loaders' uid, and its CPU time is rssd's alone. */
