@@ -99,6 +99,7 @@ size_t rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, ui
     }
     /* One copy: whatever the client writes from now on is not what is parsed. */
     memcpy(buf, rss_channel_request(ch), n);
+    atomic_store(rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_TAKEN), *seq);
     return n;
 }
 
@@ -148,6 +149,11 @@ bool rss_channel_answered(const rss_channel_t *ch, uint32_t seq)
 {
     return atomic_load_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REP_SEQ),
                                 memory_order_acquire) == seq;
+}
+
+bool rss_channel_taken(const rss_channel_t *ch, uint32_t seq)
+{
+    return atomic_load(rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_TAKEN)) == seq;
 }
 
 bool rss_channel_sleep(const rss_channel_t *ch, uint32_t seq, unsigned timeout_ms)

@@ -23,6 +23,8 @@
  *                 for its next reply), else 1 + the microseconds the call took to serve
  *   128 client_sleeping  1 while the client sleeps on rep_seq (the daemon must wake it)
  *   192 daemon_polling   1 while a worker spins on req_seq (the client need not ring)
+ *   256 req_taken the daemon's: the req_seq it last copied out, stored before it serves it
+ *                 (a client whose rssd went away learns whether its request can have run)
  * One request in flight; a request that finds no worker polling rings the DOORBELL on the socket.
  * Both ends treat the page as hostile: the daemon copies a request out before parsing it and
  * never trusts a length or sequence number it has not checked; a client that scribbles on the
@@ -40,6 +42,7 @@
 #define RSS_CHANNEL_OFF_REP_HINT        72u
 #define RSS_CHANNEL_OFF_CLIENT_SLEEPING 128u
 #define RSS_CHANNEL_OFF_DAEMON_POLLING  192u
+#define RSS_CHANNEL_OFF_REQ_TAKEN       256u
 
 typedef struct rss_channel {
     rss_shm_t shm;
@@ -87,6 +90,9 @@ void rss_channel_set_polling(const rss_channel_t *ch, bool polling);
 bool rss_channel_post(const rss_channel_t *ch, uint32_t seq, const uint8_t *msg, size_t length);
 /* Whether the reply to seq is there. */
 bool rss_channel_answered(const rss_channel_t *ch, uint32_t seq);
+/* Whether the daemon has taken request seq (req_taken). Once the daemon has closed the
+ * connection, a request it has not taken never runs. */
+bool rss_channel_taken(const rss_channel_t *ch, uint32_t seq);
 /* Sleeps until the reply to seq is there or timeout_ms passes; false on timeout. */
 bool rss_channel_sleep(const rss_channel_t *ch, uint32_t seq, unsigned timeout_ms);
 /* The reply to seq, once answered: its length (SIZE_MAX when longer than the slot), and the

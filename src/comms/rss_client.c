@@ -168,19 +168,19 @@ static bool ring_doorbell(rss_client_t *conn)
 }
 
 /* One call through the channel: the request in conn->buf (length bytes) goes out, the reply
- * comes back into conn->buf (*length). The doorbell is rung only when no worker polls. */
+ * comes back into conn->buf (*length). The doorbell is rung only when no worker polls. When
+ * rssd has gone away meanwhile, a reply it published still counts; without one, the call may be
+ * rerun on a fresh connection (*stale) only if rssd never took the request: a worker takes no
+ * request of a connection it has closed, so such a request never runs. */
 static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *stale)
 {
     const rss_channel_t *ch = &conn->channel;
     uint32_t seq = ++conn->channel_seq;
     int_fast64_t start = now_ns();
-    if (rss_channel_post(ch, seq, conn->buf, *length) && !ring_doorbell(conn)) {
-        *stale = true;
-        return PSA_ERROR_COMMUNICATION_FAILURE;
-    }
+    bool lost = rss_channel_post(ch, seq, conn->buf, *length) && !ring_doorbell(conn);
     bool answered = false;
     int_fast64_t deadline = start + spin_budget(conn);
-    for (unsigned i = 1; !answered; i++) {
+    for (unsigned i = 1; !answered && !lost; i++) {
         answered = rss_channel_answered(ch, seq);
         if (!answered) {
             rss_channel_relax();
@@ -194,12 +194,14 @@ static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *s
             }
         }
     }
-    while (!answered) {
+    while (!answered && !lost) {
         answered = rss_channel_sleep(ch, seq, CLIENT_SLEEP_MS);
         /* Asleep for long: ring again, so that no lost wake-up can outlast a timeout. */
-        if (!answered && (peer_gone(conn) || !ring_doorbell(conn))) {
-            return PSA_ERROR_COMMUNICATION_FAILURE;
-        }
+        lost = !answered && (peer_gone(conn) || !ring_doorbell(conn));
+    }
+    if (lost && !(answered = rss_channel_answered(ch, seq))) {
+        *stale = peer_gone(conn) && !rss_channel_taken(ch, seq);
+        return PSA_ERROR_COMMUNICATION_FAILURE;
     }
     uint32_t hint = 0;
     size_t n = rss_channel_reply_length(ch, &hint);

@@ -1,5 +1,6 @@
 /* The fast path (comms/rss_channel.h) against rssd: the channel by hand, its refusals, a client
- * that scribbles on its page while another calls, rssd going away, and --no-fast-path. */
+ * that scribbles on its page while another calls, rssd going away (and what a client may rerun
+ * then), and --no-fast-path. */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -261,6 +263,98 @@ static void test_rssd_gone(void **state)
     assert_true(rssd_restart(&rssd, NULL));
 }
 
+/*
+ * A stand-in for rssd on path: it grants the first connection's channel, answers the first call
+ * there (NOT_SUPPORTED), then (taken) marks the second request taken, as a worker that copied it
+ * out would, and goes away. The listener is made before the fork, so a client can connect at
+ * once.
+ */
+static pid_t vanishing_rssd(const char *path, bool taken)
+{
+    rss_listener_t listener;
+    assert_int_equal(rss_transport_listen(path, 0600, 4, &listener), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid != 0) {
+        rss_listener_close(&listener);
+        return pid;
+    }
+    rss_transport_t t;
+    struct pollfd p = {.fd = rss_listener_poll_handle(&listener), .events = POLLIN};
+    if (poll(&p, 1, 10000) != 1 || rss_listener_accept(&listener, &t) != 0) {
+        _exit(2);
+    }
+    uint8_t buf[SLOT];
+    int fd = -1;
+    ssize_t n = rss_transport_recv_message(&t, buf, sizeof(buf), &fd);
+    rss_ctrl_msg_t ctrl;
+    rss_shm_t shm;
+    rss_channel_t ch;
+    if (n <= 0 || rss_msg_decode_ctrl(buf, (size_t)n, &ctrl) != PSA_SUCCESS ||
+        ctrl.header.protocol_ver != RSS_CTRL_CHANNEL_SETUP ||
+        rss_transport_shm_map_peer(&t, fd, ctrl.shm_size, &shm) != PSA_SUCCESS ||
+        !rss_channel_init(&ch, shm)) {
+        _exit(3);
+    }
+    size_t length = rss_msg_encode_ctrl_reply(&ctrl.header, PSA_SUCCESS, buf, sizeof(buf));
+    if (rss_transport_send(&t, buf, length, -1) != PSA_SUCCESS) {
+        _exit(4);
+    }
+    /* The first call: its doorbell, the request, and an answer. */
+    p = (struct pollfd){.fd = rss_transport_poll_handle(&t), .events = POLLIN};
+    rss_msg_call_t call;
+    uint32_t seq = 0;
+    size_t full = 0;
+    if (poll(&p, 1, 10000) != 1 || rss_transport_recv_message(&t, buf, sizeof(buf), &fd) <= 0 ||
+        !rss_channel_pending(&ch, 0)) {
+        _exit(5);
+    }
+    length = rss_channel_take(&ch, &seq, &full, buf, sizeof(buf));
+    if (rss_msg_decode_call(buf, length, RSS_MSG_DEFAULT_EMBED_LIMIT, &call) != PSA_SUCCESS) {
+        _exit(6);
+    }
+    rss_msg_reply_t reply = {.header = call.header, .status = PSA_ERROR_NOT_SUPPORTED};
+    if (rss_msg_encode_reply(&reply, buf, sizeof(buf), &length) != PSA_SUCCESS) {
+        _exit(7);
+    }
+    rss_channel_put_reply(&ch, seq, buf, length, 1);
+    if (taken) {
+        atomic_store(rss_channel_word(&ch, RSS_CHANNEL_OFF_REQ_TAKEN), seq + 1);
+    }
+    _exit(0);
+}
+
+/* rssd goes away with a channel request posted: the client may rerun the call elsewhere (stale)
+ * only when rssd never took the request, since a taken one may have run. */
+static void test_vanished_request(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ss-fast-path-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof(path), "%s/rss.sock", dir);
+    for (int taken = 0; taken <= 1; taken++) {
+        pid_t pid = vanishing_rssd(path, taken);
+        rss_client_t *c = NULL;
+        assert_int_equal(rss_client_open(path, RSS_MSG_DEFAULT_EMBED_LIMIT, &c), PSA_SUCCESS);
+        bool stale = false;
+        assert_int_equal(
+            rss_client_call(c, RSS_HANDLE_ITS, NULL_CALL_TYPE, NULL, 0, NULL, 0, &stale),
+            PSA_ERROR_NOT_SUPPORTED);
+        int status = -1;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        /* The stand-in has gone: this request finds no worker and its doorbell a closed socket. */
+        assert_int_equal(
+            rss_client_call(c, RSS_HANDLE_ITS, NULL_CALL_TYPE, NULL, 0, NULL, 0, &stale),
+            PSA_ERROR_COMMUNICATION_FAILURE);
+        assert_int_equal(stale, !taken);
+        rss_client_close(c);
+        assert_int_equal(unlink(path), 0);
+    }
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* rssd --no-fast-path refuses the channel; the client library keeps the socket path. */
 static void test_no_fast_path(void **state)
 {
@@ -292,7 +386,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_channel_round_trip), cmocka_unit_test(test_setup_refusals),
         cmocka_unit_test(test_hostile_page),       cmocka_unit_test(test_rssd_gone),
-        cmocka_unit_test(test_no_fast_path),
+        cmocka_unit_test(test_vanished_request),   cmocka_unit_test(test_no_fast_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
