@@ -1,5 +1,7 @@
 /* libFuzzer harness: the fast path's channel as rssd serves it, on a real sealed memfd. */
 #define _GNU_SOURCE
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,30 +48,40 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /*
- * Input: the page's first 8 bytes (req_seq, req_len as the client writes them), then the
- * request slot's bytes. The daemon's side runs as a worker does: pending? take (one copy, cut
- * to the slot and the receive buffer), serve, publish the reply; then the client's side reads
- * the reply length, which must fit the slot.
+ * Input: the page's first 8 bytes (req_seq, req_len as the client writes them), 4 bytes of
+ * req_taken, then the request slot's bytes. The daemon's side runs as a worker does: pending?
+ * take (one copy, cut to the slot and the receive buffer) and claim, serve, publish the reply;
+ * then the client's side reads the reply length, which must fit the slot. A request whose
+ * req_taken says withdrawn must not be claimed, and a claim must leave req_taken at its seq.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 8) {
+    if (size < 12) {
         return 0;
     }
     memcpy(fuzz_ch.shm.base, data, 8);
-    size_t fill = size - 8 < fuzz_ch.slot ? size - 8 : fuzz_ch.slot;
+    uint32_t taken_before;
+    memcpy(&taken_before, data + 8, 4);
+    atomic_store(rss_channel_word(&fuzz_ch, RSS_CHANNEL_OFF_REQ_TAKEN), taken_before);
+    size_t fill = size - 12 < fuzz_ch.slot ? size - 12 : fuzz_ch.slot;
     memset(rss_channel_request(&fuzz_ch), 0x5a, fuzz_ch.slot);
-    memcpy(rss_channel_request(&fuzz_ch), data + 8, fill);
+    memcpy(rss_channel_request(&fuzz_ch), data + 12, fill);
     if (!rss_channel_pending(&fuzz_ch, served)) {
         return 0;
     }
     uint32_t seq = 0;
     size_t full = 0;
-    size_t kept = rss_channel_take(&fuzz_ch, &seq, &full, rx, sizeof(rx));
-    if (kept > sizeof(rx) || kept > fuzz_ch.slot || kept > full) {
+    size_t kept = 0;
+    bool claimed = rss_channel_take(&fuzz_ch, &seq, &full, rx, sizeof(rx), &kept);
+    if (kept > sizeof(rx) || kept > fuzz_ch.slot || kept > full ||
+        claimed != (taken_before != ~seq) ||
+        (claimed && atomic_load(rss_channel_word(&fuzz_ch, RSS_CHANNEL_OFF_REQ_TAKEN)) != seq)) {
         __builtin_trap();
     }
     served = seq;
+    if (!claimed) {
+        return 0;
+    }
     size_t n = enclave_serve_message(fuzz_conn, rx, kept, full, -1, reply, sizeof(reply));
     if (n > sizeof(reply)) {
         __builtin_trap();

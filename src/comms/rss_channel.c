@@ -82,8 +82,8 @@ bool rss_channel_pending(const rss_channel_t *ch, uint32_t served)
                                 memory_order_acquire) != served;
 }
 
-size_t rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, uint8_t *buf,
-                        size_t size)
+bool rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, uint8_t *buf,
+                      size_t size, size_t *kept)
 {
     *seq =
         atomic_load_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_SEQ), memory_order_acquire);
@@ -99,8 +99,20 @@ size_t rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, ui
     }
     /* One copy: whatever the client writes from now on is not what is parsed. */
     memcpy(buf, rss_channel_request(ch), n);
-    atomic_store(rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_TAKEN), *seq);
-    return n;
+    *kept = n;
+    /* The claim. An honest client changes req_taken at most once per request (its withdrawal),
+     * so a second failed swap means a client rewriting the word: only its own call is lost. */
+    _Atomic uint32_t *taken = rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_TAKEN);
+    uint32_t seen = atomic_load(taken);
+    for (int tries = 0; tries < 2; tries++) {
+        if (seen == ~*seq) {
+            return false;
+        }
+        if (atomic_compare_exchange_strong(taken, &seen, *seq)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool rss_channel_put_reply(const rss_channel_t *ch, uint32_t seq, const uint8_t *reply,
@@ -151,9 +163,16 @@ bool rss_channel_answered(const rss_channel_t *ch, uint32_t seq)
                                 memory_order_acquire) == seq;
 }
 
-bool rss_channel_taken(const rss_channel_t *ch, uint32_t seq)
+bool rss_channel_withdraw(const rss_channel_t *ch, uint32_t seq)
 {
-    return atomic_load(rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_TAKEN)) == seq;
+    _Atomic uint32_t *taken = rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_TAKEN);
+    uint32_t seen = atomic_load(taken);
+    while (seen != seq) {
+        if (atomic_compare_exchange_strong(taken, &seen, ~seq)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool rss_channel_sleep(const rss_channel_t *ch, uint32_t seq, unsigned timeout_ms)

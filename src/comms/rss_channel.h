@@ -23,8 +23,10 @@
  *                 for its next reply), else 1 + the microseconds the call took to serve
  *   128 client_sleeping  1 while the client sleeps on rep_seq (the daemon must wake it)
  *   192 daemon_polling   1 while a worker spins on req_seq (the client need not ring)
- *   256 req_taken the daemon's: the req_seq it last copied out, stored before it serves it
- *                 (a client whose rssd went away learns whether its request can have run)
+ *   256 req_taken which side has a request: the daemon claims request seq by swapping in seq
+ *                 before it serves it; a client giving up on seq withdraws it by swapping in
+ *                 ~seq. Both compare-and-swap, so exactly one wins: a withdrawn request never
+ *                 runs, and only a withdrawn one may be rerun on a new connection.
  * One request in flight; a request that finds no worker polling rings the DOORBELL on the socket.
  * Both ends treat the page as hostile: the daemon copies a request out before parsing it and
  * never trusts a length or sequence number it has not checked; a client that scribbles on the
@@ -67,13 +69,15 @@ uint8_t *rss_channel_reply(const rss_channel_t *ch);
 /* Whether a request other than the one answered last (*served) waits. */
 bool rss_channel_pending(const rss_channel_t *ch, uint32_t served);
 /*
- * Copies the waiting request into buf (size bytes): *seq gets its sequence number, *full its
- * length as the page says, and the return value how many bytes were copied (the length cut to
- * the slot and to size; a cut message is to be answered as too long). Reads each control word
- * once, so a client rewriting them meanwhile changes nothing the caller decided on.
+ * Copies the waiting request into buf (size bytes) and claims it (req_taken): *seq gets its
+ * sequence number, *full its length as the page says, and *kept how many bytes were copied (the
+ * length cut to the slot and to size; a cut message is to be answered as too long). Reads each
+ * control word once, so a client rewriting them meanwhile changes nothing the caller decided
+ * on. False when the client has withdrawn the request (or keeps rewriting req_taken): it is not
+ * to be served, and gets no answer.
  */
-size_t rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, uint8_t *buf,
-                        size_t size);
+bool rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, uint8_t *buf,
+                      size_t size, size_t *kept);
 /* Publishes the answer to request seq: length bytes (0: none) into the reply slot, the hint
  * (rep_hint above), then rep_seq; wakes the client if it sleeps. False when the reply does not
  * fit the slot (an empty answer is published instead). */
@@ -90,9 +94,9 @@ void rss_channel_set_polling(const rss_channel_t *ch, bool polling);
 bool rss_channel_post(const rss_channel_t *ch, uint32_t seq, const uint8_t *msg, size_t length);
 /* Whether the reply to seq is there. */
 bool rss_channel_answered(const rss_channel_t *ch, uint32_t seq);
-/* Whether the daemon has taken request seq (req_taken). Once the daemon has closed the
- * connection, a request it has not taken never runs. */
-bool rss_channel_taken(const rss_channel_t *ch, uint32_t seq);
+/* Withdraws request seq unless the daemon has claimed it: true when withdrawn (the daemon will
+ * never serve it), false when claimed (it may have run). */
+bool rss_channel_withdraw(const rss_channel_t *ch, uint32_t seq);
 /* Sleeps until the reply to seq is there or timeout_ms passes; false on timeout. */
 bool rss_channel_sleep(const rss_channel_t *ch, uint32_t seq, unsigned timeout_ms);
 /* The reply to seq, once answered: its length (SIZE_MAX when longer than the slot), and the

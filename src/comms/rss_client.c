@@ -169,9 +169,9 @@ static bool ring_doorbell(rss_client_t *conn)
 
 /* One call through the channel: the request in conn->buf (length bytes) goes out, the reply
  * comes back into conn->buf (*length). The doorbell is rung only when no worker polls. When
- * rssd has gone away meanwhile, a reply it published still counts; without one, the call may be
- * rerun on a fresh connection (*stale) only if rssd never took the request: a worker takes no
- * request of a connection it has closed, so such a request never runs. */
+ * rssd has gone away meanwhile (or shut the connection down), a reply it published still
+ * counts; without one, the call may be rerun on a new connection (*stale) only if the client
+ * could withdraw the request before rssd claimed it (req_taken), since then it never runs. */
 static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *stale)
 {
     const rss_channel_t *ch = &conn->channel;
@@ -199,9 +199,13 @@ static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *s
         /* Asleep for long: ring again, so that no lost wake-up can outlast a timeout. */
         lost = !answered && (peer_gone(conn) || !ring_doorbell(conn));
     }
-    if (lost && !(answered = rss_channel_answered(ch, seq))) {
-        *stale = peer_gone(conn) && !rss_channel_taken(ch, seq);
-        return PSA_ERROR_COMMUNICATION_FAILURE;
+    if (lost && !rss_channel_answered(ch, seq)) {
+        /* Withdrawn, it never runs: the caller may rerun it on a new connection. Claimed, it
+         * may have run, unless its answer came meanwhile. */
+        *stale = rss_channel_withdraw(ch, seq);
+        if (*stale || !rss_channel_answered(ch, seq)) {
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
     }
     uint32_t hint = 0;
     size_t n = rss_channel_reply_length(ch, &hint);

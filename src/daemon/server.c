@@ -683,8 +683,14 @@ static bool serve_channel(daemon_server_t *server, daemon_worker_t *self, daemon
     uint32_t seq = 0;
     size_t full = 0;
     int_fast64_t start = now_ns();
-    size_t kept = rss_channel_take(&conn->channel, &seq, &full, b->rx, b->rx_size);
+    size_t kept = 0;
+    bool claimed = rss_channel_take(&conn->channel, &seq, &full, b->rx, b->rx_size, &kept);
     conn->served = seq;
+    if (!claimed) {
+        /* Withdrawn: its client has given up on it (and may run it elsewhere). */
+        OPENSSL_cleanse(b->rx, kept);
+        return true;
+    }
     size_t reply = server->protocol.serve(conn, b->rx, kept, full, -1, b->tx, b->tx_size);
     conn_apply_channel(conn);
     /* The hint: the client may spin for its next reply when no other worker is busy (with more

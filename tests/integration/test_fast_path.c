@@ -286,7 +286,10 @@ static pid_t vanishing_rssd(const char *path, bool taken)
     }
     uint8_t buf[SLOT];
     int fd = -1;
-    ssize_t n = rss_transport_recv_message(&t, buf, sizeof(buf), &fd);
+    /* Accepted sockets do not block: wait for the client's CHANNEL_SETUP. */
+    p = (struct pollfd){.fd = rss_transport_poll_handle(&t), .events = POLLIN};
+    ssize_t n =
+        poll(&p, 1, 10000) == 1 ? rss_transport_recv_message(&t, buf, sizeof(buf), &fd) : -1;
     rss_ctrl_msg_t ctrl;
     rss_shm_t shm;
     rss_channel_t ch;
@@ -309,8 +312,8 @@ static pid_t vanishing_rssd(const char *path, bool taken)
         !rss_channel_pending(&ch, 0)) {
         _exit(5);
     }
-    length = rss_channel_take(&ch, &seq, &full, buf, sizeof(buf));
-    if (rss_msg_decode_call(buf, length, RSS_MSG_DEFAULT_EMBED_LIMIT, &call) != PSA_SUCCESS) {
+    if (!rss_channel_take(&ch, &seq, &full, buf, sizeof(buf), &length) ||
+        rss_msg_decode_call(buf, length, RSS_MSG_DEFAULT_EMBED_LIMIT, &call) != PSA_SUCCESS) {
         _exit(6);
     }
     rss_msg_reply_t reply = {.header = call.header, .status = PSA_ERROR_NOT_SUPPORTED};
@@ -319,6 +322,7 @@ static pid_t vanishing_rssd(const char *path, bool taken)
     }
     rss_channel_put_reply(&ch, seq, buf, length, 1);
     if (taken) {
+        /* What rss_channel_take's claim of the next request would leave. */
         atomic_store(rss_channel_word(&ch, RSS_CHANNEL_OFF_REQ_TAKEN), seq + 1);
     }
     _exit(0);
@@ -355,6 +359,36 @@ static void test_vanished_request(void **state)
     assert_int_equal(rmdir(dir), 0);
 }
 
+/* A request is either claimed by the daemon or withdrawn by its client, never both. */
+static void test_claim_or_withdraw(void **state)
+{
+    (void)state;
+    rss_shm_t shm;
+    assert_int_equal(rss_shm_create(rss_channel_size_for(SLOT), &shm), PSA_SUCCESS);
+    rss_channel_t ch;
+    assert_true(rss_channel_init(&ch, shm));
+    uint8_t msg[64], buf[64];
+    size_t length = null_call(1, msg, sizeof(msg));
+    uint32_t seq = 0;
+    size_t full = 0, kept = 0;
+    /* Claimed first: the client cannot withdraw it. */
+    rss_channel_post(&ch, 1, msg, length);
+    assert_true(rss_channel_take(&ch, &seq, &full, buf, sizeof(buf), &kept));
+    assert_int_equal(seq, 1);
+    assert_int_equal(kept, length);
+    assert_false(rss_channel_withdraw(&ch, 1));
+    /* Withdrawn first: the daemon does not claim it. */
+    rss_channel_post(&ch, 2, msg, length);
+    assert_true(rss_channel_withdraw(&ch, 2));
+    assert_false(rss_channel_take(&ch, &seq, &full, buf, sizeof(buf), &kept));
+    assert_int_equal(seq, 2);
+    /* The next request is claimed as usual. */
+    rss_channel_post(&ch, 3, msg, length);
+    assert_true(rss_channel_take(&ch, &seq, &full, buf, sizeof(buf), &kept));
+    assert_int_equal(seq, 3);
+    rss_channel_destroy(&ch);
+}
+
 /* rssd --no-fast-path refuses the channel; the client library keeps the socket path. */
 static void test_no_fast_path(void **state)
 {
@@ -386,7 +420,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_channel_round_trip), cmocka_unit_test(test_setup_refusals),
         cmocka_unit_test(test_hostile_page),       cmocka_unit_test(test_rssd_gone),
-        cmocka_unit_test(test_vanished_request),   cmocka_unit_test(test_no_fast_path),
+        cmocka_unit_test(test_claim_or_withdraw),  cmocka_unit_test(test_vanished_request),
+        cmocka_unit_test(test_no_fast_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
