@@ -19,8 +19,14 @@ static inline int bench_compare_doubles(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The median of values; NaN when any is NaN (a failed run fails the figure). */
 static inline double bench_median(double *values, int n)
 {
+    for (int i = 0; i < n; i++) {
+        if (values[i] != values[i]) {
+            return values[i];
+        }
+    }
     qsort(values, (size_t)n, sizeof(double), bench_compare_doubles);
     return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
