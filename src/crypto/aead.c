@@ -229,17 +229,23 @@ static aead_cached_t *aead_oneshot_ctx(core_key_t *key, const aead_mode_t *m, ui
     return cached;
 }
 
-/* EVP lengths are int; GCM and ChaCha20-Poly1305 accept data in pieces, CCM does not. */
+/* EVP lengths are int; GCM and ChaCha20-Poly1305 accept data in pieces, CCM does not. Streamed
+ * input goes in as it arrives, and its output is published as it is written. */
 static bool aead_evp_update(EVP_CIPHER_CTX *ctx, uint8_t *out, const uint8_t *in, size_t length)
 {
     do {
-        size_t chunk = length > ((size_t)1 << 30) ? ((size_t)1 << 30) : length;
+        size_t chunk =
+            core_stream_chunk(in, length > ((size_t)1 << 30) ? ((size_t)1 << 30) : length);
         int written = 0;
-        if (EVP_CipherUpdate(ctx, out, &written, in, (int)chunk) != 1) {
+        if (!core_stream_await(in, chunk) ||
+            EVP_CipherUpdate(ctx, out, &written, in, (int)chunk) != 1) {
             return false;
         }
         in += chunk;
         if (out != NULL) {
+            if ((size_t)written == chunk) {
+                core_stream_wrote(out, chunk);
+            }
             out += chunk;
         }
         length -= chunk;
@@ -316,7 +322,9 @@ psa_status_t core_aead_encrypt(const core_caller_t *caller, psa_key_id_t key, ps
     bool ok = true;
     const uint8_t *pt = plaintext_length != 0 ? plaintext : aead_empty;
     if (ccm) {
-        ok = EVP_CipherUpdate(ctx, NULL, &n, NULL, (int)plaintext_length) == 1;
+        /* CCM takes the message in one piece: all of it must be there. */
+        ok = core_stream_await(pt, plaintext_length) &&
+             EVP_CipherUpdate(ctx, NULL, &n, NULL, (int)plaintext_length) == 1;
         if (ok && additional_data_length > 0) {
             ok = EVP_CipherUpdate(ctx, NULL, &n, additional_data, (int)additional_data_length) == 1;
         }
@@ -333,6 +341,7 @@ psa_status_t core_aead_encrypt(const core_caller_t *caller, psa_key_id_t key, ps
     ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, (int)m.tag_length,
                                    ciphertext + plaintext_length) > 0;
     if (ok) {
+        core_stream_wrote(ciphertext, plaintext_length + m.tag_length);
         core_key_cache_give(k, kind, cached, aead_cached_free);
         *ciphertext_length = plaintext_length + m.tag_length;
     } else {

@@ -421,6 +421,27 @@ static bool cipher_evp_run(EVP_CIPHER_CTX *ctx, const uint8_t *in, size_t length
     return true;
 }
 
+/* cipher_evp_run for a one-shot encryption's input, which may be streamed: block and stream modes
+ * take it as it arrives and publish their output as they go; XTS needs the whole data unit. */
+static bool cipher_evp_stream(const cipher_mode_t *m, EVP_CIPHER_CTX *ctx, const uint8_t *in,
+                              size_t length, uint8_t *out)
+{
+    if (m->kind == CIPHER_KIND_XTS) {
+        return core_stream_await(in, length) && cipher_evp_run(ctx, in, length, out);
+    }
+    while (length > 0) {
+        size_t chunk = core_stream_chunk(in, length);
+        if (!core_stream_await(in, chunk) || !cipher_evp_run(ctx, in, chunk, out)) {
+            return false;
+        }
+        core_stream_wrote(out, chunk);
+        in += chunk;
+        out += chunk;
+        length -= chunk;
+    }
+    return true;
+}
+
 /* Valid PKCS#7 padding of the last block: returns the pad length or 0, without branching on the
  * secret bytes. */
 static size_t cipher_pkcs7_pad_length(const uint8_t *block, size_t bs)
@@ -483,17 +504,22 @@ psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key, 
         return status != PSA_SUCCESS ? status : PSA_ERROR_INSUFFICIENT_MEMORY;
     }
     uint8_t *out = output + m.iv_length;
+    core_stream_wrote(output, m.iv_length);
     size_t whole = m.pkcs7 ? input_length - input_length % m.block_size : input_length;
-    bool ok = cipher_evp_run(ctx, input, whole, out);
+    bool ok = cipher_evp_stream(&m, ctx, input, whole, out);
     if (ok && m.pkcs7) {
         uint8_t last[16];
         size_t rest = input_length - whole;
         if (rest > 0) { /* input may be NULL when empty */
+            ok = core_stream_await(input + whole, rest);
             memcpy(last, input + whole, rest);
         }
         memset(last + rest, (int)(m.block_size - rest), m.block_size - rest);
-        ok = cipher_evp_run(ctx, last, m.block_size, out + whole);
+        ok = ok && cipher_evp_run(ctx, last, m.block_size, out + whole);
         OPENSSL_cleanse(last, sizeof(last));
+        if (ok) {
+            core_stream_wrote(out + whole, m.block_size);
+        }
     }
     if (ok) {
         core_key_cache_give(k, kind, ctx, cipher_free_evp);

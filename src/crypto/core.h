@@ -1,4 +1,5 @@
-/* Internal interface of the PSA crypto core: callers, key slots, policy, caches, and the entry points. */
+/* Internal interface of the PSA crypto core: callers, key slots, policy, caches, and the entry
+ * points. */
 #ifndef CORE_H
 #define CORE_H
 
@@ -31,9 +32,9 @@ typedef struct core_caller {
 } core_caller_t;
 
 typedef struct core_config {
-    core_key_storage_t *storage;      /* NULL: persistent keys are not supported */
-    psa_key_id_t volatile_id_min;     /* volatile ids handed out, inclusive range inside */
-    psa_key_id_t volatile_id_max;     /* [PSA_KEY_ID_VENDOR_MIN, PSA_KEY_ID_VENDOR_MAX] */
+    core_key_storage_t *storage;          /* NULL: persistent keys are not supported */
+    psa_key_id_t volatile_id_min;         /* volatile ids handed out, inclusive range inside */
+    psa_key_id_t volatile_id_max;         /* [PSA_KEY_ID_VENDOR_MIN, PSA_KEY_ID_VENDOR_MAX] */
     size_t max_volatile_keys_per_session; /* 0: no limit beyond memory */
     /* Largest PBKDF2 iteration count accepted (larger: NOT_SUPPORTED), so that one call cannot
      * keep a daemon's worker busy for hours; 0: CORE_DEFAULT_MAX_PBKDF2_ITERATIONS. */
@@ -90,15 +91,15 @@ typedef struct core_key_cache_entry {
 typedef struct core_key {
     psa_key_attributes_t attr; /* id, type, bits, lifetime, usage (with implied flags), alg */
     int32_t owner;
-    uint64_t session;          /* volatile keys only */
-    uint8_t *material;         /* export format of the key (raw bytes for symmetric types) */
+    uint64_t session;  /* volatile keys only */
+    uint8_t *material; /* export format of the key (raw bytes for symmetric types) */
     size_t material_length;
-    void *asym;                /* EVP_PKEY * of asymmetric keys (part 2), else NULL */
-    atomic_uint refs;          /* table reference + one per user */
-    atomic_bool destroyed;     /* destroyed (psa_destroy_key, session end): freed at last release,
-                                * and the multi-part operations holding it fail */
-    atomic_bool unlinked;      /* no longer in the table (destroyed, purged, or a persistent key
-                                * without PSA_KEY_USAGE_CACHE after its last use) */
+    void *asym;            /* EVP_PKEY * of asymmetric keys (part 2), else NULL */
+    atomic_uint refs;      /* table reference + one per user */
+    atomic_bool destroyed; /* destroyed (psa_destroy_key, session end): freed at last release,
+                            * and the multi-part operations holding it fail */
+    atomic_bool unlinked;  /* no longer in the table (destroyed, purged, or a persistent key
+                            * without PSA_KEY_USAGE_CACHE after its last use) */
     pthread_mutex_t cache_lock;
     core_key_cache_entry_t cache[CORE_KEY_CACHE_ENTRIES];
 } core_key_t;
@@ -192,6 +193,41 @@ const struct evp_cipher_st *core_cipher_evp(psa_key_type_t type, size_t bits, co
  * created once (cipher.c); NULL when the legacy provider cannot be loaded. */
 struct ossl_lib_ctx_st *core_legacy_libctx(void);
 
+/*
+ * Streamed input (stream.c): the input of a one-shot call whose bytes are still arriving while
+ * the call runs (rssd's fast path, docs/rss-comms-linux.md "Streamed calls"). While a stream is
+ * set on the calling thread, the core reads any byte of [in, in + in_len) only after
+ * core_stream_await has said it is there, in pieces of core_stream_chunk, and reports the output
+ * it has finished in [out, out + out_len) with core_stream_wrote. Outside a stream the three
+ * cost a thread-local load: chunk returns n, await true.
+ * Only the one-shot hash, MAC, cipher encryption and AEAD encryption read such input; the
+ * partition manager waits for the whole of it before any other call.
+ */
+typedef struct core_stream {
+    const uint8_t *in;
+    size_t in_len;
+    uint8_t *out; /* NULL: no output is published early */
+    size_t out_len;
+    /* Blocks until the first `need` bytes of in are there; false when they never will be. */
+    bool (*await)(void *ctx, size_t need);
+    /* The first `end` bytes of out are final. */
+    void (*wrote)(void *ctx, size_t end);
+    void *ctx;
+    bool failed; /* an await failed: the call must fail, whatever it returned */
+} core_stream_t;
+
+#define CORE_STREAM_CHUNK ((size_t)64 << 10)
+
+void core_stream_begin(core_stream_t *stream);
+void core_stream_end(void);
+/* How much of [p, p + n) to read next: n, or up to the next chunk boundary of the stream. */
+size_t core_stream_chunk(const uint8_t *p, size_t n);
+/* Waits until [p, p + n) is there, when it lies in the streamed input; false when it never will
+ * be (the caller fails the call). */
+bool core_stream_await(const uint8_t *p, size_t n);
+/* [p, p + n) of the output is final (published when it extends the final prefix of out). */
+void core_stream_wrote(const uint8_t *p, size_t n);
+
 /* ---- entry points (implemented by one file per family) ------------------------------------- */
 
 /* key management: key_store.c */
@@ -200,8 +236,8 @@ psa_status_t core_get_key_attributes(const core_caller_t *caller, psa_key_id_t k
                                      psa_key_attributes_t *attributes);
 psa_status_t core_import_key(const core_caller_t *caller, const psa_key_attributes_t *attributes,
                              const uint8_t *data, size_t data_length, psa_key_id_t *key);
-psa_status_t core_generate_key(const core_caller_t *caller,
-                               const psa_key_attributes_t *attributes, psa_key_id_t *key);
+psa_status_t core_generate_key(const core_caller_t *caller, const psa_key_attributes_t *attributes,
+                               psa_key_id_t *key);
 /* The policy of psa_copy_key without creating the copy: the source (acquired with COPY usage;
  * release it) and the target's attributes after the checks (type and bits from the source, usage
  * and algorithm policies intersected). libpsa's split mode uses it to create the copy in rssd. */
@@ -262,20 +298,20 @@ psa_status_t core_mac_verify_finish(psa_mac_operation_t *operation, const uint8_
 psa_status_t core_mac_abort(psa_mac_operation_t *operation);
 
 /* cipher.c */
-psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key,
-                                 psa_algorithm_t alg, const uint8_t *input, size_t input_length,
-                                 uint8_t *output, size_t output_size, size_t *output_length);
-psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key,
-                                 psa_algorithm_t alg, const uint8_t *input, size_t input_length,
-                                 uint8_t *output, size_t output_size, size_t *output_length);
+psa_status_t core_cipher_encrypt(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
+                                 const uint8_t *input, size_t input_length, uint8_t *output,
+                                 size_t output_size, size_t *output_length);
+psa_status_t core_cipher_decrypt(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
+                                 const uint8_t *input, size_t input_length, uint8_t *output,
+                                 size_t output_size, size_t *output_length);
 psa_status_t core_cipher_encrypt_setup(const core_caller_t *caller,
                                        psa_cipher_operation_t *operation, psa_key_id_t key,
                                        psa_algorithm_t alg);
 psa_status_t core_cipher_decrypt_setup(const core_caller_t *caller,
                                        psa_cipher_operation_t *operation, psa_key_id_t key,
                                        psa_algorithm_t alg);
-psa_status_t core_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *iv,
-                                     size_t iv_size, size_t *iv_length);
+psa_status_t core_cipher_generate_iv(psa_cipher_operation_t *operation, uint8_t *iv, size_t iv_size,
+                                     size_t *iv_length);
 psa_status_t core_cipher_set_iv(psa_cipher_operation_t *operation, const uint8_t *iv,
                                 size_t iv_length);
 psa_status_t core_cipher_update(psa_cipher_operation_t *operation, const uint8_t *input,
@@ -296,8 +332,7 @@ psa_status_t core_aead_decrypt(const core_caller_t *caller, psa_key_id_t key, ps
                                const uint8_t *nonce, size_t nonce_length,
                                const uint8_t *additional_data, size_t additional_data_length,
                                const uint8_t *ciphertext, size_t ciphertext_length,
-                               uint8_t *plaintext, size_t plaintext_size,
-                               size_t *plaintext_length);
+                               uint8_t *plaintext, size_t plaintext_size, size_t *plaintext_length);
 psa_status_t core_aead_encrypt_setup(const core_caller_t *caller, psa_aead_operation_t *operation,
                                      psa_key_id_t key, psa_algorithm_t alg);
 psa_status_t core_aead_decrypt_setup(const core_caller_t *caller, psa_aead_operation_t *operation,
@@ -343,8 +378,7 @@ psa_status_t core_key_derivation_output_key(const core_caller_t *caller,
                                             psa_key_derivation_operation_t *operation,
                                             psa_key_id_t *key);
 psa_status_t core_key_derivation_verify_bytes(psa_key_derivation_operation_t *operation,
-                                              const uint8_t *expected_output,
-                                              size_t output_length);
+                                              const uint8_t *expected_output, size_t output_length);
 psa_status_t core_key_derivation_verify_key(const core_caller_t *caller,
                                             psa_key_derivation_operation_t *operation,
                                             psa_key_id_t expected);
@@ -360,8 +394,8 @@ psa_status_t core_key_derivation_key_agreement(const core_caller_t *caller,
 psa_status_t core_sign_message(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
                                const uint8_t *input, size_t input_length, uint8_t *signature,
                                size_t signature_size, size_t *signature_length);
-psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t key,
-                                 psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+psa_status_t core_verify_message(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
+                                 const uint8_t *input, size_t input_length,
                                  const uint8_t *signature, size_t signature_length);
 psa_status_t core_sign_hash(const core_caller_t *caller, psa_key_id_t key, psa_algorithm_t alg,
                             const uint8_t *hash, size_t hash_length, uint8_t *signature,
@@ -370,13 +404,13 @@ psa_status_t core_verify_hash(const core_caller_t *caller, psa_key_id_t key, psa
                               const uint8_t *hash, size_t hash_length, const uint8_t *signature,
                               size_t signature_length);
 psa_status_t core_asymmetric_encrypt(const core_caller_t *caller, psa_key_id_t key,
-                                     psa_algorithm_t alg, const uint8_t *input,
-                                     size_t input_length, const uint8_t *salt, size_t salt_length,
-                                     uint8_t *output, size_t output_size, size_t *output_length);
+                                     psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+                                     const uint8_t *salt, size_t salt_length, uint8_t *output,
+                                     size_t output_size, size_t *output_length);
 psa_status_t core_asymmetric_decrypt(const core_caller_t *caller, psa_key_id_t key,
-                                     psa_algorithm_t alg, const uint8_t *input,
-                                     size_t input_length, const uint8_t *salt, size_t salt_length,
-                                     uint8_t *output, size_t output_size, size_t *output_length);
+                                     psa_algorithm_t alg, const uint8_t *input, size_t input_length,
+                                     const uint8_t *salt, size_t salt_length, uint8_t *output,
+                                     size_t output_size, size_t *output_length);
 psa_status_t core_raw_key_agreement(const core_caller_t *caller, psa_algorithm_t alg,
                                     psa_key_id_t private_key, const uint8_t *peer_key,
                                     size_t peer_key_length, uint8_t *output, size_t output_size,

@@ -178,7 +178,9 @@ static psa_status_t hash_oneshot(const hash_info_t *info, const EVP_MD *md, cons
 {
     if (info->source == HASH_MMO) {
         aes_mmo_t *mmo = NULL;
-        psa_status_t status = aes_mmo_new(&mmo);
+        psa_status_t status = core_stream_await(input, input_length)
+                                  ? aes_mmo_new(&mmo)
+                                  : PSA_ERROR_COMMUNICATION_FAILURE;
         if (status == PSA_SUCCESS) {
             status = aes_mmo_update(mmo, input, input_length);
         }
@@ -192,8 +194,18 @@ static psa_status_t hash_oneshot(const hash_info_t *info, const EVP_MD *md, cons
     if (ctx == NULL) {
         return PSA_ERROR_INSUFFICIENT_MEMORY;
     }
-    if (!EVP_DigestInit_ex2(ctx, md, NULL) || !EVP_DigestUpdate(ctx, input, input_length)) {
+    if (!EVP_DigestInit_ex2(ctx, md, NULL)) {
         return PSA_ERROR_GENERIC_ERROR;
+    }
+    /* Streamed input is hashed as it arrives. */
+    for (size_t done = 0, n; done < input_length; done += n) {
+        n = core_stream_chunk(input + done, input_length - done);
+        if (!core_stream_await(input + done, n)) {
+            return PSA_ERROR_COMMUNICATION_FAILURE;
+        }
+        if (!EVP_DigestUpdate(ctx, input + done, n)) {
+            return PSA_ERROR_GENERIC_ERROR;
+        }
     }
     return hash_final(ctx, info, out);
 }

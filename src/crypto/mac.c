@@ -230,7 +230,8 @@ static bool mac_cbc_blocks(EVP_CIPHER_CTX *ctx, size_t block, const uint8_t *inp
     while (input_length > 0 && ok) {
         size_t n = input_length < sizeof(buf) ? input_length : sizeof(buf);
         int out = 0;
-        ok = EVP_EncryptUpdate(ctx, buf, &out, input, (int)n) == 1 && (size_t)out == n;
+        ok = core_stream_await(input, n) && EVP_EncryptUpdate(ctx, buf, &out, input, (int)n) == 1 &&
+             (size_t)out == n;
         if (ok) {
             memcpy(last, buf + n - block, block);
         }
@@ -257,9 +258,14 @@ static psa_status_t mac_oneshot(core_key_t *key, const mac_spec_t *spec, const u
     if (spec->family == MAC_CBC) {
         ok = mac_cbc_blocks(engine, spec->full_length, input, input_length, out);
     } else {
+        /* Streamed input is authenticated as it arrives. */
+        ok = true;
+        for (size_t done = 0, n; ok && done < input_length; done += n) {
+            n = core_stream_chunk(input + done, input_length - done);
+            ok = core_stream_await(input + done, n) && EVP_MAC_update(engine, input + done, n) == 1;
+        }
         size_t n = 0;
-        ok = EVP_MAC_update(engine, input, input_length) == 1 &&
-             EVP_MAC_final(engine, out, &n, MAC_MAX_LENGTH) == 1 && n == spec->full_length;
+        ok = ok && EVP_MAC_final(engine, out, &n, MAC_MAX_LENGTH) == 1 && n == spec->full_length;
     }
     if (!ok) {
         mac_engine_free(spec, engine);
