@@ -158,9 +158,10 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
 #define O_ATTRS  CRYPTO_OUT_ATTRIBUTES
 #define O_CAP    CRYPTO_OUT_CAPACITY
 
-#define SETUP CRYPTO_CALL_SETUP
-#define ABORT CRYPTO_CALL_ABORT
-#define BULK  CRYPTO_CALL_BULK_IN_PLACE
+#define SETUP  CRYPTO_CALL_SETUP
+#define ABORT  CRYPTO_CALL_ABORT
+#define BULK   CRYPTO_CALL_BULK_IN_PLACE
+#define STREAM (CRYPTO_CALL_BULK_IN_PLACE | CRYPTO_CALL_STREAMS)
 
 #define COUNT(...) (sizeof((uint8_t[]){__VA_ARGS__}) / sizeof(uint8_t))
 /* ROW(name, row flags, header fields, IN(roles of in_vec[1..]), OUT(roles of out_vec[0..])) */
@@ -182,7 +183,7 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
     X(COPY_KEY, 0, K, IN(I_ATTRS), OUT(O_KEY))                                                     \
     X(GENERATE_KEY, 0, 0, IN(I_ATTRS), OUT(O_KEY))                                                 \
     X(LIST_KEYS, 0, K, IN(), OUT(O_OUTPUT))                                                        \
-    X(HASH_COMPUTE, BULK, A, IN(I_INPUT), OUT(O_OUTPUT))                                           \
+    X(HASH_COMPUTE, STREAM, A, IN(I_INPUT), OUT(O_OUTPUT))                                         \
     X(HASH_COMPARE, 0, A, IN(I_INPUT, I_CHECK), OUT())                                             \
     X(HASH_SETUP, SETUP, A | H, IN(), OUT(O_HANDLE))                                               \
     X(HASH_UPDATE, BULK, H, IN(I_INPUT), OUT())                                                    \
@@ -192,7 +193,7 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
     X(HASH_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                                   \
     X(HASH_SUSPEND, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT))                                           \
     X(HASH_RESUME, SETUP, H, IN(I_INPUT), OUT(O_HANDLE))                                           \
-    X(MAC_COMPUTE, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                        \
+    X(MAC_COMPUTE, STREAM, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                      \
     X(MAC_VERIFY, 0, K | A, IN(I_INPUT, I_CHECK), OUT())                                           \
     X(MAC_SIGN_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                       \
     X(MAC_VERIFY_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                     \
@@ -200,7 +201,7 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
     X(MAC_SIGN_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT))                                        \
     X(MAC_VERIFY_FINISH, 0, H, IN(I_CHECK), OUT(O_HANDLE))                                         \
     X(MAC_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                                    \
-    X(CIPHER_ENCRYPT, BULK, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                     \
+    X(CIPHER_ENCRYPT, STREAM, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                   \
     X(CIPHER_DECRYPT, 0, K | A, IN(I_INPUT), OUT(O_OUTPUT))                                        \
     X(CIPHER_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                 \
     X(CIPHER_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                 \
@@ -210,7 +211,7 @@ psa_status_t crypto_pake_suite_decode(const uint8_t *data, size_t length,
     X(CIPHER_FINISH, 0, H, IN(), OUT(O_HANDLE, O_OUTPUT))                                          \
     X(CIPHER_ABORT, ABORT, H, IN(), OUT(O_HANDLE))                                                 \
     /* The one-shot AEAD calls carry the nonce in the header (N). */                               \
-    X(AEAD_ENCRYPT, BULK, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT))                             \
+    X(AEAD_ENCRYPT, STREAM, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT))                           \
     X(AEAD_DECRYPT, 0, K | A | N, IN(I_INPUT, I_AD), OUT(O_OUTPUT))                                \
     X(AEAD_ENCRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                   \
     X(AEAD_DECRYPT_SETUP, SETUP, K | A | H, IN(), OUT(O_HANDLE))                                   \
@@ -312,6 +313,9 @@ void crypto_call_vec_policy(const uint8_t *header, size_t header_len, crypto_vec
     for (size_t i = 0; i < desc->in_count; i++) {
         if (crypto_in_kind(desc->in_role[i]) == CRYPTO_VEC_BYTES) {
             policy->in_place_in |= (uint8_t)(1u << (i + 1)); /* in_vec[0] is the header */
+        }
+        if ((desc->flags & CRYPTO_CALL_STREAMS) && desc->in_role[i] == CRYPTO_IN_INPUT) {
+            policy->streams_in |= (uint8_t)(1u << (i + 1));
         }
     }
     for (size_t i = 0; i < desc->out_count; i++) {

@@ -229,6 +229,11 @@ crypto_vec_kind_t crypto_out_kind(uint8_t out_role);
 /* The call aborts its operation: an operation that is not there aborts successfully. */
 #define CRYPTO_CALL_ABORT 0x04u
 
+/* Row flag: the call's input (I_INPUT) may still be arriving while the call runs; the core reads
+ * it as it comes (core_stream_t, docs/crypto-calls.md "Streamed input"). Only one-shot calls
+ * whose core waits for each piece before it reads it carry it; the input is in place too. */
+#define CRYPTO_CALL_STREAMS 0x08u
+
 typedef struct crypto_call_desc {
     uint16_t function_id;
     const char *name;
@@ -342,6 +347,7 @@ psa_status_t crypto_args_decode_reply(crypto_args_t *a, crypto_wire_t *w, psa_st
 typedef struct crypto_vec_policy {
     uint8_t in_place_in;
     uint8_t in_place_out;
+    uint8_t streams_in; /* the in_vec a CRYPTO_CALL_STREAMS row reads as it arrives */
 } crypto_vec_policy_t;
 
 /* The policy for a call whose header (in_vec[0], already in private memory) is `header`.
