@@ -138,6 +138,26 @@ bool rss_channel_put_reply(const rss_channel_t *ch, uint32_t seq, const uint8_t 
     return fits;
 }
 
+bool rss_channel_stream_of(const rss_channel_t *ch, uint32_t seq, rss_channel_stream_t *stream)
+{
+    *stream = (rss_channel_stream_t){
+        .in_vec = RSS_CHANNEL_NO_VEC,
+        .out_vec = RSS_CHANNEL_NO_VEC,
+        .in_ready = rss_channel_word(ch, RSS_CHANNEL_OFF_IN_READY),
+        .out_done = rss_channel_word(ch, RSS_CHANNEL_OFF_OUT_DONE),
+    };
+    /* Published before req_seq, which rss_channel_take loaded with acquire. */
+    if (atomic_load_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_STREAM_SEQ),
+                             memory_order_relaxed) != seq) {
+        return false;
+    }
+    uint32_t vecs = atomic_load_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_STREAM_VECS),
+                                         memory_order_relaxed);
+    stream->in_vec = (uint8_t)(vecs & 0xffu);
+    stream->out_vec = (uint8_t)((vecs >> 8) & 0xffu);
+    return stream->in_vec != RSS_CHANNEL_NO_VEC || stream->out_vec != RSS_CHANNEL_NO_VEC;
+}
+
 void rss_channel_set_polling(const rss_channel_t *ch, bool polling)
 {
     atomic_store(rss_channel_word(ch, RSS_CHANNEL_OFF_DAEMON_POLLING), polling ? 1u : 0u);
@@ -155,6 +175,25 @@ bool rss_channel_post(const rss_channel_t *ch, uint32_t seq, const uint8_t *msg,
     /* Sequentially consistent with the daemon clearing daemon_polling and looking again. */
     atomic_store(rss_channel_word(ch, RSS_CHANNEL_OFF_REQ_SEQ), seq);
     return atomic_load(rss_channel_word(ch, RSS_CHANNEL_OFF_DAEMON_POLLING)) == 0;
+}
+
+void rss_channel_stream_start(const rss_channel_t *ch, uint32_t seq, uint8_t in_vec,
+                              uint8_t out_vec, rss_channel_stream_t *stream)
+{
+    *stream = (rss_channel_stream_t){
+        .in_vec = in_vec,
+        .out_vec = out_vec,
+        .in_ready = rss_channel_word(ch, RSS_CHANNEL_OFF_IN_READY),
+        .out_done = rss_channel_word(ch, RSS_CHANNEL_OFF_OUT_DONE),
+    };
+    /* All published by the post's store of req_seq. No earlier request of this client runs any
+     * more, so nothing else writes these words now. */
+    atomic_store_explicit(stream->in_ready, 0u, memory_order_relaxed);
+    atomic_store_explicit(stream->out_done, 0u, memory_order_relaxed);
+    atomic_store_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_STREAM_VECS),
+                          (uint32_t)in_vec | (uint32_t)out_vec << 8, memory_order_relaxed);
+    atomic_store_explicit(rss_channel_word(ch, RSS_CHANNEL_OFF_STREAM_SEQ), seq,
+                          memory_order_relaxed);
 }
 
 bool rss_channel_answered(const rss_channel_t *ch, uint32_t seq)

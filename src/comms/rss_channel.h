@@ -27,6 +27,11 @@
  *                 before it serves it; a client giving up on seq withdraws it by swapping in
  *                 ~seq. Both compare-and-swap, so exactly one wins: a withdrawn request never
  *                 runs, and only a withdrawn one may be rerun on a new connection.
+ *   320 stream_seq  the request whose input streams (any other value: none streams)
+ *   324 stream_vecs byte 0: the pointer-access in_vec still being written, byte 1: the out_vec
+ *                   whose progress the daemon publishes (0xff: none)
+ *   384 in_ready    the client's: bytes of that in_vec written so far (store-release)
+ *   448 out_done    the daemon's: bytes at the start of that out_vec that are final
  * One request in flight; a request that finds no worker polling rings the DOORBELL on the socket.
  * Both ends treat the page as hostile: the daemon copies a request out before parsing it and
  * never trusts a length or sequence number it has not checked; a client that scribbles on the
@@ -45,6 +50,11 @@
 #define RSS_CHANNEL_OFF_CLIENT_SLEEPING 128u
 #define RSS_CHANNEL_OFF_DAEMON_POLLING  192u
 #define RSS_CHANNEL_OFF_REQ_TAKEN       256u
+#define RSS_CHANNEL_OFF_STREAM_SEQ      320u
+#define RSS_CHANNEL_OFF_STREAM_VECS     324u
+#define RSS_CHANNEL_OFF_IN_READY        384u
+#define RSS_CHANNEL_OFF_OUT_DONE        448u
+#define RSS_CHANNEL_NO_VEC              0xffu
 
 typedef struct rss_channel {
     rss_shm_t shm;
@@ -63,6 +73,15 @@ void rss_channel_destroy(rss_channel_t *ch);
 _Atomic uint32_t *rss_channel_word(const rss_channel_t *ch, size_t offset);
 uint8_t *rss_channel_request(const rss_channel_t *ch);
 uint8_t *rss_channel_reply(const rss_channel_t *ch);
+
+/* A streamed request (docs/rss-comms-linux.md "Streamed calls"): which pointer-access vectors
+ * move while the call runs, and the two progress words. */
+typedef struct rss_channel_stream {
+    uint8_t in_vec;  /* RSS_CHANNEL_NO_VEC: none */
+    uint8_t out_vec; /* RSS_CHANNEL_NO_VEC: none */
+    _Atomic uint32_t *in_ready;
+    _Atomic uint32_t *out_done;
+} rss_channel_stream_t;
 
 /* ---- the daemon's side ---- */
 
@@ -83,6 +102,9 @@ bool rss_channel_take(const rss_channel_t *ch, uint32_t *seq, size_t *full, uint
  * fit the slot (an empty answer is published instead). */
 bool rss_channel_put_reply(const rss_channel_t *ch, uint32_t seq, const uint8_t *reply,
                            size_t length, uint32_t hint);
+/* What streams in request seq (just taken): read once; both vectors RSS_CHANNEL_NO_VEC when the
+ * request streams nothing. False when nothing streams. */
+bool rss_channel_stream_of(const rss_channel_t *ch, uint32_t seq, rss_channel_stream_t *stream);
 /* The daemon's polling flag. Clearing it is followed by a full barrier: the caller looks at
  * rss_channel_pending once more afterwards, so a request published meanwhile is not missed. */
 void rss_channel_set_polling(const rss_channel_t *ch, bool polling);
@@ -92,6 +114,10 @@ void rss_channel_set_polling(const rss_channel_t *ch, bool polling);
 /* Writes request length bytes (at most the slot), publishes it as seq; true when no worker is
  * polling, so the caller must ring the doorbell. */
 bool rss_channel_post(const rss_channel_t *ch, uint32_t seq, const uint8_t *msg, size_t length);
+/* Makes request seq (posted next) a streamed one: in_vec's bytes follow with
+ * rss_channel_stream_fed, out_vec's come back as out_done grows. Progress words start at 0. */
+void rss_channel_stream_start(const rss_channel_t *ch, uint32_t seq, uint8_t in_vec,
+                              uint8_t out_vec, rss_channel_stream_t *stream);
 /* Whether the reply to seq is there. */
 bool rss_channel_answered(const rss_channel_t *ch, uint32_t seq);
 /* Withdraws request seq unless the daemon has claimed it: true when withdrawn (the daemon will

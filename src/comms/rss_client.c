@@ -24,6 +24,14 @@
 #define CLIENT_SPIN_MAX_NS 100000
 #define CLIENT_SPIN_MIN_NS 20000
 #define CLIENT_SLEEP_MS    100u
+/* Streamed calls (docs/rss-comms-linux.md): an input of at least CLIENT_STREAM_MIN bytes is
+ * copied into the shared memory in CLIENT_STREAM_CHUNK pieces after the request is posted, so
+ * that rssd works on the first piece while the next is copied, and the output comes back the
+ * same way; the client keeps copying output while it comes (for at most CLIENT_STREAM_IDLE_NS
+ * without any). */
+#define CLIENT_STREAM_MIN     ((size_t)128 << 10)
+#define CLIENT_STREAM_CHUNK   ((size_t)64 << 10)
+#define CLIENT_STREAM_IDLE_NS 50000
 
 struct rss_client {
     rss_transport_t transport;
@@ -167,17 +175,88 @@ static bool ring_doorbell(rss_client_t *conn)
     return rss_transport_send(&conn->transport, bell, n, -1) == PSA_SUCCESS;
 }
 
+/* A streamed call's two copies, done while rssd serves it: the input from the caller's buffer
+ * into the shared memory, the output back as rssd finishes it (out_dst NULL: at the end). */
+typedef struct client_feed {
+    rss_channel_stream_t words;
+    const uint8_t *in_src;
+    uint8_t *in_dst;
+    size_t in_len;
+    const uint8_t *out_src;
+    uint8_t *out_dst;
+    size_t out_size;
+    size_t out_copied;
+} client_feed_t;
+
+/* Copies what rssd has finished of the output since the last look; true when there was some. */
+static bool feed_output(client_feed_t *f)
+{
+    if (f->out_dst == NULL) {
+        return false;
+    }
+    size_t done = atomic_load_explicit(f->words.out_done, memory_order_acquire);
+    if (done > f->out_size) {
+        done = f->out_size;
+    }
+    if (done <= f->out_copied) {
+        return false;
+    }
+    memcpy(f->out_dst + f->out_copied, f->out_src + f->out_copied, done - f->out_copied);
+    f->out_copied = done;
+    return true;
+}
+
+/* Feeds the input piece by piece (stopping early if rssd has answered already), then copies
+ * output for as long as it keeps coming. */
+static void feed_run(const rss_channel_t *ch, uint32_t seq, client_feed_t *f)
+{
+    for (size_t done = 0; done < f->in_len && !rss_channel_answered(ch, seq);) {
+        size_t n = f->in_len - done < CLIENT_STREAM_CHUNK ? f->in_len - done : CLIENT_STREAM_CHUNK;
+        memcpy(f->in_dst + done, f->in_src + done, n);
+        done += n;
+        atomic_store_explicit(f->words.in_ready, (uint32_t)done, memory_order_release);
+        feed_output(f);
+    }
+    if (f->out_dst == NULL) {
+        return;
+    }
+    int_fast64_t idle_since = now_ns();
+    for (unsigned i = 1; !rss_channel_answered(ch, seq) && f->out_copied < f->out_size; i++) {
+        if (feed_output(f)) {
+            idle_since = now_ns();
+            continue;
+        }
+        rss_channel_relax();
+        if (i % 16 == 0) {
+            if (now_ns() - idle_since > CLIENT_STREAM_IDLE_NS) {
+                break;
+            }
+            if (i % 64 == 0) {
+                sched_yield();
+            }
+        }
+    }
+}
+
 /* One call through the channel: the request in conn->buf (length bytes) goes out, the reply
  * comes back into conn->buf (*length). The doorbell is rung only when no worker polls. When
  * rssd has gone away meanwhile (or shut the connection down), a reply it published still
  * counts; without one, the call may be rerun on a new connection (*stale) only if the client
  * could withdraw the request before rssd claimed it (req_taken), since then it never runs. */
-static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *stale)
+static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, client_feed_t *feed,
+                                     bool *stale)
 {
     const rss_channel_t *ch = &conn->channel;
     uint32_t seq = ++conn->channel_seq;
+    if (feed != NULL) {
+        rss_channel_stream_start(ch, seq, feed->words.in_vec, feed->words.out_vec, &feed->words);
+    }
     int_fast64_t start = now_ns();
     bool lost = rss_channel_post(ch, seq, conn->buf, *length) && !ring_doorbell(conn);
+    if (feed != NULL && !lost) {
+        feed_run(ch, seq, feed);
+        start = now_ns();
+    }
     bool answered = false;
     int_fast64_t deadline = start + spin_budget(conn);
     for (unsigned i = 1; !answered && !lost; i++) {
@@ -224,7 +303,7 @@ static psa_status_t channel_exchange(rss_client_t *conn, size_t *length, bool *s
 static psa_status_t conn_exchange(rss_client_t *conn, size_t *length, bool *stale)
 {
     if (conn->channel_on) {
-        return channel_exchange(conn, length, stale);
+        return channel_exchange(conn, length, NULL, stale);
     }
     if (conn_send_first(conn, *length, -1, stale) != PSA_SUCCESS) {
         return PSA_ERROR_COMMUNICATION_FAILURE;
@@ -373,10 +452,32 @@ static psa_status_t call_pointer(rss_client_t *conn, psa_handle_t service, int32
         .in_len = (uint32_t)in_len,
         .out_len = (uint32_t)out_len,
     };
+    /* On the fast path the largest input, when large, streams: it is copied after the request
+     * goes out, while rssd works on it. */
+    size_t stream_in = PSA_MAX_IOVEC, stream_out = PSA_MAX_IOVEC;
+    for (size_t i = 0; conn->channel_on && i < in_len; i++) {
+        if (in[i].len >= CLIENT_STREAM_MIN &&
+            (stream_in == PSA_MAX_IOVEC || in[i].len > in[stream_in].len)) {
+            stream_in = i;
+        }
+    }
+    /* Its output comes back as it is finished, unless writing it early could overwrite input
+     * still to be fed (the caller's buffers overlap). */
+    for (size_t i = 0; stream_in != PSA_MAX_IOVEC && i < out_len; i++) {
+        if (out[i].len > 0 && (stream_out == PSA_MAX_IOVEC || out[i].len > out[stream_out].len)) {
+            stream_out = i;
+        }
+    }
+    if (stream_out != PSA_MAX_IOVEC) {
+        uintptr_t a = (uintptr_t)in[stream_in].base, b = (uintptr_t)out[stream_out].base;
+        if (a < b + out[stream_out].len && b < a + in[stream_in].len) {
+            stream_out = PSA_MAX_IOVEC;
+        }
+    }
     /* Inputs packed first, then room for the outputs, as Trusted Services lays out its carveout. */
     size_t offset = 0;
     for (size_t i = 0; i < in_len; i++) {
-        if (in[i].len > 0) {
+        if (in[i].len > 0 && i != stream_in) {
             memcpy(rss_shm_at(&conn->shm, offset), in[i].base, in[i].len);
         }
         call.in_size[i] = (uint32_t)in[i].len;
@@ -392,23 +493,48 @@ static psa_status_t call_pointer(rss_client_t *conn, psa_handle_t service, int32
     if (rss_msg_encode_call(&call, conn->buf, conn->buf_size, &length) != PSA_SUCCESS) {
         return PSA_ERROR_PROGRAMMER_ERROR;
     }
-    if (conn_exchange(conn, &length, stale) != PSA_SUCCESS) {
-        return PSA_ERROR_COMMUNICATION_FAILURE;
+    client_feed_t feed = {0};
+    if (stream_in != PSA_MAX_IOVEC) {
+        feed.words.in_vec = (uint8_t)stream_in;
+        feed.words.out_vec = stream_out != PSA_MAX_IOVEC ? (uint8_t)stream_out : RSS_CHANNEL_NO_VEC;
+        feed.in_src = in[stream_in].base;
+        feed.in_dst = rss_shm_at(&conn->shm, call.in_addr[stream_in]);
+        feed.in_len = in[stream_in].len;
+        if (stream_out != PSA_MAX_IOVEC) {
+            feed.out_src = rss_shm_at(&conn->shm, call.out_addr[stream_out]);
+            feed.out_dst = out[stream_out].base;
+            feed.out_size = out[stream_out].len;
+        }
+        status = channel_exchange(conn, &length, &feed, stale);
+    } else {
+        status = conn_exchange(conn, &length, stale);
     }
     rss_msg_reply_t reply;
-    if (rss_msg_decode_reply(conn->buf, length, &reply) != PSA_SUCCESS ||
-        !reply_matches(&reply, RSS_PROTOCOL_POINTER_ACCESS, seq)) {
-        return PSA_ERROR_COMMUNICATION_FAILURE;
+    if (status == PSA_SUCCESS && (rss_msg_decode_reply(conn->buf, length, &reply) != PSA_SUCCESS ||
+                                  !reply_matches(&reply, RSS_PROTOCOL_POINTER_ACCESS, seq))) {
+        status = PSA_ERROR_COMMUNICATION_FAILURE;
     }
-    for (size_t i = 0; i < RSS_MSG_MAX_IOVEC; i++) {
+    for (size_t i = 0; status == PSA_SUCCESS && i < RSS_MSG_MAX_IOVEC; i++) {
         if ((i < out_len && reply.out_size[i] > out[i].len) ||
             (i >= out_len && reply.out_size[i] != 0)) {
-            return PSA_ERROR_COMMUNICATION_FAILURE;
+            status = PSA_ERROR_COMMUNICATION_FAILURE;
         }
     }
+    if (status != PSA_SUCCESS || reply.status < PSA_SUCCESS) {
+        /* Output copied early belongs to a call that failed: none of it stays. */
+        if (feed.out_copied > 0) {
+            memset(feed.out_dst, 0, feed.out_copied);
+        }
+        return status != PSA_SUCCESS ? PSA_ERROR_COMMUNICATION_FAILURE : reply.status;
+    }
     for (size_t i = 0; i < out_len; i++) {
-        if (reply.out_size[i] > 0) {
-            memcpy(out[i].base, rss_shm_at(&conn->shm, call.out_addr[i]), reply.out_size[i]);
+        size_t from = i == stream_out ? feed.out_copied : 0;
+        uint8_t *dst = out[i].base;
+        if (reply.out_size[i] > from) {
+            memcpy(dst + from, rss_shm_at(&conn->shm, call.out_addr[i]) + from,
+                   reply.out_size[i] - from);
+        } else if (from > reply.out_size[i]) {
+            memset(dst + reply.out_size[i], 0, from - reply.out_size[i]);
         }
         out[i].len = reply.out_size[i];
     }

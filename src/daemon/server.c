@@ -117,6 +117,10 @@ struct daemon_conn {
     bool polling; /* its polling flag is up: the worker spins on it next */
     int_fast64_t spin_ns;
     int_fast64_t last_reply_ns;
+    /* The request being served streams (daemon_conn_stream); stopping is the server's flag. */
+    bool streaming;
+    rss_channel_stream_t stream;
+    const atomic_bool *stopping;
     _Alignas(max_align_t) unsigned char state[]; /* the protocol's state_size bytes */
 };
 
@@ -691,7 +695,10 @@ static bool serve_channel(daemon_server_t *server, daemon_worker_t *self, daemon
         OPENSSL_cleanse(b->rx, kept);
         return true;
     }
+    conn->streaming = rss_channel_stream_of(&conn->channel, seq, &conn->stream);
+    conn->stopping = &server->stopping;
     size_t reply = server->protocol.serve(conn, b->rx, kept, full, -1, b->tx, b->tx_size);
+    conn->streaming = false;
     conn_apply_channel(conn);
     /* The hint: the client may spin for its next reply when no other worker is busy (with more
      * active clients than workers, waiting callers sleep at once). */
@@ -1242,6 +1249,28 @@ psa_status_t daemon_conn_assert_client(daemon_conn_t *conn, int32_t client_id)
 rss_transport_t *daemon_conn_transport(daemon_conn_t *conn)
 {
     return &conn->transport;
+}
+
+const rss_channel_stream_t *daemon_conn_stream(const daemon_conn_t *conn)
+{
+    return conn->streaming ? &conn->stream : NULL;
+}
+
+void daemon_conn_set_stream(daemon_conn_t *conn, const rss_channel_stream_t *stream)
+{
+    conn->streaming = stream != NULL;
+    if (stream != NULL) {
+        conn->stream = *stream;
+    }
+}
+
+bool daemon_conn_abandoned(daemon_conn_t *conn)
+{
+    if (conn->stopping != NULL && atomic_load(conn->stopping)) {
+        return true;
+    }
+    struct pollfd p = {.fd = rss_transport_poll_handle(&conn->transport), .events = POLLRDHUP};
+    return p.fd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 psa_status_t daemon_conn_set_channel(daemon_conn_t *conn, rss_channel_t *ch)

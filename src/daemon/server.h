@@ -147,6 +147,14 @@ rss_transport_t *daemon_conn_transport(daemon_conn_t *conn);
  * protocol's largest message or reply.
  */
 psa_status_t daemon_conn_set_channel(daemon_conn_t *conn, rss_channel_t *ch);
+/* The request being served came through the channel and streams (rss_channel_stream_of):
+ * which vectors, and their progress words. NULL when nothing streams. */
+const rss_channel_stream_t *daemon_conn_stream(const daemon_conn_t *conn);
+/* Detached connections: the stream the next serve() sees (NULL: none). */
+void daemon_conn_set_stream(daemon_conn_t *conn, const rss_channel_stream_t *stream);
+/* Whether the call being served is for no one any more: its peer hung up, or the daemon
+ * stops. For a call that waits on its client. */
+bool daemon_conn_abandoned(daemon_conn_t *conn);
 /* The protocol's state_size bytes for this connection. */
 void *daemon_conn_state(daemon_conn_t *conn);
 

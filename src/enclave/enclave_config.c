@@ -11,6 +11,7 @@ static enclave_config_t enclave_current_config = {
     .max_kdf_iterations = ENCLAVE_DEFAULT_MAX_KDF_ITERATIONS,
     .max_connections_per_uid = ENCLAVE_DEFAULT_MAX_CONNECTIONS_PER_UID,
     .shutdown_grace_seconds = ENCLAVE_DEFAULT_SHUTDOWN_GRACE_SECONDS,
+    .stream_stall_ms = ENCLAVE_DEFAULT_STREAM_STALL_MS,
     .embed_limit = RSS_MSG_DEFAULT_EMBED_LIMIT,
     .workers = ENCLAVE_DEFAULT_WORKERS,
 };

@@ -26,6 +26,9 @@
 #define ENCLAVE_DEFAULT_MAX_KDF_ITERATIONS      16777216u
 #define ENCLAVE_DEFAULT_MAX_CONNECTIONS_PER_UID 256u
 #define ENCLAVE_DEFAULT_SHUTDOWN_GRACE_SECONDS  10u
+/* How long a streamed call waits for its client's next bytes before it fails: long enough that
+ * only a client that stopped (or never meant to send) meets it. */
+#define ENCLAVE_DEFAULT_STREAM_STALL_MS 10000u
 
 typedef struct enclave_config {
     /* Per session (client process, or asserted client behind a forwarder process). 0: no
@@ -44,6 +47,9 @@ typedef struct enclave_config {
     size_t max_kdf_iterations;
     /* Open connections per peer uid; 0: no limit. Further connections are closed at once. */
     size_t max_connections_per_uid;
+    /* A streamed call (the fast path) whose client sends no more of its input for this long
+     * fails with COMMUNICATION_FAILURE. */
+    size_t stream_stall_ms;
     /* After SIGTERM, how long in-flight calls may run before rssd exits without them. */
     unsigned shutdown_grace_seconds;
     size_t embed_limit; /* RSS comms embed payload limit, default RSS_MSG_DEFAULT_EMBED_LIMIT */

@@ -40,7 +40,7 @@ static void usage(FILE *f)
                "            [--max-operations N] [--max-volatile-keys-per-client N]\n"
                "            [--max-operations-per-client N] [--max-connections-per-uid N]\n"
                "            [--max-busy-workers-per-client N] [--max-kdf-iterations N]\n"
-               "            [--shutdown-grace SECONDS] [--no-fast-path]\n"
+               "            [--shutdown-grace SECONDS] [--stream-stall-ms MS] [--no-fast-path]\n"
                "       rssd --help | --version\n"
                "Serves PSA Crypto, ITS and PS over RSS comms (rssd(8)).\n"
                "State: --state-dir, else /var/lib/rssd for root, else $XDG_STATE_HOME/rssd or\n"
@@ -101,6 +101,7 @@ enum {
     OPT_BUSY_CLIENT,
     OPT_KDF_ITERATIONS,
     OPT_CONNS_UID,
+    OPT_STREAM_STALL,
     OPT_GRACE,
 };
 
@@ -115,6 +116,7 @@ static const number_option_t number_options[] = {
     {"max-busy-workers-per-client", 0, 1024},
     {"max-kdf-iterations", 1, UINT32_MAX},
     {"max-connections-per-uid", 0, 1u << 20},
+    {"stream-stall-ms", 1, 3600000},
     {"shutdown-grace", 0, 3600},
 };
 
@@ -137,6 +139,8 @@ static size_t *number_target(enclave_config_t *c, int opt, size_t *scratch)
         return &c->max_kdf_iterations;
     case OPT_CONNS_UID:
         return &c->max_connections_per_uid;
+    case OPT_STREAM_STALL:
+        return &c->stream_stall_ms;
     default:
         return scratch; /* workers and grace are unsigned: copied by the caller */
     }
@@ -166,6 +170,7 @@ static int parse_options(int argc, char **argv, rssd_options_t *o)
         {"max-busy-workers-per-client", required_argument, NULL, OPT_BUSY_CLIENT},
         {"max-kdf-iterations", required_argument, NULL, OPT_KDF_ITERATIONS},
         {"max-connections-per-uid", required_argument, NULL, OPT_CONNS_UID},
+        {"stream-stall-ms", required_argument, NULL, OPT_STREAM_STALL},
         {"shutdown-grace", required_argument, NULL, OPT_GRACE},
         {NULL, 0, NULL, 0},
     };

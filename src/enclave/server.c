@@ -1,9 +1,11 @@
 /* rssd on the daemon core: the RSS comms protocol (embed and pointer access, control messages). */
 #include "enclave/server.h"
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -11,6 +13,7 @@
 #include "comms/rss_channel.h"
 #include "comms/rss_msg.h"
 #include "comms/transport.h"
+#include "crypto/core.h"
 #include "daemon/log.h"
 #include "enclave/enclave.h"
 #include "enclave/enclave_config.h"
@@ -187,6 +190,101 @@ void enclave_serve_thread_exit(void)
 }
 
 /*
+ * A streamed call (docs/rss-comms-linux.md "Streamed calls"): one input vector is still being
+ * written by the client, which says how far it has got in in_ready; in_place output may be
+ * published as it is finished, in out_done. in_ready is hostile like the rest of the page: it is
+ * only ever believed up to the vector's size, and never backwards.
+ */
+typedef struct pointer_stream {
+    daemon_conn_t *conn;
+    const rss_channel_stream_t *words;
+    uint32_t in_size;
+    uint32_t ready; /* bytes of the input known to be there */
+    uint32_t published;
+} pointer_stream_t;
+
+#define STREAM_SPIN_NS  50000
+#define STREAM_NAP_NS   20000
+#define STREAM_CHECK_NS 1000000
+
+static int_fast64_t stream_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int_fast64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static bool stream_look(pointer_stream_t *s)
+{
+    uint32_t r = atomic_load_explicit(s->words->in_ready, memory_order_acquire);
+    if (r > s->in_size) {
+        r = s->in_size;
+    }
+    if (r > s->ready) {
+        s->ready = r;
+        return true;
+    }
+    return false;
+}
+
+/*
+ * Waits for the first need bytes of the input: spins while they come (a client copying 64 KiB
+ * takes microseconds), naps once they stop for a while, and gives up when none came for
+ * stream_stall_ms or the call is for no one any more (its client hung up, rssd stops).
+ */
+static bool stream_await(void *ctx, size_t need)
+{
+    pointer_stream_t *s = ctx;
+    if (s->ready >= need || (stream_look(s) && s->ready >= need)) {
+        return true;
+    }
+    int_fast64_t stall_ns = (int_fast64_t)enclave_config()->stream_stall_ms * 1000000;
+    int_fast64_t progress = stream_now_ns(), checked = progress;
+    for (unsigned i = 1;; i++) {
+        if (stream_look(s)) {
+            if (s->ready >= need) {
+                return true;
+            }
+            progress = stream_now_ns();
+            continue;
+        }
+        if (i % 16 != 0) {
+            rss_channel_relax();
+            continue;
+        }
+        int_fast64_t now = stream_now_ns();
+        if (now - progress > stall_ns) {
+            daemon_log(DAEMON_LOG_WARNING, "streamed call: no input for %zu ms, failed",
+                       enclave_config()->stream_stall_ms);
+            return false;
+        }
+        if (now - checked > STREAM_CHECK_NS) {
+            checked = now;
+            if (daemon_conn_abandoned(s->conn)) {
+                return false;
+            }
+        }
+        if (now - progress < STREAM_SPIN_NS) {
+            if (i % 64 == 0) {
+                sched_yield();
+            }
+        } else {
+            struct timespec nap = {0, STREAM_NAP_NS};
+            nanosleep(&nap, NULL);
+        }
+    }
+}
+
+static void stream_wrote(void *ctx, size_t end)
+{
+    pointer_stream_t *s = ctx;
+    if (end > s->published) {
+        s->published = (uint32_t)end;
+        atomic_store_explicit(s->words->out_done, s->published, memory_order_release);
+    }
+}
+
+/*
  * A pointer-access call. The client can write its shared memory at any time, so a service that
  * read one input byte twice could see two values (a deterministic signature over two messages
  * with one nonce gives the key away), and output written there during the call is visible
@@ -248,6 +346,21 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         return reply_to_call(call, PSA_ERROR_INSUFFICIENT_MEMORY, NULL, reply, reply_size);
     }
 
+    /* A streamed input (the fast path) is waited for before it is copied, or before the call
+     * when the service does not read it as it comes; a stream naming no vector of this call is
+     * no stream. */
+    const rss_channel_stream_t *words = daemon_conn_stream(conn);
+    pointer_stream_t ps = {.conn = conn, .words = words};
+    uint32_t stream_in = RSS_CHANNEL_NO_VEC, stream_out = RSS_CHANNEL_NO_VEC;
+    if (words != NULL && words->in_vec < call->in_len) {
+        stream_in = words->in_vec;
+        ps.in_size = call->in_size[stream_in];
+        if (words->out_vec < call->out_len) {
+            stream_out = words->out_vec;
+        }
+    }
+    bool stream_failed = false;
+
     /* The first input (the crypto iovec header) is copied before anything is decided from it,
      * so the policy and the service see the same function id. */
     psa_invec in[RSS_MSG_MAX_IOVEC];
@@ -262,6 +375,10 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         } else if ((policy.in_place_in & (1u << i)) != 0) {
             in[i] = (psa_invec){shared, len};
         } else {
+            if (i == stream_in && !stream_await(&ps, len)) {
+                stream_failed = true;
+                break;
+            }
             memcpy(scratch + used, shared, len);
             in[i] = (psa_invec){scratch + used, len};
             used += scratch_round(len);
@@ -285,11 +402,41 @@ static size_t serve_pointer(enclave_conn_t *conn, const rss_msg_call_t *call, ui
         }
     }
 
-    psa_status_t status =
-        call_status(call,
-                    enclave_dispatch(daemon_conn_caller(conn), call->handle, call->type, in,
-                                     call->in_len, out, call->out_len),
-                    out);
+    psa_status_t status = PSA_ERROR_COMMUNICATION_FAILURE;
+    if (!stream_failed && stream_in != RSS_CHANNEL_NO_VEC &&
+        (policy.streams_in & (1u << stream_in)) == 0) {
+        stream_failed = !stream_await(&ps, ps.in_size);
+        stream_in = RSS_CHANNEL_NO_VEC; /* all there: an ordinary call now */
+    }
+    if (!stream_failed && stream_in != RSS_CHANNEL_NO_VEC && ps.in_size > 0) {
+        /* Only an output the service writes in place can be published as it goes. */
+        bool publish = stream_out != RSS_CHANNEL_NO_VEC && out[stream_out].len > 0 &&
+                       (policy.in_place_out & (1u << stream_out)) != 0;
+        core_stream_t gate = {
+            .in = in[stream_in].base,
+            .in_len = in[stream_in].len,
+            .out = publish ? out[stream_out].base : NULL,
+            .out_len = publish ? out[stream_out].len : 0,
+            .await = stream_await,
+            .wrote = stream_wrote,
+            .ctx = &ps,
+        };
+        core_stream_begin(&gate);
+        status = call_status(call,
+                             enclave_dispatch(daemon_conn_caller(conn), call->handle, call->type,
+                                              in, call->in_len, out, call->out_len),
+                             out);
+        core_stream_end();
+        stream_failed = gate.failed;
+    } else if (!stream_failed) {
+        status = call_status(call,
+                             enclave_dispatch(daemon_conn_caller(conn), call->handle, call->type,
+                                              in, call->in_len, out, call->out_len),
+                             out);
+    }
+    if (stream_failed) {
+        status = PSA_ERROR_COMMUNICATION_FAILURE;
+    }
     /* Only a successful call's outputs reach the client's memory. The exception is the bulk
      * output the call table lets the service write in place (issue 5: no extra copy of a 1 MiB
      * encryption): the core checks every argument before it writes the first byte there, so
