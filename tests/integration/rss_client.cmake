@@ -16,3 +16,13 @@ if(TARGET rssd AND TARGET psa-static)
   add_test(NAME rssd_fast_path COMMAND test_fast_path)
   set_tests_properties(rssd_fast_path PROPERTIES TIMEOUT 600)
 endif()
+
+# Streamed calls on the fast path: every algorithm of the calls that read their input as it
+# arrives, fed by libpsa and by a slow client by hand; calls that wait for all of it; a stall.
+if(TARGET rssd AND TARGET psa-static)
+  add_executable(test_fast_stream ${CMAKE_CURRENT_LIST_DIR}/test_fast_stream.c)
+  target_link_libraries(test_fast_stream PRIVATE ss_rssd_harness psa-static ss_comms
+                        PkgConfig::CMOCKA)
+  add_test(NAME rssd_fast_stream COMMAND test_fast_stream)
+  set_tests_properties(rssd_fast_stream PROPERTIES TIMEOUT 600)
+endif()
