@@ -201,7 +201,7 @@ static void *flip(void *arg)
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
-        size_t where = (x % 8 == 0) ? (x >> 8) % 256 : (x >> 8) % f->ch->shm.size;
+        size_t where = (x % 8 == 0) ? (x >> 8) % 512 : (x >> 8) % f->ch->shm.size;
         ((volatile uint8_t *)f->ch->shm.base)[where] = (uint8_t)(x >> 3);
     }
     return NULL;

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -499,6 +501,96 @@ static void test_stream_words_out_of_range(void **state)
 
 /* A client that stops feeding: its call fails with COMMUNICATION_FAILURE once rssd has waited
  * --stream-stall-ms for more, rssd serves on, and so does that client's connection. */
+typedef struct flipper {
+    raw_client_t *c;
+    size_t input_at, input_len; /* where the streamed input lies in the shared memory */
+    atomic_bool stop;
+} flipper_t;
+
+/* Rewrites the stream words, in_ready included, and bytes of the streamed input. */
+static void *flip(void *arg)
+{
+    flipper_t *f = arg;
+    uint32_t x = 0x2545f491u;
+    while (!atomic_load(&f->stop)) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        if (x % 4 == 0) {
+            rss_shm_at(&f->c->shm, f->input_at)[(x >> 8) % f->input_len] = (uint8_t)x;
+        } else {
+            static const size_t words[] = {RSS_CHANNEL_OFF_STREAM_SEQ, RSS_CHANNEL_OFF_STREAM_VECS,
+                                           RSS_CHANNEL_OFF_IN_READY, RSS_CHANNEL_OFF_IN_READY,
+                                           RSS_CHANNEL_OFF_OUT_DONE};
+            size_t w = words[(x >> 4) % 5];
+            uint32_t v = w == RSS_CHANNEL_OFF_STREAM_VECS ? (x >> 9) & 0x0303u : x >> 3;
+            atomic_store(rss_channel_word(&f->c->ch, w), v);
+        }
+    }
+    return NULL;
+}
+
+/* Streamed hashes through libpsa, checked, in a child (its own connection). */
+static pid_t honest_streamer(int n, const uint8_t want[32])
+{
+    pid_t pid = fork();
+    if (pid != 0) {
+        return pid;
+    }
+    for (int i = 0; i < n; i++) {
+        uint8_t got[32];
+        size_t len = 0;
+        if (psa_hash_compute(PSA_ALG_SHA_256, message, BIG, got, sizeof(got), &len) !=
+                PSA_SUCCESS ||
+            len != 32 || memcmp(got, want, 32) != 0) {
+            _exit(1);
+        }
+    }
+    _exit(0);
+}
+
+/* A client that rewrites its stream words and input during its streamed calls gets some answer
+ * to each, and another client's streamed hashes stay right. */
+static void test_stream_hostile(void **state)
+{
+    (void)state;
+    uint8_t want[32];
+    size_t n = 0;
+    assert_int_equal(psa_hash_compute(PSA_ALG_SHA_256, message, BIG, want, sizeof(want), &n),
+                     PSA_SUCCESS);
+    raw_client_t rc;
+    raw_open(&rc, rssd.socket);
+    /* raw_call lays out the header vector first (56 bytes, one 64-byte slot), then the input. */
+    flipper_t f = {.c = &rc, .input_at = 64, .input_len = BIG};
+    pthread_t thread;
+    assert_int_equal(pthread_create(&thread, NULL, flip, &f), 0);
+    pid_t honest = honest_streamer(200, want);
+    int status = 0;
+    pid_t done = 0;
+    for (int i = 0; i < 2000 && done == 0; i++) {
+        uint8_t got[32];
+        crypto_args_t a = {.function_id = i % 2 ? CRYPTO_FID_HASH_COMPUTE : CRYPTO_FID_MAC_COMPUTE,
+                           .alg = PSA_ALG_SHA_256};
+        a.in[CRYPTO_IN_INPUT] = message;
+        a.in_len[CRYPTO_IN_INPUT] = BIG;
+        a.out[CRYPTO_OUT_OUTPUT] = got;
+        a.out_size[CRYPTO_OUT_OUTPUT] = sizeof(got);
+        feed_plan_t plan = {.piece = 65536, .stop_at = SIZE_MAX};
+        psa_status_t s = raw_call(&rc, &a, &plan);
+        assert_true(s == PSA_SUCCESS || s < 0);
+        done = waitpid(honest, &status, WNOHANG);
+    }
+    if (done == 0) {
+        done = waitpid(honest, &status, 0);
+    }
+    atomic_store(&f.stop, true);
+    pthread_join(thread, NULL);
+    assert_int_equal(done, honest);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    raw_close(&rc);
+}
+
 static rssd_instance_t other;
 
 /* A second rssd, which waits --stream-stall-ms for a stalled stream; stopped even when the test
@@ -564,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_stream_aeads),
         cmocka_unit_test(test_stream_waits_whole),
         cmocka_unit_test(test_stream_words_out_of_range),
+        cmocka_unit_test(test_stream_hostile),
         cmocka_unit_test_setup_teardown(test_stream_stall, other_start, other_stop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
